@@ -1,0 +1,66 @@
+/**
+ * gkv-server: runs the server in the foreground, taking redis-server's
+ * arguments: an optional config file, then `--name value` options.
+ * SIGINT/SIGTERM shut down gracefully (a second signal during a long
+ * shutdown forces the exit, as Redis does).
+ */
+import { Config, ConfigError } from '../server/config.js';
+import { PARAMS } from '../server/params.js';
+import { Server } from '../server/server.js';
+
+const VERSION = '7.0.15';
+
+async function main(argv: string[]): Promise<number> {
+  if (argv[0] === '-v' || argv[0] === '--version') {
+    process.stdout.write(`gKV server v=${VERSION} (Redis-compatible) node=${process.version}\n`);
+    return 0;
+  }
+  if (argv[0] === '-h' || argv[0] === '--help') {
+    process.stdout.write('Usage: gkv-server [/path/to/gkv.conf] [--port 7000] [--bind 127.0.0.1] [--option value ...]\n');
+    return 0;
+  }
+  const config = new Config(PARAMS);
+  try {
+    config.loadArgs(argv);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(e.message + '\n');
+      return 1;
+    }
+    throw e;
+  }
+  const server = new Server(config);
+  server.log.level = config.get('loglevel') as typeof server.log.level;
+  server.log.file = config.get('logfile');
+  server.log.notice('oO0OoO0OoO0Oo gKV is starting oO0OoO0OoO0Oo');
+  server.log.notice(`gKV version=${VERSION}, node=${process.version}, pid=${process.pid}, just started`);
+  try {
+    await server.listen();
+  } catch (e) {
+    server.log.warning(`Failed listening on port ${config.get('port')} (tcp), aborting. ${(e as Error).message}`);
+    return 1;
+  }
+  let signals = 0;
+  const onSignal = (sig: string) => {
+    signals++;
+    if (signals > 1) {
+      server.log.warning('You insist... exiting now.');
+      process.exit(1);
+    }
+    server.log.warning(`Received ${sig} scheduling shutdown...`);
+    void server.shutdown();
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  await server.closed;
+  server.log.warning('gKV is now ready to exit, bye bye...');
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e) => {
+    process.stderr.write(`fatal: ${(e as Error).stack ?? e}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,13 @@
+/**
+ * Every family's table, registered in one place.
+ */
+import type { CommandTable } from './table.js';
+import { connectionCommands } from './families/connection.js';
+import { stringCommands } from './families/string.js';
+import { transactionCommands } from './families/transactions.js';
+
+export function registerAllCommands(t: CommandTable): void {
+  t.register(connectionCommands);
+  t.register(stringCommands);
+  t.register(transactionCommands);
+}

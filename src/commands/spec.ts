@@ -1,0 +1,130 @@
+/**
+ * Command specs: what the table knows of each command.
+ *
+ * Redis's facts about a command (arity, flags, first/last/step, ACL
+ * categories, tips, key specs, documented argument structure) are not typed
+ * here by hand: they come from meta/redis-7.0-commands.json, generated from a
+ * live redis-server 7.0 by scripts/refresh-command-meta.mjs (the Garnet way:
+ * checked against a live server, never edited by hand). A family file
+ * declares rows — name and handler, subcommands nested — and the registry
+ * (table.ts) joins the two. A test asserts that COMMAND INFO of every
+ * implemented command matches a live Redis byte for byte.
+ */
+import type { Client } from '../server/client.js';
+import type { Server } from '../server/server.js';
+
+export type Handler = (c: Client, argv: string[], s: Server) => void;
+
+/** One row of a family's table. */
+export interface CommandRow {
+  name: string;
+  handler?: Handler;
+  /** subcommands (`config|get`), each with its own handler */
+  sub?: CommandRow[];
+}
+
+export interface BeginSearch {
+  type: 'index' | 'keyword' | 'unknown';
+  spec: { index?: number; keyword?: string; startfrom?: number };
+}
+export interface FindKeys {
+  type: 'range' | 'keynum' | 'unknown';
+  spec: { lastkey?: number; keystep?: number; limit?: number; keynumidx?: number; firstkey?: number };
+}
+export interface KeySpec {
+  notes?: string;
+  flags: string[];
+  begin_search: BeginSearch;
+  find_keys: FindKeys;
+}
+
+export interface CommandMetaInfo {
+  name: string;
+  arity: number;
+  flags: string[];
+  firstKey: number;
+  lastKey: number;
+  step: number;
+  acl: string[];
+  tips: string[];
+  keySpecs: KeySpec[];
+  subcommands: CommandMetaInfo[];
+}
+
+export interface CommandStats {
+  calls: number;
+  usec: number;
+  rejected: number;
+  failed: number;
+}
+
+export class CommandSpec {
+  readonly flagSet: Set<string>;
+  // hot-path flags
+  readonly write: boolean;
+  readonly readonly: boolean;
+  readonly denyoom: boolean;
+  readonly admin: boolean;
+  readonly noAuth: boolean;
+  readonly noScript: boolean;
+  readonly blocking: boolean;
+  readonly loading: boolean;
+  readonly stale: boolean;
+  readonly fast: boolean;
+  readonly pubsub: boolean;
+  readonly noMulti: boolean;
+  readonly allowBusy: boolean;
+  readonly skipMonitor: boolean;
+  readonly skipSlowlog: boolean;
+  readonly mayReplicate: boolean;
+  readonly movableKeys: boolean;
+  stats: CommandStats = { calls: 0, usec: 0, rejected: 0, failed: 0 };
+  subcommands: Map<string, CommandSpec> | null = null;
+
+  constructor(
+    readonly name: string,
+    readonly fullName: string,
+    readonly info: CommandMetaInfo,
+    readonly docs: Record<string, unknown> | null,
+    readonly handler: Handler | null,
+    readonly parent: CommandSpec | null,
+  ) {
+    const f = (this.flagSet = new Set(info.flags));
+    this.write = f.has('write');
+    this.readonly = f.has('readonly');
+    this.denyoom = f.has('denyoom');
+    this.admin = f.has('admin');
+    this.noAuth = f.has('no_auth');
+    this.noScript = f.has('noscript');
+    this.blocking = f.has('blocking');
+    this.loading = f.has('loading');
+    this.stale = f.has('stale');
+    this.fast = f.has('fast');
+    this.pubsub = f.has('pubsub');
+    this.noMulti = f.has('no_multi');
+    this.allowBusy = f.has('allow_busy');
+    this.skipMonitor = f.has('skip_monitor');
+    this.skipSlowlog = f.has('skip_slowlog');
+    this.mayReplicate = f.has('may_replicate');
+    this.movableKeys = f.has('movablekeys');
+  }
+
+  get arity(): number {
+    return this.info.arity;
+  }
+
+  /** Redis's ACL categories without the '@'. */
+  get aclCategories(): string[] {
+    return this.info.acl.map((a) => a.replace(/^@/, ''));
+  }
+
+  get group(): string {
+    return (this.docs?.group as string) ?? 'generic';
+  }
+
+  /** Arity check as Redis: N exact, -N at least N (counting the name). */
+  arityOk(argc: number): boolean {
+    const a = this.info.arity;
+    return a > 0 ? argc === a : argc >= -a;
+  }
+}

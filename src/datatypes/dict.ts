@@ -1,0 +1,378 @@
+/**
+ * Dict: a chained hash table from binary-safe (latin1) string keys to values,
+ * shaped like Redis's dict so that the keyspace can give Redis's guarantees.
+ *
+ * Design
+ * - Entries live in a slab of parallel arrays indexed by a slot number:
+ *   `keys[slot]`, `vals[slot]`, `hashes[slot]`, `nexts[slot]` (the chain link).
+ *   A slot is stable for the life of its entry, so callers may keep per-slot
+ *   side arrays (expiry times, LRU clocks, snapshot versions) keyed by slot.
+ *   Freed slots are reused through a free list threaded through `nexts`.
+ * - Buckets are Int32Arrays of power-of-two size holding `slot + 1` (0 = empty),
+ *   so a fresh table needs no fill.
+ * - Growth is incremental as in Redis: when the table is full (load factor 1)
+ *   a second table of twice the size is allocated and every operation moves one
+ *   bucket (plus `rehashFor(ms)` from the server cron). Only bucket links move;
+ *   entries never do, and stored hashes mean no key is hashed twice.
+ * - SCAN uses Redis's reverse-binary cursor over bucket indexes, which returns
+ *   every entry present for the whole scan even while the table grows, shrinks
+ *   or is rehashing (entries may be returned more than once).
+ * - No JS Map is involved, so a Dict holds far more than Map's 2^24 entries
+ *   (the bound is V8's array length, about 1.3e8 slots).
+ *
+ * Invariants: size = number of live slots; when rehashIdx = -1, t1 is null;
+ * buckets of t0 below rehashIdx are empty.
+ */
+
+let seed = (Math.random() * 0x7fffffff) | 0;
+
+/** Sets the hash seed (tests use a fixed seed for reproducible SCAN order). */
+export function setHashSeed(s: number): void {
+  seed = s | 0;
+}
+
+/** A seeded 32-bit multiplicative hash of a latin1 string (murmur-style mixing). */
+export function hashString(s: string): number {
+  let h = seed ^ s.length;
+  const n = s.length;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    let k = s.charCodeAt(i) | (s.charCodeAt(i + 1) << 8);
+    k = Math.imul(k, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    h ^= Math.imul(k, 0x1b873593);
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  if (i < n) {
+    let k = s.charCodeAt(i);
+    k = Math.imul(k, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    h ^= Math.imul(k, 0x1b873593);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h;
+}
+
+const MIN_BUCKETS = 4;
+const MIN_SLAB = 8;
+
+function rev32(v: number): number {
+  v = ((v >>> 1) & 0x55555555) | ((v & 0x55555555) << 1);
+  v = ((v >>> 2) & 0x33333333) | ((v & 0x33333333) << 2);
+  v = ((v >>> 4) & 0x0f0f0f0f) | ((v & 0x0f0f0f0f) << 4);
+  v = ((v >>> 8) & 0x00ff00ff) | ((v & 0x00ff00ff) << 8);
+  return ((v >>> 16) | (v << 16)) >>> 0;
+}
+
+export class Dict<V> {
+  keys: (string | undefined)[] = [];
+  vals: (V | undefined)[] = [];
+  hashes: Int32Array = new Int32Array(MIN_SLAB);
+  nexts: Int32Array = new Int32Array(MIN_SLAB);
+  /** slots ever used (slab high-water mark) */
+  top = 0;
+  private freeHead = -1;
+  private t0: Int32Array = new Int32Array(MIN_BUCKETS);
+  private m0 = MIN_BUCKETS - 1;
+  private t1: Int32Array | null = null;
+  private m1 = 0;
+  private rehashIdx = -1;
+  size = 0;
+  /** Called with the new slab capacity when the slab grows (side arrays follow it). */
+  onSlabGrow: ((cap: number) => void) | null = null;
+
+  get slabCapacity(): number {
+    return this.nexts.length;
+  }
+
+  /** Returns the slot of key, or -1. */
+  find(key: string): number {
+    if (this.size === 0) return -1;
+    if (this.rehashIdx !== -1) this.rehashStep();
+    const h = hashString(key);
+    const keys = this.keys;
+    const hashes = this.hashes;
+    const nexts = this.nexts;
+    let slot = this.t0[h & this.m0] - 1;
+    while (slot >= 0) {
+      if (hashes[slot] === h && keys[slot] === key) return slot;
+      slot = nexts[slot];
+    }
+    if (this.t1 !== null) {
+      slot = this.t1[h & this.m1] - 1;
+      while (slot >= 0) {
+        if (hashes[slot] === h && keys[slot] === key) return slot;
+        slot = nexts[slot];
+      }
+    }
+    return -1;
+  }
+
+  get(key: string): V | undefined {
+    const s = this.find(key);
+    return s === -1 ? undefined : this.vals[s];
+  }
+
+  has(key: string): boolean {
+    return this.find(key) !== -1;
+  }
+
+  /** Inserts or overwrites; returns the slot. */
+  set(key: string, val: V): number {
+    const s = this.find(key);
+    if (s !== -1) {
+      this.vals[s] = val;
+      return s;
+    }
+    return this.insertNew(key, val);
+  }
+
+  /**
+   * Inserts a key known to be absent (the caller has just looked it up).
+   * Returns its slot.
+   */
+  insertNew(key: string, val: V): number {
+    const h = hashString(key);
+    if (this.rehashIdx === -1 && this.size >= this.t0.length) this.startRehash(this.t0.length * 2);
+    else if (this.rehashIdx !== -1) this.rehashStep();
+    let slot: number;
+    if (this.freeHead !== -1) {
+      slot = this.freeHead;
+      this.freeHead = this.nexts[slot];
+      this.keys[slot] = key;
+      this.vals[slot] = val;
+    } else {
+      slot = this.top++;
+      if (slot >= this.nexts.length) this.growSlab();
+      this.keys.push(key);
+      this.vals.push(val);
+    }
+    this.hashes[slot] = h;
+    if (this.t1 !== null) {
+      const b = h & this.m1;
+      this.nexts[slot] = this.t1[b] - 1;
+      this.t1[b] = slot + 1;
+    } else {
+      const b = h & this.m0;
+      this.nexts[slot] = this.t0[b] - 1;
+      this.t0[b] = slot + 1;
+    }
+    this.size++;
+    return slot;
+  }
+
+  /** Removes key; returns the freed slot or -1 when absent. */
+  delete(key: string): number {
+    if (this.size === 0) return -1;
+    if (this.rehashIdx !== -1) this.rehashStep();
+    const h = hashString(key);
+    let s = this.unlinkFrom(this.t0, h & this.m0, h, key);
+    if (s === -1 && this.t1 !== null) s = this.unlinkFrom(this.t1, h & this.m1, h, key);
+    if (s === -1) return -1;
+    this.keys[s] = undefined;
+    this.vals[s] = undefined;
+    this.nexts[s] = this.freeHead;
+    this.freeHead = s;
+    this.size--;
+    this.maybeShrink();
+    return s;
+  }
+
+  private unlinkFrom(t: Int32Array, b: number, h: number, key: string): number {
+    let prev = -1;
+    let slot = t[b] - 1;
+    while (slot >= 0) {
+      if (this.hashes[slot] === h && this.keys[slot] === key) {
+        if (prev === -1) t[b] = this.nexts[slot] + 1;
+        else this.nexts[prev] = this.nexts[slot];
+        return slot;
+      }
+      prev = slot;
+      slot = this.nexts[slot];
+    }
+    return -1;
+  }
+
+  /** Removes everything. */
+  clear(): void {
+    this.keys = [];
+    this.vals = [];
+    this.hashes = new Int32Array(MIN_SLAB);
+    this.nexts = new Int32Array(MIN_SLAB);
+    this.top = 0;
+    this.freeHead = -1;
+    this.t0 = new Int32Array(MIN_BUCKETS);
+    this.m0 = MIN_BUCKETS - 1;
+    this.t1 = null;
+    this.rehashIdx = -1;
+    this.size = 0;
+    if (this.onSlabGrow) this.onSlabGrow(MIN_SLAB);
+  }
+
+  private growSlab(): void {
+    const old = this.nexts.length;
+    const cap = old < 1024 ? old * 2 : Math.floor(old * 1.5);
+    const h = new Int32Array(cap);
+    h.set(this.hashes);
+    this.hashes = h;
+    const n = new Int32Array(cap);
+    n.set(this.nexts);
+    this.nexts = n;
+    if (this.onSlabGrow) this.onSlabGrow(cap);
+  }
+
+  private maybeShrink(): void {
+    // Redis resizes when fill drops under 10%; we shrink at 1/8 to a table that fits.
+    if (this.rehashIdx !== -1) return;
+    const n = this.t0.length;
+    if (n > MIN_BUCKETS && this.size * 8 < n) {
+      let target = MIN_BUCKETS;
+      while (target < this.size) target *= 2;
+      if (target < n) this.startRehash(target);
+    }
+  }
+
+  private startRehash(buckets: number): void {
+    this.t1 = new Int32Array(buckets);
+    this.m1 = buckets - 1;
+    this.rehashIdx = 0;
+    // tiny tables move in one go
+    if (this.t0.length <= 64) this.rehashBuckets(this.t0.length);
+  }
+
+  /** Moves one bucket (and skips up to 10 empty ones), as Redis's _dictRehashStep. */
+  private rehashStep(): void {
+    this.rehashBuckets(1);
+  }
+
+  /** Moves up to n buckets; returns true when rehashing is still in progress. */
+  rehashBuckets(n: number): boolean {
+    if (this.rehashIdx === -1 || this.t1 === null) return false;
+    const t0 = this.t0;
+    const t1 = this.t1;
+    const m1 = this.m1;
+    let emptyVisits = n * 10;
+    while (n-- > 0 && this.rehashIdx < t0.length) {
+      while (t0[this.rehashIdx] === 0) {
+        this.rehashIdx++;
+        if (this.rehashIdx >= t0.length) break;
+        if (--emptyVisits === 0) return true;
+      }
+      if (this.rehashIdx >= t0.length) break;
+      let slot = t0[this.rehashIdx] - 1;
+      while (slot >= 0) {
+        const next = this.nexts[slot];
+        const b = this.hashes[slot] & m1;
+        this.nexts[slot] = t1[b] - 1;
+        t1[b] = slot + 1;
+        slot = next;
+      }
+      t0[this.rehashIdx] = 0;
+      this.rehashIdx++;
+    }
+    if (this.rehashIdx >= t0.length) {
+      this.t0 = t1;
+      this.m0 = m1;
+      this.t1 = null;
+      this.m1 = 0;
+      this.rehashIdx = -1;
+      return false;
+    }
+    return true;
+  }
+
+  /** Rehashes for about `ms` milliseconds (server cron); returns true if more remains. */
+  rehashFor(ms: number): boolean {
+    if (this.rehashIdx === -1) return false;
+    const end = Date.now() + ms;
+    while (this.rehashBuckets(100)) {
+      if (Date.now() >= end) return true;
+    }
+    return false;
+  }
+
+  get isRehashing(): boolean {
+    return this.rehashIdx !== -1;
+  }
+
+  get bucketCount(): number {
+    return this.t0.length + (this.t1 ? this.t1.length : 0);
+  }
+
+  /**
+   * One SCAN step: calls fn(slot) for every entry of the bucket(s) the cursor
+   * names and returns the next cursor (0 when the scan is complete).
+   */
+  scan(cursor: number, fn: (slot: number) => void): number {
+    if (this.size === 0) return 0;
+    let v = cursor >>> 0;
+    if (this.t1 === null) {
+      const m = this.m0;
+      this.emitBucket(this.t0, v & m, fn);
+      v = (v | ~m) >>> 0;
+      v = rev32(v);
+      v = (v + 1) >>> 0;
+      v = rev32(v);
+    } else {
+      let small = this.t0, ms = this.m0, large = this.t1, ml = this.m1;
+      if (small.length > large.length) {
+        small = this.t1; ms = this.m1; large = this.t0; ml = this.m0;
+      }
+      this.emitBucket(small, v & ms, fn);
+      do {
+        this.emitBucket(large, v & ml, fn);
+        v = (v | ~ml) >>> 0;
+        v = rev32(v);
+        v = (v + 1) >>> 0;
+        v = rev32(v);
+      } while ((v & (ms ^ ml)) !== 0);
+    }
+    return v;
+  }
+
+  private emitBucket(t: Int32Array, b: number, fn: (slot: number) => void): void {
+    let slot = t[b] - 1;
+    while (slot >= 0) {
+      const next = this.nexts[slot];
+      fn(slot);
+      slot = next;
+    }
+  }
+
+  /** A uniformly random live slot, or -1 when empty. */
+  randomSlot(): number {
+    if (this.size === 0) return -1;
+    const keys = this.keys;
+    if (this.size * 16 >= this.top) {
+      for (;;) {
+        const s = Math.floor(Math.random() * this.top);
+        if (keys[s] !== undefined) return s;
+      }
+    }
+    // sparse slab: pick a random non-empty bucket, then a random chain element
+    for (;;) {
+      const useT1 = this.t1 !== null && Math.random() * this.bucketCount >= this.t0.length;
+      const t = useT1 ? this.t1! : this.t0;
+      const b = Math.floor(Math.random() * t.length);
+      let slot = t[b] - 1;
+      if (slot < 0) continue;
+      let len = 0;
+      for (let s = slot; s >= 0; s = this.nexts[s]) len++;
+      let k = Math.floor(Math.random() * len);
+      while (k-- > 0) slot = this.nexts[slot];
+      return slot;
+    }
+  }
+
+  /** Calls fn(slot) for every live entry, in slab order. fn must not mutate the dict. */
+  forEachSlot(fn: (slot: number) => void): void {
+    const keys = this.keys;
+    const top = this.top;
+    for (let s = 0; s < top; s++) if (keys[s] !== undefined) fn(s);
+  }
+}

@@ -1,0 +1,402 @@
+/**
+ * The keyspace: the server's databases, the write path every mutation passes,
+ * and expiry (lazy on access, plus Redis's active cycle).
+ *
+ * Each database is a Dict (see datatypes/dict.ts) plus side arrays indexed by
+ * the Dict's stable slot numbers:
+ * - `lru`: Redis's per-object clock (seconds, 24 bits used), for OBJECT
+ *   IDLETIME / FREQ and eviction;
+ * - `exp`: absolute expiry in ms (0 = none), allocated only once a database
+ *   has its first key with a TTL, so a TTL-free dataset pays nothing;
+ * - `ttlSlots`/`ttlPos`: a dense list of the slots that have a TTL, so that the
+ *   active cycle samples keys with a TTL uniformly in O(1), like Redis sampling
+ *   its `expires` dict.
+ *
+ * The write path: every mutation goes through setKey / deleteKey / the
+ * lookupKeyWrite that precedes an in-place change. Each of them calls
+ * `beforeWrite` (the snapshot chokepoint), `signalModifiedKey` (WATCH) and
+ * counts `dirty`. Expiry deletions additionally feed `onExpired` (propagation
+ * of DEL and the `expired` notification).
+ *
+ * Time: `now` is the command's time, cached by the pipeline at the start of
+ * each command as Redis caches mstime, so a key does not expire halfway through
+ * a command or a transaction. Tests replace `clock` to drive expiry.
+ */
+import { Dict } from '../datatypes/dict.js';
+import type { Value } from './value.js';
+
+export const LRU_CLOCK_MAX = (1 << 24) - 1;
+export const LRU_CLOCK_RESOLUTION = 1000; // ms
+
+export class Db {
+  readonly id: number;
+  dict = new Dict<Value>();
+  lru: Uint32Array = new Uint32Array(8);
+  exp: Float64Array | null = null;
+  ttlPos: Int32Array | null = null;
+  ttlSlots: Int32Array = new Int32Array(0);
+  ttlCount = 0;
+  /** sum of TTLs sampled by the active cycle, for INFO keyspace avg_ttl */
+  avgTtl = 0;
+
+  constructor(id: number, readonly ks: Keyspace) {
+    this.id = id;
+    this.dict.onSlabGrow = (cap) => this.growSide(cap);
+  }
+
+  get size(): number {
+    return this.dict.size;
+  }
+
+  private growSide(cap: number): void {
+    if (cap <= 8 && this.dict.size === 0) {
+      // cleared
+      this.lru = new Uint32Array(cap);
+      this.exp = null;
+      this.ttlPos = null;
+      this.ttlSlots = new Int32Array(0);
+      this.ttlCount = 0;
+      return;
+    }
+    const l = new Uint32Array(cap);
+    l.set(this.lru.subarray(0, Math.min(this.lru.length, cap)));
+    this.lru = l;
+    if (this.exp !== null) {
+      const e = new Float64Array(cap);
+      e.set(this.exp.subarray(0, Math.min(this.exp.length, cap)));
+      this.exp = e;
+      const p = new Int32Array(cap);
+      p.set(this.ttlPos!.subarray(0, Math.min(this.ttlPos!.length, cap)));
+      this.ttlPos = p;
+    }
+  }
+
+  // ---- raw slot access (no expiry checks) ----
+
+  /** The slot of key regardless of expiry, or -1. */
+  findSlot(key: string): number {
+    return this.dict.find(key);
+  }
+
+  expireOfSlot(slot: number): number {
+    const e = this.exp;
+    return e === null ? 0 : e[slot];
+  }
+
+  /** True when the slot's key has a TTL that has passed (at the command's time). */
+  slotExpired(slot: number): boolean {
+    const e = this.exp;
+    if (e === null) return false;
+    const t = e[slot];
+    return t !== 0 && t <= this.ks.now;
+  }
+
+  /**
+   * Redis's expireIfNeeded: deletes the key behind slot when it has expired.
+   * Returns true if it did (the key is then gone).
+   */
+  expireIfNeeded(slot: number): boolean {
+    if (!this.slotExpired(slot)) return false;
+    if (this.ks.noExpireDeletes) return true; // replicas/loading: logically expired, kept
+    const key = this.dict.keys[slot]!;
+    this.deleteSlot(slot, key);
+    this.ks.stats.expiredKeys++;
+    this.ks.onExpired(this, key);
+    return true;
+  }
+
+  // ---- lookups ----
+
+  /** lookupKeyRead: the value, or undefined if missing/expired; counts hits and misses, touches LRU. */
+  lookupRead(key: string): Value | undefined {
+    const slot = this.dict.find(key);
+    if (slot === -1 || this.expireIfNeeded(slot)) {
+      this.ks.stats.keyspaceMisses++;
+      return undefined;
+    }
+    this.ks.stats.keyspaceHits++;
+    if (!this.ks.noTouch) this.lru[slot] = this.ks.lruClock;
+    return this.dict.vals[slot];
+  }
+
+  /**
+   * lookupKeyWrite: the value the caller is about to modify in place, or
+   * undefined. Runs the write chokepoint for an existing key.
+   */
+  lookupWrite(key: string): Value | undefined {
+    const slot = this.dict.find(key);
+    if (slot === -1 || this.expireIfNeeded(slot)) return undefined;
+    if (!this.ks.noTouch) this.lru[slot] = this.ks.lruClock;
+    if (this.ks.beforeWrite !== null) this.ks.beforeWrite(this, slot);
+    return this.dict.vals[slot];
+  }
+
+  /** Existence without touching stats or LRU (EXISTS still expires lazily). */
+  exists(key: string): boolean {
+    const slot = this.dict.find(key);
+    return slot !== -1 && !this.expireIfNeeded(slot);
+  }
+
+  /** Value without side effects on stats/LRU but with lazy expiry; for internal use. */
+  peek(key: string): Value | undefined {
+    const slot = this.dict.find(key);
+    if (slot === -1 || this.expireIfNeeded(slot)) return undefined;
+    return this.dict.vals[slot];
+  }
+
+  // ---- the write path ----
+
+  /**
+   * setKey: stores val at key (creating or overwriting). Clears the TTL unless
+   * keepTtl. Signals the modification (WATCH) and counts dirty.
+   */
+  setKey(key: string, val: Value, keepTtl = false): void {
+    let slot = this.dict.find(key);
+    if (slot !== -1 && this.slotExpired(slot)) {
+      this.expireIfNeeded(slot);
+      slot = -1;
+    }
+    if (slot === -1) {
+      slot = this.dict.insertNew(key, val);
+      this.lru[slot] = this.ks.lruClock;
+    } else {
+      if (this.ks.beforeWrite !== null) this.ks.beforeWrite(this, slot);
+      this.dict.vals[slot] = val;
+      if (!keepTtl) this.removeExpireSlot(slot);
+      this.lru[slot] = this.ks.lruClock;
+    }
+    this.ks.signalModifiedKey(this, key);
+    this.ks.dirty++;
+  }
+
+  /** dbAdd: key must be absent (caller checked). Returns the slot. */
+  add(key: string, val: Value): number {
+    const slot = this.dict.insertNew(key, val);
+    this.lru[slot] = this.ks.lruClock;
+    this.ks.signalModifiedKey(this, key);
+    this.ks.dirty++;
+    return slot;
+  }
+
+  /** Marks an in-place modification of key (after lookupWrite). */
+  modified(key: string): void {
+    this.ks.signalModifiedKey(this, key);
+    this.ks.dirty++;
+  }
+
+  /** dbDelete: removes key if present (expired or not). Returns true if it existed and was live. */
+  delete(key: string): boolean {
+    const slot = this.dict.find(key);
+    if (slot === -1) return false;
+    if (this.expireIfNeeded(slot)) return false;
+    this.deleteSlot(slot, key);
+    this.ks.signalModifiedKey(this, key);
+    this.ks.dirty++;
+    return true;
+  }
+
+  /** Removes the entry at slot unconditionally (no signals). */
+  deleteSlot(slot: number, key: string): void {
+    if (this.ks.beforeWrite !== null) this.ks.beforeWrite(this, slot);
+    this.removeExpireSlot(slot);
+    this.dict.delete(key);
+  }
+
+  // ---- expiry ----
+
+  /** Sets an absolute expiry (ms) on an existing key's slot. */
+  setExpireSlot(slot: number, when: number): void {
+    if (this.exp === null) {
+      const cap = this.dict.slabCapacity;
+      this.exp = new Float64Array(cap);
+      this.ttlPos = new Int32Array(cap);
+    }
+    if (this.exp[slot] === 0) {
+      // add to the dense list
+      if (this.ttlCount === this.ttlSlots.length) {
+        const n = new Int32Array(Math.max(16, this.ttlSlots.length * 2));
+        n.set(this.ttlSlots);
+        this.ttlSlots = n;
+      }
+      this.ttlSlots[this.ttlCount] = slot;
+      this.ttlPos![slot] = ++this.ttlCount;
+    }
+    this.exp[slot] = when;
+  }
+
+  setExpire(key: string, when: number): boolean {
+    const slot = this.dict.find(key);
+    if (slot === -1) return false;
+    this.setExpireSlot(slot, when);
+    return true;
+  }
+
+  /** Removes the TTL of slot; returns true if it had one. */
+  removeExpireSlot(slot: number): boolean {
+    const e = this.exp;
+    if (e === null || e[slot] === 0) return false;
+    e[slot] = 0;
+    const pos = this.ttlPos![slot] - 1;
+    const last = this.ttlSlots[--this.ttlCount];
+    this.ttlSlots[pos] = last;
+    this.ttlPos![last] = pos + 1;
+    this.ttlPos![slot] = 0;
+    return true;
+  }
+
+  /** Absolute expiry of key in ms, 0 for none, -1 if the key does not exist. Lazy expiry applies. */
+  getExpire(key: string): number {
+    const slot = this.dict.find(key);
+    if (slot === -1 || this.expireIfNeeded(slot)) return -1;
+    return this.expireOfSlot(slot);
+  }
+
+  get expiresCount(): number {
+    return this.ttlCount;
+  }
+
+  /** Random live key (expired keys sampled are deleted, as Redis's dbRandomKey). */
+  randomKey(): string | null {
+    let tries = 0;
+    while (this.dict.size > 0) {
+      const slot = this.dict.randomSlot();
+      const key = this.dict.keys[slot]!;
+      if (this.exp !== null && this.exp[slot] !== 0) {
+        // If all keys are volatile and we tried many times, return an expired key
+        // rather than looping forever (Redis does the same on replicas).
+        if (this.ttlCount === this.dict.size && ++tries > 100) return key;
+        if (this.expireIfNeeded(slot)) continue;
+      }
+      return key;
+    }
+    return null;
+  }
+
+  /** Empties the database; returns the number of keys removed. */
+  flush(): number {
+    const n = this.dict.size;
+    this.dict.clear();
+    this.ks.dirty += n;
+    return n;
+  }
+}
+
+export interface KeyspaceStats {
+  expiredKeys: number;
+  expiredStalePerc: number;
+  expiredTimeCapReachedCount: number;
+  expireCycleCpuMs: number;
+  evictedKeys: number;
+  keyspaceHits: number;
+  keyspaceMisses: number;
+}
+
+export class Keyspace {
+  dbs: Db[] = [];
+  /** The command's cached time in ms. */
+  now = Date.now();
+  clock: () => number = Date.now;
+  /** Redis's LRU clock: seconds, wrapping at 24 bits. */
+  lruClock = 0;
+  dirty = 0;
+  /** Set for the duration of a command issued by a CLIENT NO-TOUCH client. */
+  noTouch = false;
+  /** Replicas and loading keep logically expired keys. */
+  noExpireDeletes = false;
+  activeExpireEnabled = true;
+  stats: KeyspaceStats = {
+    expiredKeys: 0,
+    expiredStalePerc: 0,
+    expiredTimeCapReachedCount: 0,
+    expireCycleCpuMs: 0,
+    evictedKeys: 0,
+    keyspaceHits: 0,
+    keyspaceMisses: 0,
+  };
+  /** Snapshot chokepoint: called before an existing entry is changed or removed. */
+  beforeWrite: ((db: Db, slot: number) => void) | null = null;
+  /** WATCH and client-side caching hook. */
+  modifiedHook: ((db: Db, key: string) => void) | null = null;
+  /** Called after a key is deleted because it expired (propagate DEL, notify 'expired'). */
+  expiredHook: ((db: Db, key: string) => void) | null = null;
+  private expireDb = 0;
+
+  constructor(databases: number) {
+    for (let i = 0; i < databases; i++) this.dbs.push(new Db(i, this));
+    this.updateClock();
+  }
+
+  updateClock(): void {
+    this.now = this.clock();
+    this.lruClock = Math.floor(this.now / LRU_CLOCK_RESOLUTION) & LRU_CLOCK_MAX;
+  }
+
+  signalModifiedKey(db: Db, key: string): void {
+    if (this.modifiedHook !== null) this.modifiedHook(db, key);
+  }
+
+  onExpired(db: Db, key: string): void {
+    if (this.expiredHook !== null) this.expiredHook(db, key);
+  }
+
+  /**
+   * Redis's active expire cycle (slow mode): for each database with volatile
+   * keys, sample 20 keys with a TTL, delete the expired ones, and repeat while
+   * more than 10% of a sample was expired, within `timeLimitMs`.
+   * Returns the number of keys expired.
+   */
+  activeExpireCycle(timeLimitMs: number): number {
+    if (!this.activeExpireEnabled || this.noExpireDeletes) return 0;
+    const start = Date.now();
+    this.updateClock();
+    let expired = 0;
+    let sampledTotal = 0;
+    let expiredTotal = 0;
+    const n = this.dbs.length;
+    let timedOut = false;
+    for (let j = 0; j < n && !timedOut; j++) {
+      const db = this.dbs[this.expireDb];
+      this.expireDb = (this.expireDb + 1) % n;
+      let iteration = 0;
+      for (;;) {
+        if (db.ttlCount === 0) break;
+        let sampled = 0;
+        let found = 0;
+        let ttlSum = 0;
+        let ttlSamples = 0;
+        const num = Math.min(20, db.ttlCount);
+        for (let i = 0; i < num && db.ttlCount > 0; i++) {
+          const pos = Math.floor(Math.random() * db.ttlCount);
+          const slot = db.ttlSlots[pos];
+          sampled++;
+          if (db.expireIfNeeded(slot)) {
+            found++;
+          } else {
+            const ttl = db.exp![slot] - this.now;
+            if (ttl > 0) {
+              ttlSum += ttl;
+              ttlSamples++;
+            }
+          }
+        }
+        expired += found;
+        sampledTotal += sampled;
+        expiredTotal += found;
+        if (ttlSamples > 0) {
+          const avg = ttlSum / ttlSamples;
+          db.avgTtl = db.avgTtl === 0 ? avg : (db.avgTtl / 50) * 49 + avg / 50;
+        }
+        if ((++iteration & 15) === 0 && Date.now() - start > timeLimitMs) {
+          timedOut = true;
+          this.stats.expiredTimeCapReachedCount++;
+          break;
+        }
+        if (sampled === 0 || found * 10 <= sampled) break;
+      }
+    }
+    const current = sampledTotal === 0 ? 0 : expiredTotal / sampledTotal;
+    this.stats.expiredStalePerc = current * 0.05 + this.stats.expiredStalePerc * 0.95;
+    this.stats.expireCycleCpuMs += Date.now() - start;
+    return expired;
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * The error catalogue: every error text gKV sends lives here, worded exactly as
+ * Redis 7.0 words it, so that clients and test suites that match on error text
+ * see what they see against Redis.
+ *
+ * Argument readers and operations throw `RedisError`; the pipeline's `call()`
+ * catches it, writes `-<text>` and counts it under its prefix (the first word) for
+ * INFO errorstats. Any other exception is a bug: logged, answered with -ERR.
+ */
+export class RedisError extends Error {
+  /** The full error line without the leading '-', e.g. "ERR syntax error". */
+  readonly resp: string;
+  constructor(resp: string) {
+    super(resp);
+    this.resp = resp;
+  }
+}
+
+/** Thrown (not a reply) when a connection must be closed after replying, e.g. protocol errors. */
+export class ProtocolError extends RedisError {}
+
+const E = (text: string) => new RedisError(text);
+
+export const Err = {
+  syntax: () => E('ERR syntax error'),
+  wrongType: () => E('WRONGTYPE Operation against a key holding the wrong kind of value'),
+  notInteger: () => E('ERR value is not an integer or out of range'),
+  notFloat: () => E('ERR value is not a valid float'),
+  overflow: () => E('ERR increment or decrement would overflow'),
+  incrFloatNaN: () => E('ERR increment would produce NaN or Infinity'),
+  noSuchKey: () => E('ERR no such key'),
+  outOfRange: () => E('ERR index out of range'),
+  dbIndexOutOfRange: () => E('ERR DB index is out of range'),
+  invalidDbIndex: () => E('ERR value is not an integer or out of range'),
+  sameObject: () => E('ERR source and destination objects are the same'),
+  invalidExpire: (cmd: string) => E(`ERR invalid expire time in '${cmd}' command`),
+  wrongArity: (cmd: string) => E(`ERR wrong number of arguments for '${cmd}' command`),
+  unknownSubcommand: (sub: string, cmd: string) =>
+    E(`ERR unknown subcommand '${sub}'. Try ${cmd.toUpperCase()} HELP.`),
+  unknownCommand: (name: string, args: string[]) => E(unknownCommandText(name, args)),
+  stringTooLong: () => E('ERR string exceeds maximum allowed size (proto-max-bulk-len)'),
+  bitOffset: () => E('ERR bit offset is not an integer or out of range'),
+  offsetOutOfRange: () => E('ERR offset is out of range'),
+  noAuth: () => E('NOAUTH Authentication required.'),
+  multiNested: () => E('ERR MULTI calls can not be nested'),
+  generic: (msg: string) => E(`ERR ${msg}`),
+  raw: (text: string) => E(text),
+} as const;
+
+/**
+ * Redis's unknown-command text: the name and up to the first 128 characters of
+ * the arguments in quotes. Redis also replaces newlines with spaces so the reply
+ * remains one line.
+ */
+export function unknownCommandText(name: string, args: string[]): string {
+  let argsText = '';
+  for (const a of args) {
+    if (argsText.length >= 128) break;
+    const room = 128 - argsText.length;
+    argsText += `'${a.length > room ? a.slice(0, room) : a}' `;
+  }
+  return sanitizeErrorText(`ERR unknown command '${name.length > 128 ? name.slice(0, 128) : name}', with args beginning with: ${argsText}`);
+}
+
+/** Error replies must be one line: Redis turns \r and \n into spaces. */
+export function sanitizeErrorText(text: string): string {
+  return /[\r\n]/.test(text) ? text.replace(/[\r\n]/g, ' ') : text;
+}

@@ -1,0 +1,245 @@
+/**
+ * RequestParser: a streaming RESP request decoder, resumable across chunks.
+ *
+ * It reads what Redis's processMultibulkBuffer/processInlineBuffer read:
+ * - multibulk `*<n>\r\n` followed by n `$<len>\r\n<bytes>\r\n` arguments;
+ * - inline commands (any first byte other than '*'), split as sdssplitargs.
+ * Arguments come out as latin1 strings (one char per byte: binary safe, and
+ * cheaper than Buffers for V8). The parser keeps a partially read command
+ * (the arguments read so far and the count still expected), so a command
+ * split over many chunks is never re-parsed from its start, and a large bulk
+ * (>= 32 KiB) is read into a buffer of its exact size instead of being
+ * concatenated chunk by chunk.
+ *
+ * `next()` returns the next whole command, null when more bytes are needed,
+ * and throws ProtocolError (with Redis's exact text) for malformed input;
+ * the connection then replies and closes, as Redis does.
+ */
+import { ProtocolError } from './errors.js';
+import { splitArgs } from './inline.js';
+
+export const PROTO_INLINE_MAX_SIZE = 64 * 1024;
+const PROTO_MBULK_BIG_ARG = 32 * 1024;
+const INT_MAX = 2147483647;
+
+declare module 'buffer' {
+  interface Buffer {
+    latin1Slice(start: number, end: number): string;
+  }
+}
+
+export class RequestParser {
+  private buf: Buffer = Buffer.alloc(0);
+  private pos = 0;
+  /** arguments of the command being read */
+  private argv: string[] | null = null;
+  /** arguments still expected for the command being read */
+  private remaining = 0;
+  /** length of the bulk being read, -1 when its header is still to be read */
+  private bulkLen = -1;
+  /** exact-size buffer for a big bulk being filled */
+  private big: Buffer | null = null;
+  private bigFill = 0;
+  /** true while the command being read is a multibulk one */
+  inMultibulk = false;
+
+  constructor(public maxBulkLen = 512 * 1024 * 1024) {}
+
+  /** Bytes received and not yet consumed (Redis's query buffer length). */
+  get pendingBytes(): number {
+    return this.buf.length - this.pos + (this.big !== null ? this.bigFill : 0);
+  }
+
+  /** Appends a chunk read from the socket. */
+  feed(chunk: Buffer): void {
+    if (this.big !== null) {
+      const want = this.big.length - this.bigFill;
+      if (chunk.length <= want) {
+        chunk.copy(this.big, this.bigFill);
+        this.bigFill += chunk.length;
+        return;
+      }
+      chunk.copy(this.big, this.bigFill, 0, want);
+      this.bigFill += want;
+      chunk = chunk.subarray(want);
+    }
+    if (this.pos >= this.buf.length) {
+      this.buf = chunk;
+      this.pos = 0;
+    } else {
+      this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
+      this.pos = 0;
+    }
+  }
+
+  /** Resets everything (the connection is closing or being reset). */
+  clear(): void {
+    this.pushedBack = null;
+    this.buf = Buffer.alloc(0);
+    this.pos = 0;
+    this.argv = null;
+    this.remaining = 0;
+    this.bulkLen = -1;
+    this.big = null;
+    this.inMultibulk = false;
+  }
+
+  private pushedBack: string[] | null = null;
+
+  /** Puts a command back to be returned by the next call (a paused client). */
+  pushBack(argv: string[]): void {
+    this.pushedBack = argv;
+  }
+
+  /** The next complete command, or null if more input is needed. Throws ProtocolError. */
+  next(): string[] | null {
+    if (this.pushedBack !== null) {
+      const a = this.pushedBack;
+      this.pushedBack = null;
+      return a;
+    }
+    for (;;) {
+      if (this.argv === null) {
+        const buf = this.buf;
+        if (this.pos >= buf.length) return null;
+        if (buf[this.pos] !== 42 /* '*' */) {
+          const r = this.inline();
+          if (r === null) return null;
+          if (r.length === 0) continue; // empty line: skipped, as Redis does
+          return r;
+        }
+        // multibulk header
+        const n = this.readLineInt(this.pos + 1, 'too big mbulk count string');
+        if (n === null) return null;
+        if (!Number.isSafeInteger(n.v) || n.v > INT_MAX) throw new ProtocolError('ERR Protocol error: invalid multibulk length');
+        this.pos = n.next;
+        if (n.v <= 0) continue; // "*0" and "*-1" are skipped
+        this.argv = [];
+        this.remaining = n.v;
+        this.bulkLen = -1;
+        this.inMultibulk = true;
+      }
+      const r = this.readBulks();
+      if (r === null) return null;
+      return r;
+    }
+  }
+
+  private readBulks(): string[] | null {
+    const argv = this.argv!;
+    while (this.remaining > 0) {
+      if (this.big !== null) {
+        if (this.bigFill < this.big.length) return null;
+        argv.push(this.big.latin1Slice(0, this.big.length - 2));
+        this.big = null;
+        this.bigFill = 0;
+        this.bulkLen = -1;
+        this.remaining--;
+        continue;
+      }
+      const buf = this.buf;
+      if (this.bulkLen === -1) {
+        if (this.pos >= buf.length) return null;
+        if (buf[this.pos] !== 36 /* '$' */) {
+          // Redis reports the offending byte as a character
+          if (this.findCR(this.pos) === -1 && buf.length - this.pos <= PROTO_INLINE_MAX_SIZE) return null;
+          throw new ProtocolError(`ERR Protocol error: expected '$', got '${String.fromCharCode(buf[this.pos])}'`);
+        }
+        const n = this.readLineInt(this.pos + 1, 'too big bulk count string');
+        if (n === null) return null;
+        if (!Number.isSafeInteger(n.v) || n.v < 0 || n.v > this.maxBulkLen) throw new ProtocolError('ERR Protocol error: invalid bulk length');
+        this.pos = n.next;
+        this.bulkLen = n.v;
+        const avail = buf.length - this.pos;
+        if (this.bulkLen >= PROTO_MBULK_BIG_ARG && avail < this.bulkLen + 2) {
+          this.big = Buffer.allocUnsafe(this.bulkLen + 2);
+          buf.copy(this.big, 0, this.pos);
+          this.bigFill = avail;
+          this.buf = Buffer.alloc(0);
+          this.pos = 0;
+          return null;
+        }
+      }
+      const end = this.pos + this.bulkLen;
+      if (end + 2 > buf.length) return null;
+      argv.push(buf.latin1Slice(this.pos, end));
+      this.pos = end + 2;
+      this.bulkLen = -1;
+      this.remaining--;
+    }
+    this.argv = null;
+    this.inMultibulk = false;
+    if (this.pos >= this.buf.length) {
+      // drop the reference to the consumed chunk early
+      this.buf = EMPTY;
+      this.pos = 0;
+    }
+    return argv;
+  }
+
+  private findCR(from: number): number {
+    return this.buf.indexOf(13, from);
+  }
+
+  /**
+   * Reads a decimal integer terminated by \r\n starting at `start` (after the
+   * '*' or '$'), with string2ll's rules. Returns null when the line is not
+   * complete yet.
+   */
+  private readLineInt(start: number, tooBig: string): { v: number; next: number } | null {
+    const buf = this.buf;
+    const len = buf.length;
+    let i = start;
+    let neg = false;
+    let v = 0;
+    let digits = 0;
+    let bad = false;
+    if (i < len && buf[i] === 45) {
+      neg = true;
+      i++;
+    }
+    for (; i < len; i++) {
+      const c = buf[i];
+      if (c >= 48 && c <= 57) {
+        if (digits === 0 && c === 48 && i + 1 < len && buf[i + 1] !== 13) bad = true; // leading zero
+        v = v * 10 + (c - 48);
+        digits++;
+      } else break;
+    }
+    if (i >= len || buf[i] !== 13) {
+      // not at CR: either more bytes needed, or garbage before the CR
+      const cr = i < len ? buf.indexOf(13, i) : -1;
+      if (cr === -1) {
+        if (len - this.pos > PROTO_INLINE_MAX_SIZE) throw new ProtocolError(`ERR Protocol error: ${tooBig}`);
+        return null;
+      }
+      bad = true;
+      i = cr;
+    }
+    if (i + 1 >= len) {
+      if (len - this.pos > PROTO_INLINE_MAX_SIZE) throw new ProtocolError(`ERR Protocol error: ${tooBig}`);
+      return null; // wait for \n
+    }
+    if (digits === 0 || digits > 19) bad = true;
+    if (neg && v === 0) bad = true;
+    return { v: bad ? NaN : neg ? -v : v, next: i + 2 };
+  }
+
+  private inline(): string[] | null {
+    const buf = this.buf;
+    const nl = buf.indexOf(10, this.pos);
+    if (nl === -1) {
+      if (buf.length - this.pos > PROTO_INLINE_MAX_SIZE) throw new ProtocolError('ERR Protocol error: too big inline request');
+      return null;
+    }
+    let end = nl;
+    if (end > this.pos && buf[end - 1] === 13) end--;
+    const line = buf.latin1Slice(this.pos, end);
+    this.pos = nl + 1;
+    const args = splitArgs(line);
+    if (args === null) throw new ProtocolError('ERR Protocol error: unbalanced quotes in request');
+    return args;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);

@@ -1,0 +1,510 @@
+/**
+ * Server: the listener, the connections, and the request pipeline.
+ *
+ * The event loop is the reactor: a socket's 'data' event feeds the client's
+ * parser, every complete command is run through processCommand (the ordered
+ * guards below) and call(), and all replies of that read leave in one write
+ * (flushClient) at the end of the event, together with replies this event
+ * produced for other clients (pub/sub, unblocked clients).
+ *
+ * processCommand's guards, in Redis's order, each with its reason:
+ *  1. known command / subcommand   — unknown names get Redis's error text
+ *  2. arity                        — before any handler sees argv
+ *  3. authentication               — NOAUTH unless the command is no_auth
+ *  4. no_multi inside MULTI        — some commands make no sense queued
+ *  5. RESP2 pub/sub context        — a subscribed RESP2 connection only takes (un)subscribe, PING, QUIT, RESET
+ *  6. loading                      — LOADING until the dataset is in memory
+ *  7. MULTI queueing               — queue and answer QUEUED
+ *  8. call()                       — timing, stats, errors, propagation
+ * Every rejection inside MULTI flags the transaction so EXEC aborts.
+ */
+import net from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { Client } from './client.js';
+import { Config, ConfigError } from './config.js';
+import { PARAMS } from './params.js';
+import { Logger, type LogLevel } from './log.js';
+import { Keyspace } from '../keyspace/keyspace.js';
+import { CommandTable } from '../commands/table.js';
+import type { CommandSpec } from '../commands/spec.js';
+import { Err, ProtocolError, RedisError, sanitizeErrorText } from '../protocol/errors.js';
+import { registerAllCommands } from '../commands/index.js';
+
+export interface ServerStats {
+  totalConnections: number;
+  rejectedConnections: number;
+  numCommands: number;
+  netInput: number;
+  netOutput: number;
+  totalErrorReplies: number;
+  errorCounts: Map<string, number>;
+  /** samples of (time, commands, netIn, netOut) for instantaneous_* */
+  instOps: number;
+  instIn: number;
+  instOut: number;
+}
+
+const PUBSUB_ALLOWED = new Set(['subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'ping', 'quit', 'reset']);
+const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+
+export class Server {
+  readonly config: Config;
+  readonly ks: Keyspace;
+  readonly table = new CommandTable();
+  readonly log = new Logger();
+  readonly clients = new Map<number, Client>();
+  readonly runId = randomBytes(20).toString('hex');
+  readonly startTime = Date.now();
+  private listeners: net.Server[] = [];
+  private nextClientId = 1;
+  private pending: Client[] = [];
+  private cronTimer: NodeJS.Timeout | null = null;
+  private instSampleAt = Date.now();
+  private instSampleOps = 0;
+  private instSampleIn = 0;
+  private instSampleOut = 0;
+  /** true while EXEC runs its queue: time is frozen and nothing interleaves */
+  inExec = false;
+  loading = false;
+  shuttingDown = false;
+  /** ms timestamp until which clients are paused (CLIENT PAUSE), and its kind */
+  pauseUntil = 0;
+  pauseAll = false;
+  stats: ServerStats = {
+    totalConnections: 0, rejectedConnections: 0, numCommands: 0, netInput: 0, netOutput: 0,
+    totalErrorReplies: 0, errorCounts: new Map(), instOps: 0, instIn: 0, instOut: 0,
+  };
+  /** propagation hook (AOF / replicas): called after a command changed the dataset */
+  propagate: ((dbId: number, argv: string[]) => void) | null = null;
+  /** extra guards and hooks other subsystems install */
+  readonly onShutdown: (() => Promise<void> | void)[] = [];
+  /** called when the server has stopped (tests and the binary wait on it) */
+  private closedResolve: (() => void) | null = null;
+  readonly closed: Promise<void>;
+  /** the ports actually bound */
+  port = 0;
+  host = '127.0.0.1';
+  // cached hot config
+  maxClients = 10000;
+  protoMaxBulkLen = 512 * 1024 * 1024;
+  queryBufLimit = 1024 * 1024 * 1024;
+  requirePass = '';
+  hz = 10;
+  /** hook for DEBUG SET-ACTIVE-EXPIRE and tests */
+  activeExpire = true;
+
+  constructor(config?: Config) {
+    this.config = config ?? new Config(PARAMS);
+    this.closed = new Promise((r) => (this.closedResolve = r));
+    this.ks = new Keyspace(this.config.getInt('databases'));
+    this.ks.expiredHook = (db, key) => {
+      if (this.propagate !== null) this.propagate(db.id, ['DEL', key]);
+    };
+    registerAllCommands(this.table);
+    this.installConfigHooks();
+  }
+
+  private installConfigHooks(): void {
+    const c = this.config;
+    c.onChange('maxclients', (v) => (this.maxClients = Number(v)));
+    c.onChange('proto-max-bulk-len', (v) => {
+      this.protoMaxBulkLen = Number(v);
+      for (const cl of this.clients.values()) cl.parser.maxBulkLen = this.protoMaxBulkLen;
+    });
+    c.onChange('client-query-buffer-limit', (v) => (this.queryBufLimit = Number(v)));
+    c.onChange('requirepass', (v) => (this.requirePass = v));
+    c.onChange('hz', (v) => {
+      this.hz = Math.min(500, Math.max(1, Number(v)));
+      if (this.cronTimer !== null) this.startCron();
+    });
+    c.onChange('loglevel', (v) => (this.log.level = v as LogLevel));
+    c.onChange('logfile', (v) => (this.log.file = v));
+    c.onChange('port', (v) => {
+      if (this.listeners.length > 0 && Number(v) !== this.port) throw new ConfigError('Unable to listen on this port');
+    });
+  }
+
+  // ------------------------------------------------------------ lifecycle
+
+  /** Binds the configured addresses and starts the cron. */
+  async listen(): Promise<void> {
+    this.config.applyAll();
+    const port = this.config.getInt('port');
+    let binds = this.config.get('bind').split(' ').filter(Boolean);
+    // Redis's default "* -::*": all IPv4, and IPv6 if available ('-' = optional)
+    const addrs: { host: string; optional: boolean }[] = binds.map((b) => {
+      const optional = b.startsWith('-');
+      let host = optional ? b.slice(1) : b;
+      if (host === '*') host = '0.0.0.0';
+      if (host === '::*') host = '::';
+      return { host, optional };
+    });
+    if (addrs.length === 0) binds = ['0.0.0.0'];
+    let boundPort = port;
+    for (const a of addrs) {
+      const srv = net.createServer({ noDelay: true }, (s) => this.onConnection(s));
+      try {
+        await new Promise<void>((resolve, reject) => {
+          srv.once('error', reject);
+          srv.listen({ port: boundPort, host: a.host, backlog: this.config.getInt('tcp-backlog'), ipv6Only: a.host.includes(':') }, () => {
+            srv.off('error', reject);
+            resolve();
+          });
+        });
+      } catch (e) {
+        if (a.optional) continue;
+        for (const l of this.listeners) l.close();
+        throw e;
+      }
+      srv.on('error', (e) => this.log.warning(`listener error: ${e.message}`));
+      const addr = srv.address() as net.AddressInfo;
+      boundPort = addr.port; // port 0: every address shares the first ephemeral port
+      this.listeners.push(srv);
+      if (this.listeners.length === 1) this.host = a.host === '0.0.0.0' ? '127.0.0.1' : a.host === '::' ? '::1' : a.host;
+    }
+    this.port = boundPort;
+    this.startCron();
+    this.log.notice(`Ready to accept connections tcp (port ${this.port})`);
+  }
+
+  private startCron(): void {
+    if (this.cronTimer !== null) clearInterval(this.cronTimer);
+    this.cronTimer = setInterval(() => this.cron(), Math.max(2, Math.floor(1000 / this.hz)));
+    this.cronTimer.unref();
+  }
+
+  /** serverCron: active expiry, incremental rehash, stats sampling, timeouts. */
+  private cron(): void {
+    try {
+      const ks = this.ks;
+      ks.updateClock();
+      if (this.activeExpire) {
+        // Redis: 25% of one cron period at most
+        ks.activeExpireCycle(Math.max(1, Math.floor(250 / this.hz)));
+      }
+      for (const db of ks.dbs) if (db.dict.isRehashing) db.dict.rehashFor(1);
+      const now = Date.now();
+      const dt = now - this.instSampleAt;
+      if (dt >= 100) {
+        const s = this.stats;
+        s.instOps = Math.round(((s.numCommands - this.instSampleOps) * 1000) / dt);
+        s.instIn = ((s.netInput - this.instSampleIn) * 1000) / dt / 1024;
+        s.instOut = ((s.netOutput - this.instSampleOut) * 1000) / dt / 1024;
+        this.instSampleAt = now;
+        this.instSampleOps = s.numCommands;
+        this.instSampleIn = s.netInput;
+        this.instSampleOut = s.netOutput;
+      }
+      const timeout = this.config.getInt('timeout');
+      if (timeout > 0) {
+        for (const c of this.clients.values()) {
+          if (!c.blocked && !c.inPubSub && now - c.lastInteraction > timeout * 1000) {
+            this.log.verbose('Closing idle client');
+            this.freeClient(c);
+          }
+        }
+      }
+      if (this.pauseUntil !== 0 && now >= this.pauseUntil) this.unpause();
+      this.flushPending();
+    } catch (e) {
+      this.log.warning(`cron error: ${(e as Error).stack}`);
+    }
+  }
+
+  /**
+   * Graceful stop: stop accepting, flush pending replies, run shutdown hooks
+   * (persistence), close every client. Resolves when done.
+   */
+  async shutdown(): Promise<void> {
+    if (this.shuttingDown) return this.closed;
+    this.shuttingDown = true;
+    if (this.cronTimer !== null) clearInterval(this.cronTimer);
+    for (const l of this.listeners) l.close();
+    this.listeners = [];
+    this.flushPending();
+    for (const h of this.onShutdown) await h();
+    for (const c of [...this.clients.values()]) {
+      this.flushClient(c);
+      c.socket?.end();
+      this.freeClient(c);
+    }
+    this.closedResolve?.();
+    return this.closed;
+  }
+
+  // ------------------------------------------------------------ connections
+
+  private onConnection(socket: net.Socket): void {
+    this.stats.totalConnections++;
+    if (this.clients.size >= this.maxClients || this.shuttingDown) {
+      this.stats.rejectedConnections++;
+      socket.end('-ERR max number of clients reached\r\n');
+      socket.on('error', () => {});
+      return;
+    }
+    const c = this.createClient(socket);
+    socket.on('data', (chunk: Buffer) => this.onData(c, chunk));
+    socket.on('error', () => this.freeClient(c));
+    socket.on('close', () => this.freeClient(c));
+    socket.on('end', () => {
+      // the peer closed its side: Redis frees the client (pending replies are lost)
+      this.freeClient(c);
+    });
+  }
+
+  createClient(socket: net.Socket | null): Client {
+    const c = new Client(this.nextClientId++, socket, this.ks.dbs[0], Date.now(), this.protoMaxBulkLen);
+    if (socket !== null) {
+      c.addr = fmtAddr(socket.remoteAddress, socket.remotePort);
+      c.laddr = fmtAddr(socket.localAddress, socket.localPort);
+      const h = (socket as unknown as { _handle?: { fd?: number } })._handle;
+      c.fd = h && typeof h.fd === 'number' ? h.fd : -1;
+      this.clients.set(c.id, c);
+    }
+    c.authenticated = this.requirePass === '';
+    c.onError = (text) => this.countError(text);
+    return c;
+  }
+
+  freeClient(c: Client): void {
+    if (c.closed) return;
+    c.closed = true;
+    this.clients.delete(c.id);
+    c.parser.clear();
+    for (const h of this.onClientFree) h(c);
+    if (c.socket !== null && !c.socket.destroyed) c.socket.destroy();
+  }
+
+  /** hooks run when a client goes away (unwatch, unsubscribe, unblock) */
+  readonly onClientFree: ((c: Client) => void)[] = [];
+
+  private onData(c: Client, chunk: Buffer): void {
+    if (c.closed) return;
+    c.totNetIn += chunk.length;
+    this.stats.netInput += chunk.length;
+    c.parser.feed(chunk);
+    if (c.parser.pendingBytes > this.queryBufLimit) {
+      this.log.warning(`Closing client that reached max query buffer length: id=${c.id} addr=${c.addr} qbuf=${c.parser.pendingBytes}`);
+      this.freeClient(c);
+      return;
+    }
+    c.lastInteraction = Date.now();
+    this.processInput(c);
+    this.flushClient(c);
+    if (this.pending.length > 0) this.flushPending();
+  }
+
+  /** Runs every complete command in the client's input (Redis's processInputBuffer). */
+  processInput(c: Client): void {
+    while (!c.blocked && !c.closeAfterReply && !c.closed) {
+      if (this.pauseUntil !== 0 && this.isPausedFor(c)) break;
+      let argv: string[] | null;
+      try {
+        argv = c.parser.next();
+      } catch (e) {
+        if (e instanceof ProtocolError) {
+          c.addError(e.resp);
+          this.log.verbose(`Protocol error (${e.resp}) from client: id=${c.id} addr=${c.addr}`);
+          c.closeAfterReply = true;
+          c.parser.clear();
+          break;
+        }
+        throw e;
+      }
+      if (argv === null) break;
+      this.processCommand(c, argv);
+    }
+  }
+
+  /** CLIENT PAUSE: ALL pauses every command; WRITE pauses commands that may write. */
+  private isPausedFor(c: Client): boolean {
+    if (c.kind === 'replica') return false;
+    return this.pauseAll || this.pausedClientsWaiting.has(c);
+  }
+  readonly pausedClientsWaiting = new Set<Client>();
+
+  unpause(): void {
+    this.pauseUntil = 0;
+    this.pauseAll = false;
+    const waiting = [...this.pausedClientsWaiting];
+    this.pausedClientsWaiting.clear();
+    for (const c of this.clients.values()) if (c.paused) waiting.push(c);
+    for (const c of waiting) {
+      c.paused = false;
+      if (!c.closed) {
+        this.processInput(c);
+        this.markPending(c);
+      }
+    }
+    this.flushPending();
+  }
+
+  // ------------------------------------------------------------ the pipeline
+
+  /** Runs one command through the guards, then call(). */
+  processCommand(c: Client, argv: string[]): void {
+    const name = argv[0];
+    // 1. known command / subcommand
+    let cmd = this.table.lookup(name);
+    if (cmd === undefined) {
+      this.reject(c, null, Err.unknownCommand(name, argv.slice(1)).resp);
+      return;
+    }
+    if (cmd.subcommands !== null && argv.length >= 2) {
+      const sub = cmd.subcommands.get(argv[1].toLowerCase());
+      if (sub === undefined) {
+        this.reject(c, cmd, sanitizeErrorText(`ERR unknown subcommand '${argv[1].length > 128 ? argv[1].slice(0, 128) : argv[1]}'. Try ${cmd.name.toUpperCase()} HELP.`));
+        return;
+      }
+      cmd = sub;
+    }
+    // 2. arity
+    if (!cmd.arityOk(argv.length)) {
+      this.reject(c, cmd, `ERR wrong number of arguments for '${cmd.fullName}' command`);
+      return;
+    }
+    // 3. authentication
+    if (!c.authenticated && !cmd.noAuth) {
+      this.reject(c, cmd, 'NOAUTH Authentication required.');
+      return;
+    }
+    // 4. commands that cannot be queued
+    if (c.inMulti && cmd.noMulti) {
+      this.reject(c, cmd, 'ERR Command not allowed inside a transaction');
+      return;
+    }
+    // 5. RESP2 subscribed context
+    if (c.resp === 2 && c.inPubSub && !PUBSUB_ALLOWED.has(cmd.parent?.name ?? cmd.name)) {
+      this.reject(c, cmd, `ERR Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`);
+      return;
+    }
+    // 6. loading
+    if (this.loading && !cmd.loading) {
+      this.reject(c, cmd, 'LOADING Redis is loading the dataset in memory');
+      return;
+    }
+    // CLIENT PAUSE WRITE: hold commands that may write until unpaused
+    if (this.pauseUntil !== 0 && !this.pauseAll && (cmd.write || cmd.mayReplicate) && c.kind !== 'replica') {
+      c.paused = true;
+      this.pausedClientsWaiting.add(c);
+      c.parser.pushBack(argv);
+      return;
+    }
+    // 7. MULTI queueing
+    if (c.inMulti && !MULTI_IMMEDIATE.has(cmd.parent?.name ?? cmd.name)) {
+      c.multiQueue.push({ cmd, argv });
+      c.addRaw('+QUEUED\r\n');
+      return;
+    }
+    // 8. run it
+    this.call(c, cmd, argv);
+  }
+
+  private reject(c: Client, cmd: CommandSpec | null, text: string): void {
+    if (cmd !== null) cmd.stats.rejected++;
+    if (c.inMulti) c.multiError = true;
+    c.addError(text);
+  }
+
+  /**
+   * call(): runs the handler, times it, feeds stats, turns thrown RedisErrors
+   * into error replies, and propagates writes (AOF, replicas) only when the
+   * dataset changed.
+   */
+  call(c: Client, cmd: CommandSpec, argv: string[]): void {
+    const ks = this.ks;
+    if (!this.inExec) ks.updateClock();
+    ks.noTouch = c.noTouch;
+    const dirtyBefore = ks.dirty;
+    const errorsBefore = this.stats.totalErrorReplies;
+    const replyMark = c.replyMode === 'on' ? null : c.deferLen();
+    c.propagateArgv = null;
+    const t0 = performance.now();
+    try {
+      cmd.handler!(c, argv, this);
+    } catch (e) {
+      if (e instanceof RedisError) {
+        c.addError(e.resp);
+      } else {
+        this.log.warning(`BUG: unexpected exception in '${cmd.fullName}': ${(e as Error)?.stack ?? e}`);
+        c.addError(`ERR internal error in '${cmd.fullName}' command`);
+      }
+    }
+    const usec = (performance.now() - t0) * 1000;
+    const st = cmd.stats;
+    st.calls++;
+    st.usec += usec;
+    if (this.stats.totalErrorReplies !== errorsBefore) st.failed++;
+    this.stats.numCommands++;
+    c.commandsProcessed++;
+    c.lastCmd = cmd.fullName;
+    if (replyMark !== null) {
+      // CLIENT REPLY OFF|SKIP: drop what this command wrote
+      c.out = replyMark;
+      if (c.replyMode === 'skip' && cmd.fullName !== 'client|reply') c.replyMode = 'on';
+    }
+    if (ks.dirty !== dirtyBefore && this.propagate !== null) {
+      this.propagate(c.db.id, c.propagateArgv ?? argv);
+    }
+  }
+
+  countError(text: string): void {
+    this.stats.totalErrorReplies++;
+    const sp = text.indexOf(' ');
+    const prefix = sp === -1 ? text : text.slice(0, sp);
+    const m = this.stats.errorCounts;
+    const n = m.get(prefix);
+    if (n !== undefined) m.set(prefix, n + 1);
+    else if (m.size < 128) m.set(prefix, 1);
+  }
+
+  // ------------------------------------------------------------ output
+
+  /** Writes the client's accumulated replies in one socket write. */
+  flushClient(c: Client): void {
+    const out = c.out;
+    if (out.length !== 0) {
+      c.out = '';
+      if (c.socket !== null && !c.closed) {
+        c.socket.write(out, 'latin1');
+        c.totNetOut += out.length;
+        this.stats.netOutput += out.length;
+      }
+    }
+    if (c.closeAfterReply && !c.closed && c.socket !== null) {
+      c.socket.end();
+      this.freeClientAfterWrite(c);
+    }
+  }
+
+  private freeClientAfterWrite(c: Client): void {
+    const s = c.socket!;
+    if (s.writableLength === 0) this.freeClient(c);
+    else s.once('finish', () => this.freeClient(c));
+  }
+
+  /** Queues a client whose replies were produced outside its own read event. */
+  markPending(c: Client): void {
+    if (!c.pendingWrite) {
+      c.pendingWrite = true;
+      this.pending.push(c);
+    }
+  }
+
+  flushPending(): void {
+    const list = this.pending;
+    this.pending = [];
+    for (const c of list) {
+      c.pendingWrite = false;
+      this.flushClient(c);
+    }
+  }
+}
+
+function fmtAddr(ip: string | undefined, port: number | undefined): string {
+  if (ip === undefined) return '';
+  if (ip.startsWith('::ffff:')) ip = ip.slice(7);
+  // Redis's anetFormatAddr: IPv6 addresses in brackets
+  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
+}
