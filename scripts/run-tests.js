@@ -14,7 +14,8 @@ function walk(dir, out) {
   return out;
 }
 const filters = process.argv.slice(2);
-let files = walk('dist/test', []).sort();
+const distDir = process.env.GKV_DIST || 'dist';
+let files = walk(join(distDir, 'test'), []).sort();
 if (filters.length) files = files.filter((f) => filters.some((x) => f.includes(x)));
 if (files.length === 0) {
   console.error('no test files found');

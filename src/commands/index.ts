@@ -3,11 +3,15 @@
  */
 import type { CommandTable } from './table.js';
 import { connectionCommands } from './families/connection.js';
+import { genericCommands } from './families/generic.js';
+import { serverCommands } from './families/server.js';
 import { stringCommands } from './families/string.js';
 import { transactionCommands } from './families/transactions.js';
 
 export function registerAllCommands(t: CommandTable): void {
   t.register(connectionCommands);
+  t.register(genericCommands);
+  t.register(serverCommands);
   t.register(stringCommands);
   t.register(transactionCommands);
 }

@@ -1,0 +1,6 @@
+/**
+ * Generic commands (Redis group "generic").
+ */
+import type { CommandRow } from '../spec.js';
+
+export const genericCommands: CommandRow[] = [];
