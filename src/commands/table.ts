@@ -25,6 +25,8 @@ export function redisMeta(): MetaFile {
 
 export class CommandTable {
   readonly commands = new Map<string, CommandSpec>();
+  /** dispatch index: lower- and upper-case names, so the common cases need no toLowerCase() */
+  private readonly byName = new Map<string, CommandSpec>();
 
   /** Registers a family's rows. Throws if a row names a command Redis 7.0 does not have. */
   register(rows: CommandRow[]): void {
@@ -45,12 +47,14 @@ export class CommandTable {
         }
       }
       this.commands.set(row.name, spec);
+      this.byName.set(row.name, spec);
+      this.byName.set(row.name.toUpperCase(), spec);
     }
   }
 
   /** Looks a command up by the name as the client sent it (any case). */
   lookup(name: string): CommandSpec | undefined {
-    return this.commands.get(name) ?? this.commands.get(name.toLowerCase());
+    return this.byName.get(name) ?? this.commands.get(name.toLowerCase());
   }
 
   /** Every spec, subcommands included, for stats. */
@@ -60,4 +64,25 @@ export class CommandTable {
       if (c.subcommands) yield* c.subcommands.values();
     }
   }
+}
+
+/**
+ * The README's supported-commands section: commands grouped by Redis's
+ * command group, subcommands in parentheses. scripts/update-readme-commands.mjs
+ * writes it; a test checks the README matches the table.
+ */
+export function commandListMarkdown(t: CommandTable): string {
+  const groups = new Map<string, string[]>();
+  for (const spec of [...t.commands.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+    const g = spec.group;
+    let item = spec.name.toUpperCase();
+    if (spec.subcommands !== null) {
+      item += ' (' + [...spec.subcommands.keys()].sort().map((s) => s.toUpperCase()).join(', ') + ')';
+    }
+    if (!groups.has(g)) groups.set(g, []);
+    groups.get(g)!.push(item);
+  }
+  const lines: string[] = [];
+  for (const g of [...groups.keys()].sort()) lines.push(`- **${g}**: ${groups.get(g)!.join(', ')}`);
+  return lines.join('\n');
 }
