@@ -1,0 +1,90 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RespClient } from '../harness/resp.js';
+import { freePort } from '../harness/servers.js';
+import { createServer } from '../../src/index.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const bin = join(root, 'bin', 'gkv-server');
+
+async function waitReady(port: number): Promise<RespClient> {
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    try {
+      return await RespClient.connect(port);
+    } catch {
+      if (Date.now() > deadline) throw new Error('gkv-server did not start');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+function startBin(args: string[]) {
+  const p = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  p.stdout.on('data', (d) => (out += d));
+  p.stderr.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
+  return { p, exited, output: () => out };
+}
+
+test('gkv-server takes a config file and command-line options, and exits 0 on SIGTERM', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gkv-bin-'));
+  const port = await freePort();
+  const conf = join(dir, 'gkv.conf');
+  writeFileSync(conf, `# a redis.conf-style file\nport 1\nbind 127.0.0.1\nsave ""\ndatabases 4\n`);
+  const s = startBin([conf, '--port', String(port), '--dir', dir]);
+  try {
+    const c = await waitReady(port);
+    assert.equal(await c.cmd('PING'), 'PONG');
+    assert.equal(await c.cmd('SET', 'k', 'v'), 'OK');
+    assert.equal(await c.cmd('GET', 'k'), 'v');
+    c.close();
+    s.p.kill('SIGTERM');
+    assert.equal(await s.exited, 0);
+    assert.match(s.output(), /Received SIGTERM scheduling shutdown/);
+  } finally {
+    s.p.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('gkv-server exits 0 on SIGINT after flushing replies and closing clients', async () => {
+  const port = await freePort();
+  const s = startBin(['--port', String(port), '--bind', '127.0.0.1', '--save', '']);
+  try {
+    const c = await waitReady(port);
+    assert.equal(await c.cmd('PING'), 'PONG');
+    s.p.kill('SIGINT');
+    await c.waitClose();
+    assert.equal(await s.exited, 0);
+  } finally {
+    s.p.kill('SIGKILL');
+  }
+});
+
+test('gkv-server refuses an unknown directive with a config error and exit code 1', async () => {
+  const s = startBin(['--no-such-directive', 'yes']);
+  assert.equal(await s.exited, 1);
+  assert.match(s.output(), /FATAL CONFIG FILE ERROR/);
+  assert.match(s.output(), /Bad directive or wrong number of arguments/);
+});
+
+test('createServer starts an in-process server on a free port in one line and close() stops it', async () => {
+  const srv = await createServer({ port: 0 });
+  assert.ok(srv.port > 0);
+  const c = await RespClient.connect(srv.port, srv.host);
+  assert.equal(await c.cmd('PING'), 'PONG');
+  await srv.close();
+  await c.waitClose();
+  await assert.rejects(RespClient.connect(srv.port, srv.host));
+});
+
+test('createServer rejects an unknown option by name', async () => {
+  await assert.rejects(createServer({ port: 0, 'not-a-param': 1 }), /bad option 'not-a-param'/);
+});
