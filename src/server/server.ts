@@ -290,7 +290,16 @@ export class Server {
       return;
     }
     c.lastInteraction = Date.now();
-    this.processInput(c);
+    try {
+      this.processInput(c);
+    } catch (e) {
+      // Never let an exception escape the event handler: that would take the
+      // whole server down. Log it as the bug it is and drop this connection.
+      this.log.warning(`BUG: unexpected exception processing input of client id=${c.id}: ${(e as Error)?.stack ?? e}`);
+      c.addError('ERR internal error processing the request');
+      c.closeAfterReply = true;
+      c.parser.clear();
+    }
     this.flushClient(c);
     if (this.pending.length > 0) this.flushPending();
   }
