@@ -27,6 +27,7 @@ import type { Value } from './value.js';
 
 export const LRU_CLOCK_MAX = (1 << 24) - 1;
 export const LRU_CLOCK_RESOLUTION = 1000; // ms
+export const LFU_INIT_VAL = 5;
 
 export class Db {
   readonly id: number;
@@ -105,6 +106,20 @@ export class Db {
     return true;
   }
 
+  // ---- access clock (LRU, or LFU under an LFU maxmemory policy) ----
+
+  /** Records an access to slot: the LRU clock, or Redis's logarithmic LFU counter. */
+  touch(slot: number): void {
+    const ks = this.ks;
+    if (ks.lfu) this.lru[slot] = ks.lfuUpdate(this.lru[slot]);
+    else this.lru[slot] = ks.lruClock;
+  }
+
+  /** OBJECT FREQ: the decayed LFU counter of slot. */
+  lfuFreq(slot: number): number {
+    return this.ks.lfuDecr(this.lru[slot]);
+  }
+
   // ---- lookups ----
 
   /** lookupKeyRead: the value, or undefined if missing/expired; counts hits and misses, touches LRU. */
@@ -115,7 +130,7 @@ export class Db {
       return undefined;
     }
     this.ks.stats.keyspaceHits++;
-    if (!this.ks.noTouch) this.lru[slot] = this.ks.lruClock;
+    if (!this.ks.noTouch) this.touch(slot);
     return this.dict.vals[slot];
   }
 
@@ -126,7 +141,7 @@ export class Db {
   lookupWrite(key: string): Value | undefined {
     const slot = this.dict.find(key);
     if (slot === -1 || this.expireIfNeeded(slot)) return undefined;
-    if (!this.ks.noTouch) this.lru[slot] = this.ks.lruClock;
+    if (!this.ks.noTouch) this.touch(slot);
     if (this.ks.beforeWrite !== null) this.ks.beforeWrite(this, slot);
     return this.dict.vals[slot];
   }
@@ -158,12 +173,13 @@ export class Db {
     }
     if (slot === -1) {
       slot = this.dict.insertNew(key, val);
-      this.lru[slot] = this.ks.lruClock;
+      this.lru[slot] = this.ks.newObjectClock();
     } else {
       if (this.ks.beforeWrite !== null) this.ks.beforeWrite(this, slot);
       this.dict.vals[slot] = val;
       if (!keepTtl) this.removeExpireSlot(slot);
-      this.lru[slot] = this.ks.lruClock;
+      // Redis's dbOverwrite: under LFU the new value inherits the old counter
+      if (!this.ks.lfu) this.lru[slot] = this.ks.lruClock;
     }
     this.ks.signalModifiedKey(this, key);
     this.ks.dirty++;
@@ -172,7 +188,7 @@ export class Db {
   /** dbAdd: key must be absent (caller checked). Returns the slot. */
   add(key: string, val: Value): number {
     const slot = this.dict.insertNew(key, val);
-    this.lru[slot] = this.ks.lruClock;
+    this.lru[slot] = this.ks.newObjectClock();
     this.ks.signalModifiedKey(this, key);
     this.ks.dirty++;
     return slot;
@@ -304,6 +320,10 @@ export class Keyspace {
   /** Replicas and loading keep logically expired keys. */
   noExpireDeletes = false;
   activeExpireEnabled = true;
+  /** an LFU maxmemory policy is selected: the per-key clock holds LFU data */
+  lfu = false;
+  lfuLogFactor = 10;
+  lfuDecayTime = 1;
   stats: KeyspaceStats = {
     expiredKeys: 0,
     expiredStalePerc: 0,
@@ -329,6 +349,36 @@ export class Keyspace {
   updateClock(): void {
     this.now = this.clock();
     this.lruClock = Math.floor(this.now / LRU_CLOCK_RESOLUTION) & LRU_CLOCK_MAX;
+  }
+
+  /** The clock value a new object starts with (Redis's createObject). */
+  newObjectClock(): number {
+    return this.lfu ? ((this.lfuMinutes() << 8) | LFU_INIT_VAL) >>> 0 : this.lruClock;
+  }
+
+  private lfuMinutes(): number {
+    return Math.floor(this.now / 60000) & 65535;
+  }
+
+  /** Redis's LFUDecrAndReturn: the counter after decay for the minutes elapsed. */
+  lfuDecr(v: number): number {
+    const ldt = v >>> 8;
+    let counter = v & 255;
+    const now = this.lfuMinutes();
+    const elapsed = now >= ldt ? now - ldt : 65535 - ldt + now;
+    const periods = this.lfuDecayTime > 0 ? Math.floor(elapsed / this.lfuDecayTime) : 0;
+    if (periods > 0) counter = periods > counter ? 0 : counter - periods;
+    return counter;
+  }
+
+  /** Redis's updateLFU: decay, then a logarithmic increment. */
+  lfuUpdate(v: number): number {
+    let counter = this.lfuDecr(v);
+    if (counter < 255) {
+      const base = Math.max(0, counter - LFU_INIT_VAL);
+      if (Math.random() < 1 / (base * this.lfuLogFactor + 1)) counter++;
+    }
+    return ((this.lfuMinutes() << 8) | counter) >>> 0;
   }
 
   signalModifiedKey(db: Db, key: string): void {

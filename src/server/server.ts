@@ -119,6 +119,9 @@ export class Server {
       if (this.cronTimer !== null) this.startCron();
     });
     c.onChange('loglevel', (v) => (this.log.level = v as LogLevel));
+    c.onChange('maxmemory-policy', (v) => (this.ks.lfu = v.endsWith('-lfu')));
+    c.onChange('lfu-log-factor', (v) => (this.ks.lfuLogFactor = Number(v)));
+    c.onChange('lfu-decay-time', (v) => (this.ks.lfuDecayTime = Number(v)));
     c.onChange('logfile', (v) => (this.log.file = v));
     c.onChange('port', (v) => {
       if (this.listeners.length > 0 && Number(v) !== this.port) throw new ConfigError('Unable to listen on this port');
