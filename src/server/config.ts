@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { splitArgs } from '../protocol/inline.js';
 import { RedisError } from '../protocol/errors.js';
 import { globMatch } from '../util/glob.js';
+import { parseInt64 } from '../util/numbers.js';
 
 export type ParamType = 'bool' | 'int' | 'memory' | 'string' | 'enum' | 'special';
 
@@ -20,21 +21,41 @@ export interface ParamDef {
   alias?: string;
   type: ParamType;
   default: string;
-  min?: number;
-  max?: number;
+  /** bounds (bigint where int64 precision matters, e.g. LONG_MAX) */
+  min?: number | bigint;
+  max?: number | bigint;
   /** enum values */
   values?: string[];
   /** CONFIG SET refused ("can't set immutable config") */
   immutable?: boolean;
   /** validates and canonicalises a 'special' or 'string' value; throws a message string on error */
-  parse?: (v: string) => string;
+  parse?: (v: string, current: string) => string;
   /** not shown by CONFIG GET * (sensitive or deprecated aliases) */
   hidden?: boolean;
+  /** CONFIG SET refused unless enable-protected-configs allows it ("can't set protected config") */
+  protected?: boolean;
+  /** normalises a validated value (e.g. hz is clamped to 1..500 as Redis's updateHZ does) */
+  post?: (v: string) => string;
 }
 
 const MEMORY_UNITS: Record<string, number> = {
   '': 1, b: 1, k: 1000, kb: 1024, m: 1000 ** 2, mb: 1024 ** 2, g: 1000 ** 3, gb: 1024 ** 3,
 };
+
+/**
+ * Redis's memtoull exactly: digits then an optional unit (b, k, kb, m, mb, g,
+ * gb, any case); no sign; an empty number counts as 0 (so "" and "mb" are 0,
+ * as in Redis). Returns a bigint, or null when invalid.
+ */
+export function memToULL(s: string): bigint | null {
+  const m = /^(\d*)([a-zA-Z]*)$/.exec(s);
+  if (!m) return null;
+  const unit = MEMORY_UNITS[m[2].toLowerCase()];
+  if (unit === undefined || m[1].length >= 128) return null;
+  const n = m[1] === '' ? 0n : BigInt(m[1]);
+  if (n > 18446744073709551615n) return null;
+  return (n * BigInt(unit)) & 0xffffffffffffffffn;
+}
 
 /** Redis's memtoull: "1gb", "100mb", "512" → bytes; null if invalid. */
 export function parseMemory(s: string): number | null {
@@ -95,17 +116,19 @@ export class Config {
         return v;
       }
       case 'int': {
-        if (!/^-?\d+$/.test(raw)) throw new ConfigError('argument couldn\'t be parsed into an integer');
-        const n = Number(raw);
-        if ((d.min !== undefined && n < d.min) || (d.max !== undefined && n > d.max))
-          throw new ConfigError(`argument must be between ${d.min} and ${d.max} inclusive`);
+        // string2ll rules: no '+', no leading zeros, no spaces
+        const v = parseInt64(raw);
+        if (v === null) throw new ConfigError('argument couldn\'t be parsed into an integer');
+        const n = BigInt(v);
+        checkBounds(d, n);
         return String(n);
       }
       case 'memory': {
-        const n = parseMemory(raw);
-        if (n === null) throw new ConfigError('argument must be a memory value');
-        if ((d.min !== undefined && n < d.min) || (d.max !== undefined && n > d.max))
-          throw new ConfigError(`argument must be between ${d.min} and ${d.max} inclusive`);
+        const u = memToULL(raw);
+        if (u === null) throw new ConfigError('argument must be a memory value');
+        // Redis stores memory values in signed long long configs: wrap like the C cast
+        const n = BigInt.asIntN(64, u);
+        checkBounds(d, n);
         return String(n);
       }
       case 'enum': {
@@ -115,8 +138,14 @@ export class Config {
       }
       case 'string':
       case 'special':
-        return d.parse ? d.parse(raw) : raw;
+        return d.parse ? d.parse(raw, this.values.get(d.name) ?? d.default) : raw;
     }
+  }
+
+  /** validate() then the parameter's normaliser. */
+  private canonical(d: ParamDef, raw: string): string {
+    const v = this.validate(d, raw);
+    return d.post ? d.post(v) : v;
   }
 
   /** Sets at startup (file/argv): immutable parameters allowed. Throws ConfigError. */
@@ -125,7 +154,7 @@ export class Config {
     if (!d) throw new ConfigError('Bad directive or wrong number of arguments');
     // multi-argument directives (save 900 1 300 10, client-output-buffer-limit ...) join with spaces
     const raw = args.join(' ');
-    this.values.set(d.name, this.validate(d, raw));
+    this.values.set(d.name, this.canonical(d, raw));
   }
 
   /**
@@ -133,20 +162,34 @@ export class Config {
    * a failing apply hook, restores the previous values. Throws RedisError.
    */
   setMany(pairs: [string, string][]): void {
+    // Phase 1, as Redis's configSetCommand: look every name up, in order; the
+    // first problem (unknown name, immutable/protected, duplicate) is reported
+    // with the name as the client spelled it.
+    const defsInOrder: ParamDef[] = [];
     const seen = new Set<string>();
-    const staged: [ParamDef, string][] = [];
-    for (const [name, raw] of pairs) {
-      const d = this.defs.get(name.toLowerCase());
-      if (!d || d.hidden === true && d.immutable === true) {
-        throw new RedisError(`ERR Unknown option or number of arguments for CONFIG SET - '${name}'`);
-      }
+    for (const [name] of pairs) {
+      const lname = name.toLowerCase();
+      const d = this.defs.get(lname);
+      if (!d) throw new RedisError(`ERR Unknown option or number of arguments for CONFIG SET - '${name}'`);
       if (d.immutable) throw new RedisError(`ERR CONFIG SET failed (possibly related to argument '${name}') - can't set immutable config`);
-      if (seen.has(d.name)) throw new RedisError(`ERR CONFIG SET failed (possibly related to argument '${name}') - duplicate parameter`);
-      seen.add(d.name);
+      if (d.protected && this.values.get('enable-protected-configs') === 'no') {
+        throw new RedisError(`ERR CONFIG SET failed (possibly related to argument '${name}') - can't set protected config`);
+      }
+      // Redis compares config entries: an alias and its parameter are distinct entries
+      if (seen.has(lname)) throw new RedisError(`ERR CONFIG SET failed (possibly related to argument '${name}') - duplicate parameter`);
+      seen.add(lname);
+      defsInOrder.push(d);
+    }
+    // Phase 2: validate every value; errors name the parameter in lower case.
+    const staged: [ParamDef, string][] = [];
+    for (let i = 0; i < pairs.length; i++) {
+      const d = defsInOrder[i];
       try {
-        staged.push([d, this.validate(d, raw)]);
+        staged.push([d, this.canonical(d, pairs[i][1])]);
       } catch (e) {
-        if (e instanceof ConfigError) throw new RedisError(`ERR CONFIG SET failed (possibly related to argument '${name}') - ${e.message}`);
+        if (e instanceof ConfigError) {
+          throw new RedisError(`ERR CONFIG SET failed (possibly related to argument '${pairs[i][0].toLowerCase()}') - ${e.message}`);
+        }
         throw e;
       }
     }
@@ -177,21 +220,29 @@ export class Config {
 
   /** CONFIG GET: [name, value] pairs for the parameters matching any pattern. */
   getMatching(patterns: string[]): [string, string][] {
-    const out = new Map<string, string>();
+    // As Redis: an exact name is reported as the client spelled it; patterns
+    // match case-insensitively and skip hidden parameters; a parameter (or
+    // alias) already reported is not repeated.
+    const out = new Map<string, [string, string]>();
     for (const p of patterns) {
       const lp = p.toLowerCase();
-      const isGlob = /[*?[]/.test(lp);
-      if (!isGlob) {
+      if (!/[*?[]/.test(p)) {
+        if (out.has(lp)) continue;
         const d = this.defs.get(lp);
-        if (d) out.set(lp === d.alias ? d.alias : d.name, this.values.get(d.name)!);
+        if (d) out.set(lp, [p, this.values.get(d.name)!]);
         continue;
       }
       for (const [key, d] of this.defs) {
-        if (d.hidden) continue;
-        if (globMatch(lp, key, false)) out.set(key, this.values.get(d.name)!);
+        if (d.hidden || out.has(key)) continue;
+        if (globMatch(p, key, true)) out.set(key, [key, this.values.get(d.name)!]);
       }
     }
-    return [...out];
+    return [...out.values()];
+  }
+
+  /** Every name CONFIG GET knows (parameters and aliases, hidden included). */
+  names(): string[] {
+    return [...this.defs.keys()];
   }
 
   /** Parses a redis.conf-style text: one directive per line, # comments, quoted args. */
@@ -242,6 +293,14 @@ export class Config {
 
   allDefs(): ParamDef[] {
     return [...new Set(this.defs.values())];
+  }
+}
+
+function checkBounds(d: ParamDef, n: bigint): void {
+  const lo = d.min === undefined ? null : BigInt(d.min);
+  const hi = d.max === undefined ? null : BigInt(d.max);
+  if ((lo !== null && n < lo) || (hi !== null && n > hi)) {
+    throw new ConfigError(`argument must be between ${lo} and ${hi} inclusive`);
   }
 }
 

@@ -24,6 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { Client } from './client.js';
 import { Config, ConfigError } from './config.js';
 import { PARAMS } from './params.js';
+import { Slowlog } from './slowlog.js';
 import { Logger, type LogLevel } from './log.js';
 import { Keyspace } from '../keyspace/keyspace.js';
 import { CommandTable } from '../commands/table.js';
@@ -43,6 +44,17 @@ export interface ServerStats {
   instOps: number;
   instIn: number;
   instOut: number;
+  /** read events and socket writes (INFO total_reads_processed / total_writes_processed) */
+  readsProcessed: number;
+  writesProcessed: number;
+}
+
+/** SHUTDOWN's options, for the shutdown hooks (persistence saves unless nosave). */
+export interface ShutdownFlags {
+  save: boolean;
+  nosave: boolean;
+  now: boolean;
+  force: boolean;
 }
 
 const PUBSUB_ALLOWED = new Set(['subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'ping', 'quit', 'reset']);
@@ -74,7 +86,11 @@ export class Server {
   stats: ServerStats = {
     totalConnections: 0, rejectedConnections: 0, numCommands: 0, netInput: 0, netOutput: 0,
     totalErrorReplies: 0, errorCounts: new Map(), instOps: 0, instIn: 0, instOut: 0,
+    readsProcessed: 0, writesProcessed: 0,
   };
+  /** set by SHUTDOWN before shutdown() runs (null: signal or library close) */
+  shutdownFlags: ShutdownFlags | null = null;
+  readonly slowlog: Slowlog;
   /** propagation hook (AOF / replicas): called after a command changed the dataset */
   propagate: ((dbId: number, argv: string[]) => void) | null = null;
   /** extra guards and hooks other subsystems install */
@@ -97,6 +113,7 @@ export class Server {
   constructor(config?: Config) {
     this.config = config ?? new Config(PARAMS);
     this.closed = new Promise((r) => (this.closedResolve = r));
+    this.slowlog = new Slowlog(this.config);
     this.ks = new Keyspace(this.config.getInt('databases'));
     this.ks.expiredHook = (db, key) => {
       if (this.propagate !== null) this.propagate(db.id, ['DEL', key]);
@@ -285,6 +302,7 @@ export class Server {
   private onData(c: Client, chunk: Buffer): void {
     if (c.closed) return;
     c.totNetIn += chunk.length;
+    this.stats.readsProcessed++;
     this.stats.netInput += chunk.length;
     c.parser.feed(chunk);
     if (c.parser.pendingBytes > this.queryBufLimit) {
@@ -444,6 +462,7 @@ export class Server {
       }
     }
     const usec = (performance.now() - t0) * 1000;
+    this.slowlog.pushIfNeeded(c, cmd, argv, usec);
     const st = cmd.stats;
     st.calls++;
     st.usec += usec;
@@ -480,6 +499,7 @@ export class Server {
       c.out = '';
       if (c.socket !== null && !c.closed) {
         c.socket.write(out, 'latin1');
+        this.stats.writesProcessed++;
         c.totNetOut += out.length;
         this.stats.netOutput += out.length;
       }
