@@ -347,8 +347,13 @@ export class Keyspace {
   }
 
   updateClock(): void {
-    this.now = this.clock();
-    this.lruClock = Math.floor(this.now / LRU_CLOCK_RESOLUTION) & LRU_CLOCK_MAX;
+    this.setNow(this.clock());
+  }
+
+  /** Sets the command's cached time (ms) and the LRU clock derived from it. */
+  setNow(ms: number): void {
+    this.now = ms;
+    this.lruClock = Math.floor(ms / LRU_CLOCK_RESOLUTION) & LRU_CLOCK_MAX;
   }
 
   /** The clock value a new object starts with (Redis's createObject). */
