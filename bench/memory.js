@@ -1,0 +1,219 @@
+#!/usr/bin/env node
+/**
+ * memory: resident memory per key, gKV vs a real redis-server.
+ *
+ * For each value type and each server, starts a fresh server, measures its
+ * resident set (VmRSS from /proc/<pid>/status) and INFO memory used_memory
+ * (where the server has INFO), loads `--keys` keys with a pipelined loader over
+ * a raw socket (deterministic, full coverage: key:000000000000 ...
+ * key:<keys-1>, the names redis-benchmark -r uses), waits `--settle` seconds
+ * (the JS heap's garbage from parsing is collected lazily), measures again and
+ * reports bytes per key and the gKV/Redis ratio.
+ *
+ *   node bench/memory.js [--keys 1000000] [--value-size 3] [--type string,hash10,...]
+ *        [--servers gkv,redis] [--settle 5] [--json] [--gkv-dist dist-X] [--time-limit 300]
+ *
+ * Types: string (SET key value), hash10 (HSET with 10 fields), list10 (RPUSH of
+ * 10 elements), set10 (SADD of 10 members), zset10 (ZADD of 10 members).
+ * A type whose command a server lacks is reported as "not supported".
+ */
+import {
+  parseArgs, intOpt, listOpt, startServer, memOf, envInfo, writeResults, sleep, RespConn, ReplyError,
+  isUnknownCommand, infoFields, bulkLoad, benchKey, encodeCommand, fmtInt, fmtNum, fmtBytes, textTable,
+  markdownTable,
+} from './lib.js';
+
+const USAGE = `usage: node bench/memory.js [options]
+  --keys N           keys to load (default 1000000)
+  --value-size B     bytes per value / element (default 3)
+  --type a,b         string, hash10, list10, set10, zset10 (default string)
+  --servers a,b      gkv, redis (default gkv,redis)
+  --settle S         seconds to wait after loading before the final reading (default 5)
+  --time-limit S     stop loading after S seconds per server (default 300)
+  --markdown         also print a markdown table
+  --json             write the results to bench/results/
+  --gkv-dist DIR     run gKV from DIR/src/bin/server.js (default: bin/gkv-server on dist/)`;
+
+const opts = (() => {
+  try {
+    return parseArgs(process.argv.slice(2), {
+      keys: 'string', 'value-size': 'string', type: 'string', servers: 'string', settle: 'string',
+      'time-limit': 'string', markdown: 'bool', json: 'bool', 'gkv-dist': 'string', help: 'bool',
+    });
+  } catch (e) {
+    console.error(`${e.message}\n${USAGE}`);
+    process.exit(2);
+  }
+})();
+if (opts.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+const keys = intOpt(opts.keys, 1_000_000);
+const valueSize = intOpt(opts['value-size'], 3);
+const settle = intOpt(opts.settle, 5);
+const timeLimit = intOpt(opts['time-limit'], 300);
+const serverKinds = listOpt(opts.servers, ['gkv', 'redis']);
+const value = 'v'.repeat(valueSize);
+
+/** For each type: the command creating key i, as RESP text. */
+const member = (j) => String(j).padStart(Math.max(valueSize, 2), 'm');
+const TYPES = {
+  string: { cmd: 'SET', gen: (i) => encodeCommand(['SET', benchKey(i), value]) },
+  hash10: {
+    cmd: 'HSET',
+    gen: (i) => {
+      const a = ['HSET', benchKey(i)];
+      for (let j = 0; j < 10; j++) a.push('f' + j, value);
+      return encodeCommand(a);
+    },
+  },
+  list10: {
+    cmd: 'RPUSH',
+    gen: (i) => encodeCommand(['RPUSH', benchKey(i), ...Array.from({ length: 10 }, () => value)]),
+  },
+  set10: {
+    cmd: 'SADD',
+    gen: (i) => encodeCommand(['SADD', benchKey(i), ...Array.from({ length: 10 }, (_, j) => member(j))]),
+  },
+  zset10: {
+    cmd: 'ZADD',
+    gen: (i) => {
+      const a = ['ZADD', benchKey(i)];
+      for (let j = 0; j < 10; j++) a.push(String(j), member(j));
+      return encodeCommand(a);
+    },
+  },
+};
+const types = listOpt(opts.type, ['string']);
+for (const t of types) {
+  if (!TYPES[t]) {
+    console.error(`unknown --type ${t} (known: ${Object.keys(TYPES).join(', ')})`);
+    process.exit(2);
+  }
+}
+
+async function usedMemory(conn) {
+  const info = await infoFields(conn, 'memory');
+  if (info === null || info.used_memory === undefined) return NaN;
+  return Number(info.used_memory);
+}
+
+async function dbsize(conn) {
+  const r = await conn.send('DBSIZE');
+  return typeof r === 'number' ? r : NaN;
+}
+
+/** Loads one type into one fresh server; returns the measurement. */
+async function measure(kind, typeName) {
+  const type = TYPES[typeName];
+  const server = await startServer(kind, { gkvDist: opts['gkv-dist'] });
+  const res = { server: server.name, type: typeName, keys, valueSize };
+  try {
+    const conn = await RespConn.connect(server.port);
+    // probe with the first key's own command: a server lacking it is skipped
+    const probe = await conn.send(...decodeArgs(type.gen(0)));
+    if (isUnknownCommand(probe)) {
+      res.unsupported = `${type.cmd} not supported`;
+      conn.close();
+      return res;
+    }
+    if (probe instanceof ReplyError) throw new Error(`${server.name}: ${type.cmd} failed: ${probe.message}`);
+    await sleep(1000);
+    const before = memOf(server.pid);
+    res.rssBefore = before.rss;
+    res.usedBefore = await usedMemory(conn);
+    const t0 = process.hrtime.bigint();
+    let lastShown = 0;
+    const load = await bulkLoad(conn, keys - 1, (i) => type.gen(i + 1), {
+      batch: 1000,
+      window: 8,
+      deadline: Date.now() + timeLimit * 1000,
+      onProgress: (done) => {
+        if (process.stdout.isTTY && done - lastShown >= 250_000) {
+          lastShown = done;
+          process.stdout.write(`\r  ${server.name} ${typeName}: ${fmtInt(done)} commands, RSS ${fmtBytes(memOf(server.pid).rss)}   `);
+        }
+      },
+    });
+    if (process.stdout.isTTY) process.stdout.write('\r' + ' '.repeat(70) + '\r');
+    res.loadSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    // key 0 was created by the probe
+    res.loaded = 1 + load.answered - load.errors;
+    if (load.stoppedBy !== null) res.stoppedBy = load.firstError ? `${load.stoppedBy}: ${load.firstError}` : load.stoppedBy;
+    res.rssJustAfter = memOf(server.pid).rss;
+    let min = res.rssJustAfter;
+    const until = Date.now() + settle * 1000;
+    while (Date.now() < until) {
+      await sleep(500);
+      min = Math.min(min, memOf(server.pid).rss);
+    }
+    const after = memOf(server.pid);
+    res.rssAfter = after.rss;
+    res.rssMinDuringSettle = min;
+    res.rssPeak = after.hwm;
+    res.usedAfter = await usedMemory(conn);
+    res.dbsize = await dbsize(conn);
+    const n = Number.isFinite(res.dbsize) ? res.dbsize : res.loaded;
+    res.rssPerKey = (res.rssAfter - res.rssBefore) / n;
+    res.usedPerKey = (res.usedAfter - res.usedBefore) / n;
+    conn.close();
+  } finally {
+    await server.stop();
+  }
+  return res;
+}
+
+/** Recovers the argument list from encodeCommand's output (for the probe). */
+function decodeArgs(resp) {
+  const parts = resp.split('\r\n');
+  const out = [];
+  for (let i = 1; i + 1 < parts.length; i += 2) out.push(parts[i + 1]);
+  return out;
+}
+
+async function main() {
+  const env = envInfo();
+  console.log(`memory: keys=${fmtInt(keys)} value-size=${valueSize} types=${types.join(',')} servers=${serverKinds.join(',')} settle=${settle}s`);
+  console.log(`env: node ${env.node}, ${env.redis.split(' ').slice(0, 3).join(' ')}, ${env.cpus} CPUs, load avg ${env.loadavg.join(' ')}, commit ${env.commit}\n`);
+  const results = [];
+  for (const t of types) {
+    for (const k of serverKinds) {
+      const r = await measure(k, t);
+      results.push(r);
+      if (r.unsupported) console.log(`${r.server} ${t}: ${r.unsupported}`);
+      else {
+        console.log(`${r.server} ${t}: ${fmtInt(r.loaded)} keys in ${fmtNum(r.loadSeconds, 1)} s (${fmtInt(r.loaded / r.loadSeconds)} keys/s), ` +
+          `DBSIZE ${Number.isFinite(r.dbsize) ? fmtInt(r.dbsize) : 'not supported'}, ` +
+          `RSS ${fmtBytes(r.rssBefore)} -> ${fmtBytes(r.rssJustAfter)} just after -> ${fmtBytes(r.rssAfter)} after ${settle}s ` +
+          `(min ${fmtBytes(r.rssMinDuringSettle)}, peak ${fmtBytes(r.rssPeak)})` +
+          (r.stoppedBy ? `; STOPPED EARLY: ${r.stoppedBy}` : ''));
+      }
+    }
+  }
+  const headers = ['type', 'server', 'keys', 'load keys/s', 'RSS before', 'RSS after', 'RSS peak', 'RSS bytes/key', 'used_memory bytes/key', 'gKV/Redis (RSS)'];
+  const rows = [];
+  for (const t of types) {
+    const g = results.find((r) => r.type === t && r.server === 'gKV');
+    const rd = results.find((r) => r.type === t && r.server === 'Redis');
+    const ratio = g && rd && !g.unsupported && !rd.unsupported ? g.rssPerKey / rd.rssPerKey : NaN;
+    for (const r of results.filter((x) => x.type === t)) {
+      if (r.unsupported) {
+        rows.push([t, r.server, 'not supported', '', '', '', '', '', '', '']);
+        continue;
+      }
+      rows.push([t, r.server, fmtInt(Number.isFinite(r.dbsize) ? r.dbsize : r.loaded), fmtInt(r.loaded / r.loadSeconds),
+        fmtBytes(r.rssBefore), fmtBytes(r.rssAfter), fmtBytes(r.rssPeak), fmtNum(r.rssPerKey, 1),
+        Number.isFinite(r.usedPerKey) ? fmtNum(r.usedPerKey, 1) : 'n/a (no INFO)', r.server === 'gKV' ? fmtNum(ratio) : '']);
+    }
+  }
+  console.log('\n' + textTable(headers, rows));
+  if (opts.markdown) console.log('\n' + markdownTable(headers, rows));
+  if (opts.json) console.log(`results written to ${writeResults('memory', { env, results })}`);
+}
+
+main().catch((e) => {
+  console.error(e.stack ?? e);
+  process.exit(1);
+});
