@@ -130,7 +130,7 @@ export async function startServer(kind, opts = {}) {
     if (dist) {
       const heap = process.env.GKV_HEAP_MB ?? String(defaultHeapMb());
       cmd = process.execPath;
-      args = [`--max-old-space-size=${heap}`, '--max-semi-space-size=32', path.resolve(ROOT, dist, 'src/bin/server.js'), ...common, ...(opts.extraArgs ?? [])];
+      args = [`--max-old-space-size=${heap}`, `--max-semi-space-size=${process.env.GKV_SEMI_SPACE_MB ?? 8}`, path.resolve(ROOT, dist, 'src/bin/server.js'), ...common, ...(opts.extraArgs ?? [])];
     } else {
       cmd = path.join(ROOT, 'bin/gkv-server');
       args = [...common, ...(opts.extraArgs ?? [])];
