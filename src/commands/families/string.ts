@@ -1,24 +1,504 @@
 /**
- * String commands (Redis group "string").
+ * String commands (Redis group "string"), as t_string.c: argument parsing,
+ * then operations on the keyspace, then one table.
+ *
+ * Values are latin1 strings. SET-family values are stored as plain strings
+ * (Redis's tryObjectEncoding: int/embstr/raw by content); APPEND and
+ * SETRANGE store a RawString, as Redis unshares the value into a raw sds.
  */
 import type { CommandRow } from '../spec.js';
 import type { Client } from '../../server/client.js';
-import { Err } from '../../protocol/errors.js';
-import { isString, strValue } from '../../keyspace/value.js';
+import type { Server } from '../../server/server.js';
+import { Err, RedisError } from '../../protocol/errors.js';
+import { RawString, isString, strValue, type Value } from '../../keyspace/value.js';
+import type { Db } from '../../keyspace/keyspace.js';
+import { parseInt64, parseDouble, formatLongDoubleHuman, I64_MAX, I64_MIN } from '../../util/numbers.js';
+import { intArg } from '../args.js';
+
+// ---------------------------------------------------------------- helpers
+
+/** The string at key for reading, null when missing; WRONGTYPE otherwise. */
+function getString(db: Db, key: string): string | null {
+  const v = db.lookupRead(key);
+  if (v === undefined) return null;
+  if (!isString(v)) throw Err.wrongType();
+  return strValue(v);
+}
+
+/** Redis's checkStringLength: the result may not exceed proto-max-bulk-len. */
+function checkStringLength(s: Server, total: number): void {
+  if (total > s.protoMaxBulkLen) throw Err.stringTooLong();
+}
+
+type ExpireUnit = 'seconds' | 'ms';
+interface SetOptions {
+  nx: boolean;
+  xx: boolean;
+  get: boolean;
+  keepttl: boolean;
+  persist: boolean;
+  /** absolute expiry in ms, or -1 for none */
+  when: number;
+  /** the option used, for propagation */
+  kind: '' | 'ex' | 'px' | 'exat' | 'pxat';
+}
+
+/**
+ * Redis's getExpireMillisecondsOrReply: validates an expire argument and
+ * returns the absolute time in ms. Throws Redis's errors.
+ */
+export function expireToAbsolute(arg: string, unit: ExpireUnit, relative: boolean, now: number, cmdName: string): number {
+  const v = parseInt64(arg);
+  if (v === null) throw Err.notInteger();
+  const big = BigInt(v);
+  if (big <= 0n || (unit === 'seconds' && big > I64_MAX / 1000n)) throw Err.invalidExpire(cmdName);
+  let ms = unit === 'seconds' ? big * 1000n : big;
+  if (relative) ms += BigInt(now);
+  // C's signed overflow wraps negative, which Redis reports as an invalid time
+  if (ms > I64_MAX || ms <= 0n) throw Err.invalidExpire(cmdName);
+  return Number(ms);
+}
+
+/** Parses SET's (or GETEX's) options from argv[from…], as parseExtendedStringArgumentsOrReply. */
+function parseSetOptions(argv: string[], from: number, isSet: boolean, now: number, cmdName: string): SetOptions {
+  const o: SetOptions = { nx: false, xx: false, get: false, keepttl: false, persist: false, when: -1, kind: '' };
+  let expireArg: string | null = null;
+  let unit: ExpireUnit = 'seconds';
+  let relative = true;
+  for (let j = from; j < argv.length; j++) {
+    const opt = argv[j].toLowerCase();
+    const hasNext = j + 1 < argv.length;
+    const timed = o.kind !== '';
+    if (opt === 'nx' && !o.xx && isSet) o.nx = true;
+    else if (opt === 'xx' && !o.nx && isSet) o.xx = true;
+    else if (opt === 'get' && isSet) o.get = true;
+    else if (opt === 'keepttl' && !o.persist && !timed && isSet) o.keepttl = true;
+    else if (opt === 'persist' && !isSet && !timed && !o.keepttl) o.persist = true;
+    else if (opt === 'ex' && !o.keepttl && !o.persist && (o.kind === '' || o.kind === 'ex') && hasNext) {
+      o.kind = 'ex'; expireArg = argv[++j]; unit = 'seconds'; relative = true;
+    } else if (opt === 'px' && !o.keepttl && !o.persist && (o.kind === '' || o.kind === 'px') && hasNext) {
+      o.kind = 'px'; expireArg = argv[++j]; unit = 'ms'; relative = true;
+    } else if (opt === 'exat' && !o.keepttl && !o.persist && (o.kind === '' || o.kind === 'exat') && hasNext) {
+      o.kind = 'exat'; expireArg = argv[++j]; unit = 'seconds'; relative = false;
+    } else if (opt === 'pxat' && !o.keepttl && !o.persist && (o.kind === '' || o.kind === 'pxat') && hasNext) {
+      o.kind = 'pxat'; expireArg = argv[++j]; unit = 'ms'; relative = false;
+    } else throw Err.syntax();
+  }
+  if (expireArg !== null) o.when = expireToAbsolute(expireArg, unit, relative, now, cmdName);
+  return o;
+}
+
+/**
+ * setGenericCommand: SET with its options, SETNX, SETEX, PSETEX. `okReply`
+ * and `abortReply` are what SETNX-style callers answer instead of OK/nil.
+ */
+function setGeneric(c: Client, s: Server, key: string, val: string, o: SetOptions, okReply: string | null, abortReply: string | null): void {
+  const db = c.db;
+  if (o.get) {
+    const old = getString(db, key); // WRONGTYPE aborts the SET
+    c.addBulkOrNull(old);
+  }
+  const found = db.exists(key);
+  if ((o.nx && found) || (o.xx && !found)) {
+    if (!o.get) {
+      if (abortReply !== null) c.addRaw(abortReply);
+      else c.addNull();
+    }
+    return;
+  }
+  db.setKey(key, val, o.keepttl);
+  if (o.when !== -1) {
+    db.setExpire(key, o.when);
+    // propagated with an absolute time so replicas and the AOF agree
+    c.propagateArgv = ['SET', key, val, 'PXAT', String(o.when)];
+  }
+  if (!o.get) {
+    if (okReply !== null) c.addRaw(okReply);
+    else c.addOK();
+  }
+  void s;
+}
+
+// ---------------------------------------------------------------- commands
 
 function getCommand(c: Client, argv: string[]): void {
-  const v = c.db.lookupRead(argv[1]);
-  if (v === undefined) c.addNull();
-  else if (!isString(v)) throw Err.wrongType();
-  else c.addBulk(strValue(v));
+  c.addBulkOrNull(getString(c.db, argv[1]));
 }
 
-function setCommand(c: Client, argv: string[]): void {
-  c.db.setKey(argv[1], argv[2]);
-  c.addOK();
+function setCommand(c: Client, argv: string[], s: Server): void {
+  const o = parseSetOptions(argv, 3, true, s.ks.now, 'set');
+  setGeneric(c, s, argv[1], argv[2], o, null, null);
 }
+
+function setnxCommand(c: Client, argv: string[], s: Server): void {
+  const o: SetOptions = { nx: true, xx: false, get: false, keepttl: false, persist: false, when: -1, kind: '' };
+  setGeneric(c, s, argv[1], argv[2], o, ':1\r\n', ':0\r\n');
+}
+
+function setexCommand(c: Client, argv: string[], s: Server): void {
+  const when = expireToAbsolute(argv[2], 'seconds', true, s.ks.now, 'setex');
+  const o: SetOptions = { nx: false, xx: false, get: false, keepttl: false, persist: false, when, kind: 'ex' };
+  setGeneric(c, s, argv[1], argv[3], o, null, null);
+}
+
+function psetexCommand(c: Client, argv: string[], s: Server): void {
+  const when = expireToAbsolute(argv[2], 'ms', true, s.ks.now, 'psetex');
+  const o: SetOptions = { nx: false, xx: false, get: false, keepttl: false, persist: false, when, kind: 'px' };
+  setGeneric(c, s, argv[1], argv[3], o, null, null);
+}
+
+function getsetCommand(c: Client, argv: string[]): void {
+  const old = getString(c.db, argv[1]);
+  c.db.setKey(argv[1], argv[2]);
+  c.addBulkOrNull(old);
+}
+
+function getdelCommand(c: Client, argv: string[]): void {
+  const v = getString(c.db, argv[1]);
+  if (v !== null) c.db.delete(argv[1]);
+  c.addBulkOrNull(v);
+}
+
+function getexCommand(c: Client, argv: string[], s: Server): void {
+  const o = parseSetOptions(argv, 2, false, s.ks.now, 'getex');
+  const db = c.db;
+  const v = getString(db, argv[1]);
+  if (v === null) {
+    c.addNull();
+    return;
+  }
+  if (o.when !== -1) {
+    if (o.when <= s.ks.now) {
+      // Redis's checkAlreadyExpired: an expiry in the past deletes the key
+      db.delete(argv[1]);
+      c.propagateArgv = ['DEL', argv[1]];
+    } else {
+      db.setExpire(argv[1], o.when);
+      db.modified(argv[1]);
+      c.propagateArgv = ['PEXPIREAT', argv[1], String(o.when)];
+    }
+  } else if (o.persist) {
+    const slot = db.findSlot(argv[1]);
+    if (db.removeExpireSlot(slot)) {
+      db.modified(argv[1]);
+      c.propagateArgv = ['PERSIST', argv[1]];
+    }
+  }
+  c.addBulk(v);
+}
+
+function mgetCommand(c: Client, argv: string[]): void {
+  const db = c.db;
+  c.addArrayLen(argv.length - 1);
+  for (let i = 1; i < argv.length; i++) {
+    const v = db.lookupRead(argv[i]);
+    if (v === undefined || !isString(v)) c.addNull();
+    else c.addBulk(strValue(v));
+  }
+}
+
+function msetGeneric(c: Client, argv: string[], nx: boolean): void {
+  if (argv.length % 2 === 0) throw Err.wrongArity(nx ? 'msetnx' : 'mset');
+  const db = c.db;
+  if (nx) {
+    for (let i = 1; i < argv.length; i += 2) {
+      if (db.exists(argv[i])) {
+        c.addRaw(':0\r\n');
+        return;
+      }
+    }
+  }
+  for (let i = 1; i < argv.length; i += 2) db.setKey(argv[i], argv[i + 1]);
+  if (nx) c.addRaw(':1\r\n');
+  else c.addOK();
+}
+
+function msetCommand(c: Client, argv: string[]): void {
+  msetGeneric(c, argv, false);
+}
+
+function msetnxCommand(c: Client, argv: string[]): void {
+  msetGeneric(c, argv, true);
+}
+
+function appendCommand(c: Client, argv: string[], s: Server): void {
+  const db = c.db;
+  const key = argv[1];
+  const v = db.lookupWrite(key);
+  if (v === undefined) {
+    // a new key holds the appended value as SET would store it
+    db.add(key, argv[2]);
+    c.addInt(argv[2].length);
+    return;
+  }
+  if (!isString(v)) throw Err.wrongType();
+  const cur = strValue(v);
+  checkStringLength(s, cur.length + argv[2].length);
+  if (v instanceof RawString) {
+    v.s = cur + argv[2];
+    db.modified(key);
+    c.addInt(v.s.length);
+  } else {
+    const r = new RawString(cur + argv[2]);
+    db.setKey(key, r, true);
+    c.addInt(r.s.length);
+  }
+}
+
+function strlenCommand(c: Client, argv: string[]): void {
+  const v = getString(c.db, argv[1]);
+  c.addInt(v === null ? 0 : v.length);
+}
+
+/** incrDecrCommand: the int64 arithmetic, exact over the whole range. */
+function incrDecr(c: Client, key: string, incr: bigint | number): void {
+  const db = c.db;
+  const v = db.lookupWrite(key);
+  let cur: number | bigint = 0;
+  if (v !== undefined) {
+    if (!isString(v)) throw Err.wrongType();
+    const p = parseInt64(strValue(v));
+    if (p === null) throw Err.notInteger();
+    cur = p;
+  }
+  let result: number | bigint;
+  if (typeof cur === 'number' && typeof incr === 'number') {
+    result = cur + incr;
+    if (!Number.isSafeInteger(result)) {
+      const b = BigInt(cur) + BigInt(incr);
+      if (b > I64_MAX || b < I64_MIN) throw Err.overflow();
+      result = b;
+    }
+  } else {
+    const b = BigInt(cur) + BigInt(incr);
+    if (b > I64_MAX || b < I64_MIN) throw Err.overflow();
+    result = b;
+  }
+  const str = String(result);
+  db.setKey(key, str, true);
+  c.addInt(result);
+}
+
+function incrCommand(c: Client, argv: string[]): void {
+  incrDecr(c, argv[1], 1);
+}
+
+function decrCommand(c: Client, argv: string[]): void {
+  incrDecr(c, argv[1], -1);
+}
+
+function incrbyCommand(c: Client, argv: string[]): void {
+  const v = parseInt64(argv[2]);
+  if (v === null) throw Err.notInteger();
+  incrDecr(c, argv[1], v);
+}
+
+function decrbyCommand(c: Client, argv: string[]): void {
+  const v = parseInt64(argv[2]);
+  if (v === null) throw Err.notInteger();
+  if (typeof v === 'bigint' && v === I64_MIN) throw Err.raw('ERR decrement would overflow');
+  incrDecr(c, argv[1], typeof v === 'number' ? -v : -v);
+}
+
+function incrbyfloatCommand(c: Client, argv: string[]): void {
+  const db = c.db;
+  const key = argv[1];
+  const v = db.lookupWrite(key);
+  let cur = 0;
+  if (v !== undefined) {
+    if (!isString(v)) throw Err.wrongType();
+    const p = parseDouble(strValue(v));
+    if (p === null) throw Err.notFloat();
+    cur = p;
+  }
+  const incr = parseDouble(argv[2]);
+  if (incr === null) throw Err.notFloat();
+  const result = cur + incr;
+  if (!Number.isFinite(result)) throw Err.incrFloatNaN();
+  const str = formatLongDoubleHuman(result);
+  db.setKey(key, str, true);
+  // Redis propagates INCRBYFLOAT as a SET, so float formatting cannot make replicas diverge
+  c.propagateArgv = ['SET', key, str, 'KEEPTTL'];
+  c.addBulk(str);
+}
+
+function getrangeCommand(c: Client, argv: string[]): void {
+  let start = intArg(argv[2]);
+  let end = intArg(argv[3]);
+  const v = getString(c.db, argv[1]);
+  if (v === null) {
+    c.addRaw('$0\r\n\r\n');
+    return;
+  }
+  const len = v.length;
+  if (start < 0 && end < 0 && start > end) {
+    c.addRaw('$0\r\n\r\n');
+    return;
+  }
+  if (start < 0) start = len + start;
+  if (end < 0) end = len + end;
+  if (start < 0) start = 0;
+  if (end < 0) end = 0;
+  if (end >= len) end = len - 1;
+  if (start > end || len === 0) {
+    c.addRaw('$0\r\n\r\n');
+    return;
+  }
+  c.addBulk(v.slice(start, end + 1));
+}
+
+function setrangeCommand(c: Client, argv: string[], s: Server): void {
+  const db = c.db;
+  const key = argv[1];
+  const offset = intArg(argv[2]);
+  const value = argv[3];
+  if (offset < 0) throw Err.offsetOutOfRange();
+  const v = db.lookupWrite(key);
+  if (v === undefined) {
+    if (value.length === 0) {
+      c.addInt(0);
+      return;
+    }
+    checkStringLength(s, offset + value.length);
+    db.add(key, new RawString('\0'.repeat(offset) + value));
+    c.addInt(offset + value.length);
+    return;
+  }
+  if (!isString(v)) throw Err.wrongType();
+  const cur = strValue(v);
+  if (value.length === 0) {
+    c.addInt(cur.length);
+    return;
+  }
+  checkStringLength(s, offset + value.length);
+  const padded = cur.length < offset ? cur + '\0'.repeat(offset - cur.length) : cur;
+  const next = padded.slice(0, offset) + value + padded.slice(offset + value.length);
+  if (v instanceof RawString) {
+    v.s = next;
+    db.modified(key);
+  } else {
+    db.setKey(key, new RawString(next), true);
+  }
+  c.addInt(next.length);
+}
+
+function lcsCommand(c: Client, argv: string[], s: Server): void {
+  let getLen = false;
+  let getIdx = false;
+  let withMatchLen = false;
+  let minMatchLen = 0;
+  for (let j = 3; j < argv.length; j++) {
+    const opt = argv[j].toLowerCase();
+    const more = argv.length - j - 1;
+    if (opt === 'idx') getIdx = true;
+    else if (opt === 'len') getLen = true;
+    else if (opt === 'withmatchlen') withMatchLen = true;
+    else if (opt === 'minmatchlen' && more >= 1) {
+      minMatchLen = intArg(argv[++j]);
+      if (minMatchLen < 0) minMatchLen = 0;
+    } else throw Err.syntax();
+  }
+  const va: Value | undefined = c.db.lookupRead(argv[1]);
+  const vb: Value | undefined = c.db.lookupRead(argv[2]);
+  if ((va !== undefined && !isString(va)) || (vb !== undefined && !isString(vb))) {
+    throw Err.raw('ERR The specified keys must contain string values');
+  }
+  if (getLen && getIdx) throw Err.raw('ERR If you want both the length and indexes, please just use IDX.');
+  const a = va === undefined ? '' : strValue(va);
+  const b = vb === undefined ? '' : strValue(vb);
+  const alen = a.length;
+  const blen = b.length;
+  if ((alen + 1) * (blen + 1) * 4 > s.protoMaxBulkLen) {
+    throw Err.raw('ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len');
+  }
+  // dp[i][j] = LCS length of a[0..i) and b[0..j)
+  const w = blen + 1;
+  const dp = new Uint32Array((alen + 1) * w);
+  for (let i = 1; i <= alen; i++) {
+    const ai = a.charCodeAt(i - 1);
+    for (let j = 1; j <= blen; j++) {
+      dp[i * w + j] = ai === b.charCodeAt(j - 1) ? dp[(i - 1) * w + j - 1] + 1 : Math.max(dp[(i - 1) * w + j], dp[i * w + j - 1]);
+    }
+  }
+  const total = dp[alen * w + blen];
+  if (getLen) {
+    c.addInt(total);
+    return;
+  }
+  const result: string[] = new Array(total);
+  let idx = total;
+  let matches = 0;
+  let mark = '';
+  if (getIdx) {
+    c.addMapLen(2);
+    c.addBulk('matches');
+    mark = c.deferLen();
+  }
+  let i = alen;
+  let j = blen;
+  let aStart = alen, aEnd = 0, bStart = 0, bEnd = 0;
+  while (i > 0 && j > 0) {
+    let emit = false;
+    if (a.charCodeAt(i - 1) === b.charCodeAt(j - 1)) {
+      result[idx - 1] = a[i - 1];
+      if (aStart === alen) {
+        aStart = i - 1; aEnd = i - 1; bStart = j - 1; bEnd = j - 1;
+      } else if (aStart === i && bStart === j) {
+        aStart--; bStart--;
+      } else emit = true;
+      if (aStart === 0 || bStart === 0) emit = true;
+      idx--; i--; j--;
+    } else {
+      const l1 = dp[(i - 1) * w + j];
+      const l2 = dp[i * w + j - 1];
+      if (l1 > l2) i--;
+      else j--;
+      if (aStart !== alen) emit = true;
+    }
+    if (emit) {
+      const matchLen = aEnd - aStart + 1;
+      if (getIdx && (minMatchLen === 0 || matchLen >= minMatchLen)) {
+        c.addArrayLen(withMatchLen ? 3 : 2);
+        c.addArrayLen(2); c.addInt(aStart); c.addInt(aEnd);
+        c.addArrayLen(2); c.addInt(bStart); c.addInt(bEnd);
+        if (withMatchLen) c.addInt(matchLen);
+        matches++;
+      }
+      aStart = alen;
+    }
+  }
+  if (getIdx) {
+    c.finishDeferredArray(mark, matches);
+    c.addBulk('len');
+    c.addInt(total);
+  } else {
+    c.addBulk(result.join(''));
+  }
+}
+
+void RedisError;
 
 export const stringCommands: CommandRow[] = [
+  { name: 'append', handler: appendCommand },
+  { name: 'decr', handler: decrCommand },
+  { name: 'decrby', handler: decrbyCommand },
   { name: 'get', handler: getCommand },
+  { name: 'getdel', handler: getdelCommand },
+  { name: 'getex', handler: getexCommand },
+  { name: 'getrange', handler: getrangeCommand },
+  { name: 'getset', handler: getsetCommand },
+  { name: 'incr', handler: incrCommand },
+  { name: 'incrby', handler: incrbyCommand },
+  { name: 'incrbyfloat', handler: incrbyfloatCommand },
+  { name: 'lcs', handler: lcsCommand },
+  { name: 'mget', handler: mgetCommand },
+  { name: 'mset', handler: msetCommand },
+  { name: 'msetnx', handler: msetnxCommand },
+  { name: 'psetex', handler: psetexCommand },
   { name: 'set', handler: setCommand },
+  { name: 'setex', handler: setexCommand },
+  { name: 'setnx', handler: setnxCommand },
+  { name: 'setrange', handler: setrangeCommand },
+  { name: 'strlen', handler: strlenCommand },
+  { name: 'substr', handler: getrangeCommand },
 ];
