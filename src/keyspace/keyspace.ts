@@ -49,7 +49,7 @@ export class Db {
     return this.dict.size;
   }
 
-  private growSide(cap: number): void {
+  growSide(cap: number): void {
     if (cap <= 8 && this.dict.size === 0) {
       // cleared
       this.lru = new Uint32Array(cap);
@@ -286,6 +286,18 @@ export class Db {
       return key;
     }
     return null;
+  }
+
+  /**
+   * SWAPDB: exchanges the contents of two databases. Clients keep pointing at
+   * their Db object (their db number), as Redis's clients keep their db index.
+   */
+  swapWith(o: Db): void {
+    const t = { dict: this.dict, lru: this.lru, exp: this.exp, ttlPos: this.ttlPos, ttlSlots: this.ttlSlots, ttlCount: this.ttlCount, avgTtl: this.avgTtl };
+    this.dict = o.dict; this.lru = o.lru; this.exp = o.exp; this.ttlPos = o.ttlPos; this.ttlSlots = o.ttlSlots; this.ttlCount = o.ttlCount; this.avgTtl = o.avgTtl;
+    o.dict = t.dict; o.lru = t.lru; o.exp = t.exp; o.ttlPos = t.ttlPos; o.ttlSlots = t.ttlSlots; o.ttlCount = t.ttlCount; o.avgTtl = t.avgTtl;
+    this.dict.onSlabGrow = (cap) => this.growSide(cap);
+    o.dict.onSlabGrow = (cap) => o.growSide(cap);
   }
 
   /** Empties the database; returns the number of keys removed. */

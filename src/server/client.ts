@@ -17,7 +17,8 @@ import { formatDouble } from '../util/numbers.js';
 import type { Db } from '../keyspace/keyspace.js';
 import type { CommandSpec } from '../commands/spec.js';
 
-export type ReplyMode = 'on' | 'off' | 'skip';
+/** CLIENT REPLY: 'skipnext' is set by SKIP and becomes 'skip' for the next command only. */
+export type ReplyMode = 'on' | 'off' | 'skipnext' | 'skip';
 
 export class Client {
   readonly id: number;
@@ -28,8 +29,10 @@ export class Client {
   readonly parser: RequestParser;
   readonly createdAt: number;
   lastInteraction: number;
-  /** the last command run, for CLIENT LIST cmd= */
+  /** the last command run (the current one while it runs), for CLIENT LIST cmd= */
   lastCmd = 'NULL';
+  /** bytes of the current command's arguments (CLIENT LIST argv-mem) */
+  currentArgvBytes = 0;
   authenticated = true;
   user = 'default';
   replyMode: ReplyMode = 'on';

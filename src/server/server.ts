@@ -296,6 +296,8 @@ export class Server {
     if (c.socket !== null && !c.socket.destroyed) c.socket.destroy();
   }
 
+  /** hooks run by RESET (unwatch, unsubscribe) */
+  readonly onClientReset: ((c: Client) => void)[] = [];
   /** hooks run when a client goes away (unwatch, unsubscribe, unblock) */
   readonly onClientFree: ((c: Client) => void)[] = [];
 
@@ -472,7 +474,9 @@ export class Server {
     ks.noTouch = c.noTouch;
     const dirtyBefore = ks.dirty;
     const errorsBefore = this.stats.totalErrorReplies;
+    if (c.replyMode === 'skipnext') c.replyMode = 'skip';
     const replyMark = c.replyMode === 'on' ? null : c.deferLen();
+    c.lastCmd = cmd.fullName;
     c.propagateArgv = null;
     try {
       cmd.handler!(c, argv, this);
@@ -494,11 +498,11 @@ export class Server {
     if (this.stats.totalErrorReplies !== errorsBefore) st.failed++;
     this.stats.numCommands++;
     c.commandsProcessed++;
-    c.lastCmd = cmd.fullName;
     if (replyMark !== null) {
-      // CLIENT REPLY OFF|SKIP: drop what this command wrote
-      c.out = replyMark;
-      if (c.replyMode === 'skip' && cmd.fullName !== 'client|reply') c.replyMode = 'on';
+      // CLIENT REPLY OFF|SKIP: drop what this command wrote, unless it was CLIENT REPLY ON
+      if (c.replyMode === 'on') c.out = replyMark + c.out;
+      else c.out = replyMark;
+      if (c.replyMode === 'skip') c.replyMode = 'on';
     }
     if (ks.dirty !== dirtyBefore && this.propagate !== null) {
       this.propagate(c.db.id, c.propagateArgv ?? argv);

@@ -1,6 +1,496 @@
 /**
- * Generic commands (Redis group "generic").
+ * Generic keyspace commands (Redis group "generic") and the keyspace commands
+ * of the "server" group (DBSIZE, FLUSHDB, FLUSHALL, SWAPDB), as db.c and
+ * expire.c: argument parsing first, then keyspace operations through the Db
+ * write path, then one table.
  */
 import type { CommandRow } from '../spec.js';
+import type { Client } from '../../server/client.js';
+import type { Server } from '../../server/server.js';
+import { Err } from '../../protocol/errors.js';
+import { encodingOf, typeOf, type RObj, type Value } from '../../keyspace/value.js';
+import type { Db } from '../../keyspace/keyspace.js';
+import { globMatch } from '../../util/glob.js';
+import { parseInt64, I64_MAX, I64_MIN } from '../../util/numbers.js';
+import { intArg, is } from '../args.js';
+import { addHelp } from './server.js';
 
-export const genericCommands: CommandRow[] = [];
+// ---------------------------------------------------------------- helpers
+
+function selectDbOrThrow(s: Server, idArg: string): Db {
+  const v = parseInt64(idArg);
+  if (typeof v !== 'number' || v > 2147483647 || v < -2147483648) throw Err.notInteger();
+  if (v < 0 || v >= s.ks.dbs.length) throw Err.dbIndexOutOfRange();
+  return s.ks.dbs[v];
+}
+
+/** A copy of a value for COPY: strings are immutable, objects duplicate themselves. */
+function dupValue(v: Value): Value {
+  if (typeof v === 'string') return v;
+  const o = v as RObj & { dup?: () => RObj; s?: string };
+  if (typeof o.dup === 'function') return o.dup();
+  throw new Error(`COPY: type ${o.type} cannot be duplicated`);
+}
+
+// ---------------------------------------------------------------- existence, type, delete
+
+function delGeneric(c: Client, argv: string[]): void {
+  let n = 0;
+  for (let i = 1; i < argv.length; i++) if (c.db.delete(argv[i])) n++;
+  c.addInt(n);
+}
+
+function existsCommand(c: Client, argv: string[]): void {
+  let n = 0;
+  for (let i = 1; i < argv.length; i++) if (c.db.exists(argv[i])) n++;
+  c.addInt(n);
+}
+
+function typeCommand(c: Client, argv: string[]): void {
+  const v = c.db.peek(argv[1]);
+  c.addStatus(v === undefined ? 'none' : typeOf(v));
+}
+
+function touchCommand(c: Client, argv: string[]): void {
+  let n = 0;
+  for (let i = 1; i < argv.length; i++) if (c.db.lookupRead(argv[i]) !== undefined) n++;
+  c.addInt(n);
+}
+
+// ---------------------------------------------------------------- KEYS, SCAN, RANDOMKEY
+
+function keysCommand(c: Client, argv: string[]): void {
+  const db = c.db;
+  const pattern = argv[1];
+  const all = pattern === '*';
+  const dict = db.dict;
+  const keys: string[] = [];
+  dict.forEachSlot((slot) => {
+    const k = dict.keys[slot]!;
+    if ((all || globMatch(pattern, k)) && !db.slotExpired(slot)) keys.push(k);
+  });
+  c.addBulks(keys);
+}
+
+/** Parses a SCAN cursor as Redis's parseScanCursorOrReply (an unsigned 64-bit decimal). */
+export function parseScanCursor(s: string): number {
+  if (!/^\d+$/.test(s) || BigInt(s) > 18446744073709551615n) throw Err.raw('ERR invalid cursor');
+  // cursors we hand out are 32-bit; keep the low bits of anything larger
+  return Number(BigInt(s) & 0xffffffffn);
+}
+
+function scanCommand(c: Client, argv: string[]): void {
+  let cursor = parseScanCursor(argv[1]);
+  let count = 10;
+  let pattern: string | null = null;
+  let type: string | null = null;
+  for (let i = 2; i < argv.length; ) {
+    const left = argv.length - i;
+    if (is(argv[i], 'count') && left >= 2) {
+      count = intArg(argv[i + 1]);
+      if (count < 1) throw Err.syntax();
+      i += 2;
+    } else if (is(argv[i], 'match') && left >= 2) {
+      pattern = argv[i + 1] === '*' ? null : argv[i + 1];
+      i += 2;
+    } else if (is(argv[i], 'type') && left >= 2) {
+      type = argv[i + 1].toLowerCase();
+      i += 2;
+    } else throw Err.syntax();
+  }
+  const db = c.db;
+  const dict = db.dict;
+  const found: string[] = [];
+  let maxIterations = count * 10;
+  do {
+    cursor = dict.scan(cursor, (slot) => {
+      found.push(dict.keys[slot]!);
+    });
+  } while (cursor !== 0 && maxIterations-- > 0 && found.length < count);
+  const keys: string[] = [];
+  for (const k of found) {
+    if (pattern !== null && !globMatch(pattern, k)) continue;
+    if (type !== null) {
+      const v = db.peek(k);
+      if (v === undefined || typeOf(v) !== type) continue;
+    } else {
+      const slot = db.findSlot(k);
+      if (slot === -1 || db.expireIfNeeded(slot)) continue;
+    }
+    keys.push(k);
+  }
+  c.addArrayLen(2);
+  c.addBulk(String(cursor));
+  c.addBulks(keys);
+}
+
+function randomkeyCommand(c: Client): void {
+  c.addBulkOrNull(c.db.randomKey());
+}
+
+// ---------------------------------------------------------------- RENAME, MOVE, COPY
+
+function renameGeneric(c: Client, argv: string[], nx: boolean): void {
+  const db = c.db;
+  const src = argv[1];
+  const dst = argv[2];
+  const v = db.lookupWrite(src);
+  if (v === undefined) throw Err.noSuchKey();
+  if (src === dst) {
+    c.addRaw(nx ? ':0\r\n' : '+OK\r\n');
+    return;
+  }
+  const expire = db.getExpire(src);
+  if (db.lookupWrite(dst) !== undefined) {
+    if (nx) {
+      c.addRaw(':0\r\n');
+      return;
+    }
+    db.delete(dst);
+  }
+  db.add(dst, v);
+  if (expire > 0) db.setExpire(dst, expire);
+  db.delete(src);
+  c.addRaw(nx ? ':1\r\n' : '+OK\r\n');
+}
+
+function renameCommand(c: Client, argv: string[]): void {
+  renameGeneric(c, argv, false);
+}
+
+function renamenxCommand(c: Client, argv: string[]): void {
+  renameGeneric(c, argv, true);
+}
+
+function moveCommand(c: Client, argv: string[], s: Server): void {
+  const src = c.db;
+  const dst = selectDbOrThrow(s, argv[2]);
+  if (src === dst) throw Err.sameObject();
+  const key = argv[1];
+  const v = src.lookupWrite(key);
+  if (v === undefined) {
+    c.addRaw(':0\r\n');
+    return;
+  }
+  const expire = src.getExpire(key);
+  if (dst.lookupWrite(key) !== undefined) {
+    c.addRaw(':0\r\n');
+    return;
+  }
+  dst.add(key, v);
+  if (expire > 0) dst.setExpire(key, expire);
+  src.delete(key);
+  c.addRaw(':1\r\n');
+}
+
+function copyCommand(c: Client, argv: string[], s: Server): void {
+  const src = c.db;
+  let dst = src;
+  let replace = false;
+  for (let j = 3; j < argv.length; j++) {
+    if (is(argv[j], 'replace')) replace = true;
+    else if (is(argv[j], 'db') && j + 1 < argv.length) {
+      const v = parseInt64(argv[j + 1]);
+      if (typeof v !== 'number') throw Err.notInteger();
+      if (v < 0 || v >= s.ks.dbs.length) throw Err.dbIndexOutOfRange();
+      dst = s.ks.dbs[v];
+      j++;
+    } else throw Err.syntax();
+  }
+  const key = argv[1];
+  const newkey = argv[2];
+  if (src === dst && key === newkey) throw Err.sameObject();
+  const v = src.lookupRead(key);
+  if (v === undefined) {
+    c.addRaw(':0\r\n');
+    return;
+  }
+  const expire = src.getExpire(key);
+  if (dst.lookupWrite(newkey) !== undefined) {
+    if (!replace) {
+      c.addRaw(':0\r\n');
+      return;
+    }
+    dst.delete(newkey);
+  }
+  dst.add(newkey, dupValue(v));
+  if (expire > 0) dst.setExpire(newkey, expire);
+  c.addRaw(':1\r\n');
+}
+
+// ---------------------------------------------------------------- expiry
+
+/** Redis's parseExtendedExpireArgumentsOrReply: NX XX GT LT. */
+function parseExpireFlags(argv: string[]): { nx: boolean; xx: boolean; gt: boolean; lt: boolean } {
+  const f = { nx: false, xx: false, gt: false, lt: false };
+  for (let j = 3; j < argv.length; j++) {
+    const o = argv[j].toLowerCase();
+    if (o === 'nx') f.nx = true;
+    else if (o === 'xx') f.xx = true;
+    else if (o === 'gt') f.gt = true;
+    else if (o === 'lt') f.lt = true;
+    else throw Err.raw(`ERR Unsupported option ${argv[j]}`);
+  }
+  if ((f.nx && f.xx) || (f.nx && f.gt) || (f.nx && f.lt)) throw Err.raw('ERR NX and XX, GT or LT options at the same time are not compatible');
+  if (f.gt && f.lt) throw Err.raw('ERR GT and LT options at the same time are not compatible');
+  return f;
+}
+
+/**
+ * expireGenericCommand: EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT. `relative`
+ * adds the command time; `seconds` converts. Propagates as PEXPIREAT (or DEL
+ * when the time is already past), as Redis does.
+ */
+function expireGeneric(c: Client, argv: string[], s: Server, relative: boolean, seconds: boolean): void {
+  const name = argv[0].toLowerCase();
+  const flags = parseExpireFlags(argv);
+  const p = parseInt64(argv[2]);
+  if (p === null) throw Err.notInteger();
+  let when = BigInt(p);
+  if (seconds) {
+    if (when > I64_MAX / 1000n || when < I64_MIN / 1000n) throw Err.invalidExpire(name);
+    when *= 1000n;
+  }
+  const base = relative ? BigInt(s.ks.now) : 0n;
+  if (when > I64_MAX - base) throw Err.invalidExpire(name);
+  when += base;
+  const db = c.db;
+  const key = argv[1];
+  if (db.lookupWrite(key) === undefined) {
+    c.addRaw(':0\r\n');
+    return;
+  }
+  if (flags.nx || flags.xx || flags.gt || flags.lt) {
+    const cur = db.getExpire(key);
+    const current = cur === 0 ? -1n : BigInt(cur);
+    if (flags.nx && current !== -1n) return c.addRaw(':0\r\n');
+    if (flags.xx && current === -1n) return c.addRaw(':0\r\n');
+    if (flags.gt && (when <= current || current === -1n)) return c.addRaw(':0\r\n');
+    if (flags.lt && current !== -1n && when >= current) return c.addRaw(':0\r\n');
+  }
+  if (when <= BigInt(s.ks.now)) {
+    db.delete(key);
+    c.propagateArgv = ['DEL', key];
+    c.addRaw(':1\r\n');
+    return;
+  }
+  const ms = Number(when);
+  db.setExpire(key, ms);
+  db.modified(key);
+  c.propagateArgv = ['PEXPIREAT', key, String(when)];
+  c.addRaw(':1\r\n');
+}
+
+function expireCommand(c: Client, argv: string[], s: Server): void {
+  expireGeneric(c, argv, s, true, true);
+}
+function pexpireCommand(c: Client, argv: string[], s: Server): void {
+  expireGeneric(c, argv, s, true, false);
+}
+function expireatCommand(c: Client, argv: string[], s: Server): void {
+  expireGeneric(c, argv, s, false, true);
+}
+function pexpireatCommand(c: Client, argv: string[], s: Server): void {
+  expireGeneric(c, argv, s, false, false);
+}
+
+/** ttlGenericCommand: TTL, PTTL, EXPIRETIME, PEXPIRETIME. */
+function ttlGeneric(c: Client, argv: string[], s: Server, ms: boolean, abs: boolean): void {
+  const db = c.db;
+  if (db.peek(argv[1]) === undefined) {
+    c.addRaw(':-2\r\n');
+    return;
+  }
+  const expire = db.getExpire(argv[1]);
+  if (expire === 0) {
+    c.addRaw(':-1\r\n');
+    return;
+  }
+  let ttl = abs ? expire : expire - s.ks.now;
+  if (ttl < 0) ttl = 0;
+  c.addInt(ms ? ttl : Math.floor((ttl + 500) / 1000));
+}
+
+function ttlCommand(c: Client, argv: string[], s: Server): void {
+  ttlGeneric(c, argv, s, false, false);
+}
+function pttlCommand(c: Client, argv: string[], s: Server): void {
+  ttlGeneric(c, argv, s, true, false);
+}
+function expiretimeCommand(c: Client, argv: string[], s: Server): void {
+  ttlGeneric(c, argv, s, false, true);
+}
+function pexpiretimeCommand(c: Client, argv: string[], s: Server): void {
+  ttlGeneric(c, argv, s, true, true);
+}
+
+function persistCommand(c: Client, argv: string[]): void {
+  const db = c.db;
+  if (db.lookupWrite(argv[1]) === undefined) {
+    c.addRaw(':0\r\n');
+    return;
+  }
+  const slot = db.findSlot(argv[1]);
+  if (db.removeExpireSlot(slot)) {
+    db.modified(argv[1]);
+    c.addRaw(':1\r\n');
+  } else c.addRaw(':0\r\n');
+}
+
+// ---------------------------------------------------------------- OBJECT
+
+const LFU_NOT_SELECTED =
+  'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.';
+const LRU_NOT_SELECTED =
+  'ERR An LRU maxmemory policy is not selected, access time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.';
+
+function objectLookup(c: Client, key: string): { v: Value; slot: number } | null {
+  const db = c.db;
+  const slot = db.findSlot(key);
+  if (slot === -1 || db.expireIfNeeded(slot)) return null;
+  return { v: db.dict.vals[slot]!, slot };
+}
+
+function objectEncodingCommand(c: Client, argv: string[]): void {
+  const o = objectLookup(c, argv[2]);
+  if (o === null) c.addNull();
+  else c.addBulk(encodingOf(o.v));
+}
+
+function objectIdletimeCommand(c: Client, argv: string[], s: Server): void {
+  const o = objectLookup(c, argv[2]);
+  if (o === null) return c.addNull();
+  if (s.ks.lfu) throw Err.raw(LRU_NOT_SELECTED);
+  const lru = c.db.lru[o.slot];
+  const clock = s.ks.lruClock;
+  const idle = clock >= lru ? clock - lru : clock + (0xffffff - lru);
+  c.addInt(idle);
+}
+
+function objectFreqCommand(c: Client, argv: string[], s: Server): void {
+  const o = objectLookup(c, argv[2]);
+  if (o === null) return c.addNull();
+  if (!s.ks.lfu) throw Err.raw(LFU_NOT_SELECTED);
+  c.addInt(c.db.lfuFreq(o.slot));
+}
+
+function objectRefcountCommand(c: Client, argv: string[], s: Server): void {
+  const o = objectLookup(c, argv[2]);
+  if (o === null) return c.addNull();
+  // Redis shares the integers 0..9999 (refcount INT_MAX) unless maxmemory with an LRU/LFU policy forbids sharing
+  let shared = false;
+  if (typeof o.v === 'string' && o.v.length <= 4 && encodingOf(o.v) === 'int') {
+    const n = Number(o.v);
+    const policy = s.config.get('maxmemory-policy');
+    const noShared = s.config.getInt('maxmemory') !== 0 && (policy.endsWith('-lru') || policy.endsWith('-lfu'));
+    shared = n >= 0 && n < 10000 && !noShared;
+  }
+  c.addInt(shared ? 2147483647 : 1);
+}
+
+function objectHelpCommand(c: Client): void {
+  addHelp(c, 'OBJECT', [
+    'ENCODING <key>',
+    '    Return the kind of internal representation used in order to store the value',
+    '    associated with a <key>.',
+    'FREQ <key>',
+    '    Return the access frequency index of the <key>. The returned integer is',
+    '    proportional to the logarithm of the recent access frequency of the key.',
+    'IDLETIME <key>',
+    '    Return the idle time of the <key>, that is the approximated number of',
+    '    seconds elapsed since the last access to the key.',
+    'REFCOUNT <key>',
+    '    Return the number of references of the value associated with the specified',
+    '    <key>.',
+  ]);
+}
+
+// ---------------------------------------------------------------- databases
+
+function dbsizeCommand(c: Client): void {
+  c.addInt(c.db.size);
+}
+
+/** FLUSHDB/FLUSHALL take an optional ASYNC or SYNC (both empty the data at once here). */
+function flushMode(argv: string[]): void {
+  if (argv.length > 2) throw Err.syntax();
+  if (argv.length === 2 && !is(argv[1], 'async') && !is(argv[1], 'sync')) throw Err.syntax();
+}
+
+function flushdbCommand(c: Client, argv: string[], s: Server): void {
+  flushMode(argv);
+  flushDbAndSignal(s, c.db);
+  c.addOK();
+}
+
+function flushallCommand(c: Client, argv: string[], s: Server): void {
+  flushMode(argv);
+  for (const db of s.ks.dbs) flushDbAndSignal(s, db);
+  c.addOK();
+}
+
+/** Empties a db; WATCHers of its keys are signalled first (Redis's signalFlushedDb). */
+function flushDbAndSignal(s: Server, db: Db): void {
+  if (s.ks.modifiedHook !== null && db.size > 0) {
+    db.dict.forEachSlot((slot) => s.ks.signalModifiedKey(db, db.dict.keys[slot]!));
+  }
+  db.flush();
+  s.ks.dirty++;
+}
+
+function swapdbCommand(c: Client, argv: string[], s: Server): void {
+  const a = parseInt64(argv[1]);
+  if (typeof a !== 'number' || a > 2147483647 || a < -2147483648) throw Err.raw('ERR invalid first DB index');
+  const b = parseInt64(argv[2]);
+  if (typeof b !== 'number' || b > 2147483647 || b < -2147483648) throw Err.raw('ERR invalid second DB index');
+  const n = s.ks.dbs.length;
+  if (a < 0 || a >= n || b < 0 || b >= n) throw Err.dbIndexOutOfRange();
+  if (a !== b) {
+    const da = s.ks.dbs[a];
+    const db = s.ks.dbs[b];
+    for (const d of [da, db]) {
+      if (s.ks.modifiedHook !== null) d.dict.forEachSlot((slot) => s.ks.signalModifiedKey(d, d.dict.keys[slot]!));
+    }
+    da.swapWith(db);
+    s.ks.dirty++;
+  }
+  c.addOK();
+}
+
+export const genericCommands: CommandRow[] = [
+  { name: 'copy', handler: copyCommand },
+  { name: 'dbsize', handler: dbsizeCommand },
+  { name: 'del', handler: delGeneric },
+  { name: 'exists', handler: existsCommand },
+  { name: 'expire', handler: expireCommand },
+  { name: 'expireat', handler: expireatCommand },
+  { name: 'expiretime', handler: expiretimeCommand },
+  { name: 'flushall', handler: flushallCommand },
+  { name: 'flushdb', handler: flushdbCommand },
+  { name: 'keys', handler: keysCommand },
+  { name: 'move', handler: moveCommand },
+  {
+    name: 'object',
+    sub: [
+      { name: 'encoding', handler: objectEncodingCommand },
+      { name: 'freq', handler: objectFreqCommand },
+      { name: 'help', handler: objectHelpCommand },
+      { name: 'idletime', handler: objectIdletimeCommand },
+      { name: 'refcount', handler: objectRefcountCommand },
+    ],
+  },
+  { name: 'persist', handler: persistCommand },
+  { name: 'pexpire', handler: pexpireCommand },
+  { name: 'pexpireat', handler: pexpireatCommand },
+  { name: 'pexpiretime', handler: pexpiretimeCommand },
+  { name: 'pttl', handler: pttlCommand },
+  { name: 'randomkey', handler: randomkeyCommand },
+  { name: 'rename', handler: renameCommand },
+  { name: 'renamenx', handler: renamenxCommand },
+  { name: 'scan', handler: scanCommand },
+  { name: 'swapdb', handler: swapdbCommand },
+  { name: 'touch', handler: touchCommand },
+  { name: 'ttl', handler: ttlCommand },
+  { name: 'type', handler: typeCommand },
+  { name: 'unlink', handler: delGeneric },
+];

@@ -34,7 +34,7 @@ export const REDIS_VERSION = '7.0.15';
 // ------------------------------------------------------------------ helpers
 
 /** Redis's addReplyHelp: the header line, the given lines, then HELP. */
-function addHelp(c: Client, cmd: string, lines: string[]): void {
+export function addHelp(c: Client, cmd: string, lines: string[]): void {
   const all = [`${cmd} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`, ...lines, 'HELP', '    Prints this help.'];
   c.addArrayLen(all.length);
   for (const l of all) c.addStatus(l);
