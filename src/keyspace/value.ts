@@ -20,6 +20,8 @@ export interface RObj {
   readonly type: ObjType;
   /** Redis's OBJECT ENCODING name for the current representation. */
   encoding(): string;
+  /** A deep copy (COPY). */
+  dup(): RObj;
 }
 
 export class RawString implements RObj {
@@ -27,6 +29,9 @@ export class RawString implements RObj {
   constructor(public s: string) {}
   encoding(): string {
     return 'raw';
+  }
+  dup(): RawString {
+    return new RawString(this.s);
   }
 }
 

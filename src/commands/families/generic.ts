@@ -8,7 +8,7 @@ import type { CommandRow } from '../spec.js';
 import type { Client } from '../../server/client.js';
 import type { Server } from '../../server/server.js';
 import { Err } from '../../protocol/errors.js';
-import { encodingOf, typeOf, type RObj, type Value } from '../../keyspace/value.js';
+import { encodingOf, typeOf, type Value } from '../../keyspace/value.js';
 import type { Db } from '../../keyspace/keyspace.js';
 import { globMatch } from '../../util/glob.js';
 import { parseInt64, I64_MAX, I64_MIN } from '../../util/numbers.js';
@@ -26,10 +26,7 @@ function selectDbOrThrow(s: Server, idArg: string): Db {
 
 /** A copy of a value for COPY: strings are immutable, objects duplicate themselves. */
 function dupValue(v: Value): Value {
-  if (typeof v === 'string') return v;
-  const o = v as RObj & { dup?: () => RObj; s?: string };
-  if (typeof o.dup === 'function') return o.dup();
-  throw new Error(`COPY: type ${o.type} cannot be duplicated`);
+  return typeof v === 'string' ? v : v.dup();
 }
 
 // ---------------------------------------------------------------- existence, type, delete

@@ -41,6 +41,15 @@ interface SetOptions {
   when: number;
   /** the option used, for propagation */
   kind: '' | 'ex' | 'px' | 'exat' | 'pxat';
+  /** the unvalidated expire argument (validated by resolveExpire) */
+  expireArg: string | null;
+  unit: ExpireUnit;
+  relative: boolean;
+}
+
+/** Validates the expire argument parsed by parseSetOptions into o.when (Redis validates it after the option syntax). */
+function resolveExpire(o: SetOptions, now: number, cmdName: string): void {
+  if (o.expireArg !== null) o.when = expireToAbsolute(o.expireArg, o.unit, o.relative, now, cmdName);
 }
 
 /**
@@ -60,11 +69,8 @@ export function expireToAbsolute(arg: string, unit: ExpireUnit, relative: boolea
 }
 
 /** Parses SET's (or GETEX's) options from argv[from…], as parseExtendedStringArgumentsOrReply. */
-function parseSetOptions(argv: string[], from: number, isSet: boolean, now: number, cmdName: string): SetOptions {
-  const o: SetOptions = { nx: false, xx: false, get: false, keepttl: false, persist: false, when: -1, kind: '' };
-  let expireArg: string | null = null;
-  let unit: ExpireUnit = 'seconds';
-  let relative = true;
+function parseSetOptions(argv: string[], from: number, isSet: boolean): SetOptions {
+  const o: SetOptions = { nx: false, xx: false, get: false, keepttl: false, persist: false, when: -1, kind: '', expireArg: null, unit: 'seconds', relative: true };
   for (let j = from; j < argv.length; j++) {
     const opt = argv[j].toLowerCase();
     const hasNext = j + 1 < argv.length;
@@ -75,16 +81,15 @@ function parseSetOptions(argv: string[], from: number, isSet: boolean, now: numb
     else if (opt === 'keepttl' && !o.persist && !timed && isSet) o.keepttl = true;
     else if (opt === 'persist' && !isSet && !timed && !o.keepttl) o.persist = true;
     else if (opt === 'ex' && !o.keepttl && !o.persist && (o.kind === '' || o.kind === 'ex') && hasNext) {
-      o.kind = 'ex'; expireArg = argv[++j]; unit = 'seconds'; relative = true;
+      o.kind = 'ex'; o.expireArg = argv[++j]; o.unit = 'seconds'; o.relative = true;
     } else if (opt === 'px' && !o.keepttl && !o.persist && (o.kind === '' || o.kind === 'px') && hasNext) {
-      o.kind = 'px'; expireArg = argv[++j]; unit = 'ms'; relative = true;
+      o.kind = 'px'; o.expireArg = argv[++j]; o.unit = 'ms'; o.relative = true;
     } else if (opt === 'exat' && !o.keepttl && !o.persist && (o.kind === '' || o.kind === 'exat') && hasNext) {
-      o.kind = 'exat'; expireArg = argv[++j]; unit = 'seconds'; relative = false;
+      o.kind = 'exat'; o.expireArg = argv[++j]; o.unit = 'seconds'; o.relative = false;
     } else if (opt === 'pxat' && !o.keepttl && !o.persist && (o.kind === '' || o.kind === 'pxat') && hasNext) {
-      o.kind = 'pxat'; expireArg = argv[++j]; unit = 'ms'; relative = false;
+      o.kind = 'pxat'; o.expireArg = argv[++j]; o.unit = 'ms'; o.relative = false;
     } else throw Err.syntax();
   }
-  if (expireArg !== null) o.when = expireToAbsolute(expireArg, unit, relative, now, cmdName);
   return o;
 }
 
@@ -126,24 +131,25 @@ function getCommand(c: Client, argv: string[]): void {
 }
 
 function setCommand(c: Client, argv: string[], s: Server): void {
-  const o = parseSetOptions(argv, 3, true, s.ks.now, 'set');
+  const o = parseSetOptions(argv, 3, true);
+  resolveExpire(o, s.ks.now, 'set');
   setGeneric(c, s, argv[1], argv[2], o, null, null);
 }
 
 function setnxCommand(c: Client, argv: string[], s: Server): void {
-  const o: SetOptions = { nx: true, xx: false, get: false, keepttl: false, persist: false, when: -1, kind: '' };
+  const o: SetOptions = { nx: true, xx: false, get: false, keepttl: false, persist: false, when: -1, kind: '', expireArg: null, unit: 'seconds', relative: true };
   setGeneric(c, s, argv[1], argv[2], o, ':1\r\n', ':0\r\n');
 }
 
 function setexCommand(c: Client, argv: string[], s: Server): void {
   const when = expireToAbsolute(argv[2], 'seconds', true, s.ks.now, 'setex');
-  const o: SetOptions = { nx: false, xx: false, get: false, keepttl: false, persist: false, when, kind: 'ex' };
+  const o: SetOptions = { nx: false, xx: false, get: false, keepttl: false, persist: false, when, kind: 'ex', expireArg: null, unit: 'seconds', relative: true };
   setGeneric(c, s, argv[1], argv[3], o, null, null);
 }
 
 function psetexCommand(c: Client, argv: string[], s: Server): void {
   const when = expireToAbsolute(argv[2], 'ms', true, s.ks.now, 'psetex');
-  const o: SetOptions = { nx: false, xx: false, get: false, keepttl: false, persist: false, when, kind: 'px' };
+  const o: SetOptions = { nx: false, xx: false, get: false, keepttl: false, persist: false, when, kind: 'px', expireArg: null, unit: 'ms', relative: true };
   setGeneric(c, s, argv[1], argv[3], o, null, null);
 }
 
@@ -160,13 +166,14 @@ function getdelCommand(c: Client, argv: string[]): void {
 }
 
 function getexCommand(c: Client, argv: string[], s: Server): void {
-  const o = parseSetOptions(argv, 2, false, s.ks.now, 'getex');
+  const o = parseSetOptions(argv, 2, false);
   const db = c.db;
   const v = getString(db, argv[1]);
   if (v === null) {
     c.addNull();
     return;
   }
+  resolveExpire(o, s.ks.now, 'getex');
   if (o.when !== -1) {
     if (o.when <= s.ks.now) {
       // Redis's checkAlreadyExpired: an expiry in the past deletes the key
