@@ -98,6 +98,8 @@ test('CLIENT REPLY OFF suppresses replies until ON; SKIP drops only the next rep
     const [on, last] = await replies;
     assert.equal(on.raw, '+OK\r\n');
     assert.equal(last.raw, '$4\r\nlast\r\n');
+    assert.equal(await c.cmd('CLIENT', 'REPLY', 'ON'), 'OK');
+    assert.equal((await c.call('CLIENT', 'REPLY', 'MAYBE')).raw, '-ERR syntax error\r\n');
     c.close();
   }));
 
