@@ -15,12 +15,19 @@
  * and throws ProtocolError (with Redis's exact text) for malformed input;
  * the connection then replies and closes, as Redis does.
  */
+import { constants as bufferConstants } from 'node:buffer';
 import { ProtocolError } from './errors.js';
 import { splitArgs } from './inline.js';
 
 export const PROTO_INLINE_MAX_SIZE = 64 * 1024;
 const PROTO_MBULK_BIG_ARG = 32 * 1024;
 const INT_MAX = 2147483647;
+/**
+ * V8's longest string (2^29 - 24 chars) is 24 bytes short of Redis's default
+ * proto-max-bulk-len (512 MB): a bulk between the two is refused as too long,
+ * the one place where gKV's limit is below Redis's.
+ */
+const MAX_ARG_LEN = Math.min(bufferConstants.MAX_STRING_LENGTH, 512 * 1024 * 1024);
 
 declare module 'buffer' {
   interface Buffer {
@@ -109,13 +116,13 @@ export class RequestParser {
           return r;
         }
         // multibulk header
-        const n = this.readLineInt(this.pos + 1, 'too big mbulk count string');
-        if (n === null) return null;
-        if (!Number.isSafeInteger(n.v) || n.v > INT_MAX) throw new ProtocolError('ERR Protocol error: invalid multibulk length');
-        this.pos = n.next;
-        if (n.v <= 0) continue; // "*0" and "*-1" are skipped
+        if (!this.readLineInt(this.pos + 1, 'too big mbulk count string')) return null;
+        const n = this.lineVal;
+        if (!Number.isSafeInteger(n) || n > INT_MAX) throw new ProtocolError('ERR Protocol error: invalid multibulk length');
+        this.pos = this.lineNext;
+        if (n <= 0) continue; // "*0" and "*-1" are skipped
         this.argv = [];
-        this.remaining = n.v;
+        this.remaining = n;
         this.bulkLen = -1;
         this.inMultibulk = true;
       }
@@ -145,11 +152,11 @@ export class RequestParser {
           if (this.findCR(this.pos) === -1 && buf.length - this.pos <= PROTO_INLINE_MAX_SIZE) return null;
           throw new ProtocolError(`ERR Protocol error: expected '$', got '${String.fromCharCode(buf[this.pos])}'`);
         }
-        const n = this.readLineInt(this.pos + 1, 'too big bulk count string');
-        if (n === null) return null;
-        if (!Number.isSafeInteger(n.v) || n.v < 0 || n.v > this.maxBulkLen) throw new ProtocolError('ERR Protocol error: invalid bulk length');
-        this.pos = n.next;
-        this.bulkLen = n.v;
+        if (!this.readLineInt(this.pos + 1, 'too big bulk count string')) return null;
+        const n = this.lineVal;
+        if (!Number.isSafeInteger(n) || n < 0 || n > this.maxBulkLen || n > MAX_ARG_LEN) throw new ProtocolError('ERR Protocol error: invalid bulk length');
+        this.pos = this.lineNext;
+        this.bulkLen = n;
         const avail = buf.length - this.pos;
         if (this.bulkLen >= PROTO_MBULK_BIG_ARG && avail < this.bulkLen + 2) {
           this.big = Buffer.allocUnsafe(this.bulkLen + 2);
@@ -186,7 +193,11 @@ export class RequestParser {
    * '*' or '$'), with string2ll's rules. Returns null when the line is not
    * complete yet.
    */
-  private readLineInt(start: number, tooBig: string): { v: number; next: number } | null {
+  /** result of readLineInt: the value (NaN when malformed) and the offset after the line */
+  private lineVal = 0;
+  private lineNext = 0;
+
+  private readLineInt(start: number, tooBig: string): boolean {
     const buf = this.buf;
     const len = buf.length;
     let i = start;
@@ -211,18 +222,20 @@ export class RequestParser {
       const cr = i < len ? buf.indexOf(13, i) : -1;
       if (cr === -1) {
         if (len - this.pos > PROTO_INLINE_MAX_SIZE) throw new ProtocolError(`ERR Protocol error: ${tooBig}`);
-        return null;
+        return false;
       }
       bad = true;
       i = cr;
     }
     if (i + 1 >= len) {
       if (len - this.pos > PROTO_INLINE_MAX_SIZE) throw new ProtocolError(`ERR Protocol error: ${tooBig}`);
-      return null; // wait for \n
+      return false; // wait for \n
     }
     if (digits === 0 || digits > 19) bad = true;
     if (neg && v === 0) bad = true;
-    return { v: bad ? NaN : neg ? -v : v, next: i + 2 };
+    this.lineVal = bad ? NaN : neg ? -v : v;
+    this.lineNext = i + 2;
+    return true;
   }
 
   private inline(): string[] | null {
