@@ -12,7 +12,8 @@ import type { Server } from '../../server/server.js';
 import { Err, RedisError } from '../../protocol/errors.js';
 import { RawString, isString, strValue, type Value } from '../../keyspace/value.js';
 import type { Db } from '../../keyspace/keyspace.js';
-import { parseInt64, parseDouble, formatLongDoubleHuman, I64_MAX, I64_MIN } from '../../util/numbers.js';
+import { parseInt64, I64_MAX, I64_MIN } from '../../util/numbers.js';
+import { addLongDouble, formatLongDouble, isFiniteLongDouble, parseLongDouble, type LongDouble } from '../../util/longdouble.js';
 import { intArg } from '../args.js';
 
 // ---------------------------------------------------------------- helpers
@@ -311,18 +312,20 @@ function incrbyfloatCommand(c: Client, argv: string[]): void {
   const db = c.db;
   const key = argv[1];
   const v = db.lookupWrite(key);
-  let cur = 0;
+  // Redis computes in 80-bit long double; so do we (util/longdouble.ts)
+  let cur: LongDouble = { neg: false, m: 0n, e: 0 };
   if (v !== undefined) {
     if (!isString(v)) throw Err.wrongType();
-    const p = parseDouble(strValue(v));
+    const p = parseLongDouble(strValue(v));
     if (p === null) throw Err.notFloat();
     cur = p;
   }
-  const incr = parseDouble(argv[2]);
+  const incr = parseLongDouble(argv[2]);
   if (incr === null) throw Err.notFloat();
-  const result = cur + incr;
-  if (!Number.isFinite(result)) throw Err.incrFloatNaN();
-  const str = formatLongDoubleHuman(result);
+  if (cur.inf || incr.inf) throw Err.incrFloatNaN();
+  const result = addLongDouble(cur, incr);
+  if (!isFiniteLongDouble(result)) throw Err.incrFloatNaN();
+  const str = formatLongDouble(result);
   db.setKey(key, str, true);
   // Redis propagates INCRBYFLOAT as a SET, so float formatting cannot make replicas diverge
   c.propagateArgv = ['SET', key, str, 'KEEPTTL'];
