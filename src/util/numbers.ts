@@ -50,11 +50,6 @@ export function parseInt64(s: string): number | bigint | null {
   return b;
 }
 
-/** As parseInt64 but only accepts values that fit a JS safe integer; otherwise null. */
-export function parseSafeInt(s: string): number | null {
-  const v = parseInt64(s);
-  return typeof v === 'number' ? v : null;
-}
 
 export function isInt64String(s: string): boolean {
   return parseInt64(s) !== null;
@@ -90,34 +85,6 @@ export function parseDouble(s: string): number | null {
 const FLOAT_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /**
- * Formats a double as C's printf("%.17g"), the form Redis uses for
- * INCRBYFLOAT-style values after trimming (see formatLongDouble) and for scores.
- */
-export function formatG17(v: number): string {
-  if (v === Infinity) return 'inf';
-  if (v === -Infinity) return '-inf';
-  if (Number.isNaN(v)) return 'nan';
-  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
-  const exp = Math.floor(Math.log10(Math.abs(v)));
-  // %g uses scientific notation when exp < -4 or exp >= precision (17)
-  let s: string;
-  const e = Number(v.toExponential(16).split('e')[1]);
-  if (e < -4 || e >= 17) {
-    s = v.toExponential(16);
-    let [mant, ex] = s.split('e');
-    if (mant.includes('.')) mant = mant.replace(/0+$/, '').replace(/\.$/, '');
-    const en = Number(ex);
-    const sign = en < 0 ? '-' : '+';
-    const abs = Math.abs(en);
-    return `${mant}e${sign}${abs < 10 ? '0' + abs : abs}`;
-  }
-  void exp;
-  s = v.toFixed(Math.max(0, 16 - e));
-  if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
-  return s;
-}
-
-/**
  * The reply form of a double in Redis 7.0 (addReplyDouble, ZSCORE, GEODIST…):
  * printf("%.17g"), so 1.1 replies "1.1000000000000001" exactly as Redis 7.0
  * does (7.2 switched to shortest round trip; 7.0 is our reference).
@@ -144,43 +111,4 @@ export function formatG(v: number, p: number): string {
   let s = v.toFixed(Math.max(0, p - 1 - e));
   if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
   return s;
-}
-
-/**
- * Redis's long double formatting used by INCRBYFLOAT and HINCRBYFLOAT
- * (ld2string with LD_STR_HUMAN: "%.17Lf" then trailing zeros removed; values
- * beyond that print in exponent form). We have 64-bit doubles, not 80-bit long
- * doubles: the digits agree for values a double represents exactly and for
- * the common decimal cases (10.5, 3.0e3 → "3000").
- */
-export function formatLongDoubleHuman(v: number): string {
-  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
-  if (Number.isInteger(v) && Math.abs(v) < 1e21) {
-    return Object.is(v, -0) ? '-0' : BigInt(v).toString();
-  }
-  // %.17Lf: fixed notation with 17 decimals, then strip trailing zeros.
-  // Use shortest round-trip representation for the digits to avoid binary noise
-  // that a long double would not show.
-  let s = shortestFixed(v);
-  if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
-  return s;
-}
-
-function shortestFixed(v: number): string {
-  const r = String(v);
-  if (!/e/i.test(r)) return r;
-  // expand exponent notation into fixed notation
-  const [mant, exS] = r.split('e');
-  const ex = Number(exS);
-  const neg = mant.startsWith('-');
-  const digits = mant.replace('-', '').replace('.', '');
-  const pointPos = (mant.replace('-', '').indexOf('.') === -1 ? mant.replace('-', '').length : mant.replace('-', '').indexOf('.')) + ex;
-  let out: string;
-  if (pointPos <= 0) out = '0.' + '0'.repeat(-pointPos) + digits;
-  else if (pointPos >= digits.length) out = digits + '0'.repeat(pointPos - digits.length);
-  else out = digits.slice(0, pointPos) + '.' + digits.slice(pointPos);
-  // %.17Lf keeps only 17 decimals
-  const dot = out.indexOf('.');
-  if (dot !== -1 && out.length - dot - 1 > 17) out = out.slice(0, dot + 18);
-  return (neg ? '-' : '') + out;
 }

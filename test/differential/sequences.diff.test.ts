@@ -30,7 +30,7 @@ const intVal = fc.oneof(
 );
 const floatVal = fc.constantFrom('1.5', '-0.25', '10', '3e2', '0', '0.5', '-2', 'abc', 'inf', '-inf', '+5', '.5', '5.', '0.1', '3.14159', '1e-5', '1e400', '0x10', '-1e300');
 const strVal = fc.oneof(intVal, floatVal, fc.constantFrom('hello', 'ohmytext', 'mynewtext', 'a b', '\x00\xff\r\n', 'x'.repeat(50)));
-const smallInt = fc.integer({ min: -12, max: 12 }).map(String);
+const smallInt = fc.oneof(fc.integer({ min: -12, max: 12 }).map(String), fc.constantFrom('9223372036854775807', '-9223372036854775808'));
 const secs = fc.oneof(fc.integer({ min: 100, max: 100000 }).map(String), fc.constantFrom('0', '-5', 'abc', '9223372036854775807', '100000000000000000'));
 const msecs = fc.oneof(fc.integer({ min: 100000, max: 100000000 }).map(String), fc.constantFrom('0', '-1', 'x'));
 const pastAbs = fc.constantFrom('1', '1000', '0', '-1');
