@@ -57,6 +57,18 @@ export interface ShutdownFlags {
   force: boolean;
 }
 
+/** Redis's thresholds between compact and hashed/skiplist encodings (redis.conf *-max-listpack-*, set-max-intset-entries). */
+export interface EncodingLimits {
+  hashMaxListpackEntries: number;
+  hashMaxListpackValue: number;
+  /** positive: entries per quicklist node; -1..-5: node size limit 4/8/16/32/64 KB */
+  listMaxListpackSize: number;
+  listCompressDepth: number;
+  setMaxIntsetEntries: number;
+  zsetMaxListpackEntries: number;
+  zsetMaxListpackValue: number;
+}
+
 const PUBSUB_ALLOWED = new Set(['subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'ping', 'quit', 'reset']);
 const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 
@@ -109,6 +121,13 @@ export class Server {
   hz = 10;
   /** hook for DEBUG SET-ACTIVE-EXPIRE and tests */
   activeExpire = true;
+  /** encoding thresholds of the collection types (hot config, kept in sync by CONFIG SET) */
+  readonly enc: EncodingLimits = {
+    hashMaxListpackEntries: 512, hashMaxListpackValue: 64,
+    listMaxListpackSize: -2, listCompressDepth: 0,
+    setMaxIntsetEntries: 512,
+    zsetMaxListpackEntries: 128, zsetMaxListpackValue: 64,
+  };
 
   constructor(config?: Config) {
     this.config = config ?? new Config(PARAMS);
@@ -140,6 +159,14 @@ export class Server {
     c.onChange('lfu-log-factor', (v) => (this.ks.lfuLogFactor = Number(v)));
     c.onChange('lfu-decay-time', (v) => (this.ks.lfuDecayTime = Number(v)));
     c.onChange('logfile', (v) => (this.log.file = v));
+    const enc = this.enc;
+    c.onChange('hash-max-listpack-entries', (v) => (enc.hashMaxListpackEntries = Number(v)));
+    c.onChange('hash-max-listpack-value', (v) => (enc.hashMaxListpackValue = Number(v)));
+    c.onChange('list-max-listpack-size', (v) => (enc.listMaxListpackSize = Number(v)));
+    c.onChange('list-compress-depth', (v) => (enc.listCompressDepth = Number(v)));
+    c.onChange('set-max-intset-entries', (v) => (enc.setMaxIntsetEntries = Number(v)));
+    c.onChange('zset-max-listpack-entries', (v) => (enc.zsetMaxListpackEntries = Number(v)));
+    c.onChange('zset-max-listpack-value', (v) => (enc.zsetMaxListpackValue = Number(v)));
     c.onChange('port', (v) => {
       if (this.listeners.length > 0 && Number(v) !== this.port) throw new ConfigError('Unable to listen on this port');
     });

@@ -13,6 +13,7 @@ import type { Db } from '../../keyspace/keyspace.js';
 import { globMatch } from '../../util/glob.js';
 import { parseInt64, I64_MAX, I64_MIN } from '../../util/numbers.js';
 import { intArg, is } from '../args.js';
+import { addScanReply, parseScanCursor, parseScanOptions, scanDict, scanMatches } from '../scan.js';
 import { addHelp } from './server.js';
 
 // ---------------------------------------------------------------- helpers
@@ -69,56 +70,28 @@ function keysCommand(c: Client, argv: string[]): void {
   c.addBulks(keys);
 }
 
-/** Parses a SCAN cursor as Redis's parseScanCursorOrReply (an unsigned 64-bit decimal). */
-export function parseScanCursor(s: string): number {
-  if (!/^\d+$/.test(s) || BigInt(s) > 18446744073709551615n) throw Err.raw('ERR invalid cursor');
-  // cursors we hand out are 32-bit; keep the low bits of anything larger
-  return Number(BigInt(s) & 0xffffffffn);
-}
-
 function scanCommand(c: Client, argv: string[]): void {
-  let cursor = parseScanCursor(argv[1]);
-  let count = 10;
-  let pattern: string | null = null;
-  let type: string | null = null;
-  for (let i = 2; i < argv.length; ) {
-    const left = argv.length - i;
-    if (is(argv[i], 'count') && left >= 2) {
-      count = intArg(argv[i + 1]);
-      if (count < 1) throw Err.syntax();
-      i += 2;
-    } else if (is(argv[i], 'match') && left >= 2) {
-      pattern = argv[i + 1] === '*' ? null : argv[i + 1];
-      i += 2;
-    } else if (is(argv[i], 'type') && left >= 2) {
-      type = argv[i + 1].toLowerCase();
-      i += 2;
-    } else throw Err.syntax();
-  }
+  const cursor = parseScanCursor(argv[1]);
+  const o = parseScanOptions(argv, 2, true);
   const db = c.db;
   const dict = db.dict;
   const found: string[] = [];
-  let maxIterations = count * 10;
-  do {
-    cursor = dict.scan(cursor, (slot) => {
-      found.push(dict.keys[slot]!);
-    });
-  } while (cursor !== 0 && maxIterations-- > 0 && found.length < count);
+  const next = scanDict(dict, cursor, o.count, (slot) => {
+    found.push(dict.keys[slot]!);
+  });
   const keys: string[] = [];
   for (const k of found) {
-    if (pattern !== null && !globMatch(pattern, k)) continue;
-    if (type !== null) {
+    if (!scanMatches(o, k)) continue;
+    if (o.type !== null) {
       const v = db.peek(k);
-      if (v === undefined || typeOf(v) !== type) continue;
+      if (v === undefined || typeOf(v) !== o.type) continue;
     } else {
       const slot = db.findSlot(k);
       if (slot === -1 || db.expireIfNeeded(slot)) continue;
     }
     keys.push(k);
   }
-  c.addArrayLen(2);
-  c.addBulk(String(cursor));
-  c.addBulks(keys);
+  addScanReply(c, next, keys);
 }
 
 function randomkeyCommand(c: Client): void {
