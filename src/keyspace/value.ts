@@ -6,9 +6,11 @@
  * from its content the way tryObjectEncoding would have left it: "int" when it
  * is a canonical int64, "embstr" up to 44 bytes, "raw" beyond.
  *
- * `RawString` wraps a string that Redis would hold in its "raw" encoding
- * whatever its length: the results of APPEND and SETRANGE (Redis unshares the
- * value into a raw sds). OBJECT ENCODING reports "raw" for it, as Redis does.
+ * `RawString` wraps a string whose encoding Redis does not derive from its
+ * content: the results of APPEND and SETRANGE, which Redis unshares into a
+ * "raw" sds whatever their length, and INCRBYFLOAT's result, which Redis
+ * creates as a plain string object ("embstr" up to 44 bytes) without trying the
+ * "int" encoding. OBJECT ENCODING reports `enc`, as Redis does.
  *
  * Every other type is an object implementing `RObj`.
  */
@@ -26,12 +28,12 @@ export interface RObj {
 
 export class RawString implements RObj {
   readonly type = 'string' as const;
-  constructor(public s: string) {}
+  constructor(public s: string, readonly enc: 'raw' | 'embstr' = 'raw') {}
   encoding(): string {
-    return 'raw';
+    return this.enc;
   }
   dup(): RawString {
-    return new RawString(this.s);
+    return new RawString(this.s, this.enc);
   }
 }
 

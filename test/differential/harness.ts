@@ -31,19 +31,40 @@ export async function startPair(gkvOptions: Record<string, string | number> = {}
   };
 }
 
-/** Both servers' full state of the given dbs: keys, types, string values, TTL presence. */
+/**
+ * Both servers' full state of the given dbs: keys, types, contents (unordered
+ * collections sorted), OBJECT ENCODING and TTL presence.
+ */
 export async function stateOf(c: RespClient, dbs: number[]): Promise<string> {
   const out: string[] = [];
   for (const db of dbs) {
     await c.cmd('SELECT', String(db));
     const keys = ((await c.cmd('KEYS', '*')) as string[]).map(String).sort();
     for (const k of keys) {
-      const type = await c.cmd('TYPE', k);
-      const val = type === 'string' ? await c.cmd('GET', k) : '';
+      const type = String(await c.cmd('TYPE', k));
+      const val = await contentOf(c, k, type);
+      const enc = await c.cmd('OBJECT', 'ENCODING', k);
       const pttl = Number(await c.cmd('PTTL', k));
-      out.push(`${db}|${JSON.stringify(k)}|${type}|${JSON.stringify(val)}|${pttl < 0 ? pttl : 'ttl'}`);
+      out.push(`${db}|${JSON.stringify(k)}|${type}|${enc}|${JSON.stringify(val)}|${pttl < 0 ? pttl : 'ttl'}`);
     }
   }
   await c.cmd('SELECT', '0');
   return out.join('\n');
+}
+
+/** A key's value in a comparable form: unordered collections are sorted. */
+async function contentOf(c: RespClient, k: string, type: string): Promise<unknown> {
+  const pairs = (flat: unknown[]) => {
+    const ps: string[] = [];
+    for (let i = 0; i < flat.length; i += 2) ps.push(`${flat[i]}=${flat[i + 1]}`);
+    return ps.sort();
+  };
+  switch (type) {
+    case 'string': return c.cmd('GET', k);
+    case 'list': return c.cmd('LRANGE', k, '0', '-1');
+    case 'hash': return pairs((await c.cmd('HGETALL', k)) as unknown[]);
+    case 'set': return ((await c.cmd('SMEMBERS', k)) as unknown[]).map(String).sort();
+    case 'zset': return c.cmd('ZRANGE', k, '0', '-1', 'WITHSCORES');
+    default: return '';
+  }
 }

@@ -242,7 +242,7 @@ function appendCommand(c: Client, argv: string[], s: Server): void {
   if (!isString(v)) throw Err.wrongType();
   const cur = strValue(v);
   checkStringLength(s, cur.length + argv[2].length);
-  if (v instanceof RawString) {
+  if (v instanceof RawString && v.enc === 'raw') {
     v.s = cur + argv[2];
     db.modified(key);
     c.addInt(v.s.length);
@@ -326,7 +326,8 @@ function incrbyfloatCommand(c: Client, argv: string[]): void {
   const result = addLongDouble(cur, incr);
   if (!isFiniteLongDouble(result)) throw Err.incrFloatNaN();
   const str = formatLongDouble(result);
-  db.setKey(key, str, true);
+  // createStringObjectFromLongDouble: embstr/raw by length, never "int"
+  db.setKey(key, new RawString(str, str.length <= 44 ? 'embstr' : 'raw'), true);
   // Redis propagates INCRBYFLOAT as a SET, so float formatting cannot make replicas diverge
   c.propagateArgv = ['SET', key, str, 'KEEPTTL'];
   c.addBulk(str);
@@ -383,7 +384,7 @@ function setrangeCommand(c: Client, argv: string[], s: Server): void {
   checkStringLength(s, offset + value.length);
   const padded = cur.length < offset ? cur + '\0'.repeat(offset - cur.length) : cur;
   const next = padded.slice(0, offset) + value + padded.slice(offset + value.length);
-  if (v instanceof RawString) {
+  if (v instanceof RawString && v.enc === 'raw') {
     v.s = next;
     db.modified(key);
   } else {
