@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Rewrites the supported-commands list in README.md from the command table.
-// Run after `npm run build`: node scripts/update-readme-commands.mjs
+// Run after `npm run build`: node scripts/update-readme-commands.mjs (GKV_DIST=dist-x for another build dir)
 import { readFileSync, writeFileSync } from 'node:fs';
-import { CommandTable, commandListMarkdown } from '../dist/src/commands/table.js';
-import { registerAllCommands } from '../dist/src/commands/index.js';
+const dist = process.env.GKV_DIST || 'dist';
+const { CommandTable, commandListMarkdown } = await import(`../${dist}/src/commands/table.js`);
+const { registerAllCommands } = await import(`../${dist}/src/commands/index.js`);
 
 const t = new CommandTable();
 registerAllCommands(t);

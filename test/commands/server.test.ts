@@ -287,3 +287,17 @@ test('MEMORY USAGE estimates like Redis on jemalloc; STATS, DOCTOR, MALLOC-STATS
     assert.equal(await c.cmd('MEMORY', 'PURGE'), 'OK');
   });
 });
+
+test('TIME answers the wall clock as seconds and microseconds that advance', async () => {
+  await withServer({}, async (c) => {
+    const before = Date.now();
+    const [sec, usec] = (await c.cmd('TIME')) as string[];
+    assert.match(String(sec), /^\d+$/);
+    assert.match(String(usec), /^\d{1,6}$/);
+    const ms = Number(sec) * 1000 + Number(usec) / 1000;
+    assert.ok(Math.abs(ms - before) < 2000, `TIME ${sec}.${usec} far from ${before}`);
+    const [sec2, usec2] = (await c.cmd('TIME')) as string[];
+    assert.ok(Number(sec2) * 1e6 + Number(usec2) > Number(sec) * 1e6 + Number(usec));
+    assert.equal(errText(await c.cmd('TIME', 'x')), "ERR wrong number of arguments for 'time' command");
+  });
+});

@@ -17,6 +17,7 @@
 import { resolve } from 'node:path';
 import { writeFileSync, readFileSync, renameSync, existsSync } from 'node:fs';
 import os from 'node:os';
+import { performance } from 'node:perf_hooks';
 import type { CommandRow, CommandSpec, KeySpec } from '../spec.js';
 import type { Client } from '../../server/client.js';
 import type { Server } from '../../server/server.js';
@@ -1479,6 +1480,15 @@ function memoryPurgeCommand(c: Client): void {
   c.addOK();
 }
 
+/** TIME: the wall clock as [seconds, microseconds], read now (not the command's cached time), as Redis's gettimeofday. */
+function timeCommand(c: Client): void {
+  const us = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+  const sec = Math.floor(us / 1e6);
+  c.addArrayLen(2);
+  c.addBulk(String(sec));
+  c.addBulk(String(us - sec * 1e6));
+}
+
 // ------------------------------------------------------------------ table
 
 export const serverCommands: CommandRow[] = [
@@ -1496,6 +1506,7 @@ export const serverCommands: CommandRow[] = [
     ],
   },
   { name: 'info', handler: infoCommand },
+  { name: 'time', handler: timeCommand },
   {
     name: 'config',
     sub: [
