@@ -104,8 +104,7 @@ function setGeneric(c: Client, s: Server, key: string, val: string, o: SetOption
     const old = getString(db, key); // WRONGTYPE aborts the SET
     c.addBulkOrNull(old);
   }
-  const found = db.exists(key);
-  if ((o.nx && found) || (o.xx && !found)) {
+  if ((o.nx || o.xx) && db.exists(key) === o.nx) {
     if (!o.get) {
       if (abortReply !== null) c.addRaw(abortReply);
       else c.addNull();
@@ -132,6 +131,12 @@ function getCommand(c: Client, argv: string[]): void {
 }
 
 function setCommand(c: Client, argv: string[], s: Server): void {
+  if (argv.length === 3) {
+    // plain SET key value, the common case: no options to parse
+    c.db.setKey(argv[1], argv[2]);
+    c.addOK();
+    return;
+  }
   const o = parseSetOptions(argv, 3, true);
   resolveExpire(o, s.ks.now, 'set');
   setGeneric(c, s, argv[1], argv[2], o, null, null);
