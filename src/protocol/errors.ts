@@ -43,6 +43,11 @@ export const Err = {
   offsetOutOfRange: () => E('ERR offset is out of range'),
   noAuth: () => E('NOAUTH Authentication required.'),
   multiNested: () => E('ERR MULTI calls can not be nested'),
+  mustBePositive: () => E('ERR value is out of range, must be positive'),
+  longRange: () => E('ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807'),
+  numkeysPositive: () => E('ERR numkeys should be greater than 0'),
+  numkeysTooMany: () => E("ERR Number of keys can't be greater than number of args"),
+  limitNegative: () => E("ERR LIMIT can't be negative"),
   generic: (msg: string) => E(`ERR ${msg}`),
   raw: (text: string) => E(text),
 } as const;
