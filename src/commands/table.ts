@@ -25,8 +25,13 @@ export function redisMeta(): MetaFile {
 
 export class CommandTable {
   readonly commands = new Map<string, CommandSpec>();
-  /** dispatch index: lower- and upper-case names, so the common cases need no toLowerCase() */
-  private readonly byName = new Map<string, CommandSpec>();
+  /**
+   * Dispatch index: commands bucketed by name length and first letter, each
+   * matched by a case-insensitive character compare. The name arrives as a
+   * fresh string per request, so a Map lookup would hash it first; this
+   * compares a few characters and allocates nothing.
+   */
+  private readonly buckets: CommandSpec[][] = [];
 
   /** Registers a family's rows. Throws if a row names a command Redis 7.0 does not have. */
   register(rows: CommandRow[]): void {
@@ -47,14 +52,29 @@ export class CommandTable {
         }
       }
       this.commands.set(row.name, spec);
-      this.byName.set(row.name, spec);
-      this.byName.set(row.name.toUpperCase(), spec);
+      const b = bucketOf(row.name.length, row.name.charCodeAt(0));
+      (this.buckets[b] ??= []).push(spec);
     }
   }
 
   /** Looks a command up by the name as the client sent it (any case). */
   lookup(name: string): CommandSpec | undefined {
-    return this.byName.get(name) ?? this.commands.get(name.toLowerCase());
+    const len = name.length;
+    if (len === 0 || len > 31) return undefined;
+    const bucket = this.buckets[bucketOf(len, name.charCodeAt(0))];
+    if (bucket === undefined) return undefined;
+    outer: for (let i = 0; i < bucket.length; i++) {
+      const spec = bucket[i];
+      const n = spec.name;
+      for (let j = 0; j < len; j++) {
+        const x = name.charCodeAt(j);
+        const y = n.charCodeAt(j);
+        // y is lower case; an upper-case letter matches it, nothing else does
+        if (x !== y && ((x | 0x20) !== y || y < 0x61 || y > 0x7a)) continue outer;
+      }
+      return spec;
+    }
+    return undefined;
   }
 
   /** Every spec, subcommands included, for stats. */
@@ -64,6 +84,11 @@ export class CommandTable {
       if (c.subcommands) yield* c.subcommands.values();
     }
   }
+}
+
+/** The dispatch bucket of a name: its length and its first character folded to lower case. */
+function bucketOf(len: number, c0: number): number {
+  return (len << 7) | ((c0 >= 0x41 && c0 <= 0x5a ? c0 | 0x20 : c0) & 0x7f);
 }
 
 /**

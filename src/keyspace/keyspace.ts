@@ -146,6 +146,32 @@ export class Db {
     return this.dict.vals[slot];
   }
 
+  /**
+   * lookupWrite for a caller that will replace the value: the key's slot, or
+   * -1 when it is missing or expired. Runs the write chokepoint for an
+   * existing key. Pair with replaceValue (one hash lookup for the whole
+   * read-modify-write, as INCR does).
+   */
+  lookupWriteSlot(key: string): number {
+    const slot = this.dict.find(key);
+    if (slot === -1 || this.expireIfNeeded(slot)) return -1;
+    if (!this.ks.noTouch) this.touch(slot);
+    if (this.ks.beforeWrite !== null) this.ks.beforeWrite(this, slot);
+    return slot;
+  }
+
+  /** The value at a slot from lookupWriteSlot. */
+  valueAt(slot: number): Value {
+    return this.dict.vals[slot]!;
+  }
+
+  /** Redis's dbReplaceValue: a new value at an existing slot (from lookupWriteSlot), TTL kept; signals and counts the change. */
+  replaceValue(slot: number, key: string, val: Value): void {
+    this.dict.vals[slot] = val;
+    this.ks.signalModifiedKey(this, key);
+    this.ks.dirty++;
+  }
+
   /** Existence without touching stats or LRU (EXISTS still expires lazily). */
   exists(key: string): boolean {
     const slot = this.dict.find(key);

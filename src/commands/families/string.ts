@@ -266,9 +266,10 @@ function strlenCommand(c: Client, argv: string[]): void {
 /** incrDecrCommand: the int64 arithmetic, exact over the whole range. */
 function incrDecr(c: Client, key: string, incr: bigint | number): void {
   const db = c.db;
-  const v = db.lookupWrite(key);
+  const slot = db.lookupWriteSlot(key);
   let cur: number | bigint = 0;
-  if (v !== undefined) {
+  if (slot !== -1) {
+    const v = db.valueAt(slot);
     if (!isString(v)) throw Err.wrongType();
     const p = parseInt64(strValue(v));
     if (p === null) throw Err.notInteger();
@@ -288,7 +289,8 @@ function incrDecr(c: Client, key: string, incr: bigint | number): void {
     result = b;
   }
   const str = String(result);
-  db.setKey(key, str, true);
+  if (slot === -1) db.add(key, str);
+  else db.replaceValue(slot, key, str);
   c.addInt(result);
 }
 
