@@ -353,8 +353,12 @@ export class Server {
       c.parser.clear();
     }
     c.parser.detach();
-    this.flushClient(c);
-    if (this.pending.length > 0) this.flushPending();
+    // Replies leave at the end of this loop iteration, after every socket that
+    // was ready has been read (Redis's beforeSleep): one write per client per
+    // iteration, and a burst of writes wakes a sleeping peer once instead of
+    // once per write — on loopback the wake-up is the writer's cost (perf: a
+    // quarter of the CPU time when each read event wrote at once).
+    this.markPending(c);
   }
 
   /** Runs every complete command in the client's input (Redis's processInputBuffer). */
@@ -581,11 +585,21 @@ export class Server {
     if (!c.pendingWrite) {
       c.pendingWrite = true;
       this.pending.push(c);
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(this.flushPendingCallback);
+      }
     }
   }
 
+  private flushScheduled = false;
+  private readonly flushPendingCallback = (): void => this.flushPending();
+
+  /** Writes every pending client's replies (end of the loop iteration, or at once where a caller needs it). */
   flushPending(): void {
+    this.flushScheduled = false;
     const list = this.pending;
+    if (list.length === 0) return;
     this.pending = [];
     for (const c of list) {
       c.pendingWrite = false;
