@@ -4,6 +4,7 @@
 import type { CommandTable } from './table.js';
 import { connectionCommands } from './families/connection.js';
 import { genericCommands } from './families/generic.js';
+import { hashCommands } from './families/hash.js';
 import { serverCommands } from './families/server.js';
 import { setCommands } from './families/set.js';
 import { stringCommands } from './families/string.js';
@@ -12,6 +13,7 @@ import { transactionCommands } from './families/transactions.js';
 export function registerAllCommands(t: CommandTable): void {
   t.register(connectionCommands);
   t.register(genericCommands);
+  t.register(hashCommands);
   t.register(serverCommands);
   t.register(setCommands);
   t.register(stringCommands);

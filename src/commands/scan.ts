@@ -19,11 +19,19 @@ export interface ScanOptions {
   type: string | null;
 }
 
-/** Parses a SCAN cursor as Redis's parseScanCursorOrReply (an unsigned 64-bit decimal). */
+/**
+ * Parses a SCAN cursor as Redis's parseScanCursorOrReply, which uses strtoul:
+ * an optional sign ("-1" wraps to 2^64-1), decimal digits, and the empty
+ * string reads as 0; a leading space, trailing bytes or a value beyond 2^64-1
+ * are refused.
+ */
 export function parseScanCursor(s: string): number {
-  if (!/^\d+$/.test(s) || BigInt(s) > 18446744073709551615n) throw Err.raw('ERR invalid cursor');
+  const m = /^([+-]?)(\d*)$/.exec(s);
+  if (m === null || (m[2] === '' && s !== '') || (m[2] !== '' && BigInt(m[2]) > 18446744073709551615n)) throw Err.raw('ERR invalid cursor');
+  let v = m[2] === '' ? 0n : BigInt(m[2]);
+  if (m[1] === '-') v = -v & 0xffffffffffffffffn;
   // cursors we hand out are 32-bit; keep the low bits of anything larger
-  return Number(BigInt(s) & 0xffffffffn);
+  return Number(v & 0xffffffffn);
 }
 
 /**

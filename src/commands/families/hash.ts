@@ -1,0 +1,387 @@
+/**
+ * Hash commands (Redis group "hash"), as t_hash.c: helpers, then the
+ * commands, then one table. The value type and its two encodings (listpack,
+ * hashtable) are in datatypes/hash.ts; the conversion points follow Redis 7.0:
+ * HSET/HMSET check every argument's length before inserting
+ * (hashTypeTryConversion), HSETNX only when it will insert, HINCRBY* through
+ * hashTypeSet's own length check, and any insert past
+ * hash-max-listpack-entries converts after inserting.
+ *
+ * Dirty counting follows Redis (HSET adds one per pair, HDEL one per field
+ * deleted); a key is created only once its hash has an entry, and deleted
+ * when its last field goes.
+ */
+import type { CommandRow } from '../spec.js';
+import type { Client } from '../../server/client.js';
+import type { Server } from '../../server/server.js';
+import { Err } from '../../protocol/errors.js';
+import type { Db } from '../../keyspace/keyspace.js';
+import type { Value } from '../../keyspace/value.js';
+import { HashValue } from '../../datatypes/hash.js';
+import { parseInt64, I64_MAX, I64_MIN } from '../../util/numbers.js';
+import { addLongDouble, formatLongDouble, isFiniteLongDouble, parseLongDouble, type LongDouble } from '../../util/longdouble.js';
+import { is } from '../args.js';
+import { addEmptyScan, parseScanCursor, parseScanOptions, scanCollection } from '../scan.js';
+
+// ---------------------------------------------------------------- helpers
+
+const ZERO: LongDouble = { neg: false, m: 0n, e: 0 };
+
+/** The hash at key for reading, null when missing; WRONGTYPE otherwise. */
+function getHash(db: Db, key: string): HashValue | null {
+  const v = db.lookupRead(key);
+  if (v === undefined) return null;
+  if (!(v instanceof HashValue)) throw Err.wrongType();
+  return v;
+}
+
+/**
+ * hashTypeLookupWriteOrCreate: the hash at key to modify in place, or a new
+ * empty one (not yet in the keyspace: `commit` adds it). WRONGTYPE otherwise.
+ */
+function lookupWriteOrCreate(db: Db, key: string): { h: HashValue; old: Value | undefined } {
+  const old = db.lookupWrite(key);
+  if (old === undefined) return { h: new HashValue(), old };
+  if (!(old instanceof HashValue)) throw Err.wrongType();
+  return { h: old, old };
+}
+
+/** Records a change of `changes` dirty units to h at key, adding the key if it is new. */
+function commit(s: Server, db: Db, key: string, h: HashValue, existed: boolean, changes: number): void {
+  if (existed) db.modified(key);
+  else db.add(key, h);
+  s.ks.dirty += changes - 1;
+}
+
+/** Replies with one field and, when withValues, its value (a 2-array in RESP3, as HRANDFIELD). */
+function addPair(c: Client, field: string, value: string, withValues: boolean): void {
+  if (!withValues) {
+    c.addBulk(field);
+    return;
+  }
+  if (c.resp === 3) c.addArrayLen(2);
+  c.addBulk(field);
+  c.addBulk(value);
+}
+
+// ---------------------------------------------------------------- HSET family
+
+/** hsetCommand (HSET and HMSET differ only in the reply). */
+function hsetGeneric(c: Client, argv: string[], s: Server, hmset: boolean): void {
+  if (argv.length % 2 === 1) throw Err.wrongArity(hmset ? 'hmset' : 'hset');
+  const db = c.db;
+  const key = argv[1];
+  const { h, old } = lookupWriteOrCreate(db, key);
+  h.tryConversion(argv, 2, argv.length - 1, s.enc);
+  const created = h.setPairs(argv, 2, s.enc);
+  commit(s, db, key, h, old !== undefined, (argv.length - 2) / 2);
+  if (hmset) c.addOK();
+  else c.addInt(created);
+}
+
+function hsetCommand(c: Client, argv: string[], s: Server): void {
+  hsetGeneric(c, argv, s, false);
+}
+
+function hmsetCommand(c: Client, argv: string[], s: Server): void {
+  hsetGeneric(c, argv, s, true);
+}
+
+function hsetnxCommand(c: Client, argv: string[], s: Server): void {
+  const db = c.db;
+  const { h, old } = lookupWriteOrCreate(db, argv[1]);
+  if (h.has(argv[2])) {
+    c.addRaw(':0\r\n');
+    return;
+  }
+  // Redis checks the lengths only when it is going to insert
+  h.tryConversion(argv, 2, 3, s.enc);
+  h.set(argv[2], argv[3], s.enc);
+  commit(s, db, argv[1], h, old !== undefined, 1);
+  c.addRaw(':1\r\n');
+}
+
+function hincrbyCommand(c: Client, argv: string[], s: Server): void {
+  const incr = parseInt64(argv[3]);
+  if (incr === null) throw Err.notInteger();
+  const db = c.db;
+  const key = argv[1];
+  const field = argv[2];
+  const { h, old } = lookupWriteOrCreate(db, key);
+  const cur = h.get(field);
+  let value: number | bigint = 0;
+  if (cur !== null) {
+    const v = parseInt64(cur);
+    if (v === null) throw Err.raw('ERR hash value is not an integer');
+    value = v;
+  }
+  let sum: number | bigint = typeof value === 'number' && typeof incr === 'number' ? value + incr : NaN;
+  if (!Number.isSafeInteger(sum)) {
+    sum = BigInt(value) + BigInt(incr);
+    if (sum > I64_MAX || sum < I64_MIN) throw Err.overflow();
+  }
+  h.set(field, String(sum), s.enc);
+  commit(s, db, key, h, old !== undefined, 1);
+  c.addInt(sum);
+}
+
+function hincrbyfloatCommand(c: Client, argv: string[], s: Server): void {
+  const incr = parseLongDouble(argv[3]);
+  if (incr === null) throw Err.notFloat();
+  if (incr.inf) throw Err.raw('ERR value is NaN or Infinity');
+  const db = c.db;
+  const key = argv[1];
+  const field = argv[2];
+  const { h, old } = lookupWriteOrCreate(db, key);
+  const cur = h.get(field);
+  // long double arithmetic, as Redis (util/longdouble.ts); a missing field counts as 0
+  let base = ZERO;
+  if (cur !== null) {
+    const v = parseLongDouble(cur);
+    if (v === null) throw Err.raw('ERR hash value is not a float');
+    base = v;
+  }
+  const result = addLongDouble(base, incr);
+  if (!isFiniteLongDouble(result)) throw Err.incrFloatNaN();
+  const str = formatLongDouble(result);
+  h.set(field, str, s.enc);
+  commit(s, db, key, h, old !== undefined, 1);
+  // propagated as HSET of the result, so float formatting cannot make replicas diverge
+  c.propagateArgv = ['HSET', key, field, str];
+  c.addBulk(str);
+}
+
+// ---------------------------------------------------------------- reads
+
+function hgetCommand(c: Client, argv: string[]): void {
+  const h = getHash(c.db, argv[1]);
+  c.addBulkOrNull(h === null ? null : h.get(argv[2]));
+}
+
+function hmgetCommand(c: Client, argv: string[]): void {
+  const h = getHash(c.db, argv[1]);
+  c.addArrayLen(argv.length - 2);
+  for (let i = 2; i < argv.length; i++) c.addBulkOrNull(h === null ? null : h.get(argv[i]));
+}
+
+function hlenCommand(c: Client, argv: string[]): void {
+  const h = getHash(c.db, argv[1]);
+  c.addInt(h === null ? 0 : h.size);
+}
+
+function hstrlenCommand(c: Client, argv: string[]): void {
+  const h = getHash(c.db, argv[1]);
+  c.addInt(h === null ? 0 : h.strlen(argv[2]));
+}
+
+function hexistsCommand(c: Client, argv: string[]): void {
+  const h = getHash(c.db, argv[1]);
+  c.addRaw(h !== null && h.has(argv[2]) ? ':1\r\n' : ':0\r\n');
+}
+
+function hkeysCommand(c: Client, argv: string[]): void {
+  const h = getHash(c.db, argv[1]);
+  c.addBulks(h === null ? [] : h.column(0));
+}
+
+function hvalsCommand(c: Client, argv: string[]): void {
+  const h = getHash(c.db, argv[1]);
+  c.addBulks(h === null ? [] : h.column(1));
+}
+
+function hgetallCommand(c: Client, argv: string[]): void {
+  const h = getHash(c.db, argv[1]);
+  const flat = h === null ? [] : h.toArray();
+  c.addMapLen(flat.length / 2);
+  for (let i = 0; i < flat.length; i++) c.addBulk(flat[i]);
+}
+
+// ---------------------------------------------------------------- HDEL
+
+function hdelCommand(c: Client, argv: string[], s: Server): void {
+  const db = c.db;
+  const key = argv[1];
+  const v = db.lookupWrite(key);
+  if (v === undefined) {
+    c.addRaw(':0\r\n');
+    return;
+  }
+  if (!(v instanceof HashValue)) throw Err.wrongType();
+  let deleted = 0;
+  let removed = false;
+  for (let j = 2; j < argv.length; j++) {
+    if (!v.delete(argv[j])) continue;
+    deleted++;
+    if (v.size === 0) {
+      removed = true;
+      break;
+    }
+  }
+  if (deleted > 0) {
+    if (removed) db.delete(key);
+    else db.modified(key);
+    s.ks.dirty += deleted - 1;
+  }
+  c.addInt(deleted);
+}
+
+// ---------------------------------------------------------------- HRANDFIELD
+
+/** Beyond this much pending output a reply is cut and the client closed, as Redis closes a client over its output limit. */
+const MAX_REPLY_CHARS = 1 << 28;
+
+/**
+ * hrandfieldWithCountCommand: Redis's four cases. Negative count: `count`
+ * independent picks (repeats allowed). Otherwise distinct fields: the whole
+ * hash when count >= size; when count is close to size, the whole hash minus
+ * random removals; else random picks until count distinct ones (hashtable) or
+ * one selection-sampling pass (listpack).
+ */
+function hrandfieldWithCount(c: Client, key: string, l: number | bigint, withValues: boolean): void {
+  const h = c.db.lookupRead(key);
+  if (h === undefined) {
+    c.addRaw('*0\r\n');
+    return;
+  }
+  if (!(h instanceof HashValue)) throw Err.wrongType();
+  const size = h.size;
+  const uniq = l >= 0;
+  let count = Math.abs(Number(l));
+  if (count === 0) {
+    c.addRaw('*0\r\n');
+    return;
+  }
+  const dict = h.dict;
+  // RESP2 flattens field and value; RESP3 nests them in 2-arrays
+  const replyLen = (n: number) => c.addArrayLen(withValues && c.resp === 2 ? n * 2 : n);
+
+  // CASE 1: repeats allowed (and count 1): independent uniform picks
+  if (!uniq || count === 1) {
+    // the exact count, even beyond 2^53 (such a reply is cut below)
+    const exact = typeof l === 'bigint' ? -l : count;
+    c.addRaw('*' + String(withValues && c.resp === 2 ? BigInt(exact) * 2n : exact) + '\r\n');
+    const flat = dict === null ? h.toArray() : null;
+    const pairs = size;
+    let i = 0;
+    while (count-- > 0) {
+      if (flat !== null) {
+        const k = 2 * Math.floor(Math.random() * pairs);
+        addPair(c, flat[k], flat[k + 1], withValues);
+      } else {
+        const slot = dict!.randomSlot();
+        addPair(c, dict!.keys[slot]!, dict!.vals[slot]!, withValues);
+      }
+      if ((++i & 1023) === 0 && c.out.length > MAX_REPLY_CHARS) {
+        c.closeAfterReply = true;
+        break;
+      }
+    }
+    return;
+  }
+
+  replyLen(Math.min(count, size));
+  // CASE 2: the whole hash
+  if (count >= size) {
+    const flat = h.toArray();
+    for (let k = 0; k < flat.length; k += 2) addPair(c, flat[k], flat[k + 1], withValues);
+    return;
+  }
+  // CASE 3: count close to size: remove random entries from a copy of the whole hash
+  if (count * 3 > size) {
+    const flat = h.toArray();
+    let n = size;
+    while (n > count) {
+      const k = Math.floor(Math.random() * n);
+      n--;
+      flat[2 * k] = flat[2 * n];
+      flat[2 * k + 1] = flat[2 * n + 1];
+    }
+    for (let k = 0; k < 2 * count; k += 2) addPair(c, flat[k], flat[k + 1], withValues);
+    return;
+  }
+  // CASE 4: count much smaller than size
+  if (dict === null) {
+    // selection sampling in one pass over the listpack, as lpRandomPairsUnique
+    const flat = h.toArray();
+    let need = count;
+    for (let k = 0, left = size; need > 0; k += 2, left--) {
+      if (Math.random() * left < need) {
+        addPair(c, flat[k], flat[k + 1], withValues);
+        need--;
+      }
+    }
+    return;
+  }
+  const picked = new Set<number>();
+  while (picked.size < count) {
+    const slot = dict.randomSlot();
+    if (picked.has(slot)) continue;
+    picked.add(slot);
+    addPair(c, dict.keys[slot]!, dict.vals[slot]!, withValues);
+  }
+}
+
+function hrandfieldCommand(c: Client, argv: string[]): void {
+  if (argv.length >= 3) {
+    const v = parseInt64(argv[2]);
+    if (v === null) throw Err.notInteger();
+    // getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX)
+    if (typeof v === 'bigint' && v === I64_MIN) throw Err.longRange();
+    let withValues = false;
+    if (argv.length > 4 || (argv.length === 4 && !is(argv[3], 'withvalues'))) throw Err.syntax();
+    if (argv.length === 4) {
+      withValues = true;
+      // Redis 7.0.8+: count*2 replies must not overflow
+      if (typeof v === 'bigint' && (v < -(I64_MAX / 2n) || v > I64_MAX / 2n)) throw Err.raw('ERR value is out of range');
+    }
+    hrandfieldWithCount(c, argv[1], v, withValues);
+    return;
+  }
+  const h = getHash(c.db, argv[1]);
+  if (h === null) {
+    c.addNull();
+    return;
+  }
+  const dict = h.dict;
+  if (dict === null) {
+    const flat = h.toArray();
+    c.addBulk(flat[2 * Math.floor((Math.random() * flat.length) / 2)]);
+  } else {
+    c.addBulk(dict.keys[dict.randomSlot()]!);
+  }
+}
+
+// ---------------------------------------------------------------- HSCAN
+
+function hscanCommand(c: Client, argv: string[]): void {
+  const cursor = parseScanCursor(argv[2]);
+  const h = getHash(c.db, argv[1]);
+  // a missing key answers before the options are parsed, as Redis
+  if (h === null) {
+    addEmptyScan(c);
+    return;
+  }
+  const o = parseScanOptions(argv, 3, false);
+  const dict = h.dict;
+  if (dict === null) scanCollection(c, cursor, o, true, h.toArray(), null, null);
+  else scanCollection(c, cursor, o, true, null, dict, (slot, out) => out.push(dict.keys[slot]!, dict.vals[slot]!));
+}
+
+export const hashCommands: CommandRow[] = [
+  { name: 'hdel', handler: hdelCommand },
+  { name: 'hexists', handler: hexistsCommand },
+  { name: 'hget', handler: hgetCommand },
+  { name: 'hgetall', handler: hgetallCommand },
+  { name: 'hincrby', handler: hincrbyCommand },
+  { name: 'hincrbyfloat', handler: hincrbyfloatCommand },
+  { name: 'hkeys', handler: hkeysCommand },
+  { name: 'hlen', handler: hlenCommand },
+  { name: 'hmget', handler: hmgetCommand },
+  { name: 'hmset', handler: hmsetCommand },
+  { name: 'hrandfield', handler: hrandfieldCommand },
+  { name: 'hscan', handler: hscanCommand },
+  { name: 'hset', handler: hsetCommand },
+  { name: 'hsetnx', handler: hsetnxCommand },
+  { name: 'hstrlen', handler: hstrlenCommand },
+  { name: 'hvals', handler: hvalsCommand },
+];
