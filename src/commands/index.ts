@@ -6,6 +6,7 @@ import { connectionCommands } from './families/connection.js';
 import { genericCommands } from './families/generic.js';
 import { hashCommands } from './families/hash.js';
 import { serverCommands } from './families/server.js';
+import { sortedSetCommands } from './families/sorted-set.js';
 import { setCommands } from './families/set.js';
 import { stringCommands } from './families/string.js';
 import { transactionCommands } from './families/transactions.js';
@@ -15,6 +16,7 @@ export function registerAllCommands(t: CommandTable): void {
   t.register(genericCommands);
   t.register(hashCommands);
   t.register(serverCommands);
+  t.register(sortedSetCommands);
   t.register(setCommands);
   t.register(stringCommands);
   t.register(transactionCommands);
