@@ -14,7 +14,8 @@
  *        [--servers gkv,redis] [--settle 5] [--json] [--gkv-dist dist-X] [--time-limit 300]
  *
  * Types: string (SET key value), hash10 (HSET with 10 fields), list10 (RPUSH of
- * 10 elements), set10 (SADD of 10 members), zset10 (ZADD of 10 members).
+ * 10 elements), set10 (SADD of 10 members), zset10 (ZADD of 10 members);
+ * bigset / bigintset: one set of --keys members (member:NNNNNN / integers), per member.
  * A type whose command a server lacks is reported as "not supported".
  */
 import {
@@ -26,7 +27,7 @@ import {
 const USAGE = `usage: node bench/memory.js [options]
   --keys N           keys to load (default 1000000)
   --value-size B     bytes per value / element (default 3)
-  --type a,b         string, hash10, list10, set10, zset10 (default string)
+  --type a,b         string, hash10, list10, set10, zset10, bigset, bigintset (default string)
   --servers a,b      gkv, redis (default gkv,redis)
   --settle S         seconds to wait after loading before the final reading (default 5)
   --time-limit S     stop loading after S seconds per server (default 300)
@@ -77,6 +78,9 @@ const TYPES = {
     cmd: 'SADD',
     gen: (i) => encodeCommand(['SADD', benchKey(i), ...Array.from({ length: 10 }, (_, j) => member(j))]),
   },
+  // one set of --keys members (bytes per member): member:NNNNNN strings, or integers
+  bigset: { cmd: 'SADD', perElement: true, gen: (i) => encodeCommand(['SADD', 'bigset', 'member:' + String(i).padStart(6, '0')]) },
+  bigintset: { cmd: 'SADD', perElement: true, gen: (i) => encodeCommand(['SADD', 'bigset', String(i)]) },
   zset10: {
     cmd: 'ZADD',
     gen: (i) => {
@@ -155,7 +159,7 @@ async function measure(kind, typeName) {
     res.rssPeak = after.hwm;
     res.usedAfter = await usedMemory(conn);
     res.dbsize = await dbsize(conn);
-    const n = Number.isFinite(res.dbsize) ? res.dbsize : res.loaded;
+    const n = type.perElement || !Number.isFinite(res.dbsize) ? res.loaded : res.dbsize;
     res.rssPerKey = (res.rssAfter - res.rssBefore) / n;
     res.usedPerKey = (res.usedAfter - res.usedBefore) / n;
     conn.close();

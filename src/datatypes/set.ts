@@ -7,7 +7,13 @@
  *   iterated in ascending numeric order, as Redis does.
  * - "hashtable": a Dict (datatypes/dict.ts) whose keys are the members (values
  *   unused). Iteration is slab order; SCAN uses the Dict's reverse-binary
- *   cursor.
+ *   cursor. Up to SMALL_MAX members the hashtable encoding is held as a plain
+ *   array searched linearly instead (`arr`): a Dict's typed arrays cost about
+ *   1 KB, which would make a million 10-member sets take twice Redis's memory,
+ *   and a scan of 16 strings is as fast as hashing one. OBJECT ENCODING still
+ *   says "hashtable" (Redis 7.0 has no small form for non-integer sets);
+ *   SSCAN returns such a set whole with cursor 0, as it does an intset. The
+ *   array becomes a Dict on the (SMALL_MAX+1)th member, one way.
  * Conversion is one way, intset → hashtable, on the insert of a non-integer
  * member or of the member that takes the count past the limit (Redis's
  * setTypeAdd + setTypeConvert). Removals never convert back.
@@ -24,26 +30,32 @@ import { parseInt64 } from '../util/numbers.js';
 
 export type SetEncoding = 'intset' | 'hashtable';
 
+/** The most members the hashtable encoding keeps in a flat array. */
+export const SMALL_MAX = 16;
+
 export class SetValue {
   readonly type = 'set' as const;
   /** the intset form, or null once converted */
   is: IntSet | null;
-  /** the hashtable form, or null while an intset */
+  /** the small hashtable form (at most SMALL_MAX members), or null */
+  arr: string[] | null;
+  /** the hashtable form, or null while an intset or small */
   ht: Dict<null> | null;
 
-  private constructor(is: IntSet | null, ht: Dict<null> | null) {
+  private constructor(is: IntSet | null, arr: string[] | null, ht: Dict<null> | null) {
     this.is = is;
+    this.arr = arr;
     this.ht = ht;
   }
 
   /** An empty intset-encoded set (Redis's createIntsetObject, used for results). */
   static intset(): SetValue {
-    return new SetValue(new IntSet(), null);
+    return new SetValue(new IntSet(), null, null);
   }
 
   /** An empty hashtable-encoded set. */
   static hashtable(): SetValue {
-    return new SetValue(null, new Dict<null>());
+    return new SetValue(null, [], null);
   }
 
   /** An empty set with the encoding Redis's setTypeCreate picks for `first`. */
@@ -56,7 +68,14 @@ export class SetValue {
   }
 
   get size(): number {
-    return this.is !== null ? this.is.length : this.ht!.size;
+    if (this.is !== null) return this.is.length;
+    return this.arr !== null ? this.arr.length : this.ht!.size;
+  }
+
+  /** Every member when the set is held flat (intset or small hashtable), else null (walk `ht`). */
+  flatMembers(): string[] | null {
+    if (this.is !== null) return this.members();
+    return this.arr !== null ? this.arr.slice() : null;
   }
 
   /**
@@ -75,6 +94,15 @@ export class SetValue {
       }
       this.toHashtable();
     }
+    const arr = this.arr;
+    if (arr !== null) {
+      if (arr.indexOf(member) !== -1) return false;
+      if (arr.length < SMALL_MAX) {
+        arr.push(member);
+        return true;
+      }
+      this.arrToDict();
+    }
     const ht = this.ht!;
     if (ht.find(member) !== -1) return false;
     ht.insertNew(member, null);
@@ -87,6 +115,13 @@ export class SetValue {
       const v = parseInt64(member);
       return v !== null && this.is.remove(v);
     }
+    const arr = this.arr;
+    if (arr !== null) {
+      const i = arr.indexOf(member);
+      if (i === -1) return false;
+      arr.splice(i, 1);
+      return true;
+    }
     return this.ht!.delete(member) !== -1;
   }
 
@@ -95,12 +130,14 @@ export class SetValue {
       const v = parseInt64(member);
       return v !== null && this.is.has(v);
     }
+    if (this.arr !== null) return this.arr.indexOf(member) !== -1;
     return this.ht!.find(member) !== -1;
   }
 
   /** A uniformly random member (size > 0). */
   random(): string {
     if (this.is !== null) return this.is.member(this.is.randomIndex());
+    if (this.arr !== null) return this.arr[Math.floor(Math.random() * this.arr.length)];
     const ht = this.ht!;
     return ht.keys[ht.randomSlot()]!;
   }
@@ -111,6 +148,14 @@ export class SetValue {
       const i = this.is.randomIndex();
       const m = this.is.member(i);
       this.is.removeAt(i);
+      return m;
+    }
+    const arr = this.arr;
+    if (arr !== null) {
+      const i = Math.floor(Math.random() * arr.length);
+      const m = arr[i];
+      arr[i] = arr[arr.length - 1];
+      arr.pop();
       return m;
     }
     const ht = this.ht!;
@@ -127,6 +172,11 @@ export class SetValue {
     const is = this.is;
     if (is !== null) {
       for (let i = 0; i < is.length; i++) if (fn(is.member(i)) === false) return;
+      return;
+    }
+    const arr = this.arr;
+    if (arr !== null) {
+      for (let i = 0; i < arr.length; i++) if (fn(arr[i]) === false) return;
       return;
     }
     const ht = this.ht!;
@@ -152,18 +202,32 @@ export class SetValue {
   toHashtable(): void {
     const is = this.is;
     if (is === null) return;
+    this.is = null;
+    if (is.length <= SMALL_MAX) {
+      const arr: string[] = [];
+      for (let i = 0; i < is.length; i++) arr.push(is.member(i));
+      this.arr = arr;
+      return;
+    }
     const ht = new Dict<null>();
     for (let i = 0; i < is.length; i++) ht.insertNew(is.member(i), null);
     this.ht = ht;
-    this.is = null;
+  }
+
+  private arrToDict(): void {
+    const ht = new Dict<null>();
+    for (const m of this.arr!) ht.insertNew(m, null);
+    this.ht = ht;
+    this.arr = null;
   }
 
   dup(): SetValue {
-    if (this.is !== null) return new SetValue(this.is.dup(), null);
+    if (this.is !== null) return new SetValue(this.is.dup(), null, null);
+    if (this.arr !== null) return new SetValue(null, this.arr.slice(), null);
     const ht = new Dict<null>();
     this.forEach((m) => {
       ht.insertNew(m, null);
     });
-    return new SetValue(null, ht);
+    return new SetValue(null, null, ht);
   }
 }

@@ -490,8 +490,9 @@ function sscanCommand(c: Client, argv: string[]): void {
     return;
   }
   const o = parseScanOptions(argv, 3, false);
-  if (set.is !== null) {
-    scanCollection(c, cursor, o, false, set.members(), null, null);
+  const flat = set.flatMembers();
+  if (flat !== null) {
+    scanCollection(c, cursor, o, false, flat, null, null);
   } else {
     const keys = set.ht!.keys;
     scanCollection(c, cursor, o, false, null, set.ht, (slot, out) => {
