@@ -200,6 +200,7 @@ export class Db {
     if (slot === -1) {
       slot = this.dict.insertNew(key, val);
       this.lru[slot] = this.ks.newObjectClock();
+      if (this.ks.addedHook !== null) this.ks.addedHook(this, key, val);
     } else {
       if (this.ks.beforeWrite !== null) this.ks.beforeWrite(this, slot);
       this.dict.vals[slot] = val;
@@ -215,6 +216,7 @@ export class Db {
   add(key: string, val: Value): number {
     const slot = this.dict.insertNew(key, val);
     this.lru[slot] = this.ks.newObjectClock();
+    if (this.ks.addedHook !== null) this.ks.addedHook(this, key, val);
     this.ks.signalModifiedKey(this, key);
     this.ks.dirty++;
     return slot;
@@ -375,6 +377,11 @@ export class Keyspace {
   beforeWrite: ((db: Db, slot: number) => void) | null = null;
   /** WATCH and client-side caching hook. */
   modifiedHook: ((db: Db, key: string) => void) | null = null;
+  /**
+   * Called after a key is created (Redis's dbAdd: add, and setKey on an absent
+   * key): the blocking machinery's signalKeyAsReady (server/blocking.ts).
+   */
+  addedHook: ((db: Db, key: string, val: Value) => void) | null = null;
   /** Called after a key is deleted because it expired (propagate DEL, notify 'expired'). */
   expiredHook: ((db: Db, key: string) => void) | null = null;
   private expireDb = 0;

@@ -60,6 +60,9 @@ export const Err = {
   zrangeWithscoresLex: () => E('ERR syntax error, WITHSCORES not supported in combination with BYLEX'),
   countPositive: () => E('ERR count should be greater than 0'),
   zsetValueOutOfRange: () => E('ERR value is out of range'),
+  // blocking commands (getTimeoutFromObjectOrReply)
+  timeoutNotFloat: () => E('ERR timeout is not a float or out of range'),
+  timeoutNegative: () => E('ERR timeout is negative'),
   generic: (msg: string) => E(`ERR ${msg}`),
   raw: (text: string) => E(text),
 } as const;

@@ -32,6 +32,7 @@ import type { CommandSpec } from '../commands/spec.js';
 import { SHARED_READ_BUFFER } from '../protocol/parser.js';
 import { Err, ProtocolError, RedisError, sanitizeErrorText } from '../protocol/errors.js';
 import { registerAllCommands } from '../commands/index.js';
+import { Blocking } from './blocking.js';
 
 export interface ServerStats {
   totalConnections: number;
@@ -104,6 +105,8 @@ export class Server {
   /** set by SHUTDOWN before shutdown() runs (null: signal or library close) */
   shutdownFlags: ShutdownFlags | null = null;
   readonly slowlog: Slowlog;
+  /** clients blocked on keys (BLPOP, BZPOPMIN, ...): see blocking.ts */
+  readonly blocking: Blocking;
   /** propagation hook (AOF / replicas): called after a command changed the dataset */
   propagate: ((dbId: number, argv: string[]) => void) | null = null;
   /** extra guards and hooks other subsystems install */
@@ -139,6 +142,7 @@ export class Server {
       if (this.propagate !== null) this.propagate(db.id, ['DEL', key]);
     };
     registerAllCommands(this.table);
+    this.blocking = new Blocking(this);
     this.installConfigHooks();
   }
 
@@ -483,6 +487,8 @@ export class Server {
     }
     // 8. run it
     this.call(c, cmd, argv);
+    // Redis: after each top-level command (a whole EXEC, a whole script), serve the clients blocked on keys it made ready
+    if (this.blocking.hasReadyKeys) this.blocking.handleClientsBlockedOnKeys();
   }
 
   private reject(c: Client, cmd: CommandSpec | null, text: string): void {

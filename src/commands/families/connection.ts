@@ -331,6 +331,23 @@ function clientUnpauseCommand(c: Client, _argv: string[], s: Server): void {
   c.addOK();
 }
 
+/**
+ * CLIENT UNBLOCK id [TIMEOUT|ERROR] (Redis checks the reason before the id):
+ * a client blocked on keys gets its timeout reply, or -UNBLOCKED; see server/blocking.ts.
+ */
+function clientUnblockCommand(c: Client, argv: string[], s: Server): void {
+  if (argv.length > 4) throw Err.raw(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try CLIENT HELP.`);
+  let error = false;
+  if (argv.length === 4) {
+    if (is(argv[3], 'error')) error = true;
+    else if (!is(argv[3], 'timeout')) throw Err.raw('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+  }
+  const id = parseInt64(argv[2]);
+  if (id === null) throw Err.notInteger();
+  const target = s.clients.get(Number(id));
+  c.addInt(target !== undefined && s.blocking.unblockByRequest(target, error) ? 1 : 0);
+}
+
 function clientGetredirCommand(c: Client): void {
   c.addInt(-1);
 }
@@ -401,6 +418,7 @@ export const connectionCommands: CommandRow[] = [
       { name: 'pause', handler: clientPauseCommand },
       { name: 'reply', handler: clientReplyCommand },
       { name: 'setname', handler: clientSetnameCommand },
+      { name: 'unblock', handler: clientUnblockCommand },
       { name: 'unpause', handler: clientUnpauseCommand },
     ],
   },

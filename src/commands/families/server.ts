@@ -542,7 +542,7 @@ function clientsFields(s: Server): InfoFields {
     ['client_recent_max_output_buffer', 0],
     ['blocked_clients', blocked],
     ['tracking_clients', 0],
-    ['clients_in_timeout_table', 0],
+    ['clients_in_timeout_table', s.blocking.timeoutCount], // blocked clients with a timeout (server/blocking.ts)
   ];
 }
 

@@ -1,0 +1,416 @@
+/**
+ * Blocking commands on keys (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, and the
+ * sorted-set family's BZPOPMIN, BZPOPMAX, BZMPOP), as Redis 7.0's blocked.c.
+ *
+ * ## How a family uses it
+ *
+ * 1. In the handler, parse the timeout first with `parseTimeout(argv[i], s)`
+ *    (Redis's getTimeoutFromObjectOrReply: fractional seconds, the exact
+ *    error texts; returns an absolute deadline in ms, 0 = forever).
+ * 2. If some key can be served now, serve it as the non-blocking command
+ *    would (and set `c.propagateArgv` to the non-blocking form, e.g. LPOP).
+ * 3. Otherwise, if `!s.blocking.mayBlock()` (inside EXEC, or a script),
+ *    reply as Redis does there (a null array, or a null bulk for BLMOVE) and
+ *    return. Else call
+ *        s.blocking.block(c, { type: 'zset', keys, timeout, serve, onTimeout })
+ *    and return without replying. The client's connection then stops
+ *    processing its pipelined commands until it is unblocked.
+ * 4. `serve(c, key, s)` is called later when `key` (in the client's db) holds
+ *    a value of `type`: after the command (or whole EXEC / script) that made it
+ *    so has finished, in first-come first-served order among the clients
+ *    blocked on that key, as long as the key still exists with that type. It
+ *    runs like a command of the blocked client: pop from `key` through the
+ *    keyspace write path (db.lookupWrite / modified / delete), write the reply
+ *    with c.add*, set `c.propagateArgv` to the non-blocking form that ran
+ *    (BLPOP served → ['LPOP', key]; propagated only if the dataset changed).
+ *    It may throw a RedisError (the client gets that error and is unblocked,
+ *    as BLMOVE does when its destination has the wrong type). It returns true
+ *    when it served the client (the client is unblocked), false to leave it
+ *    blocked.
+ *    Serve from `key`, not from the first non-empty key of the client's list:
+ *    Redis 7.0 serves the key that became ready.
+ * 5. `onTimeout(c)` writes the reply on timeout and on CLIENT UNBLOCK
+ *    TIMEOUT; the default is Redis's null array (*-1, RESP3 _), which all the
+ *    list and sorted-set blocking commands use (BLMOVE too, unlike its
+ *    non-blocking null bulk).
+ *
+ * Nothing needs to signal readiness by hand: the keyspace calls
+ * `signalKeyAsReady` whenever a key is created (Db.add, or setKey on an
+ * absent key — Redis's dbAdd), and the signal is ignored unless a client is
+ * blocked on that key waiting for that value type. A key that is deleted,
+ * or re-created with another type, while clients wait leaves them blocked
+ * until the key holds the right type (verified against Redis 7.0).
+ * `signalKeyAsReady` is exported for the rare writer that bypasses dbAdd.
+ *
+ * ## Machinery
+ * - per database, key → the clients blocked on it, in blocking order (a Set
+ *   keeps insertion order and deletes in O(1));
+ * - the ready list (deduplicated per database): keys signalled during the
+ *   current command; `handleClientsBlockedOnKeys` runs after every top-level
+ *   command (Server.processCommand), and loops until no key is ready, so a
+ *   BLMOVE that creates its destination wakes the clients blocked there;
+ * - timeouts: a binary heap of deadlines with one timer for the earliest;
+ * - an unblocked client's remaining input is processed later in the same
+ *   event-loop turn (setImmediate, Redis's processUnblockedClients in
+ *   beforeSleep), after the input of the client that woke it, so its
+ *   pipelined commands see what that client's whole read did.
+ * Stats: the blocking command was counted by call() when it blocked (as
+ * Redis 7.0 counts it); serving adds its time to the command's usec, and a
+ * failed serve counts as a failed call.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Client } from './client.js';
+import type { Server } from './server.js';
+import type { Db } from '../keyspace/keyspace.js';
+import { typeOf, type ObjType, type Value } from '../keyspace/value.js';
+import type { CommandSpec } from '../commands/spec.js';
+import { Err, RedisError } from '../protocol/errors.js';
+import { parseLongDouble } from '../util/longdouble.js';
+
+export interface BlockRequest {
+  /** the value type that can serve the client: 'list', 'zset', 'stream' */
+  type: ObjType;
+  /** the keys to wait on, in the client's current db (duplicates are waited on once) */
+  keys: readonly string[];
+  /** absolute deadline in ms (from parseTimeout), 0 = forever */
+  timeout: number;
+  /** serves the client from `key`; see the header comment. */
+  serve: (c: Client, key: string, s: Server) => boolean;
+  /** the reply on timeout (default: a null array) */
+  onTimeout?: (c: Client) => void;
+}
+
+interface BlockState {
+  c: Client;
+  req: BlockRequest;
+  db: Db;
+  keys: string[];
+  /** the blocking command, for its stats when served */
+  cmd: CommandSpec | undefined;
+  /** position in the timeout heap, -1 when not in it */
+  hi: number;
+}
+
+const LLONG_MAX_MS = 9223372036854775807;
+
+/**
+ * Redis's getTimeoutFromObjectOrReply (UNIT_SECONDS): the argument is a long
+ * double number of seconds; the deadline is now + ceil(seconds * 1000) ms, so
+ * even 1e-300 times out (Redis 7.0.15 does not block forever on it), while
+ * -0.0001 rounds to 0 = block forever. inf and values beyond 2^63 ms wrap to
+ * negative in C's conversion: "timeout is negative". Returns the absolute
+ * deadline in ms, or 0 for no timeout.
+ */
+export function parseTimeout(arg: string, s: Server): number {
+  const ld = parseLongDouble(arg);
+  if (ld === null) throw Err.timeoutNotFloat();
+  if (ld.inf) throw Err.timeoutNegative();
+  let ms = Number(ld.m) * 2 ** ld.e * 1000;
+  if (ld.neg) ms = -ms;
+  if (!(ms < LLONG_MAX_MS)) throw Err.timeoutNegative(); // C's (long long) of an out-of-range value
+  ms = Math.ceil(ms);
+  if (ms < 0) throw Err.timeoutNegative();
+  if (ms === 0) return 0;
+  return s.ks.now + ms;
+}
+
+export class Blocking {
+  private readonly states = new Map<Client, BlockState>();
+  /** per db id: key → clients blocked on it, in blocking order */
+  private readonly byKey: (Map<string, Set<Client>> | undefined)[] = [];
+  /** blocked clients per waited value type (signalKeyAsReady's quick return) */
+  private readonly byType = new Map<ObjType, number>();
+  private ready: { db: Db; key: string }[] = [];
+  private readonly readySets: (Set<string> | undefined)[] = [];
+  /** clients with a timeout, a binary min-heap on req.timeout (each state knows its index) */
+  private readonly heap: BlockState[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private timerAt = 0;
+  /** clients blocked with a timeout (INFO clients_in_timeout_table) */
+  timeoutCount = 0;
+  /** > 0 while a script runs: blocking commands reply at once instead of blocking */
+  denyBlocking = 0;
+  private unblocked: Client[] = [];
+  private reprocessScheduled = false;
+
+  constructor(private readonly s: Server) {
+    s.ks.addedHook = (db, key, val) => this.signalKeyAsReady(db, key, val);
+    s.onClientFree.push((c) => {
+      if (this.states.has(c)) this.remove(c);
+    });
+  }
+
+  /** Blocked clients (of every kind handled here). */
+  get blockedCount(): number {
+    return this.states.size;
+  }
+
+  /** Whether the command running now may block (not inside EXEC or a script). */
+  mayBlock(): boolean {
+    return !this.s.inExec && this.denyBlocking === 0;
+  }
+
+  isBlockedOnKeys(c: Client): boolean {
+    return this.states.has(c);
+  }
+
+  /** Redis's blockForKeys: blocks c on req.keys of its current db. The caller writes no reply. */
+  block(c: Client, req: BlockRequest): void {
+    const db = c.db;
+    const keys = [...new Set(req.keys)];
+    const st: BlockState = { c, req, db, keys, cmd: this.s.table.lookup(c.lastCmd), hi: -1 };
+    this.states.set(c, st);
+    let m = this.byKey[db.id];
+    if (m === undefined) m = this.byKey[db.id] = new Map();
+    for (const k of keys) {
+      let set = m.get(k);
+      if (set === undefined) m.set(k, (set = new Set()));
+      set.add(c);
+    }
+    this.byType.set(req.type, (this.byType.get(req.type) ?? 0) + 1);
+    c.blocked = true;
+    if (req.timeout > 0) {
+      this.timeoutCount++;
+      this.heapPush(st);
+      this.armTimer();
+    }
+  }
+
+  /**
+   * Redis's signalKeyAsReady: key of db now holds val. Queues it for serving
+   * if a client is blocked on it waiting for val's type.
+   */
+  signalKeyAsReady(db: Db, key: string, val: Value): void {
+    if (this.states.size === 0) return;
+    if (!this.byType.get(typeOf(val))) return;
+    const m = this.byKey[db.id];
+    if (m === undefined || !m.has(key)) return;
+    let rs = this.readySets[db.id];
+    if (rs === undefined) rs = this.readySets[db.id] = new Set();
+    if (rs.has(key)) return;
+    rs.add(key);
+    this.ready.push({ db, key });
+  }
+
+  /** True when keys were signalled and wait for handleClientsBlockedOnKeys. */
+  get hasReadyKeys(): boolean {
+    return this.ready.length !== 0;
+  }
+
+  /**
+   * Redis's handleClientsBlockedOnKeys: serves the clients blocked on every
+   * ready key, in blocking order, while the key holds the type they wait for.
+   * Keys made ready while serving (BLMOVE's destination) are served too.
+   */
+  handleClientsBlockedOnKeys(): void {
+    const s = this.s;
+    while (this.ready.length !== 0) {
+      const list = this.ready;
+      this.ready = [];
+      for (const { db, key } of list) {
+        this.readySets[db.id]?.delete(key);
+        s.anchorClock();
+        s.ks.updateClock();
+        const val = db.peek(key);
+        if (val === undefined) continue;
+        const type = typeOf(val);
+        const set = this.byKey[db.id]?.get(key);
+        if (set === undefined) continue;
+        for (const c of [...set]) {
+          const st = this.states.get(c);
+          if (st === undefined || st.req.type !== type || !set.has(c)) continue;
+          this.serveClient(c, st, key);
+          const now = db.peek(key);
+          if (now === undefined || typeOf(now) !== type) break;
+        }
+      }
+    }
+  }
+
+  private serveClient(c: Client, st: BlockState, key: string): void {
+    const s = this.s;
+    const ks = s.ks;
+    const dirtyBefore = ks.dirty;
+    const errorsBefore = s.stats.totalErrorReplies;
+    // CLIENT REPLY OFF: what the served command writes is dropped
+    const mark = c.replyMode === 'off' ? c.deferLen() : null;
+    c.propagateArgv = null;
+    ks.noTouch = c.noTouch;
+    const t0 = performance.now();
+    let served = true;
+    try {
+      served = st.req.serve(c, key, s);
+    } catch (e) {
+      if (e instanceof RedisError) {
+        c.addError(e.resp);
+      } else {
+        s.log.warning(`BUG: unexpected exception serving a blocked '${c.lastCmd}': ${(e as Error)?.stack ?? e}`);
+        c.addError(`ERR internal error in '${c.lastCmd}' command`);
+      }
+    }
+    if (mark !== null) c.out = mark;
+    if (!served) return;
+    if (st.cmd !== undefined) {
+      st.cmd.stats.usec += (performance.now() - t0) * 1000;
+      if (s.stats.totalErrorReplies !== errorsBefore) st.cmd.stats.failed++;
+    }
+    if (ks.dirty !== dirtyBefore && s.propagate !== null && c.propagateArgv !== null) {
+      s.propagate(st.db.id, c.propagateArgv);
+    }
+    this.unblock(c);
+  }
+
+  /**
+   * CLIENT UNBLOCK: unblocks c with the timeout reply, or with Redis's
+   * -UNBLOCKED error. Returns false if c is not blocked on keys.
+   */
+  unblockByRequest(c: Client, error: boolean): boolean {
+    const st = this.states.get(c);
+    if (st === undefined) return false;
+    if (error) c.addError('UNBLOCKED client unblocked via CLIENT UNBLOCK');
+    else this.replyTimeout(c, st);
+    this.unblock(c);
+    this.s.flushPending();
+    return true;
+  }
+
+  private replyTimeout(c: Client, st: BlockState): void {
+    const mark = c.replyMode === 'off' ? c.deferLen() : null;
+    if (st.req.onTimeout !== undefined) st.req.onTimeout(c);
+    else c.addNullArray();
+    if (mark !== null) c.out = mark;
+  }
+
+  /** Unblocks c (its reply is written) and queues its remaining input. */
+  private unblock(c: Client): void {
+    this.remove(c);
+    this.s.markPending(c);
+    this.unblocked.push(c);
+    if (!this.reprocessScheduled) {
+      this.reprocessScheduled = true;
+      setImmediate(() => this.processUnblockedClients());
+    }
+  }
+
+  /** Forgets c's blocking state (served, timed out, unblocked or disconnected). */
+  private remove(c: Client): void {
+    const st = this.states.get(c)!;
+    this.states.delete(c);
+    c.blocked = false;
+    const m = this.byKey[st.db.id]!;
+    for (const k of st.keys) {
+      const set = m.get(k);
+      if (set === undefined) continue;
+      set.delete(c);
+      if (set.size === 0) m.delete(k);
+    }
+    const n = this.byType.get(st.req.type)! - 1;
+    if (n === 0) this.byType.delete(st.req.type);
+    else this.byType.set(st.req.type, n);
+    if (st.hi !== -1) {
+      this.timeoutCount--;
+      this.heapRemove(st);
+    }
+  }
+
+  /** Redis's processUnblockedClients: runs the pipelined input that waited behind the blocking command. */
+  private processUnblockedClients(): void {
+    this.reprocessScheduled = false;
+    const list = this.unblocked;
+    this.unblocked = [];
+    const s = this.s;
+    for (const c of list) {
+      if (c.closed || c.blocked) continue;
+      try {
+        s.processInput(c);
+      } catch (e) {
+        s.log.warning(`BUG: unexpected exception processing input of client id=${c.id}: ${(e as Error)?.stack ?? e}`);
+        c.addError('ERR internal error processing the request');
+        c.closeAfterReply = true;
+        c.parser.clear();
+      }
+      s.markPending(c);
+    }
+    s.flushPending();
+  }
+
+  // ---------------------------------------------------------------- timeouts
+
+  private armTimer(): void {
+    const top = this.heap[0];
+    if (top === undefined) return;
+    const at = top.req.timeout;
+    if (this.timer !== null) {
+      if (this.timerAt <= at) return;
+      clearTimeout(this.timer);
+    }
+    this.timerAt = at;
+    const delay = Math.min(0x7fffffff, Math.max(1, at - this.s.ks.clock()));
+    this.timer = setTimeout(() => this.onTimer(), delay);
+    this.timer.unref();
+  }
+
+  private onTimer(): void {
+    this.timer = null;
+    const s = this.s;
+    const now = s.ks.clock();
+    s.anchorClock();
+    s.ks.updateClock();
+    while (this.heap.length !== 0 && this.heap[0].req.timeout <= now) {
+      const st = this.heap[0];
+      this.replyTimeout(st.c, st);
+      this.unblock(st.c); // removes it from the heap
+    }
+    this.armTimer();
+    s.flushPending();
+  }
+
+  private heapPush(st: BlockState): void {
+    st.hi = this.heap.length;
+    this.heap.push(st);
+    this.siftUp(st.hi);
+  }
+
+  private heapRemove(st: BlockState): void {
+    const h = this.heap;
+    const i = st.hi;
+    st.hi = -1;
+    const last = h.pop()!;
+    if (last === st) return;
+    h[i] = last;
+    last.hi = i;
+    this.siftDown(i);
+    this.siftUp(last.hi);
+  }
+
+  private siftUp(i: number): void {
+    const h = this.heap;
+    const e = h[i];
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (h[p].req.timeout <= e.req.timeout) break;
+      h[i] = h[p];
+      h[i].hi = i;
+      i = p;
+    }
+    h[i] = e;
+    e.hi = i;
+  }
+
+  private siftDown(i: number): void {
+    const h = this.heap;
+    const e = h[i];
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= h.length) break;
+      const r = l + 1;
+      const m = r < h.length && h[r].req.timeout < h[l].req.timeout ? r : l;
+      if (h[m].req.timeout >= e.req.timeout) break;
+      h[i] = h[m];
+      h[i].hi = i;
+      i = m;
+    }
+    h[i] = e;
+    e.hi = i;
+  }
+}
