@@ -60,6 +60,7 @@ const storeOpts = fc.oneof(
   fc.integer({ min: 1, max: 3 }).chain((n) => weights(n)).map((w) => ['WEIGHTS', ...w]),
 );
 const scanOpts = cs([], ['COUNT', '1'], ['COUNT', '100'], ['MATCH', 'a*'], ['MATCH', '*'], ['MATCH', '[a-c]', 'COUNT', '3'], ['COUNT', '0'], ['COUNT', 'x'], ['MATCH'], ['FOO', '1']);
+const blockTimeout = fc.constantFrom('0.01', '0.002', 'x', '-1', '1e-300', 'inf');
 const randCount = fc.constantFrom('0', '1', '2', '3', '5', '100', '-1', '-3', '-7', 'x', '4611686018427387904');
 
 const zsetCmd: fc.Arbitrary<Cmd> = fc.oneof(
@@ -101,6 +102,9 @@ const zsetCmd: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 2, arbitrary: numkeysCmd('ZINTERCARD', cs([], [], ['LIMIT', '1'], ['LIMIT', '0'], ['LIMIT', '-1'], ['LIMIT', 'x'], ['LIMIT'], ['WITHSCORES'], ['LIMIT', '1', 'LIMIT', '2'])) },
   cs(['ZINTERCARD', '0', 'z1'], ['ZINTERCARD', '2', 'z1'], ['ZINTERCARD', 'x', 'z1']),
   { weight: 2, arbitrary: fc.tuple(key, fc.constantFrom('0', '0', '0', '5', 'x', '18446744073709551616'), scanOpts).map(([k, c, o]) => ['ZSCAN', k, c, ...o]) },
+  // blocking pops: served at once, or timing out after a few ms (no other client fills the keys)
+  { weight: 2, arbitrary: fc.tuple(fc.constantFrom('BZPOPMIN', 'BZPOPMAX'), fc.array(key, { minLength: 1, maxLength: 3 }), blockTimeout).map(([c, ks, t]) => [c, ...ks, t]) },
+  { weight: 2, arbitrary: fc.tuple(blockTimeout, fc.array(key, { minLength: 1, maxLength: 3 }), cs(['MIN'], ['MAX', 'COUNT', '2'], ['MIN', 'COUNT', '10'], ['MAX', 'COUNT', '0'], ['FOO'])).map(([t, ks, o]) => ['BZMPOP', t, String(ks.length), ...ks, ...o]) },
 );
 
 const otherCmd: fc.Arbitrary<Cmd> = fc.oneof(

@@ -33,6 +33,7 @@ import { formatDouble, parseInt64 } from '../../util/numbers.js';
 import { string2d, strtodStrict } from '../../util/strtod.js';
 import { intArg, is } from '../args.js';
 import { addEmptyScan, parseScanCursor, parseScanOptions, scanCollection } from '../scan.js';
+import { parseTimeout } from '../../server/blocking.js';
 
 // ---------------------------------------------------------------- helpers
 
@@ -551,6 +552,54 @@ function zmpopCommand(c: Client, argv: string[]): void {
   if (key !== null) c.propagateArgv = [max ? 'ZPOPMAX' : 'ZPOPMIN', key, String(count)];
 }
 
+// ---------------------------------------------------------------- blocking pops
+
+/**
+ * blockingGenericZpopCommand: BZPOPMIN/BZPOPMAX (count -1: [key, member,
+ * score]) and BZMPOP (nested [key, [[member, score]…]]). Serves the first
+ * non-empty key at once, as the non-blocking pop would, and propagates that
+ * form; otherwise blocks (inside MULTI it answers a null array instead).
+ */
+function blockingGenericZpopCommand(c: Client, s: Server, keys: string[], max: boolean, timeoutArg: string, count: number, nested: boolean): void {
+  const timeout = parseTimeout(timeoutArg, s);
+  const popName = max ? 'ZPOPMAX' : 'ZPOPMIN';
+  const propagateAs = (key: string): string[] => (count === -1 ? [popName, key] : [popName, key, String(count > 0 ? count : 1)]);
+  for (const k of keys) {
+    const z = getZsetWrite(c.db, k);
+    if (z === null || z.length === 0) continue;
+    genericZpopCommand(c, [k], max, true, count, nested, nested);
+    c.propagateArgv = propagateAs(k);
+    return;
+  }
+  if (!s.blocking.mayBlock()) {
+    c.addNullArray();
+    return;
+  }
+  s.blocking.block(c, {
+    type: 'zset',
+    keys,
+    timeout,
+    serve: (bc, key) => {
+      const z = getZsetWrite(bc.db, key);
+      if (z === null || z.length === 0) return false;
+      genericZpopCommand(bc, [key], max, true, count, nested, nested);
+      bc.propagateArgv = propagateAs(key);
+      return true;
+    },
+  });
+}
+
+function bzpopminCommand(c: Client, argv: string[], s: Server): void {
+  blockingGenericZpopCommand(c, s, argv.slice(1, -1), false, argv[argv.length - 1], -1, false);
+}
+function bzpopmaxCommand(c: Client, argv: string[], s: Server): void {
+  blockingGenericZpopCommand(c, s, argv.slice(1, -1), true, argv[argv.length - 1], -1, false);
+}
+function bzmpopCommand(c: Client, argv: string[], s: Server): void {
+  const { keys, max, count } = parseZmpopArgs(argv, 2);
+  blockingGenericZpopCommand(c, s, keys, max, argv[1], count, true);
+}
+
 // ---------------------------------------------------------------- ZRANDMEMBER
 
 function zrandmemberCommand(c: Client, argv: string[]): void {
@@ -847,6 +896,9 @@ export const sortedSetCommands: CommandRow[] = [
   { name: 'zpopmin', handler: zpopminCommand },
   { name: 'zpopmax', handler: zpopmaxCommand },
   { name: 'zmpop', handler: zmpopCommand },
+  { name: 'bzpopmin', handler: bzpopminCommand },
+  { name: 'bzpopmax', handler: bzpopmaxCommand },
+  { name: 'bzmpop', handler: bzmpopCommand },
   { name: 'zrandmember', handler: zrandmemberCommand },
   { name: 'zunion', handler: zunionCommand },
   { name: 'zinter', handler: zinterCommand },
