@@ -8,6 +8,7 @@ import { hashCommands } from './families/hash.js';
 import { serverCommands } from './families/server.js';
 import { sortedSetCommands } from './families/sorted-set.js';
 import { setCommands } from './families/set.js';
+import { sortCommands } from './families/sort.js';
 import { stringCommands } from './families/string.js';
 import { transactionCommands } from './families/transactions.js';
 
@@ -18,6 +19,7 @@ export function registerAllCommands(t: CommandTable): void {
   t.register(serverCommands);
   t.register(sortedSetCommands);
   t.register(setCommands);
+  t.register(sortCommands);
   t.register(stringCommands);
   t.register(transactionCommands);
 }
