@@ -4,6 +4,7 @@
 import type { CommandTable } from './table.js';
 import { connectionCommands } from './families/connection.js';
 import { genericCommands } from './families/generic.js';
+import { pubsubCommands } from './families/pubsub.js';
 import { hashCommands } from './families/hash.js';
 import { serverCommands } from './families/server.js';
 import { sortedSetCommands } from './families/sorted-set.js';
@@ -16,6 +17,7 @@ export function registerAllCommands(t: CommandTable): void {
   t.register(connectionCommands);
   t.register(genericCommands);
   t.register(hashCommands);
+  t.register(pubsubCommands);
   t.register(serverCommands);
   t.register(sortedSetCommands);
   t.register(setCommands);

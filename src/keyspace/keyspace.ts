@@ -103,6 +103,8 @@ export class Db {
     this.deleteSlot(slot, key);
     this.ks.stats.expiredKeys++;
     this.ks.onExpired(this, key);
+    // deleteExpiredKeyAndPropagate signals the key (WATCH)
+    this.ks.signalModifiedKey(this, key);
     return true;
   }
 
@@ -382,6 +384,8 @@ export class Keyspace {
    * key): the blocking machinery's signalKeyAsReady (server/blocking.ts).
    */
   addedHook: ((db: Db, key: string, val: Value) => void) | null = null;
+  /** Called before a database is flushed, or swapped with another (WATCH's touchAllWatchedKeysInDb). */
+  flushedHook: ((emptied: Db, replacedWith: Db | null) => void) | null = null;
   /** Called after a key is deleted because it expired (propagate DEL, notify 'expired'). */
   expiredHook: ((db: Db, key: string) => void) | null = null;
   private expireDb = 0;

@@ -53,7 +53,8 @@ export class Client {
   multiError = false;
   /** set by WATCH when a watched key was touched */
   dirtyCas = false;
-  watched: { db: Db; key: string }[] = [];
+  /** WATCHed keys; `expired`: the key was already logically expired when watched */
+  watched: { db: Db; key: string; expired: boolean }[] = [];
   /** pub/sub subscriptions */
   channels: Set<string> | null = null;
   patterns: Set<string> | null = null;
@@ -66,6 +67,8 @@ export class Client {
   fd = -1;
   libName = '';
   libVer = '';
+  /** when the output buffer first went past its class's soft limit (ms), 0 when under it */
+  obufSoftLimitSince = 0;
   /** kind for CLIENT LIST/KILL TYPE: normal, master, replica, pubsub */
   kind: 'normal' | 'master' | 'replica' = 'normal';
 

@@ -33,6 +33,7 @@ import { SHARED_READ_BUFFER } from '../protocol/parser.js';
 import { Err, ProtocolError, RedisError, sanitizeErrorText } from '../protocol/errors.js';
 import { registerAllCommands } from '../commands/index.js';
 import { Blocking } from './blocking.js';
+import { PubSub } from '../pubsub/pubsub.js';
 
 export interface ServerStats {
   totalConnections: number;
@@ -107,6 +108,8 @@ export class Server {
   readonly slowlog: Slowlog;
   /** clients blocked on keys (BLPOP, BZPOPMIN, ...): see blocking.ts */
   readonly blocking: Blocking;
+  /** who is subscribed to what (SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE) */
+  readonly pubsub = new PubSub<Client>();
   /** propagation hook (AOF / replicas): called after a command changed the dataset */
   propagate: ((dbId: number, argv: string[]) => void) | null = null;
   /** extra guards and hooks other subsystems install */
@@ -125,6 +128,12 @@ export class Server {
   hz = 10;
   /** hook for DEBUG SET-ACTIVE-EXPIRE and tests */
   activeExpire = true;
+  /** client-output-buffer-limit by client class: normal, replica, pubsub (bytes, bytes, seconds) */
+  readonly outputLimits = [
+    { hard: 0, soft: 0, softSeconds: 0 },
+    { hard: 256 * 1024 * 1024, soft: 64 * 1024 * 1024, softSeconds: 60 },
+    { hard: 32 * 1024 * 1024, soft: 8 * 1024 * 1024, softSeconds: 60 },
+  ];
   /** encoding thresholds of the collection types (hot config, kept in sync by CONFIG SET) */
   readonly enc: EncodingLimits = {
     hashMaxListpackEntries: 512, hashMaxListpackValue: 64,
@@ -144,6 +153,9 @@ export class Server {
     registerAllCommands(this.table);
     this.blocking = new Blocking(this);
     this.installConfigHooks();
+    const dropSubscriptions = (c: Client): void => this.pubsub.unsubscribeAll(c);
+    this.onClientFree.push(dropSubscriptions);
+    this.onClientReset.push(dropSubscriptions);
   }
 
   private installConfigHooks(): void {
@@ -164,6 +176,13 @@ export class Server {
     c.onChange('lfu-log-factor', (v) => (this.ks.lfuLogFactor = Number(v)));
     c.onChange('lfu-decay-time', (v) => (this.ks.lfuDecayTime = Number(v)));
     c.onChange('logfile', (v) => (this.log.file = v));
+    c.onChange('client-output-buffer-limit', (v) => {
+      const p = v.split(' ');
+      for (let i = 0; i + 3 < p.length; i += 4) {
+        const cls = p[i] === 'normal' ? 0 : p[i] === 'pubsub' ? 2 : 1;
+        this.outputLimits[cls] = { hard: Number(p[i + 1]), soft: Number(p[i + 2]), softSeconds: Number(p[i + 3]) };
+      }
+    });
     const enc = this.enc;
     c.onChange('hash-max-listpack-entries', (v) => (enc.hashMaxListpackEntries = Number(v)));
     c.onChange('hash-max-listpack-value', (v) => (enc.hashMaxListpackValue = Number(v)));
@@ -572,12 +591,33 @@ export class Server {
         this.stats.writesProcessed++;
         c.totNetOut += out.length;
         this.stats.netOutput += out.length;
+        if (c.socket.writableLength !== 0 && this.overOutputLimit(c, c.socket.writableLength)) return;
       }
     }
     if (c.closeAfterReply && !c.closed && c.socket !== null) {
       c.socket.end();
       this.freeClientAfterWrite(c);
     }
+  }
+
+  /**
+   * Redis's checkClientOutputBufferLimits: a client whose unsent output passes
+   * its class's hard limit, or stays past the soft limit for longer than the
+   * soft seconds, is closed (a subscriber that does not read cannot make the
+   * server hold its messages without bound). Returns true if it was closed.
+   */
+  private overOutputLimit(c: Client, pending: number): boolean {
+    const l = this.outputLimits[c.kind === 'replica' ? 1 : c.inPubSub ? 2 : 0];
+    let over = l.hard !== 0 && pending >= l.hard;
+    if (!over && l.soft !== 0 && pending >= l.soft) {
+      const now = Date.now();
+      if (c.obufSoftLimitSince === 0) c.obufSoftLimitSince = now;
+      else over = now - c.obufSoftLimitSince > l.softSeconds * 1000;
+    } else if (!over) c.obufSoftLimitSince = 0;
+    if (!over) return false;
+    this.log.warning(`Client id=${c.id} addr=${c.addr} name=${c.name} scheduled to be closed ASAP for overcoming of output buffer limits.`);
+    this.freeClient(c);
+    return true;
   }
 
   private freeClientAfterWrite(c: Client): void {

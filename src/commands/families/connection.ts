@@ -135,7 +135,7 @@ export function resetClient(c: Client, s: Server): void {
   c.db = s.ks.dbs[0];
   c.resp = 2;
   c.name = '';
-  if (c.inMulti) discardTransaction(c);
+  if (c.inMulti) discardTransaction(c, s);
   for (const h of s.onClientReset) h(c);
   c.channels = null;
   c.patterns = null;

@@ -401,9 +401,7 @@ function flushallCommand(c: Client, argv: string[], s: Server): void {
 
 /** Empties a db; WATCHers of its keys are signalled first (Redis's signalFlushedDb). */
 function flushDbAndSignal(s: Server, db: Db): void {
-  if (s.ks.modifiedHook !== null && db.size > 0) {
-    db.dict.forEachSlot((slot) => s.ks.signalModifiedKey(db, db.dict.keys[slot]!));
-  }
+  if (s.ks.flushedHook !== null) s.ks.flushedHook(db, null);
   db.flush();
   s.ks.dirty++;
 }
@@ -418,8 +416,9 @@ function swapdbCommand(c: Client, argv: string[], s: Server): void {
   if (a !== b) {
     const da = s.ks.dbs[a];
     const db = s.ks.dbs[b];
-    for (const d of [da, db]) {
-      if (s.ks.modifiedHook !== null) d.dict.forEachSlot((slot) => s.ks.signalModifiedKey(d, d.dict.keys[slot]!));
+    if (s.ks.flushedHook !== null) {
+      s.ks.flushedHook(da, db);
+      s.ks.flushedHook(db, da);
     }
     da.swapWith(db);
     s.ks.dirty++;

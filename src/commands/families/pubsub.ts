@@ -1,0 +1,205 @@
+/**
+ * Pub/sub commands (Redis group "pubsub"): SUBSCRIBE / PSUBSCRIBE /
+ * SSUBSCRIBE and their UN- forms, PUBLISH / SPUBLISH and PUBSUB.
+ *
+ * The registry is src/pubsub/pubsub.ts. Messages are built once per RESP
+ * version per publish (RESP2 arrays, RESP3 push frames) and appended to each
+ * subscriber's output, which leaves at the end of the event like every reply;
+ * a subscriber that does not read is bounded by client-output-buffer-limit
+ * pubsub (Server.flushClient), so a slow reader never slows the publisher.
+ * The RESP2 subscribed-context guard lives in the pipeline (server.ts).
+ */
+import type { CommandRow } from '../spec.js';
+import type { Client } from '../../server/client.js';
+import type { Server } from '../../server/server.js';
+import type { Namespace } from '../../pubsub/pubsub.js';
+import { Err } from '../../protocol/errors.js';
+import { globMatch } from '../../util/glob.js';
+import { addHelp } from './server.js';
+
+const bulk = (s: string): string => '$' + s.length + '\r\n' + s + '\r\n';
+
+/** Redis's clientSubscriptionsCount (channels + patterns) or, for shard channels, clientShardSubscriptionsCount. */
+function subscriptionCount(c: Client, ns: Namespace): number {
+  if (ns === 'shardChannels') return c.shardChannels === null ? 0 : c.shardChannels.size;
+  return c.subscriptionCount;
+}
+
+/** The [kind, name, count] confirmation (a push in RESP3); name null for "nothing to unsubscribe". */
+function addSubscriptionReply(c: Client, kind: string, name: string | null, count: number): void {
+  c.addPushLen(3);
+  c.addBulk(kind);
+  c.addBulkOrNull(name);
+  c.addInt(count);
+}
+
+function subscribeGeneric(c: Client, argv: string[], s: Server, ns: Namespace, kind: string): void {
+  for (let i = 1; i < argv.length; i++) {
+    s.pubsub.subscribe(ns, c, argv[i]);
+    addSubscriptionReply(c, kind, argv[i], subscriptionCount(c, ns));
+  }
+}
+
+function unsubscribeGeneric(c: Client, argv: string[], s: Server, ns: Namespace, kind: string): void {
+  const names = argv.length > 1 ? argv.slice(1) : s.pubsub.subscriptionsOf(ns, c);
+  if (names.length === 0) {
+    addSubscriptionReply(c, kind, null, subscriptionCount(c, ns));
+    return;
+  }
+  for (const name of names) {
+    s.pubsub.unsubscribe(ns, c, name);
+    addSubscriptionReply(c, kind, name, subscriptionCount(c, ns));
+  }
+}
+
+/** Appends a message to a subscriber's output (unless it turned replies off) and schedules its write. */
+function deliver(s: Server, c: Client, frame: string): void {
+  if (c.replyMode === 'off' || c.closed) return;
+  c.addRaw(frame);
+  s.markPending(c);
+}
+
+/**
+ * Redis's pubsubPublishMessage: delivers to the channel's subscribers, then
+ * to every subscriber of each matching pattern (shard channels have no
+ * patterns). Returns the number of deliveries, a client counted once per
+ * matching subscription.
+ */
+export function publishMessage(s: Server, channel: string, message: string, shard: boolean): number {
+  let receivers = 0;
+  const subs = (shard ? s.pubsub.shardChannels : s.pubsub.channels).get(channel);
+  if (subs !== undefined) {
+    const tail = bulk(channel) + bulk(message);
+    const kind = shard ? '$8\r\nsmessage\r\n' : '$7\r\nmessage\r\n';
+    const m2 = '*3\r\n' + kind + tail;
+    const m3 = '>3\r\n' + kind + tail;
+    for (const c of subs) {
+      deliver(s, c, c.resp === 3 ? m3 : m2);
+      receivers++;
+    }
+  }
+  if (!shard && s.pubsub.patterns.size > 0) {
+    let tail: string | null = null;
+    for (const [pattern, psubs] of s.pubsub.patterns) {
+      if (!globMatch(pattern, channel)) continue;
+      tail ??= bulk(channel) + bulk(message);
+      const body = '$8\r\npmessage\r\n' + bulk(pattern) + tail;
+      const m2 = '*4\r\n' + body;
+      const m3 = '>4\r\n' + body;
+      for (const c of psubs) {
+        deliver(s, c, c.resp === 3 ? m3 : m2);
+        receivers++;
+      }
+    }
+  }
+  return receivers;
+}
+
+// ---------------------------------------------------------------- commands
+
+function subscribeCommand(c: Client, argv: string[], s: Server): void {
+  subscribeGeneric(c, argv, s, 'channels', 'subscribe');
+}
+
+function unsubscribeCommand(c: Client, argv: string[], s: Server): void {
+  unsubscribeGeneric(c, argv, s, 'channels', 'unsubscribe');
+}
+
+function psubscribeCommand(c: Client, argv: string[], s: Server): void {
+  subscribeGeneric(c, argv, s, 'patterns', 'psubscribe');
+}
+
+function punsubscribeCommand(c: Client, argv: string[], s: Server): void {
+  unsubscribeGeneric(c, argv, s, 'patterns', 'punsubscribe');
+}
+
+function ssubscribeCommand(c: Client, argv: string[], s: Server): void {
+  subscribeGeneric(c, argv, s, 'shardChannels', 'ssubscribe');
+}
+
+function sunsubscribeCommand(c: Client, argv: string[], s: Server): void {
+  unsubscribeGeneric(c, argv, s, 'shardChannels', 'sunsubscribe');
+}
+
+function publishCommand(c: Client, argv: string[], s: Server): void {
+  c.addInt(publishMessage(s, argv[1], argv[2], false));
+}
+
+function spublishCommand(c: Client, argv: string[], s: Server): void {
+  c.addInt(publishMessage(s, argv[1], argv[2], true));
+}
+
+/** PUBSUB CHANNELS / SHARDCHANNELS [pattern]: the names with subscribers, optionally filtered. */
+function channelList(c: Client, argv: string[], names: Iterable<string>): void {
+  if (argv.length > 3) throw Err.raw(`ERR unknown subcommand or wrong number of arguments for '${argv[1].slice(0, 128)}'. Try PUBSUB HELP.`);
+  const pattern = argv.length === 3 ? argv[2] : null;
+  const out: string[] = [];
+  for (const n of names) if (pattern === null || globMatch(pattern, n)) out.push(n);
+  c.addBulks(out);
+}
+
+function numsubReply(c: Client, argv: string[], s: Server, ns: Namespace): void {
+  c.addArrayLen((argv.length - 2) * 2);
+  for (let i = 2; i < argv.length; i++) {
+    c.addBulk(argv[i]);
+    c.addInt(s.pubsub.count(ns, argv[i]));
+  }
+}
+
+function pubsubChannelsCommand(c: Client, argv: string[], s: Server): void {
+  channelList(c, argv, s.pubsub.channels.keys());
+}
+
+function pubsubShardchannelsCommand(c: Client, argv: string[], s: Server): void {
+  channelList(c, argv, s.pubsub.shardChannels.keys());
+}
+
+function pubsubNumsubCommand(c: Client, argv: string[], s: Server): void {
+  numsubReply(c, argv, s, 'channels');
+}
+
+function pubsubShardnumsubCommand(c: Client, argv: string[], s: Server): void {
+  numsubReply(c, argv, s, 'shardChannels');
+}
+
+function pubsubNumpatCommand(c: Client, _argv: string[], s: Server): void {
+  c.addInt(s.pubsub.patterns.size);
+}
+
+function pubsubHelpCommand(c: Client): void {
+  addHelp(c, 'PUBSUB', [
+    'CHANNELS [<pattern>]',
+    "    Return the currently active channels matching a <pattern> (default: '*').",
+    'NUMPAT',
+    '    Return number of subscriptions to patterns.',
+    'NUMSUB [<channel> ...]',
+    '    Return the number of subscribers for the specified channels, excluding',
+    '    pattern subscriptions(default: no channels).',
+    'SHARDCHANNELS [<pattern>]',
+    "    Return the currently active shard level channels matching a <pattern> (default: '*').",
+    'SHARDNUMSUB [<shardchannel> ...]',
+    '    Return the number of subscribers for the specified shard level channel(s)',
+  ]);
+}
+
+export const pubsubCommands: CommandRow[] = [
+  { name: 'subscribe', handler: subscribeCommand },
+  { name: 'unsubscribe', handler: unsubscribeCommand },
+  { name: 'psubscribe', handler: psubscribeCommand },
+  { name: 'punsubscribe', handler: punsubscribeCommand },
+  { name: 'ssubscribe', handler: ssubscribeCommand },
+  { name: 'sunsubscribe', handler: sunsubscribeCommand },
+  { name: 'publish', handler: publishCommand },
+  { name: 'spublish', handler: spublishCommand },
+  {
+    name: 'pubsub',
+    sub: [
+      { name: 'channels', handler: pubsubChannelsCommand },
+      { name: 'numsub', handler: pubsubNumsubCommand },
+      { name: 'numpat', handler: pubsubNumpatCommand },
+      { name: 'shardchannels', handler: pubsubShardchannelsCommand },
+      { name: 'shardnumsub', handler: pubsubShardnumsubCommand },
+      { name: 'help', handler: pubsubHelpCommand },
+    ],
+  },
+];
