@@ -15,7 +15,8 @@
  *
  * Types: string (SET key value), hash10 (HSET with 10 fields), list10 (RPUSH of
  * 10 elements), set10 (SADD of 10 members), zset10 (ZADD of 10 members);
- * bigset / bigintset: one set of --keys members (member:NNNNNN / integers), per member.
+ * bigset / bigintset: one set of --keys members (member:NNNNNN / integers), per member;
+ * bigzset: one sorted set of --keys members (member:NNNNNN, scores 0-999), per member.
  * A type whose command a server lacks is reported as "not supported".
  */
 import {
@@ -27,7 +28,7 @@ import {
 const USAGE = `usage: node bench/memory.js [options]
   --keys N           keys to load (default 1000000)
   --value-size B     bytes per value / element (default 3)
-  --type a,b         string, hash10, list10, set10, zset10, bigset, bigintset (default string)
+  --type a,b         string, hash10, list10, set10, zset10, bigset, bigintset, bigzset (default string)
   --servers a,b      gkv, redis (default gkv,redis)
   --settle S         seconds to wait after loading before the final reading (default 5)
   --time-limit S     stop loading after S seconds per server (default 300)
@@ -81,6 +82,7 @@ const TYPES = {
   // one set of --keys members (bytes per member): member:NNNNNN strings, or integers
   bigset: { cmd: 'SADD', perElement: true, gen: (i) => encodeCommand(['SADD', 'bigset', 'member:' + String(i).padStart(6, '0')]) },
   bigintset: { cmd: 'SADD', perElement: true, gen: (i) => encodeCommand(['SADD', 'bigset', String(i)]) },
+  bigzset: { cmd: 'ZADD', perElement: true, gen: (i) => encodeCommand(['ZADD', 'bigzset', String(i % 1000), 'member:' + String(i).padStart(6, '0')]) },
   zset10: {
     cmd: 'ZADD',
     gen: (i) => {

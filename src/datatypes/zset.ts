@@ -210,7 +210,10 @@ const lpRange = {
 // ---------------------------------------------------------------- the value
 
 export class ZSet {
-  readonly type = 'zset' as const;
+  /** on the prototype, not a field: one pointer less per sorted set */
+  get type(): 'zset' {
+    return 'zset';
+  }
   /** listpack form: the packed entries ('' when empty or in skiplist form) */
   lp = '';
   /** listpack form: number of entries */
