@@ -371,36 +371,15 @@ export class SkipList {
   /** First node with score in range, or 0. */
   firstInScoreRange(r: ScoreRange): number {
     if (scoreRangeEmpty(r)) return 0;
-    const pool = this.pool;
-    const off = this.off;
     const scores = this.scores;
-    let x = HEADER;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let f = pool[off[x] + 2 * i];
-      while (f !== 0 && !scoreGteMin(scores[f], r)) {
-        x = f;
-        f = pool[off[x] + 2 * i];
-      }
-    }
-    const n = pool[off[x]];
-    return n !== 0 && scoreLteMax(scores[n], r) ? n : 0;
+    return this.firstWhere((x) => scoreGteMin(scores[x], r), (x) => scoreLteMax(scores[x], r));
   }
 
   /** Last node with score in range, or 0. */
   lastInScoreRange(r: ScoreRange): number {
     if (scoreRangeEmpty(r)) return 0;
-    const pool = this.pool;
-    const off = this.off;
     const scores = this.scores;
-    let x = HEADER;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let f = pool[off[x] + 2 * i];
-      while (f !== 0 && scoreLteMax(scores[f], r)) {
-        x = f;
-        f = pool[off[x] + 2 * i];
-      }
-    }
-    return x !== HEADER && scoreGteMin(scores[x], r) ? x : 0;
+    return this.lastWhere((x) => scoreGteMin(scores[x], r), (x) => scoreLteMax(scores[x], r));
   }
 
   /** zslIsInLexRange: the range overlaps the first and last members (Redis checks this before every lex search). */
@@ -411,35 +390,50 @@ export class SkipList {
 
   firstInLexRange(r: LexRange): number {
     if (!this.inLexRange(r)) return 0;
-    const pool = this.pool;
-    const off = this.off;
     const members = this.members;
-    let x = HEADER;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let f = pool[off[x] + 2 * i];
-      while (f !== 0 && !lexGteMin(members[f]!, r)) {
-        x = f;
-        f = pool[off[x] + 2 * i];
-      }
-    }
-    const n = pool[off[x]];
-    return n !== 0 && lexLteMax(members[n]!, r) ? n : 0;
+    return this.firstWhere((x) => lexGteMin(members[x]!, r), (x) => lexLteMax(members[x]!, r));
   }
 
   lastInLexRange(r: LexRange): number {
     if (!this.inLexRange(r)) return 0;
+    const members = this.members;
+    return this.lastWhere((x) => lexGteMin(members[x]!, r), (x) => lexLteMax(members[x]!, r));
+  }
+
+  /**
+   * The first node for which gteMin holds (descending the levels while it
+   * does not), if lteMax holds for it too; else 0. Fills `update` with the
+   * predecessors at each level, for range deletion.
+   */
+  private firstWhere(gteMin: (x: number) => boolean, lteMax: (x: number) => boolean): number {
     const pool = this.pool;
     const off = this.off;
-    const members = this.members;
     let x = HEADER;
     for (let i = this.level - 1; i >= 0; i--) {
       let f = pool[off[x] + 2 * i];
-      while (f !== 0 && lexLteMax(members[f]!, r)) {
+      while (f !== 0 && !gteMin(f)) {
+        x = f;
+        f = pool[off[x] + 2 * i];
+      }
+      update[i] = x;
+    }
+    const n = pool[off[x]];
+    return n !== 0 && lteMax(n) ? n : 0;
+  }
+
+  /** The last node for which lteMax holds, if gteMin holds for it too; else 0. */
+  private lastWhere(gteMin: (x: number) => boolean, lteMax: (x: number) => boolean): number {
+    const pool = this.pool;
+    const off = this.off;
+    let x = HEADER;
+    for (let i = this.level - 1; i >= 0; i--) {
+      let f = pool[off[x] + 2 * i];
+      while (f !== 0 && lteMax(f)) {
         x = f;
         f = pool[off[x] + 2 * i];
       }
     }
-    return x !== HEADER && lexGteMin(members[x]!, r) ? x : 0;
+    return x !== HEADER && gteMin(x) ? x : 0;
   }
 
   // ---------------------------------------------------------------- range deletion
@@ -480,50 +474,22 @@ export class SkipList {
 
   /** Removes every node with score in r (zslDeleteRangeByScore); returns how many. */
   deleteRangeByScore(r: ScoreRange, removed?: (member: string) => void): number {
-    const pool = this.pool;
-    const off = this.off;
     const scores = this.scores;
-    let x = HEADER;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let f = pool[off[x] + 2 * i];
-      while (f !== 0 && !scoreGteMin(scores[f], r)) {
-        x = f;
-        f = pool[off[x] + 2 * i];
-      }
-      update[i] = x;
-    }
-    let n = pool[off[x]];
-    let count = 0;
-    while (n !== 0 && scoreLteMax(this.scores[n], r)) {
-      const next = this.pool[this.off[n]];
-      const m = this.members[n]!;
-      this.unlink(n);
-      this.freeNodeId(n);
-      if (removed) removed(m);
-      count++;
-      n = next;
-    }
-    return count;
+    return this.deleteWhile((x) => scoreGteMin(scores[x], r), (x) => scoreLteMax(scores[x], r), removed);
   }
 
   /** Removes every node with member in r (zslDeleteRangeByLex); returns how many. */
   deleteRangeByLex(r: LexRange, removed?: (member: string) => void): number {
     if (lexRangeEmpty(r)) return 0;
-    const pool = this.pool;
-    const off = this.off;
     const members = this.members;
-    let x = HEADER;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let f = pool[off[x] + 2 * i];
-      while (f !== 0 && !lexGteMin(members[f]!, r)) {
-        x = f;
-        f = pool[off[x] + 2 * i];
-      }
-      update[i] = x;
-    }
-    let n = pool[off[x]];
+    return this.deleteWhile((x) => lexGteMin(members[x]!, r), (x) => lexLteMax(members[x]!, r), removed);
+  }
+
+  /** From the first node where gteMin holds, removes nodes while lteMax holds. */
+  private deleteWhile(gteMin: (x: number) => boolean, lteMax: (x: number) => boolean, removed?: (member: string) => void): number {
+    let n = this.firstWhere(gteMin, lteMax);
     let count = 0;
-    while (n !== 0 && lexLteMax(this.members[n]!, r)) {
+    while (n !== 0 && lteMax(n)) {
       const next = this.pool[this.off[n]];
       const m = this.members[n]!;
       this.unlink(n);

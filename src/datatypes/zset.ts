@@ -207,6 +207,31 @@ const lpRange = {
   },
 };
 
+/**
+ * zsetAdd's rules for a member already present with score cur: the score it
+ * gets (addResult.newScore), or null with addResult.flags set to NOP (NX, or
+ * GT/LT refused it) or NAN (INCR produced NaN).
+ */
+function updatedScore(cur: number, score: number, flags: number): number | null {
+  if (flags & ZADD_IN_NX) {
+    addResult.flags = ZADD_OUT_NOP;
+    return null;
+  }
+  if (flags & ZADD_IN_INCR) {
+    score += cur;
+    if (Number.isNaN(score)) {
+      addResult.flags = ZADD_OUT_NAN;
+      return null;
+    }
+  }
+  if ((flags & ZADD_IN_LT && score >= cur) || (flags & ZADD_IN_GT && score <= cur)) {
+    addResult.flags = ZADD_OUT_NOP;
+    return null;
+  }
+  addResult.newScore = score;
+  return score;
+}
+
 // ---------------------------------------------------------------- the value
 
 export class ZSet {
@@ -360,11 +385,7 @@ export class ZSet {
    * resulting score would be NaN, leaving the set unchanged.
    */
   add(score: number, member: string, flags: number, limits: ZsetLimits): boolean {
-    const incr = (flags & ZADD_IN_INCR) !== 0;
-    const nx = (flags & ZADD_IN_NX) !== 0;
     const xx = (flags & ZADD_IN_XX) !== 0;
-    const gt = (flags & ZADD_IN_GT) !== 0;
-    const lt = (flags & ZADD_IN_LT) !== 0;
     addResult.flags = 0;
     if (Number.isNaN(score)) {
       addResult.flags = ZADD_OUT_NAN;
@@ -374,25 +395,11 @@ export class ZSet {
       const p = this.lpFind(member);
       if (p !== -1) {
         const cur = dScore;
-        if (nx) {
-          addResult.flags = ZADD_OUT_NOP;
-          return true;
-        }
-        if (incr) {
-          score += cur;
-          if (Number.isNaN(score)) {
-            addResult.flags = ZADD_OUT_NAN;
-            return false;
-          }
-        }
-        if ((lt && score >= cur) || (gt && score <= cur)) {
-          addResult.flags = ZADD_OUT_NOP;
-          return true;
-        }
-        addResult.newScore = score;
-        if (score !== cur) {
+        const ns = updatedScore(cur, score, flags);
+        if (ns === null) return addResult.flags !== ZADD_OUT_NAN;
+        if (ns !== cur) {
           this.lpDeleteAt(p);
-          this.lpInsert(score, member);
+          this.lpInsert(ns, member);
           addResult.flags = ZADD_OUT_UPDATED;
         }
         return true;
@@ -414,26 +421,11 @@ export class ZSet {
     const d = this.dict!;
     const slot = d.find(member);
     if (slot !== -1) {
-      const node = d.vals[slot]!;
-      const cur = sl.scores[node];
-      if (nx) {
-        addResult.flags = ZADD_OUT_NOP;
-        return true;
-      }
-      if (incr) {
-        score += cur;
-        if (Number.isNaN(score)) {
-          addResult.flags = ZADD_OUT_NAN;
-          return false;
-        }
-      }
-      if ((lt && score >= cur) || (gt && score <= cur)) {
-        addResult.flags = ZADD_OUT_NOP;
-        return true;
-      }
-      addResult.newScore = score;
-      if (score !== cur) {
-        d.vals[slot] = sl.updateScore(cur, d.keys[slot]!, score);
+      const cur = sl.scores[d.vals[slot]!];
+      const ns = updatedScore(cur, score, flags);
+      if (ns === null) return addResult.flags !== ZADD_OUT_NAN;
+      if (ns !== cur) {
+        d.vals[slot] = sl.updateScore(cur, d.keys[slot]!, ns);
         addResult.flags = ZADD_OUT_UPDATED;
       }
       return true;
