@@ -6,6 +6,7 @@ import { connectionCommands } from './families/connection.js';
 import { genericCommands } from './families/generic.js';
 import { pubsubCommands } from './families/pubsub.js';
 import { hashCommands } from './families/hash.js';
+import { listCommands } from './families/list.js';
 import { serverCommands } from './families/server.js';
 import { sortedSetCommands } from './families/sorted-set.js';
 import { setCommands } from './families/set.js';
@@ -17,6 +18,7 @@ export function registerAllCommands(t: CommandTable): void {
   t.register(connectionCommands);
   t.register(genericCommands);
   t.register(hashCommands);
+  t.register(listCommands);
   t.register(pubsubCommands);
   t.register(serverCommands);
   t.register(sortedSetCommands);

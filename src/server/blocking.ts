@@ -105,10 +105,14 @@ export function parseTimeout(arg: string, s: Server): number {
   const ld = parseLongDouble(arg);
   if (ld === null) throw Err.timeoutNotFloat();
   if (ld.inf) throw Err.timeoutNegative();
+  // C's (long long) of a product rounded (64-bit mantissa) to 2^63 or more
+  // is LLONG_MIN: exact test of m * 2^e * 1000 >= 2^63 - 1/2
+  const twiceProduct = ld.m * 2000n;
+  const limit = (1n << 64n) - 1n;
+  if (ld.e >= 0 ? twiceProduct << BigInt(ld.e) >= limit : twiceProduct >= limit << BigInt(-ld.e)) throw Err.timeoutNegative();
   let ms = Number(ld.m) * 2 ** ld.e * 1000;
   if (ld.neg) ms = -ms;
-  if (!(ms < LLONG_MAX_MS)) throw Err.timeoutNegative(); // C's (long long) of an out-of-range value
-  ms = Math.ceil(ms);
+  ms = Math.min(Math.ceil(ms), LLONG_MAX_MS);
   if (ms < 0) throw Err.timeoutNegative();
   if (ms === 0) return 0;
   return s.ks.now + ms;
