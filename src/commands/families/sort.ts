@@ -37,36 +37,32 @@
  */
 import type { CommandRow } from '../spec.js';
 import type { Client } from '../../server/client.js';
+import type { Server } from '../../server/server.js';
 import { Err } from '../../protocol/errors.js';
 import type { Db } from '../../keyspace/keyspace.js';
-import { isString, strValue, type RObj, type Value } from '../../keyspace/value.js';
+import { isString, strValue } from '../../keyspace/value.js';
 import { SetValue } from '../../datatypes/set.js';
 import { ZSet } from '../../datatypes/zset.js';
 import { HashValue } from '../../datatypes/hash.js';
+import { QuickList } from '../../datatypes/quicklist.js';
 import { strtod } from '../../util/strtod.js';
 import { parseInt64 } from '../../util/numbers.js';
 import { is } from '../args.js';
 
 // ---------------------------------------------------------------- lists
 
-/** What SORT needs of a list value: its length and elements by position. */
-interface SortList {
-  readonly length: number;
-  /** count elements from index start, counted from the tail (and walking backwards) when reverse */
-  range(start: number, count: number, reverse: boolean): string[];
-}
-
-/** The list value as SORT reads it. */
-function sortListOf(v: Value | undefined): SortList {
-  void v;
-  // no list type is registered yet, so no key can hold a list
-  throw new Error('SORT: list values are not available');
-}
-
-/** A new list value (quicklist) holding items, for STORE. */
-function sortStoreList(items: string[]): RObj {
-  void items;
-  throw new Error('SORT STORE: list values are not available');
+/**
+ * count elements of a list from index start, or — reverse, as SORT's
+ * nosort DESC walks from the tail — from index start counted from the tail.
+ */
+function listRange(l: QuickList, start: number, count: number, reverse: boolean): string[] {
+  const out: string[] = [];
+  if (count <= 0) return out;
+  const from = reverse ? l.length - start - count : start;
+  l.forRange(from, from + count - 1, (v) => {
+    out.push(v);
+  });
+  return reverse ? out.reverse() : out;
 }
 
 // ---------------------------------------------------------------- patterns
@@ -154,7 +150,7 @@ function longArg(s: string): number {
   return Number(v);
 }
 
-function sortGeneric(c: Client, argv: string[], readonly: boolean): void {
+function sortGeneric(c: Client, argv: string[], s: Server, readonly: boolean): void {
   let desc = false;
   let alpha = false;
   let limitStart = 0;
@@ -200,7 +196,7 @@ function sortGeneric(c: Client, argv: string[], readonly: boolean): void {
   }
   if (kind === 'zset') (sortval as ZSet).toSkiplist();
 
-  let vectorlen = sortval === undefined ? 0 : kind === 'set' ? (sortval as SetValue).size : kind === 'zset' ? (sortval as ZSet).length : sortListOf(sortval).length;
+  let vectorlen = sortval === undefined ? 0 : kind === 'set' ? (sortval as SetValue).size : kind === 'zset' ? (sortval as ZSet).length : (sortval as QuickList).length;
   let start = limitStart < 0 ? 0 : limitStart;
   let end = limitCount < 0 ? vectorlen - 1 : start + limitCount - 1;
   if (start >= vectorlen) {
@@ -215,13 +211,13 @@ function sortGeneric(c: Client, argv: string[], readonly: boolean): void {
   else if ((kind === 'list' || kind === 'zset') && dontsort) {
     objs = [];
     if (end >= start) {
-      if (kind === 'list') objs = sortListOf(sortval).range(start, end - start + 1, desc);
+      if (kind === 'list') objs = listRange(sortval as QuickList, start, end - start + 1, desc);
       else (sortval as ZSet).rangeByRank(start, end, desc, (m) => objs.push(m));
     }
     vectorlen = objs.length;
     end -= start;
     start = 0;
-  } else if (kind === 'list') objs = sortListOf(sortval).range(0, vectorlen, false);
+  } else if (kind === 'list') objs = listRange(sortval as QuickList, 0, vectorlen, false);
   else if (kind === 'set') objs = (sortval as SetValue).members();
   else {
     objs = [];
@@ -268,18 +264,20 @@ function sortGeneric(c: Client, argv: string[], readonly: boolean): void {
     else for (const g of gets) out.push(lookupKeyByPattern(db, g, obj) ?? '');
   }
   if (outputlen > 0) {
-    db.setKey(storekey, sortStoreList(out));
+    const list = new QuickList(s.enc.listMaxListpackSize);
+    for (const v of out) list.pushTail(v);
+    db.setKey(storekey, list);
     if (outputlen > 1) db.ks.dirty += outputlen - 1;
   } else db.delete(storekey);
   c.addInt(outputlen);
 }
 
-function sortCommand(c: Client, argv: string[]): void {
-  sortGeneric(c, argv, false);
+function sortCommand(c: Client, argv: string[], s: Server): void {
+  sortGeneric(c, argv, s, false);
 }
 
-function sortRoCommand(c: Client, argv: string[]): void {
-  sortGeneric(c, argv, true);
+function sortRoCommand(c: Client, argv: string[], s: Server): void {
+  sortGeneric(c, argv, s, true);
 }
 
 export const sortCommands: CommandRow[] = [
