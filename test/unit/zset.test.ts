@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { formatDouble } from '../../src/util/numbers.js';
 import { ZSet, addResult, ZADD_IN_INCR, ZADD_IN_NX, ZADD_IN_XX, ZADD_IN_GT, ZADD_IN_LT, ZADD_OUT_ADDED, ZADD_OUT_UPDATED, ZADD_OUT_NOP, type ScoreRange, type LexRange } from '../../src/datatypes/zset.js';
 
 type Model = Map<string, number>;
@@ -200,4 +201,30 @@ test('scores of every width round-trip through the packed listpack', () => {
   assert.equal(z.encoding(), 'listpack');
   z.toSkiplist();
   scores.forEach((s, i) => assert.equal(z.score(`m${i}${'x'.repeat(i * 10)}`), s));
+});
+
+test('scores print as C printf("%.17g"): ties to even, exponents from e-05 and e+17, -0 kept', () => {
+  const cases: [number, string][] = [
+    [1125899906842624.25, '1125899906842624.2'], // an exact tie: C rounds to even, toExponential would round up
+    [1125899906842624.75, '1125899906842624.8'],
+    [0.1, '0.10000000000000001'],
+    [1.1, '1.1000000000000001'],
+    [1 / 3, '0.33333333333333331'],
+    [0.0001, '0.0001'],
+    [0.00001, '1.0000000000000001e-05'],
+    [3.0517578125e-05, '3.0517578125e-05'],
+    [1e16, '10000000000000000'],
+    [1e17, '1e+17'],
+    [123456789012345678, '1.2345678901234568e+17'],
+    [2 ** 53, '9007199254740992'],
+    [-2.5, '-2.5'],
+    [-0, '-0'],
+    [5e-324, '4.9406564584124654e-324'],
+    [1.7976931348623157e308, '1.7976931348623157e+308'],
+    [99999999999999999, '1e+17'],
+    [Infinity, 'inf'],
+    [-Infinity, '-inf'],
+    [42, '42'],
+  ];
+  for (const [v, want] of cases) assert.equal(formatDouble(v), want, String(v));
 });
