@@ -24,6 +24,7 @@
  */
 import { Dict } from '../datatypes/dict.js';
 import type { Value } from './value.js';
+import { NOTIFY_EXPIRED, NOTIFY_KEY_MISS, NOTIFY_NEW } from './notify.js';
 
 export const LRU_CLOCK_MAX = (1 << 24) - 1;
 export const LRU_CLOCK_RESOLUTION = 1000; // ms
@@ -102,6 +103,7 @@ export class Db {
     const key = this.dict.keys[slot]!;
     this.deleteSlot(slot, key);
     this.ks.stats.expiredKeys++;
+    this.ks.notify(NOTIFY_EXPIRED, 'expired', key, this);
     this.ks.onExpired(this, key);
     // deleteExpiredKeyAndPropagate signals the key (WATCH)
     this.ks.signalModifiedKey(this, key);
@@ -129,10 +131,28 @@ export class Db {
     const slot = this.dict.find(key);
     if (slot === -1 || this.expireIfNeeded(slot)) {
       this.ks.stats.keyspaceMisses++;
+      this.notify(NOTIFY_KEY_MISS, 'keymiss', key);
       return undefined;
     }
     this.ks.stats.keyspaceHits++;
     if (!this.ks.noTouch) this.touch(slot);
+    return this.dict.vals[slot];
+  }
+
+  /**
+   * lookupKeyReadWithFlags(LOOKUP_NOTOUCH): the value, or undefined if
+   * missing/expired; counts hits and misses but leaves the access clock, and
+   * sends "keymiss" unless `notifyMiss` is false (LOOKUP_NONOTIFY). What
+   * EXISTS, TYPE, the TTL family and OBJECT read with.
+   */
+  lookupReadNoTouch(key: string, notifyMiss = true): Value | undefined {
+    const slot = this.dict.find(key);
+    if (slot === -1 || this.expireIfNeeded(slot)) {
+      this.ks.stats.keyspaceMisses++;
+      if (notifyMiss) this.notify(NOTIFY_KEY_MISS, 'keymiss', key);
+      return undefined;
+    }
+    this.ks.stats.keyspaceHits++;
     return this.dict.vals[slot];
   }
 
@@ -203,6 +223,7 @@ export class Db {
       slot = this.dict.insertNew(key, val);
       this.lru[slot] = this.ks.newObjectClock();
       if (this.ks.addedHook !== null) this.ks.addedHook(this, key, val);
+      this.ks.notify(NOTIFY_NEW, 'new', key, this);
     } else {
       if (this.ks.beforeWrite !== null) this.ks.beforeWrite(this, slot);
       this.dict.vals[slot] = val;
@@ -219,9 +240,15 @@ export class Db {
     const slot = this.dict.insertNew(key, val);
     this.lru[slot] = this.ks.newObjectClock();
     if (this.ks.addedHook !== null) this.ks.addedHook(this, key, val);
+    this.ks.notify(NOTIFY_NEW, 'new', key, this);
     this.ks.signalModifiedKey(this, key);
     this.ks.dirty++;
     return slot;
+  }
+
+  /** notifyKeyspaceEvent for a key of this database. */
+  notify(type: number, event: string, key: string): void {
+    if ((this.ks.notifyFlags & type) !== 0) this.ks.notify(type, event, key, this);
   }
 
   /** Marks an in-place modification of key (after lookupWrite). */
@@ -379,13 +406,13 @@ export class Keyspace {
   beforeWrite: ((db: Db, slot: number) => void) | null = null;
   /** WATCH and client-side caching hook. */
   modifiedHook: ((db: Db, key: string) => void) | null = null;
+  /** Called before a database is flushed, or swapped with another (WATCH's touchAllWatchedKeysInDb). */
+  flushedHook: ((emptied: Db, replacedWith: Db | null) => void) | null = null;
   /**
    * Called after a key is created (Redis's dbAdd: add, and setKey on an absent
    * key): the blocking machinery's signalKeyAsReady (server/blocking.ts).
    */
   addedHook: ((db: Db, key: string, val: Value) => void) | null = null;
-  /** Called before a database is flushed, or swapped with another (WATCH's touchAllWatchedKeysInDb). */
-  flushedHook: ((emptied: Db, replacedWith: Db | null) => void) | null = null;
   /** Called after a key is deleted because it expired (propagate DEL, notify 'expired'). */
   expiredHook: ((db: Db, key: string) => void) | null = null;
   private expireDb = 0;
@@ -433,6 +460,16 @@ export class Keyspace {
       if (Math.random() < 1 / (base * this.lfuLogFactor + 1)) counter++;
     }
     return ((this.lfuMinutes() << 8) | counter) >>> 0;
+  }
+
+  /** enabled notification classes (notify-keyspace-events, see notify.ts); 0 when off */
+  notifyFlags = 0;
+  /** publishes an enabled event (installed by the server) */
+  notifyHook: ((type: number, event: string, key: string, db: Db) => void) | null = null;
+
+  /** notifyKeyspaceEvent: sends `event` about key when its class is enabled. */
+  notify(type: number, event: string, key: string, db: Db): void {
+    if ((this.notifyFlags & type) !== 0 && this.notifyHook !== null) this.notifyHook(type, event, key, db);
   }
 
   signalModifiedKey(db: Db, key: string): void {

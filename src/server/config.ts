@@ -36,6 +36,8 @@ export interface ParamDef {
   protected?: boolean;
   /** normalises a validated value (e.g. hz is clamped to 1..500 as Redis's updateHZ does) */
   post?: (v: string) => string;
+  /** how CONFIG GET/REWRITE show a stored value, when it keeps more than Redis shows */
+  show?: (stored: string) => string;
 }
 
 const MEMORY_UNITS: Record<string, number> = {
@@ -218,6 +220,12 @@ export class Config {
     for (const [name, fn] of this.hooks) fn(this.values.get(name)!);
   }
 
+  /** A parameter's value as CONFIG GET shows it. */
+  shown(d: ParamDef): string {
+    const v = this.values.get(d.name)!;
+    return d.show ? d.show(v) : v;
+  }
+
   /** CONFIG GET: [name, value] pairs for the parameters matching any pattern. */
   getMatching(patterns: string[]): [string, string][] {
     // As Redis: an exact name is reported as the client spelled it; patterns
@@ -229,12 +237,12 @@ export class Config {
       if (!/[*?[]/.test(p)) {
         if (out.has(lp)) continue;
         const d = this.defs.get(lp);
-        if (d) out.set(lp, [p, this.values.get(d.name)!]);
+        if (d) out.set(lp, [p, this.shown(d)]);
         continue;
       }
       for (const [key, d] of this.defs) {
         if (d.hidden || out.has(key)) continue;
-        if (globMatch(p, key, true)) out.set(key, [key, this.values.get(d.name)!]);
+        if (globMatch(p, key, true)) out.set(key, [key, this.shown(d)]);
       }
     }
     return [...out.values()];

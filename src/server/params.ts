@@ -75,11 +75,15 @@ function notifyParam(v: string): string {
     else throw new ConfigError("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
   }
   let out = '';
-  if ([...NOTIFY_CLASSES].every((x) => set.has(x))) out = 'A';
+  if ([...NOTIFY_CLASSES].every((x) => set.has(x))) out = 'A' + (set.has('n') ? 'n' : '');
   else for (const x of 'g$lshzxetdn') if (set.has(x)) out += x;
-  // 'n' is not part of 'A', and Redis 7.0 does not show it next to 'A'
   for (const x of 'KEm') if (set.has(x)) out += x;
   return out;
+}
+
+/** 'n' is not part of 'A', and Redis 7.0 does not show it next to 'A' (it still sends "new" events). */
+function notifyShow(stored: string): string {
+  return stored.startsWith('An') ? 'A' + stored.slice(2) : stored;
 }
 
 function loglevelParam(v: string): string {
@@ -275,7 +279,7 @@ export const PARAMS: ParamDef[] = [
   mem('hll-sparse-max-bytes', 3000, 0, LONG_MAX),
   bool('activerehashing', 'yes'),
   // ---- notifications, slowlog, latency, tracking
-  special('notify-keyspace-events', '', notifyParam),
+  special('notify-keyspace-events', '', notifyParam, { show: notifyShow }),
   int('slowlog-log-slower-than', 10000, -1, LONG_MAX),
   int('slowlog-max-len', 128, 0, LONG_MAX),
   int('latency-monitor-threshold', 0, 0, LONG_MAX),

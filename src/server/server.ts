@@ -34,6 +34,8 @@ import { Err, ProtocolError, RedisError, sanitizeErrorText } from '../protocol/e
 import { registerAllCommands } from '../commands/index.js';
 import { Blocking } from './blocking.js';
 import { PubSub } from '../pubsub/pubsub.js';
+import { publishKeyspaceEvent } from '../commands/families/pubsub.js';
+import { notifyFlags } from '../keyspace/notify.js';
 
 export interface ServerStats {
   totalConnections: number;
@@ -153,6 +155,7 @@ export class Server {
     registerAllCommands(this.table);
     this.blocking = new Blocking(this);
     this.installConfigHooks();
+    this.ks.notifyHook = (_type, event, key, db) => publishKeyspaceEvent(this, event, key, db.id);
     const dropSubscriptions = (c: Client): void => this.pubsub.unsubscribeAll(c);
     this.onClientFree.push(dropSubscriptions);
     this.onClientReset.push(dropSubscriptions);
@@ -176,6 +179,7 @@ export class Server {
     c.onChange('lfu-log-factor', (v) => (this.ks.lfuLogFactor = Number(v)));
     c.onChange('lfu-decay-time', (v) => (this.ks.lfuDecayTime = Number(v)));
     c.onChange('logfile', (v) => (this.log.file = v));
+    c.onChange('notify-keyspace-events', (v) => (this.ks.notifyFlags = notifyFlags(v)));
     c.onChange('client-output-buffer-limit', (v) => {
       const p = v.split(' ');
       for (let i = 0; i + 3 < p.length; i += 4) {

@@ -16,76 +16,15 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import fc from 'fast-check';
 import { oracleSkip, startGkv, startRedis, type RedisProc } from '../harness/servers.js';
-import { encodeCommand, parseResp, type RespValue } from '../harness/resp.js';
+import type { RespValue } from '../harness/resp.js';
+import { RecordingConn as Conn } from '../harness/recording-conn.js';
 import type { GkvServer } from '../../src/index.js';
 
 const SEED = Number(process.env.GKV_DIFF_SEED ?? 20261201);
 const RUNS = Number(process.env.GKV_DIFF_RUNS ?? 60);
 const CONNS = 3;
-
-/** A connection that records every byte it receives. */
-class Conn {
-  private buf = '';
-  private waiter: (() => void) | null = null;
-  private constructor(readonly socket: net.Socket) {
-    socket.on('data', (d) => {
-      this.buf += d.toString('latin1');
-      this.waiter?.();
-    });
-    socket.on('error', () => {});
-  }
-  static open(port: number): Promise<Conn> {
-    return new Promise((resolve, reject) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => resolve(new Conn(s)));
-      s.once('error', reject);
-    });
-  }
-  send(argv: string[]): void {
-    this.socket.write(encodeCommand(argv));
-  }
-  /**
-   * Sends PING <token> and resolves with every frame received up to and
-   * including its answer. Inside MULTI the PING is queued instead: then the
-   * answer is the `want`-th frame, a +QUEUED.
-   */
-  async barrier(token: string, inMulti = false, want = 1): Promise<{ value: RespValue; raw: string }[]> {
-    this.send(['PING', token]);
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      const frames: { value: RespValue; raw: string }[] = [];
-      let pos = 0;
-      let done = false;
-      for (;;) {
-        const r = parseResp(this.buf, pos);
-        if (r === null) break;
-        const raw = this.buf.slice(pos, r.end);
-        frames.push({ value: r.value, raw });
-        pos = r.end;
-        if (raw.includes(token) || (inMulti && frames.length >= want && raw === '+QUEUED\r\n')) {
-          done = true;
-          break;
-        }
-      }
-      if (done) {
-        this.buf = this.buf.slice(pos);
-        return frames;
-      }
-      if (Date.now() > deadline) throw new Error(`no answer to PING ${token}; received ${JSON.stringify(this.buf)}`);
-      await new Promise<void>((r) => {
-        this.waiter = r;
-        setTimeout(r, 50);
-      });
-      this.waiter = null;
-    }
-  }
-  close(): void {
-    this.socket.destroy();
-  }
-}
 
 type Step = [number, string[]];
 const cs = (...xs: string[][]): fc.Arbitrary<string[]> => fc.constantFrom(...xs);

@@ -13,6 +13,7 @@ import type { Db } from '../../keyspace/keyspace.js';
 import { globMatch } from '../../util/glob.js';
 import { parseInt64, I64_MAX, I64_MIN } from '../../util/numbers.js';
 import { intArg, is } from '../args.js';
+import { NOTIFY_GENERIC } from '../../keyspace/notify.js';
 import { addScanReply, parseScanCursor, parseScanOptions, scanDict, scanMatches } from '../scan.js';
 import { addHelp } from './server.js';
 
@@ -34,18 +35,23 @@ function dupValue(v: Value): Value {
 
 function delGeneric(c: Client, argv: string[]): void {
   let n = 0;
-  for (let i = 1; i < argv.length; i++) if (c.db.delete(argv[i])) n++;
+  for (let i = 1; i < argv.length; i++) {
+    if (c.db.delete(argv[i])) {
+      c.db.notify(NOTIFY_GENERIC, 'del', argv[i]);
+      n++;
+    }
+  }
   c.addInt(n);
 }
 
 function existsCommand(c: Client, argv: string[]): void {
   let n = 0;
-  for (let i = 1; i < argv.length; i++) if (c.db.exists(argv[i])) n++;
+  for (let i = 1; i < argv.length; i++) if (c.db.lookupReadNoTouch(argv[i]) !== undefined) n++;
   c.addInt(n);
 }
 
 function typeCommand(c: Client, argv: string[]): void {
-  const v = c.db.peek(argv[1]);
+  const v = c.db.lookupReadNoTouch(argv[1]);
   c.addStatus(v === undefined ? 'none' : typeOf(v));
 }
 
@@ -121,6 +127,8 @@ function renameGeneric(c: Client, argv: string[], nx: boolean): void {
   db.add(dst, v);
   if (expire > 0) db.setExpire(dst, expire);
   db.delete(src);
+  db.notify(NOTIFY_GENERIC, 'rename_from', src);
+  db.notify(NOTIFY_GENERIC, 'rename_to', dst);
   c.addRaw(nx ? ':1\r\n' : '+OK\r\n');
 }
 
@@ -150,6 +158,8 @@ function moveCommand(c: Client, argv: string[], s: Server): void {
   dst.add(key, v);
   if (expire > 0) dst.setExpire(key, expire);
   src.delete(key);
+  src.notify(NOTIFY_GENERIC, 'move_from', key);
+  dst.notify(NOTIFY_GENERIC, 'move_to', key);
   c.addRaw(':1\r\n');
 }
 
@@ -185,6 +195,7 @@ function copyCommand(c: Client, argv: string[], s: Server): void {
   }
   dst.add(newkey, dupValue(v));
   if (expire > 0) dst.setExpire(newkey, expire);
+  dst.notify(NOTIFY_GENERIC, 'copy_to', newkey);
   c.addRaw(':1\r\n');
 }
 
@@ -240,6 +251,7 @@ function expireGeneric(c: Client, argv: string[], s: Server, relative: boolean, 
   }
   if (when <= BigInt(s.ks.now)) {
     db.delete(key);
+    db.notify(NOTIFY_GENERIC, 'del', key);
     c.propagateArgv = ['DEL', key];
     c.addRaw(':1\r\n');
     return;
@@ -247,6 +259,7 @@ function expireGeneric(c: Client, argv: string[], s: Server, relative: boolean, 
   const ms = Number(when);
   db.setExpire(key, ms);
   db.modified(key);
+  db.notify(NOTIFY_GENERIC, 'expire', key);
   c.propagateArgv = ['PEXPIREAT', key, String(when)];
   c.addRaw(':1\r\n');
 }
@@ -267,7 +280,7 @@ function pexpireatCommand(c: Client, argv: string[], s: Server): void {
 /** ttlGenericCommand: TTL, PTTL, EXPIRETIME, PEXPIRETIME. */
 function ttlGeneric(c: Client, argv: string[], s: Server, ms: boolean, abs: boolean): void {
   const db = c.db;
-  if (db.peek(argv[1]) === undefined) {
+  if (db.lookupReadNoTouch(argv[1]) === undefined) {
     c.addRaw(':-2\r\n');
     return;
   }
@@ -303,6 +316,7 @@ function persistCommand(c: Client, argv: string[]): void {
   const slot = db.findSlot(argv[1]);
   if (db.removeExpireSlot(slot)) {
     db.modified(argv[1]);
+    db.notify(NOTIFY_GENERIC, 'persist', argv[1]);
     c.addRaw(':1\r\n');
   } else c.addRaw(':0\r\n');
 }
@@ -316,9 +330,9 @@ const LRU_NOT_SELECTED =
 
 function objectLookup(c: Client, key: string): { v: Value; slot: number } | null {
   const db = c.db;
-  const slot = db.findSlot(key);
-  if (slot === -1 || db.expireIfNeeded(slot)) return null;
-  return { v: db.dict.vals[slot]!, slot };
+  const v = db.lookupReadNoTouch(key, false);
+  if (v === undefined) return null;
+  return { v, slot: db.findSlot(key) };
 }
 
 function objectEncodingCommand(c: Client, argv: string[]): void {

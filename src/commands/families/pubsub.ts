@@ -16,6 +16,7 @@ import type { Namespace } from '../../pubsub/pubsub.js';
 import { Err } from '../../protocol/errors.js';
 import { globMatch } from '../../util/glob.js';
 import { addHelp } from './server.js';
+import { NOTIFY_KEYEVENT, NOTIFY_KEYSPACE } from '../../keyspace/notify.js';
 
 const bulk = (s: string): string => '$' + s.length + '\r\n' + s + '\r\n';
 
@@ -93,6 +94,17 @@ export function publishMessage(s: Server, channel: string, message: string, shar
     }
   }
   return receivers;
+}
+
+/**
+ * Publishes a keyspace event (Redis's notifyKeyspaceEvent after its class
+ * check): on `__keyspace@<db>__:<key>` when K is set, then on
+ * `__keyevent@<db>__:<event>` when E is set.
+ */
+export function publishKeyspaceEvent(s: Server, event: string, key: string, dbId: number): void {
+  const f = s.ks.notifyFlags;
+  if ((f & NOTIFY_KEYSPACE) !== 0) publishMessage(s, `__keyspace@${dbId}__:${key}`, event, false);
+  if ((f & NOTIFY_KEYEVENT) !== 0) publishMessage(s, `__keyevent@${dbId}__:${event}`, key, false);
 }
 
 // ---------------------------------------------------------------- commands

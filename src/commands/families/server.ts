@@ -986,7 +986,7 @@ export function rewriteConfigFile(s: Server, path: string): void {
   const appended: string[] = [];
   for (const d of cfg.allDefs()) {
     if (d.hidden) continue;
-    const value = cfg.get(d.name);
+    const value = cfg.shown(d);
     const at = byName.get(d.name);
     const newLines = rewriteLines(d, value);
     if (at !== undefined) {

@@ -15,6 +15,7 @@ import type { Db } from '../../keyspace/keyspace.js';
 import { parseInt64, I64_MAX, I64_MIN } from '../../util/numbers.js';
 import { addLongDouble, formatLongDouble, isFiniteLongDouble, parseLongDouble, type LongDouble } from '../../util/longdouble.js';
 import { intArg } from '../args.js';
+import { NOTIFY_GENERIC, NOTIFY_STRING } from '../../keyspace/notify.js';
 
 // ---------------------------------------------------------------- helpers
 
@@ -112,8 +113,10 @@ function setGeneric(c: Client, s: Server, key: string, val: string, o: SetOption
     return;
   }
   db.setKey(key, val, o.keepttl);
+  db.notify(NOTIFY_STRING, 'set', key);
   if (o.when !== -1) {
     db.setExpire(key, o.when);
+    db.notify(NOTIFY_GENERIC, 'expire', key);
     // propagated with an absolute time so replicas and the AOF agree
     c.propagateArgv = ['SET', key, val, 'PXAT', String(o.when)];
   }
@@ -134,6 +137,7 @@ function setCommand(c: Client, argv: string[], s: Server): void {
   if (argv.length === 3) {
     // plain SET key value, the common case: no options to parse
     c.db.setKey(argv[1], argv[2]);
+    c.db.notify(NOTIFY_STRING, 'set', argv[1]);
     c.addOK();
     return;
   }
@@ -162,12 +166,16 @@ function psetexCommand(c: Client, argv: string[], s: Server): void {
 function getsetCommand(c: Client, argv: string[]): void {
   const old = getString(c.db, argv[1]);
   c.db.setKey(argv[1], argv[2]);
+  c.db.notify(NOTIFY_STRING, 'set', argv[1]);
   c.addBulkOrNull(old);
 }
 
 function getdelCommand(c: Client, argv: string[]): void {
   const v = getString(c.db, argv[1]);
-  if (v !== null) c.db.delete(argv[1]);
+  if (v !== null) {
+    c.db.delete(argv[1]);
+    c.db.notify(NOTIFY_GENERIC, 'del', argv[1]);
+  }
   c.addBulkOrNull(v);
 }
 
@@ -184,16 +192,19 @@ function getexCommand(c: Client, argv: string[], s: Server): void {
     if (o.when <= s.ks.now) {
       // Redis's checkAlreadyExpired: an expiry in the past deletes the key
       db.delete(argv[1]);
+      db.notify(NOTIFY_GENERIC, 'del', argv[1]);
       c.propagateArgv = ['DEL', argv[1]];
     } else {
       db.setExpire(argv[1], o.when);
       db.modified(argv[1]);
+      db.notify(NOTIFY_GENERIC, 'expire', argv[1]);
       c.propagateArgv = ['PEXPIREAT', argv[1], String(o.when)];
     }
   } else if (o.persist) {
     const slot = db.findSlot(argv[1]);
     if (db.removeExpireSlot(slot)) {
       db.modified(argv[1]);
+      db.notify(NOTIFY_GENERIC, 'persist', argv[1]);
       c.propagateArgv = ['PERSIST', argv[1]];
     }
   }
@@ -221,7 +232,10 @@ function msetGeneric(c: Client, argv: string[], nx: boolean): void {
       }
     }
   }
-  for (let i = 1; i < argv.length; i += 2) db.setKey(argv[i], argv[i + 1]);
+  for (let i = 1; i < argv.length; i += 2) {
+    db.setKey(argv[i], argv[i + 1]);
+    db.notify(NOTIFY_STRING, 'set', argv[i]);
+  }
   if (nx) c.addRaw(':1\r\n');
   else c.addOK();
 }
@@ -241,6 +255,7 @@ function appendCommand(c: Client, argv: string[], s: Server): void {
   if (v === undefined) {
     // a new key holds the appended value as SET would store it
     db.add(key, argv[2]);
+    db.notify(NOTIFY_STRING, 'append', key);
     c.addInt(argv[2].length);
     return;
   }
@@ -256,6 +271,7 @@ function appendCommand(c: Client, argv: string[], s: Server): void {
     db.setKey(key, r, true);
     c.addInt(r.s.length);
   }
+  db.notify(NOTIFY_STRING, 'append', key);
 }
 
 function strlenCommand(c: Client, argv: string[]): void {
@@ -291,6 +307,7 @@ function incrDecr(c: Client, key: string, incr: bigint | number): void {
   const str = String(result);
   if (slot === -1) db.add(key, str);
   else db.replaceValue(slot, key, str);
+  db.notify(NOTIFY_STRING, 'incrby', key);
   c.addInt(result);
 }
 
@@ -335,6 +352,7 @@ function incrbyfloatCommand(c: Client, argv: string[]): void {
   const str = formatLongDouble(result);
   // createStringObjectFromLongDouble: embstr/raw by length, never "int"
   db.setKey(key, new RawString(str, str.length <= 44 ? 'embstr' : 'raw'), true);
+  db.notify(NOTIFY_STRING, 'incrbyfloat', key);
   // Redis propagates INCRBYFLOAT as a SET, so float formatting cannot make replicas diverge
   c.propagateArgv = ['SET', key, str, 'KEEPTTL'];
   c.addBulk(str);
@@ -379,6 +397,7 @@ function setrangeCommand(c: Client, argv: string[], s: Server): void {
     }
     checkStringLength(s, offset + value.length);
     db.add(key, new RawString('\0'.repeat(offset) + value));
+    db.notify(NOTIFY_STRING, 'setrange', key);
     c.addInt(offset + value.length);
     return;
   }
@@ -397,6 +416,7 @@ function setrangeCommand(c: Client, argv: string[], s: Server): void {
   } else {
     db.setKey(key, new RawString(next), true);
   }
+  db.notify(NOTIFY_STRING, 'setrange', key);
   c.addInt(next.length);
 }
 
