@@ -2,33 +2,47 @@
  * HashValue: what a key of type hash holds, in Redis's two encodings.
  *
  * Design
- * - "listpack" (small hashes): ONE latin1 string holding
- *     [count][len field][len value]… as varints and bytes, in insertion order,
- *   like Redis's listpack: a new field is appended at the tail, a value is
- *   replaced in place, a delete closes the gap. Lengths and the entry count are
- *   little-endian base-128 varints (one char below 128), so a 10-field hash of
- *   short strings is one string of ~70 bytes. A flat JS array of 20 strings
- *   would cost ~700 bytes (V8: 24+ bytes per string, 8 per array slot, array
- *   headers) against Redis's ~100; the packed form keeps gKV within Redis's
- *   memory per small hash. Reads walk the entries (O(n), as Redis walks its
- *   listpack) comparing with `startsWith(field, pos)`, which allocates nothing.
- *   Every change builds the new string with `Array.prototype.join` of two or
- *   more non-empty pieces, which V8 always writes as a fresh flat string: never
- *   a rope, and never a slice keeping an older version alive.
- * - "hashtable": a Dict<string> from field to value (datatypes/dict.ts), with
- *   Redis's SCAN cursor for HSCAN and O(1) random slots for HRANDFIELD.
+ * - V8 charges every string 16 bytes of header plus its bytes rounded up to 8,
+ *   and every array slot 8 bytes. One string per field and one per value, as
+ *   a flat JS array or a Dict of strings would hold them, cost 2-3x Redis's
+ *   memory per entry. Both encodings therefore keep entries packed in latin1
+ *   strings, as listpacks keep them in Redis:
+ *     entry = [varint len][field bytes][varint len][value bytes]
+ *   (little-endian base-128 varints: one char below 128).
+ * - "listpack" (small hashes): ONE string [varint count][entry]… in insertion
+ *   order, as Redis's listpack: a new field is appended, a value is replaced
+ *   in place, a delete closes the gap. Reads walk the entries (O(n), as Redis
+ *   walks its listpack), comparing a field's length and last byte before its
+ *   bytes. 10 short fields take one ~90-byte string.
+ * - "hashtable": a linear-hashing table (`PackedTable`) whose buckets are
+ *   packed strings of entries. It grows one bucket at a time (bucket `split`
+ *   divides by one more hash bit) when the load passes 4 entries per bucket,
+ *   and merges back under 1, so there is never a whole-table rehash pause.
+ *   A field or value longer than 64 bytes is kept out of line, in `big[]`, its
+ *   entry holding 65 + its index instead of its length, so that rebuilding a
+ *   bucket copies at most a few short entries and overwriting a long value is
+ *   O(1). About 30 bytes per short entry against Redis's ~64.
+ *   HSCAN uses Redis's reverse-binary cursor over bucket indexes: a bucket at
+ *   the coarse level covers both fine cursors, so every entry present for the
+ *   whole scan is returned even while the table grows or shrinks (entries may
+ *   be returned more than once), as Redis guarantees.
+ * - Every change builds its new string with `Array.prototype.join` of two or
+ *   more non-empty pieces (or through `copyOf`), which V8 always writes as a
+ *   fresh flat string: never a rope, never a slice keeping an older version
+ *   alive.
  * - Conversion is one way, at Redis 7.0's points (t_hash.c): `tryConversion`
  *   before a command inserts (any argument longer than hash-max-listpack-value),
  *   `set` itself when the field or value is too long (the HINCRBY* path), and
  *   after an insert that makes the hash longer than hash-max-listpack-entries.
- *   Strings taken out of the packed form into the Dict are copied so that no
- *   slice retains the packed string.
  *
- * Invariants: in listpack form the count prefix equals the number of entries
- * and fields are distinct; a hash is never left empty in the keyspace (the
- * commands delete the key), but the type itself allows size 0.
+ * Invariants: the listpack count prefix and PackedTable.size equal the number
+ * of entries; fields are distinct; the table has 2^level + split buckets
+ * (split < 2^level), bucket i holding exactly the fields whose hash h has
+ * bucketOf(h) = i; every big[] slot in use is referenced by one entry. A hash
+ * is never left empty in the keyspace (the commands delete the key), but the
+ * type itself allows size 0.
  */
-import { Dict } from './dict.js';
+import { hashString } from './dict.js';
 
 /** The thresholds the conversions follow (the server's EncodingLimits has these fields). */
 export interface HashLimits {
@@ -36,7 +50,7 @@ export interface HashLimits {
   hashMaxListpackValue: number;
 }
 
-// ---------------------------------------------------------------- packed form
+// ---------------------------------------------------------------- varints and strings
 
 const CHR: string[] = [];
 for (let i = 0; i < 128; i++) CHR.push(String.fromCharCode(i));
@@ -74,14 +88,33 @@ function decLen(p: string, i: number): number {
   return v;
 }
 
-/** Results of lpFind: where the entry found starts and ends, and its value. */
+/** A standalone flat copy of s (V8 copies slices shorter than 13 chars already). */
+function copyOf(s: string): string {
+  return s.length < 13 ? s : [s.charAt(0), s.slice(1)].join('');
+}
+
+/** a + b as a fresh flat string, whichever of them is empty. */
+function cat(a: string, b: string): string {
+  if (a === '') return copyOf(b);
+  if (b === '') return copyOf(a);
+  return [a, b].join('');
+}
+
+/** The pieces joined as a fresh flat string ('' for none). */
+function joinFresh(parts: string[]): string {
+  return parts.length === 0 ? '' : parts.length === 1 ? copyOf(parts[0]) : parts.join('');
+}
+
+/** Results of the entry lookups (lpFind, PackedTable.find): where the entry is and its value. */
 let fEntry = 0;
 let fValHdr = 0;
 let fVal = 0;
 let fValLen = 0;
 let fEnd = 0;
 
-/** Looks field up in packed p; on success fills fEntry… and returns true. */
+// ---------------------------------------------------------------- listpack form
+
+/** Looks field up in packed p ([count][entry]…); on success fills fEntry… and returns true. */
 function lpFind(p: string, field: string): boolean {
   const n = decLen(p, 0);
   let i = next;
@@ -90,7 +123,7 @@ function lpFind(p: string, field: string): boolean {
     const e = i;
     const kl = decLen(p, i);
     i = next;
-    const match = kl === fl && p.startsWith(field, i);
+    const match = kl === fl && (fl === 0 || (p.charCodeAt(i + fl - 1) === field.charCodeAt(fl - 1) && p.slice(i, i + fl) === field));
     i += kl;
     const vh = i;
     const vl = decLen(p, i);
@@ -108,12 +141,7 @@ function lpFind(p: string, field: string): boolean {
   return false;
 }
 
-/** A standalone copy of p[a, b): V8 copies slices shorter than 13 chars; longer ones go through join. */
-function copyOf(p: string, a: number, b: number): string {
-  return b - a < 13 ? p.slice(a, b) : [p.charAt(a), p.slice(a + 1, b)].join('');
-}
-
-/** The packed form of flat [field, value, …]. */
+/** The packed listpack of flat [field, value, …]. */
 function encode(flat: readonly string[]): string {
   const parts: string[] = [encLen(flat.length / 2)];
   for (let i = 0; i < flat.length; i++) parts.push(encLen(flat[i].length), flat[i]);
@@ -121,21 +149,298 @@ function encode(flat: readonly string[]): string {
   return parts.length === 1 ? parts[0] : parts.join('');
 }
 
+/** Calls fn(field, value) for every entry of listpack p, in order (the strings are slices of p). */
+function lpForEach(p: string, fn: (field: string, value: string) => void): void {
+  const n = decLen(p, 0);
+  let i = next;
+  for (let k = 0; k < n; k++) {
+    const kl = decLen(p, i);
+    const ks = next;
+    const vl = decLen(p, ks + kl);
+    const vs = next;
+    i = vs + vl;
+    fn(p.slice(ks, ks + kl), p.slice(vs, i));
+  }
+}
+
 const EMPTY = CHR[0];
+
+// ---------------------------------------------------------------- hashtable form
+
+/** Strings up to this length are stored inside their bucket; longer ones in big[]. */
+const INLINE_MAX = 64;
+const MAX_LOAD = 4;
+const MIN_BUCKETS = 4;
+
+function rev32(v: number): number {
+  v = ((v >>> 1) & 0x55555555) | ((v & 0x55555555) << 1);
+  v = ((v >>> 2) & 0x33333333) | ((v & 0x33333333) << 2);
+  v = ((v >>> 4) & 0x0f0f0f0f) | ((v & 0x0f0f0f0f) << 4);
+  v = ((v >>> 8) & 0x00ff00ff) | ((v & 0x00ff00ff) << 8);
+  return ((v >>> 16) | (v << 16)) >>> 0;
+}
+
+/** A hash table of packed buckets (see the header). Not exported: HashValue is its interface. */
+class PackedTable {
+  /** buckets: packed entries, '' when empty; length 2^level + split */
+  b: string[] = ['', '', '', ''];
+  level = 2;
+  split = 0;
+  size = 0;
+  /** out-of-line strings; a free slot holds the next free index (-1 ends the list) */
+  big: (string | number)[] = [];
+  private freeBig = -1;
+
+  private bucketOf(h: number): number {
+    const i = h & ((1 << this.level) - 1);
+    return i < this.split ? h & ((2 << this.level) - 1) : i;
+  }
+
+  // ---- strings of an entry: inline (varint length ≤ 64, bytes) or out of line (varint 65 + index)
+
+  /** Stores a long string in big[] and returns its entry header. */
+  private outOfLine(s: string): string {
+    let k: number;
+    if (this.freeBig !== -1) {
+      k = this.freeBig;
+      this.freeBig = this.big[k] as number;
+      this.big[k] = s;
+    } else {
+      k = this.big.length;
+      this.big.push(s);
+    }
+    return encLen(INLINE_MAX + 1 + k);
+  }
+
+  /** Appends s's pieces for an entry: [length, bytes] inline, or [65 + its big[] index]. */
+  private pushStr(parts: string[], s: string): void {
+    if (s.length <= INLINE_MAX) parts.push(CHR[s.length], s);
+    else parts.push(this.outOfLine(s));
+  }
+
+  private freeStr(x: number): void {
+    if (x <= INLINE_MAX) return;
+    const k = x - INLINE_MAX - 1;
+    this.big[k] = this.freeBig;
+    this.freeBig = k;
+  }
+
+  /** The string whose header x was just read (inline bytes start at `next`); advances `next` past it. */
+  private readStr(p: string, x: number): string {
+    if (x > INLINE_MAX) return this.big[x - INLINE_MAX - 1] as string;
+    const s = p.slice(next, next + x);
+    next += x;
+    return s;
+  }
+
+  /** The index after the entry at p[i]. */
+  private skipEntry(p: string, i: number): number {
+    const kx = decLen(p, i);
+    i = kx <= INLINE_MAX ? next + kx : next;
+    const vx = decLen(p, i);
+    return vx <= INLINE_MAX ? next + vx : next;
+  }
+
+  /** Finds field in bucket string p; fills fEntry… (fValLen is the value's header x) and returns true. */
+  private findIn(p: string, field: string): boolean {
+    const fl = field.length;
+    const inline = fl <= INLINE_MAX;
+    let i = 0;
+    while (i < p.length) {
+      const e = i;
+      const kx = decLen(p, i);
+      i = next;
+      let match: boolean;
+      if (kx <= INLINE_MAX) {
+        match = inline && kx === fl && (fl === 0 || (p.charCodeAt(i + fl - 1) === field.charCodeAt(fl - 1) && p.slice(i, i + fl) === field));
+        i += kx;
+      } else match = !inline && this.big[kx - INLINE_MAX - 1] === field;
+      const vh = i;
+      const vx = decLen(p, i);
+      i = next;
+      if (vx <= INLINE_MAX) i += vx;
+      if (match) {
+        fEntry = e;
+        fValHdr = vh;
+        fVal = next;
+        fValLen = vx;
+        fEnd = i;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  get(field: string): string | null {
+    const p = this.b[this.bucketOf(hashString(field))];
+    if (!this.findIn(p, field)) return null;
+    return fValLen <= INLINE_MAX ? p.slice(fVal, fVal + fValLen) : (this.big[fValLen - INLINE_MAX - 1] as string);
+  }
+
+  has(field: string): boolean {
+    return this.findIn(this.b[this.bucketOf(hashString(field))], field);
+  }
+
+  strlen(field: string): number {
+    if (!this.findIn(this.b[this.bucketOf(hashString(field))], field)) return 0;
+    return fValLen <= INLINE_MAX ? fValLen : (this.big[fValLen - INLINE_MAX - 1] as string).length;
+  }
+
+  /** Inserts or overwrites; returns true when the field is new. */
+  set(field: string, value: string): boolean {
+    const i = this.bucketOf(hashString(field));
+    const p = this.b[i];
+    if (this.findIn(p, field)) {
+      const vx = fValLen;
+      if (vx > INLINE_MAX && value.length > INLINE_MAX) {
+        this.big[vx - INLINE_MAX - 1] = value; // long over long: the entry does not change
+        return false;
+      }
+      const head = p.slice(0, fValHdr);
+      const tail = p.slice(fEnd);
+      this.freeStr(vx);
+      const parts = [head];
+      this.pushStr(parts, value);
+      parts.push(tail);
+      this.b[i] = parts.join('');
+      return false;
+    }
+    const parts = [p];
+    this.pushStr(parts, field);
+    this.pushStr(parts, value);
+    this.b[i] = parts.join('');
+    if (++this.size > MAX_LOAD * this.b.length) this.grow();
+    return true;
+  }
+
+  /** Removes field; returns true if it was there. */
+  delete(field: string): boolean {
+    const i = this.bucketOf(hashString(field));
+    const p = this.b[i];
+    if (!this.findIn(p, field)) return false;
+    const kx = decLen(p, fEntry);
+    this.freeStr(kx);
+    this.freeStr(fValLen);
+    this.b[i] = cat(p.slice(0, fEntry), p.slice(fEnd));
+    if (--this.size < this.b.length && this.b.length > MIN_BUCKETS) this.shrink();
+    return true;
+  }
+
+  /** Calls fn(field, value) for every entry of bucket p. */
+  private eachIn(p: string, fn: (field: string, value: string) => void): void {
+    let i = 0;
+    while (i < p.length) {
+      const f = this.readStr(p, decLen(p, i));
+      const v = this.readStr(p, decLen(p, next));
+      i = next;
+      fn(f, v);
+    }
+  }
+
+  forEach(fn: (field: string, value: string) => void): void {
+    const b = this.b;
+    for (let i = 0; i < b.length; i++) if (b[i] !== '') this.eachIn(b[i], fn);
+  }
+
+  /** Splits bucket `split` by hash bit `level` (linear hashing's one-bucket growth step). */
+  private grow(): void {
+    const s = this.split;
+    const bit = 1 << this.level;
+    const p = this.b[s];
+    const stay: string[] = [];
+    const move: string[] = [];
+    let i = 0;
+    while (i < p.length) {
+      const e = i;
+      const f = this.readStr(p, decLen(p, i));
+      i = this.skipEntry(p, e);
+      (hashString(f) & bit ? move : stay).push(p.slice(e, i));
+    }
+    this.b[s] = joinFresh(stay);
+    this.b.push(joinFresh(move));
+    if (++this.split === bit) {
+      this.level++;
+      this.split = 0;
+    }
+  }
+
+  /** Merges the last bucket back into its sibling (the inverse of grow). */
+  private shrink(): void {
+    if (this.split === 0) {
+      this.level--;
+      this.split = 1 << this.level;
+    }
+    this.split--;
+    const last = this.b.pop()!;
+    if (last !== '') this.b[this.split] = cat(this.b[this.split], last);
+  }
+
+  /**
+   * One SCAN step: calls fn for the entries of the bucket the cursor names and
+   * returns the next cursor (0 when complete), as Redis's dictScan.
+   */
+  scan(cursor: number, fn: (field: string, value: string) => void): number {
+    let v = cursor >>> 0;
+    const lo = (1 << this.level) - 1;
+    let m = lo;
+    let i = v & lo;
+    if (i < this.split) {
+      m = (lo << 1) | 1;
+      i = v & m;
+    }
+    if (this.b[i] !== '') this.eachIn(this.b[i], fn);
+    v = (v | ~m) >>> 0;
+    v = rev32(v);
+    v = (v + 1) >>> 0;
+    return rev32(v);
+  }
+
+  /**
+   * A uniformly random entry as [field, value]: a random bucket, then a random
+   * position among max(entries, 8), retried when it falls on no entry (exactly
+   * uniform while no bucket holds more than 8 entries).
+   */
+  random(): [string, string] {
+    const b = this.b;
+    for (;;) {
+      const p = b[Math.floor(Math.random() * b.length)];
+      if (p === '') continue;
+      let n = 0;
+      for (let i = 0; i < p.length; n++) i = this.skipEntry(p, i);
+      const k = Math.floor(Math.random() * Math.max(n, 8));
+      if (k >= n) continue;
+      let i = 0;
+      for (let j = 0; j < k; j++) i = this.skipEntry(p, i);
+      const f = this.readStr(p, decLen(p, i));
+      return [f, this.readStr(p, decLen(p, next))];
+    }
+  }
+
+  dup(): PackedTable {
+    const t = new PackedTable();
+    t.b = this.b.slice();
+    t.level = this.level;
+    t.split = this.split;
+    t.size = this.size;
+    t.big = this.big.slice();
+    t.freeBig = this.freeBig;
+    return t;
+  }
+}
 
 // ---------------------------------------------------------------- the value type
 
 export class HashValue {
   /** packed listpack form, or the hashtable */
-  private d: string | Dict<string>;
+  private d: string | PackedTable;
 
-  constructor(d: string | Dict<string> = EMPTY) {
+  private constructor(d: string | PackedTable) {
     this.d = d;
   }
 
-  /** A hash holding flat [field, value, …] (distinct fields) in listpack form. */
-  static fromPairs(flat: readonly string[]): HashValue {
-    return new HashValue(encode(flat));
+  /** A new empty hash (listpack). */
+  static empty(): HashValue {
+    return new HashValue(EMPTY);
   }
 
   // RObj (keyspace/value.ts); `type` lives on the prototype, not in every object
@@ -149,19 +454,11 @@ export class HashValue {
 
   dup(): HashValue {
     const d = this.d;
-    if (typeof d === 'string') return new HashValue(d); // strings are immutable: share
-    const n = new Dict<string>();
-    d.forEachSlot((s) => n.insertNew(d.keys[s]!, d.vals[s]!));
-    return new HashValue(n);
+    return new HashValue(typeof d === 'string' ? d : d.dup()); // strings are immutable: shared
   }
 
   get isListpack(): boolean {
     return typeof this.d === 'string';
-  }
-
-  /** The hashtable, or null in listpack form. */
-  get dict(): Dict<string> | null {
-    return typeof this.d === 'string' ? null : this.d;
   }
 
   get size(): number {
@@ -173,40 +470,29 @@ export class HashValue {
   get(field: string): string | null {
     const d = this.d;
     if (typeof d === 'string') return lpFind(d, field) ? d.slice(fVal, fEnd) : null;
-    const v = d.get(field);
-    return v === undefined ? null : v;
+    return d.get(field);
   }
 
   has(field: string): boolean {
     const d = this.d;
-    return typeof d === 'string' ? lpFind(d, field) : d.find(field) !== -1;
+    return typeof d === 'string' ? lpFind(d, field) : d.has(field);
   }
 
   /** Length of field's value, 0 when absent (HSTRLEN). */
   strlen(field: string): number {
     const d = this.d;
     if (typeof d === 'string') return lpFind(d, field) ? fValLen : 0;
-    const v = d.get(field);
-    return v === undefined ? 0 : v.length;
+    return d.strlen(field);
   }
 
   /** Redis's hashTypeConvert to hashtable; no-op when already converted. */
   convert(): void {
     const p = this.d;
     if (typeof p !== 'string') return;
-    const dict = new Dict<string>();
-    const n = decLen(p, 0);
-    let i = next;
-    for (let k = 0; k < n; k++) {
-      const kl = decLen(p, i);
-      const ks = next;
-      i = ks + kl;
-      const vl = decLen(p, i);
-      const vs = next;
-      i = vs + vl;
-      dict.insertNew(copyOf(p, ks, ks + kl), copyOf(p, vs, i));
-    }
-    this.d = dict;
+    const t = new PackedTable();
+    // out-of-line strings are stored: copy them so that no slice keeps p alive
+    lpForEach(p, (f, v) => t.set(f.length > INLINE_MAX ? copyOf(f) : f, v.length > INLINE_MAX ? copyOf(v) : v));
+    this.d = t;
   }
 
   /**
@@ -235,15 +521,7 @@ export class HashValue {
       this.convert();
       p = this.d;
     }
-    if (typeof p !== 'string') {
-      const slot = p.find(field);
-      if (slot !== -1) {
-        p.vals[slot] = value;
-        return false;
-      }
-      p.insertNew(field, value);
-      return true;
-    }
+    if (typeof p !== 'string') return p.set(field, value);
     if (lpFind(p, field)) {
       this.d = [p.slice(0, fValHdr), encLen(value.length), value, p.slice(fEnd)].join('');
       return false;
@@ -260,40 +538,37 @@ export class HashValue {
    * rebuilt once rather than once per pair.
    */
   setPairs(argv: readonly string[], from: number, lim: HashLimits): number {
-    if (argv.length - from === 2 || typeof this.d !== 'string') {
-      let created = 0;
-      for (let i = from; i < argv.length; i += 2) if (this.set(argv[i], argv[i + 1], lim)) created++;
-      return created;
-    }
-    const flat = this.toArray();
+    // Redis's HSET runs hashTypeTryConversion over all the arguments first
+    this.tryConversion(argv, from, argv.length - 1, lim);
     let created = 0;
     let i = from;
-    for (; i < argv.length; i += 2) {
-      const f = argv[i];
-      let j = 0;
-      while (j < flat.length && flat[j] !== f) j += 2;
-      if (j < flat.length) flat[j + 1] = argv[i + 1];
-      else {
-        flat.push(f, argv[i + 1]);
-        created++;
-        if (flat.length / 2 > lim.hashMaxListpackEntries) {
-          i += 2;
-          break;
+    if (argv.length - from > 2 && typeof this.d === 'string') {
+      const flat = this.toArray();
+      for (; i < argv.length; i += 2) {
+        const f = argv[i];
+        let j = 0;
+        while (j < flat.length && flat[j] !== f) j += 2;
+        if (j < flat.length) flat[j + 1] = argv[i + 1];
+        else {
+          flat.push(f, argv[i + 1]);
+          created++;
+          if (flat.length / 2 > lim.hashMaxListpackEntries) {
+            i += 2;
+            break;
+          }
         }
       }
+      this.d = encode(flat);
+      if (flat.length / 2 > lim.hashMaxListpackEntries) this.convert();
     }
-    this.d = encode(flat);
-    if (i < argv.length || flat.length / 2 > lim.hashMaxListpackEntries) {
-      this.convert();
-      for (; i < argv.length; i += 2) if (this.set(argv[i], argv[i + 1], lim)) created++;
-    }
+    for (; i < argv.length; i += 2) if (this.set(argv[i], argv[i + 1], lim)) created++;
     return created;
   }
 
   /** Removes field; returns true if it was there. */
   delete(field: string): boolean {
     const p = this.d;
-    if (typeof p !== 'string') return p.delete(field) !== -1;
+    if (typeof p !== 'string') return p.delete(field);
     if (!lpFind(p, field)) return false;
     const n = decLen(p, 0) - 1;
     const body = next;
@@ -302,44 +577,63 @@ export class HashValue {
     return true;
   }
 
+  /** Calls fn(field, value) for every entry: insertion order for a listpack, bucket order for a hashtable. */
+  forEach(fn: (field: string, value: string) => void): void {
+    const d = this.d;
+    if (typeof d === 'string') lpForEach(d, fn);
+    else d.forEach(fn);
+  }
+
   /**
-   * Every entry as flat [field, value, …]: insertion order for a listpack, slab
-   * order for a hashtable. The strings may be slices of the packed form: use
-   * them for replies, not for storage.
+   * Every entry as flat [field, value, …], in forEach's order. The strings may
+   * be slices of the packed form: use them for replies, not for storage.
    */
   toArray(): string[] {
-    const d = this.d;
     const out: string[] = [];
-    if (typeof d !== 'string') {
-      d.forEachSlot((s) => out.push(d.keys[s]!, d.vals[s]!));
-      return out;
-    }
-    const n = decLen(d, 0);
-    let i = next;
-    for (let k = 0; k < 2 * n; k++) {
-      const l = decLen(d, i);
-      i = next + l;
-      out.push(d.slice(next, i));
-    }
+    this.forEach((f, v) => out.push(f, v));
     return out;
   }
 
-  /** Fields only (which = 0) or values only (which = 1), in toArray's order. */
+  /** Fields only (which = 0) or values only (which = 1), in forEach's order. */
   column(which: 0 | 1): string[] {
-    const d = this.d;
     const out: string[] = [];
-    if (typeof d !== 'string') {
-      const col = which === 0 ? d.keys : d.vals;
-      d.forEachSlot((s) => out.push(col[s]!));
-      return out;
-    }
-    const n = decLen(d, 0);
-    let i = next;
-    for (let k = 0; k < 2 * n; k++) {
-      const l = decLen(d, i);
-      i = next + l;
-      if ((k & 1) === which) out.push(d.slice(next, i));
-    }
+    if (which === 0) this.forEach((f) => out.push(f));
+    else this.forEach((_f, v) => out.push(v));
     return out;
+  }
+
+  /**
+   * HSCAN of a hashtable as Redis's scanGenericCommand: SCAN steps from cursor
+   * until about `count` pairs were pushed onto `out` or count*10 steps were
+   * made; returns the next cursor. A listpack answers everything with cursor 0.
+   */
+  scan(cursor: number, count: number, out: string[]): number {
+    const d = this.d;
+    if (typeof d === 'string') {
+      lpForEach(d, (f, v) => out.push(f, v));
+      return 0;
+    }
+    let maxIterations = count * 10;
+    const push = (f: string, v: string): void => {
+      out.push(f, v);
+    };
+    do cursor = d.scan(cursor, push);
+    while (cursor !== 0 && maxIterations-- > 0 && out.length < 2 * count);
+    return cursor;
+  }
+
+  /** A uniformly random [field, value] of a non-empty hash. */
+  randomPair(): [string, string] {
+    const d = this.d;
+    if (typeof d !== 'string') return d.random();
+    const k = Math.floor(Math.random() * decLen(d, 0));
+    let i = next;
+    for (let j = 0; ; j++) {
+      const kl = decLen(d, i);
+      const ks = next;
+      const vl = decLen(d, ks + kl);
+      i = next + vl;
+      if (j === k) return [d.slice(ks, ks + kl), d.slice(next, i)];
+    }
   }
 }

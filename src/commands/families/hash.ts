@@ -16,12 +16,11 @@ import type { Client } from '../../server/client.js';
 import type { Server } from '../../server/server.js';
 import { Err } from '../../protocol/errors.js';
 import type { Db } from '../../keyspace/keyspace.js';
-import type { Value } from '../../keyspace/value.js';
 import { HashValue } from '../../datatypes/hash.js';
 import { parseInt64, I64_MAX, I64_MIN } from '../../util/numbers.js';
 import { addLongDouble, formatLongDouble, isFiniteLongDouble, parseLongDouble, type LongDouble } from '../../util/longdouble.js';
 import { is } from '../args.js';
-import { addEmptyScan, parseScanCursor, parseScanOptions, scanCollection } from '../scan.js';
+import { addEmptyScan, addScanReply, parseScanCursor, parseScanOptions, scanMatches } from '../scan.js';
 
 // ---------------------------------------------------------------- helpers
 
@@ -36,14 +35,15 @@ function getHash(db: Db, key: string): HashValue | null {
 }
 
 /**
- * hashTypeLookupWriteOrCreate: the hash at key to modify in place, or a new
- * empty one (not yet in the keyspace: `commit` adds it). WRONGTYPE otherwise.
+ * hashTypeLookupWriteOrCreate's lookup: the hash at key to modify in place,
+ * or null when the key is missing (the caller starts from HashValue.empty()
+ * and `commit` adds it). WRONGTYPE otherwise.
  */
-function lookupWriteOrCreate(db: Db, key: string): { h: HashValue; old: Value | undefined } {
-  const old = db.lookupWrite(key);
-  if (old === undefined) return { h: new HashValue(), old };
-  if (!(old instanceof HashValue)) throw Err.wrongType();
-  return { h: old, old };
+function hashForWrite(db: Db, key: string): HashValue | null {
+  const v = db.lookupWrite(key);
+  if (v === undefined) return null;
+  if (!(v instanceof HashValue)) throw Err.wrongType();
+  return v;
 }
 
 /** Records a change of `changes` dirty units to h at key, adding the key if it is new. */
@@ -71,10 +71,11 @@ function hsetGeneric(c: Client, argv: string[], s: Server, hmset: boolean): void
   if (argv.length % 2 === 1) throw Err.wrongArity(hmset ? 'hmset' : 'hset');
   const db = c.db;
   const key = argv[1];
-  const { h, old } = lookupWriteOrCreate(db, key);
-  h.tryConversion(argv, 2, argv.length - 1, s.enc);
+  const cur = hashForWrite(db, key);
+  const h = cur ?? HashValue.empty();
+  // setPairs converts first when any argument is too long (hashTypeTryConversion)
   const created = h.setPairs(argv, 2, s.enc);
-  commit(s, db, key, h, old !== undefined, (argv.length - 2) / 2);
+  commit(s, db, key, h, cur !== null, (argv.length - 2) / 2);
   if (hmset) c.addOK();
   else c.addInt(created);
 }
@@ -89,7 +90,8 @@ function hmsetCommand(c: Client, argv: string[], s: Server): void {
 
 function hsetnxCommand(c: Client, argv: string[], s: Server): void {
   const db = c.db;
-  const { h, old } = lookupWriteOrCreate(db, argv[1]);
+  const cur = hashForWrite(db, argv[1]);
+  const h = cur ?? HashValue.empty();
   if (h.has(argv[2])) {
     c.addRaw(':0\r\n');
     return;
@@ -97,7 +99,7 @@ function hsetnxCommand(c: Client, argv: string[], s: Server): void {
   // Redis checks the lengths only when it is going to insert
   h.tryConversion(argv, 2, 3, s.enc);
   h.set(argv[2], argv[3], s.enc);
-  commit(s, db, argv[1], h, old !== undefined, 1);
+  commit(s, db, argv[1], h, cur !== null, 1);
   c.addRaw(':1\r\n');
 }
 
@@ -107,11 +109,12 @@ function hincrbyCommand(c: Client, argv: string[], s: Server): void {
   const db = c.db;
   const key = argv[1];
   const field = argv[2];
-  const { h, old } = lookupWriteOrCreate(db, key);
-  const cur = h.get(field);
+  const cur = hashForWrite(db, key);
+  const h = cur ?? HashValue.empty();
+  const old = h.get(field);
   let value: number | bigint = 0;
-  if (cur !== null) {
-    const v = parseInt64(cur);
+  if (old !== null) {
+    const v = parseInt64(old);
     if (v === null) throw Err.raw('ERR hash value is not an integer');
     value = v;
   }
@@ -121,7 +124,7 @@ function hincrbyCommand(c: Client, argv: string[], s: Server): void {
     if (sum > I64_MAX || sum < I64_MIN) throw Err.overflow();
   }
   h.set(field, String(sum), s.enc);
-  commit(s, db, key, h, old !== undefined, 1);
+  commit(s, db, key, h, cur !== null, 1);
   c.addInt(sum);
 }
 
@@ -132,12 +135,13 @@ function hincrbyfloatCommand(c: Client, argv: string[], s: Server): void {
   const db = c.db;
   const key = argv[1];
   const field = argv[2];
-  const { h, old } = lookupWriteOrCreate(db, key);
-  const cur = h.get(field);
+  const cur = hashForWrite(db, key);
+  const h = cur ?? HashValue.empty();
+  const old = h.get(field);
   // long double arithmetic, as Redis (util/longdouble.ts); a missing field counts as 0
   let base = ZERO;
-  if (cur !== null) {
-    const v = parseLongDouble(cur);
+  if (old !== null) {
+    const v = parseLongDouble(old);
     if (v === null) throw Err.raw('ERR hash value is not a float');
     base = v;
   }
@@ -145,7 +149,7 @@ function hincrbyfloatCommand(c: Client, argv: string[], s: Server): void {
   if (!isFiniteLongDouble(result)) throw Err.incrFloatNaN();
   const str = formatLongDouble(result);
   h.set(field, str, s.enc);
-  commit(s, db, key, h, old !== undefined, 1);
+  commit(s, db, key, h, cur !== null, 1);
   // propagated as HSET of the result, so float formatting cannot make replicas diverge
   c.propagateArgv = ['HSET', key, field, str];
   c.addBulk(str);
@@ -251,7 +255,6 @@ function hrandfieldWithCount(c: Client, key: string, l: number | bigint, withVal
     c.addRaw('*0\r\n');
     return;
   }
-  const dict = h.dict;
   // RESP2 flattens field and value; RESP3 nests them in 2-arrays
   const replyLen = (n: number) => c.addArrayLen(withValues && c.resp === 2 ? n * 2 : n);
 
@@ -260,16 +263,15 @@ function hrandfieldWithCount(c: Client, key: string, l: number | bigint, withVal
     // the exact count, even beyond 2^53 (such a reply is cut below)
     const exact = typeof l === 'bigint' ? -l : count;
     c.addRaw('*' + String(withValues && c.resp === 2 ? BigInt(exact) * 2n : exact) + '\r\n');
-    const flat = dict === null ? h.toArray() : null;
-    const pairs = size;
+    const flat = h.isListpack ? h.toArray() : null;
     let i = 0;
     while (count-- > 0) {
       if (flat !== null) {
-        const k = 2 * Math.floor(Math.random() * pairs);
+        const k = 2 * Math.floor(Math.random() * size);
         addPair(c, flat[k], flat[k + 1], withValues);
       } else {
-        const slot = dict!.randomSlot();
-        addPair(c, dict!.keys[slot]!, dict!.vals[slot]!, withValues);
+        const [f, v] = h.randomPair();
+        addPair(c, f, v, withValues);
       }
       if ((++i & 1023) === 0 && c.out.length > MAX_REPLY_CHARS) {
         c.closeAfterReply = true;
@@ -282,8 +284,7 @@ function hrandfieldWithCount(c: Client, key: string, l: number | bigint, withVal
   replyLen(Math.min(count, size));
   // CASE 2: the whole hash
   if (count >= size) {
-    const flat = h.toArray();
-    for (let k = 0; k < flat.length; k += 2) addPair(c, flat[k], flat[k + 1], withValues);
+    h.forEach((f, v) => addPair(c, f, v, withValues));
     return;
   }
   // CASE 3: count close to size: remove random entries from a copy of the whole hash
@@ -300,7 +301,7 @@ function hrandfieldWithCount(c: Client, key: string, l: number | bigint, withVal
     return;
   }
   // CASE 4: count much smaller than size
-  if (dict === null) {
+  if (h.isListpack) {
     // selection sampling in one pass over the listpack, as lpRandomPairsUnique
     const flat = h.toArray();
     let need = count;
@@ -312,12 +313,12 @@ function hrandfieldWithCount(c: Client, key: string, l: number | bigint, withVal
     }
     return;
   }
-  const picked = new Set<number>();
+  const picked = new Set<string>();
   while (picked.size < count) {
-    const slot = dict.randomSlot();
-    if (picked.has(slot)) continue;
-    picked.add(slot);
-    addPair(c, dict.keys[slot]!, dict.vals[slot]!, withValues);
+    const [f, v] = h.randomPair();
+    if (picked.has(f)) continue;
+    picked.add(f);
+    addPair(c, f, v, withValues);
   }
 }
 
@@ -342,13 +343,7 @@ function hrandfieldCommand(c: Client, argv: string[]): void {
     c.addNull();
     return;
   }
-  const dict = h.dict;
-  if (dict === null) {
-    const flat = h.toArray();
-    c.addBulk(flat[2 * Math.floor((Math.random() * flat.length) / 2)]);
-  } else {
-    c.addBulk(dict.keys[dict.randomSlot()]!);
-  }
+  c.addBulk(h.randomPair()[0]);
 }
 
 // ---------------------------------------------------------------- HSCAN
@@ -362,9 +357,16 @@ function hscanCommand(c: Client, argv: string[]): void {
     return;
   }
   const o = parseScanOptions(argv, 3, false);
-  const dict = h.dict;
-  if (dict === null) scanCollection(c, cursor, o, true, h.toArray(), null, null);
-  else scanCollection(c, cursor, o, true, null, dict, (slot, out) => out.push(dict.keys[slot]!, dict.vals[slot]!));
+  const items: string[] = [];
+  const next = h.scan(cursor, o.count, items);
+  if (o.pattern === null) {
+    addScanReply(c, next, items);
+    return;
+  }
+  // MATCH filters on the field, dropping its value too
+  const kept: string[] = [];
+  for (let i = 0; i < items.length; i += 2) if (scanMatches(o, items[i])) kept.push(items[i], items[i + 1]);
+  addScanReply(c, next, kept);
 }
 
 export const hashCommands: CommandRow[] = [
