@@ -95,6 +95,8 @@ export class Server {
   private instSampleOut = 0;
   /** true while EXEC runs its queue: time is frozen and nothing interleaves */
   inExec = false;
+  /** MULTI has been propagated for the transaction EXEC is running */
+  execPropagatedMulti = false;
   loading = false;
   shuttingDown = false;
   /** ms timestamp until which clients are paused (CLIENT PAUSE), and its kind */
@@ -569,6 +571,13 @@ export class Server {
       if (c.replyMode === 'skip') c.replyMode = 'on';
     }
     if (ks.dirty !== dirtyBefore && this.propagate !== null) {
+      // A transaction propagates as one unit: MULTI before its first write;
+      // the EXEC itself then propagates when its own call() ends (it changed
+      // the dataset), and a transaction that wrote nothing propagates nothing.
+      if (this.inExec && !this.execPropagatedMulti) {
+        this.execPropagatedMulti = true;
+        this.propagate(c.db.id, ['MULTI']);
+      }
       this.propagate(c.db.id, c.propagateArgv ?? argv);
     }
   }

@@ -74,3 +74,41 @@ test('no other client runs a command between the commands of a transaction', asy
     await srv.close();
   }
 });
+
+test('a transaction propagates as MULTI, its writes in their propagated form, EXEC; one that writes nothing propagates nothing', async () => {
+  const srv = await startGkv();
+  const log: string[] = [];
+  srv.server.propagate = (db, argv) => log.push(`${db}:${argv.join(' ')}`);
+  const c = await RespClient.connect(srv.port);
+  try {
+    await c.cmd('MULTI');
+    await c.cmd('GET', 'a');
+    await c.cmd('SET', 'a', '1', 'EX', '100');
+    await c.cmd('INCRBYFLOAT', 'f', '1.5');
+    await c.cmd('GET', 'a');
+    await c.cmd('EXEC');
+    assert.equal(log.length, 4);
+    assert.equal(log[0], '0:MULTI');
+    assert.match(log[1], /^0:SET a 1 PXAT \d+$/);
+    assert.equal(log[2], '0:SET f 1.5 KEEPTTL');
+    assert.equal(log[3], '0:EXEC');
+    log.length = 0;
+    await c.cmd('MULTI');
+    await c.cmd('GET', 'a');
+    await c.cmd('SET', 'x', 'y', 'NX');
+    await c.cmd('SET', 'x', 'z', 'NX');
+    await c.cmd('EXEC');
+    assert.deepEqual(log, ['0:MULTI', '0:SET x y NX', '0:EXEC']);
+    log.length = 0;
+    await c.cmd('MULTI');
+    await c.cmd('GET', 'a');
+    await c.cmd('SET', 'x', 'q', 'NX');
+    await c.cmd('EXEC');
+    assert.deepEqual(log, []);
+    await c.cmd('SET', 'solo', '1');
+    assert.deepEqual(log, ['0:SET solo 1']);
+  } finally {
+    c.close();
+    await srv.close();
+  }
+});

@@ -185,10 +185,13 @@ function execCommand(c: Client, _argv: string[], s: Server): void {
   c.addArrayLen(queue.length);
   s.ks.updateClock();
   s.inExec = true;
+  s.execPropagatedMulti = false;
   try {
     for (const q of queue) s.call(c, q.cmd, q.argv);
   } finally {
     s.inExec = false;
+    // EXEC itself propagates as EXEC, not as its last command's form
+    c.propagateArgv = null;
   }
 }
 
