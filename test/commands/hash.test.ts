@@ -375,3 +375,18 @@ test('a hash with a TTL disappears once its time has passed', async () => {
     await srv.close();
   }
 });
+
+test('hash writes send hset, hincrby, hincrbyfloat and hdel events, and del when the last field goes', async () => {
+  await withServer(async (c, srv) => {
+    const events: string[] = [];
+    srv.server.ks.notifyHook = (_type, event, key) => events.push(`${event}:${key}`);
+    await c.cmd('CONFIG', 'SET', 'notify-keyspace-events', 'KEAn');
+    await c.cmd('HSET', 'h', 'a', '1');
+    await c.cmd('HSETNX', 'h', 'a', '2');
+    await c.cmd('HINCRBY', 'h', 'n', '1');
+    await c.cmd('HINCRBYFLOAT', 'h', 'n', '0.5');
+    await c.cmd('HDEL', 'h', 'zz');
+    await c.cmd('HDEL', 'h', 'a', 'n');
+    assert.deepEqual(events, ['new:h', 'hset:h', 'hincrby:h', 'hincrbyfloat:h', 'hdel:h', 'del:h']);
+  });
+});

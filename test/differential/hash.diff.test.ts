@@ -13,6 +13,7 @@
  * pairs of the hash), and HRANDFIELD (random: checked by properties — count,
  * distinctness for positive counts, membership, matching values, the RESP3
  * shape — against the hash's contents read just before).
+ * A last test compares the keyspace notifications the sequences produce.
  * Reproduce a failure with GKV_DIFF_SEED=<seed>; explore with GKV_DIFF_RUNS.
  */
 import { test, before, after } from 'node:test';
@@ -22,6 +23,7 @@ import { oracleSkip } from '../harness/servers.js';
 import type { Reply, RespClient, RespValue } from '../harness/resp.js';
 import { RespError } from '../harness/resp.js';
 import { startPair, stateOf, type Pair, type Cmd } from './harness.js';
+import { RecordingConn } from '../harness/recording-conn.js';
 
 const cs = (...xs: string[][]): fc.Arbitrary<string[]> => fc.constantFrom(...xs);
 
@@ -252,4 +254,47 @@ test('a full HSCAN with MATCH and COUNT returns the same pairs as Redis, on both
     ),
     { seed: SEED + 2, numRuns: 20, verbose: 1 },
   );
+});
+
+test('hash commands send the keyspace notifications Redis sends, in Redis\'s order', { skip }, async () => {
+  const p = pair!;
+  const [sg, sr] = await Promise.all([RecordingConn.open(p.gkv.port), RecordingConn.open(p.redis.port)]);
+  let token = 0;
+  const events = async () => {
+    const t = `barrier-${++token}`;
+    const [a, b] = await Promise.all([sg.barrier(t), sr.barrier(t)]);
+    return [a.map((f) => f.raw).join(''), b.map((f) => f.raw).join('')];
+  };
+  try {
+    for (const c of [sg, sr]) c.send(['PSUBSCRIBE', '__key*__:*']);
+    await events();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('KEA', 'KEAn', 'Kh', 'Eh', 'KEhg', 'Kg', 'AKm', 'Ehn'),
+        limits,
+        fc.array(anyCmd, { minLength: 1, maxLength: 30, size: 'max' }),
+        async (flags, lim, cmds) => {
+          for (const c of [p.g, p.r]) {
+            await c.cmd('RESET');
+            await c.cmd('CONFIG', 'SET', 'notify-keyspace-events', '');
+            await c.cmd('FLUSHALL');
+            await c.cmd('CONFIG', 'SET', 'hash-max-listpack-entries', lim ? lim[0] : '512', 'hash-max-listpack-value', lim ? lim[1] : '64');
+            await c.cmd('CONFIG', 'SET', 'notify-keyspace-events', flags);
+          }
+          await events();
+          commandsRun += cmds.length;
+          for (let i = 0; i < cmds.length; i++) {
+            await Promise.all([p.g.call(...cmds[i]), p.r.call(...cmds[i])]);
+            const [a, b] = await events();
+            assert.equal(a, b, `events of command #${i} ${JSON.stringify(cmds[i])} differ (flags ${flags})\n  sequence: ${JSON.stringify(cmds.slice(0, i + 1))}`);
+          }
+        },
+      ),
+      { seed: SEED + 3, numRuns: Math.ceil(RUNS / 2), verbose: 1 },
+    );
+  } finally {
+    for (const c of [p.g, p.r]) await c.cmd('CONFIG', 'SET', 'notify-keyspace-events', '');
+    sg.close();
+    sr.close();
+  }
 });

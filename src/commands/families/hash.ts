@@ -15,6 +15,7 @@ import type { CommandRow } from '../spec.js';
 import type { Client } from '../../server/client.js';
 import type { Server } from '../../server/server.js';
 import { Err } from '../../protocol/errors.js';
+import { NOTIFY_GENERIC, NOTIFY_HASH } from '../../keyspace/notify.js';
 import type { Db } from '../../keyspace/keyspace.js';
 import { HashValue } from '../../datatypes/hash.js';
 import { parseInt64, I64_MAX, I64_MIN } from '../../util/numbers.js';
@@ -46,11 +47,15 @@ function hashForWrite(db: Db, key: string): HashValue | null {
   return v;
 }
 
-/** Records a change of `changes` dirty units to h at key, adding the key if it is new. */
-function commit(s: Server, db: Db, key: string, h: HashValue, existed: boolean, changes: number): void {
+/**
+ * Records a change of `changes` dirty units to h at key, adding the key if it
+ * is new ("new" comes first, as from Redis's dbAdd), then sends `event`.
+ */
+function commit(s: Server, db: Db, key: string, h: HashValue, existed: boolean, changes: number, event: string): void {
   if (existed) db.modified(key);
   else db.add(key, h);
   s.ks.dirty += changes - 1;
+  db.notify(NOTIFY_HASH, event, key);
 }
 
 /** Replies with one field and, when withValues, its value (a 2-array in RESP3, as HRANDFIELD). */
@@ -75,7 +80,7 @@ function hsetGeneric(c: Client, argv: string[], s: Server, hmset: boolean): void
   const h = cur ?? HashValue.empty();
   // setPairs converts first when any argument is too long (hashTypeTryConversion)
   const created = h.setPairs(argv, 2, s.enc);
-  commit(s, db, key, h, cur !== null, (argv.length - 2) / 2);
+  commit(s, db, key, h, cur !== null, (argv.length - 2) / 2, 'hset');
   if (hmset) c.addOK();
   else c.addInt(created);
 }
@@ -99,7 +104,7 @@ function hsetnxCommand(c: Client, argv: string[], s: Server): void {
   // Redis checks the lengths only when it is going to insert
   h.tryConversion(argv, 2, 3, s.enc);
   h.set(argv[2], argv[3], s.enc);
-  commit(s, db, argv[1], h, cur !== null, 1);
+  commit(s, db, argv[1], h, cur !== null, 1, 'hset');
   c.addRaw(':1\r\n');
 }
 
@@ -124,7 +129,7 @@ function hincrbyCommand(c: Client, argv: string[], s: Server): void {
     if (sum > I64_MAX || sum < I64_MIN) throw Err.overflow();
   }
   h.set(field, String(sum), s.enc);
-  commit(s, db, key, h, cur !== null, 1);
+  commit(s, db, key, h, cur !== null, 1, 'hincrby');
   c.addInt(sum);
 }
 
@@ -149,7 +154,7 @@ function hincrbyfloatCommand(c: Client, argv: string[], s: Server): void {
   if (!isFiniteLongDouble(result)) throw Err.incrFloatNaN();
   const str = formatLongDouble(result);
   h.set(field, str, s.enc);
-  commit(s, db, key, h, cur !== null, 1);
+  commit(s, db, key, h, cur !== null, 1, 'hincrbyfloat');
   // propagated as HSET of the result, so float formatting cannot make replicas diverge
   c.propagateArgv = ['HSET', key, field, str];
   c.addBulk(str);
@@ -225,6 +230,8 @@ function hdelCommand(c: Client, argv: string[], s: Server): void {
     if (removed) db.delete(key);
     else db.modified(key);
     s.ks.dirty += deleted - 1;
+    db.notify(NOTIFY_HASH, 'hdel', key);
+    if (removed) db.notify(NOTIFY_GENERIC, 'del', key);
   }
   c.addInt(deleted);
 }
