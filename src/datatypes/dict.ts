@@ -61,7 +61,8 @@ export function hashString(s: string): number {
 const MIN_BUCKETS = 4;
 const MIN_SLAB = 8;
 
-function rev32(v: number): number {
+/** Reverses the 32 bits of v (the SCAN cursor increments in reverse-binary order). */
+export function rev32(v: number): number {
   v = ((v >>> 1) & 0x55555555) | ((v & 0x55555555) << 1);
   v = ((v >>> 2) & 0x33333333) | ((v & 0x33333333) << 2);
   v = ((v >>> 4) & 0x0f0f0f0f) | ((v & 0x0f0f0f0f) << 4);

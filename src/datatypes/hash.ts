@@ -42,7 +42,7 @@
  * is never left empty in the keyspace (the commands delete the key), but the
  * type itself allows size 0.
  */
-import { hashString } from './dict.js';
+import { hashString, rev32 } from './dict.js';
 
 /** The thresholds the conversions follow (the server's EncodingLimits has these fields). */
 export interface HashLimits {
@@ -171,14 +171,6 @@ const EMPTY = CHR[0];
 const INLINE_MAX = 64;
 const MAX_LOAD = 4;
 const MIN_BUCKETS = 4;
-
-function rev32(v: number): number {
-  v = ((v >>> 1) & 0x55555555) | ((v & 0x55555555) << 1);
-  v = ((v >>> 2) & 0x33333333) | ((v & 0x33333333) << 2);
-  v = ((v >>> 4) & 0x0f0f0f0f) | ((v & 0x0f0f0f0f) << 4);
-  v = ((v >>> 8) & 0x00ff00ff) | ((v & 0x00ff00ff) << 8);
-  return ((v >>> 16) | (v << 16)) >>> 0;
-}
 
 /** A hash table of packed buckets (see the header). Not exported: HashValue is its interface. */
 class PackedTable {
