@@ -34,7 +34,7 @@ const member = fc.oneof(
 );
 const score = fc.oneof(
   { weight: 8, arbitrary: fc.integer({ min: -3, max: 6 }).map(String) },
-  { weight: 3, arbitrary: fc.constantFrom('1.5', '-0', '0', '0.1', '-2.5', 'inf', '-inf', '+inf', '1e300', '1e-310', '0x10', '3.0000000000000004', '4503599627370497', '1e20', '100000', '-40000', '70000') },
+  { weight: 3, arbitrary: fc.constantFrom('1.5', '-0', '0', '0.1', '-2.5', 'inf', '-inf', '+inf', '1e300', '1e-310', '0x10', '3.0000000000000004', '4503599627370497', '1e20', '100000', '-40000', '70000', '1125899906842624.25', '0.0001', '1e-5') },
   { weight: 1, arbitrary: fc.constantFrom('1e400', '1e-400', 'nan', 'x', ' 1', '1 ', '', '.5', '5.', '(1') },
 );
 const pairs = (min: number, max: number) => fc.array(fc.tuple(score, member), { minLength: min, maxLength: max }).map((ps) => ps.flat());
