@@ -26,10 +26,13 @@
  * bound the cost of the O(node) operations.
  *
  * Costs: push/pop at either end O(1) amortized. V8 turns `s + entry` into a
- * rope (ConsString); `pend` counts appends since the node string was last
- * flat, and every FLATTEN_EVERY appends the node is flattened (a charCodeAt
- * forces it), so a push costs O(node bytes / FLATTEN_EVERY) and a node stays
- * ~2 bytes over its contents instead of 50+ bytes per unflattened piece.
+ * rope (ConsString) of ~50 bytes per piece; `pend` counts appends since the
+ * node string was last flat. A node is flattened (a charCodeAt forces it)
+ * when its pending pieces reach a quarter of its entries (geometric, so the
+ * copying totals a few times the node's size), when it is complete (the next
+ * push starts a new node), and after each push command if it is at most
+ * SETTLE_BYTES (settle(): a small list then costs its packed bytes plus one
+ * string header).
  * Pops slice the node string (V8 slices share the parent: O(1)).
  * Indexing walks nodes from the nearer end, then entries from the nearer end
  * of the node: O(nodes + node entries), as Redis's quicklistGetIteratorAtIdx.
@@ -41,11 +44,14 @@
  * key holds.
  */
 
-const FLATTEN_EVERY = 32;
+const FLATTEN_EVERY = 16;
+/** end nodes up to this size are flattened after every push command */
+const SETTLE_BYTES = 4096;
 /** Redis's SIZE_SAFETY_LIMIT: the byte bound of nodes under a positive fill */
 const SIZE_SAFETY_LIMIT = 8192;
 
 interface Limits {
+  fill: number;
   maxCount: number;
   maxBytes: number;
   /** elements longer than this get a plain node of their own */
@@ -66,7 +72,7 @@ function limitsFor(fill: number): Limits {
     } else {
       maxBytes = 4096 * 2 ** (Math.min(5, -fill) - 1);
     }
-    l = { maxCount, maxBytes, plainOver: maxBytes >> 1 };
+    l = { fill, maxCount, maxBytes, plainOver: maxBytes >> 1 };
     limitsCache.set(fill, l);
   }
   return l;
@@ -100,9 +106,11 @@ export function encodeEntry(v: string): string {
   return fwd + v + back;
 }
 
-// Scratch results of the length readers (no allocation per entry).
+// Scratch results of the length readers and of locate() (no allocation per entry).
 let rLen = 0;
 let rHdr = 0;
+let fNode = 0;
+let fOff = 0;
 
 /** Reads the forward length at pos: sets rLen, rHdr. */
 function readFwd(s: string, pos: number): void {
@@ -142,6 +150,12 @@ function readBack(s: string, end: number): void {
   } while (b >= 128);
   rLen = len;
   rHdr = h;
+}
+
+/** Makes the node's string flat (V8 flattens a rope on charCodeAt). */
+function flatten(node: QNode): void {
+  node.s.charCodeAt(0);
+  node.pend = 0;
 }
 
 class QNode {
@@ -200,8 +214,13 @@ export class QuickList {
   private len = 0;
   private lim: Limits;
 
-  constructor(readonly fill: number = -2) {
+  constructor(fill: number = -2) {
     this.lim = limitsFor(fill);
+  }
+
+  /** the list-max-listpack-size the list was created with */
+  get fill(): number {
+    return this.lim.fill;
   }
 
   // ---- RObj (what a list key holds) ----
@@ -245,12 +264,13 @@ export class QuickList {
     if (last !== null && v.length <= this.lim.plainOver && this.fits(last, add)) {
       last.s = last.s + encodeEntry(v);
       last.n++;
-      if (++last.pend >= FLATTEN_EVERY) {
-        last.s.charCodeAt(0); // flattens the rope
-        last.pend = 0;
-      }
+      if (++last.pend >= FLATTEN_EVERY && last.pend >= last.n >> 2) flatten(last);
     } else {
-      nodes.push(this.newNode(v));
+      if (last === null) this.nodes = [this.newNode(v)]; // exact-size backing store for the common one-node list
+      else {
+        if (last.pend > 0) flatten(last); // a node is complete: keep it flat
+        nodes.push(this.newNode(v));
+      }
     }
     this.len++;
   }
@@ -262,12 +282,13 @@ export class QuickList {
     if (first !== null && v.length <= this.lim.plainOver && this.fits(first, add)) {
       first.s = encodeEntry(v) + first.s;
       first.n++;
-      if (++first.pend >= FLATTEN_EVERY) {
-        first.s.charCodeAt(0);
-        first.pend = 0;
-      }
+      if (++first.pend >= FLATTEN_EVERY && first.pend >= first.n >> 2) flatten(first);
     } else {
-      nodes.unshift(this.newNode(v));
+      if (first === null) this.nodes = [this.newNode(v)];
+      else {
+        if (first.pend > 0) flatten(first);
+        nodes.unshift(this.newNode(v));
+      }
     }
     this.len++;
   }
@@ -308,41 +329,53 @@ export class QuickList {
     return v;
   }
 
+  /**
+   * Called after a command's pushes: end nodes of up to SETTLE_BYTES are
+   * flattened now (cheap, and a small list then costs its packed bytes plus
+   * one string header); bigger nodes follow the geometric rule of the pushes.
+   */
+  settle(): void {
+    const nodes = this.nodes;
+    if (nodes.length === 0) return;
+    const a = nodes[0];
+    if (a.pend > 0 && a.s.length <= SETTLE_BYTES) flatten(a);
+    const b = nodes[nodes.length - 1];
+    if (b.pend > 0 && b.s.length <= SETTLE_BYTES) flatten(b);
+  }
+
   // ---- by index ----
 
-  /** Node index and offset of element i (0 <= i < len): sets fNode, fOff. */
+  /** Node index and offset of element i (0 <= i < len): sets the module's fNode, fOff. */
   private locate(i: number): void {
     const nodes = this.nodes;
     if (i < this.len >> 1) {
       let ni = 0;
       while (i >= nodes[ni].n) i -= nodes[ni++].n;
-      this.fNode = ni;
-      this.fOff = i;
+      fNode = ni;
+      fOff = i;
     } else {
       let rest = this.len - 1 - i; // distance from the tail
       let ni = nodes.length - 1;
       while (rest >= nodes[ni].n) rest -= nodes[ni--].n;
-      this.fNode = ni;
-      this.fOff = nodes[ni].n - 1 - rest;
+      fNode = ni;
+      fOff = nodes[ni].n - 1 - rest;
     }
   }
-  private fNode = 0;
-  private fOff = 0;
 
   /** Element i; negative i counts from the tail (-1 = last). undefined when out of range. */
   index(i: number): string | undefined {
     if (i < 0) i += this.len;
     if (i < 0 || i >= this.len) return undefined;
     this.locate(i);
-    return this.nodes[this.fNode].get(this.fOff);
+    return this.nodes[fNode].get(fOff);
   }
 
   /** Replaces element i (0 <= i < len). */
   set(i: number, v: string): void {
     this.locate(i);
-    const ni = this.fNode;
+    const ni = fNode;
     const vals = this.nodes[ni].values();
-    vals[this.fOff] = v;
+    vals[fOff] = v;
     this.rebuild(ni, 1, vals);
   }
 
@@ -351,9 +384,9 @@ export class QuickList {
     if (i === 0) return this.pushHead(v);
     if (i === this.len) return this.pushTail(v);
     this.locate(i);
-    const ni = this.fNode;
+    const ni = fNode;
     const vals = this.nodes[ni].values();
-    vals.splice(this.fOff, 0, v);
+    vals.splice(fOff, 0, v);
     this.len++;
     this.rebuild(ni, 1, vals);
   }
@@ -399,8 +432,8 @@ export class QuickList {
     }
     const nodes = this.nodes;
     this.locate(start);
-    let ni = this.fNode;
-    let off = this.fOff;
+    let ni = fNode;
+    let off = fOff;
     let left = count;
     this.len -= count;
     while (left > 0) {
@@ -432,16 +465,16 @@ export class QuickList {
   forRange(start: number, end: number, fn: (v: string) => void): void {
     this.locate(start);
     const nodes = this.nodes;
-    let ni = this.fNode;
+    let ni = fNode;
     let left = end - start + 1;
     let node = nodes[ni];
     // byte position of entry fOff in the first node
     let pos = 0;
-    if (node.pend !== -1) for (let k = 0; k < this.fOff; k++) {
+    if (node.pend !== -1) for (let k = 0; k < fOff; k++) {
       readFwd(node.s, pos);
       pos += 2 * rHdr + rLen;
     }
-    let k = this.fOff;
+    let k = fOff;
     while (left > 0) {
       if (node.pend === -1) {
         fn(node.s);

@@ -128,6 +128,7 @@ function pushGeneric(c: Client, argv: string[], s: Server, where: Where, xx: boo
   } else db.modified(key);
   if (where === 'left') for (let j = 2; j < argv.length; j++) l.pushHead(argv[j]);
   else for (let j = 2; j < argv.length; j++) l.pushTail(argv[j]);
+  l.settle();
   s.ks.dirty += argv.length - 3; // Redis counts one change per element
   c.addInt(l.length);
 }
@@ -372,6 +373,7 @@ function lmoveHandlePush(c: Client, s: Server, dstKey: string, dst: QuickList | 
   } else db.modified(dstKey);
   if (whereTo === 'left') dst.pushHead(value);
   else dst.pushTail(value);
+  dst.settle();
   c.addBulk(value);
 }
 
