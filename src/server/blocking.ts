@@ -40,7 +40,9 @@
  * blocked on that key waiting for that value type. A key that is deleted,
  * or re-created with another type, while clients wait leaves them blocked
  * until the key holds the right type (verified against Redis 7.0).
- * `signalKeyAsReady` is exported for the rare writer that bypasses dbAdd.
+ * `signalKeyAsReady` is public for the rare writer that bypasses dbAdd, and
+ * SWAPDB should call `scanDatabaseForReadyKeys` for both databases after the
+ * swap (Redis 7.0 wakes a client blocked on a key the swap brought in).
  *
  * ## Machinery
  * - per database, key → the clients blocked on it, in blocking order (a Set
@@ -194,6 +196,19 @@ export class Blocking {
     if (rs.has(key)) return;
     rs.add(key);
     this.ready.push({ db, key });
+  }
+
+  /**
+   * Redis's scanDatabaseForReadyKeys, for SWAPDB (call it for both databases
+   * after swapping): every key clients wait on that now exists is signalled.
+   */
+  scanDatabaseForReadyKeys(db: Db): void {
+    const m = this.byKey[db.id];
+    if (m === undefined) return;
+    for (const key of m.keys()) {
+      const v = db.peek(key);
+      if (v !== undefined) this.signalKeyAsReady(db, key, v);
+    }
   }
 
   /** True when keys were signalled and wait for handleClientsBlockedOnKeys. */

@@ -219,3 +219,19 @@ test('served and immediate blocking pops propagate as their non-blocking forms',
     ]);
   });
 });
+
+test('scanDatabaseForReadyKeys wakes clients blocked on keys that a database swap brought in', async () => {
+  await withClients(2, async ([a, b], srv) => {
+    await a.cmd('SELECT', '1');
+    await a.cmd('RPUSH', 'k', 'from-db1');
+    await a.cmd('SELECT', '0');
+    const pb = b.call('BLPOP', 'k', '0');
+    await blockedCount(a, 1);
+    const ks = srv.server.ks;
+    ks.dbs[0].swapWith(ks.dbs[1]);
+    srv.server.blocking.scanDatabaseForReadyKeys(ks.dbs[0]);
+    srv.server.blocking.scanDatabaseForReadyKeys(ks.dbs[1]);
+    await a.cmd('PING'); // the ready keys are served after the next command
+    assert.equal((await pb).raw, '*2\r\n$1\r\nk\r\n$8\r\nfrom-db1\r\n');
+  });
+});
