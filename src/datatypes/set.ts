@@ -34,7 +34,6 @@ export type SetEncoding = 'intset' | 'hashtable';
 export const SMALL_MAX = 16;
 
 export class SetValue {
-  readonly type = 'set' as const;
   /** the intset form, or null once converted */
   is: IntSet | null;
   /** the small hashtable form (at most SMALL_MAX members), or null */
@@ -61,6 +60,11 @@ export class SetValue {
   /** An empty set with the encoding Redis's setTypeCreate picks for `first`. */
   static forMember(first: string): SetValue {
     return parseInt64(first) !== null ? SetValue.intset() : SetValue.hashtable();
+  }
+
+  /** On the prototype, not a field: one word less per set. */
+  get type(): 'set' {
+    return 'set';
   }
 
   encoding(): SetEncoding {

@@ -67,7 +67,7 @@ const setCmd: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 2, arbitrary: fc.tuple(key, keys(1, 4)).map(([d, ks]) => ['SDIFFSTORE', d, ...ks]) },
   fc.tuple(keys(1, 3), cs([], [], ['LIMIT', '1'], ['LIMIT', '2'], ['LIMIT', '0'], ['LIMIT', '-1'], ['LIMIT', 'x'], ['LIMIT'], ['LIMIT', '1', 'LIMIT', '3'], ['FOO'])).map(([ks, o]) => ['SINTERCARD', String(ks.length), ...ks, ...o]),
   cs(['SINTERCARD', '0', 's1'], ['SINTERCARD', '-1', 's1'], ['SINTERCARD', 'x', 's1'], ['SINTERCARD', '3', 's1', 's2'], ['SINTERCARD', '1', 's1', 's2'], ['SINTERCARD', '2147483648', 's1'], ['SINTERCARD', '9223372036854775808', 's1']),
-  { weight: 2, arbitrary: fc.tuple(key, fc.constantFrom('0', '0', '0', '7', 'x', '18446744073709551616'), scanOpts).map(([k, c, o]) => ['SSCAN', k, c, ...o]) },
+  { weight: 2, arbitrary: fc.tuple(key, fc.constantFrom('0', '0', '0', '7', 'x', '18446744073709551616', '-1', '+5'), scanOpts).map(([k, c, o]) => ['SSCAN', k, c, ...o]) },
 );
 
 const otherCmd: fc.Arbitrary<Cmd> = fc.oneof(
