@@ -12,6 +12,7 @@
  * membership, the right scores; exact when it returns the whole set), and
  * ZSCAN of a skiplist (a hash-table walk) by membership and scores.
  *
+ * A last test compares the keyspace notifications the sequences send.
  * Reproduce a failure with GKV_DIFF_SEED=<seed>; explore with GKV_DIFF_RUNS.
  */
 import { test, before, after } from 'node:test';
@@ -20,6 +21,7 @@ import fc from 'fast-check';
 import { oracleSkip } from '../harness/servers.js';
 import type { Reply, RespClient, RespValue } from '../harness/resp.js';
 import { startPair, stateOf, type Pair, type Cmd } from './harness.js';
+import { RecordingConn } from '../harness/recording-conn.js';
 
 const cs = (...xs: string[][]): fc.Arbitrary<string[]> => fc.constantFrom(...xs);
 
@@ -311,4 +313,49 @@ test('a full ZSCAN of a skiplist with MATCH and COUNT returns the same members a
     }),
     { seed: SEED + 2, numRuns: 15, verbose: 0, includeErrorInReport: true },
   );
+});
+
+test('sorted-set commands send the keyspace notifications Redis sends, in Redis\'s order', { skip }, async () => {
+  const p = pair!;
+  const [sg, sr] = await Promise.all([RecordingConn.open(p.gkv.port), RecordingConn.open(p.redis.port)]);
+  let token = 0;
+  const events = async () => {
+    const t = `barrier-${++token}`;
+    const [a, b] = await Promise.all([sg.barrier(t), sr.barrier(t)]);
+    return [a.map((f) => f.raw).join(''), b.map((f) => f.raw).join('')];
+  };
+  try {
+    for (const c of [sg, sr]) c.send(['PSUBSCRIBE', '__key*__:*']);
+    await events();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('KEA', 'KEAn', 'Kz', 'Ez', 'KEzg', 'Kg', 'Ezn'),
+        limits,
+        fc.array(anyCmd, { minLength: 1, maxLength: 30, size: 'max' }),
+        async (flags, limit, cmds) => {
+          for (const c of [p.g, p.r]) {
+            await c.cmd('RESET');
+            await c.cmd('CONFIG', 'SET', 'notify-keyspace-events', '');
+            await c.cmd('FLUSHALL');
+            await c.cmd('CONFIG', 'SET', 'zset-max-listpack-entries', String(limit?.[0] ?? 128), 'zset-max-listpack-value', String(limit?.[1] ?? 64));
+            await c.cmd('CONFIG', 'SET', 'notify-keyspace-events', flags);
+          }
+          await events();
+          for (let i = 0; i < cmds.length; i++) {
+            const cmd = cmds[i];
+            if (isLex(cmd) || /^(multi|exec|discard)$/i.test(cmd[0])) continue; // see runSequence
+            await Promise.all([p.g.call(...cmd), p.r.call(...cmd)]);
+            const [a, b] = await events();
+            if (!/^b?z/i.test(cmd[0])) continue; // other families' events are their tests' business
+            assert.equal(a, b, `events of command #${i} ${JSON.stringify(cmd)} differ (flags ${flags})\n  sequence: ${JSON.stringify(cmds.slice(0, i + 1))}`);
+          }
+        },
+      ),
+      { seed: SEED + 3, numRuns: Math.ceil(RUNS / 2), verbose: 0, includeErrorInReport: true },
+    );
+  } finally {
+    for (const c of [p.g, p.r]) await c.cmd('CONFIG', 'SET', 'notify-keyspace-events', '');
+    sg.close();
+    sr.close();
+  }
 });

@@ -24,6 +24,7 @@ import type { Client } from '../../server/client.js';
 import type { Server } from '../../server/server.js';
 import { Err } from '../../protocol/errors.js';
 import type { Db } from '../../keyspace/keyspace.js';
+import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../../keyspace/notify.js';
 import type { Value } from '../../keyspace/value.js';
 import {
   ZSet, addResult, ZADD_IN_INCR, ZADD_IN_NX, ZADD_IN_XX, ZADD_IN_GT, ZADD_IN_LT,
@@ -53,11 +54,17 @@ export function getZsetWrite(db: Db, key: string): ZSet | null {
   return v;
 }
 
-/** After removing elements from z at key: deletes the key when empty (Redis deletes empty collections), else signals it. */
-function afterRemoval(db: Db, key: string, z: ZSet, removed: number): void {
+/**
+ * After removing elements from z at key: sends `event`, then deletes the key
+ * when empty (Redis deletes empty collections, and says "del"), else signals it.
+ */
+function afterRemoval(db: Db, key: string, z: ZSet, removed: number, event: string): void {
   if (removed === 0) return;
-  if (z.length === 0) db.delete(key);
-  else db.modified(key);
+  db.notify(NOTIFY_ZSET, event, key);
+  if (z.length === 0) {
+    db.delete(key);
+    db.notify(NOTIFY_GENERIC, 'del', key);
+  } else db.modified(key);
 }
 
 /** A long argument (getLongFromObjectOrReply). */
@@ -197,7 +204,7 @@ function zaddGenericCommand(c: Client, argv: string[], s: Server, flags: number)
   }
   for (let j = 0; j < elements; j++) {
     if (!z.add(scores[j], argv[scoreidx + 1 + j * 2], flags, s.enc)) {
-      if (added + updated > 0 && !created) db.modified(key);
+      zaddSignal(db, key, added + updated, created, incr);
       throw Err.zsetNaN();
     }
     const f = addResult.flags;
@@ -206,11 +213,18 @@ function zaddGenericCommand(c: Client, argv: string[], s: Server, flags: number)
     if (!(f & ZADD_OUT_NOP)) processed++;
     score = addResult.newScore;
   }
-  if (added + updated > 0 && !created) db.modified(key);
+  zaddSignal(db, key, added + updated, created, incr);
   if (incr) {
     if (processed > 0) c.addDouble(score);
     else c.addNull();
   } else c.addInt(ch ? added + updated : added);
+}
+
+/** ZADD's cleanup: a key that changed is signalled (a new one was by its creation) and notified. */
+function zaddSignal(db: Db, key: string, changes: number, created: boolean, incr: boolean): void {
+  if (changes === 0) return;
+  if (!created) db.modified(key);
+  db.notify(NOTIFY_ZSET, incr ? 'zincr' : 'zadd', key);
 }
 
 function zaddCommand(c: Client, argv: string[], s: Server): void {
@@ -234,7 +248,7 @@ function zremCommand(c: Client, argv: string[]): void {
     if (z.remove(argv[j])) deleted++;
     if (z.length === 0) break;
   }
-  afterRemoval(db, key, z, deleted);
+  afterRemoval(db, key, z, deleted, 'zrem');
   c.addInt(deleted);
 }
 
@@ -370,18 +384,22 @@ function zrangeGenericCommand(c: Client, argv: string[], s: Server, argcStart: n
     members.reverse();
     scores.reverse();
   }
-  storeResult(c, s, argv[1], members, scores);
+  storeResult(c, s, argv[1], members, scores, 'zrangestore');
 }
 
-/** A store command's result: set at dst (listpack or skiplist by size), or dst deleted when empty; replies the count. */
-function storeResult(c: Client, s: Server, dst: string, members: string[], scores: number[]): void {
+/**
+ * A store command's result: set at dst (listpack or skiplist by size) and
+ * notified as `event`, or dst deleted when empty; replies the count.
+ */
+function storeResult(c: Client, s: Server, dst: string, members: string[], scores: number[], event: string): void {
   const db = c.db;
   if (members.length > 0) {
     db.setKey(dst, ZSet.fromSorted(members, scores, s.enc));
     c.addInt(members.length);
+    db.notify(NOTIFY_ZSET, event, dst);
   } else {
-    db.delete(dst);
     c.addInt(0);
+    if (db.delete(dst)) db.notify(NOTIFY_GENERIC, 'del', dst);
   }
 }
 
@@ -440,7 +458,7 @@ function zremrangeGenericCommand(c: Client, argv: string[], rangetype: 'rank' | 
     deleted = z.removeRangeByRank(start, end);
   } else if (sr !== null) deleted = z.removeRangeByScore(sr);
   else deleted = z.removeRangeByLex(lr!);
-  afterRemoval(db, key, z, deleted);
+  afterRemoval(db, key, z, deleted, rangetype === 'rank' ? 'zremrangebyrank' : rangetype === 'score' ? 'zremrangebyscore' : 'zremrangebylex');
   c.addInt(deleted);
 }
 
@@ -504,7 +522,7 @@ export function genericZpopCommand(c: Client, keys: readonly string[], max: bool
   });
   if (max) z.removeRangeByRank(len - n, len - 1);
   else z.removeRangeByRank(0, n - 1);
-  afterRemoval(db, key, z, n);
+  afterRemoval(db, key, z, n, max ? 'zpopmax' : 'zpopmin');
   if (n > 1) db.ks.dirty += n - 1; // Redis counts one change per element popped
   return key;
 }
@@ -808,7 +826,7 @@ function zunionInterDiffGenericCommand(c: Client, argv: string[], s: Server, dst
   }
   // the result is a sorted set: order by (score, member)
   if (op !== 'diff' || src[0].z === null) sortByScore(members, scores);
-  if (dstkey !== null) storeResult(c, s, dstkey, members, scores);
+  if (dstkey !== null) storeResult(c, s, dstkey, members, scores, op === 'union' ? 'zunionstore' : op === 'inter' ? 'zinterstore' : 'zdiffstore');
   else addScoredArray(c, members, scores, withscores);
 }
 
