@@ -297,10 +297,14 @@ class PackedTable {
       this.b[i] = parts.join('');
       return false;
     }
-    const parts = [p];
-    this.pushStr(parts, field);
-    this.pushStr(parts, value);
-    this.b[i] = parts.join('');
+    if (field.length <= INLINE_MAX && value.length <= INLINE_MAX) {
+      this.b[i] = [p, CHR[field.length], field, CHR[value.length], value].join('');
+    } else {
+      const parts = [p];
+      this.pushStr(parts, field);
+      this.pushStr(parts, value);
+      this.b[i] = parts.join('');
+    }
     if (++this.size > MAX_LOAD * this.b.length) this.grow();
     return true;
   }
