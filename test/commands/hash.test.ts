@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import { startGkv } from '../harness/servers.js';
 import { RespClient, RespError, type RespValue } from '../harness/resp.js';
 import type { GkvServer } from '../../src/index.js';
+import { hrandfieldLimits } from '../../src/commands/families/hash.js';
+import net from 'node:net';
 
 async function withServer(fn: (c: RespClient, srv: GkvServer, propagated: string[][]) => Promise<void>): Promise<void> {
   const srv = await startGkv();
@@ -388,5 +390,26 @@ test('hash writes send hset, hincrby, hincrbyfloat and hdel events, and del when
     await c.cmd('HDEL', 'h', 'zz');
     await c.cmd('HDEL', 'h', 'a', 'n');
     assert.deepEqual(events, ['new:h', 'hset:h', 'hincrby:h', 'hincrbyfloat:h', 'hdel:h', 'del:h']);
+  });
+});
+
+test('HRANDFIELD with a huge negative count is cut at the output limit and its client closed, as Redis closes a client over its limit', async () => {
+  await withServer(async (c, srv) => {
+    const saved = hrandfieldLimits.maxReplyChars;
+    hrandfieldLimits.maxReplyChars = 1 << 20;
+    try {
+      await c.cmd('HSET', 'h', 'a', '1', 'b', '2');
+      const sock = net.connect(srv.port, '127.0.0.1');
+      let got = '';
+      sock.on('data', (d) => (got += d.toString('latin1')));
+      const closed = new Promise<void>((r) => sock.on('close', () => r()));
+      sock.write('*3\r\n$10\r\nHRANDFIELD\r\n$1\r\nh\r\n$20\r\n-4611686018427387903\r\n');
+      await closed;
+      assert.ok(got.startsWith('*4611686018427387903\r\n$1\r\n'), got.slice(0, 40));
+      assert.ok(got.length > 1 << 20 && got.length < 2 << 20, `${got.length} bytes`);
+      assert.equal(await c.cmd('PING'), 'PONG');
+    } finally {
+      hrandfieldLimits.maxReplyChars = saved;
+    }
   });
 });

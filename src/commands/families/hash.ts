@@ -58,15 +58,16 @@ function commit(s: Server, db: Db, key: string, h: HashValue, existed: boolean, 
   db.notify(NOTIFY_HASH, event, key);
 }
 
-/** Replies with one field and, when withValues, its value (a 2-array in RESP3, as HRANDFIELD). */
+/** One HRANDFIELD element as reply text: the field and, when withValues, its value (a 2-array in RESP3). */
+function pairText(resp: 2 | 3, field: string, value: string, withValues: boolean): string {
+  const f = '$' + field.length + '\r\n' + field + '\r\n';
+  if (!withValues) return f;
+  const v = '$' + value.length + '\r\n' + value + '\r\n';
+  return resp === 3 ? '*2\r\n' + f + v : f + v;
+}
+
 function addPair(c: Client, field: string, value: string, withValues: boolean): void {
-  if (!withValues) {
-    c.addBulk(field);
-    return;
-  }
-  if (c.resp === 3) c.addArrayLen(2);
-  c.addBulk(field);
-  c.addBulk(value);
+  c.addRaw(pairText(c.resp, field, value, withValues));
 }
 
 // ---------------------------------------------------------------- HSET family
@@ -238,8 +239,12 @@ function hdelCommand(c: Client, argv: string[], s: Server): void {
 
 // ---------------------------------------------------------------- HRANDFIELD
 
-/** Beyond this much pending output a reply is cut and the client closed, as Redis closes a client over its output limit. */
-const MAX_REPLY_CHARS = 1 << 28;
+/**
+ * A negative HRANDFIELD count asks for any number of repeated fields. Beyond
+ * `maxReplyChars` the reply is cut and the client closed, as Redis closes a
+ * client over its output buffer limit (tests lower it).
+ */
+export const hrandfieldLimits = { maxReplyChars: 1 << 27 };
 
 /**
  * hrandfieldWithCountCommand: Redis's four cases. Negative count: `count`
@@ -271,20 +276,29 @@ function hrandfieldWithCount(c: Client, key: string, l: number | bigint, withVal
     const exact = typeof l === 'bigint' ? -l : count;
     c.addRaw('*' + String(withValues && c.resp === 2 ? BigInt(exact) * 2n : exact) + '\r\n');
     const flat = h.isListpack ? h.toArray() : null;
-    let i = 0;
+    // written in flat chunks: a rope of millions of small appends would cost far more than its bytes
+    const chunk: string[] = [];
+    let written = 0;
     while (count-- > 0) {
       if (flat !== null) {
         const k = 2 * Math.floor(Math.random() * size);
-        addPair(c, flat[k], flat[k + 1], withValues);
+        chunk.push(pairText(c.resp, flat[k], flat[k + 1], withValues));
       } else {
         const [f, v] = h.randomPair();
-        addPair(c, f, v, withValues);
+        chunk.push(pairText(c.resp, f, v, withValues));
       }
-      if ((++i & 1023) === 0 && c.out.length > MAX_REPLY_CHARS) {
-        c.closeAfterReply = true;
-        break;
+      if (chunk.length === 1024) {
+        const text = chunk.join('');
+        chunk.length = 0;
+        c.addRaw(text);
+        written += text.length;
+        if (written > hrandfieldLimits.maxReplyChars) {
+          c.closeAfterReply = true;
+          return;
+        }
       }
     }
+    if (chunk.length > 0) c.addRaw(chunk.join(''));
     return;
   }
 
