@@ -235,3 +235,21 @@ test('scanDatabaseForReadyKeys wakes clients blocked on keys that a database swa
     assert.equal((await pb).raw, '*2\r\n$1\r\nk\r\n$8\r\nfrom-db1\r\n');
   });
 });
+
+test('SWAPDB serves a client blocked on a key that the swap brings into its database', async () => {
+  const srv = await startGkv();
+  const blocked = await RespClient.connect(srv.port);
+  const other = await RespClient.connect(srv.port);
+  try {
+    const pop = blocked.call('BLPOP', 'swapped', '5');
+    await new Promise((r) => setTimeout(r, 50));
+    await other.cmd('SELECT', '1');
+    await other.cmd('RPUSH', 'swapped', 'from-db1');
+    assert.equal(await other.cmd('SWAPDB', '0', '1'), 'OK');
+    assert.deepEqual((await pop).value, ['swapped', 'from-db1']);
+  } finally {
+    blocked.close();
+    other.close();
+    await srv.close();
+  }
+});

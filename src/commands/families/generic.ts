@@ -435,6 +435,9 @@ function swapdbCommand(c: Client, argv: string[], s: Server): void {
       s.ks.flushedHook(db, da);
     }
     da.swapWith(db);
+    // clients blocked on a key the swap brought in are served (Redis's scanDatabaseForReadyKeys)
+    s.blocking.scanDatabaseForReadyKeys(da);
+    s.blocking.scanDatabaseForReadyKeys(db);
     s.ks.dirty++;
   }
   c.addOK();
