@@ -30,7 +30,8 @@ const strMember = fc.constantFrom('a', 'b', 'c', 'B', 'aa', 'a b', '10', '2.5', 
 const weight = fc.oneof(
   { weight: 8, arbitrary: fc.integer({ min: -5, max: 5 }).map(String) },
   { weight: 2, arbitrary: fc.constantFrom('1.5', '-0.5', '1e3', ' 2', '0x8', '', 'inf', '-inf') },
-  { weight: 1, arbitrary: fc.constantFrom('abc', 'nan', '1e400', '3 ') },
+  // no 1e400: its ERANGE would stay in Redis's errno and fail later SORTs (see sort.ts)
+  { weight: 1, arbitrary: fc.constantFrom('abc', 'nan', '3 ') },
 );
 
 interface Data {

@@ -21,6 +21,7 @@ import { Err, type RedisError } from '../../protocol/errors.js';
 import type { Db } from '../../keyspace/keyspace.js';
 import { SetValue } from '../../datatypes/set.js';
 import { parseInt64 } from '../../util/numbers.js';
+import { NOTIFY_GENERIC, NOTIFY_SET } from '../../keyspace/notify.js';
 import { is } from '../args.js';
 import { addEmptyScan, parseScanCursor, parseScanOptions, scanCollection } from '../scan.js';
 
@@ -93,6 +94,7 @@ function saddCommand(c: Client, argv: string[], s: Server): void {
   for (let j = 2; j < argv.length; j++) if (set.add(argv[j], max)) added++;
   if (created) db.add(key, set);
   else if (added > 0) db.modified(key);
+  if (added > 0) db.notify(NOTIFY_SET, 'sadd', key);
   extraDirty(db, added);
   c.addInt(added);
 }
@@ -114,8 +116,11 @@ function sremCommand(c: Client, argv: string[]): void {
     }
   }
   if (deleted > 0) {
-    if (set.size === 0) db.delete(key);
+    const emptied = set.size === 0;
+    if (emptied) db.delete(key);
     else db.modified(key);
+    db.notify(NOTIFY_SET, 'srem', key);
+    if (emptied) db.notify(NOTIFY_GENERIC, 'del', key);
     extraDirty(db, deleted);
   }
   c.addInt(deleted);
@@ -144,14 +149,19 @@ function smoveCommand(c: Client, argv: string[], s: Server): void {
     c.addRaw(':0\r\n');
     return;
   }
-  if (srcset.size === 0) db.delete(src);
-  else db.modified(src);
+  db.notify(NOTIFY_SET, 'srem', src);
+  if (srcset.size === 0) {
+    db.delete(src);
+    db.notify(NOTIFY_GENERIC, 'del', src);
+  } else db.modified(src);
   if (dstset === undefined) {
     dstset = SetValue.forMember(ele);
     dstset.add(ele, s.enc.setMaxIntsetEntries);
     db.add(dst, dstset);
+    db.notify(NOTIFY_SET, 'sadd', dst);
   } else if (dstset.add(ele, s.enc.setMaxIntsetEntries)) {
     db.modified(dst);
+    db.notify(NOTIFY_SET, 'sadd', dst);
   }
   c.addRaw(':1\r\n');
 }
@@ -198,8 +208,11 @@ function spopCommand(c: Client, argv: string[], s: Server): void {
     return;
   }
   const m = set.pop();
-  if (set.size === 0) db.delete(key);
-  else db.modified(key);
+  db.notify(NOTIFY_SET, 'spop', key);
+  if (set.size === 0) {
+    db.delete(key);
+    db.notify(NOTIFY_GENERIC, 'del', key);
+  } else db.modified(key);
   // replicas and the AOF remove the member that was chosen here
   c.propagateArgv = ['SREM', key, m];
   c.addBulk(m);
@@ -215,10 +228,12 @@ function spopWithCountCommand(c: Client, argv: string[], s: Server): void {
     return;
   }
   const size = set.size;
+  db.notify(NOTIFY_SET, 'spop', key);
   if (count >= size) {
     // the whole set, in its iteration order; propagated as DEL, as Redis does
     addSetReply(c, set.members());
     db.delete(key);
+    db.notify(NOTIFY_GENERIC, 'del', key);
     c.propagateArgv = ['DEL', key];
     return;
   }
@@ -322,7 +337,7 @@ function sinterGeneric(c: Client, s: Server, keys: string[], dstkey: string | nu
   }
   if (empty) {
     if (dstkey !== null) {
-      db.delete(dstkey);
+      if (db.delete(dstkey)) db.notify(NOTIFY_GENERIC, 'del', dstkey);
       c.addRaw(':0\r\n');
     } else if (cardinalityOnly) c.addRaw(':0\r\n');
     else addEmptySet(c);
@@ -348,19 +363,23 @@ function sinterGeneric(c: Client, s: Server, keys: string[], dstkey: string | nu
     return !(cardinalityOnly && limit !== 0 && cardinality >= limit);
   });
   if (cardinalityOnly) c.addInt(cardinality);
-  else if (dstset !== null) storeResult(c, dstkey!, dstset);
+  else if (dstset !== null) storeResult(c, dstkey!, dstset, 'sinterstore');
   else addSetReply(c, found);
 }
 
-/** Stores a *STORE result (replacing whatever dstkey held) or deletes dstkey when empty; replies with the size. */
-function storeResult(c: Client, dstkey: string, dstset: SetValue): void {
+/**
+ * Stores a *STORE result (replacing whatever dstkey held) or deletes dstkey
+ * when empty; replies with the size and sends `event` (or del).
+ */
+function storeResult(c: Client, dstkey: string, dstset: SetValue, event: string): void {
   const db = c.db;
   if (dstset.size > 0) {
     db.setKey(dstkey, dstset);
     c.addInt(dstset.size);
+    db.notify(NOTIFY_SET, event, dstkey);
   } else {
-    db.delete(dstkey);
     c.addRaw(':0\r\n');
+    if (db.delete(dstkey)) db.notify(NOTIFY_GENERIC, 'del', dstkey);
   }
 }
 
@@ -454,7 +473,7 @@ function sunionDiffGeneric(c: Client, s: Server, keys: string[], dstkey: string 
     }
   }
   if (dstkey === null) addSetReply(c, dstset.members());
-  else storeResult(c, dstkey, dstset);
+  else storeResult(c, dstkey, dstset, op === 'union' ? 'sunionstore' : 'sdiffstore');
 }
 
 function sunionCommand(c: Client, argv: string[], s: Server): void {

@@ -33,7 +33,15 @@
  *
  * The sort is stable (as glibc's merge-sort qsort that Redis uses), so ties
  * come out in input order. Redis switches to its own partial quicksort when BY
- * and LIMIT are both given; that only changes the order of ALPHA BY ties.
+ * and LIMIT are both given; that only changes the order of ALPHA BY ties,
+ * which gKV leaves in input order.
+ *
+ * Not reproduced: Redis 7.0 tests `errno == ERANGE` after strtod without
+ * clearing errno first, so once any earlier command left errno at ERANGE (a
+ * SCAN cursor of 2^64 or more, a SORT weight such as 1e400, a ZRANGEBYSCORE
+ * bound 1e400) every numeric SORT fails with the conversion error until some
+ * command clears errno (a valid SCAN cursor, ZADD, INCRBYFLOAT…). gKV judges
+ * each weight on its own.
  */
 import type { CommandRow } from '../spec.js';
 import type { Client } from '../../server/client.js';
@@ -48,6 +56,7 @@ import { QuickList } from '../../datatypes/quicklist.js';
 import { strtod } from '../../util/strtod.js';
 import { parseInt64 } from '../../util/numbers.js';
 import { is } from '../args.js';
+import { NOTIFY_GENERIC, NOTIFY_LIST } from '../../keyspace/notify.js';
 
 // ---------------------------------------------------------------- lists
 
@@ -267,8 +276,9 @@ function sortGeneric(c: Client, argv: string[], s: Server, readonly: boolean): v
     const list = new QuickList(s.enc.listMaxListpackSize);
     for (const v of out) list.pushTail(v);
     db.setKey(storekey, list);
+    db.notify(NOTIFY_LIST, 'sortstore', storekey);
     if (outputlen > 1) db.ks.dirty += outputlen - 1;
-  } else db.delete(storekey);
+  } else if (db.delete(storekey)) db.notify(NOTIFY_GENERIC, 'del', storekey);
   c.addInt(outputlen);
 }
 
