@@ -16,7 +16,12 @@
  * Types: string (SET key value), hash10 (HSET with 10 fields), list10 (RPUSH of
  * 10 elements), set10 (SADD of 10 members), zset10 (ZADD of 10 members);
  * bigset / bigintset: one set of --keys members (member:NNNNNN / integers), per member;
- * bigzset: one sorted set of --keys members (member:NNNNNN, scores 0-999), per member.
+ * bigzset: one sorted set of --keys members (member:NNNNNN, scores 0-999), per member;
+ * biglist: one list of --keys elements; bighash: one hash of --keys fields (field:NNNNNN).
+ * --warm N sends N throwaway SETs of one key (then DELetes it) before the baseline reading, on both
+ * servers: any traffic grows V8's young generation to its working size (about
+ * 16 MB with gkv-server's 8 MB semi-spaces) once, a fixed cost of the process
+ * that would otherwise be charged to the first keys loaded.
  * A type whose command a server lacks is reported as "not supported".
  */
 import {
@@ -28,9 +33,10 @@ import {
 const USAGE = `usage: node bench/memory.js [options]
   --keys N           keys to load (default 1000000)
   --value-size B     bytes per value / element (default 3)
-  --type a,b         string, hash10, list10, set10, zset10, bigset, bigintset, bigzset (default string)
+  --type a,b         string, hash10, list10, set10, zset10, bigset, bigintset, bigzset, biglist, bighash (default string)
   --servers a,b      gkv, redis (default gkv,redis)
   --settle S         seconds to wait after loading before the final reading (default 5)
+  --warm N           N throwaway SETs of one key before the baseline reading (default 0)
   --time-limit S     stop loading after S seconds per server (default 300)
   --markdown         also print a markdown table
   --json             write the results to bench/results/
@@ -40,7 +46,7 @@ const opts = (() => {
   try {
     return parseArgs(process.argv.slice(2), {
       keys: 'string', 'value-size': 'string', type: 'string', servers: 'string', settle: 'string',
-      'time-limit': 'string', markdown: 'bool', json: 'bool', 'gkv-dist': 'string', help: 'bool',
+      'time-limit': 'string', warm: 'string', markdown: 'bool', json: 'bool', 'gkv-dist': 'string', help: 'bool',
     });
   } catch (e) {
     console.error(`${e.message}\n${USAGE}`);
@@ -56,6 +62,7 @@ const keys = intOpt(opts.keys, 1_000_000);
 const valueSize = intOpt(opts['value-size'], 3);
 const settle = intOpt(opts.settle, 5);
 const timeLimit = intOpt(opts['time-limit'], 300);
+const warm = intOpt(opts.warm, 0);
 const serverKinds = listOpt(opts.servers, ['gkv', 'redis']);
 const value = 'v'.repeat(valueSize);
 
@@ -82,6 +89,8 @@ const TYPES = {
   // one set of --keys members (bytes per member): member:NNNNNN strings, or integers
   bigset: { cmd: 'SADD', perElement: true, gen: (i) => encodeCommand(['SADD', 'bigset', 'member:' + String(i).padStart(6, '0')]) },
   bigintset: { cmd: 'SADD', perElement: true, gen: (i) => encodeCommand(['SADD', 'bigset', String(i)]) },
+  biglist: { cmd: 'RPUSH', perElement: true, gen: () => encodeCommand(['RPUSH', 'biglist', value]) },
+  bighash: { cmd: 'HSET', perElement: true, gen: (i) => encodeCommand(['HSET', 'bighash', 'field:' + String(i).padStart(6, '0'), value]) },
   bigzset: { cmd: 'ZADD', perElement: true, gen: (i) => encodeCommand(['ZADD', 'bigzset', String(i % 1000), 'member:' + String(i).padStart(6, '0')]) },
   zset10: {
     cmd: 'ZADD',
@@ -126,6 +135,10 @@ async function measure(kind, typeName) {
       return res;
     }
     if (probe instanceof ReplyError) throw new Error(`${server.name}: ${type.cmd} failed: ${probe.message}`);
+    if (warm > 0) {
+      await bulkLoad(conn, warm, (i) => encodeCommand(['SET', '__warm__', String(i)]), { batch: 500, window: 8, deadline: Date.now() + 60000 });
+      await conn.send('DEL', '__warm__');
+    }
     await sleep(1000);
     const before = memOf(server.pid);
     res.rssBefore = before.rss;

@@ -34,6 +34,7 @@ import { Err, ProtocolError, RedisError, sanitizeErrorText } from '../protocol/e
 import { registerAllCommands } from '../commands/index.js';
 import { Blocking } from './blocking.js';
 import { PubSub } from '../pubsub/pubsub.js';
+import { IdleGc } from './idle-gc.js';
 import { publishKeyspaceEvent } from '../commands/families/pubsub.js';
 import { notifyFlags } from '../keyspace/notify.js';
 
@@ -112,6 +113,8 @@ export class Server {
   readonly slowlog: Slowlog;
   /** clients blocked on keys (BLPOP, BZPOPMIN, ...): see blocking.ts */
   readonly blocking: Blocking;
+  /** full GC when the server goes idle after a burst of writes (idle-gc.ts) */
+  readonly idleGc = new IdleGc();
   /** who is subscribed to what (SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE) */
   readonly pubsub = new PubSub<Client>();
   /** propagation hook (AOF / replicas): called after a command changed the dataset */
@@ -283,6 +286,7 @@ export class Server {
         }
       }
       if (this.pauseUntil !== 0 && now >= this.pauseUntil) this.unpause();
+      this.idleGc.maybeCollect(this.stats.numCommands, now);
       this.flushPending();
     } catch (e) {
       this.log.warning(`cron error: ${(e as Error).stack}`);

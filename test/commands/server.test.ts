@@ -7,6 +7,10 @@ import { startGkv } from '../harness/servers.js';
 import { RespClient, RespError } from '../harness/resp.js';
 import type { GkvServer } from '../../src/index.js';
 import { bytesToHuman, fixed, jeSize } from '../../src/commands/families/server.js';
+import { IdleGc } from '../../src/server/idle-gc.js';
+import { getHeapStatistics } from 'node:v8';
+
+const v8HeapUsed = (): number => getHeapStatistics().used_heap_size;
 
 async function withServer(opts: Record<string, string>, fn: (c: RespClient, srv: GkvServer) => Promise<void>): Promise<void> {
   const srv = await startGkv(opts);
@@ -300,4 +304,26 @@ test('TIME answers the wall clock as seconds and microseconds that advance', asy
     assert.ok(Number(sec2) * 1e6 + Number(usec2) > Number(sec) * 1e6 + Number(usec));
     assert.equal(errText(await c.cmd('TIME', 'x')), "ERR wrong number of arguments for 'time' command");
   });
+});
+
+test('MEMORY PURGE runs a full collection; an idle server collects once its heap grew after a burst', async () => {
+  await withServer({}, async (c, srv) => {
+    const gc = srv.server.idleGc;
+    const before = gc.runs;
+    assert.equal(await c.cmd('MEMORY', 'PURGE'), 'OK');
+    assert.equal(gc.runs, before + 1);
+  });
+  const g = new IdleGc();
+  const MB = 1024 * 1024;
+  const base = v8HeapUsed();
+  // busy: the command counter moves, nothing happens however big the heap
+  assert.equal(g.maybeCollect(1, 0, base + 500 * MB), false);
+  assert.equal(g.maybeCollect(2, 500, base + 500 * MB), false);
+  // idle, but not for a second yet
+  assert.equal(g.maybeCollect(2, 1400, base + 500 * MB), false);
+  // idle for a second without growth: nothing
+  assert.equal(g.maybeCollect(2, 1600, base + MB), false);
+  // idle for a second after growth: one collection
+  assert.equal(g.maybeCollect(2, 1700, base + 500 * MB), true);
+  assert.equal(g.runs, 1);
 });

@@ -1476,7 +1476,9 @@ function memoryMallocStatsCommand(c: Client): void {
   c.addVerbatim('Stats not supported for the current allocator');
 }
 
-function memoryPurgeCommand(c: Client): void {
+/** MEMORY PURGE: Redis asks jemalloc to release memory; gKV runs a full V8 collection (idle-gc.ts). */
+function memoryPurgeCommand(c: Client, _argv: string[], s: Server): void {
+  s.idleGc.collect();
   c.addOK();
 }
 
