@@ -380,6 +380,16 @@ function zrangeGenericCommand(c: Client, argv: string[], s: Server, argcStart: n
     addScoredArray(c, members, scores, withscores);
     return;
   }
+  // Redis builds the ZRANGESTORE destination as a listpack and inserts in
+  // range order, converting to a skiplist at the first member that does not
+  // fit: the members inserted before that went through the listpack, which
+  // keeps -0 as 0 (ZSCORE then says 0 even in the final skiplist).
+  const maxEntries = s.enc.zsetMaxListpackEntries;
+  const maxValue = s.enc.zsetMaxListpackValue;
+  for (let i = 0; i < members.length; i++) {
+    if (i + 1 > maxEntries || members[i].length > maxValue) break;
+    if (scores[i] === 0) scores[i] = 0;
+  }
   if (reverse) {
     members.reverse();
     scores.reverse();
