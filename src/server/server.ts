@@ -75,6 +75,9 @@ export interface EncodingLimits {
   zsetMaxListpackValue: number;
 }
 
+/** pending output beyond this is written at once instead of at the end of the loop iteration */
+const OUTPUT_FLUSH_BYTES = 16 * 1024;
+
 const PUBSUB_ALLOWED = new Set(['subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'ping', 'quit', 'reset']);
 const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 
@@ -415,6 +418,12 @@ export class Server {
       }
       if (argv === null) break;
       this.processCommand(c, argv);
+      // A large pending output leaves now rather than at the end of the
+      // iteration: replies are V8 string ropes, and a rope kept alive across
+      // many commands survives young-generation collections, gets copied and
+      // promoted, and costs several times its bytes (LRANGE 600 at -P 16 ran
+      // at a quarter of its unpipelined speed).
+      if (c.out.length > OUTPUT_FLUSH_BYTES) this.flushClient(c);
     }
   }
 
