@@ -101,6 +101,7 @@ export function strtod(s: string): StrtodResult {
     }
   }
   if (digits === 0) return out; // nothing recognised: end = 0
+  const intEnd = i;
   let mantEnd = i;
   if ((s.charCodeAt(i) | 32) === 101) {
     let j = i + 1;
@@ -110,6 +111,14 @@ export function strtod(s: string): StrtodResult {
       while (j < n && isDigit(s.charCodeAt(j))) j++;
       mantEnd = j;
     }
+  }
+  if (mantEnd === intEnd && digits <= 15 && s.charCodeAt(intEnd - 1) !== 46 && !s.slice(start, intEnd).includes('.')) {
+    // plain digits (the common "0", "100"): exact in a double, no text conversion
+    let v = 0;
+    for (let k = start; k < intEnd; k++) v = v * 10 + (s.charCodeAt(k) - 48);
+    out.value = neg ? -v : v;
+    out.end = mantEnd;
+    return out;
   }
   let text = s.slice(start, mantEnd);
   if (text.charCodeAt(text.length - 1) === 46) text = text.slice(0, -1); // "5." is 5 for strtod
