@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 const { values: o } = parseArgs({
   options: {
     'gkv-dist': { type: 'string', default: process.env.GKV_DIST || 'dist' },
-    tests: { type: 'string', default: 'set,get,incr,mset,ping_mbulk,lpush,rpop,sadd,hset,zadd' },
+    tests: { type: 'string', default: 'set,get,incr,mset,ping_mbulk,lpush,rpop,sadd,hset,zadd,rb_hset,rb_zadd,rb_zpopmin,rb_spop,rb_sadd,rb_lrange_100' },
     pipeline: { type: 'string', default: '16' },
     seconds: { type: 'string', default: '2' },
     keys: { type: 'string', default: '100000' },
@@ -37,12 +37,20 @@ const gen = {
   sadd: (i) => cmd('SADD', 'myset', 'element:' + String(i % KEYS).padStart(12, '0')),
   hset: (i) => cmd('HSET', 'myhash', 'element:' + String(i % KEYS).padStart(12, '0'), V),
   zadd: (i) => cmd('ZADD', 'myzset', String(i % 1000), 'element:' + String(i % KEYS).padStart(12, '0')),
+  // redis-benchmark's own forms (no -r: __rand_int__ stays literal)
+  rb_hset: () => cmd('HSET', 'myhash', 'element:__rand_int__', V),
+  rb_zadd: () => cmd('ZADD', 'myzset', '0', 'element:__rand_int__'),
+  rb_zpopmin: () => cmd('ZPOPMIN', 'myzset'),
+  rb_spop: () => cmd('SPOP', 'myset'),
+  rb_sadd: () => cmd('SADD', 'myset', 'element:__rand_int__'),
+  rb_lrange_100: () => cmd('LRANGE', 'mylist', '0', '99'),
 };
+const NAME = { ping_mbulk: 'ping' };
 
 const c = server.createClient(null);
 const known = new Set(server.table.commands.keys());
 for (const t of o.tests.split(',')) {
-  const name = t === 'ping_mbulk' ? 'ping' : t;
+  const name = NAME[t] ?? t.replace(/^rb_/, '').replace(/_\d+$/, '');
   if (!known.has(name) || !gen[t]) {
     console.log(`${t.padEnd(12)} (not implemented)`);
     continue;
@@ -54,6 +62,7 @@ for (const t of o.tests.split(',')) {
     for (let j = 0; j < P; j++) s += gen[t](b * P + j + Math.floor(Math.random() * KEYS));
     chunks.push(Buffer.from(s, 'latin1'));
   }
+  if (t === 'rb_lrange_100') for (let k = 0; k < 600; k++) server.processCommand(c, ['LPUSH', 'mylist', V]);
   const deadline = Number(o.seconds) * 1000;
   let n = 0;
   let warm = true;

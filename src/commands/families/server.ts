@@ -684,16 +684,8 @@ function persistenceFields(s: Server): InfoFields {
 function statsFields(s: Server): InfoFields {
   const st = s.stats;
   const ks = s.ks.stats;
-  const channels = new Set<string>();
-  const shard = new Set<string>();
-  let patterns = 0;
-  const pats = new Set<string>();
-  for (const c of s.clients.values()) {
-    if (c.channels) for (const ch of c.channels) channels.add(ch);
-    if (c.patterns) for (const p of c.patterns) pats.add(p);
-    if (c.shardChannels) for (const ch of c.shardChannels) shard.add(ch);
-  }
-  patterns = pats.size;
+  const { channels, shardChannels: shard } = s.pubsub;
+  const patterns = s.pubsub.patterns.size;
   return [
     ['total_connections_received', st.totalConnections],
     ['total_commands_processed', st.numCommands],
