@@ -26,6 +26,14 @@ import { Dict } from '../datatypes/dict.js';
 import type { Value } from './value.js';
 import { NOTIFY_EXPIRED, NOTIFY_KEY_MISS, NOTIFY_NEW } from './notify.js';
 
+/** What a snapshot in progress is told by the write path (persistence/snapshot.ts). */
+export interface SnapshotHooks {
+  beforeWrite(db: Db, slot: number): void;
+  inserted(db: Db, slot: number): void;
+  beforeFlush(db: Db): void;
+  afterSwap(a: Db, b: Db): void;
+}
+
 export const LRU_CLOCK_MAX = (1 << 24) - 1;
 export const LRU_CLOCK_RESOLUTION = 1000; // ms
 export const LFU_INIT_VAL = 5;
@@ -222,6 +230,7 @@ export class Db {
     if (slot === -1) {
       slot = this.dict.insertNew(key, val);
       this.lru[slot] = this.ks.newObjectClock();
+      if (this.ks.beforeWrite !== null) this.ks.snapshotInserted(this, slot);
       if (this.ks.addedHook !== null) this.ks.addedHook(this, key, val);
       this.ks.notify(NOTIFY_NEW, 'new', key, this);
     } else {
@@ -239,6 +248,7 @@ export class Db {
   add(key: string, val: Value): number {
     const slot = this.dict.insertNew(key, val);
     this.lru[slot] = this.ks.newObjectClock();
+    if (this.ks.beforeWrite !== null) this.ks.snapshotInserted(this, slot);
     if (this.ks.addedHook !== null) this.ks.addedHook(this, key, val);
     this.ks.notify(NOTIFY_NEW, 'new', key, this);
     this.ks.signalModifiedKey(this, key);
@@ -279,6 +289,7 @@ export class Db {
 
   /** Sets an absolute expiry (ms) on an existing key's slot. */
   setExpireSlot(slot: number, when: number): void {
+    if (this.ks.beforeWrite !== null) this.ks.beforeWrite(this, slot);
     if (this.exp === null) {
       const cap = this.dict.slabCapacity;
       this.exp = new Float64Array(cap);
@@ -308,6 +319,7 @@ export class Db {
   removeExpireSlot(slot: number): boolean {
     const e = this.exp;
     if (e === null || e[slot] === 0) return false;
+    if (this.ks.beforeWrite !== null) this.ks.beforeWrite(this, slot);
     e[slot] = 0;
     const pos = this.ttlPos![slot] - 1;
     const last = this.ttlSlots[--this.ttlCount];
@@ -355,10 +367,12 @@ export class Db {
     o.dict = t.dict; o.lru = t.lru; o.exp = t.exp; o.ttlPos = t.ttlPos; o.ttlSlots = t.ttlSlots; o.ttlCount = t.ttlCount; o.avgTtl = t.avgTtl;
     this.dict.onSlabGrow = (cap) => this.growSide(cap);
     o.dict.onSlabGrow = (cap) => o.growSide(cap);
+    for (const s of this.ks.snapshots) s.afterSwap(this, o);
   }
 
   /** Empties the database; returns the number of keys removed. */
   flush(): number {
+    for (const s of this.ks.snapshots) s.beforeFlush(this);
     const n = this.dict.size;
     this.dict.clear();
     this.ks.dirty += n;
@@ -402,8 +416,14 @@ export class Keyspace {
     keyspaceHits: 0,
     keyspaceMisses: 0,
   };
-  /** Snapshot chokepoint: called before an existing entry is changed or removed. */
+  /** Snapshot chokepoint: called before an existing entry is changed or removed (set while a snapshot runs). */
   beforeWrite: ((db: Db, slot: number) => void) | null = null;
+  /**
+   * The snapshots in progress (persistence/snapshot.ts). While there is one,
+   * `beforeWrite` is installed and new entries, flushes and swaps are
+   * reported to them.
+   */
+  readonly snapshots: SnapshotHooks[] = [];
   /** WATCH and client-side caching hook. */
   modifiedHook: ((db: Db, key: string) => void) | null = null;
   /** Called before a database is flushed, or swapped with another (WATCH's touchAllWatchedKeysInDb). */
@@ -470,6 +490,27 @@ export class Keyspace {
   /** notifyKeyspaceEvent: sends `event` about key when its class is enabled. */
   notify(type: number, event: string, key: string, db: Db): void {
     if ((this.notifyFlags & type) !== 0 && this.notifyHook !== null) this.notifyHook(type, event, key, db);
+  }
+
+  /** Registers a snapshot in progress: installs the write chokepoint. */
+  addSnapshot(h: SnapshotHooks): void {
+    this.snapshots.push(h);
+    const list = this.snapshots;
+    this.beforeWrite = (db, slot) => {
+      for (let i = 0; i < list.length; i++) list[i].beforeWrite(db, slot);
+    };
+  }
+
+  /** Unregisters a finished snapshot; the chokepoint goes when the last one does. */
+  removeSnapshot(h: SnapshotHooks): void {
+    const i = this.snapshots.indexOf(h);
+    if (i !== -1) this.snapshots.splice(i, 1);
+    if (this.snapshots.length === 0) this.beforeWrite = null;
+  }
+
+  /** A new entry took slot while snapshots run. */
+  snapshotInserted(db: Db, slot: number): void {
+    for (const s of this.snapshots) s.inserted(db, slot);
   }
 
   signalModifiedKey(db: Db, key: string): void {
