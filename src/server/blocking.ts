@@ -22,7 +22,9 @@
  *    runs like a command of the blocked client: pop from `key` through the
  *    keyspace write path (db.lookupWrite / modified / delete), write the reply
  *    with c.add*, set `c.propagateArgv` to the non-blocking form that ran
- *    (BLPOP served → ['LPOP', key]; propagated only if the dataset changed).
+ *    (BLPOP served → ['LPOP', key]; propagated whenever it is set, as
+ *    Redis's alsoPropagate, even if the serve counted no change: Redis 7.0
+ *    counts none for a served BLPOP or BLMOVE).
  *    It may throw a RedisError (the client gets that error and is unblocked,
  *    as BLMOVE does when its destination has the wrong type). It returns true
  *    when it served the client (the client is unblocked), false to leave it
@@ -56,9 +58,13 @@
  *   event-loop turn (setImmediate, Redis's processUnblockedClients in
  *   beforeSleep), after the input of the client that woke it, so its
  *   pipelined commands see what that client's whole read did.
- * Stats: the blocking command was counted by call() when it blocked (as
- * Redis 7.0 counts it); serving adds its time to the command's usec, and a
- * failed serve counts as a failed call.
+ * Stats and slow log, as Redis 7.0's updateStatsOnUnblock: the blocking
+ * command was counted (calls, usec) by call() when it blocked, but not logged;
+ * when it is served its call time plus the serving time is added to its usec
+ * again, a failed serve counts as a failed call, and the slow log gets the
+ * command's arguments with that total. CLIENT UNBLOCK (either form) counts a
+ * failed call and logs an entry with no arguments (Redis has already freed
+ * them by then). A timeout adds nothing and logs nothing (Redis 7.0.15).
  */
 import { performance } from 'node:perf_hooks';
 import type { Client } from './client.js';
@@ -89,6 +95,9 @@ interface BlockState {
   keys: string[];
   /** the blocking command, for its stats when served */
   cmd: CommandSpec | undefined;
+  /** its arguments and the duration of the call that blocked, for the slow log (noteBlockedCall) */
+  argv: string[];
+  callUsec: number;
   /** position in the timeout heap, -1 when not in it */
   hi: number;
 }
@@ -164,7 +173,7 @@ export class Blocking {
   block(c: Client, req: BlockRequest): void {
     const db = c.db;
     const keys = [...new Set(req.keys)];
-    const st: BlockState = { c, req, db, keys, cmd: this.s.table.lookup(c.lastCmd), hi: -1 };
+    const st: BlockState = { c, req, db, keys, cmd: this.s.table.lookup(c.lastCmd), argv: [], callUsec: 0, hi: -1 };
     this.states.set(c, st);
     let m = this.byKey[db.id];
     if (m === undefined) m = this.byKey[db.id] = new Map();
@@ -180,6 +189,14 @@ export class Blocking {
       this.heapPush(st);
       this.armTimer();
     }
+  }
+
+  /** call() after a command that blocked c: its arguments and duration, for the slow log later. */
+  noteBlockedCall(c: Client, argv: string[], usec: number): void {
+    const st = this.states.get(c);
+    if (st === undefined) return;
+    st.argv = argv;
+    st.callUsec = usec;
   }
 
   /**
@@ -249,7 +266,6 @@ export class Blocking {
   private serveClient(c: Client, st: BlockState, key: string): void {
     const s = this.s;
     const ks = s.ks;
-    const dirtyBefore = ks.dirty;
     const errorsBefore = s.stats.totalErrorReplies;
     // CLIENT REPLY OFF: what the served command writes is dropped
     const mark = c.replyMode === 'off' ? c.deferLen() : null;
@@ -269,14 +285,19 @@ export class Blocking {
     }
     if (mark !== null) c.out = mark;
     if (!served) return;
-    if (st.cmd !== undefined) {
-      st.cmd.stats.usec += (performance.now() - t0) * 1000;
-      if (s.stats.totalErrorReplies !== errorsBefore) st.cmd.stats.failed++;
-    }
-    if (ks.dirty !== dirtyBefore && s.propagate !== null && c.propagateArgv !== null) {
-      s.propagate(st.db.id, c.propagateArgv);
-    }
+    this.updateStatsOnUnblock(c, st, (performance.now() - t0) * 1000, s.stats.totalErrorReplies !== errorsBefore, st.argv);
+    if (s.propagate !== null && c.propagateArgv !== null) s.propagate(st.db.id, c.propagateArgv);
     this.unblock(c);
+  }
+
+  /** Redis's updateStatsOnUnblock: the command's usec and failed calls, and the slow log. */
+  private updateStatsOnUnblock(c: Client, st: BlockState, replyUsec: number, failed: boolean, argv: string[]): void {
+    const cmd = st.cmd;
+    if (cmd === undefined) return;
+    const total = st.callUsec + replyUsec;
+    cmd.stats.usec += total;
+    if (failed) cmd.stats.failed++;
+    this.s.slowlog.pushIfNeeded(c, cmd, argv, total);
   }
 
   /**
@@ -288,6 +309,8 @@ export class Blocking {
     if (st === undefined) return false;
     if (error) c.addError('UNBLOCKED client unblocked via CLIENT UNBLOCK');
     else this.replyTimeout(c, st);
+    // Redis 7.0 counts either form as a failed call, and logs it without arguments
+    this.updateStatsOnUnblock(c, st, 0, true, []);
     this.unblock(c);
     this.s.flushPending();
     return true;

@@ -535,6 +535,9 @@ export class Server {
     c.addError(text);
   }
 
+  /** Redis's prev_err_count: the error count when the last call() started or ended */
+  private prevErrCount = 0;
+
   /**
    * call(): runs the handler, times it, feeds stats, turns thrown RedisErrors
    * into error replies, and propagates writes (AOF, replicas) only when the
@@ -552,7 +555,7 @@ export class Server {
     }
     ks.noTouch = c.noTouch;
     const dirtyBefore = ks.dirty;
-    const errorsBefore = this.stats.totalErrorReplies;
+    this.prevErrCount = this.stats.totalErrorReplies;
     if (c.replyMode === 'skipnext') c.replyMode = 'skip';
     const replyMark = c.replyMode === 'on' ? null : c.deferLen();
     c.lastCmd = cmd.fullName;
@@ -570,11 +573,17 @@ export class Server {
     const t1 = performance.now();
     this.lastMark = t1;
     const usec = (t1 - t0) * 1000;
-    this.slowlog.pushIfNeeded(c, cmd, argv, usec);
+    // Redis 7.0: a command that blocked reaches the slow log when it is served or CLIENT UNBLOCKed
+    if (c.blocked) this.blocking.noteBlockedCall(c, argv, usec);
+    else this.slowlog.pushIfNeeded(c, cmd, argv, usec);
     const st = cmd.stats;
     st.calls++;
     st.usec += usec;
-    if (this.stats.totalErrorReplies !== errorsBefore) st.failed++;
+    // Redis's incrCommandStatsOnError: errors since the last (possibly nested)
+    // call ended; a command's errors inside EXEC are its own, not EXEC's.
+    // '>': CONFIG RESETSTAT zeroes the count during its own call, which is no failure
+    if (this.stats.totalErrorReplies > this.prevErrCount) st.failed++;
+    this.prevErrCount = this.stats.totalErrorReplies;
     this.stats.numCommands++;
     c.commandsProcessed++;
     if (replyMark !== null) {

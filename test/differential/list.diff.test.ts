@@ -6,8 +6,16 @@
  * byte and the final state with stateOf. A second property scripts several
  * clients: two block (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP) on random
  * keys, a third runs random writes (sometimes inside MULTI), then CLIENT
- * UNBLOCK releases whoever is still blocked; every client's replies must
- * match. GKV_DIFF_SEED / GKV_DIFF_RUNS explore further.
+ * UNBLOCK (either form) releases whoever is still blocked; every client's
+ * replies must match, and so must the keyspace events after each write (a
+ * served BLPOP's lpop, BLMOVE's push and pop, the del of an emptied list),
+ * the slow log (which blocked commands Redis logs, and when: served ones
+ * after the command that served them, CLIENT UNBLOCKed ones with no
+ * arguments, no entry for the moment a command blocks) and INFO
+ * commandstats' calls and failed calls. A third property compares the keyspace
+ * notifications of random list command sequences (and SORT … STORE) under
+ * random notify-keyspace-events flags. GKV_DIFF_SEED / GKV_DIFF_RUNS explore
+ * further.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +23,7 @@ import fc from 'fast-check';
 import { oracleSkip } from '../harness/servers.js';
 import { RespClient, type Reply } from '../harness/resp.js';
 import { startPair, stateOf, type Pair, type Cmd } from './harness.js';
+import { RecordingConn } from '../harness/recording-conn.js';
 
 const SEED = Number(process.env.GKV_DIFF_SEED ?? 20261201);
 const RUNS = Number(process.env.GKV_DIFF_RUNS ?? 100);
@@ -127,11 +136,15 @@ const writeCmd: fc.Arbitrary<Cmd> = fc.oneof(
   fc.tuple(key).map(([k]) => ['DEL', k]),
   cs(['SET', 's', 'v'], ['SET', 'l1', 'v'], ['SADD', 'l2', 'm'], ['RENAME', 'l1', 'l3']),
 );
+const notifyFlags = fc.constantFrom('KEA', 'KEAn', 'Kl', 'El', 'KElg', 'Kg', 'AKm', 'Eln', 'KEAnm', '');
 const script = fc.record({
   blockers: fc.array(blockCmd, { minLength: 1, maxLength: 3 }),
   writes: fc.array(writeCmd, { minLength: 1, maxLength: 8 }),
   multi: fc.boolean(),
+  flags: notifyFlags,
+  unblockError: fc.boolean(),
 });
+type Script = { blockers: Cmd[]; writes: Cmd[]; multi: boolean; flags: string; unblockError: boolean };
 
 async function waitBlocked(c: RespClient, n: number): Promise<void> {
   for (let i = 0; i < 400; i++) {
@@ -146,43 +159,147 @@ interface Side {
   main: RespClient;
 }
 
-/** Runs the script on one server; returns every reply in a fixed order. */
-async function runScript(sd: Side, s: { blockers: Cmd[]; writes: Cmd[]; multi: boolean }): Promise<string[]> {
+/** The keyspace events a subscriber received since its last barrier: "channel message" strings. */
+async function eventsOf(sub: RecordingConn, token: string): Promise<string[]> {
+  const frames = await sub.barrier(token);
+  return frames
+    .map((f) => f.value)
+    .filter((v): v is string[] => Array.isArray(v) && v[0] === 'pmessage')
+    .map((v) => `${v[2]} ${v[3]}`);
+}
+
+/**
+ * The slow log, oldest first, as "name: args" (durations, times, ids and peer
+ * addresses left out; CLIENT UNBLOCK's client id replaced), without the INFO
+ * polls of waitBlocked, whose number depends on timing.
+ */
+async function slowlogOf(c: RespClient): Promise<string[]> {
+  const entries = (await c.cmd('SLOWLOG', 'GET', '-1')) as unknown as [number, number, number, string[], string, string][];
+  return entries
+    .reverse()
+    .map((e) => ({ args: e[3].map(String), name: String(e[5]) }))
+    .filter((e) => !/^info$/i.test(e.args[0] ?? ''))
+    .map((e) => `${e.name}: ${JSON.stringify(/^client$/i.test(e.args[0] ?? '') && /^unblock$/i.test(e.args[1] ?? '') ? [...e.args.slice(0, 2), 'ID', ...e.args.slice(3)] : e.args)}`);
+}
+
+/** INFO commandstats' calls, rejected and failed calls per command (not the times), INFO left out. */
+async function commandstatsOf(c: RespClient): Promise<string[]> {
+  const info = String(await c.cmd('INFO', 'commandstats'));
+  return info
+    .split('\r\n')
+    .filter((l) => l.startsWith('cmdstat_') && !l.startsWith('cmdstat_info:'))
+    .map((l) => l.replace(/,usec=[^,]*,usec_per_call=[^,]*/, ''))
+    .sort();
+}
+
+/** Runs the script on one server; returns every reply, event, slow log entry and count in a fixed order. */
+async function runScript(sd: Side, s: Script): Promise<string[]> {
   const out: string[] = [];
   const clients: RespClient[] = [];
+  const sub = await RecordingConn.open(sd.port);
+  let token = 0;
+  const events = async () => out.push(JSON.stringify(await eventsOf(sub, `ev-${++token}`)));
   try {
     await sd.main.cmd('FLUSHALL');
+    await sd.main.cmd('CONFIG', 'SET', 'notify-keyspace-events', s.flags);
+    sub.send(['PSUBSCRIBE', '__key*__:*']);
+    await sub.barrier('sub');
+    await sd.main.cmd('SLOWLOG', 'RESET');
+    await sd.main.cmd('CONFIG', 'RESETSTAT');
     const pending: Promise<Reply>[] = [];
     const ids: string[] = [];
     for (let i = 0; i < s.blockers.length; i++) {
       const c = await RespClient.connect(sd.port);
       clients.push(c);
+      await c.cmd('CLIENT', 'SETNAME', `b${i}`);
       ids.push(String(await c.cmd('CLIENT', 'ID')));
       pending.push(c.call(...s.blockers[i]));
       await waitBlocked(sd.main, i + 1);
     }
     if (s.multi) out.push((await sd.main.call('MULTI')).raw);
-    for (const w of s.writes) out.push((await sd.main.call(...w)).raw);
+    for (const w of s.writes) {
+      out.push((await sd.main.call(...w)).raw);
+      await events();
+    }
     if (s.multi) out.push((await sd.main.call('EXEC')).raw);
+    await events();
     // let served clients' replies arrive, then release the rest in order
     await sd.main.cmd('PING');
-    for (const id of ids) out.push((await sd.main.call('CLIENT', 'UNBLOCK', id)).raw);
+    for (const id of ids) out.push((await sd.main.call('CLIENT', 'UNBLOCK', id, ...(s.unblockError ? ['ERROR'] : []))).raw);
     for (const p of pending) out.push((await p).raw);
+    await events();
+    out.push(...(await slowlogOf(sd.main)));
+    out.push(...(await commandstatsOf(sd.main)));
+    await sd.main.cmd('CONFIG', 'SET', 'notify-keyspace-events', '');
     out.push(await stateOf(sd.main, [0]));
   } finally {
     for (const c of clients) c.close();
+    sub.close();
   }
   return out;
 }
 
-test('several clients blocking while another writes get the same replies as with Redis', { skip }, async () => {
+test('several clients blocking while another writes get the same replies, keyspace events, slow log and command stats as with Redis', { skip }, async () => {
   const p = pair!;
   await resetBoth(p, '-2');
-  await fc.assert(
-    fc.asyncProperty(script, async (s) => {
-      const [a, b] = await Promise.all([runScript({ port: p.gkv.port, main: p.g }, s), runScript({ port: p.redis.port, main: p.r }, s)]);
-      assert.deepEqual(a, b, `script ${JSON.stringify(s)}`);
-    }),
-    { seed: SEED + 2, numRuns: Math.ceil(RUNS / 3), verbose: 1 },
-  );
+  for (const c of [p.g, p.r]) await c.cmd('CONFIG', 'SET', 'slowlog-log-slower-than', '0', 'slowlog-max-len', '1000');
+  try {
+    await fc.assert(
+      fc.asyncProperty(script, async (s) => {
+        const [a, b] = await Promise.all([runScript({ port: p.gkv.port, main: p.g }, s), runScript({ port: p.redis.port, main: p.r }, s)]);
+        const at = a.findIndex((x, i) => x !== b[i]);
+        assert.deepEqual(a, b, `script ${JSON.stringify(s)}\n  first difference, item #${at}:\n  gKV:   ${a[at]}\n  Redis: ${b[at]}`);
+      }),
+      { seed: SEED + 2, numRuns: Math.ceil(RUNS / 3), verbose: 1 },
+    );
+  } finally {
+    for (const c of [p.g, p.r]) await c.cmd('CONFIG', 'SET', 'slowlog-log-slower-than', '10000', 'slowlog-max-len', '128', 'notify-keyspace-events', '');
+  }
+});
+
+// ---------------------------------------------------------------- keyspace events
+
+const sortStore: fc.Arbitrary<Cmd> = fc
+  .tuple(key, fc.constantFrom<string[]>(['ALPHA'], [], ['BY', 'nosort'], ['ALPHA', 'LIMIT', '5', '2']), listKey)
+  .map(([k, o, d]) => ['SORT', k, ...o, 'STORE', d]);
+
+test('list commands send the keyspace notifications Redis sends, in Redis\'s order', { skip }, async () => {
+  const p = pair!;
+  const [sg, sr] = await Promise.all([RecordingConn.open(p.gkv.port), RecordingConn.open(p.redis.port)]);
+  let token = 0;
+  const events = async () => {
+    const t = `barrier-${++token}`;
+    return Promise.all([eventsOf(sg, t), eventsOf(sr, t)]);
+  };
+  try {
+    for (const c of [sg, sr]) c.send(['PSUBSCRIBE', '__key*__:*']);
+    await events();
+    await fc.assert(
+      fc.asyncProperty(
+        notifyFlags,
+        fc.array(fc.oneof({ weight: 8, arbitrary: listCmd }, { weight: 1, arbitrary: sortStore }), { minLength: 1, maxLength: 30, size: 'max' }),
+        fillArb,
+        async (flags, cmds, fill) => {
+          for (const c of [p.g, p.r]) {
+            await c.cmd('RESET');
+            await c.cmd('CONFIG', 'SET', 'notify-keyspace-events', '');
+            await c.cmd('FLUSHALL');
+            await c.cmd('CONFIG', 'SET', 'list-max-listpack-size', fill, 'notify-keyspace-events', flags);
+          }
+          await events();
+          for (let i = 0; i < cmds.length; i++) {
+            const [ra, rb] = await Promise.all([p.g.call(...cmds[i]), p.r.call(...cmds[i])]);
+            assert.equal(ra.raw, rb.raw, `reply to command #${i} ${JSON.stringify(cmds[i])} differs\n  sequence: ${JSON.stringify(cmds.slice(0, i + 1))}`);
+            const [a, b] = await events();
+            assert.deepEqual(a, b, `events of command #${i} ${JSON.stringify(cmds[i])} differ (flags ${flags})\n  gKV:   ${JSON.stringify(a)}\n  Redis: ${JSON.stringify(b)}\n  sequence: ${JSON.stringify(cmds.slice(0, i + 1))}`);
+          }
+        },
+      ),
+      { seed: SEED + 3, numRuns: Math.ceil(RUNS / 2), verbose: 1 },
+    );
+  } finally {
+    for (const c of [p.g, p.r]) await c.cmd('CONFIG', 'SET', 'notify-keyspace-events', '');
+    sg.close();
+    sr.close();
+  }
 });

@@ -14,6 +14,15 @@
  * e.g. LPOP); otherwise they block through server/blocking.ts, which serves
  * them from the key that became ready. Inside EXEC they answer as a timeout
  * would (BLMOVE/BRPOPLPUSH with a null bulk, the others a null array).
+ *
+ * Keyspace events as t_list.c sends them: one push/pop event per command
+ * (lpush, rpush, lpop, rpop — LPUSHX/RPUSHX say lpush/rpush, LMPOP/BLMPOP and
+ * served blocking pops lpop/rpop), linsert, lset, lrem (only when something
+ * changed), ltrim (even when nothing was trimmed), then "del" when a list
+ * empties; a move sends the destination's push (after "new") before the
+ * source's pop. Changes are counted (dirty) as Redis counts them: one per
+ * pushed or removed element, one per move, none for a served BLPOP/BRPOP or
+ * BLMOVE/BRPOPLPUSH (serveClientBlockedOnList does not count them).
  */
 import type { CommandRow } from '../spec.js';
 import type { Client } from '../../server/client.js';
@@ -24,6 +33,7 @@ import { QuickList } from '../../datatypes/quicklist.js';
 import { parseInt64 } from '../../util/numbers.js';
 import { intArg, is } from '../args.js';
 import { parseTimeout } from '../../server/blocking.js';
+import { NOTIFY_GENERIC, NOTIFY_LIST } from '../../keyspace/notify.js';
 
 type Where = 'left' | 'right';
 
@@ -70,13 +80,22 @@ function pop(l: QuickList, where: Where): string {
   return (where === 'left' ? l.popHead() : l.popTail())!;
 }
 
+const popEvent = (where: Where): string => (where === 'left' ? 'lpop' : 'rpop');
+const pushEvent = (where: Where): string => (where === 'left' ? 'lpush' : 'rpush');
+
 /**
- * listElementsRemoved: after popping n elements from the list at key, deletes
- * the key when the list is empty, else records the change.
+ * After removing n elements from the list at key: sends `event`, then
+ * deletes the key when the list is empty (and says "del"), else records the
+ * change; counts n changes (dirty) as Redis does, one per element.
+ * listElementsRemoved with event lpop/rpop; LREM sends its own.
  */
-function elementsRemoved(db: Db, key: string, l: QuickList): void {
-  if (l.length === 0) db.delete(key);
-  else db.modified(key);
+function elementsRemoved(db: Db, key: string, l: QuickList, event: string, n: number): void {
+  db.notify(NOTIFY_LIST, event, key);
+  if (l.length === 0) {
+    db.delete(key);
+    db.notify(NOTIFY_GENERIC, 'del', key);
+  } else db.modified(key);
+  db.ks.dirty += n - 1; // delete / modified counted one
 }
 
 /** addListRangeReply: elements start..end (Redis's index rules), reversed for a tail pop. */
@@ -107,7 +126,7 @@ function popRangeWithKey(c: Client, db: Db, key: string, l: QuickList, where: Wh
   c.addArrayLen(2);
   c.addBulk(key);
   const n = popRangeReply(c, l, where, count);
-  elementsRemoved(db, key, l);
+  elementsRemoved(db, key, l, popEvent(where), n);
   c.propagateArgv = [where === 'left' ? 'LPOP' : 'RPOP', key, String(n)];
 }
 
@@ -129,6 +148,7 @@ function pushGeneric(c: Client, argv: string[], s: Server, where: Where, xx: boo
   if (where === 'left') for (let j = 2; j < argv.length; j++) l.pushHead(argv[j]);
   else for (let j = 2; j < argv.length; j++) l.pushTail(argv[j]);
   l.settle();
+  db.notify(NOTIFY_LIST, pushEvent(where), key); // once per command, after every element
   s.ks.dirty += argv.length - 3; // Redis counts one change per element
   c.addInt(l.length);
 }
@@ -173,6 +193,7 @@ function linsertCommand(c: Client, argv: string[]): void {
   }
   l.insertAt(after ? at + 1 : at, argv[4]);
   db.modified(key);
+  db.notify(NOTIFY_LIST, 'linsert', key);
   c.addInt(l.length);
 }
 
@@ -201,6 +222,7 @@ function lsetCommand(c: Client, argv: string[]): void {
   if (index < 0 || index >= l.length) throw Err.outOfRange();
   l.set(index, argv[3]);
   db.modified(key);
+  db.notify(NOTIFY_LIST, 'lset', key);
   c.addOK();
 }
 
@@ -223,9 +245,10 @@ function popGeneric(c: Client, argv: string[], where: Where): void {
     c.addArrayLen(0);
     return;
   }
-  if (!hasCount) c.addBulk(pop(l, where));
-  else popRangeReply(c, l, where, count);
-  elementsRemoved(db, key, l);
+  let n = 1;
+  if (hasCount) n = popRangeReply(c, l, where, count);
+  else c.addBulk(pop(l, where));
+  elementsRemoved(db, key, l, popEvent(where), n);
 }
 
 function lpopCommand(c: Client, argv: string[]): void {
@@ -272,14 +295,18 @@ function ltrimCommand(c: Client, argv: string[], s: Server): void {
     ltrim = start;
     rtrim = llen - end - 1;
   }
+  // Redis says "ltrim" and signals the key even when nothing was trimmed, then
+  // "del" if the list went; it counts one change per removed element
+  db.notify(NOTIFY_LIST, 'ltrim', key);
   if (ltrim + rtrim === llen) {
-    db.delete(key);
+    db.delete(key); // counts one
+    db.notify(NOTIFY_GENERIC, 'del', key);
+    s.ks.dirty += llen - 1;
   } else {
     if (rtrim > 0) l.deleteRange(llen - rtrim, rtrim);
     if (ltrim > 0) l.deleteRange(0, ltrim);
-    // Redis signals the key even when nothing was trimmed, but counts only what was removed
-    if (ltrim + rtrim > 0) db.modified(key);
-    else s.ks.signalModifiedKey(db, key);
+    s.ks.signalModifiedKey(db, key);
+    s.ks.dirty += ltrim + rtrim;
   }
   c.addOK();
 }
@@ -294,7 +321,7 @@ function lremCommand(c: Client, argv: string[]): void {
     return;
   }
   const removed = l.removeValue(argv[3], count);
-  if (removed > 0) elementsRemoved(db, key, l);
+  if (removed > 0) elementsRemoved(db, key, l, 'lrem', removed);
   c.addInt(removed);
 }
 
@@ -374,6 +401,7 @@ function lmoveHandlePush(c: Client, s: Server, dstKey: string, dst: QuickList | 
   if (whereTo === 'left') dst.pushHead(value);
   else dst.pushTail(value);
   dst.settle();
+  db.notify(NOTIFY_LIST, pushEvent(whereTo), dstKey);
   c.addBulk(value);
 }
 
@@ -390,9 +418,12 @@ function lmoveGeneric(c: Client, s: Server, src: string, dstKey: string, whereFr
   }
   const v = db.lookupWrite(dstKey);
   if (v !== undefined && !(v instanceof QuickList)) throw Err.wrongType();
+  const dirty = s.ks.dirty;
   const value = pop(sl, whereFrom);
+  // Redis's order: the destination's push event (after "new"), then the source's pop, then "del"
   lmoveHandlePush(c, s, dstKey, (v as QuickList | undefined) ?? null, value, whereTo);
-  elementsRemoved(db, src, sl);
+  elementsRemoved(db, src, sl, popEvent(whereFrom), 1);
+  s.ks.dirty = dirty + 1; // a move is one change for Redis
   return true;
 }
 
@@ -474,7 +505,11 @@ function blockingPopGeneric(c: Client, s: Server, keys: string[], where: Where, 
     serve: (bc, key) => {
       const l = getListWrite(bc.db, key);
       if (l === null || l.length === 0) return false;
+      const dirty = s.ks.dirty;
       servePop(bc, bc.db, key, l, where, count);
+      // Redis 7.0's serveClientBlockedOnList counts no change for a served
+      // BLPOP/BRPOP (BLMPOP's pops count one per element, as LMPOP's)
+      if (count === -1) s.ks.dirty = dirty;
       return true;
     },
   });
@@ -489,7 +524,7 @@ function servePop(c: Client, db: Db, key: string, l: QuickList, where: Where, co
   c.addArrayLen(2);
   c.addBulk(key);
   c.addBulk(pop(l, where));
-  elementsRemoved(db, key, l);
+  elementsRemoved(db, key, l, popEvent(where), 1);
   c.propagateArgv = [where === 'left' ? 'LPOP' : 'RPOP', key];
 }
 
@@ -531,7 +566,9 @@ function blmoveGeneric(c: Client, s: Server, argv: string[], from: Where, to: Wh
     serve: (bc, key) => {
       // serveClientBlockedOnList: a destination of the wrong type answers
       // WRONGTYPE (the client is unblocked) and nothing is popped
+      const dirty = s.ks.dirty;
       if (!lmoveGeneric(bc, s, key, dstKey, from, to)) return false;
+      s.ks.dirty = dirty; // Redis 7.0 counts no change for a served BLMOVE/BRPOPLPUSH
       bc.propagateArgv = rpoplpush ? ['RPOPLPUSH', key, dstKey] : ['LMOVE', key, dstKey, from, to];
       return true;
     },
