@@ -16,19 +16,16 @@
  * A last test compares the keyspace notifications the sequences produce.
  * Reproduce a failure with GKV_DIFF_SEED=<seed>; explore with GKV_DIFF_RUNS.
  */
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { oracleSkip } from '../harness/servers.js';
 import type { Reply, RespClient, RespValue } from '../harness/resp.js';
 import { RespError } from '../harness/resp.js';
-import { startPair, stateOf, type Pair, type Cmd } from './harness.js';
-import { RecordingConn } from '../harness/recording-conn.js';
+import type { Cmd } from './harness.js';
+import { compareEvents, cs, diffRuns, diffSeed, fullScan, runSequence, sharedPair } from './runner.js';
 
-const cs = (...xs: string[][]): fc.Arbitrary<string[]> => fc.constantFrom(...xs);
-
-const SEED = Number(process.env.GKV_DIFF_SEED ?? 20261201);
-const RUNS = Number(process.env.GKV_DIFF_RUNS ?? 100);
+const SEED = diffSeed(20261201);
+const RUNS = diffRuns(100);
 
 const key = fc.constantFrom('h1', 'h1', 'h2', 'h3', 's', '');
 const field = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', '', '1', 'x'.repeat(9), 'F'.repeat(65), 'a*', '\x00\xff');
@@ -147,76 +144,69 @@ function sortedReply(cmd: Cmd, rep: Reply): string {
   return rep.raw;
 }
 
-let pair: Pair | null = null;
+const shared = sharedPair();
+const { skip } = shared;
 let commandsRun = 0;
-const skip = oracleSkip();
 
-before(async () => {
-  if (!skip) pair = await startPair();
-});
-after(async () => {
-  if (pair) await pair.close();
+after(() => {
   process.stderr.write(`hash differential: ${commandsRun} commands compared\n`);
 });
 
-async function runSequence(p: Pair, lim: [string, string] | null, resp: 2 | 3, cmds: Cmd[]): Promise<void> {
-  for (const c of [p.g, p.r]) {
-    await c.cmd('RESET');
-    await c.cmd('FLUSHALL');
-    await c.cmd('CONFIG', 'SET', 'hash-max-listpack-entries', lim ? lim[0] : '512', 'hash-max-listpack-value', lim ? lim[1] : '64');
-    if (resp === 3) await c.cmd('HELLO', '3');
-  }
+/** CONFIG SET of a run's hash-max-listpack-entries/value. */
+const config = (lim: [string, string] | null): Cmd[] => [['CONFIG', 'SET', 'hash-max-listpack-entries', lim ? lim[0] : '512', 'hash-max-listpack-value', lim ? lim[1] : '64']];
+
+async function runHashSequence(lim: [string, string] | null, resp: 2 | 3, cmds: Cmd[]): Promise<void> {
+  const p = shared.p;
   commandsRun += cmds.length;
-  for (let i = 0; i < cmds.length; i++) {
-    const cmd = cmds[i];
-    const name = cmd[0].toUpperCase();
-    const k = cmd[1];
-    const before = name === 'HRANDFIELD' && k !== undefined ? await contents(p.r, k) : null;
-    const [a, b] = await Promise.all([p.g.call(...cmd), p.r.call(...cmd)]);
-    let na = a.raw;
-    let nb = b.raw;
-    let enc = '';
-    if (k !== undefined && name.startsWith('H')) {
-      const [ea, eb] = await Promise.all([p.g.call('OBJECT', 'ENCODING', k), p.r.call('OBJECT', 'ENCODING', k)]);
-      assert.equal(ea.raw, eb.raw, `OBJECT ENCODING of ${JSON.stringify(k)} differs after command #${i} ${JSON.stringify(cmd)}\n  sequence: ${JSON.stringify(cmds.slice(0, i + 1))}`);
-      enc = String(eb.value);
-    }
-    if (name === 'HRANDFIELD') {
-      na = checkRandfield(cmd, a, before, resp);
-      nb = checkRandfield(cmd, b, before, resp);
-      assert.ok(nb.startsWith('ok') || nb === b.raw || nb === 'a field', `the oracle's HRANDFIELD reply fails the checker: ${nb}`);
-    } else if (enc === 'hashtable' && (name === 'HGETALL' || name === 'HKEYS' || name === 'HVALS')) {
-      na = sortedReply(cmd, a);
-      nb = sortedReply(cmd, b);
-    } else if (enc === 'hashtable' && name === 'HSCAN' && !(b.value instanceof RespError)) {
-      const h = await contents(p.r, k);
-      na = checkHtScan(a, h);
-      nb = checkHtScan(b, h);
-    }
-    assert.equal(na, nb, `reply to command #${i} ${JSON.stringify(cmd)} differs\n  gKV:   ${JSON.stringify(a.raw)}\n  Redis: ${JSON.stringify(b.raw)}\n  limits ${JSON.stringify(lim)} RESP${resp}\n  sequence: ${JSON.stringify(cmds.slice(0, i + 1))}`);
-  }
-  await p.g.cmd('RESET');
-  await p.r.cmd('RESET');
-  const [sa, sb] = await Promise.all([stateOf(p.g, [0, 1]), stateOf(p.r, [0, 1])]);
-  assert.equal(sa, sb, `final state differs after ${JSON.stringify(cmds)} (limits ${JSON.stringify(lim)})`);
+  await runSequence(p, cmds, {
+    setup: config(lim),
+    resp3: resp === 3,
+    note: `limits ${JSON.stringify(lim)} RESP${resp}`,
+    before: async (cmd) => (cmd[0].toUpperCase() === 'HRANDFIELD' && cmd[1] !== undefined ? contents(p.r, cmd[1]) : null),
+    compare: async ({ i, cmd, a, b, what }, before) => {
+      const name = cmd[0].toUpperCase();
+      const k = cmd[1];
+      let na = a.raw;
+      let nb = b.raw;
+      let enc = '';
+      if (k !== undefined && name.startsWith('H')) {
+        const [ea, eb] = await Promise.all([p.g.call('OBJECT', 'ENCODING', k), p.r.call('OBJECT', 'ENCODING', k)]);
+        assert.equal(ea.raw, eb.raw, `OBJECT ENCODING of ${JSON.stringify(k)} differs after command #${i} ${JSON.stringify(cmd)}\n  sequence: ${JSON.stringify(cmds.slice(0, i + 1))}`);
+        enc = String(eb.value);
+      }
+      if (name === 'HRANDFIELD') {
+        na = checkRandfield(cmd, a, before, resp);
+        nb = checkRandfield(cmd, b, before, resp);
+        assert.ok(nb.startsWith('ok') || nb === b.raw || nb === 'a field', `the oracle's HRANDFIELD reply fails the checker: ${nb}`);
+      } else if (enc === 'hashtable' && (name === 'HGETALL' || name === 'HKEYS' || name === 'HVALS')) {
+        na = sortedReply(cmd, a);
+        nb = sortedReply(cmd, b);
+      } else if (enc === 'hashtable' && name === 'HSCAN' && !(b.value instanceof RespError)) {
+        const h = await contents(p.r, k);
+        na = checkHtScan(a, h);
+        nb = checkHtScan(b, h);
+      }
+      assert.equal(na, nb, what);
+    },
+  });
 }
 
 test('random sequences of hash commands give the same replies, encodings and final state as Redis', { skip }, async () => {
   await fc.assert(
-    fc.asyncProperty(limits, fc.array(anyCmd, { minLength: 1, maxLength: 60, size: 'max' }), async (lim, cmds) => runSequence(pair!, lim, 2, cmds)),
+    fc.asyncProperty(limits, fc.array(anyCmd, { minLength: 1, maxLength: 60, size: 'max' }), async (lim, cmds) => runHashSequence(lim, 2, cmds)),
     { seed: SEED, numRuns: RUNS, verbose: 1 },
   );
 });
 
 test('random sequences of hash commands in RESP3 give the same replies as Redis', { skip }, async () => {
   await fc.assert(
-    fc.asyncProperty(limits, fc.array(anyCmd, { minLength: 1, maxLength: 40, size: 'max' }), async (lim, cmds) => runSequence(pair!, lim, 3, cmds)),
+    fc.asyncProperty(limits, fc.array(anyCmd, { minLength: 1, maxLength: 40, size: 'max' }), async (lim, cmds) => runHashSequence(lim, 3, cmds)),
     { seed: SEED + 1, numRuns: Math.ceil(RUNS / 2), verbose: 1 },
   );
 });
 
 test('a full HSCAN with MATCH and COUNT returns the same pairs as Redis, on both sides of the listpack limit', { skip }, async () => {
-  const p = pair!;
+  const p = shared.p;
   await fc.assert(
     fc.asyncProperty(
       fc.integer({ min: 1, max: 700 }),
@@ -231,19 +221,9 @@ test('a full HSCAN with MATCH and COUNT returns the same pairs as Redis, on both
         }
         await Promise.all([p.g.pipeline(cmds), p.r.pipeline(cmds)]);
         const scanAll = async (c: RespClient) => {
+          const { items, steps } = await fullScan(c, (cur) => ['HSCAN', 'h', cur, 'COUNT', String(cnt), ...(match ? ['MATCH', match] : [])], 10000);
           const seen = new Set<string>();
-          const steps: string[] = [];
-          let cur = '0';
-          let guard = 0;
-          do {
-            const args = ['HSCAN', 'h', cur, 'COUNT', String(cnt)];
-            if (match) args.push('MATCH', match);
-            const r = await c.call(...args);
-            steps.push(r.raw);
-            const [next, items] = r.value as [string, string[]];
-            cur = next;
-            for (let i = 0; i < items.length; i += 2) seen.add(`${items[i]}=${items[i + 1]}`);
-          } while (cur !== '0' && ++guard < 10000);
+          for (let i = 0; i < items.length; i += 2) seen.add(`${items[i]}=${items[i + 1]}`);
           return { pairs: [...seen].sort(), steps };
         };
         const [a, b] = await Promise.all([scanAll(p.g), scanAll(p.r)]);
@@ -257,44 +237,12 @@ test('a full HSCAN with MATCH and COUNT returns the same pairs as Redis, on both
 });
 
 test('hash commands send the keyspace notifications Redis sends, in Redis\'s order', { skip }, async () => {
-  const p = pair!;
-  const [sg, sr] = await Promise.all([RecordingConn.open(p.gkv.port), RecordingConn.open(p.redis.port)]);
-  let token = 0;
-  const events = async () => {
-    const t = `barrier-${++token}`;
-    const [a, b] = await Promise.all([sg.barrier(t), sr.barrier(t)]);
-    return [a.map((f) => f.raw).join(''), b.map((f) => f.raw).join('')];
-  };
-  try {
-    for (const c of [sg, sr]) c.send(['PSUBSCRIBE', '__key*__:*']);
-    await events();
-    await fc.assert(
-      fc.asyncProperty(
-        fc.constantFrom('KEA', 'KEAn', 'Kh', 'Eh', 'KEhg', 'Kg', 'AKm', 'Ehn'),
-        limits,
-        fc.array(anyCmd, { minLength: 1, maxLength: 30, size: 'max' }),
-        async (flags, lim, cmds) => {
-          for (const c of [p.g, p.r]) {
-            await c.cmd('RESET');
-            await c.cmd('CONFIG', 'SET', 'notify-keyspace-events', '');
-            await c.cmd('FLUSHALL');
-            await c.cmd('CONFIG', 'SET', 'hash-max-listpack-entries', lim ? lim[0] : '512', 'hash-max-listpack-value', lim ? lim[1] : '64');
-            await c.cmd('CONFIG', 'SET', 'notify-keyspace-events', flags);
-          }
-          await events();
-          commandsRun += cmds.length;
-          for (let i = 0; i < cmds.length; i++) {
-            await Promise.all([p.g.call(...cmds[i]), p.r.call(...cmds[i])]);
-            const [a, b] = await events();
-            assert.equal(a, b, `events of command #${i} ${JSON.stringify(cmds[i])} differ (flags ${flags})\n  sequence: ${JSON.stringify(cmds.slice(0, i + 1))}`);
-          }
-        },
-      ),
-      { seed: SEED + 3, numRuns: Math.ceil(RUNS / 2), verbose: 1 },
-    );
-  } finally {
-    for (const c of [p.g, p.r]) await c.cmd('CONFIG', 'SET', 'notify-keyspace-events', '');
-    sg.close();
-    sr.close();
-  }
+  await compareEvents(shared.p, {
+    flags: fc.constantFrom('KEA', 'KEAn', 'Kh', 'Eh', 'KEhg', 'Kg', 'AKm', 'Ehn'),
+    limits,
+    config,
+    cmds: fc.array(anyCmd, { minLength: 1, maxLength: 30, size: 'max' }),
+    onRun: (cmds) => (commandsRun += cmds.length),
+    params: { seed: SEED + 3, numRuns: Math.ceil(RUNS / 2), verbose: 1 },
+  });
 });

@@ -14,20 +14,18 @@
  * patterns, and the confirmations of an argument-less (P|S)UNSUBSCRIBE, whose
  * per-name counts are then compared as a set plus the final count.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { oracleSkip, startGkv, startRedis, type RedisProc } from '../harness/servers.js';
 import type { RespValue } from '../harness/resp.js';
 import { RecordingConn as Conn } from '../harness/recording-conn.js';
-import type { GkvServer } from '../../src/index.js';
+import { cs, diffRuns, diffSeed, sharedServers } from './runner.js';
 
-const SEED = Number(process.env.GKV_DIFF_SEED ?? 20261201);
-const RUNS = Number(process.env.GKV_DIFF_RUNS ?? 60);
+const SEED = diffSeed(20261201);
+const RUNS = diffRuns(60);
 const CONNS = 3;
 
 type Step = [number, string[]];
-const cs = (...xs: string[][]): fc.Arbitrary<string[]> => fc.constantFrom(...xs);
 const channel = fc.constantFrom('c1', 'c2', 'news.sport', 'news.art', '');
 const pattern = fc.constantFrom('c*', 'news.*', '?1', '[cn]*', '*', 'news.[^s]*');
 const shard = fc.constantFrom('s1', 's2');
@@ -120,18 +118,8 @@ interface Side {
   conns: Conn[];
 }
 
-let gkv: GkvServer | null = null;
-let redis: RedisProc | null = null;
-const skip = oracleSkip();
-
-before(async () => {
-  if (skip) return;
-  [gkv, redis] = await Promise.all([startGkv(), startRedis()]);
-});
-after(async () => {
-  await gkv?.close();
-  await redis?.stop();
-});
+const servers = sharedServers();
+const { skip } = servers;
 
 let tokenSeq = 0;
 
@@ -142,7 +130,7 @@ async function openSide(port: number): Promise<Side> {
 }
 
 async function runScript(steps: Step[]): Promise<void> {
-  const [g, r] = await Promise.all([openSide(gkv!.port), openSide(redis!.port)]);
+  const [g, r] = await Promise.all([openSide(servers.gkv.port), openSide(servers.redis.port)]);
   try {
     for (const side of [g, r]) {
       side.conns[0].send(['FLUSHALL']);

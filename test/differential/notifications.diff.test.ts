@@ -9,17 +9,15 @@
  * active expiry cycle is off on both servers, since it reaps keys at moments
  * of its own choosing.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { oracleSkip, startGkv, startRedis, type RedisProc } from '../harness/servers.js';
 import { RecordingConn } from '../harness/recording-conn.js';
-import type { GkvServer } from '../../src/index.js';
+import { EventTap, cs, diffRuns, diffSeed, sharedServers } from './runner.js';
 
-const SEED = Number(process.env.GKV_DIFF_SEED ?? 20261203);
-const RUNS = Number(process.env.GKV_DIFF_RUNS ?? 60);
+const SEED = diffSeed(20261203);
+const RUNS = diffRuns(60);
 
-const cs = (...xs: string[][]): fc.Arbitrary<string[]> => fc.constantFrom(...xs);
 const key = fc.constantFrom('k1', 'k2', 'n');
 const val = fc.constantFrom('v', '10', '1.5', 'x y');
 const flags = fc.constantFrom('KEA', 'KEAn', 'KEAm', 'Kg', 'E$', 'Kx', 'KEg$xn', 'AK', 'En', 'g$');
@@ -56,72 +54,44 @@ export const eventCommands: fc.Arbitrary<string[]>[] = [
   cs(['FLUSHDB'], ['SWAPDB', '0', '1'], ['SELECT', '1'], ['SELECT', '0']),
 ];
 
-let gkv: GkvServer | null = null;
-let redis: RedisProc | null = null;
-const skip = oracleSkip();
-
-before(async () => {
-  if (skip) return;
-  [gkv, redis] = await Promise.all([startGkv({ 'enable-debug-command': 'yes' }), startRedis()]);
-});
-after(async () => {
-  await gkv?.close();
-  await redis?.stop();
-});
+const servers = sharedServers({ 'enable-debug-command': 'yes' });
+const { skip } = servers;
 
 let seq = 0;
 
-interface Side {
-  sub: RecordingConn;
-  cmd: RecordingConn;
-}
-
-async function openSide(port: number, notify: string): Promise<Side> {
-  const sub = await RecordingConn.open(port);
+/** A command connection on a fresh keyspace with the run's notify-keyspace-events. */
+async function openCmd(port: number, notify: string): Promise<RecordingConn> {
   const cmd = await RecordingConn.open(port);
   cmd.send(['FLUSHALL']);
   // keys set with a TTL in the past would be reaped by the active cycle at a moment of its choosing
   cmd.send(['DEBUG', 'SET-ACTIVE-EXPIRE', '0']);
   cmd.send(['CONFIG', 'SET', 'notify-keyspace-events', notify]);
   await cmd.barrier('setup');
-  sub.send(['PSUBSCRIBE', '__key*__:*']);
-  await sub.barrier('setup');
-  return { sub, cmd };
-}
-
-/** The events received since the last barrier: "channel message" strings. */
-async function events(side: Side, token: string): Promise<string[]> {
-  const frames = await side.sub.barrier(token);
-  return frames
-    .map((f) => f.value)
-    .filter((v): v is string[] => Array.isArray(v) && v[0] === 'pmessage')
-    .map((v) => `${v[2]} ${v[3]}`);
+  return cmd;
 }
 
 async function run(notify: string, cmds: string[][]): Promise<void> {
-  const [g, r] = await Promise.all([openSide(gkv!.port, notify), openSide(redis!.port, notify)]);
+  const [g, r] = await Promise.all([openCmd(servers.gkv.port, notify), openCmd(servers.redis.port, notify)]);
+  const tap = await EventTap.open(servers.gkv.port, servers.redis.port);
   try {
     for (let i = 0; i < cmds.length; i++) {
       let cmd = cmds[i];
       if (cmd[0] === '__EXPIRE_SOON') {
         // a 1 ms TTL, a pause, then an access: lazy expiry on both servers
-        for (const side of [g, r]) side.cmd.send(['PEXPIRE', cmd[1], '1']);
-        await Promise.all([g.cmd.barrier(`x${++seq}`), r.cmd.barrier(`x${seq}`)]);
+        for (const side of [g, r]) side.send(['PEXPIRE', cmd[1], '1']);
+        await Promise.all([g.barrier(`x${++seq}`), r.barrier(`x${seq}`)]);
         await new Promise((res) => setTimeout(res, 5));
         cmd = ['EXISTS', cmd[1]];
       }
-      for (const side of [g, r]) side.cmd.send(cmd);
+      for (const side of [g, r]) side.send(cmd);
       const token = `e${++seq}`;
-      const [rg, rr] = await Promise.all([g.cmd.barrier(token), r.cmd.barrier(token)]);
+      const [rg, rr] = await Promise.all([g.barrier(token), r.barrier(token)]);
       assert.equal(rg[0]?.raw, rr[0]?.raw, `reply to ${JSON.stringify(cmd)} differs`);
-      const [eg, er] = await Promise.all([events(g, token), events(r, token)]);
-      assert.deepEqual(eg, er, `events of command #${i} ${JSON.stringify(cmd)} (notify-keyspace-events ${notify}) differ\n  gKV:   ${JSON.stringify(eg)}\n  Redis: ${JSON.stringify(er)}\n  sequence: ${JSON.stringify(cmds.slice(0, i + 1))}`);
+      const [eg, er] = await tap.take();
+      assert.equal(eg, er, `events of command #${i} ${JSON.stringify(cmd)} (notify-keyspace-events ${notify}) differ\n  gKV:   ${JSON.stringify(eg)}\n  Redis: ${JSON.stringify(er)}\n  sequence: ${JSON.stringify(cmds.slice(0, i + 1))}`);
     }
   } finally {
-    for (const side of [g, r]) {
-      side.sub.close();
-      side.cmd.close();
-    }
+    for (const c of [g, r, tap]) c.close();
   }
 }
 

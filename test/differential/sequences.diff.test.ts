@@ -9,18 +9,15 @@
  * doubles, so their last digits differ), TTLs short
  * enough to expire during a run.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { oracleSkip } from '../harness/servers.js';
 import type { Reply } from '../harness/resp.js';
-import { startPair, stateOf, type Pair, type Cmd } from './harness.js';
+import type { Cmd } from './harness.js';
+import { cs, diffRuns, diffSeed, fullScan, runSequence, sharedPair, type Step } from './runner.js';
 
-/** constantFrom over command-argument arrays, typed as mutable string arrays */
-const cs = (...xs: string[][]): fc.Arbitrary<string[]> => fc.constantFrom(...xs);
-
-const SEED = Number(process.env.GKV_DIFF_SEED ?? 20261123);
-const RUNS = Number(process.env.GKV_DIFF_RUNS ?? 120);
+const SEED = diffSeed(20261123);
+const RUNS = diffRuns(120);
 
 const key = fc.constantFrom('k1', 'k2', 'k3', 'n1', 'n2', '');
 const db = fc.constantFrom('0', '1', '2');
@@ -117,40 +114,14 @@ function normalise(cmd: Cmd, rep: Reply): string {
   return rep.raw;
 }
 
-let pair: Pair | null = null;
-const skip = oracleSkip();
+const shared = sharedPair();
+const { skip } = shared;
 
-before(async () => {
-  if (!skip) pair = await startPair();
-});
-after(async () => {
-  if (pair) await pair.close();
-});
-
-async function resetBoth(p: Pair): Promise<void> {
-  for (const c of [p.g, p.r]) {
-    await c.cmd('RESET');
-    await c.cmd('FLUSHALL');
-  }
-}
-
-async function runSequence(p: Pair, cmds: Cmd[]): Promise<void> {
-  await resetBoth(p);
-  for (let i = 0; i < cmds.length; i++) {
-    const [a, b] = await Promise.all([p.g.call(...cmds[i]), p.r.call(...cmds[i])]);
-    const na = normalise(cmds[i], a);
-    const nb = normalise(cmds[i], b);
-    assert.equal(na, nb, `reply to command #${i} ${JSON.stringify(cmds[i])} differs\n  gKV:   ${JSON.stringify(a.raw)}\n  Redis: ${JSON.stringify(b.raw)}\n  sequence: ${JSON.stringify(cmds.slice(0, i + 1))}`);
-  }
-  await p.g.cmd('RESET');
-  await p.r.cmd('RESET');
-  const [sa, sb] = await Promise.all([stateOf(p.g, [0, 1, 2]), stateOf(p.r, [0, 1, 2])]);
-  assert.equal(sa, sb, `final state differs after ${JSON.stringify(cmds)}`);
-}
+const compare = ({ cmd, a, b, what }: Step): void => assert.equal(normalise(cmd, a), normalise(cmd, b), what);
 
 test('random sequences of string, keyspace and connection commands give the same replies and final state as Redis', { skip }, async () => {
   await fc.assert(
-    fc.asyncProperty(fc.array(anyCmd, { minLength: 1, maxLength: 40 }), async (cmds) => runSequence(pair!, cmds)),
+    fc.asyncProperty(fc.array(anyCmd, { minLength: 1, maxLength: 40 }), async (cmds) => runSequence(shared.p, cmds, { dbs: [0, 1, 2], compare })),
     { seed: SEED, numRuns: RUNS, verbose: 1 },
   );
 });
@@ -158,14 +129,14 @@ test('random sequences of string, keyspace and connection commands give the same
 test('random sequences in RESP3 give the same replies as Redis', { skip }, async () => {
   await fc.assert(
     fc.asyncProperty(fc.array(anyCmd, { minLength: 1, maxLength: 30 }), async (cmds) => {
-      await runSequence(pair!, [['HELLO', '3'], ...cmds.filter((c) => c[0] !== 'RESET')]);
+      await runSequence(shared.p, [['HELLO', '3'], ...cmds.filter((c) => c[0] !== 'RESET')], { dbs: [0, 1, 2], compare });
     }),
     { seed: SEED + 1, numRuns: Math.ceil(RUNS / 2), verbose: 1 },
   );
 });
 
 test('a full SCAN with MATCH, COUNT and TYPE returns the same set of keys as Redis', { skip }, async () => {
-  const p = pair!;
+  const p = shared.p;
   await fc.assert(
     fc.asyncProperty(
       fc.integer({ min: 0, max: 300 }),
@@ -173,23 +144,16 @@ test('a full SCAN with MATCH, COUNT and TYPE returns the same set of keys as Red
       fc.constantFrom(null, 'string', 'list', 'none'),
       fc.integer({ min: 1, max: 50 }),
       async (n, match, type, count) => {
-        await resetBoth(p);
+        for (const c of [p.g, p.r]) {
+          await c.cmd('RESET');
+          await c.cmd('FLUSHALL');
+        }
         const cmds: Cmd[] = [];
         for (let i = 0; i < n; i++) cmds.push(['SET', i % 7 === 0 ? `other:${i}` : `key:${i}`, 'v']);
         if (cmds.length) await Promise.all([p.g.pipeline(cmds), p.r.pipeline(cmds)]);
         const scanAll = async (c: typeof p.g) => {
-          const seen = new Set<string>();
-          let cursor = '0';
-          let guard = 0;
-          do {
-            const args = ['SCAN', cursor, 'COUNT', String(count)];
-            if (match) args.push('MATCH', match);
-            if (type) args.push('TYPE', type);
-            const r = (await c.cmd(...args)) as [string, string[]];
-            cursor = r[0];
-            for (const k of r[1]) seen.add(k);
-          } while (cursor !== '0' && ++guard < 10000);
-          return [...seen].sort();
+          const { items } = await fullScan(c, (cursor) => ['SCAN', cursor, 'COUNT', String(count), ...(match ? ['MATCH', match] : []), ...(type ? ['TYPE', type] : [])], 10000);
+          return [...new Set(items)].sort();
         };
         const [a, b] = await Promise.all([scanAll(p.g), scanAll(p.r)]);
         assert.deepEqual(a, b);

@@ -22,18 +22,15 @@
  * Reproduce a failure with GKV_DIFF_SEED=<seed>; explore with GKV_DIFF_RUNS.
  * MULTI is left out: a queued SPOP would make EXEC's reply random.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { oracleSkip } from '../harness/servers.js';
 import type { Reply, RespClient, RespValue } from '../harness/resp.js';
-import { startPair, stateOf, type Pair, type Cmd } from './harness.js';
-import { RecordingConn } from '../harness/recording-conn.js';
+import type { Pair, Cmd } from './harness.js';
+import { compareEvents, cs, diffRuns, diffSeed, fullScan, header, runSequence, sharedPair, type Step } from './runner.js';
 
-const cs = (...xs: string[][]): fc.Arbitrary<string[]> => fc.constantFrom(...xs);
-
-const SEED = Number(process.env.GKV_DIFF_SEED ?? 20261201);
-const RUNS = Number(process.env.GKV_DIFF_RUNS ?? 100);
+const SEED = diffSeed(20261201);
+const RUNS = diffRuns(100);
 
 const setKey = fc.constantFrom('s1', 's2', 's3', 's4');
 const key = fc.oneof({ weight: 6, arbitrary: setKey }, { weight: 1, arbitrary: fc.constant('str') });
@@ -99,7 +96,6 @@ const asList = (v: RespValue): string[] | null => {
   if (v !== null && typeof v === 'object' && 'set' in v) return v.set.map(String);
   return null;
 };
-const header = (r: Reply): string => r.raw.slice(0, r.raw.indexOf('\r\n'));
 const isInt = (s: string): boolean => /^(0|-?[1-9][0-9]{0,18})$/.test(s) && BigInt(s) <= 9223372036854775807n && BigInt(s) >= -9223372036854775808n;
 const sorted = (xs: string[]): string[] => [...xs].sort();
 const allIntsWithin = (xs: string[], max: number): boolean => xs.length <= max && xs.every(isInt);
@@ -215,66 +211,54 @@ async function compareRandom(p: Pair, cmd: Cmd, a: Reply, b: Reply, before: KeyI
   }
 }
 
-async function runSequence(p: Pair, limit: number | null, resp3: boolean, cmds: Cmd[]): Promise<void> {
-  for (const c of [p.g, p.r]) {
-    await c.cmd('RESET');
-    await c.cmd('FLUSHALL');
-    await c.cmd('CONFIG', 'SET', 'set-max-intset-entries', String(limit ?? 512));
-    if (resp3) await c.cmd('HELLO', '3');
-  }
+/** CONFIG SET of a run's set-max-intset-entries. */
+const config = (limit: number | null): Cmd[] => [['CONFIG', 'SET', 'set-max-intset-entries', String(limit ?? 512)]];
+
+async function runSetSequence(p: Pair, limit: number | null, resp3: boolean, cmds: Cmd[]): Promise<void> {
   const ctx: Ctx = { max: limit ?? 512 };
-  for (let i = 0; i < cmds.length; i++) {
-    const cmd = cmds[i];
-    const name = cmd[0].toUpperCase();
-    const ks = orderKeys(cmd);
-    const info = new Map<string, KeyInfo>();
-    for (const k of ks) if (!info.has(k)) info.set(k, await infoOf(p.r, k));
-    const [a, b] = await Promise.all([p.g.call(...cmd), p.r.call(...cmd)]);
-    const what = `reply to command #${i} ${JSON.stringify(cmd)}\n  gKV:   ${JSON.stringify(a.raw)}\n  Redis: ${JSON.stringify(b.raw)}\n  sequence: ${JSON.stringify(cmds.slice(0, i + 1))}`;
-    if (name === 'SPOP' || name === 'SRANDMEMBER') {
-      await compareRandom(p, cmd, a, b, info.get(cmd[1])!, ctx, what);
-    } else if (name === 'SSCAN' && !b.raw.startsWith('-') && info.get(cmd[1])!.enc === 'hashtable') {
-      // hashtable cursors are the table's own: only membership can be compared
-      const [, items] = a.value as [string, RespValue];
-      const pool = new Set(info.get(cmd[1])!.members);
-      for (const m of asList(items)!) assert.ok(pool.has(m), `${what}: scanned a member`);
-      assert.equal(b.raw.startsWith('*2'), a.raw.startsWith('*2'), what);
-    } else if (ks.length > 0 && !b.raw.startsWith('-') && asList(b.value) !== null && !exactOrder(name, ks, info, asList(b.value)!, ctx.max)) {
-      assertSameSorted(a, b, what);
-    } else {
-      assert.equal(a.raw, b.raw, what);
-    }
-  }
-  for (const c of [p.g, p.r]) await c.cmd('RESET');
-  const [sa, sb] = await Promise.all([stateOf(p.g, [0, 1]), stateOf(p.r, [0, 1])]);
-  assert.equal(sa, sb, `final state differs after ${JSON.stringify(cmds)}`);
+  await runSequence(p, cmds, {
+    setup: config(limit),
+    resp3,
+    before: async (cmd) => {
+      const info = new Map<string, KeyInfo>();
+      for (const k of orderKeys(cmd)) if (!info.has(k)) info.set(k, await infoOf(p.r, k));
+      return info;
+    },
+    compare: ({ cmd, a, b, what }: Step, info: Map<string, KeyInfo>) => {
+      const name = cmd[0].toUpperCase();
+      const ks = orderKeys(cmd);
+      if (name === 'SPOP' || name === 'SRANDMEMBER') {
+        return compareRandom(p, cmd, a, b, info.get(cmd[1])!, ctx, what);
+      } else if (name === 'SSCAN' && !b.raw.startsWith('-') && info.get(cmd[1])!.enc === 'hashtable') {
+        // hashtable cursors are the table's own: only membership can be compared
+        const [, items] = a.value as [string, RespValue];
+        const pool = new Set(info.get(cmd[1])!.members);
+        for (const m of asList(items)!) assert.ok(pool.has(m), `${what}: scanned a member`);
+        assert.equal(b.raw.startsWith('*2'), a.raw.startsWith('*2'), what);
+      } else if (ks.length > 0 && !b.raw.startsWith('-') && asList(b.value) !== null && !exactOrder(name, ks, info, asList(b.value)!, ctx.max)) {
+        assertSameSorted(a, b, what);
+      } else {
+        assert.equal(a.raw, b.raw, what);
+      }
+    },
+  });
 }
 
 // ---------------------------------------------------------------- tests
 
-let pair: Pair | null = null;
-const skip = oracleSkip();
-
-before(async () => {
-  if (!skip) pair = await startPair();
-});
-after(async () => {
-  if (pair) {
-    for (const c of [pair.g, pair.r]) await c.cmd('CONFIG', 'SET', 'set-max-intset-entries', '512');
-    await pair.close();
-  }
-});
+const shared = sharedPair();
+const { skip } = shared;
 
 test('random sequences of set commands give the same replies, encodings and final state as Redis', { skip }, async () => {
   await fc.assert(
-    fc.asyncProperty(limits, fc.array(anyCmd, { minLength: 5, maxLength: 50, size: 'max' }), async (limit, cmds) => runSequence(pair!, limit, false, cmds)),
+    fc.asyncProperty(limits, fc.array(anyCmd, { minLength: 5, maxLength: 50, size: 'max' }), async (limit, cmds) => runSetSequence(shared.p, limit, false, cmds)),
     { seed: SEED, numRuns: RUNS, verbose: 1 },
   );
 });
 
 test('random sequences of set commands in RESP3 give the same replies as Redis', { skip }, async () => {
   await fc.assert(
-    fc.asyncProperty(limits, fc.array(anyCmd, { minLength: 5, maxLength: 40, size: 'max' }), async (limit, cmds) => runSequence(pair!, limit, true, cmds)),
+    fc.asyncProperty(limits, fc.array(anyCmd, { minLength: 5, maxLength: 40, size: 'max' }), async (limit, cmds) => runSetSequence(shared.p, limit, true, cmds)),
     { seed: SEED + 1, numRuns: Math.ceil(RUNS / 2), verbose: 1 },
   );
 });
@@ -305,13 +289,13 @@ const scenarios: { limit: number | null; cmds: Cmd[] }[] = [
 
 test('fixed sequences at the encoding edges (SDIFF algorithms, SPOP rebuilds, thresholds, widths) match Redis', { skip }, async () => {
   for (const sc of scenarios) {
-    await runSequence(pair!, sc.limit, false, sc.cmds);
-    await runSequence(pair!, sc.limit, true, sc.cmds);
+    await runSetSequence(shared.p, sc.limit, false, sc.cmds);
+    await runSetSequence(shared.p, sc.limit, true, sc.cmds);
   }
 });
 
 test('a full SSCAN of a hashtable set with MATCH and COUNT returns the same members as Redis', { skip }, async () => {
-  const p = pair!;
+  const p = shared.p;
   await fc.assert(
     fc.asyncProperty(
       fc.integer({ min: 1, max: 700 }),
@@ -325,17 +309,8 @@ test('a full SSCAN of a hashtable set with MATCH and COUNT returns the same memb
           await c.cmd(...cmd);
         }
         const scanAll = async (c: RespClient) => {
-          const seen = new Set<string>();
-          let cursor = '0';
-          let guard = 0;
-          do {
-            const args = ['SSCAN', 'big', cursor, 'COUNT', String(count)];
-            if (match) args.push('MATCH', match);
-            const r = (await c.cmd(...args)) as [string, string[]];
-            cursor = r[0];
-            for (const m of r[1]) seen.add(m);
-          } while (cursor !== '0' && ++guard < 100000);
-          return [...seen].sort();
+          const { items } = await fullScan(c, (cursor) => ['SSCAN', 'big', cursor, 'COUNT', String(count), ...(match ? ['MATCH', match] : [])], 100000);
+          return [...new Set(items)].sort();
         };
         const [a, b] = await Promise.all([scanAll(p.g), scanAll(p.r)]);
         assert.deepEqual(a, b);
@@ -347,48 +322,16 @@ test('a full SSCAN of a hashtable set with MATCH and COUNT returns the same memb
 });
 
 test('set commands send the keyspace notifications Redis sends, in Redis\'s order', { skip }, async () => {
-  const p = pair!;
-  const [sg, sr] = await Promise.all([RecordingConn.open(p.gkv.port), RecordingConn.open(p.redis.port)]);
-  let token = 0;
-  const events = async () => {
-    const t = `barrier-${++token}`;
-    const [a, b] = await Promise.all([sg.barrier(t), sr.barrier(t)]);
-    return [a.map((f) => f.raw).join(''), b.map((f) => f.raw).join('')];
-  };
   // SPOP and SRANDMEMBER pick at random; with a count of at least the set's size SPOP does not.
   // A cursor beyond 2^64 leaves Redis's errno at ERANGE, which its SORT then misreads as a
   // conversion error (see sort.ts): left out here, where SORT … STORE runs.
   const deterministic = setCmd.filter((c) => (!['SRANDMEMBER', 'SPOP'].includes(c[0]) || (c[0] === 'SPOP' && c[2] === '100')) && !c.includes('18446744073709551616'));
   const sortStore = fc.tuple(key, fc.constantFrom<string[]>(['ALPHA'], [], ['BY', 'nosort'])).map(([k, o]) => ['SORT', k, ...o, 'STORE', 's4']);
-  try {
-    for (const c of [sg, sr]) c.send(['PSUBSCRIBE', '__key*__:*']);
-    await events();
-    await fc.assert(
-      fc.asyncProperty(
-        fc.constantFrom('KEA', 'KEAn', 'Ks', 'Es', 'KEsg', 'Kg', 'El', 'Esn'),
-        limits,
-        fc.array(fc.oneof({ weight: 8, arbitrary: deterministic }, { weight: 1, arbitrary: sortStore }), { minLength: 1, maxLength: 30, size: 'max' }),
-        async (flags, limit, cmds) => {
-          for (const c of [p.g, p.r]) {
-            await c.cmd('RESET');
-            await c.cmd('CONFIG', 'SET', 'notify-keyspace-events', '');
-            await c.cmd('FLUSHALL');
-            await c.cmd('CONFIG', 'SET', 'set-max-intset-entries', String(limit ?? 512));
-            await c.cmd('CONFIG', 'SET', 'notify-keyspace-events', flags);
-          }
-          await events();
-          for (let i = 0; i < cmds.length; i++) {
-            await Promise.all([p.g.call(...cmds[i]), p.r.call(...cmds[i])]);
-            const [a, b] = await events();
-            assert.equal(a, b, `events of command #${i} ${JSON.stringify(cmds[i])} differ (flags ${flags})\n  sequence: ${JSON.stringify(cmds.slice(0, i + 1))}`);
-          }
-        },
-      ),
-      { seed: SEED + 3, numRuns: Math.ceil(RUNS / 2), verbose: 1 },
-    );
-  } finally {
-    for (const c of [p.g, p.r]) await c.cmd('CONFIG', 'SET', 'notify-keyspace-events', '');
-    sg.close();
-    sr.close();
-  }
+  await compareEvents(shared.p, {
+    flags: fc.constantFrom('KEA', 'KEAn', 'Ks', 'Es', 'KEsg', 'Kg', 'El', 'Esn'),
+    limits,
+    config,
+    cmds: fc.array(fc.oneof({ weight: 8, arbitrary: deterministic }, { weight: 1, arbitrary: sortStore }), { minLength: 1, maxLength: 30, size: 'max' }),
+    params: { seed: SEED + 3, numRuns: Math.ceil(RUNS / 2), verbose: 1 },
+  });
 });

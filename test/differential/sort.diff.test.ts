@@ -16,14 +16,14 @@
  * depending on the list commands; the stored lists are read back with SORT
  * BY nosort.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { oracleSkip } from '../harness/servers.js';
-import { startPair, stateOf, type Pair, type Cmd } from './harness.js';
+import type { Cmd } from './harness.js';
+import { diffRuns, diffSeed, header, runSequence, sharedPair } from './runner.js';
 
-const SEED = Number(process.env.GKV_DIFF_SEED ?? 20261202);
-const RUNS = Number(process.env.GKV_DIFF_RUNS ?? 60);
+const SEED = diffSeed(20261202);
+const RUNS = diffRuns(60);
 
 const intMember = fc.integer({ min: -20, max: 40 }).map(String);
 const strMember = fc.constantFrom('a', 'b', 'c', 'B', 'aa', 'a b', '10', '2.5', ' 3', '0x10', '', '-1e3', 'inf', 'zz', '\xe9');
@@ -59,8 +59,9 @@ function allElements(d: Data): string[] {
   return [...new Set([...d.si, ...d.sh, ...d.z.map((p) => p[0])])];
 }
 
-async function load(p: Pair, d: Data): Promise<void> {
-  const cmds: Cmd[] = [['FLUSHALL'], ['CONFIG', 'SET', 'zset-max-listpack-entries', String(d.zlimit)]];
+/** What a run stores before its SORT commands (after FLUSHALL). */
+function load(d: Data): Cmd[] {
+  const cmds: Cmd[] = [['CONFIG', 'SET', 'zset-max-listpack-entries', String(d.zlimit)]];
   if (d.si.length) cmds.push(['SADD', 'si', ...d.si]);
   if (d.sh.length) cmds.push(['SADD', 'sh', ...d.sh, 'x-string']);
   if (d.z.length) cmds.push(['ZADD', 'z', ...d.z.flatMap(([m, s]) => [s, m])]);
@@ -72,10 +73,7 @@ async function load(p: Pair, d: Data): Promise<void> {
   els.forEach((m, i) => cmds.push(['HSET', `h_${m}`, 'g', `g${String(perm[els.length - 1 - i]).padStart(3, '0')}`]));
   for (const [m, f] of d.h) if (f !== null) cmds.push(['HSET', `h_${m}`, 'f', f]);
   cmds.push(['SET', 'str', 'x'], ['HSET', 'hash', 'f', 'v']);
-  for (const c of [p.g, p.r]) {
-    await c.cmd('RESET');
-    for (const cmd of cmds) await c.cmd(...cmd);
-  }
+  return cmds;
 }
 
 const sortKey = fc.constantFrom('si', 'sh', 'z', 'z', 'dst', 'dst', 'none', 'str', 'hash');
@@ -113,52 +111,42 @@ const sortCmd: fc.Arbitrary<Cmd> = fc
     return [o.ro ? 'SORT_RO' : 'SORT', o.key, ...shuffled.flat(), ...o.extra];
   });
 
-let pair: Pair | null = null;
-const skip = oracleSkip();
-
-before(async () => {
-  if (!skip) pair = await startPair();
-});
-after(async () => {
-  if (pair) {
-    for (const c of [pair.g, pair.r]) await c.cmd('CONFIG', 'SET', 'zset-max-listpack-entries', '128');
-    await pair.close();
-  }
-});
+const shared = sharedPair();
+const { skip } = shared;
 
 test('random SORT and SORT_RO commands over sets and sorted sets give the same replies and final state as Redis', { skip }, async () => {
-  const p = pair!;
+  const p = shared.p;
   await fc.assert(
-    fc.asyncProperty(dataArb, fc.array(sortCmd, { minLength: 1, maxLength: 25 }), fc.boolean(), async (d, cmds, resp3) => {
-      await load(p, d);
-      if (resp3) for (const c of [p.g, p.r]) await c.cmd('HELLO', '3');
-      for (let i = 0; i < cmds.length; i++) {
-        const cmd = cmds[i];
-        const [a, b] = await Promise.all([p.g.call(...cmd), p.r.call(...cmd)]);
-        const what = `reply to ${JSON.stringify(cmd)}\n  gKV:   ${JSON.stringify(a.raw)}\n  Redis: ${JSON.stringify(b.raw)}\n  data: ${JSON.stringify(d)}`;
-        const nosortSet = cmd[1] === 'sh' && cmd.some((x, j) => cmd[j - 1]?.toUpperCase() === 'BY' && x.indexOf('*') === -1);
-        const up = cmd.map((x) => x.toUpperCase());
-        // a stored list's elements have no distinct ALPHA weights: with LIMIT, Redis orders the
-        // ties by its partial quicksort (see sort.ts), so only the reply's length is comparable
-        const pqsortTies = cmd[1] === 'dst' && up.includes('ALPHA') && up.includes('LIMIT') && cmd.some((x, j) => up[j - 1] === 'BY' && x.includes('*'));
-        if (pqsortTies && !b.raw.startsWith('-')) {
-          assert.equal(a.raw.slice(0, a.raw.indexOf('\r\n')), b.raw.slice(0, b.raw.indexOf('\r\n')), what);
-          // a list stored in that order cannot be compared either
-          if (up.includes('STORE')) for (const c of [p.g, p.r]) await c.cmd('DEL', 'dst');
-        } else if (nosortSet && Array.isArray(b.value)) {
-          // the hashtable's own order: the same length, and (without LIMIT) the same elements
-          assert.equal(a.raw.slice(0, a.raw.indexOf('\r\n')), b.raw.slice(0, b.raw.indexOf('\r\n')), what);
-          const flat = (v: unknown) => JSON.stringify((v as unknown[]).map(String).sort());
-          if (!cmd.some((x) => x.toUpperCase() === 'LIMIT')) assert.equal(flat(a.value), flat(b.value), what);
-        } else assert.equal(a.raw, b.raw, what);
-      }
-      for (const c of [p.g, p.r]) await c.cmd('RESET');
-      const lists = await Promise.all([p.g, p.r].map((c) => c.call('SORT', 'dst', 'BY', 'nosort')));
-      assert.equal(lists[0].raw, lists[1].raw, 'the stored list');
-      for (const c of [p.g, p.r]) await c.cmd('DEL', 'dst');
-      const [sa, sb] = await Promise.all([stateOf(p.g, [0]), stateOf(p.r, [0])]);
-      assert.equal(sa, sb, `final state differs; data ${JSON.stringify(d)} commands ${JSON.stringify(cmds)}`);
-    }),
+    fc.asyncProperty(dataArb, fc.array(sortCmd, { minLength: 1, maxLength: 25 }), fc.boolean(), async (d, cmds, resp3) =>
+      runSequence(p, cmds, {
+        setup: load(d),
+        resp3,
+        dbs: [0],
+        note: `data: ${JSON.stringify(d)}`,
+        compare: async ({ cmd, a, b, what }) => {
+          const nosortSet = cmd[1] === 'sh' && cmd.some((x, j) => cmd[j - 1]?.toUpperCase() === 'BY' && x.indexOf('*') === -1);
+          const up = cmd.map((x) => x.toUpperCase());
+          // a stored list's elements have no distinct ALPHA weights: with LIMIT, Redis orders the
+          // ties by its partial quicksort (see sort.ts), so only the reply's length is comparable
+          const pqsortTies = cmd[1] === 'dst' && up.includes('ALPHA') && up.includes('LIMIT') && cmd.some((x, j) => up[j - 1] === 'BY' && x.includes('*'));
+          if (pqsortTies && !b.raw.startsWith('-')) {
+            assert.equal(header(a), header(b), what);
+            // a list stored in that order cannot be compared either
+            if (up.includes('STORE')) for (const c of [p.g, p.r]) await c.cmd('DEL', 'dst');
+          } else if (nosortSet && Array.isArray(b.value)) {
+            // the hashtable's own order: the same length, and (without LIMIT) the same elements
+            assert.equal(header(a), header(b), what);
+            const flat = (v: unknown) => JSON.stringify((v as unknown[]).map(String).sort());
+            if (!cmd.some((x) => x.toUpperCase() === 'LIMIT')) assert.equal(flat(a.value), flat(b.value), what);
+          } else assert.equal(a.raw, b.raw, what);
+        },
+        end: async () => {
+          const lists = await Promise.all([p.g, p.r].map((c) => c.call('SORT', 'dst', 'BY', 'nosort')));
+          assert.equal(lists[0].raw, lists[1].raw, 'the stored list');
+          for (const c of [p.g, p.r]) await c.cmd('DEL', 'dst');
+        },
+      }),
+    ),
     { seed: SEED, numRuns: RUNS, verbose: 1 },
   );
 });

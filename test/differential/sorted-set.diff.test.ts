@@ -15,18 +15,15 @@
  * A last test compares the keyspace notifications the sequences send.
  * Reproduce a failure with GKV_DIFF_SEED=<seed>; explore with GKV_DIFF_RUNS.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { oracleSkip } from '../harness/servers.js';
 import type { Reply, RespClient, RespValue } from '../harness/resp.js';
-import { startPair, stateOf, type Pair, type Cmd } from './harness.js';
-import { RecordingConn } from '../harness/recording-conn.js';
+import type { Pair, Cmd } from './harness.js';
+import { SKIP, compareEvents, cs, diffRuns, diffSeed, fullScan, header, runSequence, sharedPair } from './runner.js';
 
-const cs = (...xs: string[][]): fc.Arbitrary<string[]> => fc.constantFrom(...xs);
-
-const SEED = Number(process.env.GKV_DIFF_SEED ?? 20261202);
-const RUNS = Number(process.env.GKV_DIFF_RUNS ?? 100);
+const SEED = diffSeed(20261202);
+const RUNS = diffRuns(100);
 
 const zkey = fc.constantFrom('z1', 'z2', 'z3');
 const key = fc.oneof({ weight: 8, arbitrary: zkey }, { weight: 1, arbitrary: fc.constantFrom('st', 'str', 'none') });
@@ -143,7 +140,6 @@ async function infoOf(c: RespClient, k: string): Promise<ZInfo> {
   return { type, enc: String(await c.cmd('OBJECT', 'ENCODING', k)), scores };
 }
 
-const header = (r: Reply): string => r.raw.slice(0, r.raw.indexOf('\r\n'));
 const scoreText = (v: RespValue): string => (v !== null && typeof v === 'object' && 'double' in v ? v.double : String(v));
 
 /** ZRANDMEMBER: properties only (Redis is random), exact when the whole set comes back. */
@@ -191,71 +187,59 @@ function isLex(cmd: Cmd): boolean {
   return LEX.has(name) || ((name === 'ZRANGE' || name === 'ZRANGESTORE') && cmd.some((a) => a.toUpperCase() === 'BYLEX'));
 }
 
-async function runSequence(p: Pair, limit: [number, number] | null, resp3: boolean, cmds: Cmd[]): Promise<void> {
-  for (const c of [p.g, p.r]) {
-    await c.cmd('RESET');
-    await c.cmd('FLUSHALL');
-    await c.cmd('CONFIG', 'SET', 'zset-max-listpack-entries', String(limit?.[0] ?? 128), 'zset-max-listpack-value', String(limit?.[1] ?? 64));
-    if (resp3) await c.cmd('HELLO', '3');
-  }
+/** CONFIG SET of a run's zset-max-listpack-entries/value. */
+const config = (limit: [number, number] | null): Cmd[] => [['CONFIG', 'SET', 'zset-max-listpack-entries', String(limit?.[0] ?? 128), 'zset-max-listpack-value', String(limit?.[1] ?? 64)]];
+
+async function runZsetSequence(p: Pair, limit: [number, number] | null, resp3: boolean, cmds: Cmd[]): Promise<void> {
   let inMulti = false;
-  for (let i = 0; i < cmds.length; i++) {
-    const cmd = cmds[i];
-    const name = cmd[0].toUpperCase();
-    if (isLex(cmd)) {
-      // Redis's lex searches assume members sorted like scores; on a skiplist with
-      // mixed scores what they find depends on the random node levels: skip those
-      if (inMulti) continue;
-      const src = await infoOf(p.r, name === 'ZRANGESTORE' ? cmd[2] : cmd[1]);
-      if (src.enc === 'skiplist' && new Set(src.scores.values()).size > 1) continue;
-    }
-    const random = !inMulti && (name === 'ZRANDMEMBER' || name === 'ZSCAN');
-    const info = random ? await infoOf(p.r, cmd[1]) : null;
-    const [a, b] = await Promise.all([p.g.call(...cmd), p.r.call(...cmd)]);
-    const what = `reply to command #${i} ${JSON.stringify(cmd)}\n  gKV:   ${JSON.stringify(a.raw)}\n  Redis: ${JSON.stringify(b.raw)}\n  sequence: ${JSON.stringify(cmds.slice(0, i + 1))}`;
-    if (name === 'MULTI' && b.raw === '+OK\r\n') inMulti = true;
-    if ((name === 'EXEC' || name === 'DISCARD') && !b.raw.startsWith('-')) inMulti = false;
-    if (inMulti && name === 'ZRANDMEMBER') {
-      // a queued random command would make EXEC's reply random: drop the transaction
-      await Promise.all([p.g.call('DISCARD'), p.r.call('DISCARD')]);
-      inMulti = false;
-      continue;
-    }
-    if (name === 'ZRANDMEMBER' && info !== null) compareRandmember(cmd, a, b, info, resp3, what);
-    else if (name === 'ZSCAN' && info !== null && info.enc === 'skiplist' && !b.raw.startsWith('-')) compareSkiplistScan(a, info, what);
-    else if (name === 'EXEC' && cmds.slice(0, i).some((c) => /^zscan$/i.test(c[0]))) assert.equal(header(a), header(b), what);
-    else assert.equal(a.raw, b.raw, what);
-  }
-  for (const c of [p.g, p.r]) await c.cmd('RESET');
-  const [sa, sb] = await Promise.all([stateOf(p.g, [0, 1]), stateOf(p.r, [0, 1])]);
-  assert.equal(sa, sb, `final state differs after ${JSON.stringify(cmds)}`);
+  await runSequence<ZInfo | null>(p, cmds, {
+    setup: config(limit),
+    resp3,
+    before: async (cmd) => {
+      const name = cmd[0].toUpperCase();
+      if (isLex(cmd)) {
+        // Redis's lex searches assume members sorted like scores; on a skiplist with
+        // mixed scores what they find depends on the random node levels: skip those
+        if (inMulti) return SKIP;
+        const src = await infoOf(p.r, name === 'ZRANGESTORE' ? cmd[2] : cmd[1]);
+        if (src.enc === 'skiplist' && new Set(src.scores.values()).size > 1) return SKIP;
+      }
+      const random = !inMulti && (name === 'ZRANDMEMBER' || name === 'ZSCAN');
+      return random ? infoOf(p.r, cmd[1]) : null;
+    },
+    compare: async ({ i, cmd, a, b, what }, info) => {
+      const name = cmd[0].toUpperCase();
+      if (name === 'MULTI' && b.raw === '+OK\r\n') inMulti = true;
+      if ((name === 'EXEC' || name === 'DISCARD') && !b.raw.startsWith('-')) inMulti = false;
+      if (inMulti && name === 'ZRANDMEMBER') {
+        // a queued random command would make EXEC's reply random: drop the transaction
+        await Promise.all([p.g.call('DISCARD'), p.r.call('DISCARD')]);
+        inMulti = false;
+        return;
+      }
+      if (name === 'ZRANDMEMBER' && info !== null) compareRandmember(cmd, a, b, info, resp3, what);
+      else if (name === 'ZSCAN' && info !== null && info.enc === 'skiplist' && !b.raw.startsWith('-')) compareSkiplistScan(a, info, what);
+      else if (name === 'EXEC' && cmds.slice(0, i).some((c) => /^zscan$/i.test(c[0]))) assert.equal(header(a), header(b), what);
+      else assert.equal(a.raw, b.raw, what);
+    },
+  });
 }
 
 // ---------------------------------------------------------------- tests
 
-let pair: Pair | null = null;
-const skip = oracleSkip();
-
-before(async () => {
-  if (!skip) pair = await startPair();
-});
-after(async () => {
-  if (pair) {
-    for (const c of [pair.g, pair.r]) await c.cmd('CONFIG', 'SET', 'zset-max-listpack-entries', '128', 'zset-max-listpack-value', '64');
-    await pair.close();
-  }
-});
+const shared = sharedPair();
+const { skip } = shared;
 
 test('random sequences of sorted-set commands give the same replies, encodings and final state as Redis', { skip }, async () => {
   await fc.assert(
-    fc.asyncProperty(limits, fc.array(anyCmd, { minLength: 5, maxLength: 50, size: 'max' }), async (limit, cmds) => runSequence(pair!, limit, false, cmds)),
+    fc.asyncProperty(limits, fc.array(anyCmd, { minLength: 5, maxLength: 50, size: 'max' }), async (limit, cmds) => runZsetSequence(shared.p, limit, false, cmds)),
     { seed: SEED, numRuns: RUNS, verbose: 0, includeErrorInReport: true },
   );
 });
 
 test('random sequences of sorted-set commands in RESP3 give the same replies as Redis', { skip }, async () => {
   await fc.assert(
-    fc.asyncProperty(limits, fc.array(anyCmd, { minLength: 5, maxLength: 40, size: 'max' }), async (limit, cmds) => runSequence(pair!, limit, true, cmds)),
+    fc.asyncProperty(limits, fc.array(anyCmd, { minLength: 5, maxLength: 40, size: 'max' }), async (limit, cmds) => runZsetSequence(shared.p, limit, true, cmds)),
     { seed: SEED + 1, numRuns: Math.ceil(RUNS / 2), verbose: 0, includeErrorInReport: true },
   );
 });
@@ -281,13 +265,13 @@ const scenarios: { limit: [number, number] | null; cmds: Cmd[] }[] = [
 
 test('fixed sequences at the encoding edges (thresholds, first-member rule, store results, ranges, set inputs) match Redis', { skip }, async () => {
   for (const sc of scenarios) {
-    await runSequence(pair!, sc.limit, false, sc.cmds);
-    await runSequence(pair!, sc.limit, true, sc.cmds);
+    await runZsetSequence(shared.p, sc.limit, false, sc.cmds);
+    await runZsetSequence(shared.p, sc.limit, true, sc.cmds);
   }
 });
 
 test('a full ZSCAN of a skiplist with MATCH and COUNT returns the same members and scores as Redis', { skip }, async () => {
-  const p = pair!;
+  const p = shared.p;
   await fc.assert(
     fc.asyncProperty(fc.integer({ min: 129, max: 700 }), fc.constantFrom(null, 'm:1*', '*5', '7*'), fc.integer({ min: 1, max: 40 }), async (n, match, count) => {
       const cmd = ['ZADD', 'big', ...Array.from({ length: n }, (_, i) => [String((i * 7) % 13) + '.5', `m:${i}`]).flat()];
@@ -296,16 +280,9 @@ test('a full ZSCAN of a skiplist with MATCH and COUNT returns the same members a
         await c.cmd(...cmd);
       }
       const scanAll = async (c: RespClient) => {
+        const { items } = await fullScan(c, (cursor) => ['ZSCAN', 'big', cursor, 'COUNT', String(count), ...(match ? ['MATCH', match] : [])], 100000);
         const seen = new Map<string, string>();
-        let cursor = '0';
-        let guard = 0;
-        do {
-          const args = ['ZSCAN', 'big', cursor, 'COUNT', String(count)];
-          if (match) args.push('MATCH', match);
-          const r = (await c.cmd(...args)) as [string, string[]];
-          cursor = r[0];
-          for (let i = 0; i < r[1].length; i += 2) seen.set(r[1][i], r[1][i + 1]);
-        } while (cursor !== '0' && ++guard < 100000);
+        for (let i = 0; i < items.length; i += 2) seen.set(items[i], items[i + 1]);
         return [...seen].sort();
       };
       const [a, b] = await Promise.all([scanAll(p.g), scanAll(p.r)]);
@@ -316,46 +293,13 @@ test('a full ZSCAN of a skiplist with MATCH and COUNT returns the same members a
 });
 
 test('sorted-set commands send the keyspace notifications Redis sends, in Redis\'s order', { skip }, async () => {
-  const p = pair!;
-  const [sg, sr] = await Promise.all([RecordingConn.open(p.gkv.port), RecordingConn.open(p.redis.port)]);
-  let token = 0;
-  const events = async () => {
-    const t = `barrier-${++token}`;
-    const [a, b] = await Promise.all([sg.barrier(t), sr.barrier(t)]);
-    return [a.map((f) => f.raw).join(''), b.map((f) => f.raw).join('')];
-  };
-  try {
-    for (const c of [sg, sr]) c.send(['PSUBSCRIBE', '__key*__:*']);
-    await events();
-    await fc.assert(
-      fc.asyncProperty(
-        fc.constantFrom('KEA', 'KEAn', 'Kz', 'Ez', 'KEzg', 'Kg', 'Ezn'),
-        limits,
-        fc.array(anyCmd, { minLength: 1, maxLength: 30, size: 'max' }),
-        async (flags, limit, cmds) => {
-          for (const c of [p.g, p.r]) {
-            await c.cmd('RESET');
-            await c.cmd('CONFIG', 'SET', 'notify-keyspace-events', '');
-            await c.cmd('FLUSHALL');
-            await c.cmd('CONFIG', 'SET', 'zset-max-listpack-entries', String(limit?.[0] ?? 128), 'zset-max-listpack-value', String(limit?.[1] ?? 64));
-            await c.cmd('CONFIG', 'SET', 'notify-keyspace-events', flags);
-          }
-          await events();
-          for (let i = 0; i < cmds.length; i++) {
-            const cmd = cmds[i];
-            if (isLex(cmd) || /^(multi|exec|discard)$/i.test(cmd[0])) continue; // see runSequence
-            await Promise.all([p.g.call(...cmd), p.r.call(...cmd)]);
-            const [a, b] = await events();
-            if (!/^b?z/i.test(cmd[0])) continue; // other families' events are their tests' business
-            assert.equal(a, b, `events of command #${i} ${JSON.stringify(cmd)} differ (flags ${flags})\n  sequence: ${JSON.stringify(cmds.slice(0, i + 1))}`);
-          }
-        },
-      ),
-      { seed: SEED + 3, numRuns: Math.ceil(RUNS / 2), verbose: 0, includeErrorInReport: true },
-    );
-  } finally {
-    for (const c of [p.g, p.r]) await c.cmd('CONFIG', 'SET', 'notify-keyspace-events', '');
-    sg.close();
-    sr.close();
-  }
+  await compareEvents(shared.p, {
+    flags: fc.constantFrom('KEA', 'KEAn', 'Kz', 'Ez', 'KEzg', 'Kg', 'Ezn'),
+    limits,
+    config,
+    cmds: fc.array(anyCmd, { minLength: 1, maxLength: 30, size: 'max' }),
+    sent: (cmd) => !isLex(cmd) && !/^(multi|exec|discard)$/i.test(cmd[0]), // see runZsetSequence
+    compared: (cmd) => /^b?z/i.test(cmd[0]), // other families' events are their tests' business
+    params: { seed: SEED + 3, numRuns: Math.ceil(RUNS / 2), verbose: 0, includeErrorInReport: true },
+  });
 });
