@@ -14,6 +14,7 @@
 import { Config, ConfigError } from './server/config.js';
 import { PARAMS } from './server/params.js';
 import { Server } from './server/server.js';
+import { installAof } from './persistence/aof/index.js';
 
 export type ServerOptions = Record<string, string | number | boolean | string[]>;
 
@@ -47,6 +48,7 @@ export async function createServer(options: ServerOptions = {}): Promise<GkvServ
     }
   }
   const server = new Server(config);
+  installAof(server); // appendonly: load at startup, feed, fsync, rewrite (persistence/aof)
   await server.listen();
   return {
     port: server.port,

@@ -6,7 +6,8 @@
  */
 import { Config, ConfigError } from '../server/config.js';
 import { PARAMS } from '../server/params.js';
-import { Server } from '../server/server.js';
+import { Server, StartupFailure } from '../server/server.js';
+import { installAof } from '../persistence/aof/index.js';
 
 const VERSION = '7.0.15';
 
@@ -30,6 +31,7 @@ async function main(argv: string[]): Promise<number> {
     throw e;
   }
   const server = new Server(config);
+  installAof(server); // appendonly: load at startup, feed, fsync, rewrite (persistence/aof)
   server.log.level = config.get('loglevel') as typeof server.log.level;
   server.log.file = config.get('logfile');
   server.log.notice('oO0OoO0OoO0Oo gKV is starting oO0OoO0OoO0Oo');
@@ -37,6 +39,10 @@ async function main(argv: string[]): Promise<number> {
   try {
     await server.listen();
   } catch (e) {
+    if (e instanceof StartupFailure) {
+      server.log.warning(e.message);
+      return 1;
+    }
     server.log.warning(`Failed listening on port ${config.get('port')} (tcp), aborting. ${(e as Error).message}`);
     return 1;
   }

@@ -13,6 +13,7 @@ import { setCommands } from './families/set.js';
 import { sortCommands } from './families/sort.js';
 import { stringCommands } from './families/string.js';
 import { transactionCommands } from './families/transactions.js';
+import { aofCommands } from '../persistence/aof/commands.js';
 
 export function registerAllCommands(t: CommandTable): void {
   t.register(connectionCommands);
@@ -26,4 +27,5 @@ export function registerAllCommands(t: CommandTable): void {
   t.register(sortCommands);
   t.register(stringCommands);
   t.register(transactionCommands);
+  t.register(aofCommands);
 }

@@ -81,6 +81,9 @@ const OUTPUT_FLUSH_BYTES = 16 * 1024;
 const PUBSUB_ALLOWED = new Set(['subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'ping', 'quit', 'reset']);
 const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 
+/** A startup step (onStartup) failed: the server stopped; the message says why. */
+export class StartupFailure extends Error {}
+
 export class Server {
   readonly config: Config;
   readonly ks: Keyspace;
@@ -124,6 +127,18 @@ export class Server {
   propagate: ((dbId: number, argv: string[]) => void) | null = null;
   /** extra guards and hooks other subsystems install */
   readonly onShutdown: (() => Promise<void> | void)[] = [];
+  /**
+   * Startup steps run by listen() once bound, before "Ready to accept
+   * connections": loading the AOF/RDB (clients that connect meanwhile get
+   * -LOADING). A step that throws stops the server (StartupFailure).
+   */
+  readonly onStartup: (() => Promise<void> | void)[] = [];
+  /**
+   * Run before any reply leaves (start of flushPending and of flushClient):
+   * the AOF writes its buffer there, and with appendfsync always fsyncs it,
+   * so no reply to a write is sent before the write is on disk.
+   */
+  readonly beforeReplies: (() => void)[] = [];
   /** called when the server has stopped (tests and the binary wait on it) */
   private closedResolve: (() => void) | null = null;
   readonly closed: Promise<void>;
@@ -248,6 +263,16 @@ export class Server {
     }
     this.port = boundPort;
     this.startCron();
+    try {
+      for (const h of this.onStartup) await h();
+    } catch (e) {
+      // e.g. an AOF that cannot be loaded: never serve a partial dataset
+      if (this.cronTimer !== null) clearInterval(this.cronTimer);
+      for (const l of this.listeners) l.close();
+      this.listeners = [];
+      for (const c of [...this.clients.values()]) this.freeClient(c);
+      throw new StartupFailure((e as Error).message);
+    }
     this.log.notice(`Ready to accept connections tcp (port ${this.port})`);
   }
 
@@ -618,6 +643,7 @@ export class Server {
 
   /** Writes the client's accumulated replies in one socket write. */
   flushClient(c: Client): void {
+    if (c.out.length !== 0) for (const h of this.beforeReplies) h();
     const out = c.out;
     if (out.length !== 0) {
       c.out = '';
@@ -679,6 +705,7 @@ export class Server {
   /** Writes every pending client's replies (end of the loop iteration, or at once where a caller needs it). */
   flushPending(): void {
     this.flushScheduled = false;
+    for (const h of this.beforeReplies) h();
     const list = this.pending;
     if (list.length === 0) return;
     this.pending = [];

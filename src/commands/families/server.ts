@@ -29,6 +29,7 @@ import { encodingOf, isString, strValue, type Value } from '../../keyspace/value
 import { LRU_CLOCK_MAX } from '../../keyspace/keyspace.js';
 import type { ParamDef } from '../../server/config.js';
 import type { ShutdownFlags } from '../../server/server.js';
+import { aofOf } from '../../persistence/aof/index.js';
 
 export const REDIS_VERSION = '7.0.15';
 
@@ -483,6 +484,13 @@ function infoState(s: Server): InfoState {
   return st;
 }
 
+/** INFO's aof_ fields for a server without an AOF installed */
+const AOF_OFF_FIELDS: InfoFields = [
+  ['aof_enabled', 0], ['aof_rewrite_in_progress', 0], ['aof_rewrite_scheduled', 0], ['aof_last_rewrite_time_sec', -1],
+  ['aof_current_rewrite_time_sec', -1], ['aof_last_bgrewrite_status', 'ok'], ['aof_rewrites', 0],
+  ['aof_rewrites_consecutive_failures', 0], ['aof_last_write_status', 'ok'], ['aof_last_cow_size', 0],
+];
+
 /** used_memory when this module was loaded, before any client or key: used_memory_startup */
 const STARTUP_MEMORY = usedMemory();
 
@@ -647,6 +655,8 @@ function memoryFields(s: Server): InfoFields {
 }
 
 function persistenceFields(s: Server): InfoFields {
+  // the aof_ fields come from the AOF (persistence/aof/writer.ts); aof.tail only while it is on
+  const aof = aofOf(s)?.infoFields() ?? { head: AOF_OFF_FIELDS, tail: [] };
   return [
     ['loading', s.loading ? 1 : 0],
     ['async_loading', 0],
@@ -666,18 +676,10 @@ function persistenceFields(s: Server): InfoFields {
     ['rdb_last_cow_size', 0],
     ['rdb_last_load_keys_expired', 0],
     ['rdb_last_load_keys_loaded', 0],
-    ['aof_enabled', s.config.getBool('appendonly') ? 1 : 0],
-    ['aof_rewrite_in_progress', 0],
-    ['aof_rewrite_scheduled', 0],
-    ['aof_last_rewrite_time_sec', -1],
-    ['aof_current_rewrite_time_sec', -1],
-    ['aof_last_bgrewrite_status', 'ok'],
-    ['aof_rewrites', 0],
-    ['aof_rewrites_consecutive_failures', 0],
-    ['aof_last_write_status', 'ok'],
-    ['aof_last_cow_size', 0],
+    ...aof.head,
     ['module_fork_in_progress', 0],
     ['module_fork_last_cow_size', 0],
+    ...aof.tail,
   ];
 }
 

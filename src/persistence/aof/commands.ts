@@ -1,0 +1,28 @@
+/**
+ * BGREWRITEAOF (Redis group "server"): rewrites the AOF's base from the
+ * current dataset (writer.ts's rewrite). Replies as Redis's
+ * bgrewriteaofCommand: "…already in progress" while one runs, "…scheduled"
+ * inside MULTI/EXEC (it then starts from the AOF's periodic tick), "…started"
+ * otherwise. gKV's rewrite currently completes before the reply (see
+ * writer.ts), so "started" means it is done.
+ */
+import type { Client } from '../../server/client.js';
+import type { Server } from '../../server/server.js';
+import type { CommandRow } from '../../commands/spec.js';
+import { Err } from '../../protocol/errors.js';
+import { aofOf } from './index.js';
+
+function bgrewriteaofCommand(c: Client, _argv: string[], s: Server): void {
+  const aof = aofOf(s);
+  if (aof === undefined) throw Err.raw("ERR Can't execute an AOF background rewriting. Please check the server logs for more information.");
+  if (aof.rewriteInProgress) throw Err.raw('ERR Background append only file rewriting already in progress');
+  if (s.inExec) {
+    aof.rewriteScheduled = true;
+    c.addStatus('Background append only file rewriting scheduled');
+    return;
+  }
+  if (!aof.rewrite()) throw Err.raw("ERR Can't execute an AOF background rewriting. Please check the server logs for more information.");
+  c.addStatus('Background append only file rewriting started');
+}
+
+export const aofCommands: CommandRow[] = [{ name: 'bgrewriteaof', handler: bgrewriteaofCommand }];

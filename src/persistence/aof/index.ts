@@ -1,0 +1,60 @@
+/**
+ * Wiring the append-only file into a server: installAof(server) connects the
+ * Aof (writer.ts) to the server's hooks —
+ *   propagate       every write, in its propagated form, is fed to the AOF
+ *   beforeReplies   the AOF buffer is written (and, appendfsync always,
+ *                   fsynced) before any reply of the loop iteration leaves
+ *   onStartup       appendonly yes: load the AOF directory (clients get
+ *                   -LOADING meanwhile), then open it for appending
+ *   onShutdown      write and fsync the buffer before exit
+ * — and to CONFIG SET appendonly / appendfsync. aofOf(server) gives INFO and
+ * BGREWRITEAOF the instance.
+ */
+import type { Server } from '../../server/server.js';
+import { Aof, type FsyncPolicy } from './writer.js';
+import { ConfigError } from '../../server/config.js';
+
+export { Aof, rdbHooks, type RdbBaseWriter } from './writer.js';
+export { AofLoadError, type RdbImageLoader } from './loader.js';
+
+const instances = new WeakMap<Server, Aof>();
+
+/** The server's AOF, or undefined when installAof was not called. */
+export function aofOf(s: Server): Aof | undefined {
+  return instances.get(s);
+}
+
+/** Installs the AOF on a server (before listen()). Returns it. */
+export function installAof(s: Server): Aof {
+  const existing = instances.get(s);
+  if (existing !== undefined) return existing;
+  const aof = new Aof(s);
+  instances.set(s, aof);
+  const prev = s.propagate;
+  s.propagate = prev === null ? (db, argv) => aof.feed(db, argv) : (db, argv) => (prev(db, argv), aof.feed(db, argv));
+  s.beforeReplies.push(() => {
+    if (aof.buf.length !== 0) aof.flush(false);
+  });
+  let booted = false;
+  s.onStartup.push(async () => {
+    if (s.config.getBool('appendonly')) await aof.startAtBoot();
+    aof.startTimer();
+    booted = true;
+  });
+  s.onShutdown.push(() => aof.shutdown());
+  s.config.onChange('appendonly', (v) => {
+    // startup applies every hook once before loading: only runtime changes act
+    if (!booted) return;
+    if (v === 'yes') {
+      try {
+        aof.enable();
+      } catch (e) {
+        throw new ConfigError((e as Error).message);
+      }
+    } else aof.disable();
+  });
+  s.config.onChange('appendfsync', (v) => {
+    aof.policy = v as FsyncPolicy;
+  });
+  return aof;
+}

@@ -1,0 +1,159 @@
+/**
+ * The AOF rewrite's base file in command form (aof-use-rdb-preamble no):
+ * Redis 7.0's rewriteAppendOnlyFileRio. For each non-empty database a
+ * `SELECT n`, then for each key the commands that rebuild it:
+ *   string  SET key value
+ *   list    RPUSH key e1 … (at most 64 elements per command, AOF_REWRITE_ITEMS_PER_CMD)
+ *   set     SADD key m1 …  (64 per command)
+ *   zset    ZADD key s1 m1 … (64 pairs per command, lowest score first, scores in %.17g)
+ *   hash    HMSET key f1 v1 … (64 pairs per command)
+ * followed by `PEXPIREAT key ms` for a key with a TTL. Keys whose TTL has
+ * passed but that are still in memory are written too, with their TTL, as
+ * Redis does (they expire again once loaded).
+ *
+ * The dataset is read through the fork-less snapshot (persistence/snapshot.ts):
+ * CommandSink is its sink — each key is encoded as one string of commands
+ * (pure, so the snapshot may encode a key early, right before a write touches
+ * it) and output goes through a Sink that writes ~1 MB at a time. The caller
+ * walks the snapshot in time slices (writer.ts), or all at once where Redis
+ * writes the base in the foreground (a new directory at startup).
+ * A single huge value is encoded in one piece: that pause is proportional to
+ * its size.
+ */
+import { writeSync } from 'node:fs';
+import type { SnapshotSink } from '../snapshot.js';
+import type { Value, RawString } from '../../keyspace/value.js';
+import type { QuickList } from '../../datatypes/quicklist.js';
+import type { HashValue } from '../../datatypes/hash.js';
+import type { SetValue } from '../../datatypes/set.js';
+import type { ZSet } from '../../datatypes/zset.js';
+import { formatDouble } from '../../util/numbers.js';
+
+/** Redis's AOF_REWRITE_ITEMS_PER_CMD */
+export const ITEMS_PER_CMD = 64;
+
+const FLUSH_AT = 1 << 20;
+
+/** Buffers latin1 text and writes it to fd in ~1 MB pieces; counts the bytes. */
+export class Sink {
+  private s = '';
+  bytes = 0;
+  constructor(private readonly fd: number) {}
+
+  push(text: string): void {
+    this.s += text;
+    if (this.s.length >= FLUSH_AT) this.flush();
+  }
+
+  flush(): void {
+    if (this.s.length === 0) return;
+    const buf = Buffer.from(this.s, 'latin1');
+    this.s = '';
+    let off = 0;
+    while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
+    this.bytes += buf.length;
+  }
+}
+
+const bulk = (s: string): string => '$' + s.length + '\r\n' + s + '\r\n';
+
+/** One command in RESP multibulk form. */
+export function respCommand(argv: readonly string[]): string {
+  let s = '*' + argv.length + '\r\n';
+  for (const a of argv) s += '$' + a.length + '\r\n' + a + '\r\n';
+  return s;
+}
+
+/**
+ * Builds `NAME key items…` commands of at most ITEMS_PER_CMD items each, each
+ * item being `width` bulk strings (Redis counts the items left to size the
+ * last command).
+ */
+class Batcher {
+  text = '';
+  private head = '';
+  private width = 1;
+  private remaining = 0;
+  private count = 0;
+  private body = '';
+  constructor(private readonly key: string) {}
+
+  start(name: string, width: number, items: number): void {
+    this.head = name + this.key;
+    this.width = width;
+    this.remaining = items;
+  }
+
+  add(item: string): void {
+    this.body += item;
+    this.count++;
+    this.remaining--;
+    if (this.count === ITEMS_PER_CMD || this.remaining === 0) {
+      this.text += '*' + (2 + this.count * this.width) + '\r\n' + this.head + this.body;
+      this.body = '';
+      this.count = 0;
+    }
+  }
+}
+
+/** The commands that rebuild key holding v. */
+export function encodeKey(key: string, v: Value): string {
+  const k = bulk(key);
+  if (typeof v === 'string') return '*3\r\n$3\r\nSET\r\n' + k + bulk(v);
+  const out = new Batcher(k);
+  switch (v.type) {
+    case 'string':
+      return '*3\r\n$3\r\nSET\r\n' + k + bulk((v as RawString).s);
+    case 'list': {
+      const l = v as QuickList;
+      out.start('$5\r\nRPUSH\r\n', 1, l.length);
+      l.walk(true, (e) => {
+        out.add(bulk(e));
+        return true;
+      });
+      return out.text;
+    }
+    case 'set': {
+      const st = v as SetValue;
+      out.start('$4\r\nSADD\r\n', 1, st.size);
+      st.forEach((m) => out.add(bulk(m)));
+      return out.text;
+    }
+    case 'zset': {
+      const z = v as ZSet;
+      out.start('$4\r\nZADD\r\n', 2, z.length);
+      z.forEach((m, score) => out.add(bulk(formatDouble(score)) + bulk(m)));
+      return out.text;
+    }
+    case 'hash': {
+      const h = v as HashValue;
+      out.start('$5\r\nHMSET\r\n', 2, h.size);
+      h.forEach((f, val) => out.add(bulk(f) + bulk(val)));
+      return out.text;
+    }
+    default:
+      throw new Error(`cannot rewrite a value of type ${v.type} in command form`);
+  }
+}
+
+/** The snapshot sink producing the command-form base (see the header). */
+export class CommandSink implements SnapshotSink<string> {
+  keys = 0;
+  constructor(private readonly out: Sink) {}
+
+  encode(key: string, value: Value, expireAt: number): string {
+    let s = encodeKey(key, value);
+    if (expireAt !== 0) s += '*3\r\n$9\r\nPEXPIREAT\r\n' + bulk(key) + bulk(String(expireAt));
+    return s;
+  }
+
+  beginDb(dbIndex: number, size: number): void {
+    // Redis writes SELECT only for a database with keys
+    if (size > 0) this.out.push(respCommand(['SELECT', String(dbIndex)]));
+  }
+
+  write(chunk: string): void {
+    this.keys++;
+    this.out.push(chunk);
+  }
+}

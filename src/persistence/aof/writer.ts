@@ -1,0 +1,861 @@
+/**
+ * The append-only file (Redis 7.0's multi-part AOF, aof.c): the feed of
+ * propagated writes, the fsync policies, the rewrite, turning it on and off,
+ * startup loading and shutdown.
+ *
+ * Files: `<dir>/<appenddirname>/` holds a base (`<name>.<seq>.base.rdb` or
+ * `.base.aof`), incremental files (`<name>.<seq>.incr.aof`) and the manifest
+ * (manifest.ts). Writes are appended to the last incremental file.
+ *
+ * The feed: Server.propagate calls feed(dbId, argv) after every command that
+ * changed the dataset, in its propagated form (absolute expiries, MULTI …
+ * EXEC around a transaction's writes, DEL for expired keys). A SELECT is
+ * emitted when the database differs from the last one written (and after a
+ * new incremental file is opened), as Redis's feedAppendOnlyFile does. The
+ * commands accumulate in a latin1 string (Redis's aof_buf) and are written
+ * once per event-loop iteration, before any reply leaves: flush() runs from
+ * the server's beforeReplies hook (the start of flushPending and of every
+ * flushClient) and, for writes no reply follows (active expiry), from a
+ * setImmediate.
+ *
+ * fsync policies (appendfsync):
+ * - always: write + fdatasync (Redis's redis_fsync on Linux) synchronously in
+ *   flush(), so every reply to a write leaves after the write is on disk; all
+ *   writes of one iteration share one fdatasync. A write or fsync error exits
+ *   the process, as Redis does (it cannot acknowledge writes it did not keep).
+ *   Measured on this machine's disk: see the report in the test file header
+ *   (test/persistence/aof.test.ts) and bench figures in the commit message.
+ * - everysec: written every iteration; fs.fsync (libuv's thread pool, off the
+ *   event loop) at most once a second; while one is in flight, writes are
+ *   postponed up to 2 s as Redis does (aof_delayed_fsync counts the times it
+ *   gave up waiting).
+ * - no: written every iteration, never fsynced by us.
+ * A write error with everysec/no keeps the buffer, records
+ * aof_last_write_status:err and retries every 100 ms.
+ *
+ * Rewrite (BGREWRITEAOF, automatic rewrite, CONFIG SET appendonly yes), in
+ * Redis 7.0's order: flush; open a new incremental file and add it to the
+ * manifest (so a crash during the rewrite still loads base + all incrs);
+ * write the new base to temp-rewriteaof-bg-<pid>.aof and fsync it; rename it to
+ * the next base name; mark the old base and the older incrs as history;
+ * persist the manifest atomically (temp + fsync + rename); delete the history
+ * files. Writes made after the rewrite started go to the new incremental
+ * file, so none is lost. When appendonly is being turned on, the new incr is a
+ * temp-<name>.incr file that joins the manifest only when the base is done.
+ *
+ * Without fork: the new base is read through the keyspace's versioned-cut
+ * snapshot (persistence/snapshot.ts), walked REWRITE_SLICE_MS at a time per
+ * event-loop iteration while the server keeps serving; its cut is taken in
+ * the same iteration the new incremental file is opened, so base + new incr
+ * is exactly the dataset. The temporary base is fsynced with fs.fsync (off
+ * the event loop) before the rename. Measured (1M keys): see
+ * test/persistence/aof.test.ts and the commit that introduced this.
+ *
+ * The base format: aof-use-rdb-preamble yes writes an RDB base through the
+ * RDB module's writer (rdbBaseWriter, installed by it); until one is
+ * installed the base is written in command form (.base.aof) whatever the
+ * setting, and loading an RDB base needs rdbImageLoader likewise.
+ */
+import { closeSync, existsSync, readFileSync, fdatasyncSync, fstatSync, fsync, ftruncateSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Server } from '../../server/server.js';
+import { AofLoadError, loadAppendOnlyFiles, type RdbImageLoader } from './loader.js';
+import {
+  cloneManifest, emptyManifest, fsyncDir, manifestName, markRewrittenIncrsAsHistory, newBase, newIncr, parseManifest,
+  persistManifest, tempIncrName, tempRewriteName, ManifestError, type Manifest,
+} from './manifest.js';
+import { CommandSink, Sink } from './rewrite.js';
+import { Snapshot } from '../snapshot.js';
+
+export type AofState = 'off' | 'on' | 'wait_rewrite';
+export type FsyncPolicy = 'always' | 'everysec' | 'no';
+
+/** Writes an RDB image of the whole dataset (with the aof-base aux field) to fd; returns its size. */
+export type RdbBaseWriter = (s: Server, fd: number) => number;
+
+/** Hooks the RDB module installs so the AOF can write and read RDB bases. */
+export const rdbHooks: { writer: RdbBaseWriter | null; loader: RdbImageLoader | null } = { writer: null, loader: null };
+
+const TICK_MS = 100;
+/** event-loop time given to the rewrite's walk per iteration */
+const REWRITE_SLICE_MS = 5;
+
+interface RewriteJob {
+  /** null: an RDB base written by the RDB module in one call */
+  snap: Snapshot<string> | null;
+  out: Sink | null;
+  /** the temporary base (-1 once closed) */
+  fd: number;
+  tmpName: string;
+  tmpPath: string;
+  rdb: boolean;
+  startedAt: number;
+  /** the longest slice of the walk (ms): the rewrite's longest event-loop pause */
+  maxSliceMs: number;
+  slices: number;
+  /** the final fsync is in flight */
+  syncing: boolean;
+  aborted: boolean;
+  size?: number;
+}
+
+export class Aof {
+  state: AofState = 'off';
+  manifest: Manifest = emptyManifest();
+  /** the incremental file being appended to (-1: none) */
+  fd = -1;
+  /** commands not yet written (Redis's aof_buf) */
+  buf = '';
+  selectedDb = -1;
+  policy: FsyncPolicy = 'everysec';
+  /** the directory and name in use (fixed while the AOF is on) */
+  dir = '';
+  name = 'appendonly.aof';
+
+  // sizes (INFO aof_current_size / aof_base_size, automatic rewrite)
+  currentSize = 0;
+  rewriteBaseSize = 0;
+  lastIncrSize = 0;
+
+  // fsync state
+  lastFsync = 0;
+  fsyncInFlight = false;
+  private inFlightFd = -1;
+  private closeAfterFsync = new Set<number>();
+  /** bytes of the current incr known to be on disk */
+  fsyncedSize = 0;
+  flushPostponedStart = 0;
+  delayedFsync = 0;
+  private curTimestamp = 0;
+
+  // rewrite state (INFO)
+  get rewriteInProgress(): boolean {
+    return this.job !== null;
+  }
+  rewriteScheduled = false;
+  lastRewriteStatus: 'ok' | 'err' = 'ok';
+  rewrites = 0;
+  rewriteFailures = 0;
+  lastRewriteTimeSec = -1;
+  rewriteStartedAt = -1;
+  lastWriteStatus: 'ok' | 'err' = 'ok';
+  lastWriteError = '';
+  /** the last rewrite's duration and longest slice (ms), for reports and tests */
+  lastRewriteMs = 0;
+  lastRewriteMaxSliceMs = 0;
+
+  private flushQueued = false;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly flushCb = (): void => {
+    this.flushQueued = false;
+    this.flush(false);
+  };
+
+  constructor(readonly s: Server) {
+    this.policy = s.config.get('appendfsync') as FsyncPolicy;
+  }
+
+  // ------------------------------------------------------------ paths
+
+  private resolvedDir(): string {
+    return resolve(this.s.config.get('dir'), this.s.config.get('appenddirname'));
+  }
+
+  private path(fileName: string): string {
+    return join(this.dir, fileName);
+  }
+
+  private useRdbBase(): boolean {
+    return this.s.config.getBool('aof-use-rdb-preamble') && rdbHooks.writer !== null;
+  }
+
+  /** Reads the manifest from disk (Redis's aofLoadManifestFromDisk): empty if the directory or the file is missing. */
+  private loadManifestFromDisk(): Manifest {
+    const p = join(this.dir, manifestName(this.name));
+    if (!existsSync(p)) return emptyManifest();
+    return parseManifest(readFileSync(p, 'latin1'));
+  }
+
+  // ------------------------------------------------------------ the feed
+
+  /** Appends one propagated command (see the header). */
+  feed(dbId: number, argv: string[]): void {
+    if (this.state === 'off') return;
+    let s = '';
+    if (this.s.config.getBool('aof-timestamp-enabled')) {
+      const t = Math.floor(Date.now() / 1000);
+      if (t > this.curTimestamp) {
+        s += `#TS:${t}\r\n`;
+        this.curTimestamp = t;
+      }
+    }
+    if (dbId !== this.selectedDb) {
+      const id = String(dbId);
+      s += '*2\r\n$6\r\nSELECT\r\n$' + id.length + '\r\n' + id + '\r\n';
+      this.selectedDb = dbId;
+    }
+    s += '*' + argv.length + '\r\n';
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i];
+      s += '$' + a.length + '\r\n' + a + '\r\n';
+    }
+    this.buf += s;
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      setImmediate(this.flushCb);
+    }
+  }
+
+  /**
+   * Redis's flushAppendOnlyFile: writes the buffer to the incremental file
+   * and applies the fsync policy. `force` writes even while a background
+   * fsync is in flight.
+   */
+  flush(force: boolean): void {
+    if (this.fd === -1) return;
+    if (this.buf.length === 0) {
+      // nothing new: everysec still syncs what an earlier write left unsynced
+      if (this.policy === 'everysec' && this.fsyncedSize !== this.lastIncrSize && !this.fsyncInFlight && Date.now() - this.lastFsync >= 1000) this.backgroundFsync();
+      return;
+    }
+    const now = Date.now();
+    if (this.policy === 'everysec' && !force && this.fsyncInFlight) {
+      if (this.flushPostponedStart === 0) {
+        this.flushPostponedStart = now;
+        return;
+      }
+      if (now - this.flushPostponedStart < 2000) return;
+      this.delayedFsync++;
+      this.s.log.notice('Asynchronous AOF fsync is taking too long (disk is busy?). Writing the AOF buffer without waiting for fsync to complete, this may slow down Redis.');
+    }
+    this.flushPostponedStart = 0;
+    const data = Buffer.from(this.buf, 'latin1');
+    let written = 0;
+    try {
+      while (written < data.length) written += writeSync(this.fd, data, written, data.length - written);
+    } catch (e) {
+      this.writeFailed(e as Error, written, data.length);
+      return;
+    }
+    this.buf = '';
+    this.lastIncrSize += data.length;
+    this.currentSize += data.length;
+    if (this.lastWriteStatus === 'err') {
+      this.s.log.warning('AOF write error looks solved, gKV can write again.');
+      this.lastWriteStatus = 'ok';
+    }
+    if (this.policy === 'always') {
+      try {
+        fdatasyncSync(this.fd);
+      } catch (e) {
+        this.s.log.warning(`Can't persist AOF for fsync error when the AOF fsync policy is 'always': ${(e as Error).message}. Exiting...`);
+        process.exit(1);
+      }
+      this.fsyncedSize = this.lastIncrSize;
+      this.lastFsync = now;
+    } else if (this.policy === 'everysec' && !this.fsyncInFlight && now - this.lastFsync >= 1000) {
+      this.backgroundFsync();
+    }
+  }
+
+  /** A failed write: undo a partial one, keep the buffer, record the error (always: exit, as Redis). */
+  private writeFailed(e: Error, written: number, expected: number): void {
+    const msg = (e as NodeJS.ErrnoException).code === 'ENOSPC' ? 'No space left on device' : e.message;
+    if (this.lastWriteStatus === 'ok') {
+      this.s.log.warning(written > 0 ? `Short write while writing to the AOF file: (nwritten=${written}, expected=${expected})` : `Error writing to the AOF file: ${msg}`);
+    }
+    if (written > 0) {
+      try {
+        ftruncateSync(this.fd, this.lastIncrSize);
+      } catch {
+        // could not remove the partial command: count it as written and keep the rest
+        this.buf = this.buf.slice(written);
+        this.lastIncrSize += written;
+        this.currentSize += written;
+      }
+    }
+    if (this.policy === 'always') {
+      this.s.log.warning("Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...");
+      process.exit(1);
+    }
+    this.lastWriteStatus = 'err';
+    this.lastWriteError = msg;
+  }
+
+  /** fsync off the event loop (libuv thread pool), as Redis's bio fsync. */
+  private backgroundFsync(): void {
+    const fd = this.fd;
+    const upto = this.lastIncrSize;
+    this.fsyncInFlight = true;
+    this.inFlightFd = fd;
+    this.lastFsync = Date.now();
+    fsync(fd, (err) => {
+      this.fsyncInFlight = false;
+      this.inFlightFd = -1;
+      if (err) this.s.log.warning(`Error fsyncing the AOF file: ${err.message}`);
+      else if (fd === this.fd) this.fsyncedSize = upto;
+      if (this.closeAfterFsync.delete(fd)) closeSync(fd);
+    });
+  }
+
+  /** Closes a file descriptor, after the background fsync using it if there is one. */
+  private closeFd(fd: number): void {
+    if (fd === -1) return;
+    if (this.fsyncInFlight && this.inFlightFd === fd) this.closeAfterFsync.add(fd);
+    else closeSync(fd);
+  }
+
+  /** Writes the buffer and fsyncs synchronously (shutdown, turning off). */
+  flushAndSync(): void {
+    if (this.fd === -1) return;
+    this.flush(true);
+    try {
+      fdatasyncSync(this.fd);
+      this.fsyncedSize = this.lastIncrSize;
+    } catch (e) {
+      this.s.log.warning(`Fail to fsync the AOF file: ${(e as Error).message}`);
+    }
+  }
+
+  // ------------------------------------------------------------ periodic work
+
+  /** Starts the periodic work (from startup, whether the AOF is on or not: BGREWRITEAOF may be scheduled). */
+  startTimer(): void {
+    if (this.timer !== null) return;
+    this.timer = setInterval(() => this.tick(), TICK_MS);
+    this.timer.unref();
+  }
+
+  private stopTimer(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** serverCron's AOF part: retry postponed or failed writes, everysec fsync, scheduled and automatic rewrites. */
+  tick(): void {
+    if (this.state !== 'off') this.flush(false);
+    if (this.rewriteInProgress || this.s.loading || this.s.shuttingDown) return;
+    if (this.rewriteScheduled) {
+      this.rewriteScheduled = false;
+      this.rewrite();
+      return;
+    }
+    const perc = this.s.config.getInt('auto-aof-rewrite-percentage');
+    const min = Number(this.s.config.get('auto-aof-rewrite-min-size'));
+    if (this.state === 'on' && perc > 0 && this.currentSize > min) {
+      const base = this.rewriteBaseSize > 0 ? this.rewriteBaseSize : 1;
+      const growth = Math.floor((this.currentSize * 100) / base) - 100;
+      if (growth >= perc) {
+        this.s.log.notice(`Starting automatic rewriting of AOF on ${growth}% growth`);
+        this.rewrite();
+      }
+    }
+  }
+
+  // ------------------------------------------------------------ rewrite
+
+  /**
+   * Writes a base of the whole dataset to fd in one go (the foreground
+   * rewrite Redis does for a fresh directory at startup); returns its size.
+   */
+  private writeBaseSync(fd: number, rdb: boolean): number {
+    if (rdb) return rdbHooks.writer!(this.s, fd);
+    const out = new Sink(fd);
+    if (this.s.config.getBool('aof-timestamp-enabled')) out.push(`#TS:${Math.floor(Date.now() / 1000)}\r\n`);
+    const snap = new Snapshot<string>(this.s.ks, new CommandSink(out));
+    try {
+      snap.step(Infinity);
+    } finally {
+      snap.finish();
+    }
+    out.flush();
+    return out.bytes;
+  }
+
+  /**
+   * Redis's rewriteAppendOnlyFileBackground: flushes, opens the new
+   * incremental file, takes the snapshot's cut and starts walking it in time
+   * slices; backgroundRewriteDone finishes. Returns false if it could not
+   * start.
+   */
+  rewrite(): boolean {
+    if (this.job !== null) return false;
+    const log = this.s.log;
+    if (this.state === 'off') {
+      this.dir = this.resolvedDir();
+      this.name = this.s.config.get('appendfilename');
+    }
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      if (this.state === 'off') this.manifest = this.loadManifestFromDisk();
+    } catch (e) {
+      log.warning(`Can't open or create append-only dir ${this.dir}: ${(e as Error).message}`);
+      this.rewriteFailed();
+      return false;
+    }
+    // Redis's flushAppendOnlyFile(1), then openNewIncrAofForAppend
+    this.flush(true);
+    const tempIncr = this.path(tempIncrName(this.name));
+    try {
+      if (this.state === 'on') {
+        const m = cloneManifest(this.manifest);
+        const ai = newIncr(m, this.name);
+        const fd = openSync(this.path(ai.fileName), 'a', 0o644);
+        try {
+          persistManifest(this.dir, this.name, m);
+        } catch (e) {
+          closeSync(fd);
+          throw e;
+        }
+        this.switchIncr(fd);
+        this.manifest = m;
+        log.notice(`Creating AOF incr file ${ai.fileName} on background rewrite`);
+      } else if (this.state === 'wait_rewrite') {
+        this.switchIncr(openSync(tempIncr, 'w', 0o644));
+        log.notice(`Creating AOF incr file ${tempIncrName(this.name)} on background rewrite`);
+      }
+    } catch (e) {
+      log.warning(`Can't open new incr AOF file: ${(e as Error).message}`);
+      this.rewriteFailed();
+      return false;
+    }
+    this.selectedDb = -1;
+    const rdb = this.useRdbBase();
+    const tmpName = tempRewriteName(process.pid);
+    const tmpPath = this.path(tmpName);
+    let fd: number;
+    try {
+      fd = openSync(tmpPath, 'w', 0o644);
+    } catch (e) {
+      log.warning(`Can't open the temporary AOF base file ${tmpName}: ${(e as Error).message}`);
+      this.rewriteFailed();
+      return false;
+    }
+    if (rdb) {
+      // the RDB module's writer is synchronous (until it offers a sink for the snapshot)
+      this.job = { snap: null, out: null, fd, tmpName, tmpPath, rdb, startedAt: Date.now(), maxSliceMs: 0, slices: 0, syncing: false, aborted: false };
+      this.rewriteStartedAt = this.job.startedAt;
+      log.notice(`Background append only file rewriting started by pid ${process.pid}`);
+      const t = performance.now();
+      try {
+        this.job.size = rdbHooks.writer!(this.s, fd);
+      } catch (e) {
+        this.failJob(this.job, e as Error);
+        return true;
+      }
+      this.job.maxSliceMs = performance.now() - t;
+      this.syncJob(this.job);
+      return true;
+    }
+    const out = new Sink(fd);
+    if (this.s.config.getBool('aof-timestamp-enabled')) out.push(`#TS:${Math.floor(Date.now() / 1000)}\r\n`);
+    // the cut: the base holds the dataset as of now; every later write goes to the new incr
+    const snap = new Snapshot<string>(this.s.ks, new CommandSink(out));
+    this.job = { snap, out, fd, tmpName, tmpPath, rdb, startedAt: Date.now(), maxSliceMs: 0, slices: 0, syncing: false, aborted: false };
+    this.rewriteStartedAt = this.job.startedAt;
+    log.notice(`Background append only file rewriting started by pid ${process.pid}`);
+    setImmediate(this.stepCb);
+    return true;
+  }
+
+  /** the rewrite in progress */
+  job: RewriteJob | null = null;
+  private readonly stepCb = (): void => this.rewriteStep();
+
+  /** One time slice of the walk; at the end, the base is fsynced off the event loop. */
+  private rewriteStep(): void {
+    const job = this.job;
+    if (job === null || job.aborted || job.snap === null) return;
+    const t = performance.now();
+    let done: boolean;
+    try {
+      done = job.snap.step(REWRITE_SLICE_MS);
+      if (done) job.out!.flush();
+    } catch (e) {
+      this.failJob(job, e as Error);
+      return;
+    }
+    job.slices++;
+    const dt = performance.now() - t;
+    if (dt > job.maxSliceMs) job.maxSliceMs = dt;
+    if (!done) {
+      setImmediate(this.stepCb);
+      return;
+    }
+    job.size = job.out!.bytes;
+    this.syncJob(job);
+  }
+
+  private syncJob(job: RewriteJob): void {
+    job.syncing = true;
+    fsync(job.fd, (err) => {
+      job.syncing = false;
+      if (job.aborted) {
+        this.dropJobFiles(job);
+        return;
+      }
+      if (err) {
+        this.failJob(job, err);
+        return;
+      }
+      closeSync(job.fd);
+      job.fd = -1;
+      this.rewriteDone(job);
+    });
+  }
+
+  /** Walks what is left of the rewrite synchronously (shutdown while turning the AOF on). */
+  finishRewriteNow(): void {
+    const job = this.job;
+    if (job === null || job.aborted) return;
+    if (job.syncing) {
+      // the walk is over; the base only lacks its fsync
+      job.aborted = true;
+      fdatasyncSync(job.fd);
+      closeSync(job.fd);
+      job.fd = -1;
+      this.rewriteDone(job);
+      return;
+    }
+    try {
+      if (job.snap !== null) job.snap.step(Infinity);
+      job.out?.flush();
+      job.size = job.out !== null ? job.out.bytes : job.size;
+      fdatasyncSync(job.fd);
+      closeSync(job.fd);
+      job.fd = -1;
+    } catch (e) {
+      this.failJob(job, e as Error);
+      return;
+    }
+    job.aborted = true;
+    this.rewriteDone(job);
+  }
+
+  /** Stops the rewrite in progress and removes its temporary base (Redis's killAppendOnlyChild). */
+  abortRewrite(): void {
+    const job = this.job;
+    if (job === null) return;
+    this.s.log.notice('Killing running AOF rewrite');
+    job.aborted = true;
+    job.snap?.finish();
+    this.job = null;
+    this.rewriteStartedAt = -1;
+    if (!job.syncing) this.dropJobFiles(job);
+  }
+
+  private dropJobFiles(job: RewriteJob): void {
+    if (job.fd !== -1) {
+      try {
+        closeSync(job.fd);
+      } catch {
+        /* closed */
+      }
+      job.fd = -1;
+    }
+    try {
+      unlinkSync(job.tmpPath);
+    } catch {
+      /* already gone */
+    }
+  }
+
+  private failJob(job: RewriteJob, e: Error): void {
+    this.s.log.warning(`Background AOF rewrite terminated with error: ${e.message}`);
+    job.snap?.finish();
+    job.aborted = true;
+    if (!job.syncing) this.dropJobFiles(job);
+    this.job = null;
+    this.rewriteFailed();
+  }
+
+  /** Redis's backgroundRewriteDoneHandler (see the header). */
+  private rewriteDone(job: RewriteJob): void {
+    const log = this.s.log;
+    log.notice('Background AOF rewrite terminated with success');
+    const turningOn = this.state === 'wait_rewrite';
+    const tempIncr = this.path(tempIncrName(this.name));
+    const m = cloneManifest(this.manifest);
+    const base = newBase(m, this.name, job.rdb);
+    let incrName = '';
+    try {
+      renameSync(job.tmpPath, this.path(base.fileName));
+      log.notice(`Successfully renamed the temporary AOF base file ${job.tmpName} into ${base.fileName}`);
+      if (turningOn) {
+        incrName = newIncr(m, this.name).fileName;
+        renameSync(tempIncr, this.path(incrName));
+        log.notice(`Successfully renamed the temporary AOF incr file ${tempIncrName(this.name)} into ${incrName}`);
+      }
+      markRewrittenIncrsAsHistory(m, this.state !== 'off');
+      persistManifest(this.dir, this.name, m);
+    } catch (e) {
+      log.warning(`Error trying to finish the AOF rewrite: ${(e as Error).message}`);
+      // the old manifest is intact: put the files back where it expects them
+      try {
+        if (incrName !== '' && existsSync(this.path(incrName))) renameSync(this.path(incrName), tempIncr);
+        if (existsSync(this.path(base.fileName))) unlinkSync(this.path(base.fileName));
+      } catch {
+        /* best effort */
+      }
+      this.job = null;
+      this.rewriteFailed();
+      return;
+    }
+    this.job = null;
+    this.manifest = m;
+    if (turningOn) this.state = 'on';
+    this.currentSize = (job.size ?? 0) + (this.state === 'on' ? this.lastIncrSize : 0);
+    this.rewriteBaseSize = this.currentSize;
+    this.deleteHistoryFiles();
+    this.rewriteStartedAt = -1;
+    this.lastRewriteStatus = 'ok';
+    this.rewrites++;
+    this.rewriteFailures = 0;
+    this.lastRewriteMs = Date.now() - job.startedAt;
+    this.lastRewriteMaxSliceMs = job.maxSliceMs;
+    this.lastRewriteTimeSec = Math.floor(this.lastRewriteMs / 1000);
+    log.notice('Background AOF rewrite finished successfully');
+    const waiters = this.rewriteWaiters;
+    this.rewriteWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** resolved when the rewrite in progress ends (tests, DEBUG) */
+  private rewriteWaiters: (() => void)[] = [];
+  whenRewriteDone(): Promise<void> {
+    if (this.job === null) return Promise.resolve();
+    return new Promise((r) => this.rewriteWaiters.push(r));
+  }
+
+  private rewriteFailed(): void {
+    this.lastRewriteStatus = 'err';
+    this.rewriteFailures++;
+    this.rewriteStartedAt = -1;
+    if (this.state === 'wait_rewrite') {
+      // turning on failed: drop the temporary incr file
+      this.closeFd(this.fd);
+      this.fd = -1;
+      this.buf = '';
+      try {
+        unlinkSync(this.path(tempIncrName(this.name)));
+      } catch {
+        /* never created */
+      }
+      this.state = 'off';
+      this.s.log.warning('Turning the AOF on failed: appendonly is off');
+    }
+    const waiters = this.rewriteWaiters;
+    this.rewriteWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Makes fd the file appended to; the previous one is fsynced (unless policy no) and closed. */
+  private switchIncr(fd: number): void {
+    const old = this.fd;
+    if (old !== -1 && this.policy !== 'no') {
+      try {
+        fdatasyncSync(old);
+      } catch {
+        /* the old incr stays in the manifest; its tail is as safe as the policy made it */
+      }
+    }
+    this.closeFd(old);
+    this.fd = fd;
+    this.lastIncrSize = fstatSync(fd).size;
+    this.fsyncedSize = this.lastIncrSize;
+  }
+
+  /** Redis's aofDelHistoryFiles (unless aof-disable-auto-gc). */
+  private deleteHistoryFiles(): void {
+    if (this.s.config.getBool('aof-disable-auto-gc') || this.manifest.history.length === 0) return;
+    for (const ai of this.manifest.history) {
+      this.s.log.notice(`Removing the history file ${ai.fileName} in the background`);
+      try {
+        unlinkSync(this.path(ai.fileName));
+      } catch {
+        /* already gone */
+      }
+    }
+    this.manifest.history = [];
+    try {
+      persistManifest(this.dir, this.name, this.manifest);
+    } catch (e) {
+      this.s.log.warning(`Failed to persist the AOF manifest after removing history files: ${(e as Error).message}`);
+    }
+  }
+
+  // ------------------------------------------------------------ on / off
+
+  /**
+   * Startup with appendonly yes (Redis's loadAppendOnlyFiles, then
+   * aofOpenIfNeededOnServerStart and aofDelHistoryFiles). Throws AofLoadError
+   * with the log line when the server must not start.
+   */
+  async startAtBoot(): Promise<void> {
+    const s = this.s;
+    this.dir = this.resolvedDir();
+    this.name = s.config.get('appendfilename');
+    this.policy = s.config.get('appendfsync') as FsyncPolicy;
+    try {
+      mkdirSync(this.dir, { recursive: true });
+    } catch (e) {
+      throw new AofLoadError(`Can't open or create append-only dir ${this.dir}: ${(e as Error).message}`);
+    }
+    try {
+      this.manifest = this.loadManifestFromDisk();
+    } catch (e) {
+      if (e instanceof ManifestError) throw new AofLoadError(`${e.message} (the AOF manifest ${join(this.dir, manifestName(this.name))})`);
+      throw new AofLoadError(`Can't read the AOF manifest: ${(e as Error).message}`);
+    }
+    const m = this.manifest;
+    // a Redis < 7 single-file AOF in `dir`: it becomes the base (Redis's aofUpgradePrepare)
+    const old = resolve(s.config.get('dir'), this.name);
+    if (m.base === null && m.incrs.length === 0 && m.history.length === 0 && existsSync(old) && statSync(old).isFile()) {
+      const ai = { fileName: this.name, seq: 1, type: 'b' as const };
+      m.base = ai;
+      m.baseSeq = 1;
+      persistManifest(this.dir, this.name, m);
+      renameSync(old, this.path(this.name));
+      fsyncDir(this.dir);
+      s.log.notice(`Successfully migrated an old-style AOF into the AOF directory ${this.dir}`);
+    }
+    const files = [...(m.base !== null ? [m.base] : []), ...m.incrs];
+    let total = 0;
+    for (const ai of files) {
+      try {
+        total += statSync(this.path(ai.fileName)).size;
+      } catch (e) {
+        throw new AofLoadError(`Unable to obtain the AOF file ${ai.fileName} length. stat: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}`);
+      }
+    }
+    if (files.length > 0) {
+      s.loading = true;
+      try {
+        await loadAppendOnlyFiles(s, this.dir, m, { loadTruncated: s.config.getBool('aof-load-truncated'), rdbLoader: rdbHooks.loader });
+      } finally {
+        s.loading = false;
+      }
+      // sizes after truncation
+      total = 0;
+      for (const ai of files) total += statSync(this.path(ai.fileName)).size;
+    }
+    this.currentSize = total;
+    this.rewriteBaseSize = total;
+    // aofOpenIfNeededOnServerStart: a fresh directory gets a base of the current (empty) dataset
+    if (m.base === null && m.incrs.length === 0) {
+      const rdb = this.useRdbBase();
+      const base = newBase(m, this.name, rdb);
+      const fd = openSync(this.path(base.fileName), 'w', 0o644);
+      try {
+        this.currentSize += this.writeBaseSync(fd, rdb);
+        fdatasyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      this.rewriteBaseSize = this.currentSize;
+      s.log.notice(`Creating AOF base file ${base.fileName} on server start`);
+    }
+    const existing = m.incrs.length > 0;
+    const incr = existing ? m.incrs[m.incrs.length - 1] : newIncr(m, this.name);
+    this.switchIncr(openSync(this.path(incr.fileName), 'a', 0o644));
+    persistManifest(this.dir, this.name, m);
+    s.log.notice(`${existing ? 'Opening' : 'Creating'} AOF incr file ${incr.fileName} on server start`);
+    this.deleteHistoryFiles();
+    this.selectedDb = -1;
+    this.lastFsync = Date.now();
+    this.state = 'on';
+  }
+
+  /**
+   * CONFIG SET appendonly yes (Redis's startAppendOnly): a rewrite builds the
+   * base from the current data, then the AOF is on. Throws Error when it could
+   * not be turned on (CONFIG SET then fails).
+   */
+  enable(): void {
+    if (this.state !== 'off') return;
+    if (this.job !== null) {
+      this.s.log.warning('AOF was enabled but there is already an AOF rewriting in background. Stopping background AOF and starting a rewrite now.');
+      this.abortRewrite();
+    }
+    this.dir = this.resolvedDir();
+    this.name = this.s.config.get('appendfilename');
+    this.policy = this.s.config.get('appendfsync') as FsyncPolicy;
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      this.manifest = this.loadManifestFromDisk();
+    } catch (e) {
+      this.s.log.warning(`Redis needs to enable the AOF but can't open the AOF directory ${this.dir}: ${(e as Error).message}`);
+      throw new Error('Unable to turn on AOF. Check server logs.');
+    }
+    this.state = 'wait_rewrite';
+    this.lastFsync = Date.now();
+    if (!this.rewrite()) {
+      this.state = 'off';
+      this.s.log.warning("Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. Check the above logs for more info about the error.");
+      throw new Error('Unable to turn on AOF. Check server logs.');
+    }
+  }
+
+  /** CONFIG SET appendonly no (Redis's stopAppendOnly): flush, fsync, close. */
+  disable(): void {
+    if (this.state === 'off') return;
+    this.abortRewrite();
+    this.flushAndSync();
+    this.closeFd(this.fd);
+    this.fd = -1;
+    this.buf = '';
+    if (this.state === 'wait_rewrite') {
+      // never became the AOF: the temporary incr goes
+      try {
+        unlinkSync(this.path(tempIncrName(this.name)));
+      } catch {
+        /* gone */
+      }
+    }
+    this.state = 'off';
+    this.selectedDb = -1;
+  }
+
+  /** Shutdown: the buffer written and fsynced before exit. */
+  shutdown(): void {
+    this.stopTimer();
+    if (this.job !== null) {
+      // Redis kills a running rewrite (the AOF has everything); one turning the
+      // AOF on is finished instead (Redis refuses to exit then: "Writing initial AOF, can't exit.")
+      if (this.state === 'wait_rewrite') this.finishRewriteNow();
+      else this.abortRewrite();
+    }
+    if (this.state === 'off' || this.fd === -1) return;
+    this.s.log.notice('Calling fsync() on the AOF file.');
+    this.flushAndSync();
+  }
+
+  /** Redis's INFO persistence fields for the AOF. */
+  infoFields(): { head: [string, string | number][]; tail: [string, string | number][] } {
+    const now = Date.now();
+    const head: [string, string | number][] = [
+      ['aof_enabled', this.state !== 'off' ? 1 : 0],
+      ['aof_rewrite_in_progress', this.rewriteInProgress ? 1 : 0],
+      ['aof_rewrite_scheduled', this.rewriteScheduled ? 1 : 0],
+      ['aof_last_rewrite_time_sec', this.lastRewriteTimeSec],
+      ['aof_current_rewrite_time_sec', this.rewriteStartedAt === -1 ? -1 : Math.floor((now - this.rewriteStartedAt) / 1000)],
+      ['aof_last_bgrewrite_status', this.lastRewriteStatus],
+      ['aof_rewrites', this.rewrites],
+      ['aof_rewrites_consecutive_failures', this.rewriteFailures],
+      ['aof_last_write_status', this.lastWriteStatus],
+      ['aof_last_cow_size', 0],
+    ];
+    const tail: [string, string | number][] =
+      this.state === 'off'
+        ? []
+        : [
+            ['aof_current_size', this.currentSize],
+            ['aof_base_size', this.rewriteBaseSize],
+            ['aof_pending_rewrite', this.rewriteScheduled ? 1 : 0],
+            ['aof_buffer_length', this.buf.length],
+            ['aof_pending_bio_fsync', this.fsyncInFlight ? 1 : 0],
+            ['aof_delayed_fsync', this.delayedFsync],
+          ];
+    return { head, tail };
+  }
+}
