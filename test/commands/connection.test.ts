@@ -1,19 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startGkv } from '../harness/servers.js';
+import { withGkv } from '../harness/commands.js';
 import { RespClient, RespError } from '../harness/resp.js';
 
-async function withServer(opts: Record<string, string | number>, fn: (port: number) => Promise<void>): Promise<void> {
-  const srv = await startGkv(opts);
-  try {
-    await fn(srv.port);
-  } finally {
-    await srv.close();
-  }
-}
-
 test('with requirepass, commands get NOAUTH until AUTH succeeds; a wrong password gets WRONGPASS', () =>
-  withServer({ requirepass: 'pw' }, async (port) => {
+  withGkv({ requirepass: 'pw' }, async ({ port }) => {
     const c = await RespClient.connect(port);
     assert.equal((await c.call('GET', 'k')).raw, '-NOAUTH Authentication required.\r\n');
     assert.equal((await c.call('AUTH', 'nope')).raw, '-WRONGPASS invalid username-password pair or user is disabled.\r\n');
@@ -27,7 +18,7 @@ test('with requirepass, commands get NOAUTH until AUTH succeeds; a wrong passwor
   }));
 
 test('HELLO 3 switches the connection to RESP3: maps, nulls and doubles change their encoding', () =>
-  withServer({}, async (port) => {
+  withGkv({}, async ({ port }) => {
     const c = await RespClient.connect(port);
     assert.equal((await c.call('GET', 'missing')).raw, '$-1\r\n');
     const hello = await c.call('HELLO', '3', 'SETNAME', 'conn1');
@@ -41,7 +32,7 @@ test('HELLO 3 switches the connection to RESP3: maps, nulls and doubles change t
   }));
 
 test('SELECT isolates databases and QUIT closes after replying OK', () =>
-  withServer({}, async (port) => {
+  withGkv({}, async ({ port }) => {
     const c = await RespClient.connect(port);
     await c.cmd('SET', 'k', 'db0');
     assert.equal(await c.cmd('SELECT', '3'), 'OK');
@@ -53,7 +44,7 @@ test('SELECT isolates databases and QUIT closes after replying OK', () =>
   }));
 
 test('CLIENT ID, SETNAME, GETNAME, INFO and LIST describe the connections', () =>
-  withServer({}, async (port) => {
+  withGkv({}, async ({ port }) => {
     const a = await RespClient.connect(port);
     const b = await RespClient.connect(port);
     const id = (await a.cmd('CLIENT', 'ID')) as number;
@@ -75,7 +66,7 @@ test('CLIENT ID, SETNAME, GETNAME, INFO and LIST describe the connections', () =
   }));
 
 test('CLIENT KILL closes the named connection and counts it; the old form replies OK or "No such client"', () =>
-  withServer({}, async (port) => {
+  withGkv({}, async ({ port }) => {
     const a = await RespClient.connect(port);
     const b = await RespClient.connect(port);
     const bid = (await b.cmd('CLIENT', 'ID')) as number;
@@ -92,7 +83,7 @@ test('CLIENT KILL closes the named connection and counts it; the old form replie
   }));
 
 test('CLIENT REPLY OFF suppresses replies until ON; SKIP drops only the next reply', () =>
-  withServer({}, async (port) => {
+  withGkv({}, async ({ port }) => {
     const c = await RespClient.connect(port);
     const replies = c.sendRaw('CLIENT REPLY OFF\r\nSET a 1\r\nGET a\r\nCLIENT REPLY ON\r\nCLIENT REPLY SKIP\r\nGET a\r\nECHO last\r\n', 2);
     const [on, last] = await replies;
@@ -104,7 +95,7 @@ test('CLIENT REPLY OFF suppresses replies until ON; SKIP drops only the next rep
   }));
 
 test('CLIENT PAUSE WRITE holds writes until the pause ends, while reads go on; UNPAUSE ends it early', () =>
-  withServer({}, async (port) => {
+  withGkv({}, async ({ port }) => {
     const a = await RespClient.connect(port);
     const b = await RespClient.connect(port);
     assert.equal(await a.cmd('CLIENT', 'PAUSE', '10000', 'WRITE'), 'OK');

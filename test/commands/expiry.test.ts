@@ -4,55 +4,43 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startGkv } from '../harness/servers.js';
-import { RespClient } from '../harness/resp.js';
+import type { RespClient } from '../harness/resp.js';
+import type { GkvServer } from '../../src/index.js';
+import { fakeClock, withServer } from '../harness/commands.js';
 
-async function fakeClockServer() {
-  const srv = await startGkv();
-  let now = 1_800_000_000_000;
-  srv.server.ks.clock = () => now;
-  const c = await RespClient.connect(srv.port);
-  return { srv, c, advance: (ms: number) => (now += ms), now: () => now };
-}
+/** withServer on a fake clock. */
+const withClock = (fn: (c: RespClient, clock: ReturnType<typeof fakeClock>, srv: GkvServer) => Promise<void>): Promise<void> =>
+  withServer(async (c, srv) => fn(c, fakeClock(srv), srv));
 
 test('a key set with EX disappears once its time has passed, and TTL counts down', async () => {
-  const { srv, c, advance } = await fakeClockServer();
-  try {
+  await withClock(async (c, clock) => {
     assert.equal(await c.cmd('SET', 'k', 'v', 'EX', '10'), 'OK');
     assert.equal(await c.cmd('TTL', 'k'), 10);
-    advance(4000);
+    clock.advance(4000);
     assert.equal(await c.cmd('TTL', 'k'), 6);
     assert.equal(await c.cmd('PTTL', 'k'), 6000);
-    advance(6000);
+    clock.advance(6000);
     assert.equal(await c.cmd('GET', 'k'), null);
     assert.equal(await c.cmd('EXISTS', 'k'), 0);
     assert.equal(await c.cmd('TTL', 'k'), -2);
-  } finally {
-    c.close();
-    await srv.close();
-  }
+  });
 });
 
 test('EXPIREAT, PEXPIRETIME and EXPIRETIME report absolute times; PERSIST removes the TTL', async () => {
-  const { srv, c, now } = await fakeClockServer();
-  try {
+  await withClock(async (c, clock) => {
     await c.cmd('SET', 'k', 'v');
-    const at = Math.floor(now() / 1000) + 100;
+    const at = Math.floor(clock.now() / 1000) + 100;
     assert.equal(await c.cmd('EXPIREAT', 'k', String(at)), 1);
     assert.equal(await c.cmd('EXPIRETIME', 'k'), at);
     assert.equal(await c.cmd('PEXPIRETIME', 'k'), at * 1000);
     assert.equal(await c.cmd('PERSIST', 'k'), 1);
     assert.equal(await c.cmd('TTL', 'k'), -1);
     assert.equal(await c.cmd('PERSIST', 'k'), 0);
-  } finally {
-    c.close();
-    await srv.close();
-  }
+  });
 });
 
 test('GT and LT only move a TTL in their direction; NX and XX depend on an existing TTL', async () => {
-  const { srv, c } = await fakeClockServer();
-  try {
+  await withClock(async (c) => {
     await c.cmd('SET', 'k', 'v');
     assert.equal(await c.cmd('EXPIRE', 'k', '100', 'XX'), 0);
     assert.equal(await c.cmd('EXPIRE', 'k', '100', 'NX'), 1);
@@ -62,15 +50,11 @@ test('GT and LT only move a TTL in their direction; NX and XX depend on an exist
     assert.equal(await c.cmd('EXPIRE', 'k', '200', 'LT'), 0);
     assert.equal(await c.cmd('PEXPIRE', 'k', '20000', 'LT'), 1);
     assert.equal(await c.cmd('TTL', 'k'), 20);
-  } finally {
-    c.close();
-    await srv.close();
-  }
+  });
 });
 
 test('SET KEEPTTL and GETEX keep, change or drop a TTL; a plain SET clears it', async () => {
-  const { srv, c, advance } = await fakeClockServer();
-  try {
+  await withClock(async (c, clock) => {
     await c.cmd('SET', 'k', 'v', 'PX', '5000');
     await c.cmd('SET', 'k', 'w', 'KEEPTTL');
     assert.equal(await c.cmd('PTTL', 'k'), 5000);
@@ -82,36 +66,28 @@ test('SET KEEPTTL and GETEX keep, change or drop a TTL; a plain SET clears it', 
     await c.cmd('SET', 'k', 'y');
     assert.equal(await c.cmd('TTL', 'k'), -1);
     await c.cmd('PSETEX', 'k', '1000', 'z');
-    advance(1000);
+    clock.advance(1000);
     assert.equal(await c.cmd('GET', 'k'), null);
-  } finally {
-    c.close();
-    await srv.close();
-  }
+  });
 });
 
 test('the active expiry cycle removes expired keys nobody touches', async () => {
-  const { srv, c, advance } = await fakeClockServer();
-  try {
+  await withClock(async (c, clock, srv) => {
     const cmds = [];
     for (let i = 0; i < 500; i++) cmds.push(['SET', `tmp:${i}`, 'v', 'PX', '100']);
     for (let i = 0; i < 50; i++) cmds.push(['SET', `keep:${i}`, 'v']);
     await c.pipeline(cmds);
     assert.equal(await c.cmd('DBSIZE'), 550);
-    advance(200);
+    clock.advance(200);
     for (let i = 0; i < 200 && (await c.cmd('DBSIZE')) !== 50; i++) srv.server.ks.activeExpireCycle(25);
     assert.equal(await c.cmd('DBSIZE'), 50);
     const info = (await c.cmd('INFO', 'stats')) as string;
     assert.match(info, /expired_keys:500\r\n/);
-  } finally {
-    c.close();
-    await srv.close();
-  }
+  });
 });
 
 test('OBJECT ENCODING follows Redis: int, embstr, raw, and raw after APPEND', async () => {
-  const { srv, c } = await fakeClockServer();
-  try {
+  await withClock(async (c) => {
     await c.cmd('SET', 'i', '12345');
     await c.cmd('SET', 'e', 'short');
     await c.cmd('SET', 'r', 'x'.repeat(45));
@@ -125,8 +101,5 @@ test('OBJECT ENCODING follows Redis: int, embstr, raw, and raw after APPEND', as
     await c.cmd('SET', 'small', '42');
     assert.equal(await c.cmd('OBJECT', 'REFCOUNT', 'small'), 2147483647);
     assert.equal(await c.cmd('OBJECT', 'IDLETIME', 'e'), 0);
-  } finally {
-    c.close();
-    await srv.close();
-  }
+  });
 });

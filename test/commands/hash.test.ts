@@ -6,31 +6,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startGkv } from '../harness/servers.js';
-import { RespClient, RespError, type RespValue } from '../harness/resp.js';
-import type { GkvServer } from '../../src/index.js';
+import type { RespValue } from '../harness/resp.js';
+import { errText, fakeClock, recordPropagation, withServer, WRONGTYPE } from '../harness/commands.js';
 import { hrandfieldLimits } from '../../src/commands/families/hash.js';
 import net from 'node:net';
-
-async function withServer(fn: (c: RespClient, srv: GkvServer, propagated: string[][]) => Promise<void>): Promise<void> {
-  const srv = await startGkv();
-  const propagated: string[][] = [];
-  srv.server.propagate = (_db, argv) => propagated.push([...argv]);
-  const c = await RespClient.connect(srv.port);
-  try {
-    await fn(c, srv, propagated);
-  } finally {
-    c.close();
-    await srv.close();
-  }
-}
-
-function errText(v: unknown): string {
-  assert.ok(v instanceof RespError, `expected an error, got ${JSON.stringify(v)}`);
-  return v.message;
-}
-
-const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 
 /** flat [f, v, …] → sorted "f=v" */
 function pairsOf(v: RespValue): string[] {
@@ -144,7 +123,8 @@ test('a hash converts on the insert that takes it past hash-max-listpack-entries
 });
 
 test('HSETNX sets only a missing field, and a long value for an existing field does not convert', async () => {
-  await withServer(async (c, _srv, propagated) => {
+  await withServer(async (c, srv) => {
+    const propagated = recordPropagation(srv);
     assert.equal(await c.cmd('HSETNX', 'h', 'a', '1'), 1);
     assert.equal(await c.cmd('HSETNX', 'h', 'a', 'x'.repeat(100)), 0);
     assert.equal(await c.cmd('HGET', 'h', 'a'), '1');
@@ -174,7 +154,8 @@ test('HINCRBY adds in int64 with Redis errors, and a long field converts the has
 });
 
 test('HINCRBYFLOAT computes in long double, refuses NaN and infinities, and propagates as HSET of the result', async () => {
-  await withServer(async (c, _srv, propagated) => {
+  await withServer(async (c, srv) => {
+    const propagated = recordPropagation(srv);
     await c.cmd('HSET', 'h', 'f', '10.5', 's', 'abc', 'i', '10');
     assert.equal(await c.cmd('HINCRBYFLOAT', 'h', 'f', '0.1'), '10.6');
     assert.equal(await c.cmd('HINCRBYFLOAT', 'h', 'i', '0x10'), '26');
@@ -209,7 +190,8 @@ test('HDEL counts removed fields and deletes the key with its last field', async
 });
 
 test('dirty counts one change per HSET pair and per field deleted, none for a write that changes nothing', async () => {
-  await withServer(async (c, srv, propagated) => {
+  await withServer(async (c, srv) => {
+    const propagated = recordPropagation(srv);
     const dirty = () => srv.server.ks.dirty;
     let d = dirty();
     await c.cmd('HSET', 'h', 'a', '1', 'b', '2', 'a', '3');
@@ -357,25 +339,19 @@ test('COPY duplicates a hash independently, and RENAME, MOVE, DEL, EXPIRE work o
 });
 
 test('a hash with a TTL disappears once its time has passed', async () => {
-  const srv = await startGkv();
-  let now = 1_800_000_000_000;
-  srv.server.ks.clock = () => now;
-  const c = await RespClient.connect(srv.port);
-  try {
+  await withServer(async (c, srv) => {
+    const clock = fakeClock(srv);
     await c.cmd('HSET', 'h', 'a', '1');
     assert.equal(await c.cmd('EXPIRE', 'h', '10'), 1);
     await c.cmd('HSET', 'h', 'b', '2');
     assert.equal(await c.cmd('TTL', 'h'), 10);
-    now += 10_000;
+    clock.advance(10_000);
     assert.equal(await c.cmd('HGET', 'h', 'a'), null);
     assert.equal(await c.cmd('HLEN', 'h'), 0);
     assert.equal(await c.cmd('HSET', 'h', 'c', '3'), 1);
     assert.equal(await c.cmd('TTL', 'h'), -1);
     assert.deepEqual(await c.cmd('HGETALL', 'h'), ['c', '3']);
-  } finally {
-    c.close();
-    await srv.close();
-  }
+  });
 });
 
 test('hash writes send hset, hincrby, hincrbyfloat and hdel events, and del when the last field goes', async () => {

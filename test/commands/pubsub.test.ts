@@ -1,28 +1,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startGkv } from '../harness/servers.js';
+import { withClients, withServer } from '../harness/commands.js';
 import { RespClient } from '../harness/resp.js';
 
 test('PUBSUB HELP lists its subcommands and PUBSUB with a wrong subcommand form gives Redis errors', async () => {
-  const srv = await startGkv();
-  const c = await RespClient.connect(srv.port);
-  try {
+  await withServer(async (c) => {
     const help = (await c.cmd('PUBSUB', 'HELP')) as string[];
     assert.equal(help[0], 'PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:');
     assert.ok(help.includes('SHARDNUMSUB [<shardchannel> ...]'));
     assert.equal(help[help.length - 2], 'HELP');
     assert.equal((await c.call('PUBSUB', 'CHANNELS', 'a', 'b')).raw, "-ERR unknown subcommand or wrong number of arguments for 'CHANNELS'. Try PUBSUB HELP.\r\n");
     assert.equal((await c.call('PUBSUB', 'nope')).raw, "-ERR unknown subcommand 'nope'. Try PUBSUB HELP.\r\n");
-  } finally {
-    c.close();
-    await srv.close();
-  }
+  });
 });
 
 test('a RESP2 subscriber may only (un)subscribe, PING, QUIT and RESET, and RESET leaves the subscribed context', async () => {
-  const srv = await startGkv();
-  const c = await RespClient.connect(srv.port);
-  try {
+  await withServer(async (c, srv) => {
     assert.equal((await c.call('SUBSCRIBE', 'a')).raw, '*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n');
     assert.equal((await c.call('GET', 'k')).raw, "-ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context\r\n");
     assert.equal((await c.call('PING')).raw, '*2\r\n$4\r\npong\r\n$0\r\n\r\n');
@@ -31,17 +24,11 @@ test('a RESP2 subscriber may only (un)subscribe, PING, QUIT and RESET, and RESET
     const other = await RespClient.connect(srv.port);
     assert.deepEqual(await other.cmd('PUBSUB', 'NUMSUB', 'a'), ['a', 0]);
     other.close();
-  } finally {
-    c.close();
-    await srv.close();
-  }
+  });
 });
 
 test('a client that disconnects loses its subscriptions and WATCHed keys', async () => {
-  const srv = await startGkv();
-  const a = await RespClient.connect(srv.port);
-  const b = await RespClient.connect(srv.port);
-  try {
+  await withClients(2, async ([a, b], srv) => {
     await a.cmd('PSUBSCRIBE', 'x*');
     await a.cmd('SSUBSCRIBE', 's');
     a.close();
@@ -55,8 +42,5 @@ test('a client that disconnects loses its subscriptions and WATCHed keys', async
     await new Promise((r) => setTimeout(r, 50));
     // no watcher left: the keyspace's modification hook is uninstalled
     assert.equal(srv.server.ks.modifiedHook, null);
-  } finally {
-    b.close();
-    await srv.close();
-  }
+  });
 });

@@ -4,29 +4,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGkv } from '../harness/servers.js';
-import { RespClient, RespError } from '../harness/resp.js';
-import type { GkvServer } from '../../src/index.js';
+import { RespClient } from '../harness/resp.js';
+import { errText, withServer } from '../harness/commands.js';
 import { bytesToHuman, fixed, jeSize } from '../../src/commands/families/server.js';
 import { IdleGc } from '../../src/server/idle-gc.js';
 import { getHeapStatistics } from 'node:v8';
 
 const v8HeapUsed = (): number => getHeapStatistics().used_heap_size;
-
-async function withServer(opts: Record<string, string>, fn: (c: RespClient, srv: GkvServer) => Promise<void>): Promise<void> {
-  const srv = await startGkv(opts);
-  const c = await RespClient.connect(srv.port);
-  try {
-    await fn(c, srv);
-  } finally {
-    c.close();
-    await srv.close();
-  }
-}
-
-function errText(v: unknown): string {
-  assert.ok(v instanceof RespError, `expected an error, got ${JSON.stringify(v)}`);
-  return v.message;
-}
 
 test('COMMAND COUNT, LIST and INFO show only the commands gKV implements', async () => {
   await withServer({}, async (c, srv) => {

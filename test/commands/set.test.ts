@@ -4,29 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startGkv } from '../harness/servers.js';
-import { RespClient, RespError } from '../harness/resp.js';
-import type { GkvServer } from '../../src/index.js';
-
-async function withServer(fn: (c: RespClient, srv: GkvServer, propagated: string[][]) => Promise<void>): Promise<void> {
-  const srv = await startGkv();
-  const propagated: string[][] = [];
-  srv.server.propagate = (_db, argv) => propagated.push([...argv]);
-  const c = await RespClient.connect(srv.port);
-  try {
-    await fn(c, srv, propagated);
-  } finally {
-    c.close();
-    await srv.close();
-  }
-}
-
-function errText(v: unknown): string {
-  assert.ok(v instanceof RespError, `expected an error, got ${JSON.stringify(v)}`);
-  return v.message;
-}
-
-const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
+import { errText, fakeClock, recordPropagation, withServer, WRONGTYPE } from '../harness/commands.js';
 
 test('SADD counts new members, SMEMBERS of an intset is ascending, and SCARD/SISMEMBER/SMISMEMBER answer membership', async () => {
   await withServer(async (c) => {
@@ -205,7 +183,8 @@ test('SPOP and SRANDMEMBER draw members; counts are validated before the key is 
 });
 
 test('SPOP propagates the members it chose as SREM, or DEL when it takes the whole set; no-ops propagate nothing', async () => {
-  await withServer(async (c, _srv, propagated) => {
+  await withServer(async (c, srv) => {
+    const propagated = recordPropagation(srv);
     await c.cmd('SADD', 's', 'a', 'b', 'c', 'd', 'e', 'f');
     propagated.length = 0;
     const one = (await c.cmd('SPOP', 's')) as string;
@@ -253,8 +232,7 @@ test('SSCAN returns a whole intset with cursor 0, walks a hashtable by cursor, a
 
 test('TYPE, COPY, RENAME, MOVE, DEL and EXPIRE work on sets; a copy is independent of its source', async () => {
   await withServer(async (c, srv) => {
-    let now = 1_800_000_000_000;
-    srv.server.ks.clock = () => now;
+    const clock = fakeClock(srv);
     await c.cmd('SADD', 'i', '1', '2');
     await c.cmd('SADD', 'h', 'x', 'y');
     assert.equal(await c.cmd('TYPE', 'i'), 'set');
@@ -273,7 +251,7 @@ test('TYPE, COPY, RENAME, MOVE, DEL and EXPIRE work on sets; a copy is independe
     assert.equal(await c.cmd('SCARD', 'r'), 3);
     await c.cmd('SELECT', '0');
     assert.equal(await c.cmd('EXPIRE', 'h', '10'), 1);
-    now += 11_000;
+    clock.advance(11_000);
     assert.equal(await c.cmd('SCARD', 'h'), 0);
     assert.equal(await c.cmd('EXISTS', 'h'), 0);
     assert.equal(await c.cmd('DEL', 'i', 'h2'), 2);

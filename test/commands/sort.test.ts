@@ -4,26 +4,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startGkv } from '../harness/servers.js';
-import { RespClient, RespError } from '../harness/resp.js';
 import type { GkvServer } from '../../src/index.js';
 import { QuickList } from '../../src/datatypes/quicklist.js';
-
-async function withServer(fn: (c: RespClient, srv: GkvServer) => Promise<void>): Promise<void> {
-  const srv = await startGkv();
-  const c = await RespClient.connect(srv.port);
-  try {
-    await fn(c, srv);
-  } finally {
-    c.close();
-    await srv.close();
-  }
-}
-
-function errText(v: unknown): string {
-  assert.ok(v instanceof RespError, `expected an error, got ${JSON.stringify(v)}`);
-  return v.message;
-}
+import { errText, withServer } from '../harness/commands.js';
 
 /** A list key made directly in the keyspace (independent of the list commands). */
 function putList(srv: GkvServer, key: string, items: string[]): void {

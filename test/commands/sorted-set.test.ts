@@ -5,22 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startGkv } from '../harness/servers.js';
-import { RespClient } from '../harness/resp.js';
-import type { GkvServer } from '../../src/index.js';
-
-async function withServer(fn: (c: RespClient, srv: GkvServer) => Promise<void>): Promise<void> {
-  const srv = await startGkv();
-  const c = await RespClient.connect(srv.port);
-  try {
-    await fn(c, srv);
-  } finally {
-    c.close();
-    await srv.close();
-  }
-}
-
-const raw = async (c: RespClient, ...args: string[]): Promise<string> => (await c.call(...args)).raw;
+import { fakeClock, raw, recordPropagation, withClients, withServer } from '../harness/commands.js';
 
 test('ZADD adds, updates and counts with NX, XX, GT, LT, CH and INCR as Redis does', async () => {
   await withServer(async (c) => {
@@ -147,8 +132,7 @@ test('encodings: listpack up to zset-max-listpack-entries/value, skiplist after,
 
 test('TYPE, COPY, RENAME, MOVE, EXPIRE and DEL work on sorted sets; a copy is independent; an emptied zset is deleted', async () => {
   await withServer(async (c, srv) => {
-    let now = 1_800_000_000_000;
-    srv.server.ks.clock = () => now;
+    const clock = fakeClock(srv);
     for (const limit of ['128', '0']) {
       await c.cmd('FLUSHALL');
       await c.cmd('CONFIG', 'SET', 'zset-max-listpack-entries', limit);
@@ -165,7 +149,7 @@ test('TYPE, COPY, RENAME, MOVE, EXPIRE and DEL work on sorted sets; a copy is in
       assert.equal(await c.cmd('ZCARD', 'r'), 2);
       await c.cmd('SELECT', '0');
       assert.equal(await c.cmd('EXPIRE', 'z', '10'), 1);
-      now += 11_000;
+      clock.advance(11_000);
       assert.equal(await c.cmd('ZCARD', 'z'), 0);
       assert.equal(await c.cmd('EXISTS', 'z'), 0);
       await c.cmd('ZADD', 'e', '1', 'a', '2', 'b', '3', 'c');
@@ -228,8 +212,7 @@ test('ZSCAN returns a listpack whole and walks a skiplist with a cursor until ev
 
 test('ZMPOP, ZPOPMIN and served blocking pops propagate as ZPOPMIN/ZPOPMAX with a count', async () => {
   await withServer(async (c, srv) => {
-    const log: string[][] = [];
-    srv.server.propagate = (_db, argv) => log.push(argv);
+    const log = recordPropagation(srv);
     await c.cmd('ZADD', 'z', '1', 'a', '2', 'b', '3', 'c', '4', 'd');
     await c.cmd('ZMPOP', '2', 'none', 'z', 'MAX', 'COUNT', '2');
     await c.cmd('BZPOPMIN', 'none', 'z', '0');
@@ -240,48 +223,34 @@ test('ZMPOP, ZPOPMIN and served blocking pops propagate as ZPOPMIN/ZPOPMAX with 
 });
 
 test('blocked BZPOPMIN clients are served first come, first served when ZADD fills the key', async () => {
-  await withServer(async (c, srv) => {
-    const a = await RespClient.connect(srv.port);
-    const b = await RespClient.connect(srv.port);
-    const d = await RespClient.connect(srv.port);
-    try {
-      const pa = a.call('BZPOPMIN', 'k1', 'k', '0');
-      await c.cmd('PING');
-      const pb = b.call('BZPOPMAX', 'k', '0');
-      await c.cmd('PING');
-      const pd = d.call('BZMPOP', '0', '2', 'k2', 'k', 'MIN', 'COUNT', '5');
-      await c.cmd('PING');
-      assert.equal(await c.cmd('ZADD', 'k', '1', 'x', '2', 'y', '3', 'z', '4', 'w'), 4);
-      assert.equal((await pa).raw, '*3\r\n$1\r\nk\r\n$1\r\nx\r\n$1\r\n1\r\n');
-      assert.equal((await pb).raw, '*3\r\n$1\r\nk\r\n$1\r\nw\r\n$1\r\n4\r\n');
-      assert.equal((await pd).raw, '*2\r\n$1\r\nk\r\n*2\r\n*2\r\n$1\r\ny\r\n$1\r\n2\r\n*2\r\n$1\r\nz\r\n$1\r\n3\r\n');
-      assert.equal(await c.cmd('EXISTS', 'k'), 0);
-    } finally {
-      a.close();
-      b.close();
-      d.close();
-    }
+  await withClients(4, async ([c, a, b, d]) => {
+    const pa = a.call('BZPOPMIN', 'k1', 'k', '0');
+    await c.cmd('PING');
+    const pb = b.call('BZPOPMAX', 'k', '0');
+    await c.cmd('PING');
+    const pd = d.call('BZMPOP', '0', '2', 'k2', 'k', 'MIN', 'COUNT', '5');
+    await c.cmd('PING');
+    assert.equal(await c.cmd('ZADD', 'k', '1', 'x', '2', 'y', '3', 'z', '4', 'w'), 4);
+    assert.equal((await pa).raw, '*3\r\n$1\r\nk\r\n$1\r\nx\r\n$1\r\n1\r\n');
+    assert.equal((await pb).raw, '*3\r\n$1\r\nk\r\n$1\r\nw\r\n$1\r\n4\r\n');
+    assert.equal((await pd).raw, '*2\r\n$1\r\nk\r\n*2\r\n*2\r\n$1\r\ny\r\n$1\r\n2\r\n*2\r\n$1\r\nz\r\n$1\r\n3\r\n');
+    assert.equal(await c.cmd('EXISTS', 'k'), 0);
   });
 });
 
 test('a blocking pop times out with a null array; ZUNIONSTORE creating the key wakes a blocked client', async () => {
-  await withServer(async (c, srv) => {
-    const a = await RespClient.connect(srv.port);
-    try {
-      const t0 = Date.now();
-      assert.equal((await a.call('BZPOPMIN', 'k', '0.1')).raw, '*-1\r\n');
-      assert.ok(Date.now() - t0 >= 90);
-      assert.equal((await a.call('BZMPOP', '0.05', '1', 'k', 'MAX')).raw, '*-1\r\n');
-      await a.cmd('HELLO', '3');
-      assert.equal((await a.call('BZPOPMAX', 'k', '0.05')).raw, '_\r\n');
-      const p = a.call('BZPOPMAX', 'k', '5');
-      await c.cmd('PING');
-      await c.cmd('ZADD', 'src', '7', 'm');
-      await c.cmd('ZUNIONSTORE', 'k', '1', 'src');
-      assert.equal((await p).raw, '*3\r\n$1\r\nk\r\n$1\r\nm\r\n,7\r\n');
-    } finally {
-      a.close();
-    }
+  await withClients(2, async ([c, a]) => {
+    const t0 = Date.now();
+    assert.equal((await a.call('BZPOPMIN', 'k', '0.1')).raw, '*-1\r\n');
+    assert.ok(Date.now() - t0 >= 90);
+    assert.equal((await a.call('BZMPOP', '0.05', '1', 'k', 'MAX')).raw, '*-1\r\n');
+    await a.cmd('HELLO', '3');
+    assert.equal((await a.call('BZPOPMAX', 'k', '0.05')).raw, '_\r\n');
+    const p = a.call('BZPOPMAX', 'k', '5');
+    await c.cmd('PING');
+    await c.cmd('ZADD', 'src', '7', 'm');
+    await c.cmd('ZUNIONSTORE', 'k', '1', 'src');
+    assert.equal((await p).raw, '*3\r\n$1\r\nk\r\n$1\r\nm\r\n,7\r\n');
   });
 });
 
@@ -300,17 +269,12 @@ test('inside MULTI a blocking pop does not block: it answers a null array, or po
 });
 
 test('a client blocked on a key that holds another type stays blocked until a zset arrives', async () => {
-  await withServer(async (c, srv) => {
-    const a = await RespClient.connect(srv.port);
-    try {
-      const p = a.call('BZPOPMIN', 'k', '0');
-      await c.cmd('PING');
-      await c.cmd('SADD', 'k', 'x');
-      await c.cmd('DEL', 'k');
-      await c.cmd('ZADD', 'k', '5', 'm');
-      assert.equal((await p).raw, '*3\r\n$1\r\nk\r\n$1\r\nm\r\n$1\r\n5\r\n');
-    } finally {
-      a.close();
-    }
+  await withClients(2, async ([c, a]) => {
+    const p = a.call('BZPOPMIN', 'k', '0');
+    await c.cmd('PING');
+    await c.cmd('SADD', 'k', 'x');
+    await c.cmd('DEL', 'k');
+    await c.cmd('ZADD', 'k', '5', 'm');
+    assert.equal((await p).raw, '*3\r\n$1\r\nk\r\n$1\r\nm\r\n$1\r\n5\r\n');
   });
 });

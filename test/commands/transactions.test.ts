@@ -1,27 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startGkv } from '../harness/servers.js';
-import { RespClient, RespError } from '../harness/resp.js';
+import { withClients, withServer } from '../harness/commands.js';
+import { RespError } from '../harness/resp.js';
 
 test('MULTI queues commands and EXEC runs them in order, replying with every result', async () => {
-  const srv = await startGkv();
-  const c = await RespClient.connect(srv.port);
-  try {
+  await withServer(async (c) => {
     assert.equal(await c.cmd('MULTI'), 'OK');
     assert.equal(await c.cmd('SET', 'a', '1'), 'QUEUED');
     assert.equal(await c.cmd('GET', 'a'), 'QUEUED');
     const r = await c.call('EXEC');
     assert.equal(r.raw, '*2\r\n+OK\r\n$1\r\n1\r\n');
-  } finally {
-    c.close();
-    await srv.close();
-  }
+  });
 });
 
 test('a command rejected while queueing makes EXEC fail with EXECABORT and run nothing', async () => {
-  const srv = await startGkv();
-  const c = await RespClient.connect(srv.port);
-  try {
+  await withServer(async (c) => {
     await c.cmd('MULTI');
     await c.cmd('SET', 'a', '1');
     const bad = await c.cmd('GET');
@@ -32,16 +25,11 @@ test('a command rejected while queueing makes EXEC fail with EXECABORT and run n
     const r = await c.call('EXEC');
     assert.equal(r.raw, '-EXECABORT Transaction discarded because of previous errors.\r\n');
     assert.equal(await c.cmd('GET', 'a'), null);
-  } finally {
-    c.close();
-    await srv.close();
-  }
+  });
 });
 
 test('DISCARD drops the queue; EXEC and DISCARD without MULTI and nested MULTI give Redis errors', async () => {
-  const srv = await startGkv();
-  const c = await RespClient.connect(srv.port);
-  try {
+  await withServer(async (c) => {
     assert.equal((await c.call('EXEC')).raw, '-ERR EXEC without MULTI\r\n');
     assert.equal((await c.call('DISCARD')).raw, '-ERR DISCARD without MULTI\r\n');
     await c.cmd('MULTI');
@@ -49,17 +37,11 @@ test('DISCARD drops the queue; EXEC and DISCARD without MULTI and nested MULTI g
     await c.cmd('SET', 'a', '1');
     assert.equal(await c.cmd('DISCARD'), 'OK');
     assert.equal(await c.cmd('GET', 'a'), null);
-  } finally {
-    c.close();
-    await srv.close();
-  }
+  });
 });
 
 test('no other client runs a command between the commands of a transaction', async () => {
-  const srv = await startGkv();
-  const a = await RespClient.connect(srv.port);
-  const b = await RespClient.connect(srv.port);
-  try {
+  await withClients(2, async ([a, b]) => {
     await a.cmd('MULTI');
     for (let i = 0; i < 100; i++) await a.cmd('SET', 'x', String(i));
     const other = b.cmd('SET', 'x', 'other');
@@ -68,19 +50,13 @@ test('no other client runs a command between the commands of a transaction', asy
     // b's SET ran before or after the whole transaction, never inside it
     const v = await a.cmd('GET', 'x');
     assert.ok(v === 'other' || v === '99');
-  } finally {
-    a.close();
-    b.close();
-    await srv.close();
-  }
+  });
 });
 
 test('a transaction propagates as MULTI, its writes in their propagated form, EXEC; one that writes nothing propagates nothing', async () => {
-  const srv = await startGkv();
-  const log: string[] = [];
-  srv.server.propagate = (db, argv) => log.push(`${db}:${argv.join(' ')}`);
-  const c = await RespClient.connect(srv.port);
-  try {
+  await withServer(async (c, srv) => {
+    const log: string[] = [];
+    srv.server.propagate = (db, argv) => log.push(`${db}:${argv.join(' ')}`);
     await c.cmd('MULTI');
     await c.cmd('GET', 'a');
     await c.cmd('SET', 'a', '1', 'EX', '100');
@@ -107,8 +83,5 @@ test('a transaction propagates as MULTI, its writes in their propagated form, EX
     assert.deepEqual(log, []);
     await c.cmd('SET', 'solo', '1');
     assert.deepEqual(log, ['0:SET solo 1']);
-  } finally {
-    c.close();
-    await srv.close();
-  }
+  });
 });

@@ -1,0 +1,69 @@
+/**
+ * Set-up shared by the in-process command tests: a gKV server for one test
+ * (closed after it, whatever happens), with or without connected clients, a
+ * recorder of what the server propagates, a fake clock, and the reply helpers the tests
+ * assert with.
+ */
+import assert from 'node:assert/strict';
+import type { GkvServer, ServerOptions } from '../../src/index.js';
+import { startGkv } from './servers.js';
+import { RespClient, RespError } from './resp.js';
+
+/** Runs fn against a fresh server (started with opts), then closes it. */
+export async function withGkv(opts: ServerOptions, fn: (srv: GkvServer) => Promise<void>): Promise<void> {
+  const srv = await startGkv(opts);
+  try {
+    await fn(srv);
+  } finally {
+    await srv.close();
+  }
+}
+
+/** Runs fn with n clients connected to a fresh server; closes them and the server after. */
+export async function withClients(n: number, fn: (cs: RespClient[], srv: GkvServer) => Promise<void>, opts: ServerOptions = {}): Promise<void> {
+  await withGkv(opts, async (srv) => {
+    const cs: RespClient[] = [];
+    try {
+      for (let i = 0; i < n; i++) cs.push(await RespClient.connect(srv.port));
+      await fn(cs, srv);
+    } finally {
+      for (const c of cs) c.close();
+    }
+  });
+}
+
+type ClientFn = (c: RespClient, srv: GkvServer) => Promise<void>;
+
+/** Runs fn with one client connected to a fresh server (started with opts when given). */
+export function withServer(fn: ClientFn): Promise<void>;
+export function withServer(opts: ServerOptions, fn: ClientFn): Promise<void>;
+export function withServer(a: ServerOptions | ClientFn, b?: ClientFn): Promise<void> {
+  const [opts, fn] = typeof a === 'function' ? [{}, a] : [a, b!];
+  return withClients(1, ([c], srv) => fn(c, srv), opts);
+}
+
+/** Records every command srv propagates from now on (a copy of each argv). */
+export function recordPropagation(srv: GkvServer): string[][] {
+  const propagated: string[][] = [];
+  srv.server.propagate = (_db, argv) => propagated.push([...argv]);
+  return propagated;
+}
+
+/** Makes srv read a clock the test moves (from start, ms since the epoch); no sleeping. */
+export function fakeClock(srv: GkvServer, start = 1_800_000_000_000): { now(): number; advance(ms: number): number } {
+  let now = start;
+  srv.server.ks.clock = () => now;
+  return { now: () => now, advance: (ms: number) => (now += ms) };
+}
+
+/** The message of an error reply (failing the test when v is not an error). */
+export function errText(v: unknown): string {
+  assert.ok(v instanceof RespError, `expected an error, got ${JSON.stringify(v)}`);
+  return v.message;
+}
+
+/** A command's raw reply. */
+export const raw = async (c: RespClient, ...args: string[]): Promise<string> => (await c.call(...args)).raw;
+
+/** The WRONGTYPE error's message. */
+export const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
