@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, oracleSkip, startGkv, startRedis } from '../harness/servers.js';
+import { withGkv } from '../harness/commands.js';
 import { ReplyParser, encodeCommand, type Reply } from '../../src/cli/resp.js';
 import { formatCSV, formatRaw, formatTTY, repr } from '../../src/cli/format.js';
 import { splitArgs } from '../../src/protocol/inline.js';
@@ -146,8 +147,7 @@ test('options: output defaults to raw off a terminal, a URI sets host, port, cre
 // ---------------------------------------------------------------- against gKV
 
 test('gkv-cli runs one command against gKV and prints raw output when stdout is not a terminal', async () => {
-  const srv = await startGkv();
-  try {
+  await withGkv({}, async (srv) => {
     const p = String(srv.port);
     assert.deepEqual(await cli(['-p', p, 'SET', 'foo', 'bar baz']), { out: 'OK\n', err: '', code: 0 });
     assert.deepEqual(await cli(['-p', p, 'get', 'foo']), { out: 'bar baz\n', err: '', code: 0 });
@@ -157,55 +157,43 @@ test('gkv-cli runs one command against gKV and prints raw output when stdout is 
     const big = 'v'.repeat(700000);
     assert.equal((await cli(['-p', p, '-x', 'set', 'big'], big)).out, 'OK\n');
     assert.equal((await cli(['-p', p, 'get', 'big'])).out, big + '\n');
-  } finally {
-    await srv.close();
-  }
+  });
 });
 
 test('gkv-cli formats replies like redis-cli with --no-raw or FAKETTY', async () => {
-  const srv = await startGkv();
-  try {
+  await withGkv({}, async (srv) => {
     const p = String(srv.port);
     await cli(['-p', p, 'set', 'bin', 'a\n"b"\xff']);
     assert.equal((await cli(['-p', p, '--no-raw', 'get', 'bin'])).out, '"a\\n\\"b\\"\\xc3\\xbf"\n');
     assert.equal((await cli(['-p', p, '--no-raw', 'get', 'missing'])).out, '(nil)\n');
     assert.equal((await cli(['-p', p, 'get', 'missing'], '', { FAKETTY: '1' })).out, '(nil)\n');
     assert.equal((await cli(['-p', p, '--no-raw', 'set', 'x', 'y'])).out, 'OK\n');
-  } finally {
-    await srv.close();
-  }
+  });
 });
 
 test('error replies print as "(error) ERR ..." formatted and bare raw, exit 0, and exit 1 on stderr with -e', async () => {
-  const srv = await startGkv();
-  try {
+  await withGkv({}, async (srv) => {
     const p = String(srv.port);
     const msg = "ERR unknown command 'nosuchcmd', with args beginning with: 'a' ";
     assert.deepEqual(await cli(['-p', p, '--no-raw', 'nosuchcmd', 'a']), { out: `(error) ${msg}\n`, err: '', code: 0 });
     assert.deepEqual(await cli(['-p', p, 'nosuchcmd', 'a']), { out: `${msg}\n\n`, err: '', code: 0 });
     assert.deepEqual(await cli(['-p', p, '-e', 'nosuchcmd', 'a']), { out: '', err: `${msg}\n`, code: 1 });
-  } finally {
-    await srv.close();
-  }
+  });
 });
 
 test('-r repeats the command, -x takes the last argument from stdin', async () => {
-  const srv = await startGkv();
-  try {
+  await withGkv({}, async (srv) => {
     const p = String(srv.port);
     assert.equal((await cli(['-p', p, '-r', '3', 'ping'])).out, 'PONG\nPONG\nPONG\n');
     assert.equal((await cli(['-p', p, '-r', '2', '-i', '0.01', '--no-raw', 'echo', 'x'])).out, '"x"\n"x"\n');
     assert.equal((await cli(['-p', p, '-r', '0', 'ping'])).out, '');
     assert.equal((await cli(['-p', p, '-x', 'set', 'fromstdin'], 'line1\nline2\n')).out, 'OK\n');
     assert.equal((await cli(['-p', p, '--no-raw', 'get', 'fromstdin'])).out, '"line1\\nline2\\n"\n');
-  } finally {
-    await srv.close();
-  }
+  });
 });
 
 test('with commands on stdin, gkv-cli runs them in order, one per line, with quoting and repeat prefixes', async () => {
-  const srv = await startGkv();
-  try {
+  await withGkv({}, async (srv) => {
     const script = [
       'set "a key" "x\\ty"',
       'get "a key"',
@@ -229,9 +217,7 @@ test('with commands on stdin, gkv-cli runs them in order, one per line, with quo
     );
     const raw = await cli(['-p', String(srv.port)], 'multi\necho a\necho b\nexec\nquit\nping\n');
     assert.equal(raw.out, 'OK\nQUEUED\nQUEUED\na\nb\n');
-  } finally {
-    await srv.close();
-  }
+  });
 });
 
 test('gkv-cli reports a refused connection like redis-cli: exit 1 for a command, one message per attempt on stdin', async () => {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import fc from 'fast-check';
-import { startGkv } from '../harness/servers.js';
+import { withClients, withGkv, withServer } from '../harness/commands.js';
 import { RespClient } from '../harness/resp.js';
 
 /** Sends raw bytes; resolves with everything received until the server closes (or a timeout). */
@@ -27,9 +27,7 @@ function exchange(port: number, bytes: string | Buffer, waitMs = 2000): Promise<
 }
 
 test('a malformed request gets Redis\'s error, the connection is closed, and another client is served throughout', async () => {
-  const srv = await startGkv();
-  const bystander = await RespClient.connect(srv.port);
-  try {
+  await withServer(async (bystander, srv) => {
     const cases: [string, string][] = [
       ['*1\r\n+foo\r\n', "-ERR Protocol error: expected '$', got '+'\r\n"],
       ['*3000000000\r\n', '-ERR Protocol error: invalid multibulk length\r\n'],
@@ -43,15 +41,11 @@ test('a malformed request gets Redis\'s error, the connection is closed, and ano
       assert.equal(r.closed, true);
       assert.equal(await bystander.cmd('PING'), 'PONG');
     }
-  } finally {
-    bystander.close();
-    await srv.close();
-  }
+  });
 });
 
 test('replies to a pipeline arrive complete and in order, also when the request trickles in byte by byte', async () => {
-  const srv = await startGkv();
-  try {
+  await withGkv({}, async (srv) => {
     const c = await RespClient.connect(srv.port);
     const cmds = Array.from({ length: 2000 }, (_, i) => ['SET', `k${i}`, `v${i}`]);
     const reps = await c.pipeline(cmds);
@@ -68,15 +62,11 @@ test('replies to a pipeline arrive complete and in order, also when the request 
     assert.equal(a.raw, '$2\r\nv7\r\n');
     assert.equal(b.raw, '+PONG\r\n');
     c.close();
-  } finally {
-    await srv.close();
-  }
+  });
 });
 
 test('proto-max-bulk-len and client-query-buffer-limit bound requests as in Redis', async () => {
-  const srv = await startGkv({ 'proto-max-bulk-len': '1mb', 'client-query-buffer-limit': '1mb' });
-  const bystander = await RespClient.connect(srv.port);
-  try {
+  await withServer({ 'proto-max-bulk-len': '1mb', 'client-query-buffer-limit': '1mb' }, async (bystander, srv) => {
     const r = await exchange(srv.port, `*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$${2 * 1024 * 1024}\r\n`);
     assert.equal(r.data, '-ERR Protocol error: invalid bulk length\r\n');
     assert.equal(r.closed, true);
@@ -85,32 +75,20 @@ test('proto-max-bulk-len and client-query-buffer-limit bound requests as in Redi
     const q = await exchange(srv.port, Buffer.concat([Buffer.from('*2\r\n$4\r\nECHO\r\n$2000000\r\n'), big]));
     assert.equal(q.closed, true);
     assert.equal(await bystander.cmd('PING'), 'PONG');
-  } finally {
-    bystander.close();
-    await srv.close();
-  }
+  });
 });
 
 test('maxclients refuses the connection beyond the limit with Redis\'s error', async () => {
-  const srv = await startGkv({ maxclients: 2 });
-  const a = await RespClient.connect(srv.port);
-  const b = await RespClient.connect(srv.port);
-  try {
+  await withClients(2, async ([a, b], srv) => {
     await a.cmd('PING');
     await b.cmd('PING');
     const r = await exchange(srv.port, '');
     assert.equal(r.data, '-ERR max number of clients reached\r\n');
-  } finally {
-    a.close();
-    b.close();
-    await srv.close();
-  }
+  }, { maxclients: 2 });
 });
 
 test('random bytes never crash the server nor disturb a well-behaved client', async () => {
-  const srv = await startGkv();
-  const good = await RespClient.connect(srv.port);
-  try {
+  await withServer(async (good, srv) => {
     const samples = fc.sample(
       fc.oneof(
         fc.uint8Array({ maxLength: 4096 }).map((u) => Buffer.from(u)),
@@ -127,8 +105,5 @@ test('random bytes never crash the server nor disturb a well-behaved client', as
       }
     }
     assert.equal(await good.cmd('PING'), 'PONG');
-  } finally {
-    good.close();
-    await srv.close();
-  }
+  });
 });
