@@ -107,6 +107,8 @@ export class Client {
   onError: ((text: string) => void) | null = null;
   /** a handler may set the form its write propagates as (INCRBYFLOAT → SET …) */
   propagateArgv: string[] | null = null;
+  /** a handler may ask to be propagated although it changed nothing (Redis's forceCommandPropagation) */
+  forcePropagate = false;
 
   /** An error reply; `text` has no leading '-' (e.g. "ERR syntax error"). Counted for INFO errorstats. */
   addError(text: string): void {

@@ -585,6 +585,7 @@ export class Server {
     const replyMark = c.replyMode === 'on' ? null : c.deferLen();
     c.lastCmd = cmd.fullName;
     c.propagateArgv = null;
+    c.forcePropagate = false;
     try {
       cmd.handler!(c, argv, this);
     } catch (e) {
@@ -617,7 +618,7 @@ export class Server {
       else c.out = replyMark;
       if (c.replyMode === 'skip') c.replyMode = 'on';
     }
-    if (ks.dirty !== dirtyBefore && this.propagate !== null) {
+    if ((ks.dirty !== dirtyBefore || c.forcePropagate) && this.propagate !== null) {
       // A transaction propagates as one unit: MULTI before its first write;
       // the EXEC itself then propagates when its own call() ends (it changed
       // the dataset), and a transaction that wrote nothing propagates nothing.

@@ -117,6 +117,7 @@ function renameGeneric(c: Client, argv: string[], nx: boolean): void {
     return;
   }
   const expire = db.getExpire(src);
+  const dirty = db.ks.dirty;
   if (db.lookupWrite(dst) !== undefined) {
     if (nx) {
       c.addRaw(':0\r\n');
@@ -127,6 +128,7 @@ function renameGeneric(c: Client, argv: string[], nx: boolean): void {
   db.add(dst, v);
   if (expire > 0) db.setExpire(dst, expire);
   db.delete(src);
+  db.ks.dirty = dirty + 1; // one change, as Redis counts a rename
   db.notify(NOTIFY_GENERIC, 'rename_from', src);
   db.notify(NOTIFY_GENERIC, 'rename_to', dst);
   c.addRaw(nx ? ':1\r\n' : '+OK\r\n');
@@ -155,9 +157,11 @@ function moveCommand(c: Client, argv: string[], s: Server): void {
     c.addRaw(':0\r\n');
     return;
   }
+  const dirty = src.ks.dirty;
   dst.add(key, v);
   if (expire > 0) dst.setExpire(key, expire);
   src.delete(key);
+  src.ks.dirty = dirty + 1; // one change, as Redis counts a move
   src.notify(NOTIFY_GENERIC, 'move_from', key);
   dst.notify(NOTIFY_GENERIC, 'move_to', key);
   c.addRaw(':1\r\n');
@@ -186,6 +190,7 @@ function copyCommand(c: Client, argv: string[], s: Server): void {
     return;
   }
   const expire = src.getExpire(key);
+  const dirty = dst.ks.dirty;
   if (dst.lookupWrite(newkey) !== undefined) {
     if (!replace) {
       c.addRaw(':0\r\n');
@@ -195,6 +200,7 @@ function copyCommand(c: Client, argv: string[], s: Server): void {
   }
   dst.add(newkey, dupValue(v));
   if (expire > 0) dst.setExpire(newkey, expire);
+  dst.ks.dirty = dirty + 1; // one change, as Redis counts a copy
   dst.notify(NOTIFY_GENERIC, 'copy_to', newkey);
   c.addRaw(':1\r\n');
 }
@@ -404,20 +410,23 @@ function flushMode(argv: string[]): void {
 function flushdbCommand(c: Client, argv: string[], s: Server): void {
   flushMode(argv);
   flushDbAndSignal(s, c.db);
+  // counted one change per key removed; an empty database still propagates (forceCommandPropagation)
+  c.forcePropagate = true;
   c.addOK();
 }
 
 function flushallCommand(c: Client, argv: string[], s: Server): void {
   flushMode(argv);
   for (const db of s.ks.dbs) flushDbAndSignal(s, db);
+  // one change per key removed (7.0.15); an empty dataset still propagates
+  c.forcePropagate = true;
   c.addOK();
 }
 
-/** Empties a db; WATCHers of its keys are signalled first (Redis's signalFlushedDb). */
+/** Empties a db (one change per key); WATCHers of its keys are signalled first (Redis's signalFlushedDb). */
 function flushDbAndSignal(s: Server, db: Db): void {
   if (s.ks.flushedHook !== null) s.ks.flushedHook(db, null);
   db.flush();
-  s.ks.dirty++;
 }
 
 function swapdbCommand(c: Client, argv: string[], s: Server): void {

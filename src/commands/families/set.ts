@@ -234,6 +234,7 @@ function spopWithCountCommand(c: Client, argv: string[], s: Server): void {
     addSetReply(c, set.members());
     db.delete(key);
     db.notify(NOTIFY_GENERIC, 'del', key);
+    extraDirty(db, size);
     c.propagateArgv = ['DEL', key];
     return;
   }
@@ -261,6 +262,7 @@ function spopWithCountCommand(c: Client, argv: string[], s: Server): void {
   // Redis 7.0 propagates one SREM per member inside MULTI/EXEC; one SREM of
   // all of them has the same effect
   c.propagateArgv = ['SREM', key, ...popped];
+  extraDirty(db, count);
   addSetReply(c, popped);
 }
 

@@ -65,6 +65,8 @@ function afterRemoval(db: Db, key: string, z: ZSet, removed: number, event: stri
     db.delete(key);
     db.notify(NOTIFY_GENERIC, 'del', key);
   } else db.modified(key);
+  // Redis counts one change per element removed
+  if (removed > 1) db.ks.dirty += removed - 1;
 }
 
 /** A long argument (getLongFromObjectOrReply). */
@@ -224,6 +226,8 @@ function zaddGenericCommand(c: Client, argv: string[], s: Server, flags: number)
 function zaddSignal(db: Db, key: string, changes: number, created: boolean, incr: boolean): void {
   if (changes === 0) return;
   if (!created) db.modified(key);
+  // Redis counts one change per member added or updated (the creation counted one)
+  if (changes > 1) db.ks.dirty += changes - 1;
   db.notify(NOTIFY_ZSET, incr ? 'zincr' : 'zadd', key);
 }
 
@@ -533,7 +537,6 @@ export function genericZpopCommand(c: Client, keys: readonly string[], max: bool
   if (max) z.removeRangeByRank(len - n, len - 1);
   else z.removeRangeByRank(0, n - 1);
   afterRemoval(db, key, z, n, max ? 'zpopmax' : 'zpopmin');
-  if (n > 1) db.ks.dirty += n - 1; // Redis counts one change per element popped
   return key;
 }
 
