@@ -139,6 +139,12 @@ export class Server {
    * so no reply to a write is sent before the write is on disk.
    */
   readonly beforeReplies: (() => void)[] = [];
+  /**
+   * Redis's writeCommandsDeniedByDiskError: each returns a MISCONF error text
+   * while its subsystem cannot persist (the AOF after a failed write), or
+   * null; write commands (and PING, as in Redis) are then refused.
+   */
+  readonly diskErrorChecks: (() => string | null)[] = [];
   /** called when the server has stopped (tests and the binary wait on it) */
   private closedResolve: (() => void) | null = null;
   readonly closed: Promise<void>;
@@ -524,6 +530,16 @@ export class Server {
     if (c.inMulti && cmd.noMulti) {
       this.reject(c, cmd, 'ERR Command not allowed inside a transaction');
       return;
+    }
+    // disk error: writes refused while persistence cannot write (MISCONF)
+    if (this.diskErrorChecks.length !== 0 && (cmd.write || cmd.name === 'ping' || (cmd.name === 'exec' && c.multiQueue.some((q) => q.cmd.write)))) {
+      for (const check of this.diskErrorChecks) {
+        const err = check();
+        if (err !== null) {
+          this.reject(c, cmd, err);
+          return;
+        }
+      }
     }
     // 5. RESP2 subscribed context
     if (c.resp === 2 && c.inPubSub && !PUBSUB_ALLOWED.has(cmd.parent?.name ?? cmd.name)) {

@@ -11,7 +11,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -480,6 +480,37 @@ test('a reply to a write leaves only after the write is in the AOF file', async 
       });
       await srv.close();
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('after a failed AOF write, writes get -MISCONF until a retry succeeds, and nothing is lost', async () => {
+  const dir = tmp();
+  try {
+    let srv = await startAof(dir, { appendfsync: 'everysec' });
+    const aof = aofOf(srv.server)!;
+    await withClient(srv, async (c) => {
+      await c.cmd('SET', 'a', '1');
+      const real = aof.fd;
+      const ro = openSync(join(dir, AOF_DIR, 'appendonly.aof.1.incr.aof'), 'r');
+      aof.fd = ro; // every write now fails with EBADF
+      assert.equal(await c.cmd('SET', 'b', '2'), 'OK', 'the write was done in memory; its AOF write failed');
+      const denied = (await c.cmd('SET', 'c', '3')) as { message: string };
+      assert.equal(denied.message, 'MISCONF Errors writing to the AOF file: Bad file descriptor');
+      assert.equal(((await c.cmd('PING')) as { message: string }).message, 'MISCONF Errors writing to the AOF file: Bad file descriptor');
+      assert.equal(await c.cmd('GET', 'a'), '1', 'reads go on');
+      assert.match(String(await c.cmd('INFO', 'persistence')), /aof_last_write_status:err\r\n/);
+      aof.fd = real;
+      closeSync(ro);
+      await new Promise((r) => setTimeout(r, 250)); // the periodic retry
+      assert.match(String(await c.cmd('INFO', 'persistence')), /aof_last_write_status:ok\r\n/);
+      assert.equal(await c.cmd('SET', 'c', '3'), 'OK');
+    });
+    await srv.close();
+    srv = await startAof(dir);
+    await withClient(srv, async (c) => assert.deepEqual(await c.cmd('MGET', 'a', 'b', 'c'), ['1', '2', '3']));
+    await srv.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -7,6 +7,7 @@
  *   onStartup       appendonly yes: load the AOF directory (clients get
  *                   -LOADING meanwhile), then open it for appending
  *   onShutdown      write and fsync the buffer before exit
+ *   diskErrorChecks after a failed AOF write, write commands get -MISCONF
  * — and to CONFIG SET appendonly / appendfsync. aofOf(server) gives INFO and
  * BGREWRITEAOF the instance.
  */
@@ -42,6 +43,7 @@ export function installAof(s: Server): Aof {
     booted = true;
   });
   s.onShutdown.push(() => aof.shutdown());
+  s.diskErrorChecks.push(() => (aof.state !== 'off' && aof.lastWriteStatus === 'err' ? `MISCONF Errors writing to the AOF file: ${aof.lastWriteError}` : null));
   s.config.onChange('appendonly', (v) => {
     // startup applies every hook once before loading: only runtime changes act
     if (!booted) return;

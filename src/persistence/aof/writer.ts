@@ -77,6 +77,11 @@ export type RdbBaseWriter = (s: Server, fd: number) => number;
 export const rdbHooks: { writer: RdbBaseWriter | null; loader: RdbImageLoader | null } = { writer: null, loader: null };
 
 const TICK_MS = 100;
+/** strerror() texts for the errors a write can meet (MISCONF and the log show them as Redis does) */
+const STRERROR: Record<string, string> = {
+  ENOSPC: 'No space left on device', EBADF: 'Bad file descriptor', EIO: 'Input/output error',
+  EDQUOT: 'Disk quota exceeded', EROFS: 'Read-only file system', EFBIG: 'File too large', EPIPE: 'Broken pipe',
+};
 /** event-loop time given to the rewrite's walk per iteration */
 const REWRITE_SLICE_MS = 5;
 
@@ -260,7 +265,7 @@ export class Aof {
 
   /** A failed write: undo a partial one, keep the buffer, record the error (always: exit, as Redis). */
   private writeFailed(e: Error, written: number, expected: number): void {
-    const msg = (e as NodeJS.ErrnoException).code === 'ENOSPC' ? 'No space left on device' : e.message;
+    const msg = STRERROR[(e as NodeJS.ErrnoException).code ?? ''] ?? e.message;
     if (this.lastWriteStatus === 'ok') {
       this.s.log.warning(written > 0 ? `Short write while writing to the AOF file: (nwritten=${written}, expected=${expected})` : `Error writing to the AOF file: ${msg}`);
     }
