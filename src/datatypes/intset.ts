@@ -67,6 +67,11 @@ export class IntSet {
     return String(this.arr[i]);
   }
 
+  /** Bytes per element of the current width: 2, 4, or 8 (both 64-bit widths), as Redis's intset encoding. */
+  get elementBytes(): number {
+    return this.arr.BYTES_PER_ELEMENT;
+  }
+
   /** Bytes held by the element array (for memory reports). */
   get byteSize(): number {
     return this.arr.byteLength;

@@ -1,0 +1,570 @@
+/**
+ * The RDB value encoder (Redis 7.0, RDB version 10): rdbSaveLen,
+ * rdbSaveRawString (integer-encoded and LZF-compressed strings), doubles,
+ * listpack and intset blobs, and rdbSaveObjectType / rdbSaveObject for every
+ * value type gKV holds. decode.ts is its mirror. The DUMP payload is one
+ * object plus the RDB version and a CRC-64 (createDumpPayload).
+ *
+ * The RDB type follows the value's current encoding, as Redis's
+ * rdbSaveObjectType does:
+ *   string                      RDB_TYPE_STRING
+ *   list (quicklist)            RDB_TYPE_LIST_QUICKLIST_2 (nodes of listpacks)
+ *   hash listpack / hashtable   RDB_TYPE_HASH_LISTPACK / RDB_TYPE_HASH
+ *   set intset / hashtable      RDB_TYPE_SET_INTSET / RDB_TYPE_SET
+ *   zset listpack / skiplist    RDB_TYPE_ZSET_LISTPACK / RDB_TYPE_ZSET_2
+ *
+ * Byte-identical output: listpack and intset blobs are written in Redis's exact
+ * layout (lpAppend's entry encodings and backlen; intset's element width), and
+ * strings go through the same integer / LZF choices, so a string, a listpack
+ * hash or zset, or an intset dumps exactly as Redis dumps it. Where the
+ * payload reflects history gKV does not keep, it cannot be identical:
+ * - hashtable-encoded hashes and sets, and skiplist zsets with equal scores,
+ *   list their elements in gKV's table order, not Redis's dict order;
+ * - a list's node boundaries are those Redis would have after pushing the
+ *   elements to the tail one by one (quicklistPushTail's fill rule); a Redis
+ *   list grown at the head or edited in the middle has other boundaries;
+ * - an intset keeps the width its values need plus any width it was widened
+ *   to before (gKV's IntSet widens one way as Redis's does, but its
+ *   "safe double" width counts as Redis's int64).
+ * Nodes are never written PLAIN: Redis 7.0 only makes plain nodes for elements
+ * of at least 1 GB (packed_threshold), beyond a JS string's length.
+ *
+ * Large values are encoded in one go (no yielding): a 1M-element list or hash
+ * takes some hundreds of ms of event-loop time; the snapshot writer will have
+ * to budget for that.
+ */
+import { RawString, type Value } from '../../keyspace/value.js';
+import { QuickList } from '../../datatypes/quicklist.js';
+import { HashValue } from '../../datatypes/hash.js';
+import { SetValue } from '../../datatypes/set.js';
+import { ZSet } from '../../datatypes/zset.js';
+import { formatDouble, parseInt64 } from '../../util/numbers.js';
+import { Crc64 } from './crc64.js';
+import { lzfCompress } from './lzf.js';
+
+// ---------------------------------------------------------------- format constants (rdb.h)
+
+export const RDB_VERSION = 10;
+
+export const RDB_TYPE_STRING = 0;
+export const RDB_TYPE_LIST = 1;
+export const RDB_TYPE_SET = 2;
+export const RDB_TYPE_ZSET = 3;
+export const RDB_TYPE_HASH = 4;
+export const RDB_TYPE_ZSET_2 = 5;
+export const RDB_TYPE_MODULE = 6;
+export const RDB_TYPE_MODULE_2 = 7;
+export const RDB_TYPE_HASH_ZIPMAP = 9;
+export const RDB_TYPE_LIST_ZIPLIST = 10;
+export const RDB_TYPE_SET_INTSET = 11;
+export const RDB_TYPE_ZSET_ZIPLIST = 12;
+export const RDB_TYPE_HASH_ZIPLIST = 13;
+export const RDB_TYPE_LIST_QUICKLIST = 14;
+export const RDB_TYPE_STREAM_LISTPACKS = 15;
+export const RDB_TYPE_HASH_LISTPACK = 16;
+export const RDB_TYPE_ZSET_LISTPACK = 17;
+export const RDB_TYPE_LIST_QUICKLIST_2 = 18;
+export const RDB_TYPE_STREAM_LISTPACKS_2 = 19;
+export const RDB_TYPE_SET_LISTPACK = 20;
+export const RDB_TYPE_STREAM_LISTPACKS_3 = 21;
+
+/** quicklist node containers (RDB_TYPE_LIST_QUICKLIST_2) */
+export const QUICKLIST_NODE_CONTAINER_PLAIN = 1;
+export const QUICKLIST_NODE_CONTAINER_PACKED = 2;
+
+// length prefixes (the top two bits of the first byte)
+export const RDB_6BITLEN = 0;
+export const RDB_14BITLEN = 1;
+export const RDB_32BITLEN = 0x80;
+export const RDB_64BITLEN = 0x81;
+export const RDB_ENCVAL = 3;
+// special string encodings (RDB_ENCVAL)
+export const RDB_ENC_INT8 = 0;
+export const RDB_ENC_INT16 = 1;
+export const RDB_ENC_INT32 = 2;
+export const RDB_ENC_LZF = 3;
+
+/** What the encoder needs from the server's configuration. */
+export interface SaveOptions {
+  /** rdbcompression: LZF-compress strings longer than 20 bytes */
+  compress: boolean;
+}
+
+// ---------------------------------------------------------------- the byte writer
+
+const f64 = new Float64Array(1);
+const f64b = new Uint8Array(f64.buffer);
+
+/** A growable byte buffer with Redis's rdbSave* primitives. */
+export class RdbWriter {
+  buf: Buffer;
+  len = 0;
+
+  constructor(cap = 256) {
+    this.buf = Buffer.allocUnsafe(cap);
+  }
+
+  /** Makes room for n more bytes. */
+  ensure(n: number): void {
+    const need = this.len + n;
+    if (need <= this.buf.length) return;
+    const b = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
+    this.buf.copy(b, 0, 0, this.len);
+    this.buf = b;
+  }
+
+  u8(b: number): void {
+    this.ensure(1);
+    this.buf[this.len++] = b;
+  }
+
+  bytes(b: Uint8Array): void {
+    this.ensure(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+  }
+
+  /** The bytes of a latin1 string. */
+  latin1(s: string): void {
+    this.ensure(s.length);
+    this.len += this.buf.write(s, this.len, s.length, 'latin1');
+  }
+
+  /** rdbSaveType */
+  saveType(t: number): void {
+    this.u8(t);
+  }
+
+  /** rdbSaveLen: 6-bit, 14-bit, 32-bit or 64-bit big-endian length. */
+  saveLen(n: number): void {
+    if (n < 1 << 6) this.u8(n);
+    else if (n < 1 << 14) {
+      this.ensure(2);
+      this.buf[this.len++] = (n >> 8) | (RDB_14BITLEN << 6);
+      this.buf[this.len++] = n & 0xff;
+    } else if (n <= 0xffffffff) {
+      this.ensure(5);
+      this.buf[this.len++] = RDB_32BITLEN;
+      this.buf.writeUInt32BE(n, this.len);
+      this.len += 4;
+    } else {
+      this.ensure(9);
+      this.buf[this.len++] = RDB_64BITLEN;
+      this.buf.writeBigUInt64BE(BigInt(n), this.len);
+      this.len += 8;
+    }
+  }
+
+  /** rdbEncodeInteger + write: true when v fits an RDB integer encoding (int32). */
+  saveEncodedInteger(v: number): boolean {
+    if (v >= -128 && v <= 127) {
+      this.ensure(2);
+      this.buf[this.len++] = (RDB_ENCVAL << 6) | RDB_ENC_INT8;
+      this.buf[this.len++] = v & 0xff;
+    } else if (v >= -32768 && v <= 32767) {
+      this.ensure(3);
+      this.buf[this.len++] = (RDB_ENCVAL << 6) | RDB_ENC_INT16;
+      this.buf.writeInt16LE(v, this.len);
+      this.len += 2;
+    } else if (v >= -2147483648 && v <= 2147483647) {
+      this.ensure(5);
+      this.buf[this.len++] = (RDB_ENCVAL << 6) | RDB_ENC_INT32;
+      this.buf.writeInt32LE(v, this.len);
+      this.len += 4;
+    } else return false;
+    return true;
+  }
+
+  /**
+   * rdbSaveRawString for a latin1 string: integer-encoded when it is the
+   * canonical form of an int32 (rdbTryIntegerEncoding, strings up to 11
+   * bytes), LZF-compressed when compress is on, it is longer than 20 bytes and
+   * compression saves at least 4 bytes, else length + bytes.
+   */
+  saveString(s: string, o: SaveOptions): void {
+    const len = s.length;
+    if (len <= 11 && len > 0) {
+      const v = parseInt64(s);
+      if (typeof v === 'number' && this.saveEncodedInteger(v)) return;
+    }
+    if (o.compress && len > 20 && this.saveLzf(Buffer.from(s, 'latin1'))) return;
+    this.saveLen(len);
+    this.latin1(s);
+  }
+
+  /** rdbSaveRawString for a binary blob (listpack, intset, ziplist). */
+  saveBlob(b: Uint8Array, o: SaveOptions): void {
+    const len = b.length;
+    if (len <= 11 && len > 0) {
+      const v = parseInt64(Buffer.from(b.buffer, b.byteOffset, len).toString('latin1'));
+      if (typeof v === 'number' && this.saveEncodedInteger(v)) return;
+    }
+    if (o.compress && len > 20 && this.saveLzf(b)) return;
+    this.saveLen(len);
+    this.bytes(b);
+  }
+
+  /** rdbSaveLzfStringObject: false (nothing written) when LZF does not save 4 bytes. */
+  private saveLzf(b: Uint8Array): boolean {
+    if (b.length <= 4) return false;
+    const c = lzfCompress(b, b.length - 4);
+    if (c === null) return false;
+    this.u8((RDB_ENCVAL << 6) | RDB_ENC_LZF);
+    this.saveLen(c.length);
+    this.saveLen(b.length);
+    this.bytes(c);
+    return true;
+  }
+
+  /** rdbSaveBinaryDoubleValue: the IEEE double, little endian. */
+  saveBinaryDouble(d: number): void {
+    f64[0] = d;
+    this.bytes(f64b);
+  }
+
+  /** rdbSaveMillisecondTime: int64 little endian. */
+  saveMillisecondTime(ms: number): void {
+    this.ensure(8);
+    this.buf.writeBigInt64LE(BigInt(Math.trunc(ms)), this.len);
+    this.len += 8;
+  }
+
+  /** The bytes written so far (a view of the buffer). */
+  result(): Buffer {
+    return this.buf.subarray(0, this.len);
+  }
+}
+
+// ---------------------------------------------------------------- listpack blobs (listpack.c)
+
+const LP_HDR_SIZE = 6;
+const LP_HDR_NUMELE_UNKNOWN = 65535;
+const LP_EOF = 0xff;
+
+/** Bytes of lpEncodeBacklen for an entry of l bytes (encoding + data). */
+export function lpBacklenSize(l: number): number {
+  return l <= 127 ? 1 : l < 16383 ? 2 : l < 2097151 ? 3 : l < 268435455 ? 4 : 5;
+}
+
+/**
+ * A listpack under construction, entry by entry, as lpAppend builds it:
+ * integers (strings that are canonical int64s) in the smallest of the 7-bit
+ * uint, 13-bit, 16/24/32/64-bit int encodings, other strings as 6-bit, 12-bit
+ * or 32-bit length strings, each entry followed by its backlen.
+ */
+export class ListpackBuilder {
+  private w = new RdbWriter(64);
+  count = 0;
+
+  constructor() {
+    this.w.len = LP_HDR_SIZE;
+  }
+
+  /** lpBytes of the listpack as it would be now (header, entries, end byte). */
+  get bytes(): number {
+    return this.w.len + 1;
+  }
+
+  /** The bytes lpAppend(s) adds (entry and backlen). */
+  static entrySize(s: string): number {
+    const v = s.length <= 20 ? parseInt64(s) : null;
+    let l: number;
+    if (v !== null) l = intEntrySize(v);
+    else l = s.length < 64 ? 1 + s.length : s.length < 4096 ? 2 + s.length : 5 + s.length;
+    return l + lpBacklenSize(l);
+  }
+
+  /** lpAppend(s). */
+  append(s: string): void {
+    const v = s.length <= 20 ? parseInt64(s) : null;
+    if (v !== null) this.appendInt(v);
+    else this.appendString(s);
+  }
+
+  private appendInt(v: number | bigint): void {
+    const w = this.w;
+    const l = intEntrySize(v);
+    w.ensure(l + 1);
+    const b = w.buf;
+    let p = w.len;
+    if (typeof v === 'bigint') {
+      b[p++] = 0xf4;
+      b.writeBigInt64LE(v, p);
+      p += 8;
+    } else if (v >= 0 && v <= 127) {
+      b[p++] = v;
+    } else if (v >= -4096 && v <= 4095) {
+      const u = v < 0 ? (1 << 13) + v : v;
+      b[p++] = (u >> 8) | 0xc0;
+      b[p++] = u & 0xff;
+    } else if (v >= -32768 && v <= 32767) {
+      b[p++] = 0xf1;
+      b.writeInt16LE(v, p);
+      p += 2;
+    } else if (v >= -8388608 && v <= 8388607) {
+      b[p++] = 0xf2;
+      const u = v < 0 ? (1 << 24) + v : v;
+      b[p++] = u & 0xff;
+      b[p++] = (u >> 8) & 0xff;
+      b[p++] = (u >> 16) & 0xff;
+    } else if (v >= -2147483648 && v <= 2147483647) {
+      b[p++] = 0xf3;
+      b.writeInt32LE(v, p);
+      p += 4;
+    } else {
+      b[p++] = 0xf4;
+      b.writeBigInt64LE(BigInt(v), p);
+      p += 8;
+    }
+    w.len = p;
+    this.backlen(l);
+  }
+
+  private appendString(s: string): void {
+    const w = this.w;
+    const n = s.length;
+    const hdr = n < 64 ? 1 : n < 4096 ? 2 : 5;
+    w.ensure(hdr + n + 5);
+    const b = w.buf;
+    if (hdr === 1) b[w.len++] = 0x80 | n;
+    else if (hdr === 2) {
+      b[w.len++] = 0xe0 | (n >> 8);
+      b[w.len++] = n & 0xff;
+    } else {
+      b[w.len++] = 0xf0;
+      b.writeUInt32LE(n, w.len);
+      w.len += 4;
+    }
+    w.latin1(s);
+    this.backlen(hdr + n);
+  }
+
+  /** lpEncodeBacklen(l): the most significant 7-bit group first, all but that one flagged 0x80. */
+  private backlen(l: number): void {
+    const w = this.w;
+    const n = lpBacklenSize(l);
+    w.ensure(n);
+    const b = w.buf;
+    for (let k = n - 1; k >= 0; k--) {
+      const g = Math.floor(l / 2 ** (7 * k)) & 127;
+      b[w.len++] = k === n - 1 ? g : g | 128;
+    }
+    this.count++;
+  }
+
+  /** The finished listpack: header (total bytes, element count) and end byte. */
+  finish(): Buffer {
+    const w = this.w;
+    w.u8(LP_EOF);
+    const b = w.buf;
+    b.writeUInt32LE(w.len, 0);
+    b.writeUInt16LE(this.count < LP_HDR_NUMELE_UNKNOWN ? this.count : LP_HDR_NUMELE_UNKNOWN, 4);
+    return w.result();
+  }
+}
+
+/** Bytes of an integer listpack entry (without backlen). */
+function intEntrySize(v: number | bigint): number {
+  if (typeof v === 'bigint') return 9;
+  if (v >= 0 && v <= 127) return 1;
+  if (v >= -4096 && v <= 4095) return 2;
+  if (v >= -32768 && v <= 32767) return 3;
+  if (v >= -8388608 && v <= 8388607) return 4;
+  if (v >= -2147483648 && v <= 2147483647) return 5;
+  return 9;
+}
+
+// ---------------------------------------------------------------- intset blobs (intset.c)
+
+/**
+ * The intset blob: encoding (2, 4 or 8 bytes per element) and length as
+ * uint32 little endian, then the values ascending, little endian.
+ */
+export function intsetBlob(values: ArrayLike<number | bigint>, width: 2 | 4 | 8): Buffer {
+  const n = values.length;
+  const b = Buffer.allocUnsafe(8 + n * width);
+  b.writeUInt32LE(width, 0);
+  b.writeUInt32LE(n, 4);
+  let p = 8;
+  for (let i = 0; i < n; i++, p += width) {
+    const v = values[i];
+    if (width === 2) b.writeInt16LE(Number(v), p);
+    else if (width === 4) b.writeInt32LE(Number(v), p);
+    else b.writeBigInt64LE(BigInt(v), p);
+  }
+  return b;
+}
+
+/** The narrowest intset width holding v (_intsetValueEncoding). */
+export function intsetWidthOf(v: number | bigint): 2 | 4 | 8 {
+  if (typeof v === 'bigint') return 8;
+  return v >= -32768 && v <= 32767 ? 2 : v >= -2147483648 && v <= 2147483647 ? 4 : 8;
+}
+
+// ---------------------------------------------------------------- quicklist node boundaries
+
+/** Redis's SIZE_SAFETY_LIMIT and optimization_level[] (quicklist.c). */
+const SIZE_SAFETY_LIMIT = 8192;
+const OPTIMIZATION_LEVEL = [4096, 8192, 16384, 32768, 65536];
+
+/**
+ * Redis 7.0's _quicklistNodeAllowInsert: may an element of sz bytes join a
+ * node of nodeBytes bytes (lpBytes) holding count elements under `fill`?
+ * The new size is estimated as nodeBytes + sz + 8 (SIZE_ESTIMATE_OVERHEAD);
+ * a negative fill bounds that size by optimization_level, a positive one
+ * bounds the count, with the 8 KB safety limit on the size.
+ */
+function quicklistNodeAllowInsert(nodeBytes: number, count: number, fill: number, sz: number): boolean {
+  const newSz = nodeBytes + sz + 8;
+  if (fill < 0) return newSz <= OPTIMIZATION_LEVEL[Math.min(-fill, OPTIMIZATION_LEVEL.length) - 1];
+  if (newSz > SIZE_SAFETY_LIMIT) return false;
+  return count + 1 <= (fill === 0 ? 1 : fill);
+}
+
+/** quicklistSetFill's clamp. */
+function clampFill(fill: number): number {
+  return fill > 32767 ? 32767 : fill < -5 ? -5 : fill;
+}
+
+// ---------------------------------------------------------------- objects
+
+/** A string value's bytes as a latin1 string, or null for other types. */
+function stringOf(v: Value): string | null {
+  if (typeof v === 'string') return v;
+  return v instanceof RawString ? v.s : null;
+}
+
+/** rdbSaveObjectType: the RDB type byte for v's type and current encoding. */
+export function rdbObjectType(v: Value): number {
+  if (stringOf(v) !== null) return RDB_TYPE_STRING;
+  if (v instanceof QuickList) return RDB_TYPE_LIST_QUICKLIST_2;
+  if (v instanceof HashValue) return v.isListpack ? RDB_TYPE_HASH_LISTPACK : RDB_TYPE_HASH;
+  if (v instanceof SetValue) return v.encoding() === 'intset' ? RDB_TYPE_SET_INTSET : RDB_TYPE_SET;
+  if (v instanceof ZSet) return v.isListpack ? RDB_TYPE_ZSET_LISTPACK : RDB_TYPE_ZSET_2;
+  throw new Error(`RDB: cannot save a value of type ${(v as { type: string }).type}`);
+}
+
+/**
+ * The score as Redis 7.0's zzlInsertAt stores it in a listpack: an integral
+ * score within ±2^62 (double2ll) as that exact integer (so -0 is 0 and
+ * 1.2345678901234568e17 is 123456789012345680), anything else as d2string's
+ * %.17g text ("1.5", "1e+20", "inf", "-inf"); lpAppend then stores integer
+ * text as an integer entry.
+ */
+export function zsetListpackScore(score: number): string {
+  if (Number.isInteger(score) && score >= -(2 ** 62) && score <= 2 ** 62) {
+    return Number.isSafeInteger(score) ? String(score === 0 ? 0 : score) : BigInt(score).toString();
+  }
+  return formatDouble(score);
+}
+
+/** rdbSaveObject: v's payload after its type byte. */
+export function rdbSaveObject(w: RdbWriter, v: Value, o: SaveOptions): void {
+  const s = stringOf(v);
+  if (s !== null) {
+    w.saveString(s, o);
+  } else if (v instanceof QuickList) {
+    saveQuicklist(w, v, o);
+  } else if (v instanceof HashValue) {
+    if (v.isListpack) {
+      const lp = new ListpackBuilder();
+      v.forEach((f, val) => {
+        lp.append(f);
+        lp.append(val);
+      });
+      w.saveBlob(lp.finish(), o);
+    } else {
+      w.saveLen(v.size);
+      v.forEach((f, val) => {
+        w.saveString(f, o);
+        w.saveString(val, o);
+      });
+    }
+  } else if (v instanceof SetValue) {
+    saveSet(w, v, o);
+  } else if (v instanceof ZSet) {
+    if (v.isListpack) {
+      const lp = new ListpackBuilder();
+      v.forEach((m, score) => {
+        lp.append(m);
+        lp.append(zsetListpackScore(score));
+      });
+      w.saveBlob(lp.finish(), o);
+    } else {
+      // greatest to smallest, as Redis writes them (the loader then inserts at the head)
+      const n = v.length;
+      w.saveLen(n);
+      if (n > 0) v.rangeByRank(0, n - 1, true, (m, score) => {
+        w.saveString(m, o);
+        w.saveBinaryDouble(score);
+      });
+    }
+  } else {
+    throw new Error(`RDB: cannot save a value of type ${(v as { type: string }).type}`);
+  }
+}
+
+/**
+ * A list as RDB_TYPE_LIST_QUICKLIST_2: the node count, then per node its
+ * container and its listpack. Nodes are cut where quicklistPushTail would cut
+ * them for these elements under the list's fill.
+ */
+function saveQuicklist(w: RdbWriter, q: QuickList, o: SaveOptions): void {
+  const fill = clampFill(q.fill);
+  const nodes: Buffer[] = [];
+  let cur: ListpackBuilder | null = null;
+  q.walk(true, (e) => {
+    if (cur === null || !quicklistNodeAllowInsert(cur.bytes, cur.count, fill, e.length)) {
+      if (cur !== null) nodes.push(cur.finish());
+      cur = new ListpackBuilder();
+    }
+    cur.append(e);
+    return true;
+  });
+  if (cur !== null) nodes.push((cur as ListpackBuilder).finish());
+  w.saveLen(nodes.length);
+  for (const lp of nodes) {
+    w.saveLen(QUICKLIST_NODE_CONTAINER_PACKED);
+    w.saveBlob(lp, o);
+  }
+}
+
+function saveSet(w: RdbWriter, v: SetValue, o: SaveOptions): void {
+  const is = v.is;
+  if (is !== null) {
+    const n = is.length;
+    const values: (number | bigint)[] = new Array(n);
+    let width: 2 | 4 | 8 = is.elementBytes === 2 ? 2 : is.elementBytes === 4 ? 4 : 8;
+    for (let i = 0; i < n; i++) {
+      const x = is.get(i);
+      values[i] = x;
+      const need = intsetWidthOf(x);
+      if (need > width) width = need;
+    }
+    w.saveBlob(intsetBlob(values, width), o);
+    return;
+  }
+  w.saveLen(v.size);
+  v.forEach((m) => {
+    w.saveString(m, o);
+  });
+}
+
+// ---------------------------------------------------------------- DUMP
+
+/**
+ * createDumpPayload: type byte, rdbSaveObject, the RDB version (2 bytes LE),
+ * then the CRC-64 of all of that (8 bytes LE).
+ */
+export function createDumpPayload(v: Value, o: SaveOptions): Buffer {
+  const w = new RdbWriter(64);
+  w.saveType(rdbObjectType(v));
+  rdbSaveObject(w, v, o);
+  w.ensure(10);
+  w.buf[w.len++] = RDB_VERSION & 0xff;
+  w.buf[w.len++] = (RDB_VERSION >> 8) & 0xff;
+  const crc = new Crc64().update(w.buf, 0, w.len);
+  crc.writeLE(w.buf, w.len);
+  w.len += 8;
+  return w.result();
+}
