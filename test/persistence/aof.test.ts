@@ -755,6 +755,48 @@ test('kill -9 under a write load with appendfsync always loses no acknowledged w
   }
 });
 
+test('gkv-server fsyncs the AOF on SIGTERM and exits 0; the writes are there on restart', async () => {
+  const dir = tmp();
+  const port = await freePort();
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'no', '--aof-use-rdb-preamble', 'no'];
+  const run = () => {
+    const p = spawn(process.execPath, [serverJs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout!.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
+    return { p, exited, out: () => out };
+  };
+  const connect = async (): Promise<RespClient> => {
+    for (let i = 0; ; i++) {
+      try {
+        return await RespClient.connect(port);
+      } catch {
+        if (i > 300) throw new Error('server did not start');
+        await new Promise((r) => setTimeout(r, 30));
+      }
+    }
+  };
+  let s = run();
+  try {
+    let c = await connect();
+    await c.cmd('RPUSH', 'l', 'a', 'b');
+    await c.cmd('SET', 'k', 'v');
+    c.close();
+    s.p.kill('SIGTERM');
+    assert.equal(await s.exited, 0);
+    assert.match(s.out(), /Calling fsync\(\) on the AOF file\./);
+    s = run();
+    c = await connect();
+    assert.equal(await c.cmd('GET', 'k'), 'v');
+    assert.deepEqual(await c.cmd('LRANGE', 'l', '0', '-1'), ['a', 'b']);
+    c.close();
+  } finally {
+    s.p.kill('SIGKILL');
+    await s.exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 // ---------------------------------------------------------------- interoperability with Redis 7.0
 
 test('a real Redis 7.0 loads our AOF directory (incr only, then after a rewrite) with the same state', { skip: oracleSkip() }, async () => {

@@ -833,6 +833,9 @@ export class Aof {
     if (this.state === 'off' || this.fd === -1) return;
     this.s.log.notice('Calling fsync() on the AOF file.');
     this.flushAndSync();
+    this.closeFd(this.fd);
+    this.fd = -1;
+    this.state = 'off';
   }
 
   /** Redis's INFO persistence fields for the AOF. */
