@@ -21,6 +21,7 @@ import { freePort, oracleSkip } from '../harness/servers.js';
 import { stateOf } from '../differential/harness.js';
 import { formatManifest, parseManifest, ManifestError, type Manifest } from '../../src/persistence/aof/manifest.js';
 import { aofOf } from '../../src/persistence/aof/index.js';
+import type { RObj } from '../../src/keyspace/value.js';
 
 const serverJs = fileURLToPath(new URL('../../src/bin/server.js', import.meta.url));
 const DBS = [0, 1, 2, 3, 5];
@@ -330,6 +331,40 @@ test('BGREWRITEAOF writes a new base of the dataset and a new incremental file; 
     await srv.close();
     // encodings may differ as in Redis (a rewrite rebuilds each value from scratch)
     assert.equal(withoutEncodings(after), withoutEncodings(before));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a rewrite that fails leaves the AOF whole: status err, temporary base removed, writes kept, next rewrite succeeds', async () => {
+  const dir = tmp();
+  try {
+    let srv = await startAof(dir);
+    await withClient(srv, async (c) => {
+      await c.cmd('SET', 'a', '1');
+      // a value the command-form base cannot express makes the walk throw
+      const odd: RObj = { type: 'stream', encoding: () => 'stream', dup: () => odd };
+      srv.server.ks.dbs[0].add('odd', odd);
+      assert.equal(await c.cmd('BGREWRITEAOF'), 'Background append only file rewriting started');
+      await aofOf(srv.server)!.whenRewriteDone();
+      const info = String(await c.cmd('INFO', 'persistence'));
+      assert.match(info, /aof_last_bgrewrite_status:err\r\n/);
+      assert.match(info, /aof_rewrites_consecutive_failures:1\r\n/);
+      assert.deepEqual(files(dir), ['appendonly.aof.1.base.aof', 'appendonly.aof.1.incr.aof', 'appendonly.aof.2.incr.aof', 'appendonly.aof.manifest']);
+      await c.cmd('SET', 'b', '2');
+      srv.server.ks.dbs[0].delete('odd');
+      await c.cmd('BGREWRITEAOF');
+      await aofOf(srv.server)!.whenRewriteDone();
+      const info2 = String(await c.cmd('INFO', 'persistence'));
+      assert.match(info2, /aof_last_bgrewrite_status:ok\r\n/);
+      assert.match(info2, /aof_rewrites_consecutive_failures:0\r\n/);
+      await c.cmd('SET', 'c', '3');
+    });
+    await srv.close();
+    assert.deepEqual(files(dir), ['appendonly.aof.2.base.aof', 'appendonly.aof.3.incr.aof', 'appendonly.aof.manifest']);
+    srv = await startAof(dir);
+    await withClient(srv, async (c) => assert.deepEqual(await c.cmd('MGET', 'a', 'b', 'c'), ['1', '2', '3']));
+    await srv.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

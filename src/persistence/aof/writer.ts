@@ -347,7 +347,7 @@ export class Aof {
     }
     const perc = this.s.config.getInt('auto-aof-rewrite-percentage');
     const min = Number(this.s.config.get('auto-aof-rewrite-min-size'));
-    if (this.state === 'on' && perc > 0 && this.currentSize > min) {
+    if (this.state === 'on' && perc > 0 && this.currentSize > min && !this.rewriteLimited()) {
       const base = this.rewriteBaseSize > 0 ? this.rewriteBaseSize : 1;
       const growth = Math.floor((this.currentSize * 100) / base) - 100;
       if (growth >= perc) {
@@ -632,9 +632,30 @@ export class Aof {
     return new Promise((r) => this.rewriteWaiters.push(r));
   }
 
+  /**
+   * Redis's aofRewriteLimited: after 3 consecutive failures automatic rewrites
+   * wait 1 minute, doubling up to 1 hour (BGREWRITEAOF is not limited).
+   */
+  private rewriteLimited(): boolean {
+    if (this.rewriteFailures < 3) return false;
+    const delayMin = Math.min(60, 2 ** (this.rewriteFailures - 3));
+    if (Date.now() - this.lastRewriteFailure < delayMin * 60000) {
+      if (!this.limitLogged) {
+        this.limitLogged = true;
+        this.s.log.warning(`Background AOF rewrite has repeatedly failed and triggered the limit, will retry in ${delayMin} minutes`);
+      }
+      return true;
+    }
+    this.limitLogged = false;
+    return false;
+  }
+  private lastRewriteFailure = 0;
+  private limitLogged = false;
+
   private rewriteFailed(): void {
     this.lastRewriteStatus = 'err';
     this.rewriteFailures++;
+    this.lastRewriteFailure = Date.now();
     this.rewriteStartedAt = -1;
     if (this.state === 'wait_rewrite') {
       // turning on failed: drop the temporary incr file
