@@ -15,7 +15,7 @@ import type { Server } from '../../server/server.js';
 import { Aof, type FsyncPolicy } from './writer.js';
 import { ConfigError } from '../../server/config.js';
 
-export { Aof, rdbHooks, type RdbBaseWriter } from './writer.js';
+export { Aof, rdbHooks, type RdbBaseWriter, type RdbImageFactory, type RdbImageSink } from './writer.js';
 export { AofLoadError, type RdbImageLoader } from './loader.js';
 
 const instances = new WeakMap<Server, Aof>();

@@ -61,20 +61,52 @@ import { join, resolve } from 'node:path';
 import type { Server } from '../../server/server.js';
 import { AofLoadError, loadAppendOnlyFiles, type RdbImageLoader } from './loader.js';
 import {
-  cloneManifest, emptyManifest, fsyncDir, manifestName, markRewrittenIncrsAsHistory, newBase, newIncr, parseManifest,
+  cloneManifest, emptyManifest, fsyncDir, writeAll, manifestName, markRewrittenIncrsAsHistory, newBase, newIncr, parseManifest,
   persistManifest, tempIncrName, tempRewriteName, ManifestError, type Manifest,
 } from './manifest.js';
 import { CommandSink, Sink } from './rewrite.js';
-import { Snapshot } from '../snapshot.js';
+import { Snapshot, type SnapshotSink } from '../snapshot.js';
 
 export type AofState = 'off' | 'on' | 'wait_rewrite';
 export type FsyncPolicy = 'always' | 'everysec' | 'no';
 
-/** Writes an RDB image of the whole dataset (with the aof-base aux field) to fd; returns its size. */
+/** Writes an RDB image of the whole dataset (with the aof-base aux field) to fd at once; returns its size. */
 export type RdbBaseWriter = (s: Server, fd: number) => number;
 
-/** Hooks the RDB module installs so the AOF can write and read RDB bases. */
-export const rdbHooks: { writer: RdbBaseWriter | null; loader: RdbImageLoader | null } = { writer: null, loader: null };
+/**
+ * An RDB image fed by the snapshot (the RDB module's sink): encode/beginDb/
+ * write as SnapshotSink, drain() hands buffered bytes to `out`, end() adds
+ * EOF and checksum, size counts the bytes.
+ */
+export interface RdbImageSink extends SnapshotSink<Buffer> {
+  drain(): void;
+  end(): void;
+  readonly size: number;
+}
+/** Creates an RDB image sink (aof-base 1) writing through out. */
+export type RdbImageFactory = (s: Server, out: (b: Buffer) => void) => RdbImageSink;
+
+/**
+ * Hooks the RDB module installs so the AOF can write and read RDB bases:
+ * `image` lets a rewrite walk the snapshot in slices; without it `writer`
+ * writes the base in one go (the rewrite then pauses the server for it).
+ */
+export const rdbHooks: { writer: RdbBaseWriter | null; image: RdbImageFactory | null; loader: RdbImageLoader | null } = {
+  writer: null,
+  image: null,
+  loader: null,
+};
+
+/** What a rewrite writes its base through: the snapshot's sink and its output. */
+interface BaseOutput {
+  sink: SnapshotSink<unknown>;
+  /** writes what is buffered (after each slice) */
+  drain(): void;
+  /** ends the base (RDB: EOF and checksum) and writes the rest */
+  end(): void;
+  /** bytes produced */
+  size(): number;
+}
 
 const TICK_MS = 100;
 /** strerror() texts for the errors a write can meet (MISCONF and the log show them as Redis does) */
@@ -87,8 +119,8 @@ const REWRITE_SLICE_MS = 5;
 
 interface RewriteJob {
   /** null: an RDB base written by the RDB module in one call */
-  snap: Snapshot<string> | null;
-  out: Sink | null;
+  snap: Snapshot<unknown> | null;
+  out: BaseOutput | null;
   /** the temporary base (-1 once closed) */
   fd: number;
   tmpName: string;
@@ -171,7 +203,7 @@ export class Aof {
   }
 
   private useRdbBase(): boolean {
-    return this.s.config.getBool('aof-use-rdb-preamble') && rdbHooks.writer !== null;
+    return this.s.config.getBool('aof-use-rdb-preamble') && (rdbHooks.image !== null || rdbHooks.writer !== null);
   }
 
   /** Reads the manifest from disk (Redis's aofLoadManifestFromDisk): empty if the directory or the file is missing. */
@@ -359,22 +391,34 @@ export class Aof {
 
   // ------------------------------------------------------------ rewrite
 
+  /** The output for a base written to fd: commands, or an RDB image through the RDB module's sink. Null: RDB without a sink. */
+  private baseOutput(fd: number, rdb: boolean): BaseOutput | null {
+    if (rdb) {
+      if (rdbHooks.image === null) return null;
+      const img = rdbHooks.image(this.s, (b) => writeAll(fd, b));
+      return { sink: img, drain: () => img.drain(), end: () => img.end(), size: () => img.size };
+    }
+    const out = new Sink(fd);
+    if (this.s.config.getBool('aof-timestamp-enabled')) out.push(`#TS:${Math.floor(Date.now() / 1000)}\r\n`);
+    // the command form buffers ~1 MB itself: nothing to drain per slice
+    return { sink: new CommandSink(out), drain: () => {}, end: () => out.flush(), size: () => out.bytes };
+  }
+
   /**
    * Writes a base of the whole dataset to fd in one go (the foreground
    * rewrite Redis does for a fresh directory at startup); returns its size.
    */
   private writeBaseSync(fd: number, rdb: boolean): number {
-    if (rdb) return rdbHooks.writer!(this.s, fd);
-    const out = new Sink(fd);
-    if (this.s.config.getBool('aof-timestamp-enabled')) out.push(`#TS:${Math.floor(Date.now() / 1000)}\r\n`);
-    const snap = new Snapshot<string>(this.s.ks, new CommandSink(out));
+    const o = this.baseOutput(fd, rdb);
+    if (o === null) return rdbHooks.writer!(this.s, fd);
+    const snap = new Snapshot<unknown>(this.s.ks, o.sink);
     try {
       snap.step(Infinity);
     } finally {
       snap.finish();
     }
-    out.flush();
-    return out.bytes;
+    o.end();
+    return o.size();
   }
 
   /**
@@ -436,8 +480,9 @@ export class Aof {
       this.rewriteFailed();
       return false;
     }
-    if (rdb) {
-      // the RDB module's writer is synchronous (until it offers a sink for the snapshot)
+    const out = this.baseOutput(fd, rdb);
+    if (out === null) {
+      // an RDB base without the RDB module's sink: written in one go
       this.job = { snap: null, out: null, fd, tmpName, tmpPath, rdb, startedAt: Date.now(), maxSliceMs: 0, slices: 0, syncing: false, aborted: false };
       this.rewriteStartedAt = this.job.startedAt;
       log.notice(`Background append only file rewriting started by pid ${process.pid}`);
@@ -452,10 +497,8 @@ export class Aof {
       this.syncJob(this.job);
       return true;
     }
-    const out = new Sink(fd);
-    if (this.s.config.getBool('aof-timestamp-enabled')) out.push(`#TS:${Math.floor(Date.now() / 1000)}\r\n`);
     // the cut: the base holds the dataset as of now; every later write goes to the new incr
-    const snap = new Snapshot<string>(this.s.ks, new CommandSink(out));
+    const snap = new Snapshot<unknown>(this.s.ks, out.sink);
     this.job = { snap, out, fd, tmpName, tmpPath, rdb, startedAt: Date.now(), maxSliceMs: 0, slices: 0, syncing: false, aborted: false };
     this.rewriteStartedAt = this.job.startedAt;
     log.notice(`Background append only file rewriting started by pid ${process.pid}`);
@@ -475,7 +518,8 @@ export class Aof {
     let done: boolean;
     try {
       done = job.snap.step(REWRITE_SLICE_MS);
-      if (done) job.out!.flush();
+      if (done) job.out!.end();
+      else job.out!.drain();
     } catch (e) {
       this.failJob(job, e as Error);
       return;
@@ -487,7 +531,7 @@ export class Aof {
       setImmediate(this.stepCb);
       return;
     }
-    job.size = job.out!.bytes;
+    job.size = job.out!.size();
     this.syncJob(job);
   }
 
@@ -524,8 +568,10 @@ export class Aof {
     }
     try {
       if (job.snap !== null) job.snap.step(Infinity);
-      job.out?.flush();
-      job.size = job.out !== null ? job.out.bytes : job.size;
+      if (job.out !== null) {
+        job.out.end();
+        job.size = job.out.size();
+      }
       fdatasyncSync(job.fd);
       closeSync(job.fd);
       job.fd = -1;
