@@ -3,6 +3,7 @@
  */
 import type { CommandTable } from './table.js';
 import { connectionCommands } from './families/connection.js';
+import { dumpCommands } from './families/dump.js';
 import { genericCommands } from './families/generic.js';
 import { pubsubCommands } from './families/pubsub.js';
 import { hashCommands } from './families/hash.js';
@@ -17,6 +18,7 @@ import { aofCommands } from '../persistence/aof/commands.js';
 
 export function registerAllCommands(t: CommandTable): void {
   t.register(connectionCommands);
+  t.register(dumpCommands);
   t.register(genericCommands);
   t.register(hashCommands);
   t.register(listCommands);

@@ -63,6 +63,13 @@ export const Err = {
   // blocking commands (getTimeoutFromObjectOrReply)
   timeoutNotFloat: () => E('ERR timeout is not a float or out of range'),
   timeoutNegative: () => E('ERR timeout is negative'),
+  // DUMP / RESTORE
+  busyKey: () => E('BUSYKEY Target key name already exists.'),
+  invalidTtl: () => E('ERR Invalid TTL value, must be >= 0'),
+  invalidIdletime: () => E('ERR Invalid IDLETIME value, must be >= 0'),
+  invalidFreq: () => E('ERR Invalid FREQ value, must be >= 0 and <= 255'),
+  dumpPayload: () => E('ERR DUMP payload version or checksum are wrong'),
+  badDataFormat: () => E('ERR Bad data format'),
   generic: (msg: string) => E(`ERR ${msg}`),
   raw: (text: string) => E(text),
 } as const;

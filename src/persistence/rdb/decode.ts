@@ -51,6 +51,9 @@ import {
 /** Corrupt, inconsistent or unsupported RDB data. */
 export class RdbError extends Error {}
 
+/** Well-formed data of a type gKV does not hold (streams, module values). */
+export class RdbUnsupportedError extends RdbError {}
+
 /** The encoding thresholds loading follows (the server's EncodingLimits has these fields). */
 export interface LoadLimits {
   hashMaxListpackEntries: number;
@@ -410,15 +413,20 @@ export function intsetValues(b: Buffer): { width: number; values: (number | bigi
 
 // ---------------------------------------------------------------- objects
 
-/** rdbIsObjectType for Redis 7.0 (0-7, 9-19), plus RDB 11's set listpack and stream version 3. */
-export function isObjectType(t: number): boolean {
-  return (t >= 0 && t <= 7) || (t >= 9 && t <= 21);
+/**
+ * rdbIsObjectType: Redis 7.0's types (0-7, 9-19) for data of RDB version 10
+ * or older — a DUMP payload of version 10 naming type 20 is refused, as Redis
+ * 7.0 refuses it — plus RDB 11's set listpack and stream v3 (20, 21) for
+ * data of version 11.
+ */
+export function isObjectType(t: number, rdbVersion = 11): boolean {
+  return (t >= 0 && t <= 7) || (t >= 9 && t <= (rdbVersion >= 11 ? 21 : 19));
 }
 
-/** rdbLoadObjectType: the type byte, refused when it names no object type. */
-export function rdbLoadObjectType(r: RdbReader): number {
+/** rdbLoadObjectType: the type byte, refused when it names no object type of that RDB version. */
+export function rdbLoadObjectType(r: RdbReader, rdbVersion = 11): number {
   const t = r.loadType();
-  if (!isObjectType(t)) throw new RdbError(`RDB: unknown object type ${t}`);
+  if (!isObjectType(t, rdbVersion)) throw new RdbError(`RDB: unknown object type ${t}`);
   return t;
 }
 
@@ -641,11 +649,11 @@ export function rdbLoadObject(type: number, r: RdbReader, lim: LoadLimits): Valu
     case RDB_TYPE_STREAM_LISTPACKS:
     case RDB_TYPE_STREAM_LISTPACKS_2:
     case RDB_TYPE_STREAM_LISTPACKS_3:
-      throw new RdbError('stream values are not supported by gKV yet');
+      throw new RdbUnsupportedError('stream values are not supported by gKV yet');
 
     case RDB_TYPE_MODULE:
     case RDB_TYPE_MODULE_2:
-      throw new RdbError('module values are not supported by gKV');
+      throw new RdbUnsupportedError('module values are not supported by gKV');
 
     default:
       throw new RdbError(`RDB: unknown object type ${type}`);
@@ -669,6 +677,6 @@ export function verifyDumpPayload(p: Uint8Array): boolean {
 /** The value in a verified DUMP payload (type byte and object). Throws RdbError. */
 export function loadDumpPayload(p: Uint8Array, lim: LoadLimits): Value {
   const r = new RdbReader(p, 0, p.length - 10);
-  const type = rdbLoadObjectType(r);
+  const type = rdbLoadObjectType(r, p[p.length - 10] | (p[p.length - 9] << 8));
   return rdbLoadObject(type, r, lim);
 }
