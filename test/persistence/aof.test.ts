@@ -20,7 +20,7 @@ import { RespClient, type RespValue } from '../harness/resp.js';
 import { freePort, oracleSkip } from '../harness/servers.js';
 import { stateOf } from '../differential/harness.js';
 import { formatManifest, parseManifest, ManifestError, type Manifest } from '../../src/persistence/aof/manifest.js';
-import { aofOf } from '../../src/persistence/aof/index.js';
+import { aofOf, rdbHooks } from '../../src/persistence/aof/index.js';
 import type { RObj } from '../../src/keyspace/value.js';
 
 const serverJs = fileURLToPath(new URL('../../src/bin/server.js', import.meta.url));
@@ -906,5 +906,71 @@ test('we load an AOF directory written by a real Redis 7.0 (base after BGREWRITE
     assert.equal(ours, redisReloaded);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// ---------------------------------------------------------------- RDB preamble (aof-use-rdb-preamble yes, the default)
+
+/** Skip reason while the RDB module has not installed its hooks (persistence/rdb-install.ts). */
+async function rdbSkip(): Promise<string | false> {
+  const dir = tmp();
+  const srv = await createServer({ port: 0, dir });
+  await srv.close();
+  rmSync(dir, { recursive: true, force: true });
+  return rdbHooks.loader === null || (rdbHooks.writer === null && rdbHooks.image === null) ? 'the RDB module is not installed' : oracleSkip();
+}
+
+test('with aof-use-rdb-preamble yes the base is an RDB image: a real Redis 7.0 loads our directory and we load its', async (t) => {
+  const skip = await rdbSkip();
+  if (skip !== false) return t.skip(skip);
+  const ours = tmp();
+  const theirs = tmp();
+  const copy = tmp();
+  try {
+    // ours: a fresh directory starts with an (empty) RDB base, as in Redis
+    let srv = await createServer({ port: 0, dir: ours, appendonly: 'yes' });
+    assert.deepEqual(files(ours), ['appendonly.aof.1.base.rdb', 'appendonly.aof.1.incr.aof', 'appendonly.aof.manifest']);
+    const live = await withClient(srv, async (c) => {
+      await populate(c);
+      await c.cmd('BGREWRITEAOF');
+      await aofOf(srv.server)!.whenRewriteDone();
+      await c.cmd('SET', 'after:rewrite', 'v');
+      await c.cmd('LPUSH', 'list:small', 'head');
+      return stateOf(c, DBS);
+    });
+    await srv.close();
+    assert.deepEqual(files(ours), ['appendonly.aof.2.base.rdb', 'appendonly.aof.2.incr.aof', 'appendonly.aof.manifest']);
+    assert.equal(readFileSync(join(ours, AOF_DIR, 'appendonly.aof.2.base.rdb')).subarray(0, 9).toString('latin1'), 'REDIS0010');
+    const check = spawnSync('redis-check-aof', [join(ours, AOF_DIR, 'appendonly.aof.manifest')], { encoding: 'utf8' });
+    assert.equal(check.status, 0, check.stdout + check.stderr);
+    srv = await createServer({ port: 0, dir: ours, appendonly: 'yes' });
+    const reloaded = await withClient(srv, (c) => stateOf(c, DBS));
+    await srv.close();
+    assert.equal(withoutEncodings(reloaded), withoutEncodings(live));
+    cpSync(join(ours, AOF_DIR), join(copy, AOF_DIR), { recursive: true });
+    const r = await redisOn(copy, ['--aof-use-rdb-preamble', 'yes']);
+    assert.equal(await stateOf(r.c, DBS), reloaded, 'Redis loads our RDB base + incr to the state we load');
+    await r.stop();
+    // theirs
+    const r2 = await redisOn(theirs, ['--aof-use-rdb-preamble', 'yes']);
+    await populate(r2.c);
+    await r2.c.cmd('BGREWRITEAOF');
+    for (let i = 0; i < 100; i++) {
+      const info = String(await r2.c.cmd('INFO', 'persistence'));
+      if (/aof_rewrite_in_progress:0/.test(info) && /aof_rewrites:1/.test(info)) break;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    await r2.c.cmd('SET', 'after:rewrite', 'v');
+    await r2.stop();
+    assert.ok(files(theirs).includes('appendonly.aof.2.base.rdb'));
+    const r3 = await redisOn(theirs, ['--aof-use-rdb-preamble', 'yes']);
+    const redisReloaded = await stateOf(r3.c, DBS);
+    await r3.stop();
+    srv = await createServer({ port: 0, dir: theirs, appendonly: 'yes' });
+    const oursOfTheirs = await withClient(srv, (c) => stateOf(c, DBS));
+    await srv.close();
+    assert.equal(oursOfTheirs, redisReloaded);
+  } finally {
+    for (const d of [ours, theirs, copy]) rmSync(d, { recursive: true, force: true });
   }
 });
