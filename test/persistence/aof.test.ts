@@ -30,6 +30,16 @@ function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'gkv-aof-'));
 }
 
+/** Runs fn with a fresh temporary directory, removed afterwards. */
+async function inTmpDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = tmp();
+  try {
+    await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const AOF_DIR = 'appendonlydir';
 
 async function startAof(dir: string, opts: ServerOptions = {}): Promise<GkvServer> {
@@ -42,6 +52,16 @@ async function withClient<T>(srv: { port: number }, fn: (c: RespClient) => Promi
     return await fn(c);
   } finally {
     c.close();
+  }
+}
+
+/** Starts gKV on dir, reads the full state, stops it. */
+async function stateOnRestart(dir: string, opts: ServerOptions = {}): Promise<string> {
+  const srv = await createServer({ port: 0, dir, appendonly: 'yes', 'aof-use-rdb-preamble': 'no', ...opts });
+  try {
+    return await withClient(srv, (c) => stateOf(c, DBS));
+  } finally {
+    await srv.close();
   }
 }
 
@@ -279,8 +299,7 @@ test('malformed manifests are refused with Redis\'s messages', () => {
 // ---------------------------------------------------------------- round trips
 
 test('every type, encoding, database, TTL and transaction survives a restart on the same AOF directory', async () => {
-  const dir = tmp();
-  try {
+  await inTmpDir(async (dir) => {
     let srv = await startAof(dir);
     const before = await withClient(srv, async (c) => {
       await populate(c);
@@ -292,19 +311,14 @@ test('every type, encoding, database, TTL and transaction survives a restart on 
     const incr = readFileSync(join(dir, AOF_DIR, 'appendonly.aof.1.incr.aof'), 'latin1');
     assert.ok(incr.startsWith('*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$7\r\nstr:int\r\n$5\r\n12345\r\n'));
     assert.ok(incr.includes('*2\r\n$3\r\nDEL\r\n$4\r\nsoon\r\n'), 'the expired key is propagated as DEL');
-    srv = await startAof(dir);
-    const after = await withClient(srv, (c) => stateOf(c, DBS));
-    await srv.close();
+    const after = await stateOnRestart(dir);
     assert.equal(after, before);
     assert.ok(before.includes('tx:counter'), 'the transaction replayed');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('BGREWRITEAOF writes a new base of the dataset and a new incremental file; the state survives a restart', async () => {
-  const dir = tmp();
-  try {
+  await inTmpDir(async (dir) => {
     let srv = await startAof(dir);
     const before = await withClient(srv, async (c) => {
       await populate(c);
@@ -326,19 +340,14 @@ test('BGREWRITEAOF writes a new base of the dataset and a new incremental file; 
     assert.ok(base.startsWith('*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n'));
     assert.ok(base.includes('$5\r\nHMSET\r\n$7\r\nhash:ht\r\n'), 'hashes are rebuilt with HMSET');
     assert.ok(base.includes('*66\r\n$5\r\nRPUSH\r\n$8\r\nlist:big\r\n'), 'collections go 64 items per command');
-    srv = await startAof(dir);
-    const after = await withClient(srv, (c) => stateOf(c, DBS));
-    await srv.close();
+    const after = await stateOnRestart(dir);
     // encodings may differ as in Redis (a rewrite rebuilds each value from scratch)
     assert.equal(withoutEncodings(after), withoutEncodings(before));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a rewrite that fails leaves the AOF whole: status err, temporary base removed, writes kept, next rewrite succeeds', async () => {
-  const dir = tmp();
-  try {
+  await inTmpDir(async (dir) => {
     let srv = await startAof(dir);
     await withClient(srv, async (c) => {
       await c.cmd('SET', 'a', '1');
@@ -365,14 +374,11 @@ test('a rewrite that fails leaves the AOF whole: status err, temporary base remo
     srv = await startAof(dir);
     await withClient(srv, async (c) => assert.deepEqual(await c.cmd('MGET', 'a', 'b', 'c'), ['1', '2', '3']));
     await srv.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a rewrite under concurrent writes loses none of them: base (the cut) + new incr is the dataset', async () => {
-  const dir = tmp();
-  try {
+  await inTmpDir(async (dir) => {
     let srv = await startAof(dir);
     const before = await withClient(srv, async (c) => {
       const batch: string[][] = [];
@@ -405,9 +411,7 @@ test('a rewrite under concurrent writes loses none of them: base (the cut) + new
     await srv.close();
     assert.equal(after.length, before.length);
     assert.deepEqual(after, before);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 /** Every key of db 0 with its content, read with pipelines (for large datasets). */
@@ -420,8 +424,7 @@ async function bulkState(c: RespClient): Promise<string[]> {
 }
 
 test('automatic rewrite starts when the AOF grew by auto-aof-rewrite-percentage over auto-aof-rewrite-min-size', async () => {
-  const dir = tmp();
-  try {
+  await inTmpDir(async (dir) => {
     const srv = await startAof(dir, { 'auto-aof-rewrite-percentage': 100, 'auto-aof-rewrite-min-size': 4096 });
     await withClient(srv, async (c) => {
       await c.pipeline(Array.from({ length: 200 }, (_, i) => ['SET', `key${i}`, 'v'.repeat(20)]));
@@ -438,14 +441,11 @@ test('automatic rewrite starts when the AOF grew by auto-aof-rewrite-percentage 
       assert.ok(base > 4096 && cur >= base, info);
     });
     await srv.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('CONFIG SET appendonly yes builds the AOF from the current data; appendonly no stops appending', async () => {
-  const dir = tmp();
-  try {
+  await inTmpDir(async (dir) => {
     let srv = await createServer({ port: 0, dir, 'aof-use-rdb-preamble': 'no' });
     await withClient(srv, async (c) => {
       await c.cmd('SET', 'before', '1');
@@ -469,14 +469,11 @@ test('CONFIG SET appendonly yes builds the AOF from the current data; appendonly
       assert.equal(await c.cmd('GET', 'after-off'), null);
     });
     await srv.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('INFO persistence reports the AOF\'s sizes, fields and status while it is on', async () => {
-  const dir = tmp();
-  try {
+  await inTmpDir(async (dir) => {
     const srv = await startAof(dir);
     await withClient(srv, async (c) => {
       await c.cmd('SET', 'a', '1');
@@ -496,14 +493,11 @@ test('INFO persistence reports the AOF\'s sizes, fields and status while it is o
       assert.deepEqual(await c.cmd('EXEC'), ['Background append only file rewriting scheduled']);
     });
     await srv.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a reply to a write leaves only after the write is in the AOF file', async () => {
-  const dir = tmp();
-  try {
+  await inTmpDir(async (dir) => {
     for (const policy of ['always', 'everysec', 'no']) {
       const srv = await startAof(dir, { appendfsync: policy });
       await withClient(srv, async (c) => {
@@ -515,14 +509,11 @@ test('a reply to a write leaves only after the write is in the AOF file', async 
       });
       await srv.close();
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('after a failed AOF write, writes get -MISCONF until a retry succeeds, and nothing is lost', async () => {
-  const dir = tmp();
-  try {
+  await inTmpDir(async (dir) => {
     let srv = await startAof(dir, { appendfsync: 'everysec' });
     const aof = aofOf(srv.server)!;
     await withClient(srv, async (c) => {
@@ -546,9 +537,7 @@ test('after a failed AOF write, writes get -MISCONF until a retry succeeds, and 
     srv = await startAof(dir);
     await withClient(srv, async (c) => assert.deepEqual(await c.cmd('MGET', 'a', 'b', 'c'), ['1', '2', '3']));
     await srv.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 // ---------------------------------------------------------------- damaged files
@@ -563,8 +552,7 @@ async function writeSome(dir: string, cmds: string[][]): Promise<string> {
 }
 
 test('a truncated last command is cut off with aof-load-truncated yes (with a log line) and the rest loads', async () => {
-  const dir = tmp();
-  try {
+  await inTmpDir(async (dir) => {
     const incr = await writeSome(dir, [['SET', 'a', '1'], ['SET', 'b', '2'], ['SET', 'c', '3']]);
     const full = statSync(incr).size;
     truncateSync(incr, full - 4);
@@ -585,27 +573,21 @@ test('a truncated last command is cut off with aof-load-truncated yes (with a lo
     const data = readFileSync(incr, 'latin1');
     assert.ok(data.slice(0, cut).endsWith('$1\r\nb\r\n$1\r\n2\r\n'));
     assert.equal(data.slice(cut), '*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$1\r\nd\r\n$1\r\n4\r\n');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a truncated AOF is refused with aof-load-truncated no, and nothing is served', async () => {
-  const dir = tmp();
-  try {
+  await inTmpDir(async (dir) => {
     const incr = await writeSome(dir, [['SET', 'a', '1'], ['SET', 'b', '2']]);
     truncateSync(incr, statSync(incr).size - 1);
     const size = statSync(incr).size;
     await assert.rejects(startAof(dir, { 'aof-load-truncated': 'no' }), /Unexpected end of file reading the append only file appendonly.aof.1.incr.aof/);
     assert.equal(statSync(incr).size, size, 'the file is left as it was');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('corruption in the middle of a file is refused with a message naming the file and the offset', async () => {
-  const dir = tmp();
-  try {
+  await inTmpDir(async (dir) => {
     const incr = await writeSome(dir, [['SET', 'a', '1'], ['SET', 'b', '2'], ['SET', 'c', '3']]);
     const data = readFileSync(incr, 'latin1');
     const at = data.indexOf('*3\r\n$3\r\nSET\r\n$1\r\nb');
@@ -617,14 +599,11 @@ test('corruption in the middle of a file is refused with a message naming the fi
     // an argument that is not a bulk string
     writeFileSync(incr, Buffer.from(data.slice(0, at) + '*3\r\n:1\r\n' + data.slice(at), 'latin1'));
     await assert.rejects(startAof(dir), new RegExp(`appendonly.aof.1.incr.aof at offset ${at + 4}\\b`));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('an unknown command, a wrong argument count or a file missing from the directory stop the load', async () => {
-  const dir = tmp();
-  try {
+  await inTmpDir(async (dir) => {
     const incr = await writeSome(dir, [['SET', 'a', '1']]);
     const good = readFileSync(incr);
     appendFileSync(incr, '*2\r\n$7\r\nNOSUCHX\r\n$1\r\na\r\n');
@@ -633,14 +612,11 @@ test('an unknown command, a wrong argument count or a file missing from the dire
     await assert.rejects(startAof(dir), /Wrong number of arguments for 'set' reading the append only file/);
     rmSync(incr);
     await assert.rejects(startAof(dir), /Unable to obtain the AOF file appendonly.aof.1.incr.aof length/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a file that ends inside MULTI loses the whole transaction (reverted at the MULTI) and loads the rest', async () => {
-  const dir = tmp();
-  try {
+  await inTmpDir(async (dir) => {
     const incr = await writeSome(dir, [['SET', 'a', '1']]);
     const size = statSync(incr).size;
     appendFileSync(incr, '*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$1\r\n2\r\n');
@@ -651,14 +627,11 @@ test('a file that ends inside MULTI loses the whole transaction (reverted at the
     });
     await srv.close();
     assert.equal(statSync(incr).size, size + 0, 'cut back to before MULTI, nothing appended since');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a truncated incremental file that is not the last one is refused even with aof-load-truncated yes', async () => {
-  const dir = tmp();
-  try {
+  await inTmpDir(async (dir) => {
     await writeSome(dir, [['SET', 'a', '1'], ['SET', 'b', '2']]);
     const d = join(dir, AOF_DIR);
     const first = join(d, 'appendonly.aof.1.incr.aof');
@@ -666,14 +639,11 @@ test('a truncated incremental file that is not the last one is refused even with
     writeFileSync(join(d, 'appendonly.aof.2.incr.aof'), '*3\r\n$3\r\nSET\r\n$1\r\nc\r\n$1\r\n3\r\n');
     writeFileSync(join(d, 'appendonly.aof.manifest'), manifestOf(dir) + 'file appendonly.aof.2.incr.aof seq 2 type i\n');
     await assert.rejects(startAof(dir), /the truncated file appendonly.aof.1.incr.aof is not the last file/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('clients connecting while a large AOF loads get -LOADING, then the data', async () => {
-  const dir = tmp();
-  try {
+  await inTmpDir(async (dir) => {
     const d = join(dir, AOF_DIR);
     await writeSome(dir, [['SET', 'x', '1']]);
     // a 400k-command incremental file
@@ -698,23 +668,18 @@ test('clients connecting while a large AOF loads get -LOADING, then the data', a
     assert.equal(await c.cmd('DBSIZE'), 400001);
     c.close();
     await srv.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('an old-style single-file appendonly.aof in dir is moved into the AOF directory as its base', async () => {
-  const dir = tmp();
-  try {
+  await inTmpDir(async (dir) => {
     writeFileSync(join(dir, 'appendonly.aof'), '*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$3\r\nold\r\n$3\r\nyes\r\n');
     const srv = await startAof(dir);
     await withClient(srv, async (c) => assert.equal(await c.cmd('GET', 'old'), 'yes'));
     await srv.close();
     assert.equal(existsSync(join(dir, 'appendonly.aof')), false);
     assert.equal(manifestOf(dir), 'file appendonly.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 // ---------------------------------------------------------------- crash
@@ -860,9 +825,7 @@ test('a real Redis 7.0 loads our AOF directory (incr only, then after a rewrite)
       return stateOf(c, DBS);
     });
     await srv2.close();
-    const srv3 = await startAof(dir);
-    const reloaded = await withClient(srv3, (c) => stateOf(c, DBS));
-    await srv3.close();
+    const reloaded = await stateOnRestart(dir);
     assert.equal(withoutEncodings(reloaded), withoutEncodings(rewritten));
     rmSync(join(copy, AOF_DIR), { recursive: true, force: true });
     cpSync(join(dir, AOF_DIR), join(copy, AOF_DIR), { recursive: true });
@@ -876,8 +839,7 @@ test('a real Redis 7.0 loads our AOF directory (incr only, then after a rewrite)
 });
 
 test('we load an AOF directory written by a real Redis 7.0 (base after BGREWRITEAOF plus incremental) to its state', { skip: oracleSkip() }, async () => {
-  const dir = tmp();
-  try {
+  await inTmpDir(async (dir) => {
     const r = await redisOn(dir);
     await populate(r.c);
     assert.equal(await r.c.cmd('BGREWRITEAOF'), 'Background append only file rewriting started');
@@ -900,13 +862,9 @@ test('we load an AOF directory written by a real Redis 7.0 (base after BGREWRITE
     const redisReloaded = await stateOf(r2.c, DBS);
     await r2.stop();
     assert.equal(withoutEncodings(redisReloaded), withoutEncodings(redisState));
-    const srv = await startAof(dir);
-    const ours = await withClient(srv, (c) => stateOf(c, DBS));
-    await srv.close();
+    const ours = await stateOnRestart(dir);
     assert.equal(ours, redisReloaded);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 // ---------------------------------------------------------------- RDB preamble (aof-use-rdb-preamble yes, the default)
@@ -943,9 +901,7 @@ test('with aof-use-rdb-preamble yes the base is an RDB image: a real Redis 7.0 l
     assert.equal(readFileSync(join(ours, AOF_DIR, 'appendonly.aof.2.base.rdb')).subarray(0, 9).toString('latin1'), 'REDIS0010');
     const check = spawnSync('redis-check-aof', [join(ours, AOF_DIR, 'appendonly.aof.manifest')], { encoding: 'utf8' });
     assert.equal(check.status, 0, check.stdout + check.stderr);
-    srv = await createServer({ port: 0, dir: ours, appendonly: 'yes' });
-    const reloaded = await withClient(srv, (c) => stateOf(c, DBS));
-    await srv.close();
+    const reloaded = await stateOnRestart(ours, { 'aof-use-rdb-preamble': 'yes' });
     assert.equal(withoutEncodings(reloaded), withoutEncodings(live));
     cpSync(join(ours, AOF_DIR), join(copy, AOF_DIR), { recursive: true });
     const r = await redisOn(copy, ['--aof-use-rdb-preamble', 'yes']);
@@ -966,9 +922,7 @@ test('with aof-use-rdb-preamble yes the base is an RDB image: a real Redis 7.0 l
     const r3 = await redisOn(theirs, ['--aof-use-rdb-preamble', 'yes']);
     const redisReloaded = await stateOf(r3.c, DBS);
     await r3.stop();
-    srv = await createServer({ port: 0, dir: theirs, appendonly: 'yes' });
-    const oursOfTheirs = await withClient(srv, (c) => stateOf(c, DBS));
-    await srv.close();
+    const oursOfTheirs = await stateOnRestart(theirs, { 'aof-use-rdb-preamble': 'yes' });
     assert.equal(oursOfTheirs, redisReloaded);
   } finally {
     for (const d of [ours, theirs, copy]) rmSync(d, { recursive: true, force: true });
