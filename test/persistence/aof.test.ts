@@ -684,14 +684,17 @@ test('an old-style single-file appendonly.aof in dir is moved into the AOF direc
 
 // ---------------------------------------------------------------- crash
 
-test('kill -9 under a write load with appendfsync always loses no acknowledged write', async (t) => {
-  const dir = tmp();
+/** gkv-server as a child process on dir (appendonly yes, command-form base), restartable with the same arguments. */
+async function childServer(dir: string, extra: string[]) {
   const port = await freePort();
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--aof-use-rdb-preamble', 'no'];
-  const spawnServer = () => {
-    const p = spawn(process.execPath, [serverJs, ...args], { stdio: 'ignore' });
-    const exited = new Promise<void>((r) => p.once('exit', () => r()));
-    return { p, exited };
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--aof-use-rdb-preamble', 'no', ...extra];
+  const start = () => {
+    const p = spawn(process.execPath, [serverJs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout!.on('data', (d) => (out += d));
+    p.stderr!.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
+    return { p, exited, out: () => out };
   };
   const connect = async (): Promise<RespClient> => {
     const deadline = Date.now() + 10000;
@@ -707,94 +710,115 @@ test('kill -9 under a write load with appendfsync always loses no acknowledged w
       await new Promise((r) => setTimeout(r, 30));
     }
   };
-  let child = spawnServer();
-  try {
-    const clients = await Promise.all(Array.from({ length: 6 }, () => connect()));
-    const acked: number[] = clients.map(() => 0);
-    let stop = false;
-    const loops = clients.map(async (c, id) => {
-      let seq = 0;
-      while (!stop) {
-        // 5 writes in flight per client
-        const batch: string[][] = [];
-        for (let j = 0; j < 5; j++) {
-          seq++;
-          batch.push(['SET', `c${id}:${seq}`, String(seq)]);
-        }
-        try {
+  return { start, connect };
+}
+
+test('kill -9 under a write load with appendfsync always loses no acknowledged write', async (t) => {
+  await inTmpDir(async (dir) => {
+    const srv = await childServer(dir, ['--appendfsync', 'always']);
+    let child = srv.start();
+    try {
+      const clients = await Promise.all(Array.from({ length: 6 }, () => srv.connect()));
+      const acked: number[] = clients.map(() => 0);
+      let stop = false;
+      const loops = clients.map(async (c, id) => {
+        let seq = 0;
+        while (!stop) {
+          // 5 writes in flight per client
+          const batch: string[][] = [];
+          for (let j = 0; j < 5; j++) {
+            seq++;
+            batch.push(['SET', `c${id}:${seq}`, String(seq)]);
+          }
           const replies = await c.pipeline(batch);
           if (replies.every((r) => r.value === 'OK')) acked[id] = seq;
-        } catch {
-          return;
+        }
+      });
+      await new Promise((r) => setTimeout(r, 1200));
+      child.p.kill('SIGKILL');
+      stop = true;
+      await child.exited;
+      // replies in flight at the kill never come: do not wait for them
+      await Promise.race([Promise.all(loops), new Promise((r) => setTimeout(r, 500))]);
+      for (const c of clients) c.close();
+      const total = acked.reduce((a, b) => a + b, 0);
+      assert.ok(total > 100, `writes were acknowledged (${total})`);
+      t.diagnostic(`acknowledged writes before kill -9: ${total}`);
+      child = srv.start();
+      const c = await srv.connect();
+      for (let id = 0; id < acked.length; id++) {
+        const keys = Array.from({ length: acked[id] }, (_, i) => `c${id}:${i + 1}`);
+        for (let i = 0; i < keys.length; i += 1000) {
+          const vals = (await c.cmd('MGET', ...keys.slice(i, i + 1000))) as RespValue[];
+          vals.forEach((v, j) => assert.equal(v, String(i + j + 1), `acknowledged write ${keys[i + j]} lost`));
         }
       }
-    });
-    await new Promise((r) => setTimeout(r, 1200));
-    child.p.kill('SIGKILL');
-    stop = true;
-    await child.exited;
-    await Promise.race([Promise.all(loops), new Promise((r) => setTimeout(r, 2000))]);
-    for (const c of clients) c.close();
-    const total = acked.reduce((a, b) => a + b, 0);
-    assert.ok(total > 100, `writes were acknowledged (${total})`);
-    t.diagnostic(`acknowledged writes before kill -9: ${total}`);
-    child = spawnServer();
-    const c = await connect();
-    for (let id = 0; id < acked.length; id++) {
-      const keys = Array.from({ length: acked[id] }, (_, i) => `c${id}:${i + 1}`);
-      for (let i = 0; i < keys.length; i += 1000) {
-        const vals = (await c.cmd('MGET', ...keys.slice(i, i + 1000))) as RespValue[];
-        vals.forEach((v, j) => assert.equal(v, String(i + j + 1), `acknowledged write ${keys[i + j]} lost`));
-      }
+      c.close();
+    } finally {
+      child.p.kill('SIGKILL');
+      await child.exited;
     }
-    c.close();
-  } finally {
-    child.p.kill('SIGKILL');
-    await child.exited;
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
+});
+
+test('kill -9 during a rewrite leaves a directory that loads every write (old base + every incr)', async () => {
+  await inTmpDir(async (dir) => {
+    const srv = await childServer(dir, ['--appendfsync', 'everysec']);
+    let child = srv.start();
+    try {
+      let c = await srv.connect();
+      const batch: string[][] = [];
+      for (let i = 0; i < 100000; i += 100) batch.push(['MSET', ...Array.from({ length: 100 }, (_, j) => [`k${i + j}`, String(i + j)]).flat()]);
+      await c.pipeline(batch);
+      // the INFO in the same read runs right after the rewrite started
+      const [started, info] = await c.pipeline([['BGREWRITEAOF'], ['INFO', 'persistence'], ['SET', 'during', 'rewrite']]);
+      assert.equal(started.value, 'Background append only file rewriting started');
+      assert.match(String(info.value), /aof_rewrite_in_progress:1\r\n/);
+      child.p.kill('SIGKILL');
+      await child.exited;
+      c.close();
+      const names = files(dir);
+      assert.ok(names.some((n) => n.startsWith('temp-rewriteaof-bg-')), `killed mid-rewrite: ${names.join(' ')}`);
+      assert.equal(manifestOf(dir), 'file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\nfile appendonly.aof.2.incr.aof seq 2 type i\n');
+      child = srv.start();
+      c = await srv.connect();
+      assert.equal(await c.cmd('DBSIZE'), 100001);
+      assert.equal(await c.cmd('GET', 'k99999'), '99999');
+      assert.equal(await c.cmd('GET', 'during'), 'rewrite');
+      // and a rewrite now completes
+      await c.cmd('BGREWRITEAOF');
+      for (let i = 0; i < 200 && !/aof_rewrites:1\r\n/.test(String(await c.cmd('INFO', 'persistence'))); i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(manifestOf(dir), 'file appendonly.aof.2.base.aof seq 2 type b\nfile appendonly.aof.3.incr.aof seq 3 type i\n');
+      c.close();
+    } finally {
+      child.p.kill('SIGKILL');
+      await child.exited;
+    }
+  });
 });
 
 test('gkv-server fsyncs the AOF on SIGTERM and exits 0; the writes are there on restart', async () => {
-  const dir = tmp();
-  const port = await freePort();
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'no', '--aof-use-rdb-preamble', 'no'];
-  const run = () => {
-    const p = spawn(process.execPath, [serverJs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    p.stdout!.on('data', (d) => (out += d));
-    const exited = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
-    return { p, exited, out: () => out };
-  };
-  const connect = async (): Promise<RespClient> => {
-    for (let i = 0; ; i++) {
-      try {
-        return await RespClient.connect(port);
-      } catch {
-        if (i > 300) throw new Error('server did not start');
-        await new Promise((r) => setTimeout(r, 30));
-      }
+  await inTmpDir(async (dir) => {
+    const srv = await childServer(dir, ['--appendfsync', 'no']);
+    let child = srv.start();
+    try {
+      let c = await srv.connect();
+      await c.cmd('RPUSH', 'l', 'a', 'b');
+      await c.cmd('SET', 'k', 'v');
+      c.close();
+      child.p.kill('SIGTERM');
+      assert.equal(await child.exited, 0);
+      assert.match(child.out(), /Calling fsync\(\) on the AOF file\./);
+      child = srv.start();
+      c = await srv.connect();
+      assert.equal(await c.cmd('GET', 'k'), 'v');
+      assert.deepEqual(await c.cmd('LRANGE', 'l', '0', '-1'), ['a', 'b']);
+      c.close();
+    } finally {
+      child.p.kill('SIGKILL');
+      await child.exited;
     }
-  };
-  let s = run();
-  try {
-    let c = await connect();
-    await c.cmd('RPUSH', 'l', 'a', 'b');
-    await c.cmd('SET', 'k', 'v');
-    c.close();
-    s.p.kill('SIGTERM');
-    assert.equal(await s.exited, 0);
-    assert.match(s.out(), /Calling fsync\(\) on the AOF file\./);
-    s = run();
-    c = await connect();
-    assert.equal(await c.cmd('GET', 'k'), 'v');
-    assert.deepEqual(await c.cmd('LRANGE', 'l', '0', '-1'), ['a', 'b']);
-    c.close();
-  } finally {
-    s.p.kill('SIGKILL');
-    await s.exited;
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 // ---------------------------------------------------------------- interoperability with Redis 7.0
