@@ -785,6 +785,7 @@ test('kill -9 during a rewrite leaves a directory that loads every write (old ba
       assert.equal(await c.cmd('DBSIZE'), 100001);
       assert.equal(await c.cmd('GET', 'k99999'), '99999');
       assert.equal(await c.cmd('GET', 'during'), 'rewrite');
+      assert.ok(!files(dir).some((n) => n.startsWith('temp-')), 'the stale temporary base was removed at startup');
       // and a rewrite now completes
       await c.cmd('BGREWRITEAOF');
       for (let i = 0; i < 200 && !/aof_rewrites:1\r\n/.test(String(await c.cmd('INFO', 'persistence'))); i++) await new Promise((r) => setTimeout(r, 20));

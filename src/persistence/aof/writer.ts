@@ -56,13 +56,13 @@
  * installed the base is written in command form (.base.aof) whatever the
  * setting, and loading an RDB base needs rdbImageLoader likewise.
  */
-import { closeSync, existsSync, readFileSync, fdatasyncSync, fstatSync, fsync, ftruncateSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, readFileSync, readdirSync, fdatasyncSync, fstatSync, fsync, ftruncateSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Server } from '../../server/server.js';
 import { AofLoadError, loadAppendOnlyFiles, type RdbImageLoader } from './loader.js';
 import {
   cloneManifest, emptyManifest, fsyncDir, writeAll, manifestName, markRewrittenIncrsAsHistory, newBase, newIncr, parseManifest,
-  persistManifest, tempIncrName, tempRewriteName, ManifestError, type Manifest,
+  persistManifest, tempIncrName, tempManifestName, tempRewriteName, ManifestError, type Manifest,
 } from './manifest.js';
 import { CommandSink, Sink } from './rewrite.js';
 import { Snapshot, type SnapshotSink } from '../snapshot.js';
@@ -791,6 +791,7 @@ export class Aof {
       fsyncDir(this.dir);
       s.log.notice(`Successfully migrated an old-style AOF into the AOF directory ${this.dir}`);
     }
+    this.removeStaleTempFiles();
     const files = [...(m.base !== null ? [m.base] : []), ...m.incrs];
     let total = 0;
     for (const ai of files) {
@@ -836,6 +837,24 @@ export class Aof {
     this.selectedDb = -1;
     this.lastFsync = Date.now();
     this.state = 'on';
+  }
+
+  /**
+   * Temporary files a killed process left (a rewrite's base, the incr of an
+   * AOF being turned on, a manifest being replaced): no manifest names them,
+   * so they are removed at startup (Redis leaves them behind).
+   */
+  private removeStaleTempFiles(): void {
+    const stale = new Set([tempIncrName(this.name), tempManifestName(this.name)]);
+    for (const f of readdirSync(this.dir)) {
+      if (!stale.has(f) && !/^temp-rewriteaof-bg-\d+\.aof$/.test(f)) continue;
+      this.s.log.notice(`Removing the stale temporary AOF file ${f}`);
+      try {
+        unlinkSync(this.path(f));
+      } catch {
+        /* gone */
+      }
+    }
   }
 
   /**
