@@ -58,5 +58,6 @@ export function installAof(s: Server): Aof {
   s.config.onChange('appendfsync', (v) => {
     aof.policy = v as FsyncPolicy;
   });
+  s.config.onChange('aof-timestamp-enabled', (v) => (aof.timestamps = v === 'yes'));
   return aof;
 }

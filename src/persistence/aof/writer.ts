@@ -164,6 +164,8 @@ export class Aof {
   flushPostponedStart = 0;
   delayedFsync = 0;
   private curTimestamp = 0;
+  /** aof-timestamp-enabled: `#TS:<unix time>` annotations when the second changes */
+  timestamps = false;
 
   // rewrite state (INFO)
   get rewriteInProgress(): boolean {
@@ -219,7 +221,7 @@ export class Aof {
   feed(dbId: number, argv: string[]): void {
     if (this.state === 'off') return;
     let s = '';
-    if (this.s.config.getBool('aof-timestamp-enabled')) {
+    if (this.timestamps) {
       const t = Math.floor(Date.now() / 1000);
       if (t > this.curTimestamp) {
         s += `#TS:${t}\r\n`;
@@ -733,6 +735,7 @@ export class Aof {
     }
     this.closeFd(old);
     this.fd = fd;
+    this.curTimestamp = 0; // a new file opens with its #TS annotation
     this.lastIncrSize = fstatSync(fd).size;
     this.fsyncedSize = this.lastIncrSize;
   }
