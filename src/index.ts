@@ -9,12 +9,15 @@
  * Options are redis.conf parameters, by their names (`port`, `bind`,
  * `requirepass`, `maxmemory`, `save`, `dir`, `appendonly` …), as strings,
  * numbers or booleans. Defaults differ from gkv-server in two ways suited to
- * tests: bind 127.0.0.1, and nothing is logged unless `loglevel` is given.
+ * tests: bind 127.0.0.1, and nothing is logged unless `loglevel` is given;
+ * nothing is saved (save "") and no RDB file is loaded unless `dir` or
+ * `dbfilename` is given.
  */
 import { Config, ConfigError } from './server/config.js';
 import { PARAMS } from './server/params.js';
 import { Server } from './server/server.js';
 import { installAof } from './persistence/aof/index.js';
+import { installRdb } from './persistence/rdb-install.js';
 
 export type ServerOptions = Record<string, string | number | boolean | string[]>;
 
@@ -49,6 +52,7 @@ export async function createServer(options: ServerOptions = {}): Promise<GkvServ
   }
   const server = new Server(config);
   installAof(server); // appendonly: load at startup, feed, fsync, rewrite (persistence/aof)
+  installRdb(server, 'dir' in options || 'dbfilename' in options); // SAVE/BGSAVE, save points, load (persistence/rdb-install)
   await server.listen();
   return {
     port: server.port,

@@ -8,6 +8,7 @@ import { Config, ConfigError } from '../server/config.js';
 import { PARAMS } from '../server/params.js';
 import { Server, StartupFailure } from '../server/server.js';
 import { installAof } from '../persistence/aof/index.js';
+import { installRdb } from '../persistence/rdb-install.js';
 
 const VERSION = '7.0.15';
 
@@ -32,6 +33,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const server = new Server(config);
   installAof(server); // appendonly: load at startup, feed, fsync, rewrite (persistence/aof)
+  installRdb(server); // SAVE/BGSAVE, save points, the save at shutdown, load at startup (persistence/rdb-install)
   server.log.level = config.get('loglevel') as typeof server.log.level;
   server.log.file = config.get('logfile');
   server.log.notice('oO0OoO0OoO0Oo gKV is starting oO0OoO0OoO0Oo');

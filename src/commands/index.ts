@@ -15,6 +15,7 @@ import { sortCommands } from './families/sort.js';
 import { stringCommands } from './families/string.js';
 import { transactionCommands } from './families/transactions.js';
 import { aofCommands } from '../persistence/aof/commands.js';
+import { rdbCommands } from '../persistence/rdb-install.js';
 
 export function registerAllCommands(t: CommandTable): void {
   t.register(connectionCommands);
@@ -30,4 +31,5 @@ export function registerAllCommands(t: CommandTable): void {
   t.register(stringCommands);
   t.register(transactionCommands);
   t.register(aofCommands);
+  t.register(rdbCommands);
 }

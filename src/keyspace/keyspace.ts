@@ -461,6 +461,28 @@ export class Keyspace {
     return Math.floor(this.now / 60000) & 65535;
   }
 
+  /** Seconds since an LRU clock value (Redis's estimateObjectIdleTime / 1000), wrapping at 24 bits. */
+  idleSecondsOf(lru: number): number {
+    const clock = this.lruClock;
+    return clock >= lru ? clock - lru : clock + (LRU_CLOCK_MAX - lru);
+  }
+
+  /**
+   * objectSetLRUOrLFU: the access clock of a loaded or restored key, from an
+   * idle time in seconds (LRU policies) or an LFU counter (LFU policies);
+   * -1 leaves the clock a new object gets.
+   */
+  restoreClock(db: Db, key: string, idleSeconds: number, freq: number): void {
+    const slot = db.findSlot(key);
+    if (slot === -1) return;
+    if (this.lfu) {
+      if (freq >= 0) db.lru[slot] = ((Math.floor(this.now / 60000) & 65535) << 8 | Math.min(255, freq)) >>> 0;
+    } else if (idleSeconds >= 0) {
+      const c = this.lruClock - idleSeconds;
+      db.lru[slot] = c >= 0 ? c : (c + LRU_CLOCK_MAX) & LRU_CLOCK_MAX;
+    }
+  }
+
   /** Redis's LFUDecrAndReturn: the counter after decay for the minutes elapsed. */
   lfuDecr(v: number): number {
     const ldt = v >>> 8;

@@ -30,6 +30,7 @@ import { LRU_CLOCK_MAX } from '../../keyspace/keyspace.js';
 import type { ParamDef } from '../../server/config.js';
 import type { ShutdownFlags } from '../../server/server.js';
 import { aofOf } from '../../persistence/aof/index.js';
+import { rdbStateOf } from '../../persistence/rdb-install.js';
 
 export const REDIS_VERSION = '7.0.15';
 
@@ -666,16 +667,12 @@ function persistenceFields(s: Server): InfoFields {
     ['current_fork_perc', '0.00'],
     ['current_save_keys_processed', 0],
     ['current_save_keys_total', 0],
-    ['rdb_changes_since_last_save', s.ks.dirty],
-    ['rdb_bgsave_in_progress', 0],
-    ['rdb_last_save_time', Math.floor(s.startTime / 1000)],
-    ['rdb_last_bgsave_status', 'ok'],
-    ['rdb_last_bgsave_time_sec', -1],
-    ['rdb_current_bgsave_time_sec', -1],
-    ['rdb_saves', 0],
-    ['rdb_last_cow_size', 0],
-    ['rdb_last_load_keys_expired', 0],
-    ['rdb_last_load_keys_loaded', 0],
+    ...(rdbStateOf(s)?.infoFields() ?? [
+      ['rdb_changes_since_last_save', s.ks.dirty], ['rdb_bgsave_in_progress', 0],
+      ['rdb_last_save_time', Math.floor(s.startTime / 1000)], ['rdb_last_bgsave_status', 'ok'],
+      ['rdb_last_bgsave_time_sec', -1], ['rdb_current_bgsave_time_sec', -1], ['rdb_saves', 0],
+      ['rdb_last_cow_size', 0], ['rdb_last_load_keys_expired', 0], ['rdb_last_load_keys_loaded', 0],
+    ] as InfoFields),
     ...aof.head,
     ['module_fork_in_progress', 0],
     ['module_fork_last_cow_size', 0],

@@ -1,0 +1,195 @@
+/**
+ * RDB files: every type and encoding survives SAVE and a restart; files gKV
+ * writes are loaded by a real redis-server 7.0 (and pass redis-check-rdb),
+ * files Redis writes are loaded by gKV, compared by a full-state capture on
+ * both sides; BGSAVE under a concurrent writer saves exactly the dataset of
+ * the moment it started; the save points start a BGSAVE by themselves.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, copyFileSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { startGkv, startRedis, oracleSkip } from '../harness/servers.js';
+import { RespClient } from '../harness/resp.js';
+import { stateOf } from '../differential/harness.js';
+
+const DBS = [0, 1, 2];
+
+/** Builds one key of every type and encoding (small and big forms), in db 0 and db 2, some with TTLs. */
+async function populate(c: RespClient): Promise<void> {
+  const big = (n: number, f: (i: number) => string[]) => Array.from({ length: n }, (_, i) => f(i)).flat();
+  await c.cmd('SET', 'str', 'hello');
+  await c.cmd('SET', 'int', '12345');
+  await c.cmd('SET', 'neg', '-9223372036854775808');
+  await c.cmd('SET', 'long', 'x'.repeat(1000)); // LZF-compressible
+  await c.cmd('SET', 'bin', '\x00\xff\r\n\x01');
+  await c.cmd('SET', 'ttl', 'v', 'PX', '3600000');
+  await c.cmd('RPUSH', 'list', 'a', 'b', '1', '-7');
+  await c.cmd('RPUSH', 'biglist', ...big(3000, (i) => [`e${i}`]));
+  await c.cmd('HSET', 'hash', 'f', 'v', 'n', '5');
+  await c.cmd('HSET', 'bighash', ...big(600, (i) => [`f${i}`, `v${i}`]));
+  await c.cmd('SADD', 'intset', '1', '-2', '300000', '9223372036854775807');
+  await c.cmd('SADD', 'set', 'a', 'b', 'c');
+  await c.cmd('SADD', 'bigset', ...big(700, (i) => [`m${i}`]));
+  await c.cmd('ZADD', 'zset', '1', 'a', '-2.5', 'b', 'inf', 'c');
+  await c.cmd('ZADD', 'bigzset', ...big(200, (i) => [String(i / 3), `m${i}`]));
+  await c.cmd('EXPIRE', 'bigzset', '7200');
+  await c.cmd('SELECT', '2');
+  await c.cmd('SET', 'other', 'db2');
+  await c.cmd('HSET', 'h2', 'x', 'y');
+  await c.cmd('SELECT', '0');
+}
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'gkv-rdb-'));
+}
+
+test('SAVE writes every type and encoding, and a restarted server loads the same state', async () => {
+  const dir = tempDir();
+  try {
+    const a = await startGkv({ dir });
+    const ca = await RespClient.connect(a.port);
+    await populate(ca);
+    const before = await stateOf(ca, DBS);
+    assert.equal(await ca.cmd('SAVE'), 'OK');
+    assert.equal(Number(String(await ca.cmd('INFO', 'persistence')).match(/rdb_changes_since_last_save:(\d+)/)![1]), 0);
+    const lastsave = Number(await ca.cmd('LASTSAVE'));
+    assert.ok(Math.abs(lastsave - Date.now() / 1000) < 5);
+    ca.close();
+    await a.close();
+    const b = await startGkv({ dir });
+    const cb = await RespClient.connect(b.port);
+    try {
+      assert.equal(await stateOf(cb, DBS), before);
+      assert.match(String(await cb.cmd('INFO', 'persistence')), /rdb_last_load_keys_loaded:17\r\n/);
+    } finally {
+      cb.close();
+      await b.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a real Redis 7.0 loads the RDB file gKV wrote, and gKV loads the file Redis wrote', { skip: oracleSkip() }, async () => {
+  const gdir = tempDir();
+  try {
+    // gKV -> Redis
+    const g = await startGkv({ dir: gdir });
+    const cg = await RespClient.connect(g.port);
+    await populate(cg);
+    const state = await stateOf(cg, DBS);
+    await cg.cmd('SAVE');
+    cg.close();
+    await g.close();
+    const check = spawnSync('redis-check-rdb', [join(gdir, 'dump.rdb')], { encoding: 'utf8' });
+    assert.match(check.stdout, /RDB looks OK/, check.stdout + check.stderr);
+    const r = await startRedis(['--dir', gdir, '--dbfilename', 'dump.rdb']);
+    const cr = await RespClient.connect(r.port);
+    try {
+      assert.equal(await stateOf(cr, DBS), state);
+      // Redis -> gKV: Redis saves what it loaded (its own encoding choices), gKV loads it
+      await cr.cmd('SET', 'from-redis', 'yes');
+      await cr.cmd('SAVE');
+      const redisState = await stateOf(cr, DBS);
+      const g2dir = tempDir();
+      copyFileSync(join(gdir, 'dump.rdb'), join(g2dir, 'dump.rdb'));
+      const g2 = await startGkv({ dir: g2dir });
+      const cg2 = await RespClient.connect(g2.port);
+      assert.equal(await stateOf(cg2, DBS), redisState);
+      cg2.close();
+      await g2.close();
+      rmSync(g2dir, { recursive: true, force: true });
+    } finally {
+      cr.close();
+      await r.stop();
+    }
+  } finally {
+    rmSync(gdir, { recursive: true, force: true });
+  }
+});
+
+test('BGSAVE under a concurrent writer saves exactly the dataset of the moment it started', async () => {
+  const dir = tempDir();
+  try {
+    const a = await startGkv({ dir });
+    const c = await RespClient.connect(a.port);
+    const N = 50000;
+    const fill: string[][] = [];
+    for (let i = 0; i < N; i++) fill.push(['SET', `k${i}`, `v${i}`]);
+    await c.pipeline(fill);
+    await c.cmd('RPUSH', 'list', 'a', 'b');
+    await c.cmd('HSET', 'h', 'f', '1');
+    const atCut = await stateOf(c, [0]);
+    // BGSAVE, then writes that touch owed keys, delete some, add new ones and edit collections in place
+    const writes: string[][] = [['BGSAVE']];
+    for (let i = 0; i < N; i += 7) writes.push(['SET', `k${i}`, 'changed']);
+    for (let i = 3; i < N; i += 11) writes.push(['DEL', `k${i}`]);
+    for (let i = 0; i < 2000; i++) writes.push(['SET', `new${i}`, 'x']);
+    writes.push(['RPUSH', 'list', 'c'], ['HSET', 'h', 'f', '2'], ['FLUSHDB']);
+    const replies = await c.pipeline(writes);
+    assert.equal(replies[0].value, 'Background saving started');
+    const deadline = Date.now() + 20000;
+    while (/rdb_bgsave_in_progress:1/.test(String(await c.cmd('INFO', 'persistence')))) {
+      assert.ok(Date.now() < deadline, 'BGSAVE did not finish');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.match(String(await c.cmd('INFO', 'persistence')), /rdb_last_bgsave_status:ok/);
+    // the writes after the cut are still unsaved changes
+    assert.ok(Number(String(await c.cmd('INFO', 'persistence')).match(/rdb_changes_since_last_save:(\d+)/)![1]) > 0);
+    c.close();
+    await a.close();
+    assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('temp-')), [], 'no temporary file left');
+    const b = await startGkv({ dir });
+    const cb = await RespClient.connect(b.port);
+    try {
+      assert.equal(await stateOf(cb, [0]), atCut);
+    } finally {
+      cb.close();
+      await b.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('BGSAVE answers as Redis: already in progress, SCHEDULE, and syntax errors; a save point starts one by itself', async () => {
+  const dir = tempDir();
+  try {
+    const a = await startGkv({ dir });
+    const c = await RespClient.connect(a.port);
+    try {
+      const fill: string[][] = [];
+      for (let i = 0; i < 100000; i++) fill.push(['SET', `k${i}`, 'v'.repeat(20)]);
+      await c.pipeline(fill);
+      const [r1, r2, r3, r4] = await c.pipeline([['BGSAVE'], ['BGSAVE'], ['BGSAVE', 'SCHEDULE'], ['BGSAVE', 'NOW']]);
+      assert.equal(r1.value, 'Background saving started');
+      assert.equal(r2.raw, '-ERR Background save already in progress\r\n');
+      assert.equal(r3.value, 'Background saving scheduled');
+      assert.equal(r4.raw, '-ERR syntax error\r\n');
+      const saves0 = async () => Number(String(await c.cmd('INFO', 'persistence')).match(/rdb_saves:(\d+)/)![1]);
+      const deadline = Date.now() + 20000;
+      while ((await saves0()) < 2) {
+        assert.ok(Date.now() < deadline, 'the scheduled BGSAVE did not run');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      // save 1 1: one change, a second later, saves again by itself
+      assert.equal(await c.cmd('CONFIG', 'SET', 'save', '1 1'), 'OK');
+      await c.cmd('SET', 'trigger', '1');
+      const before = await saves0();
+      const d2 = Date.now() + 5000;
+      while ((await saves0()) === before) {
+        assert.ok(Date.now() < d2, 'the save point did not trigger');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.ok(existsSync(join(dir, 'dump.rdb')));
+    } finally {
+      c.close();
+      await a.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
