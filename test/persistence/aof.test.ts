@@ -22,6 +22,7 @@ import { stateOf } from '../differential/harness.js';
 import { formatManifest, parseManifest, ManifestError, type Manifest } from '../../src/persistence/aof/manifest.js';
 import { aofOf, rdbHooks } from '../../src/persistence/aof/index.js';
 import type { RObj } from '../../src/keyspace/value.js';
+import { Snapshot } from '../../src/persistence/snapshot.js';
 
 const serverJs = fileURLToPath(new URL('../../src/bin/server.js', import.meta.url));
 const DBS = [0, 1, 2, 3, 5];
@@ -480,6 +481,30 @@ test('CONFIG SET appendonly yes builds the AOF from the current data; appendonly
       assert.equal(await c.cmd('GET', 'after-off'), null);
     });
     await srv.close();
+  });
+});
+
+test('while a BGSAVE walks the dataset, BGREWRITEAOF and CONFIG SET appendonly yes are scheduled and run after it', async () => {
+  await inTmpDir(async (dir) => {
+    const srv = await createServer({ port: 0, dir, 'aof-use-rdb-preamble': 'no' });
+    await withClient(srv, async (c) => {
+      await c.cmd('SET', 'n', '1');
+      // another snapshot in progress stands for a BGSAVE (Redis: another child process)
+      const bgsave = new Snapshot<string>(srv.server.ks, { encode: () => '', beginDb: () => {}, write: () => {} });
+      assert.equal(await c.cmd('CONFIG', 'SET', 'appendonly', 'yes'), 'OK');
+      assert.match(String(await c.cmd('INFO', 'persistence')), /aof_rewrite_scheduled:1\r\n/);
+      assert.equal(await c.cmd('BGREWRITEAOF'), 'Background append only file rewriting scheduled');
+      await c.cmd('INCR', 'n'); // before the rewrite's cut: in the base, not in the incr
+      await new Promise((r) => setTimeout(r, 250));
+      assert.match(String(await c.cmd('INFO', 'persistence')), /aof_rewrites:0\r\n/, 'nothing runs while the BGSAVE does');
+      bgsave.step(Infinity);
+      for (let i = 0; i < 100 && !/aof_rewrites:1\r\n/.test(String(await c.cmd('INFO', 'persistence'))); i++) await new Promise((r) => setTimeout(r, 20));
+      await aofOf(srv.server)!.whenRewriteDone();
+      assert.match(String(await c.cmd('INFO', 'persistence')), /aof_enabled:1\r\n/);
+      await c.cmd('INCR', 'n');
+    });
+    await srv.close();
+    assert.match(await stateOnRestart(dir), /"n"\|string\|int\|"3"/);
   });
 });
 

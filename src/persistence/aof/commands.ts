@@ -2,9 +2,8 @@
  * BGREWRITEAOF (Redis group "server"): rewrites the AOF's base from the
  * current dataset (writer.ts's rewrite). Replies as Redis's
  * bgrewriteaofCommand: "…already in progress" while one runs, "…scheduled"
- * inside MULTI/EXEC (it then starts from the AOF's periodic tick), "…started"
- * otherwise. gKV's rewrite currently completes before the reply (see
- * writer.ts), so "started" means it is done.
+ * inside MULTI/EXEC or while a BGSAVE walks the dataset (it then starts from
+ * the AOF's periodic tick once none does), "…started" otherwise.
  */
 import type { Client } from '../../server/client.js';
 import type { Server } from '../../server/server.js';
@@ -16,7 +15,8 @@ function bgrewriteaofCommand(c: Client, _argv: string[], s: Server): void {
   const aof = aofOf(s);
   if (aof === undefined) throw Err.raw("ERR Can't execute an AOF background rewriting. Please check the server logs for more information.");
   if (aof.rewriteInProgress) throw Err.raw('ERR Background append only file rewriting already in progress');
-  if (s.inExec) {
+  // Redis schedules it while another child (a BGSAVE: here, another snapshot walk) runs, or inside EXEC
+  if (s.inExec || s.ks.snapshots.length > 0) {
     aof.rewriteScheduled = true;
     c.addStatus('Background append only file rewriting scheduled');
     return;

@@ -219,7 +219,8 @@ export class Aof {
 
   /** Appends one propagated command (see the header). */
   feed(dbId: number, argv: string[]): void {
-    if (this.state === 'off') return;
+    // turning on: only what happens after the rewrite's cut belongs to the new AOF
+    if (this.state === 'off' || (this.state === 'wait_rewrite' && this.job === null)) return;
     let s = '';
     if (this.timestamps) {
       const t = Math.floor(Date.now() / 1000);
@@ -373,7 +374,8 @@ export class Aof {
   /** serverCron's AOF part: retry postponed or failed writes, everysec fsync, scheduled and automatic rewrites. */
   tick(): void {
     if (this.state !== 'off') this.flush(false);
-    if (this.rewriteInProgress || this.s.loading || this.s.shuttingDown) return;
+    // as Redis's hasActiveChildProcess: not while a BGSAVE (another snapshot) runs
+    if (this.rewriteInProgress || this.s.loading || this.s.shuttingDown || this.s.ks.snapshots.length > 0) return;
     if (this.rewriteScheduled) {
       this.rewriteScheduled = false;
       this.rewrite();
@@ -883,6 +885,12 @@ export class Aof {
     }
     this.state = 'wait_rewrite';
     this.lastFsync = Date.now();
+    if (this.s.ks.snapshots.length > 0) {
+      // Redis: another child (a BGSAVE) runs; the rewrite starts when it is done
+      this.rewriteScheduled = true;
+      this.s.log.warning('AOF was enabled but there is already another background operation. An AOF background was scheduled to start when possible.');
+      return;
+    }
     if (!this.rewrite()) {
       this.state = 'off';
       this.s.log.warning("Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. Check the above logs for more info about the error.");
@@ -893,6 +901,7 @@ export class Aof {
   /** CONFIG SET appendonly no (Redis's stopAppendOnly): flush, fsync, close. */
   disable(): void {
     if (this.state === 'off') return;
+    this.rewriteScheduled = false;
     this.abortRewrite();
     this.flushAndSync();
     this.closeFd(this.fd);
