@@ -193,3 +193,27 @@ test('BGSAVE answers as Redis: already in progress, SCHEDULE, and syntax errors;
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('DEBUG RELOAD saves, empties and reloads the dataset; NOSAVE reloads the file as it is; bad options are refused', async () => {
+  const dir = tempDir();
+  const a = await startGkv({ dir, 'enable-debug-command': 'yes' });
+  const c = await RespClient.connect(a.port);
+  try {
+    await populate(c);
+    const before = await stateOf(c, DBS);
+    assert.equal(await c.cmd('DEBUG', 'RELOAD'), 'OK');
+    assert.equal(await stateOf(c, DBS), before);
+    assert.match(String(await c.cmd('INFO', 'persistence')), /rdb_changes_since_last_save:0\r\n/);
+    await c.cmd('SET', 'later', '1');
+    assert.equal(await c.cmd('DEBUG', 'RELOAD', 'NOSAVE'), 'OK');
+    assert.equal(await c.cmd('EXISTS', 'later'), 0, 'NOSAVE loads the file saved before the SET');
+    await c.cmd('SET', 'kept', '1');
+    assert.equal(await c.cmd('DEBUG', 'RELOAD', 'NOSAVE', 'NOFLUSH', 'MERGE'), 'OK');
+    assert.equal(await c.cmd('GET', 'kept'), '1');
+    assert.equal((await c.call('DEBUG', 'RELOAD', 'bad')).raw, '-ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.\r\n');
+  } finally {
+    c.close();
+    await a.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

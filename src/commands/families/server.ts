@@ -31,6 +31,7 @@ import type { ParamDef } from '../../server/config.js';
 import type { ShutdownFlags } from '../../server/server.js';
 import { aofOf } from '../../persistence/aof/index.js';
 import { rdbStateOf } from '../../persistence/rdb-install.js';
+import { installEntries, readRdbFile, saveRdbSync } from '../../persistence/rdb-file.js';
 
 export const REDIS_VERSION = '7.0.15';
 
@@ -1229,6 +1230,19 @@ function debugCommand(c: Client, argv: string[], s: Server): void {
       '    Reply with a test value of the specified type. <type> can be: string,',
       '    integer, double, bignum, null, array, set, map, attrib, push, verbatim,',
       '    true, false.',
+      'RELOAD [option ...]',
+      '    Save the RDB on disk and reload it back to memory. Valid <option> values:',
+      '    * MERGE: conflicting keys will be loaded from RDB.',
+      '    * NOFLUSH: the existing database will not be removed before load, but',
+      '      conflicting keys will generate an exception and kill the server.',
+      '    * NOSAVE: the database will be loaded from an existing RDB file.',
+      '    Examples:',
+      '    * DEBUG RELOAD: verify that the server is able to persist, flush and reload',
+      '      the database.',
+      '    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an',
+      '      existing RDB file.',
+      '    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB',
+      '      file to the database.',
       'SET-ACTIVE-EXPIRE <0|1>',
       '    Setting it to 0 disables expiring keys in background when they are not',
       '    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the',
@@ -1248,6 +1262,8 @@ function debugCommand(c: Client, argv: string[], s: Server): void {
     s.activeExpire = on;
     s.ks.activeExpireEnabled = on;
     c.addOK();
+  } else if (sub === 'reload') {
+    debugReload(c, argv, s);
   } else if (sub === 'object' && argc === 3) {
     debugObject(c, argv[2], s);
   } else if (sub === 'populate' && argc >= 3 && argc <= 5) {
@@ -1263,6 +1279,44 @@ function debugCommand(c: Client, argv: string[], s: Server): void {
     const name = argv[1].length > 128 ? argv[1].slice(0, 128) : argv[1];
     throw Err.raw(`ERR unknown subcommand or wrong number of arguments for '${name}'. Try DEBUG HELP.`.replace(/[\r\n]/g, ' '));
   }
+}
+
+/** DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save the RDB, empty the dataset, load the file back. */
+function debugReload(c: Client, argv: string[], s: Server): void {
+  let merge = false;
+  let noflush = false;
+  let nosave = false;
+  for (let j = 2; j < argv.length; j++) {
+    const opt = argv[j].toLowerCase();
+    if (opt === 'merge') merge = true;
+    else if (opt === 'noflush') noflush = true;
+    else if (opt === 'nosave') nosave = true;
+    else throw Err.raw('ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.');
+  }
+  const st = rdbStateOf(s);
+  if (!nosave) {
+    try {
+      if (st !== undefined) st.saveNow();
+      else saveRdbSync(s);
+    } catch (e) {
+      s.log.warning(`DEBUG RELOAD: save failed: ${(e as Error).message}`);
+      throw Err.raw('ERR');
+    }
+  }
+  let img;
+  try {
+    img = readRdbFile(s);
+  } catch (e) {
+    s.log.warning(`DEBUG RELOAD: ${(e as Error).message}`);
+    throw Err.raw('ERR Error trying to load the RDB dump, check server logs.');
+  }
+  if (img === null) throw Err.raw('ERR Error trying to load the RDB dump, check server logs.');
+  if (!noflush) for (const db of s.ks.dbs) db.flush();
+  void merge; // a key loaded over an existing one replaces it (MERGE); Redis without MERGE would abort the server
+  installEntries(s, img.entries);
+  s.ks.dirty = 0;
+  s.log.notice('DB reloaded by DEBUG RELOAD');
+  c.addOK();
 }
 
 // ------------------------------------------------------------------ SLOWLOG
