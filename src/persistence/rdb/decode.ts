@@ -33,7 +33,7 @@ import type { Value } from '../../keyspace/value.js';
 import { QuickList } from '../../datatypes/quicklist.js';
 import { HashValue } from '../../datatypes/hash.js';
 import { SetValue } from '../../datatypes/set.js';
-import { ZSet } from '../../datatypes/zset.js';
+import { ZSet, addResult, ZADD_OUT_ADDED } from '../../datatypes/zset.js';
 import { parseDouble, parseInt64 } from '../../util/numbers.js';
 import { Crc64 } from './crc64.js';
 import { lzfDecompress } from './lzf.js';
@@ -216,12 +216,17 @@ function strtod(s: string): number {
 
 // ---------------------------------------------------------------- listpack, ziplist, zipmap, intset
 
+/** The checks listpacks and ziplists share: a minimum size, total bytes in the header, the end byte. */
+function checkBlobFrame(b: Buffer, min: number, what: string): void {
+  if (b.length < min) throw new RdbError(`${what}: too short`);
+  if (b.readUInt32LE(0) !== b.length) throw new RdbError(`${what}: header size mismatch`);
+  if (b[b.length - 1] !== 0xff) throw new RdbError(`${what}: missing end byte`);
+}
+
 /** The entries of a listpack blob, validated (header, entry encodings, backlens, end byte). */
 export function listpackEntries(lp: Buffer): string[] {
   const size = lp.length;
-  if (size < 7) throw new RdbError('listpack: too short');
-  if (lp.readUInt32LE(0) !== size) throw new RdbError('listpack: header size mismatch');
-  if (lp[size - 1] !== 0xff) throw new RdbError('listpack: missing end byte');
+  checkBlobFrame(lp, 7, 'listpack');
   const declared = lp.readUInt16LE(4);
   const out: string[] = [];
   let p = 6;
@@ -284,9 +289,7 @@ export function listpackEntries(lp: Buffer): string[] {
 /** The entries of a ziplist blob (RDB versions before 10), validated. */
 export function ziplistEntries(zl: Buffer): string[] {
   const size = zl.length;
-  if (size < 11) throw new RdbError('ziplist: too short');
-  if (zl.readUInt32LE(0) !== size) throw new RdbError('ziplist: header size mismatch');
-  if (zl[size - 1] !== 0xff) throw new RdbError('ziplist: missing end byte');
+  checkBlobFrame(zl, 11, 'ziplist');
   const declared = zl.readUInt16LE(8);
   const out: string[] = [];
   let p = 10;
@@ -432,15 +435,16 @@ export function rdbLoadObjectType(r: RdbReader, rdbVersion = 11): number {
 
 const NO_LIMIT = { hashMaxListpackEntries: Infinity, hashMaxListpackValue: Infinity };
 
-/** A hash from flat [field, value, …] (distinct fields), listpack in that order or hashtable. */
+/** A hash from flat [field, value, …], listpack in that order or hashtable; refuses duplicate fields. */
 function hashFrom(flat: string[], listpack: boolean): HashValue {
   const h = HashValue.empty();
   if (listpack) {
+    checkDistinctPairs(flat, 'hash fields');
     if (flat.length > 0) h.setPairs(flat, 0, NO_LIMIT);
     return h;
   }
   h.convert();
-  for (let i = 0; i < flat.length; i += 2) h.set(flat[i], flat[i + 1], NO_LIMIT);
+  for (let i = 0; i < flat.length; i += 2) if (!h.set(flat[i], flat[i + 1], NO_LIMIT)) throw new RdbError('Duplicate hash fields detected');
   return h;
 }
 
@@ -466,40 +470,39 @@ function listFrom(q: QuickList | null, elems: string[], lim: LoadLimits): QuickL
 }
 
 /**
- * A zset from (member, score) pairs in any order: sorted, then in the
- * encoding zsetConvert-after-load gives (listpack when within both limits),
- * or with `listpackUnlessCount` (listpack and ziplist payloads) listpack
- * unless it has more than zset-max-listpack-entries elements.
+ * A zset from (member, score) pairs in any order, in the encoding Redis 7.0
+ * gives it: skiplist payloads become a listpack when within both limits
+ * (zsetConvert after load); listpack and ziplist payloads (`listpackUnlessCount`)
+ * stay a listpack unless they have more than zset-max-listpack-entries.
  */
 function zsetFrom(members: string[], scores: number[], lim: LoadLimits, listpackUnlessCount: boolean): ZSet {
   const n = members.length;
-  const seen = new Set<string>();
+  let maxlen = 0;
   for (let i = 0; i < n; i++) {
     if (Number.isNaN(scores[i])) throw new RdbError('Zset with NAN score detected');
+    if (members[i].length > maxlen) maxlen = members[i].length;
+  }
+  const listpack = n <= lim.zsetMaxListpackEntries && (listpackUnlessCount || maxlen <= lim.zsetMaxListpackValue);
+  if (!listpack) {
+    // the skiplist orders them; its dict reports a repeated member
+    const z = ZSet.create(true);
+    for (let i = 0; i < n; i++) {
+      z.add(scores[i], members[i], 0, NO_ZSET_LIMIT);
+      if (addResult.flags !== ZADD_OUT_ADDED) throw new RdbError('Duplicate zset fields detected');
+    }
+    return z;
+  }
+  const seen = new Set<string>();
+  for (let i = 0; i < n; i++) {
     if (seen.has(members[i])) throw new RdbError('Duplicate zset fields detected');
     seen.add(members[i]);
   }
-  const before = (i: number, j: number): boolean => scores[i] < scores[j] || (scores[i] === scores[j] && members[i] < members[j]);
-  let asc = true;
-  let desc = true;
-  for (let i = 1; i < n && (asc || desc); i++) {
-    if (!before(i - 1, i)) asc = false;
-    if (!before(i, i - 1)) desc = false;
-  }
-  let m = members;
-  let s = scores;
-  if (!asc) {
-    const idx = Array.from({ length: n }, (_, i) => i);
-    if (desc) idx.reverse();
-    else idx.sort((i, j) => (before(i, j) ? -1 : before(j, i) ? 1 : 0));
-    m = idx.map((i) => members[i]);
-    s = idx.map((i) => scores[i]);
-  }
-  const limits = listpackUnlessCount
-    ? { zsetMaxListpackEntries: lim.zsetMaxListpackEntries, zsetMaxListpackValue: Infinity }
-    : lim;
-  return ZSet.fromSorted(m, s, limits);
+  const idx = Array.from({ length: n }, (_, i) => i);
+  idx.sort((i, j) => scores[i] - scores[j] || (members[i] < members[j] ? -1 : members[i] > members[j] ? 1 : 0));
+  return ZSet.fromSorted(idx.map((i) => members[i]), idx.map((i) => scores[i]), NO_ZSET_LIMIT);
 }
+
+const NO_ZSET_LIMIT = { zsetMaxListpackEntries: Infinity, zsetMaxListpackValue: Infinity };
 
 /** Scores of a listpack or ziplist zset entry: an integer entry, or text read with strtod. */
 function scoreOf(s: string): number {
@@ -628,7 +631,6 @@ export function rdbLoadObject(type: number, r: RdbReader, lim: LoadLimits): Valu
       if (n === 0) throw new RdbError('empty hash');
       const flat: string[] = new Array(2 * n);
       for (let i = 0; i < 2 * n; i++) flat[i] = r.loadString();
-      checkDistinctPairs(flat, 'hash fields');
       return hashFrom(flat, n <= lim.hashMaxListpackEntries && maxLenOf(flat) <= lim.hashMaxListpackValue);
     }
 
@@ -640,7 +642,6 @@ export function rdbLoadObject(type: number, r: RdbReader, lim: LoadLimits): Valu
         type === RDB_TYPE_HASH_LISTPACK ? listpackEntries(blob) : type === RDB_TYPE_HASH_ZIPLIST ? ziplistEntries(blob) : zipmapEntries(blob);
       if (flat.length % 2 !== 0) throw new RdbError('hash listpack with an odd number of entries');
       if (flat.length === 0) throw new RdbError('empty hash');
-      checkDistinctPairs(flat, 'hash fields');
       let listpack = flat.length / 2 <= lim.hashMaxListpackEntries;
       if (type === RDB_TYPE_HASH_ZIPMAP && maxLenOf(flat) > lim.hashMaxListpackValue) listpack = false;
       return hashFrom(flat, listpack);

@@ -62,69 +62,66 @@ export function lzfCompress(input: Uint8Array, outLen: number): Uint8Array | nul
   let lit = 0;
   let hval = inLen > 1 ? (input[0] << 8) | input[1] : input[0] << 8;
 
-  while (ip < inEnd - 2) {
-    hval = (hval << 8) | input[ip + 2];
-    const slot = idx(hval);
-    const stored = htab[slot];
-    htab[slot] = b0 + ip;
-    const ref = stored >= b0 ? stored - b0 : 0; // 0: no candidate (liblzf rejects ref == in_data)
-    const off = ip - ref - 1;
-    if (ref > 0 && off < MAX_OFF && input[ref] === input[ip] && input[ref + 1] === input[ip + 1] && input[ref + 2] === input[ip + 2]) {
-      let len = 2;
-      let maxlen = inEnd - ip - len;
-      if (maxlen > MAX_REF) maxlen = MAX_REF;
-      if (op + 3 + 1 >= outEnd && op - (lit === 0 ? 1 : 0) + 3 + 1 >= outEnd) return null;
-      out[op - lit - 1] = lit - 1; // stop run
-      if (lit === 0) op--; // undo an empty run
-      let probed = true;
-      if (maxlen > 16) {
-        for (let k = 0; k < 16; k++) {
-          len++;
-          if (input[ref + len] !== input[ip + len]) {
-            probed = false;
-            break;
+  let tailChecked = false;
+  while (ip < inEnd) {
+    if (ip < inEnd - 2) {
+      hval = (hval << 8) | input[ip + 2];
+      const slot = idx(hval);
+      const stored = htab[slot];
+      htab[slot] = b0 + ip;
+      const ref = stored >= b0 ? stored - b0 : 0; // 0: no candidate (liblzf rejects ref == in_data)
+      const off = ip - ref - 1;
+      if (ref > 0 && off < MAX_OFF && input[ref] === input[ip] && input[ref + 1] === input[ip + 1] && input[ref + 2] === input[ip + 2]) {
+        let len = 2;
+        let maxlen = inEnd - ip - len;
+        if (maxlen > MAX_REF) maxlen = MAX_REF;
+        if (op + 3 + 1 >= outEnd && op - (lit === 0 ? 1 : 0) + 3 + 1 >= outEnd) return null;
+        out[op - lit - 1] = lit - 1; // stop run
+        if (lit === 0) op--; // undo an empty run
+        let probed = true;
+        if (maxlen > 16) {
+          for (let k = 0; k < 16; k++) {
+            len++;
+            if (input[ref + len] !== input[ip + len]) {
+              probed = false;
+              break;
+            }
           }
         }
-      }
-      if (probed) {
-        do len++;
-        while (len < maxlen && input[ref + len] === input[ip + len]);
-      }
-      len -= 2; // stored length: bytes - 2
-      ip++;
-      if (len < 7) {
-        out[op++] = (off >>> 8) + (len << 5);
-      } else {
-        out[op++] = (off >>> 8) + (7 << 5);
-        out[op++] = len - 7;
-      }
-      out[op++] = off & 0xff;
-      lit = 0;
-      op++; // start run
-      ip += len + 1;
-      if (ip >= inEnd - 2) break;
-      // hash the last two positions of the match
-      ip -= 2;
-      hval = (input[ip] << 8) | input[ip + 1];
-      hval = (hval << 8) | input[ip + 2];
-      htab[idx(hval)] = b0 + ip;
-      ip++;
-      hval = (hval << 8) | input[ip + 2];
-      htab[idx(hval)] = b0 + ip;
-      ip++;
-    } else {
-      if (op >= outEnd) return null;
-      lit++;
-      out[op++] = input[ip++];
-      if (lit === MAX_LIT) {
-        out[op - lit - 1] = lit - 1;
+        if (probed) {
+          do len++;
+          while (len < maxlen && input[ref + len] === input[ip + len]);
+        }
+        len -= 2; // stored length: bytes - 2
+        ip++;
+        if (len < 7) {
+          out[op++] = (off >>> 8) + (len << 5);
+        } else {
+          out[op++] = (off >>> 8) + (7 << 5);
+          out[op++] = len - 7;
+        }
+        out[op++] = off & 0xff;
         lit = 0;
-        op++;
+        op++; // start run
+        ip += len + 1;
+        if (ip >= inEnd - 2) continue;
+        // hash the last two positions of the match
+        ip -= 2;
+        hval = (input[ip] << 8) | input[ip + 1];
+        hval = (hval << 8) | input[ip + 2];
+        htab[idx(hval)] = b0 + ip;
+        ip++;
+        hval = (hval << 8) | input[ip + 2];
+        htab[idx(hval)] = b0 + ip;
+        ip++;
+        continue;
       }
+      if (op >= outEnd) return null;
+    } else if (!tailChecked) {
+      // the last (at most 2) bytes: liblzf checks the room once, for 3 bytes
+      if (op + 3 > outEnd) return null;
+      tailChecked = true;
     }
-  }
-  if (op + 3 > outEnd) return null;
-  while (ip < inEnd) {
     lit++;
     out[op++] = input[ip++];
     if (lit === MAX_LIT) {
@@ -133,6 +130,7 @@ export function lzfCompress(input: Uint8Array, outLen: number): Uint8Array | nul
       op++;
     }
   }
+  if (!tailChecked && op + 3 > outEnd) return null;
   out[op - lit - 1] = lit - 1; // end run
   if (lit === 0) op--;
   return out.subarray(0, op);
