@@ -12,7 +12,10 @@
  *    fork-less snapshot in time slices; Redis forks), and how long the rewrite
  *    took.
  *
- *   node bench/aof.js [--gkv-dist dist-X] [--keys N] [--requests N] [--skip-fsync] [--skip-rewrite]
+ *   node bench/aof.js [--gkv-dist dist-X] [--keys N] [--requests N] [--skip-fsync] [--skip-rewrite] [--preamble]
+ *
+ * --preamble: the rewrite writes an RDB base (aof-use-rdb-preamble yes, Redis's
+ * default) instead of the command form.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,10 +24,10 @@ import path from 'node:path';
 import { parseArgs, intOpt, startServer, RespConn, infoFields, fmtInt, fmtNum, textTable, sleep } from './lib.js';
 
 const opts = parseArgs(process.argv.slice(2), {
-  'gkv-dist': 'string', keys: 'string', requests: 'string', 'skip-fsync': 'bool', 'skip-rewrite': 'bool', help: 'bool',
+  'gkv-dist': 'string', keys: 'string', requests: 'string', 'skip-fsync': 'bool', 'skip-rewrite': 'bool', preamble: 'bool', help: 'bool',
 });
 if (opts.help) {
-  console.log('usage: node bench/aof.js [--gkv-dist dist-X] [--keys N] [--requests N] [--skip-fsync] [--skip-rewrite]');
+  console.log('usage: node bench/aof.js [--gkv-dist dist-X] [--keys N] [--requests N] [--skip-fsync] [--skip-rewrite] [--preamble]');
   process.exit(0);
 }
 const KEYS = intOpt(opts.keys, 1_000_000);
@@ -36,7 +39,7 @@ function tmpDir() {
 
 async function start(kind, extra) {
   const dir = tmpDir();
-  const s = await startServer(kind, { gkvDist: opts['gkv-dist'], extraArgs: ['--dir', dir, '--appendonly', 'yes', '--aof-use-rdb-preamble', 'no', ...extra] });
+  const s = await startServer(kind, { gkvDist: opts['gkv-dist'], extraArgs: ['--dir', dir, '--appendonly', 'yes', '--aof-use-rdb-preamble', opts.preamble ? 'yes' : 'no', ...extra] });
   return { ...s, dir };
 }
 
@@ -108,6 +111,6 @@ if (!opts['skip-rewrite']) {
     probe.close();
     await stop(s);
   }
-  console.log(`\nBGREWRITEAOF of ${fmtInt(KEYS)} keys under a probe client's SETs (one at a time)`);
+  console.log(`\nBGREWRITEAOF of ${fmtInt(KEYS)} keys (${opts.preamble ? 'RDB' : 'command-form'} base) under a probe client's SETs (one at a time)`);
   console.log(textTable(['server', 'keys', 'rewrite ms', 'max reply ms', 'p99 reply ms', 'probe SETs'], rows));
 }

@@ -23,8 +23,8 @@
  *   flush(), so every reply to a write leaves after the write is on disk; all
  *   writes of one iteration share one fdatasync. A write or fsync error exits
  *   the process, as Redis does (it cannot acknowledge writes it did not keep).
- *   Measured on this machine's disk: see the report in the test file header
- *   (test/persistence/aof.test.ts) and bench figures in the commit message.
+ *   bench/aof.js on the development machine: one client ~290 µs per SET
+ *   (Redis 233 µs), 50 clients ~42k SET/s (Redis 62k).
  * - everysec: written every iteration; fs.fsync (libuv's thread pool, off the
  *   event loop) at most once a second; while one is in flight, writes are
  *   postponed up to 2 s as Redis does (aof_delayed_fsync counts the times it
@@ -48,8 +48,12 @@
  * event-loop iteration while the server keeps serving; its cut is taken in
  * the same iteration the new incremental file is opened, so base + new incr
  * is exactly the dataset. The temporary base is fsynced with fs.fsync (off
- * the event loop) before the rename. Measured (1M keys): see
- * test/persistence/aof.test.ts and the commit that introduced this.
+ * the event loop) before the rename. bench/aof.js, 1M keys, command-form
+ * base: the rewrite takes ~250 ms and the longest reply meanwhile ~15 ms
+ * (Redis's forked rewrite: ~700 ms). An RDB base goes through the RDB
+ * module's image sink when it installs rdbHooks.image; with only
+ * rdbHooks.writer (the case today) the RDB base is written in one go and the
+ * server pauses for it: ~750 ms for 1M keys.
  *
  * The base format: aof-use-rdb-preamble yes writes an RDB base through the
  * RDB module's writer (rdbBaseWriter, installed by it); until one is
