@@ -658,6 +658,18 @@ test('corruption in the middle of a file is refused with a message naming the fi
   });
 });
 
+test('gkv-server refuses to start on a corrupted AOF: exit code 1 and the message in its log', async () => {
+  await inTmpDir(async (dir) => {
+    const incr = await writeSome(dir, [['SET', 'a', '1']]);
+    appendFileSync(incr, 'garbage\r\n*1\r\n$4\r\nPING\r\n');
+    const srv = await childServer(dir, []);
+    const child = srv.start();
+    assert.equal(await child.exited, 1);
+    assert.match(child.out(), /# Bad file format reading the append only file appendonly.aof.1.incr.aof at offset \d+/);
+    assert.doesNotMatch(child.out(), /Ready to accept connections/);
+  });
+});
+
 test('an unknown command, a wrong argument count or a file missing from the directory stop the load', async () => {
   await inTmpDir(async (dir) => {
     const incr = await writeSome(dir, [['SET', 'a', '1']]);
