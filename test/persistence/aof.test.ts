@@ -548,6 +548,24 @@ test('a reply to a write leaves only after the write is in the AOF file', async 
   });
 });
 
+test('appendfsync everysec fsyncs what was written within about a second; appendfsync no leaves it to the kernel', async () => {
+  await inTmpDir(async (dir) => {
+    for (const policy of ['everysec', 'no']) {
+      const srv = await startAof(dir, { appendfsync: policy });
+      const aof = aofOf(srv.server)!;
+      await withClient(srv, async (c) => {
+        await new Promise((r) => setTimeout(r, 1100)); // past the first second
+        await c.cmd('SET', policy, 'v');
+        assert.ok(aof.lastIncrSize > aof.fsyncedSize || policy === 'everysec', 'written, not yet synced');
+        await new Promise((r) => setTimeout(r, 1300));
+        if (policy === 'everysec') assert.equal(aof.fsyncedSize, aof.lastIncrSize, 'synced by the background fsync');
+        else assert.ok(aof.fsyncedSize < aof.lastIncrSize, 'never synced by gKV');
+      });
+      await srv.close();
+    }
+  });
+});
+
 test('after a failed AOF write, writes get -MISCONF until a retry succeeds, and nothing is lost', async () => {
   await inTmpDir(async (dir) => {
     let srv = await startAof(dir, { appendfsync: 'everysec' });
