@@ -67,7 +67,7 @@ function keyPolicy(s: Server): KeyPolicy {
  * An RDB image being produced: the snapshot's sink. Encoded chunks are
  * buffered and handed to `out` in order; the CRC runs over every byte.
  */
-class RdbImage {
+export class RdbImage {
   private readonly crc = new Crc64();
   private readonly parts: Buffer[] = [];
   private buffered = 0;
@@ -409,10 +409,11 @@ function readUInt32LE(r: RdbReader): number {
 
 /**
  * Installs parsed entries into the (empty or flushed) keyspace. Keys already
- * expired are dropped, as a master does. Returns [loaded, expired].
+ * expired are dropped, as a master does (unless `keepExpired`: an AOF's RDB
+ * base). Returns [loaded, expired].
  */
-export function installEntries(s: Server, entries: LoadedEntry[], from = 0, to = entries.length): [number, number] {
-  const now = Date.now();
+export function installEntries(s: Server, entries: LoadedEntry[], from = 0, to = entries.length, keepExpired = false): [number, number] {
+  const now = keepExpired ? -Infinity : Date.now();
   let loaded = 0;
   let expired = 0;
   for (let i = from; i < to; i++) {
@@ -432,10 +433,15 @@ export function installEntries(s: Server, entries: LoadedEntry[], from = 0, to =
   return [loaded, expired];
 }
 
-/** Loads an RDB image held in memory into the keyspace (the AOF's preamble loader). Returns the image's size. */
+/**
+ * Loads an RDB image held in memory into the keyspace (the AOF's preamble
+ * loader). Keys whose TTL has passed are kept, as Redis keeps them when
+ * loading an AOF's RDB base (a later command in the incremental file may
+ * touch them). Returns the image's size.
+ */
 export function loadRdbImage(s: Server, data: Buffer): number {
   const r = parseRdb(s, data);
-  installEntries(s, r.entries);
+  installEntries(s, r.entries, 0, r.entries.length, true);
   return r.size;
 }
 

@@ -15,7 +15,7 @@ import type { Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
 import type { CommandRow } from '../commands/spec.js';
 import { Err } from '../protocol/errors.js';
-import { BackgroundSave, installEntries, loadRdbImage, rdbPath, readRdbFile, saveRdbSync, writeRdbToFd } from './rdb-file.js';
+import { BackgroundSave, RdbImage, installEntries, loadRdbImage, rdbPath, readRdbFile, saveRdbSync, writeRdbToFd } from './rdb-file.js';
 import { rdbHooks } from './aof/index.js';
 
 const BGSAVE_RETRY_DELAY_MS = 5000;
@@ -197,6 +197,8 @@ export function installRdb(s: Server, load = true): RdbState {
   s.config.onChange('save', (v) => (st.points = parseSavePoints(v)));
   // the AOF's RDB preamble
   rdbHooks.writer = (srv, fd) => writeRdbToFd(srv, fd, { aofBase: true });
+  // lets an AOF rewrite walk the snapshot in slices instead of one pause
+  rdbHooks.image = (srv, out) => new RdbImage(srv, out, { aofBase: true });
   rdbHooks.loader = (srv, data) => loadRdbImage(srv, data);
   s.onStartup.push(async () => {
     // with appendonly yes the AOF is the source of truth (it loads itself)
