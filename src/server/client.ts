@@ -109,6 +109,8 @@ export class Client {
   propagateArgv: string[] | null = null;
   /** a handler may ask to be propagated although it changed nothing (Redis's forceCommandPropagation) */
   forcePropagate = false;
+  /** the handler propagated what it did itself (EXEC): call() propagates nothing more */
+  propagated = false;
 
   /** An error reply; `text` has no leading '-' (e.g. "ERR syntax error"). Counted for INFO errorstats. */
   addError(text: string): void {

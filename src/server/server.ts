@@ -102,8 +102,8 @@ export class Server {
   private instSampleOut = 0;
   /** true while EXEC runs its queue: time is frozen and nothing interleaves */
   inExec = false;
-  /** MULTI has been propagated for the transaction EXEC is running */
-  execPropagatedMulti = false;
+  /** the writes of the transaction EXEC is running, propagated together when it ends */
+  execOps: [number, string[]][] | null = null;
   loading = false;
   shuttingDown = false;
   /** ms timestamp until which clients are paused (CLIENT PAUSE), and its kind */
@@ -602,6 +602,7 @@ export class Server {
     c.lastCmd = cmd.fullName;
     c.propagateArgv = null;
     c.forcePropagate = false;
+    c.propagated = false;
     try {
       cmd.handler!(c, argv, this);
     } catch (e) {
@@ -634,16 +635,29 @@ export class Server {
       else c.out = replyMark;
       if (c.replyMode === 'skip') c.replyMode = 'on';
     }
-    if ((ks.dirty !== dirtyBefore || c.forcePropagate) && this.propagate !== null) {
-      // A transaction propagates as one unit: MULTI before its first write;
-      // the EXEC itself then propagates when its own call() ends (it changed
-      // the dataset), and a transaction that wrote nothing propagates nothing.
-      if (this.inExec && !this.execPropagatedMulti) {
-        this.execPropagatedMulti = true;
-        this.propagate(c.db.id, ['MULTI']);
-      }
-      this.propagate(c.db.id, c.propagateArgv ?? argv);
+    if ((ks.dirty !== dirtyBefore || c.forcePropagate) && this.propagate !== null && !c.propagated) {
+      // Inside EXEC the writes are collected and propagated by EXEC as one
+      // unit (Redis's also_propagate, see propagateTransaction).
+      if (this.execOps !== null) this.execOps.push([c.db.id, c.propagateArgv ?? argv]);
+      else this.propagate(c.db.id, c.propagateArgv ?? argv);
     }
+  }
+
+  /**
+   * Redis's propagatePendingCommands for a transaction: its writes wrapped in
+   * MULTI … EXEC when there are several, a single write alone (it is atomic
+   * by itself), nothing when it wrote nothing.
+   */
+  propagateTransaction(ops: [number, string[]][]): void {
+    const p = this.propagate;
+    if (p === null || ops.length === 0) return;
+    if (ops.length === 1) {
+      p(ops[0][0], ops[0][1]);
+      return;
+    }
+    p(ops[0][0], ['MULTI']);
+    for (const [db, argv] of ops) p(db, argv);
+    p(ops[ops.length - 1][0], ['EXEC']);
   }
 
   countError(text: string): void {

@@ -53,7 +53,7 @@ test('no other client runs a command between the commands of a transaction', asy
   });
 });
 
-test('a transaction propagates as MULTI, its writes in their propagated form, EXEC; one that writes nothing propagates nothing', async () => {
+test('a transaction propagates as MULTI, its writes in their propagated form, EXEC; a single write alone; no write nothing', async () => {
   await withServer(async (c, srv) => {
     const log: string[] = [];
     srv.server.propagate = (db, argv) => log.push(`${db}:${argv.join(' ')}`);
@@ -74,7 +74,8 @@ test('a transaction propagates as MULTI, its writes in their propagated form, EX
     await c.cmd('SET', 'x', 'y', 'NX');
     await c.cmd('SET', 'x', 'z', 'NX');
     await c.cmd('EXEC');
-    assert.deepEqual(log, ['0:MULTI', '0:SET x y NX', '0:EXEC']);
+    // one write alone is atomic by itself: no MULTI/EXEC around it (Redis 7.0's propagatePendingCommands)
+    assert.deepEqual(log, ['0:SET x y NX']);
     log.length = 0;
     await c.cmd('MULTI');
     await c.cmd('GET', 'a');

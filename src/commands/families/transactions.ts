@@ -185,14 +185,17 @@ function execCommand(c: Client, _argv: string[], s: Server): void {
   c.addArrayLen(queue.length);
   s.ks.updateClock();
   s.inExec = true;
-  s.execPropagatedMulti = false;
+  const ops: [number, string[]][] = [];
+  s.execOps = ops;
   try {
     for (const q of queue) s.call(c, q.cmd, q.argv);
   } finally {
     s.inExec = false;
-    // EXEC itself propagates as EXEC, not as its last command's form
-    c.propagateArgv = null;
+    s.execOps = null;
   }
+  // the transaction's writes leave together (MULTI … EXEC when several); EXEC's own call() adds nothing
+  s.propagateTransaction(ops);
+  c.propagated = true;
 }
 
 export const transactionCommands: CommandRow[] = [
