@@ -1,11 +1,11 @@
 /**
  * QuickList: the list type's storage, after Redis's quicklist — a sequence of
- * nodes, each holding a run of elements packed into one latin1 JS string.
+ * nodes, each holding a run of elements packed into one byte run.
  *
- * Why packed strings: a JS array of strings costs ~32 bytes per element (an
- * 8-byte slot plus a 24-byte string object) where Redis's listpack spends 5
- * for a 3-byte element. Packing a node's elements into one string costs the
- * element plus 2 bytes, and one 16-byte header per node.
+ * Why packed: a JS array of strings costs ~32 bytes per element (an 8-byte
+ * slot plus a 24-byte string object) where Redis's listpack spends 5 for a
+ * 3-byte element. Packing a node's elements together costs the element plus
+ * 2 bytes, and one header per node.
  *
  * Entry format (like a listpack entry without integer encoding):
  *   [len, LEB128 forward] [the bytes] [len again, readable from the right]
@@ -14,10 +14,43 @@
  * The right-readable form writes the 7-bit groups most significant first,
  * every byte but the leftmost flagged 0x80 ("more to the left").
  *
- * Node invariants: `n` >= 1 entries; `s` is the packed entries, or, for a
- * "plain" node (`pend` === -1), the one element itself, unpacked — used for
- * elements too big to share a node (no copy of a large value; Redis's plain
- * nodes). Nodes never hold 0 entries: an emptied node is removed.
+ * A node is in one of three forms (`w`):
+ * - closed (`w` null): the entries are `s`, a flat latin1 string of exactly
+ *   their bytes (one 16-byte string header per node);
+ * - open (`w` a Win): the entries are the bytes b[lo, hi) of a Buffer with
+ *   free room on the side(s) pushes come from; `s` is unused;
+ * - plain (`w` === PLAIN): `s` is one element too big to share a node, stored
+ *   unpacked (no copy of a large value; Redis's plain nodes).
+ * Nodes never hold 0 entries: an emptied node is removed. Only the first and
+ * the last node can be open: a push that does not fit starts a new end node
+ * and closes the old one (the one copy that trims it to its exact size), and
+ * middle edits produce closed nodes.
+ *
+ * Why open nodes: a push writes its entry's bytes into the buffer and leaves
+ * nothing behind that outlives the command. The previous design appended to
+ * the node string (V8 ropes, flattened geometrically): the ropes and the
+ * intermediate flat copies lived long enough to be promoted, died in old
+ * space, and V8 kept those pages.
+ *
+ * Where open bytes live:
+ * - A node of up to SMALL bytes is open in SCRATCH, one buffer shared by all
+ *   lists (`owner` is the node in it; taking SCRATCH closes the owner). So a
+ *   small list costs its exact string at rest, and a list pushed one element
+ *   per command keeps its end node in SCRATCH with no copy per push.
+ * - A small closed node takes SCRATCH only on its second push in a row
+ *   (`lastPushed`): a push to one of many lists taking turns appends to its
+ *   string instead (one copy of the node, ≤ SMALL bytes; the old design's
+ *   cost), so lists taking turns do not pass SCRATCH around at two copies a
+ *   push; a push of several values (RPUSH of 10) moves in at its second.
+ * - A bigger node has a buffer of its own, grown 1.5x (2x, centred, for a
+ *   single-node list, whose both ends are pushed): at most two per list,
+ *   with at most a third of slack. Pops that leave one under a quarter of
+ *   its buffer (and ≤ SMALL bytes) close it.
+ * Reads: an element of an open node is decoded from its bytes
+ * (String.fromCharCode up to 6 bytes, else latin1Slice); a read of more than
+ * 4 entries decodes their byte run once and slices it. A node read in bulk
+ * twice with no push between is closed (one copy), so read-mostly lists are
+ * read as strings, as closed nodes are.
  *
  * Node size follows list-max-listpack-size (`fill`): positive = at most that
  * many entries (and 8 KB, Redis's SIZE_SAFETY_LIMIT); -1..-5 = at most
@@ -25,30 +58,41 @@
  * encoding as "quicklist", so node boundaries are not observable; they only
  * bound the cost of the O(node) operations.
  *
- * Costs: push/pop at either end O(1) amortized. V8 turns `s + entry` into a
- * rope (ConsString) of ~50 bytes per piece; `pend` counts appends since the
- * node string was last flat. A node is flattened (a charCodeAt forces it)
- * when its pending pieces reach a quarter of its entries (geometric, so the
- * copying totals a few times the node's size), when it is complete (the next
- * push starts a new node), and after each push command if it is at most
- * SETTLE_BYTES (settle(): a small list then costs its packed bytes plus one
- * string header).
- * Pops slice the node string (V8 slices share the parent: O(1)).
- * Indexing walks nodes from the nearer end, then entries from the nearer end
- * of the node: O(nodes + node entries), as Redis's quicklistGetIteratorAtIdx.
- * Middle edits (LSET, LINSERT, LREM, LTRIM's partial nodes) rebuild the
- * touched nodes: O(node size), as listpack edits are.
+ * Costs: push/pop at either end O(1) amortized: a copy of a node when its
+ * buffer grows (geometric), when it moves into or out of SCRATCH, and per
+ * push to a small closed node not pushed in a row (≤ SMALL bytes). Pops of
+ * a closed node slice its string (V8 slices share the parent: O(1)); of an
+ * open node, move lo/hi. Indexing walks nodes from the nearer end, then
+ * entries from the nearer end of the node: O(nodes + node entries), as
+ * Redis's quicklistGetIteratorAtIdx. Middle edits (LSET, LINSERT, LREM,
+ * LTRIM's partial nodes) rebuild the touched nodes: O(node size), as
+ * listpack edits are.
+ *
+ * Measured (bench/memory.js --warm 300000 --settle 5, 3-byte elements): one
+ * list of 1,000,000 elements loaded by RPUSH grows RSS by 16-18 bytes per
+ * element (36-38 with ropes; Redis 5.2), 10-14 of which are V8's young
+ * generation growing to its working size during the load (a build whose
+ * lists store nothing grows as much); after a warm-up that grows it first
+ * (1M RPUSH to a list then DEL), 5.4-5.9. 300,000 keys of 10 elements:
+ * 350-355 bytes per key (354-359 with ropes; Redis 271). bench/pipeline-cpu
+ * LPUSH 270-290 ns/command (400-415 with ropes), RPOP unchanged (~245).
  *
  * Values are latin1 strings (one char per byte). Pure: imports nothing of the
  * server. `type`/`encoding()`/`dup()` make a QuickList the RObj that a list
  * key holds.
  */
 
-const FLATTEN_EVERY = 16;
-/** end nodes up to this size are flattened after every push command */
-const SETTLE_BYTES = 4096;
+declare module 'buffer' {
+  interface Buffer {
+    /** Node's Buffer method behind buf.write(s, offset, length, 'latin1'), without its argument checks */
+    latin1Write(s: string, offset: number, length: number): number;
+  }
+}
+
 /** Redis's SIZE_SAFETY_LIMIT: the byte bound of nodes under a positive fill */
 const SIZE_SAFETY_LIMIT = 8192;
+/** nodes of up to this many bytes are open in SCRATCH rather than in a buffer of their own */
+const SMALL = 4096;
 
 interface Limits {
   fill: number;
@@ -83,27 +127,59 @@ function lenSize(len: number): number {
   return len < 128 ? 1 : len < 16384 ? 2 : len < 2097152 ? 3 : len < 268435456 ? 4 : 5;
 }
 
-/** The packed entry for v. */
+/** The packed entry for v, as a string. */
 export function encodeEntry(v: string): string {
   const len = v.length;
   if (len < 128) {
     const h = String.fromCharCode(len);
     return h + v + h;
   }
-  let fwd = '';
-  let n = len;
-  while (n >= 128) {
-    fwd += String.fromCharCode((n % 128) | 128);
-    n = Math.floor(n / 128);
+  const b = Buffer.allocUnsafe(len + 2 * lenSize(len));
+  writeEntry(b, 0, v);
+  return b.latin1Slice(0, b.length);
+}
+
+/** Writes the latin1 string s at b[p...]: a byte loop when short, else one latin1Write call (~40 ns). */
+function put(b: Buffer, p: number, s: string): void {
+  const len = s.length;
+  if (len < 16) for (let i = 0; i < len; i++) b[p + i] = s.charCodeAt(i);
+  else b.latin1Write(s, p, len);
+}
+
+/** Writes the packed entry for v at b[p...]; returns the position after it. */
+function writeEntry(b: Buffer, p: number, v: string): number {
+  const len = v.length;
+  if (len < 128) {
+    b[p++] = len;
+    put(b, p, v);
+    p += len;
+    b[p++] = len;
+    return p;
   }
-  fwd += String.fromCharCode(n);
+  const h = lenSize(len);
+  for (let i = 0; i < h; i++) b[p++] = ((len >>> (7 * i)) & 127) | (i < h - 1 ? 128 : 0);
+  put(b, p, v);
+  p += len;
   // right-readable: most significant group first, all but the leftmost flagged
-  let back = '';
-  for (let i = fwd.length - 1; i >= 0; i--) {
-    const g = fwd.charCodeAt(i) & 127;
-    back += String.fromCharCode(i === fwd.length - 1 ? g : g | 128);
+  for (let i = h - 1; i >= 0; i--) b[p++] = ((len >>> (7 * i)) & 127) | (i < h - 1 ? 128 : 0);
+  return p;
+}
+
+/**
+ * b[start, end) as a latin1 string. Up to 6 bytes with String.fromCharCode,
+ * a quarter of the cost of a latin1Slice call (a C++ binding call of ~40 ns).
+ */
+function latin1(b: Buffer, start: number, end: number): string {
+  switch (end - start) {
+    case 0: return '';
+    case 1: return String.fromCharCode(b[start]);
+    case 2: return String.fromCharCode(b[start], b[start + 1]);
+    case 3: return String.fromCharCode(b[start], b[start + 1], b[start + 2]);
+    case 4: return String.fromCharCode(b[start], b[start + 1], b[start + 2], b[start + 3]);
+    case 5: return String.fromCharCode(b[start], b[start + 1], b[start + 2], b[start + 3], b[start + 4]);
+    case 6: return String.fromCharCode(b[start], b[start + 1], b[start + 2], b[start + 3], b[start + 4], b[start + 5]);
   }
-  return fwd + v + back;
+  return b.latin1Slice(start, end);
 }
 
 // Scratch results of the length readers and of locate() (no allocation per entry).
@@ -112,72 +188,130 @@ let rHdr = 0;
 let fNode = 0;
 let fOff = 0;
 
-/** Reads the forward length at pos: sets rLen, rHdr. */
+/*
+ * Length readers: a closed node's string (readFwd, readBack) or an open
+ * node's buffer (readFwdB, readBackB), kept apart because one reader of both
+ * slowed the closed-node loops (LRANGE) by a third; lengths of 128 and more
+ * take the shared slow path.
+ */
+
+/** Reads the forward length at s[pos]: sets rLen, rHdr. */
 function readFwd(s: string, pos: number): void {
-  let b = s.charCodeAt(pos);
-  if (b < 128) {
-    rLen = b;
+  const c = s.charCodeAt(pos);
+  if (c < 128) {
+    rLen = c;
     rHdr = 1;
-    return;
-  }
-  let len = b & 127;
-  let mul = 128;
-  let h = 1;
-  do {
-    b = s.charCodeAt(pos + h++);
-    len += (b & 127) * mul;
-    mul *= 128;
-  } while (b >= 128);
-  rLen = len;
-  rHdr = h;
+  } else readLong(s, null, pos, 1);
 }
 
-/** Reads the backward length ending at end (exclusive): sets rLen, rHdr. */
+/** Reads the backward length ending at s[end] (exclusive): sets rLen, rHdr. */
 function readBack(s: string, end: number): void {
-  let b = s.charCodeAt(end - 1);
-  if (b < 128) {
-    rLen = b;
+  const c = s.charCodeAt(end - 1);
+  if (c < 128) {
+    rLen = c;
     rHdr = 1;
-    return;
-  }
-  let len = b & 127;
-  let mul = 128;
-  let h = 1;
+  } else readLong(s, null, end - 1, -1);
+}
+
+/** readFwd for the bytes of an open node. */
+function readFwdB(b: Buffer, pos: number): void {
+  const c = b[pos];
+  if (c < 128) {
+    rLen = c;
+    rHdr = 1;
+  } else readLong('', b, pos, 1);
+}
+
+/** readBack for the bytes of an open node. */
+function readBackB(b: Buffer, end: number): void {
+  const c = b[end - 1];
+  if (c < 128) {
+    rLen = c;
+    rHdr = 1;
+  } else readLong('', b, end - 1, -1);
+}
+
+/**
+ * A length of several bytes from `at` (its least significant group), the
+ * next groups at at + dir, at + 2 dir...: sets rLen, rHdr. From (s, b) as
+ * the readers above: b null = the string s.
+ */
+function readLong(s: string, b: Buffer | null, at: number, dir: 1 | -1): void {
+  let len = 0;
+  let mul = 1;
+  let h = 0;
+  let c: number;
   do {
-    b = s.charCodeAt(end - 1 - h++);
-    len += (b & 127) * mul;
+    c = b === null ? s.charCodeAt(at + dir * h) : b[at + dir * h];
+    h++;
+    len += (c & 127) * mul;
     mul *= 128;
-  } while (b >= 128);
+  } while (c >= 128);
   rLen = len;
   rHdr = h;
 }
 
-/** Makes the node's string flat (V8 flattens a rope on charCodeAt). */
-function flatten(node: QNode): void {
-  node.s.charCodeAt(0);
-  node.pend = 0;
+/** Position in b after `k` entries from pos. */
+function skipFwdB(b: Buffer, pos: number, k: number): number {
+  for (; k > 0; k--) {
+    const c = b[pos];
+    if (c < 128) pos += c + 2;
+    else {
+      readFwdB(b, pos);
+      pos += 2 * rHdr + rLen;
+    }
+  }
+  return pos;
 }
+
+/** Position in s after `k` entries from pos. */
+function skipFwd(s: string, pos: number, k: number): number {
+  for (; k > 0; k--) {
+    const c = s.charCodeAt(pos);
+    if (c < 128) pos += c + 2;
+    else {
+      readFwd(s, pos);
+      pos += 2 * rHdr + rLen;
+    }
+  }
+  return pos;
+}
+
+/** An open node's bytes: b[lo, hi). */
+class Win {
+  /** reads of many entries since the last push (the second closes the node) */
+  reads = 0;
+  constructor(
+    public b: Buffer,
+    public lo: number,
+    public hi: number,
+  ) {}
+}
+
+/** The `w` of plain nodes. */
+const PLAIN = new Win(Buffer.alloc(0), 0, 0);
 
 class QNode {
-  /** appends since the string was last flattened; -1 marks a plain node */
-  pend: number;
   constructor(
+    /** the packed entries (closed), the element (plain), '' (open) */
     public s: string,
     public n: number,
-    plain: boolean,
-  ) {
-    this.pend = plain ? -1 : 0;
-  }
+    /** null: closed; PLAIN; else the open node's bytes */
+    public w: Win | null,
+  ) {}
 
-  get plain(): boolean {
-    return this.pend === -1;
+  /** Packed bytes (of a node that is not plain). */
+  bytes(): number {
+    const w = this.w;
+    return w === null ? this.s.length : w.hi - w.lo;
   }
 
   /** The entries, in order. */
   values(): string[] {
-    if (this.pend === -1) return [this.s];
+    const w = this.w;
+    if (w === PLAIN) return [this.s];
+    const s = w === null ? this.s : w.b.latin1Slice(w.lo, w.hi);
     const out: string[] = new Array(this.n);
-    const s = this.s;
     let pos = 0;
     for (let k = 0; k < this.n; k++) {
       readFwd(s, pos);
@@ -189,7 +323,23 @@ class QNode {
 
   /** The k-th entry (0 <= k < n), walking from the nearer end. */
   get(k: number): string {
-    if (this.pend === -1) return this.s;
+    const w = this.w;
+    if (w === PLAIN) return this.s;
+    if (w !== null) {
+      const b = w.b;
+      if (k < this.n >> 1) {
+        const pos = skipFwdB(b, w.lo, k);
+        readFwdB(b, pos);
+        return latin1(b, pos + rHdr, pos + rHdr + rLen);
+      }
+      let end = w.hi;
+      for (let j = this.n - 1; ; j--) {
+        readBackB(b, end);
+        const start = end - rHdr - rLen;
+        if (j === k) return latin1(b, start, end - rHdr);
+        end = start - rHdr;
+      }
+    }
     const s = this.s;
     if (k < this.n >> 1) {
       let pos = 0;
@@ -207,6 +357,76 @@ class QNode {
       end = start - rHdr;
     }
   }
+}
+
+// ---- open nodes ----
+
+const SCRATCH = Buffer.allocUnsafeSlow(2 * SMALL);
+/** the node open in SCRATCH */
+let owner: QNode | null = null;
+/** the node the last push went to: a small closed node takes SCRATCH on its second push in a row */
+let lastPushed: QNode | null = null;
+/** where middle edits pack their nodes (grown to the largest node limit used) */
+let build = Buffer.allocUnsafeSlow(SIZE_SAFETY_LIMIT);
+
+/** Makes an open node closed: its bytes become its string (exact size). */
+function close(node: QNode): void {
+  const w = node.w;
+  if (w === null || w === PLAIN) return;
+  node.s = latin1(w.b, w.lo, w.hi);
+  node.w = null;
+  if (owner === node) owner = null;
+}
+
+/** Forgets SCRATCH's owner if it is node (being dropped or rebuilt). */
+function release(node: QNode): void {
+  if (owner === node) owner = null;
+}
+
+/** After a pop from an open node: one in a buffer of its own that pops left small is closed. */
+function popped(node: QNode, w: Win): void {
+  const size = w.hi - w.lo;
+  if (w.b !== SCRATCH && size <= SMALL && size * 4 < w.b.length) close(node);
+}
+
+/**
+ * Opens node (closed or open, not plain) with at least `add` free bytes on
+ * its tail side (atTail) or head side, moving its bytes when needed; `both`
+ * when the node is the list's only one (pushes come to both sides). Returns
+ * its Win.
+ */
+function room(node: QNode, add: number, atTail: boolean, both: boolean, lim: Limits): Win {
+  const w = node.w;
+  if (w !== null && (atTail ? w.hi + add <= w.b.length : w.lo >= add)) return w;
+  const size = w === null ? node.s.length : w.hi - w.lo;
+  const need = size + add;
+  let b: Buffer;
+  if (need <= SMALL) {
+    if (owner !== node) {
+      if (owner !== null) close(owner);
+      owner = node;
+    }
+    b = SCRATCH;
+  } else {
+    if (w !== null && w.b !== SCRATCH && w.b.length - need >= (both ? need >> 1 : 0)) b = w.b;
+    else b = Buffer.allocUnsafeSlow(both ? 2 * need : Math.max(need, Math.min(lim.maxBytes, need + (need >> 1))));
+    release(node);
+  }
+  // the bytes plus the room: centred in b (both sides), else at b's far end
+  const r = both ? (b.length - need) >> 1 : atTail ? 0 : b.length - need;
+  const lo = atTail ? r : r + add;
+  if (w === null) {
+    put(b, lo, node.s);
+    node.s = '';
+    node.w = new Win(b, lo, lo + size);
+    return node.w;
+  }
+  if (b === w.b) b.copyWithin(lo, w.lo, w.hi);
+  else w.b.copy(b, lo, w.lo, w.hi);
+  w.b = b;
+  w.lo = lo;
+  w.hi = lo + size;
+  return w;
 }
 
 export class QuickList {
@@ -234,7 +454,10 @@ export class QuickList {
   dup(): QuickList {
     const q = new QuickList(this.fill);
     q.len = this.len;
-    q.nodes = this.nodes.map((n) => new QNode(n.s, n.n, n.plain));
+    q.nodes = this.nodes.map((n) => {
+      const w = n.w;
+      return w === null || w === PLAIN ? new QNode(n.s, n.n, w) : new QNode(latin1(w.b, w.lo, w.hi), n.n, null);
+    });
     return q;
   }
 
@@ -249,48 +472,81 @@ export class QuickList {
 
   // ---- both ends ----
 
-  private newNode(v: string): QNode {
-    return v.length > this.lim.plainOver ? new QNode(v, 1, true) : new QNode(encodeEntry(v), 1, false);
+  /** A new end node holding v (plain for a big v). */
+  private newNode(v: string, atTail: boolean, both: boolean): QNode {
+    if (v.length > this.lim.plainOver) return new QNode(v, 1, PLAIN);
+    const node = new QNode('', 1, null);
+    this.addEntry(node, v, v.length + 2 * lenSize(v.length), atTail, both);
+    return node;
   }
 
+  /** Whether `add` more packed bytes fit in node. */
   private fits(node: QNode, add: number): boolean {
-    return node.pend !== -1 && node.n < this.lim.maxCount && node.s.length + add <= this.lim.maxBytes;
+    return node.w !== PLAIN && node.n < this.lim.maxCount && node.bytes() + add <= this.lim.maxBytes;
+  }
+
+  /** Writes v's entry (`add` bytes) at node's tail or head side (n is the caller's). */
+  private addEntry(node: QNode, v: string, add: number, atTail: boolean, both: boolean): void {
+    if (node.w === null && lastPushed !== node && node.s.length + add <= SMALL) {
+      // a small closed node not pushed in a row (many lists taking turns):
+      // one copy of its string, and SCRATCH stays with its owner
+      const e = encodeEntry(v);
+      const s = atTail ? node.s + e : e + node.s;
+      s.charCodeAt(0); // flat
+      node.s = s;
+    } else {
+      const w = room(node, add, atTail, both, this.lim);
+      if (atTail) w.hi = writeEntry(w.b, w.hi, v);
+      else writeEntry(w.b, (w.lo -= add), v);
+      w.reads = 0;
+    }
+    lastPushed = node;
   }
 
   pushTail(v: string): void {
     const nodes = this.nodes;
-    const last = nodes.length === 0 ? null : nodes[nodes.length - 1];
-    const add = v.length + 2 * lenSize(v.length);
-    if (last !== null && v.length <= this.lim.plainOver && this.fits(last, add)) {
-      last.s = last.s + encodeEntry(v);
-      last.n++;
-      if (++last.pend >= FLATTEN_EVERY && last.pend >= last.n >> 2) flatten(last);
-    } else {
-      if (last === null) this.nodes = [this.newNode(v)]; // exact-size backing store for the common one-node list
-      else {
-        if (last.pend > 0) flatten(last); // a node is complete: keep it flat
-        nodes.push(this.newNode(v));
-      }
-    }
+    const count = nodes.length;
     this.len++;
+    if (count > 0) {
+      const last = nodes[count - 1];
+      if (v.length <= this.lim.plainOver) {
+        const add = v.length + 2 * lenSize(v.length);
+        if (this.fits(last, add)) {
+          this.addEntry(last, v, add, true, count === 1);
+          last.n++;
+          return;
+        }
+      }
+      close(last); // complete: no longer an end node
+      nodes.push(this.newNode(v, true, false));
+    } else this.nodes = [this.newNode(v, true, true)]; // exact-size backing store for the common one-node list
   }
 
   pushHead(v: string): void {
     const nodes = this.nodes;
-    const first = nodes.length === 0 ? null : nodes[0];
-    const add = v.length + 2 * lenSize(v.length);
-    if (first !== null && v.length <= this.lim.plainOver && this.fits(first, add)) {
-      first.s = encodeEntry(v) + first.s;
-      first.n++;
-      if (++first.pend >= FLATTEN_EVERY && first.pend >= first.n >> 2) flatten(first);
-    } else {
-      if (first === null) this.nodes = [this.newNode(v)];
-      else {
-        if (first.pend > 0) flatten(first);
-        nodes.unshift(this.newNode(v));
-      }
-    }
+    const count = nodes.length;
     this.len++;
+    if (count > 0) {
+      const first = nodes[0];
+      if (v.length <= this.lim.plainOver) {
+        const add = v.length + 2 * lenSize(v.length);
+        if (this.fits(first, add)) {
+          this.addEntry(first, v, add, false, count === 1);
+          first.n++;
+          return;
+        }
+      }
+      close(first);
+      nodes.unshift(this.newNode(v, false, false));
+    } else this.nodes = [this.newNode(v, false, true)];
+  }
+
+  /** Removes the first (head) or last node, which holds one entry; returns it. */
+  private dropEnd(head: boolean): string {
+    const node = head ? this.nodes.shift()! : this.nodes.pop()!;
+    const v = node.get(0);
+    release(node);
+    return v;
   }
 
   popHead(): string | undefined {
@@ -298,15 +554,22 @@ export class QuickList {
     if (nodes.length === 0) return undefined;
     const node = nodes[0];
     this.len--;
-    if (node.n === 1) {
-      nodes.shift();
-      return node.pend === -1 ? node.s : node.get(0);
+    if (node.n === 1) return this.dropEnd(true);
+    node.n--;
+    const w = node.w;
+    if (w !== null) {
+      const b = w.b;
+      readFwdB(b, w.lo);
+      const a = w.lo + rHdr;
+      w.lo = a + rHdr + rLen;
+      const v = latin1(b, a, a + rLen);
+      popped(node, w);
+      return v;
     }
     const s = node.s;
     readFwd(s, 0);
     const v = s.slice(rHdr, rHdr + rLen);
     node.s = s.slice(2 * rHdr + rLen);
-    node.n--;
     return v;
   }
 
@@ -315,9 +578,17 @@ export class QuickList {
     if (nodes.length === 0) return undefined;
     const node = nodes[nodes.length - 1];
     this.len--;
-    if (node.n === 1) {
-      nodes.pop();
-      return node.pend === -1 ? node.s : node.get(0);
+    if (node.n === 1) return this.dropEnd(false);
+    node.n--;
+    const w = node.w;
+    if (w !== null) {
+      const b = w.b;
+      readBackB(b, w.hi);
+      const z = w.hi - rHdr;
+      w.hi = z - rLen - rHdr;
+      const v = latin1(b, z - rLen, z);
+      popped(node, w);
+      return v;
     }
     const s = node.s;
     const end = s.length;
@@ -325,23 +596,15 @@ export class QuickList {
     const start = end - rHdr - rLen;
     const v = s.slice(start, end - rHdr);
     node.s = s.slice(0, start - rHdr);
-    node.n--;
     return v;
   }
 
   /**
-   * Called after a command's pushes: end nodes of up to SETTLE_BYTES are
-   * flattened now (cheap, and a small list then costs its packed bytes plus
-   * one string header); bigger nodes follow the geometric rule of the pushes.
+   * Called after a command's pushes. Nothing to do: an end node stays open
+   * (its bytes in SCRATCH or in its own buffer) until it is complete or
+   * SCRATCH changes owner; kept for the callers.
    */
-  settle(): void {
-    const nodes = this.nodes;
-    if (nodes.length === 0) return;
-    const a = nodes[0];
-    if (a.pend > 0 && a.s.length <= SETTLE_BYTES) flatten(a);
-    const b = nodes[nodes.length - 1];
-    if (b.pend > 0 && b.s.length <= SETTLE_BYTES) flatten(b);
-  }
+  settle(): void {}
 
   // ---- by index ----
 
@@ -392,45 +655,47 @@ export class QuickList {
   }
 
   /**
-   * Replaces `count` nodes from node index ni with nodes holding vals (packed
-   * to the limits; big elements in plain nodes). len is not changed here.
+   * Replaces `count` nodes from node index ni with closed nodes holding vals
+   * (packed to the limits; big elements in plain nodes). len is not changed here.
    */
   private rebuild(ni: number, count: number, vals: string[]): void {
+    const nodes = this.nodes;
+    for (let j = ni; j < ni + count; j++) release(nodes[j]);
     const out: QNode[] = [];
-    let cur = '';
-    let n = 0;
     const lim = this.lim;
+    if (build.length < lim.maxBytes) build = Buffer.allocUnsafeSlow(lim.maxBytes);
+    const b = build;
+    let p = 0;
+    let n = 0;
     for (const v of vals) {
       if (v.length > lim.plainOver) {
-        if (n > 0) out.push(new QNode(cur, n, false));
-        out.push(new QNode(v, 1, true));
-        cur = '';
-        n = 0;
+        if (n > 0) out.push(new QNode(b.latin1Slice(0, p), n, null));
+        out.push(new QNode(v, 1, PLAIN));
+        p = n = 0;
         continue;
       }
-      const e = encodeEntry(v);
-      if (n > 0 && (n >= lim.maxCount || cur.length + e.length > lim.maxBytes)) {
-        out.push(new QNode(cur, n, false));
-        cur = '';
-        n = 0;
+      if (n > 0 && (n >= lim.maxCount || p + v.length + 2 * lenSize(v.length) > lim.maxBytes)) {
+        out.push(new QNode(b.latin1Slice(0, p), n, null));
+        p = n = 0;
       }
-      cur += e;
+      p = writeEntry(b, p, v);
       n++;
     }
-    if (n > 0) out.push(new QNode(cur, n, false));
-    for (const node of out) if (node.pend !== -1) node.s.charCodeAt(0); // flat
-    this.nodes.splice(ni, count, ...out);
+    if (n > 0) out.push(new QNode(b.latin1Slice(0, p), n, null));
+    nodes.splice(ni, count, ...out);
   }
 
   /** Removes `count` elements starting at index start (0 <= start, start + count <= len). */
   deleteRange(start: number, count: number): void {
     if (count <= 0) return;
+    const nodes = this.nodes;
     if (start === 0 && count === this.len) {
+      release(nodes[0]);
+      release(nodes[nodes.length - 1]);
       this.nodes = [];
       this.len = 0;
       return;
     }
-    const nodes = this.nodes;
     this.locate(start);
     let ni = fNode;
     let off = fOff;
@@ -441,6 +706,7 @@ export class QuickList {
       if (off === 0 && left >= node.n) {
         // the whole node
         nodes.splice(ni, 1);
+        release(node);
         left -= node.n;
         continue;
       }
@@ -465,33 +731,57 @@ export class QuickList {
   forRange(start: number, end: number, fn: (v: string) => void): void {
     this.locate(start);
     const nodes = this.nodes;
-    let ni = fNode;
     let left = end - start + 1;
-    let node = nodes[ni];
-    // byte position of entry fOff in the first node
-    let pos = 0;
-    if (node.pend !== -1) for (let k = 0; k < fOff; k++) {
-      readFwd(node.s, pos);
-      pos += 2 * rHdr + rLen;
-    }
-    let k = fOff;
-    while (left > 0) {
-      if (node.pend === -1) {
+    let skip = fOff;
+    for (let ni = fNode; left > 0; ni++) {
+      const node = nodes[ni];
+      let w = node.w;
+      if (w === PLAIN) {
         fn(node.s);
         left--;
-      } else {
-        const s = node.s;
-        for (; k < node.n && left > 0; k++, left--) {
-          readFwd(s, pos);
-          const a = pos + rHdr;
-          pos = a + rHdr + rLen;
-          fn(s.slice(a, a + rLen));
-        }
+        skip = 0;
+        continue;
       }
-      if (left === 0) break;
-      node = nodes[++ni];
-      pos = 0;
-      k = 0;
+      let take = Math.min(left, node.n - skip);
+      left -= take;
+      if (w !== null && take > 4 && ++w.reads > 1) {
+        // read twice with no push between: read it as a string from now on
+        close(node);
+        w = null;
+      }
+      let s = node.s;
+      let pos = 0;
+      if (w !== null) {
+        const b = w.b;
+        pos = skipFwdB(b, w.lo, skip);
+        if (take <= 4) {
+          for (; take > 0; take--) {
+            readFwdB(b, pos);
+            const a = pos + rHdr;
+            pos = a + rHdr + rLen;
+            fn(latin1(b, a, a + rLen));
+          }
+          skip = 0;
+          continue;
+        }
+        // many entries of an open node: decode their bytes once
+        s = b.latin1Slice(pos, skipFwdB(b, pos, take));
+        pos = 0;
+      } else pos = skipFwd(s, pos, skip);
+      skip = 0;
+      for (; take > 0; take--) {
+        const c = s.charCodeAt(pos);
+        if (c < 128) {
+          // one-byte lengths, inline
+          fn(s.slice(pos + 1, pos + 1 + c));
+          pos += c + 2;
+          continue;
+        }
+        readFwd(s, pos);
+        const a = pos + rHdr;
+        pos = a + rHdr + rLen;
+        fn(s.slice(a, a + rLen));
+      }
     }
   }
 
@@ -501,15 +791,21 @@ export class QuickList {
    */
   walk(fromHead: boolean, fn: (v: string, index: number) => boolean): void {
     const nodes = this.nodes;
-    if (fromHead) {
-      let idx = 0;
-      for (let ni = 0; ni < nodes.length; ni++) {
-        const node = nodes[ni];
-        if (node.pend === -1) {
-          if (!fn(node.s, idx++)) return;
-          continue;
-        }
-        const s = node.s;
+    let idx = fromHead ? 0 : this.len - 1;
+    for (let j = 0; j < nodes.length; j++) {
+      const node = nodes[fromHead ? j : nodes.length - 1 - j];
+      let w = node.w;
+      if (w === PLAIN) {
+        if (!fn(node.s, fromHead ? idx++ : idx--)) return;
+        continue;
+      }
+      // an open node's bytes decoded once; read twice with no push between, it is closed
+      if (w !== null && ++w.reads > 1) {
+        close(node);
+        w = null;
+      }
+      const s = w === null ? node.s : w.b.latin1Slice(w.lo, w.hi);
+      if (fromHead) {
         let pos = 0;
         for (let k = 0; k < node.n; k++) {
           readFwd(s, pos);
@@ -517,16 +813,7 @@ export class QuickList {
           pos = a + rHdr + rLen;
           if (!fn(s.slice(a, a + rLen), idx++)) return;
         }
-      }
-    } else {
-      let idx = this.len - 1;
-      for (let ni = nodes.length - 1; ni >= 0; ni--) {
-        const node = nodes[ni];
-        if (node.pend === -1) {
-          if (!fn(node.s, idx--)) return;
-          continue;
-        }
-        const s = node.s;
+      } else {
         let end = s.length;
         for (let k = 0; k < node.n; k++) {
           readBack(s, end);
@@ -559,8 +846,9 @@ export class QuickList {
     const fromHead = count >= 0;
     for (let ni = fromHead ? 0 : nodes.length - 1; ni >= 0 && ni < nodes.length && limit > 0; ) {
       const node = nodes[ni];
-      // quick reject: the packed entry (with its lengths) does not occur in the node
-      if (node.pend === -1 ? node.s !== v : node.s.indexOf(enc) === -1) {
+      const w = node.w;
+      // quick reject: the element, or its packed entry (with its lengths), does not occur in the node
+      if (w === PLAIN ? node.s !== v : w === null ? node.s.indexOf(enc) === -1 : w.b.subarray(w.lo, w.hi).indexOf(enc, 0, 'latin1') === -1) {
         ni += fromHead ? 1 : -1;
         continue;
       }
@@ -603,11 +891,12 @@ export class QuickList {
     for (let i = 0; i + 1 < nodes.length; ) {
       const a = nodes[i];
       const b = nodes[i + 1];
-      if (a.pend !== -1 && b.pend !== -1 && a.n + b.n <= lim.maxCount && a.s.length + b.s.length <= lim.maxBytes) {
+      if (a.w !== PLAIN && b.w !== PLAIN && a.n + b.n <= lim.maxCount && a.bytes() + b.bytes() <= lim.maxBytes) {
+        close(a);
+        close(b);
         a.s = a.s + b.s;
-        a.s.charCodeAt(0);
+        a.s.charCodeAt(0); // flat
         a.n += b.n;
-        a.pend = 0;
         nodes.splice(i + 1, 1);
       } else i++;
     }

@@ -137,3 +137,187 @@ test('a million-element list costs a few bytes per element beyond the values', (
   for (let i = 0; i < 500_000; i++) q.popHead();
   assert.equal(q.length, 500_000);
 });
+
+// ---- the open-node paths: several lists taking turns, runs of pushes that fill
+// nodes past SCRATCH's 4 KB into buffers of their own, pops that empty and refill
+// end nodes, middle edits on open nodes, dup of open nodes.
+
+const runOp = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ t: fc.constant('push' as const), l: fc.nat(2), head: fc.boolean(), v: value, k: fc.integer({ min: 1, max: 1500 }) }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('pop' as const), l: fc.nat(2), head: fc.boolean(), k: fc.integer({ min: 1, max: 1500 }) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('queue' as const), l: fc.nat(2), head: fc.boolean(), v: value, k: fc.integer({ min: 1, max: 3000 }) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('edit' as const), l: fc.nat(2), at: fc.double({ min: 0, max: 1, noNaN: true }), o: op }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('dup' as const), l: fc.nat(2), to: fc.nat(2) }) },
+  // reads between the writes (a node read in bulk twice is closed, then pushed again)
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('read' as const), l: fc.nat(2), a: fc.double({ min: 0, max: 1, noNaN: true }), n: fc.integer({ min: 1, max: 800 }), fromHead: fc.boolean() }) },
+);
+type RunOp = typeof runOp extends fc.Arbitrary<infer T> ? T : never;
+
+/** Cheaper than check() for long lists: whole reads, ranges and sampled indexes. */
+function checkLong(q: QuickList, m: string[]): void {
+  assert.equal(q.length, m.length);
+  assert.deepEqual(q.toArray(), m);
+  const back: string[] = [];
+  q.walk(false, (v) => { back.push(v); return true; });
+  assert.deepEqual(back, [...m].reverse());
+  for (const [a, b] of [[0, 3], [0, 40], [m.length - 40, m.length - 1], [m.length >> 1, (m.length >> 1) + 700], [5, m.length - 6]]) {
+    const lo = Math.max(0, a);
+    const hi = Math.min(m.length - 1, b);
+    if (lo > hi) continue;
+    const got: string[] = [];
+    q.forRange(lo, hi, (v) => got.push(v));
+    assert.deepEqual(got, m.slice(lo, hi + 1), `forRange(${lo}, ${hi})`);
+  }
+  for (let j = 0; j < 40 && m.length > 0; j++) {
+    const i = j < 4 ? [0, 1, m.length - 1, m.length - 2][j] : (j * 7919) % m.length;
+    if (i < 0 || i >= m.length) continue;
+    assert.equal(q.index(i), m[i], `index(${i})`);
+    assert.equal(q.index(i - m.length), m[i]);
+  }
+}
+
+function applyRun(qs: QuickList[], ms: string[][], o: RunOp, i: number): void {
+  const q = qs[o.l];
+  const m = ms[o.l];
+  switch (o.t) {
+    case 'push': {
+      // distinct values so that order mistakes show
+      for (let j = 0; j < o.k; j++) {
+        const v = j % 3 === 0 ? o.v : `${i}.${j}`;
+        if (o.head) { q.pushHead(v); m.unshift(v); } else { q.pushTail(v); m.push(v); }
+      }
+      break;
+    }
+    case 'pop':
+      for (let j = 0; j < o.k && m.length > 0; j++) {
+        if (o.head) assert.equal(q.popHead(), m.shift());
+        else assert.equal(q.popTail(), m.pop());
+      }
+      assert.equal(q.popHead() === undefined, m.length === 0);
+      if (m.length > 0) m.shift();
+      break;
+    case 'queue':
+      // push at one end, pop at the other: the end nodes drain and refill
+      for (let j = 0; j < o.k; j++) {
+        const v = `q${i}.${j}`;
+        if (o.head) { q.pushHead(v); m.unshift(v); assert.equal(q.popTail(), m.pop()); }
+        else { q.pushTail(v); m.push(v); assert.equal(q.popHead(), m.shift()); }
+      }
+      break;
+    case 'edit': {
+      // the edit at a position near the ends (where open nodes are) or anywhere
+      const e = o.o;
+      const at = Math.floor(o.at * m.length);
+      const pos = e.t === 'set' || e.t === 'insert' || e.t === 'del' ? { ...e, i: e.i < 0 ? e.i : at } : e;
+      apply(q, m, pos as Op);
+      break;
+    }
+    case 'dup':
+      qs[o.to] = qs[o.l].dup();
+      ms[o.to] = [...ms[o.l]];
+      break;
+    case 'read': {
+      if (m.length === 0) break;
+      const lo = Math.floor(o.a * m.length);
+      const hi = Math.min(m.length - 1, lo + o.n - 1);
+      const got: string[] = [];
+      q.forRange(lo, hi, (v) => got.push(v));
+      assert.deepEqual(got, m.slice(lo, hi + 1));
+      const walked: string[] = [];
+      q.walk(o.fromHead, (v) => walked.push(v) < o.n);
+      assert.deepEqual(walked, o.fromHead ? m.slice(0, o.n) : [...m].reverse().slice(0, o.n));
+      break;
+    }
+  }
+}
+
+for (const fill of [-1, -2, -5, 3, 100]) {
+  test(`three quicklists with list-max-listpack-size ${fill} taking turns behave as arrays under runs of pushes and pops at both ends, queues, edits and dups`, () => {
+    fc.assert(
+      fc.property(fc.array(runOp, { minLength: 1, maxLength: 14 }), (ops) => {
+        const qs = [new QuickList(fill), new QuickList(fill), new QuickList(fill)];
+        const ms: string[][] = [[], [], []];
+        ops.forEach((o, i) => {
+          applyRun(qs, ms, o, i);
+          for (let l = 0; l < 3; l++) {
+            assert.equal(qs[l].length, ms[l].length);
+            if (ms[l].length > 0) {
+              assert.equal(qs[l].index(0), ms[l][0]);
+              assert.equal(qs[l].index(-1), ms[l][ms[l].length - 1]);
+            }
+          }
+        });
+        for (let l = 0; l < 3; l++) checkLong(qs[l], ms[l]);
+      }),
+      { numRuns: 60, seed: 777 + fill },
+    );
+  });
+}
+
+test('a one-node list used as a queue keeps one node and its elements in order', () => {
+  const q = new QuickList(-2);
+  const m: string[] = [];
+  for (let i = 0; i < 600; i++) { q.pushTail(`e${i}`); m.push(`e${i}`); }
+  for (let i = 600; i < 200_000; i++) {
+    q.pushTail(`e${i}`);
+    m.push(`e${i}`);
+    assert.equal(q.popHead(), m.shift());
+  }
+  assert.equal(q.nodeCount, 1);
+  checkLong(q, m);
+});
+
+test('a one-node list pushed alternately at both ends past 4 KB fills one node and reads back in order', () => {
+  const q = new QuickList(-2); // 8 KB nodes
+  const m: string[] = [];
+  for (let i = 0; i < 1200; i++) {
+    const v = String(i).padStart(4, '0');
+    if (i % 2 === 0) { q.pushHead(v); m.unshift(v); } else { q.pushTail(v); m.push(v); }
+  }
+  assert.equal(q.nodeCount, 1); // 1200 entries of 6 bytes
+  checkLong(q, m);
+  for (let i = 0; i < 1200; i++) { q.pushTail('t'); m.push('t'); }
+  assert.ok(q.nodeCount >= 2);
+  checkLong(q, m);
+});
+
+test('lists pushed in turns, one element each, keep their own elements', () => {
+  const qs = [new QuickList(-2), new QuickList(-2), new QuickList(-5)];
+  const ms: string[][] = [[], [], []];
+  for (let i = 0; i < 30_000; i++) {
+    const l = i % 3;
+    const v = `${l}:${i}`;
+    if (i % 5 === 0) { qs[l].pushHead(v); ms[l].unshift(v); } else { qs[l].pushTail(v); ms[l].push(v); }
+  }
+  for (let l = 0; l < 3; l++) checkLong(qs[l], ms[l]);
+});
+
+test('a dup of a list with open end nodes is independent of the original', () => {
+  const q = new QuickList(-2);
+  for (let i = 0; i < 3000; i++) q.pushTail(`v${i}`);
+  for (let i = 0; i < 10; i++) q.pushHead(`h${i}`);
+  const d = q.dup();
+  const want = q.toArray();
+  q.pushTail('x');
+  q.pushHead('y');
+  d.popTail();
+  d.popHead();
+  assert.deepEqual(q.toArray(), ['y', ...want, 'x']);
+  assert.deepEqual(d.toArray(), want.slice(1, -1));
+});
+
+test('LREM-style removal finds values in open and closed nodes alike', () => {
+  const q = new QuickList(-1);
+  const m: string[] = [];
+  for (let i = 0; i < 5000; i++) { const v = i % 7 === 0 ? 'dup' : `v${i}`; q.pushTail(v); m.push(v); }
+  q.pushHead('dup');
+  m.unshift('dup');
+  assert.equal(q.removeValue('dup', -3), 3);
+  let seen = 0;
+  for (let k = m.length - 1; k >= 0 && seen < 3; k--) if (m[k] === 'dup') { m.splice(k, 1); seen++; }
+  assert.equal(q.removeValue('dup', 2), 2);
+  for (let k = 0, s2 = 0; k < m.length && s2 < 2; ) if (m[k] === 'dup') { m.splice(k, 1); s2++; } else k++;
+  checkLong(q, m);
+  assert.equal(q.removeValue('dup', 0), m.filter((v) => v === 'dup').length);
+  checkLong(q, m.filter((v) => v !== 'dup'));
+});
