@@ -18,10 +18,11 @@
  * bigset / bigintset: one set of --keys members (member:NNNNNN / integers), per member;
  * bigzset: one sorted set of --keys members (member:NNNNNN, scores 0-999), per member;
  * biglist: one list of --keys elements; bighash: one hash of --keys fields (field:NNNNNN).
- * --warm N sends N throwaway SETs of one key (then DELetes it) before the baseline reading, on both
- * servers: any traffic grows V8's young generation to its working size (about
- * 16 MB with gkv-server's 8 MB semi-spaces) once, a fixed cost of the process
- * that would otherwise be charged to the first keys loaded.
+ * --warm N first runs N of the type's own commands on throwaway keys, then
+ * FLUSHALL and MEMORY PURGE, on both servers, before the baseline reading:
+ * the load grows V8's young generation to its working size for that load
+ * (16-27 MB with gkv-server's 8 MB semi-spaces) once, a fixed cost of the
+ * process that would otherwise be charged to the first keys loaded.
  * A type whose command a server lacks is reported as "not supported".
  */
 import {
@@ -36,7 +37,7 @@ const USAGE = `usage: node bench/memory.js [options]
   --type a,b         string, hash10, list10, set10, zset10, bigset, bigintset, bigzset, biglist, bighash (default string)
   --servers a,b      gkv, redis (default gkv,redis)
   --settle S         seconds to wait after loading before the final reading (default 5)
-  --warm N           N throwaway SETs of one key before the baseline reading (default 0)
+  --warm N           N of the type's commands on throwaway keys, then FLUSHALL, before the baseline (default 0)
   --time-limit S     stop loading after S seconds per server (default 300)
   --markdown         also print a markdown table
   --json             write the results to bench/results/
@@ -136,8 +137,15 @@ async function measure(kind, typeName) {
     }
     if (probe instanceof ReplyError) throw new Error(`${server.name}: ${type.cmd} failed: ${probe.message}`);
     if (warm > 0) {
-      await bulkLoad(conn, warm, (i) => encodeCommand(['SET', '__warm__', String(i)]), { batch: 500, window: 8, deadline: Date.now() + 60000 });
-      await conn.send('DEL', '__warm__');
+      // the type's own command on throwaway keys, then everything dropped and the allocator purged
+      await bulkLoad(conn, warm, (i) => {
+        const a = decodeArgs(type.gen(i));
+        a[1] = type.perElement ? '__warm__' : `__warm__:${i}`;
+        return encodeCommand(a);
+      }, { batch: 500, window: 8, deadline: Date.now() + 120000 });
+      await conn.send('FLUSHALL');
+      await conn.send('MEMORY', 'PURGE');
+      await conn.send(...decodeArgs(type.gen(0)));
     }
     await sleep(1000);
     const before = memOf(server.pid);
