@@ -218,9 +218,23 @@ export class BackgroundSave {
 
   constructor(private readonly s: Server, private readonly path: string, private readonly done: (err: Error | null, size: number) => void) {
     this.tmp = join(dirname(path), `temp-bg-${process.pid}.rdb`);
-    this.fd = openSync(this.tmp, 'w');
+    let fd = -1;
+    let openError: Error | null = null;
+    try {
+      fd = openSync(this.tmp, 'w');
+    } catch (e) {
+      openError = e as Error;
+    }
+    this.fd = fd;
     this.img = new RdbImage(s, (b) => writeAll(this.fd, b), { aofBase: false });
     this.snap = new Snapshot<Buffer>(s.ks, this.img);
+    if (openError !== null) {
+      // as a forked child that cannot open its file: the save started, then failed
+      this.snap.finish();
+      const err = openError;
+      setImmediate(() => this.done(err, 0));
+      return;
+    }
     setImmediate(() => this.slice());
   }
 

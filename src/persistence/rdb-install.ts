@@ -8,8 +8,8 @@
  * As Redis: a BGSAVE counts the changes made since it started as still
  * unsaved (dirty minus the dirty at its start, on success); a failed BGSAVE
  * is retried by the save points only after 5 seconds; with
- * stop-writes-on-bgsave-error yes, write commands are refused with -MISCONF
- * while the last BGSAVE failed.
+ * stop-writes-on-bgsave-error yes and save points set, write commands (and
+ * PING) are refused with -MISCONF while the last BGSAVE failed.
  */
 import type { Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
@@ -19,6 +19,8 @@ import { BackgroundSave, RdbImage, installEntries, loadRdbImage, rdbPath, readRd
 import { rdbHooks } from './aof/index.js';
 
 const BGSAVE_RETRY_DELAY_MS = 5000;
+const MISCONF_RDB =
+  "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
 /** entries installed per event-loop slice while loading at startup */
 const LOAD_SLICE = 20000;
 
@@ -195,6 +197,10 @@ export function installRdb(s: Server, load = true): RdbState {
   const st = new RdbState(s);
   states.set(s, st);
   s.config.onChange('save', (v) => (st.points = parseSavePoints(v)));
+  // writeCommandsDeniedByDiskError: writes refused while the last BGSAVE failed
+  s.diskErrorChecks.push(() =>
+    !st.lastBgsaveOk && st.points.length > 0 && s.config.getBool('stop-writes-on-bgsave-error') ? MISCONF_RDB : null,
+  );
   // the AOF's RDB preamble
   rdbHooks.writer = (srv, fd) => writeRdbToFd(srv, fd, { aofBase: true });
   // lets an AOF rewrite walk the snapshot in slices instead of one pause

@@ -217,3 +217,63 @@ test('DEBUG RELOAD saves, empties and reloads the dataset; NOSAVE reloads the fi
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a failed BGSAVE is reported, and with stop-writes-on-bgsave-error writes and PING get -MISCONF until a save works', async () => {
+  const dir = tempDir();
+  const a = await startGkv({ dir, save: '1000 1000' });
+  const c = await RespClient.connect(a.port);
+  try {
+    await c.cmd('SET', 'k', 'v');
+    rmSync(dir, { recursive: true, force: true }); // the save cannot open its file
+    assert.equal(await c.cmd('BGSAVE'), 'Background saving started');
+    const deadline = Date.now() + 5000;
+    while (!/rdb_last_bgsave_status:err/.test(String(await c.cmd('INFO', 'persistence')))) {
+      assert.ok(Date.now() < deadline, 'the BGSAVE did not fail');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const misconf = "-MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk.";
+    assert.ok((await c.call('SET', 'k', 'w')).raw.startsWith(misconf));
+    assert.ok((await c.call('PING')).raw.startsWith(misconf));
+    assert.equal(await c.cmd('GET', 'k'), 'v');
+    assert.equal(await c.cmd('CONFIG', 'SET', 'stop-writes-on-bgsave-error', 'no'), 'OK');
+    assert.equal(await c.cmd('SET', 'k', 'w'), 'OK');
+    // a working save clears the error
+    await c.cmd('CONFIG', 'SET', 'stop-writes-on-bgsave-error', 'yes');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(dir);
+    assert.equal(await c.cmd('BGSAVE'), 'Background saving started');
+    const d2 = Date.now() + 5000;
+    while (!/rdb_last_bgsave_status:ok/.test(String(await c.cmd('INFO', 'persistence')))) {
+      assert.ok(Date.now() < d2, 'the second BGSAVE did not succeed');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(await c.cmd('SET', 'k', 'x'), 'OK');
+  } finally {
+    c.close();
+    await a.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('gkv-server refuses to start on a corrupted RDB file, naming the problem, and keeps the file', async () => {
+  const dir = tempDir();
+  try {
+    const a = await startGkv({ dir });
+    const c = await RespClient.connect(a.port);
+    await populate(c);
+    await c.cmd('SAVE');
+    c.close();
+    await a.close();
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    const file = join(dir, 'dump.rdb');
+    const bytes = readFileSync(file);
+    bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+    writeFileSync(file, bytes);
+    const r = spawnSync(process.execPath, [join(process.cwd(), process.env.GKV_DIST ?? 'dist', 'src/bin/server.js'), '--port', '0', '--dir', dir, '--save', ''], { encoding: 'utf8', timeout: 20000 });
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stdout + r.stderr, /RDB|checksum|Bad data|offset/i);
+    assert.ok(existsSync(file));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
