@@ -277,3 +277,52 @@ test('gkv-server refuses to start on a corrupted RDB file, naming the problem, a
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('kill -9 during a BGSAVE leaves the previous dump.rdb loadable, and the next start loads it', async () => {
+  const dir = tempDir();
+  const serverJs = join(process.cwd(), process.env.GKV_DIST ?? 'dist', 'src/bin/server.js');
+  const { freePort } = await import('../harness/servers.js');
+  const { spawn } = await import('node:child_process');
+  const port = await freePort();
+  const args = [serverJs, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', ''];
+  const start = () => spawn(process.execPath, args, { stdio: 'ignore' });
+  const connect = async (): Promise<RespClient> => {
+    const deadline = Date.now() + 15000;
+    for (;;) {
+      try {
+        const c = await RespClient.connect(port);
+        if ((await c.cmd('PING')) === 'PONG') return c;
+        c.close();
+      } catch {
+        /* not up yet */
+      }
+      assert.ok(Date.now() < deadline, 'gkv-server did not start');
+      await new Promise((r) => setTimeout(r, 30));
+    }
+  };
+  let child = start();
+  try {
+    let c = await connect();
+    await populate(c);
+    assert.equal(await c.cmd('SAVE'), 'OK');
+    const saved = await stateOf(c, DBS);
+    // enough data that the BGSAVE takes a while, then kill it halfway
+    const fill: string[][] = [];
+    for (let i = 0; i < 300000; i++) fill.push(['SET', `bulk:${i}`, 'v'.repeat(100)]);
+    await c.pipeline(fill);
+    assert.equal(await c.cmd('BGSAVE'), 'Background saving started');
+    await new Promise((r) => setTimeout(r, 30));
+    const inProgress = /rdb_bgsave_in_progress:1/.test(String(await c.cmd('INFO', 'persistence')));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    c.close();
+    child = start();
+    c = await connect();
+    assert.equal(await stateOf(c, DBS), saved);
+    assert.ok(inProgress, 'the kill came while the BGSAVE was running');
+    c.close();
+  } finally {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
