@@ -47,7 +47,7 @@ const RDB_OPCODE_SELECTDB = 254;
 const RDB_OPCODE_EOF = 255;
 
 /** event-loop time a BGSAVE slice may take */
-const SLICE_MS = 4;
+const SLICE_MS = 2;
 /** buffered bytes that trigger a write to the file */
 const WRITE_CHUNK = 1 << 20;
 
@@ -240,6 +240,8 @@ export class BackgroundSave {
 
   private slice(): void {
     if (this.aborted) return;
+    // replies produced since the last slice leave first, not after it
+    this.s.flushPending();
     let finished: boolean;
     try {
       finished = this.snap.step(SLICE_MS);
