@@ -49,6 +49,11 @@ export class RdbState {
     s.log.notice('DB saved on disk');
   }
 
+  /** A save that started at `dirtyAtStart` changes has completed. */
+  markSaved(dirtyAtStart: number): void {
+    this.afterSave(dirtyAtStart);
+  }
+
   private afterSave(dirtyAtStart: number): void {
     this.s.ks.dirty -= dirtyAtStart;
     if (this.s.ks.dirty < 0) this.s.ks.dirty = 0;
@@ -222,11 +227,25 @@ export function installRdb(s: Server, load = true): RdbState {
     st.stop();
     if (!wantSave) return;
     s.log.notice('Saving the final RDB snapshot before exiting.');
-    try {
-      st.saveNow();
-    } catch (e) {
-      s.log.warning(`Error trying to save the DB, can't exit: ${(e as Error).message}`);
-    }
+    // In slices like a BGSAVE, so the event loop keeps turning: a second
+    // SIGINT/SIGTERM during a long save is seen and exits at once, as Redis's
+    // "You insist... exiting now".
+    return new Promise<void>((resolve) => {
+      const dirty = s.ks.dirty;
+      try {
+        new BackgroundSave(s, rdbPath(s), (err) => {
+          if (err !== null) s.log.warning(`Error trying to save the DB, can't exit: ${err.message}`);
+          else {
+            st.markSaved(dirty);
+            s.log.notice('DB saved on disk');
+          }
+          resolve();
+        });
+      } catch (e) {
+        s.log.warning(`Error trying to save the DB, can't exit: ${(e as Error).message}`);
+        resolve();
+      }
+    });
   });
   return st;
 }

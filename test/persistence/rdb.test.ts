@@ -326,3 +326,54 @@ test('kill -9 during a BGSAVE leaves the previous dump.rdb loadable, and the nex
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('SIGTERM saves the dataset when save points are set; a second signal during that save exits at once', async () => {
+  const dir = tempDir();
+  const serverJs = join(process.cwd(), process.env.GKV_DIST ?? 'dist', 'src/bin/server.js');
+  const { freePort } = await import('../harness/servers.js');
+  const { spawn } = await import('node:child_process');
+  const run = async (fill: number, signals: number, size = 200): Promise<{ code: number | null; out: string }> => {
+    const port = await freePort();
+    const p = spawn(process.execPath, [serverJs, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '3600 1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout!.on('data', (d) => (out += d));
+    p.stderr!.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
+    let c: RespClient | null = null;
+    for (let i = 0; i < 300 && c === null; i++) {
+      try {
+        c = await RespClient.connect(port);
+      } catch {
+        await new Promise((r) => setTimeout(r, 30));
+      }
+    }
+    assert.ok(c !== null, 'gkv-server did not start');
+    const cmds: string[][] = [];
+    const value = Buffer.alloc(size, 'v').toString('latin1');
+    for (let i = 0; i < fill; i++) cmds.push(['SET', `k${i}`, value + i]);
+    await c.pipeline(cmds);
+    c.close();
+    p.kill('SIGTERM');
+    if (signals > 1) {
+      await new Promise((r) => setTimeout(r, 15));
+      p.kill('SIGINT');
+    }
+    return { code: await exited, out };
+  };
+  try {
+    const first = await run(1000, 1);
+    assert.equal(first.code, 0, first.out);
+    assert.match(first.out, /DB saved on disk/);
+    const b = await startGkv({ dir });
+    const cb = await RespClient.connect(b.port);
+    assert.equal(await cb.cmd('DBSIZE'), 1000);
+    cb.close();
+    await b.close();
+    // 100 MB to save: long enough for the second signal to arrive mid-save
+    const second = await run(5000, 2, 20000);
+    assert.match(second.out, /You insist\.\.\. exiting now/, second.out.slice(-400));
+    assert.equal(second.code, 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
