@@ -112,7 +112,9 @@ function runBenchmark(server, test, pipeline) {
         resolve({ error: `redis-benchmark exited with ${code}: ${out.trim().split('\n').slice(-3).join(' / ')}` });
         return;
       }
-      const r = rows[0];
+      // the test's own row is the last: LRANGE tests are preceded by redis-benchmark's
+      // "LPUSH (needed to benchmark LRANGE)" fill, whose CPU the measurement then includes
+      const r = rows[rows.length - 1];
       resolve({ rps: Number(r[1]), p50: Number(r[4]), cpuUs: (cpu / n) * 1e6, elapsed, name: r[0] });
     });
   });

@@ -136,6 +136,8 @@ export class RdbState {
     const img = readRdbFile(s, path);
     if (img === null) return;
     s.loading = true;
+    const info = { start: Math.floor(started / 1000), totalBytes: img.size, loadedBytes: 0 };
+    s.loadingInfo = info;
     try {
       let loaded = 0;
       let expired = 0;
@@ -143,6 +145,7 @@ export class RdbState {
         const [l, x] = installEntries(s, img.entries, i, Math.min(img.entries.length, i + LOAD_SLICE));
         loaded += l;
         expired += x;
+        info.loadedBytes = Math.round((img.size * Math.min(img.entries.length, i + LOAD_SLICE)) / Math.max(1, img.entries.length));
         if (i + LOAD_SLICE < img.entries.length) {
           if (img.entries.length > 5 * LOAD_SLICE) s.log.notice(`Loading RDB: ${Math.round(((i + LOAD_SLICE) * 100) / img.entries.length)}%`);
           await new Promise((r) => setImmediate(r));
@@ -155,6 +158,7 @@ export class RdbState {
       s.log.notice(`DB loaded from disk: ${((Date.now() - started) / 1000).toFixed(3)} seconds`);
     } finally {
       s.loading = false;
+      s.loadingInfo = null;
     }
   }
 

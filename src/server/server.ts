@@ -105,6 +105,8 @@ export class Server {
   /** the writes of the transaction EXEC is running, propagated together when it ends */
   execOps: [number, string[]][] | null = null;
   loading = false;
+  /** progress of the load in course, for INFO's loading_* fields (set by the loader; null when unknown) */
+  loadingInfo: { start: number; totalBytes: number; loadedBytes: number } | null = null;
   shuttingDown = false;
   /** ms timestamp until which clients are paused (CLIENT PAUSE), and its kind */
   pauseUntil = 0;

@@ -377,3 +377,49 @@ test('SIGTERM saves the dataset when save points are set; a second signal during
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('while a large RDB file loads, commands get -LOADING and INFO shows the loading_* progress fields', async () => {
+  const dir = tempDir();
+  try {
+    const a = await startGkv({ dir });
+    const c = await RespClient.connect(a.port);
+    const fill: string[][] = [];
+    for (let i = 0; i < 300000; i++) fill.push(['SET', `k${i}`, 'v']);
+    await c.pipeline(fill);
+    await c.cmd('SAVE');
+    c.close();
+    await a.close();
+    const { freePort } = await import('../harness/servers.js');
+    const port = await freePort();
+    const starting = startGkv({ dir, port });
+    let sawLoading = false;
+    let sawFields = false;
+    while (!sawLoading) {
+      let probe: RespClient;
+      try {
+        probe = await RespClient.connect(port);
+      } catch {
+        await new Promise((r) => setImmediate(r));
+        continue;
+      }
+      const r = await probe.call('GET', 'k1');
+      if (r.raw.startsWith('-LOADING')) {
+        sawLoading = true;
+        const info = String(await probe.cmd('INFO', 'persistence'));
+        sawFields = /loading:1\r\n/.test(info) && /loading_total_bytes:\d+\r\n/.test(info) && /loading_loaded_perc:\d+\.\d\d\r\n/.test(info);
+      }
+      probe.close();
+      if (r.raw === '$1\r\nv\r\n') break; // loaded before we caught it
+    }
+    const b = await starting;
+    const cb = await RespClient.connect(b.port);
+    assert.equal(await cb.cmd('DBSIZE'), 300000);
+    assert.doesNotMatch(String(await cb.cmd('INFO', 'persistence')), /loading_total_bytes/);
+    cb.close();
+    await b.close();
+    assert.ok(sawLoading, 'a client connected during the load was answered -LOADING');
+    assert.ok(sawFields, 'INFO persistence had the loading_* fields during the load');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

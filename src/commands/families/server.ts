@@ -656,6 +656,23 @@ function memoryFields(s: Server): InfoFields {
   ];
 }
 
+/** INFO's loading_* fields, present only while a load whose size is known runs (as Redis). */
+function loadingFields(s: Server): InfoFields {
+  const l = s.loadingInfo;
+  if (!s.loading || l === null) return [];
+  const elapsed = Math.max(0, Date.now() / 1000 - l.start);
+  const perc = l.totalBytes === 0 ? 0 : (l.loadedBytes / l.totalBytes) * 100;
+  const eta = l.loadedBytes === 0 ? 1 : Math.round(((l.totalBytes - l.loadedBytes) / (l.loadedBytes / Math.max(elapsed, 0.001))));
+  return [
+    ['loading_start_time', l.start],
+    ['loading_total_bytes', l.totalBytes],
+    ['loading_rdb_used_mem', 0],
+    ['loading_loaded_bytes', l.loadedBytes],
+    ['loading_loaded_perc', fixed(perc, 2)],
+    ['loading_eta_seconds', eta],
+  ];
+}
+
 function persistenceFields(s: Server): InfoFields {
   // the aof_ fields come from the AOF (persistence/aof/writer.ts); aof.tail only while it is on
   const aof = aofOf(s)?.infoFields() ?? { head: AOF_OFF_FIELDS, tail: [] };
@@ -678,6 +695,7 @@ function persistenceFields(s: Server): InfoFields {
     ['module_fork_in_progress', 0],
     ['module_fork_last_cow_size', 0],
     ...aof.tail,
+    ...loadingFields(s),
   ];
 }
 
