@@ -311,3 +311,13 @@ test('MEMORY PURGE runs a full collection; an idle server collects once its heap
   assert.equal(g.maybeCollect(2, 1700, base + 500 * MB), true);
   assert.equal(g.runs, 1);
 });
+
+test('OBJECT IDLETIME under an LFU policy and OBJECT FREQ under an LRU one answer with Redis 7.0 texts', async () => {
+  await withServer({ 'maxmemory-policy': 'allkeys-lfu' }, async (c) => {
+    await c.cmd('SET', 'k', 'v');
+    assert.equal(errText(await c.cmd('OBJECT', 'IDLETIME', 'k')), 'ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.');
+    assert.equal(typeof (await c.cmd('OBJECT', 'FREQ', 'k')), 'number');
+    await c.cmd('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lru');
+    assert.match(errText(await c.cmd('OBJECT', 'FREQ', 'k')), /^ERR An LFU maxmemory policy is not selected, access frequency not tracked/);
+  });
+});

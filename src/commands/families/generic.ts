@@ -331,8 +331,8 @@ function persistCommand(c: Client, argv: string[]): void {
 
 const LFU_NOT_SELECTED =
   'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.';
-const LRU_NOT_SELECTED =
-  'ERR An LRU maxmemory policy is not selected, access time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.';
+const IDLETIME_UNDER_LFU =
+  'ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.';
 
 function objectLookup(c: Client, key: string): { v: Value; slot: number } | null {
   const db = c.db;
@@ -350,7 +350,7 @@ function objectEncodingCommand(c: Client, argv: string[]): void {
 function objectIdletimeCommand(c: Client, argv: string[], s: Server): void {
   const o = objectLookup(c, argv[2]);
   if (o === null) return c.addNull();
-  if (s.ks.lfu) throw Err.raw(LRU_NOT_SELECTED);
+  if (s.ks.lfu) throw Err.raw(IDLETIME_UNDER_LFU);
   const lru = c.db.lru[o.slot];
   const clock = s.ks.lruClock;
   const idle = clock >= lru ? clock - lru : clock + (0xffffff - lru);
