@@ -85,3 +85,20 @@ export async function startRedis(extraArgs: string[] = []): Promise<RedisProc> {
     },
   };
 }
+
+/**
+ * Connects to a server that is starting (a child process, or one still
+ * loading its data): retries the TCP connection every `everyMs` until it is
+ * accepted, within `timeoutMs`. Throws when it never is.
+ */
+export async function connectWhenListening(port: number, timeoutMs = 15000, everyMs = 30): Promise<RespClient> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await RespClient.connect(port);
+    } catch {
+      if (Date.now() > deadline) throw new Error(`nothing listened on port ${port} within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  }
+}

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer, type GkvServer, type ServerOptions } from '../../src/index.js';
 import { RespClient, type RespValue } from '../harness/resp.js';
-import { freePort, oracleSkip } from '../harness/servers.js';
+import { connectWhenListening, freePort, oracleSkip } from '../harness/servers.js';
 import { stateOf } from '../differential/harness.js';
 import { formatManifest, parseManifest, ManifestError, type Manifest } from '../../src/persistence/aof/manifest.js';
 import { aofOf, rdbHooks } from '../../src/persistence/aof/index.js';
@@ -738,15 +738,7 @@ test('clients connecting while a large AOF loads get -LOADING, then the data', a
     appendFileSync(join(d, 'appendonly.aof.1.incr.aof'), s);
     const port = await freePort();
     const starting = startAof(dir, { port });
-    let c: RespClient | null = null;
-    for (let i = 0; i < 200 && c === null; i++) {
-      try {
-        c = await RespClient.connect(port);
-      } catch {
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    }
-    assert.ok(c !== null, 'connected while loading');
+    const c = await connectWhenListening(port, 1000, 5);
     const r = await c.cmd('GET', 'x');
     const srv = await starting;
     assert.ok(r !== null && typeof r === 'object' && 'message' in r, `expected -LOADING, got ${String(r)}`);

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, copyFileSync, existsSync, readdirSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { startGkv, startRedis, oracleSkip } from '../harness/servers.js';
+import { startGkv, startRedis, oracleSkip, connectWhenListening } from '../harness/servers.js';
 import { RespClient } from '../harness/resp.js';
 import { stateOf } from '../differential/harness.js';
 
@@ -287,18 +287,9 @@ test('kill -9 during a BGSAVE leaves the previous dump.rdb loadable, and the nex
   const args = [serverJs, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', ''];
   const start = () => spawn(process.execPath, args, { stdio: 'ignore' });
   const connect = async (): Promise<RespClient> => {
-    const deadline = Date.now() + 15000;
-    for (;;) {
-      try {
-        const c = await RespClient.connect(port);
-        if ((await c.cmd('PING')) === 'PONG') return c;
-        c.close();
-      } catch {
-        /* not up yet */
-      }
-      assert.ok(Date.now() < deadline, 'gkv-server did not start');
-      await new Promise((r) => setTimeout(r, 30));
-    }
+    const c = await connectWhenListening(port);
+    assert.equal(await c.cmd('PING'), 'PONG');
+    return c;
   };
   let child = start();
   try {
@@ -339,15 +330,7 @@ test('SIGTERM saves the dataset when save points are set; a second signal during
     p.stdout!.on('data', (d) => (out += d));
     p.stderr!.on('data', (d) => (out += d));
     const exited = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
-    let c: RespClient | null = null;
-    for (let i = 0; i < 300 && c === null; i++) {
-      try {
-        c = await RespClient.connect(port);
-      } catch {
-        await new Promise((r) => setTimeout(r, 30));
-      }
-    }
-    assert.ok(c !== null, 'gkv-server did not start');
+    const c = await connectWhenListening(port);
     const cmds: string[][] = [];
     const value = Buffer.alloc(size, 'v').toString('latin1');
     for (let i = 0; i < fill; i++) cmds.push(['SET', `k${i}`, value + i]);
