@@ -323,9 +323,11 @@ test('SIGTERM saves the dataset when save points are set; a second signal during
   const serverJs = join(process.cwd(), process.env.GKV_DIST ?? 'dist', 'src/bin/server.js');
   const { freePort } = await import('../harness/servers.js');
   const { spawn } = await import('node:child_process');
+  const children: ReturnType<typeof spawn>[] = [];
   const run = async (fill: number, signals: number, size = 200): Promise<{ code: number | null; out: string }> => {
     const port = await freePort();
     const p = spawn(process.execPath, [serverJs, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '3600 1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(p);
     let out = '';
     p.stdout!.on('data', (d) => (out += d));
     p.stderr!.on('data', (d) => (out += d));
@@ -357,6 +359,7 @@ test('SIGTERM saves the dataset when save points are set; a second signal during
     assert.match(second.out, /You insist\.\.\. exiting now/, second.out.slice(-400));
     assert.equal(second.code, 1);
   } finally {
+    for (const p of children) if (p.exitCode === null) p.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }
 });
