@@ -81,6 +81,7 @@
  * server. `type`/`encoding()`/`dup()` make a QuickList the RObj that a list
  * key holds.
  */
+import { latin1 } from '../util/latin1.js';
 
 declare module 'buffer' {
   interface Buffer {
@@ -163,23 +164,6 @@ function writeEntry(b: Buffer, p: number, v: string): number {
   // right-readable: most significant group first, all but the leftmost flagged
   for (let i = h - 1; i >= 0; i--) b[p++] = ((len >>> (7 * i)) & 127) | (i < h - 1 ? 128 : 0);
   return p;
-}
-
-/**
- * b[start, end) as a latin1 string. Up to 6 bytes with String.fromCharCode,
- * a quarter of the cost of a latin1Slice call (a C++ binding call of ~40 ns).
- */
-function latin1(b: Buffer, start: number, end: number): string {
-  switch (end - start) {
-    case 0: return '';
-    case 1: return String.fromCharCode(b[start]);
-    case 2: return String.fromCharCode(b[start], b[start + 1]);
-    case 3: return String.fromCharCode(b[start], b[start + 1], b[start + 2]);
-    case 4: return String.fromCharCode(b[start], b[start + 1], b[start + 2], b[start + 3]);
-    case 5: return String.fromCharCode(b[start], b[start + 1], b[start + 2], b[start + 3], b[start + 4]);
-    case 6: return String.fromCharCode(b[start], b[start + 1], b[start + 2], b[start + 3], b[start + 4], b[start + 5]);
-  }
-  return b.latin1Slice(start, end);
 }
 
 // Scratch results of the length readers and of locate() (no allocation per entry).
@@ -599,12 +583,6 @@ export class QuickList {
     return v;
   }
 
-  /**
-   * Called after a command's pushes. Nothing to do: an end node stays open
-   * (its bytes in SCRATCH or in its own buffer) until it is complete or
-   * SCRATCH changes owner; kept for the callers.
-   */
-  settle(): void {}
 
   // ---- by index ----
 

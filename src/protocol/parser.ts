@@ -18,6 +18,7 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { ProtocolError } from './errors.js';
 import { splitArgs } from './inline.js';
+import { latin1 } from '../util/latin1.js';
 
 export const PROTO_INLINE_MAX_SIZE = 64 * 1024;
 const PROTO_MBULK_BIG_ARG = 32 * 1024;
@@ -29,11 +30,6 @@ const INT_MAX = 2147483647;
  */
 const MAX_ARG_LEN = Math.min(bufferConstants.MAX_STRING_LENGTH, 512 * 1024 * 1024);
 
-declare module 'buffer' {
-  interface Buffer {
-    latin1Slice(start: number, end: number): string;
-  }
-}
 
 export class RequestParser {
   private buf: Buffer = Buffer.alloc(0);
@@ -323,21 +319,3 @@ const EMPTY = Buffer.alloc(0);
  */
 export const SHARED_READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
-/**
- * bytes [start, end) of buf as a latin1 string. Short strings (command
- * names, small values) are built with String.fromCharCode, which costs a
- * quarter of a latin1Slice call (a C++ binding call of about 40 ns whatever
- * the length).
- */
-function latin1(buf: Buffer, start: number, end: number): string {
-  switch (end - start) {
-    case 0: return '';
-    case 1: return String.fromCharCode(buf[start]);
-    case 2: return String.fromCharCode(buf[start], buf[start + 1]);
-    case 3: return String.fromCharCode(buf[start], buf[start + 1], buf[start + 2]);
-    case 4: return String.fromCharCode(buf[start], buf[start + 1], buf[start + 2], buf[start + 3]);
-    case 5: return String.fromCharCode(buf[start], buf[start + 1], buf[start + 2], buf[start + 3], buf[start + 4]);
-    case 6: return String.fromCharCode(buf[start], buf[start + 1], buf[start + 2], buf[start + 3], buf[start + 4], buf[start + 5]);
-  }
-  return buf.latin1Slice(start, end);
-}

@@ -12,7 +12,7 @@ import { encodingOf, typeOf, type Value } from '../../keyspace/value.js';
 import type { Db } from '../../keyspace/keyspace.js';
 import { globMatch } from '../../util/glob.js';
 import { parseInt64, I64_MAX, I64_MIN } from '../../util/numbers.js';
-import { intArg, is } from '../args.js';
+import { is } from '../args.js';
 import { NOTIFY_GENERIC } from '../../keyspace/notify.js';
 import { addScanReply, parseScanCursor, parseScanOptions, scanDict, scanMatches } from '../scan.js';
 import { addHelp } from './server.js';

@@ -147,7 +147,6 @@ function pushGeneric(c: Client, argv: string[], s: Server, where: Where, xx: boo
   } else db.modified(key);
   if (where === 'left') for (let j = 2; j < argv.length; j++) l.pushHead(argv[j]);
   else for (let j = 2; j < argv.length; j++) l.pushTail(argv[j]);
-  l.settle();
   db.notify(NOTIFY_LIST, pushEvent(where), key); // once per command, after every element
   s.ks.dirty += argv.length - 3; // Redis counts one change per element
   c.addInt(l.length);
@@ -400,7 +399,6 @@ function lmoveHandlePush(c: Client, s: Server, dstKey: string, dst: QuickList | 
   } else db.modified(dstKey);
   if (whereTo === 'left') dst.pushHead(value);
   else dst.pushTail(value);
-  dst.settle();
   db.notify(NOTIFY_LIST, pushEvent(whereTo), dstKey);
   c.addBulk(value);
 }

@@ -64,9 +64,6 @@ export interface LoadLimits {
   zsetMaxListpackValue: number;
 }
 
-const f64 = new Float64Array(1);
-const f64b = new Uint8Array(f64.buffer);
-
 // ---------------------------------------------------------------- the byte reader
 
 /** A cursor over RDB bytes with Redis's rdbLoad* primitives; every read checks the bounds. */
