@@ -363,14 +363,7 @@ export class Blocking {
     const s = this.s;
     for (const c of list) {
       if (c.closed || c.blocked) continue;
-      try {
-        s.processInput(c);
-      } catch (e) {
-        s.log.warning(`BUG: unexpected exception processing input of client id=${c.id}: ${(e as Error)?.stack ?? e}`);
-        c.addError('ERR internal error processing the request');
-        c.closeAfterReply = true;
-        c.parser.clear();
-      }
+      s.processInputGuarded(c);
       s.markPending(c);
     }
     s.flushPending();

@@ -411,16 +411,7 @@ export class Server {
       this.freeClient(c);
       return;
     }
-    try {
-      this.processInput(c);
-    } catch (e) {
-      // Never let an exception escape the event handler: that would take the
-      // whole server down. Log it as the bug it is and drop this connection.
-      this.log.warning(`BUG: unexpected exception processing input of client id=${c.id}: ${(e as Error)?.stack ?? e}`);
-      c.addError('ERR internal error processing the request');
-      c.closeAfterReply = true;
-      c.parser.clear();
-    }
+    this.processInputGuarded(c);
     c.parser.detach();
     // Replies leave at the end of this loop iteration, after every socket that
     // was ready has been read (Redis's beforeSleep): one write per client per
@@ -428,6 +419,23 @@ export class Server {
     // once per write — on loopback the wake-up is the writer's cost (perf: a
     // quarter of the CPU time when each read event wrote at once).
     this.markPending(c);
+  }
+
+  /**
+   * processInput for every caller outside a command (a read event, an
+   * unblocked or unpaused client): an exception must never escape to the
+   * event loop, which would take the whole server down. It is logged as the
+   * bug it is and only this connection is closed.
+   */
+  processInputGuarded(c: Client): void {
+    try {
+      this.processInput(c);
+    } catch (e) {
+      this.log.warning(`BUG: unexpected exception processing input of client id=${c.id}: ${(e as Error)?.stack ?? e}`);
+      c.addError('ERR internal error processing the request');
+      c.closeAfterReply = true;
+      c.parser.clear();
+    }
   }
 
   /** Runs every complete command in the client's input (Redis's processInputBuffer). */
@@ -476,7 +484,7 @@ export class Server {
     for (const c of waiting) {
       c.paused = false;
       if (!c.closed) {
-        this.processInput(c);
+        this.processInputGuarded(c);
         this.markPending(c);
       }
     }
