@@ -78,6 +78,8 @@ export class CommandSpec {
   readonly skipSlowlog: boolean;
   readonly mayReplicate: boolean;
   readonly movableKeys: boolean;
+  /** may run untimed in a segment (Server.call): fast, never blocks, no fan-out (PUBLISH is O(receivers)) */
+  readonly untimed: boolean;
   stats: CommandStats = { calls: 0, usec: 0, rejected: 0, failed: 0 };
   subcommands: Map<string, CommandSpec> | null = null;
 
@@ -107,6 +109,7 @@ export class CommandSpec {
     this.skipSlowlog = f.has('skip_slowlog');
     this.mayReplicate = f.has('may_replicate');
     this.movableKeys = f.has('movablekeys');
+    this.untimed = this.fast && !this.blocking && !this.pubsub;
   }
 
   get arity(): number {

@@ -37,10 +37,17 @@ export class Slowlog {
   private threshold: number;
   private maxLen: number;
 
+  /** whether fast commands may go untimed (see Server.call): the log is off or its threshold far above them */
+  allowsUntimed: boolean;
+
   constructor(config: Config) {
     this.threshold = config.getInt('slowlog-log-slower-than');
+    this.allowsUntimed = untimedOk(this.threshold);
     this.maxLen = config.getInt('slowlog-max-len');
-    config.onChange('slowlog-log-slower-than', (v) => (this.threshold = Number(v)));
+    config.onChange('slowlog-log-slower-than', (v) => {
+      this.threshold = Number(v);
+      this.allowsUntimed = untimedOk(this.threshold);
+    });
     config.onChange('slowlog-max-len', (v) => {
       this.maxLen = Number(v);
       if (this.entries.length > this.maxLen) this.entries.length = this.maxLen;
@@ -69,6 +76,13 @@ export class Slowlog {
   reset(): void {
     this.entries.length = 0;
   }
+}
+
+/** The threshold (µs) from which fast commands with few arguments go untimed. */
+export const SEGMENT_SLOWLOG_MIN = 1000;
+
+function untimedOk(threshold: number): boolean {
+  return threshold < 0 || threshold >= SEGMENT_SLOWLOG_MIN;
 }
 
 function slowlogArgs(cmd: CommandSpec, argv: string[]): string[] {

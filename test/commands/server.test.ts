@@ -234,6 +234,27 @@ test('DEBUG OBJECT, POPULATE, SLEEP, SET-ACTIVE-EXPIRE and PROTOCOL behave as in
   });
 });
 
+test('pipelined fast commands run untimed in segments yet add up their time in commandstats, and a 0 threshold times each one', async () => {
+  await withServer({}, async (c) => {
+    const stat = async (name: string) => {
+      const info = (await c.cmd('INFO', 'commandstats')) as string;
+      const m = new RegExp(`^cmdstat_${name}:calls=(\\d+),usec=(\\d+),`, 'm').exec(info);
+      return m === null ? null : { calls: Number(m[1]), usec: Number(m[2]) };
+    };
+    // default threshold (10000 µs): GETs go untimed, 16 to a clock read
+    await c.pipeline(Array.from({ length: 5000 }, (_, i) => ['GET', `k${i}`]));
+    const get = await stat('get');
+    assert.equal(get?.calls, 5000);
+    assert.ok(get!.usec > 0, `usec ${get!.usec}`);
+    // threshold 0: every command is timed and logged on its own
+    await c.cmd('CONFIG', 'SET', 'slowlog-log-slower-than', '0');
+    await c.cmd('SLOWLOG', 'RESET');
+    await c.pipeline([['GET', 'a'], ['GET', 'b'], ['INCR', 'n'], ['HSET', 'h', 'f', 'v']]);
+    const entries = (await c.cmd('SLOWLOG', 'GET', '-1')) as unknown[][];
+    assert.deepEqual(entries.slice(0, 4).map((e) => e[3]).reverse(), [['GET', 'a'], ['GET', 'b'], ['INCR', 'n'], ['HSET', 'h', 'f', 'v']]);
+  });
+});
+
 test('SLOWLOG records commands slower than the threshold, newest first, and resets', async () => {
   await withServer({ 'enable-debug-command': 'yes' }, async (c) => {
     await c.cmd('CONFIG', 'SET', 'slowlog-log-slower-than', '0');
