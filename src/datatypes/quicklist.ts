@@ -82,6 +82,7 @@
  * key holds.
  */
 import { latin1 } from '../util/latin1.js';
+import type { BulkWriter } from '../util/bulk-writer.js';
 
 declare module 'buffer' {
   interface Buffer {
@@ -760,6 +761,54 @@ export class QuickList {
         pos = a + rHdr + rLen;
         fn(s.slice(a, a + rLen));
       }
+    }
+  }
+
+  /**
+   * Writes elements start..end inclusive (0 <= start <= end < len), head to
+   * tail, as RESP bulk strings into w: LRANGE's reply without a string per
+   * element. Nodes are read in place (closed ones from their string, open
+   * ones from their bytes); an open node read in bulk twice is closed, as
+   * forRange does.
+   */
+  writeRange(start: number, end: number, w: BulkWriter): void {
+    this.locate(start);
+    const nodes = this.nodes;
+    let left = end - start + 1;
+    let skip = fOff;
+    for (let ni = fNode; left > 0; ni++) {
+      const node = nodes[ni];
+      const win = node.w;
+      if (win === PLAIN) {
+        w.strBulk(node.s, 0, node.s.length);
+        left--;
+        skip = 0;
+        continue;
+      }
+      let take = Math.min(left, node.n - skip);
+      left -= take;
+      if (win !== null && take > 4 && ++win.reads > 1) close(node);
+      const ow = node.w;
+      if (ow !== null) {
+        const b = ow.b;
+        let pos = skipFwdB(b, ow.lo, skip);
+        for (; take > 0; take--) {
+          readFwdB(b, pos);
+          const a = pos + rHdr;
+          pos = a + rHdr + rLen;
+          w.bufBulk(b, a, a + rLen);
+        }
+      } else {
+        const s = node.s;
+        let pos = skipFwd(s, 0, skip);
+        for (; take > 0; take--) {
+          readFwd(s, pos);
+          const a = pos + rHdr;
+          pos = a + rHdr + rLen;
+          w.strBulk(s, a, a + rLen);
+        }
+      }
+      skip = 0;
     }
   }
 

@@ -2,6 +2,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { QuickList, encodeEntry } from '../../src/datatypes/quicklist.js';
+import { BulkWriter } from '../../src/util/bulk-writer.js';
+
+const writer = new BulkWriter();
+const bulks = (vs: string[]) => vs.map((v) => `$${v.length}\r\n${v}\r\n`).join('');
+
+/** writeRange(lo, hi) must write exactly the bulks of m[lo..hi]. */
+function checkWriteRange(q: QuickList, m: string[], lo: number, hi: number): void {
+  writer.start();
+  q.writeRange(lo, hi, writer);
+  const got = writer.take();
+  assert.ok(got === bulks(m.slice(lo, hi + 1)), `writeRange(${lo}, ${hi})`);
+}
 
 // Values of every length class: empty, 1-byte lengths, 2- and 3-byte lengths,
 // and longer than half a 4 KB node (plain nodes under fill -1).
@@ -87,6 +99,7 @@ function check(q: QuickList, m: string[]): void {
       const got: string[] = [];
       q.forRange(a, b, (v) => got.push(v));
       assert.deepEqual(got, m.slice(a, b + 1));
+      checkWriteRange(q, m, a, b);
     }
   }
 }
@@ -167,6 +180,7 @@ function checkLong(q: QuickList, m: string[]): void {
     const got: string[] = [];
     q.forRange(lo, hi, (v) => got.push(v));
     assert.deepEqual(got, m.slice(lo, hi + 1), `forRange(${lo}, ${hi})`);
+    checkWriteRange(q, m, lo, hi);
   }
   for (let j = 0; j < 40 && m.length > 0; j++) {
     const i = j < 4 ? [0, 1, m.length - 1, m.length - 2][j] : (j * 7919) % m.length;
@@ -223,6 +237,7 @@ function applyRun(qs: QuickList[], ms: string[][], o: RunOp, i: number): void {
       const got: string[] = [];
       q.forRange(lo, hi, (v) => got.push(v));
       assert.deepEqual(got, m.slice(lo, hi + 1));
+      checkWriteRange(q, m, lo, hi);
       const walked: string[] = [];
       q.walk(o.fromHead, (v) => walked.push(v) < o.n);
       assert.deepEqual(walked, o.fromHead ? m.slice(0, o.n) : [...m].reverse().slice(0, o.n));
@@ -320,4 +335,27 @@ test('LREM-style removal finds values in open and closed nodes alike', () => {
   checkLong(q, m);
   assert.equal(q.removeValue('dup', 0), m.filter((v) => v === 'dup').length);
   checkLong(q, m.filter((v) => v !== 'dup'));
+});
+
+test('a bulk writer writes runs of bulks of every length, spilling past its buffer, from strings and byte ranges alike', () => {
+  const len = fc.oneof(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 300 }), fc.constantFrom(9, 10, 99, 100, 65000, 65536, 70000, 200000));
+  fc.assert(
+    fc.property(fc.array(fc.tuple(len, fc.integer({ min: 0, max: 255 }), fc.boolean(), fc.nat(5)), { maxLength: 30 }), (items) => {
+      const w = new BulkWriter();
+      w.start();
+      const vs: string[] = [];
+      for (const [n, byte, fromBuf, pad] of items) {
+        let v = '';
+        for (let i = 0; i < n; i++) v += String.fromCharCode((byte + i * 7) & 255);
+        vs.push(v);
+        // the source sits inside a larger string or buffer
+        const around = 'p'.repeat(pad) + v + 'q'.repeat(pad);
+        if (fromBuf) w.bufBulk(Buffer.from(around, 'latin1'), pad, pad + n);
+        else w.strBulk(around, pad, pad + n);
+      }
+      assert.ok(w.take() === bulks(vs));
+      assert.equal(w.take(), '');
+    }),
+    { numRuns: 150 },
+  );
 });

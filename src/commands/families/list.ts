@@ -31,6 +31,7 @@ import { Err } from '../../protocol/errors.js';
 import type { Db } from '../../keyspace/keyspace.js';
 import { QuickList } from '../../datatypes/quicklist.js';
 import { parseInt64 } from '../../util/numbers.js';
+import { bulkWriter } from '../../util/bulk-writer.js';
 import { intArg, is } from '../args.js';
 import { parseTimeout } from '../../server/blocking.js';
 import { NOTIFY_GENERIC, NOTIFY_LIST } from '../../keyspace/notify.js';
@@ -110,7 +111,9 @@ function addListRange(c: Client, l: QuickList, start: number, end: number): void
   }
   if (end >= llen) end = llen - 1;
   c.addArrayLen(end - start + 1);
-  l.forRange(start, end, (v) => c.addBulk(v));
+  bulkWriter.start();
+  l.writeRange(start, end, bulkWriter);
+  c.addRaw(bulkWriter.take());
 }
 
 /** Pops count elements from the list (count may exceed its length) and replies with them as an array. */
