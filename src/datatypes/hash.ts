@@ -105,6 +105,14 @@ function joinFresh(parts: string[]): string {
   return parts.length === 0 ? '' : parts.length === 1 ? copyOf(parts[0]) : parts.join('');
 }
 
+/** Whether p[i, i + s.length) is s, without a slice of p (one allocation per probe for 13+ bytes). */
+function sameAt(p: string, i: number, s: string): boolean {
+  const n = s.length;
+  if (n > 64) return p.slice(i, i + n) === s;
+  for (let k = 0; k < n; k++) if (p.charCodeAt(i + k) !== s.charCodeAt(k)) return false;
+  return true;
+}
+
 /** Results of the entry lookups (lpFind, PackedTable.find): where the entry is and its value. */
 let fEntry = 0;
 let fValHdr = 0;
@@ -123,7 +131,7 @@ function lpFind(p: string, field: string): boolean {
     const e = i;
     const kl = decLen(p, i);
     i = next;
-    const match = kl === fl && (fl === 0 || (p.charCodeAt(i + fl - 1) === field.charCodeAt(fl - 1) && p.slice(i, i + fl) === field));
+    const match = kl === fl && (fl === 0 || (p.charCodeAt(i + fl - 1) === field.charCodeAt(fl - 1) && sameAt(p, i, field)));
     i += kl;
     const vh = i;
     const vl = decLen(p, i);
@@ -244,7 +252,7 @@ class PackedTable {
       i = next;
       let match: boolean;
       if (kx <= INLINE_MAX) {
-        match = inline && kx === fl && (fl === 0 || (p.charCodeAt(i + fl - 1) === field.charCodeAt(fl - 1) && p.slice(i, i + fl) === field));
+        match = inline && kx === fl && (fl === 0 || (p.charCodeAt(i + fl - 1) === field.charCodeAt(fl - 1) && sameAt(p, i, field)));
         i += kx;
       } else match = !inline && this.big[kx - INLINE_MAX - 1] === field;
       const vh = i;
@@ -288,6 +296,7 @@ class PackedTable {
         this.big[vx - INLINE_MAX - 1] = value; // long over long: the entry does not change
         return false;
       }
+      if (vx === value.length && sameAt(p, fVal, value)) return false; // the same short value again
       const head = p.slice(0, fValHdr);
       const tail = p.slice(fEnd);
       this.freeStr(vx);
@@ -519,7 +528,8 @@ export class HashValue {
     }
     if (typeof p !== 'string') return p.set(field, value);
     if (lpFind(p, field)) {
-      this.d = [p.slice(0, fValHdr), encLen(value.length), value, p.slice(fEnd)].join('');
+      // the same value again changes nothing: keep the packed string (no copy)
+      if (fValLen !== value.length || !sameAt(p, fVal, value)) this.d = [p.slice(0, fValHdr), encLen(value.length), value, p.slice(fEnd)].join('');
       return false;
     }
     const n = decLen(p, 0) + 1;

@@ -13,7 +13,7 @@
  */
 import type { Socket } from 'node:net';
 import { RequestParser } from '../protocol/parser.js';
-import { formatDouble } from '../util/numbers.js';
+import { formatDouble, intToString } from '../util/numbers.js';
 import type { Db } from '../keyspace/keyspace.js';
 import type { CommandSpec } from '../commands/spec.js';
 
@@ -119,7 +119,7 @@ export class Client {
   }
 
   addInt(n: number | bigint): void {
-    this.out += ':' + n + '\r\n';
+    this.out += ':' + intToString(n) + '\r\n';
   }
 
   addBulk(s: string): void {
@@ -133,7 +133,7 @@ export class Client {
   }
 
   addBulkInt(n: number | bigint): void {
-    this.addBulk(String(n));
+    this.addBulk(intToString(n));
   }
 
   /** The null bulk string ($-1 in RESP2, _ in RESP3). */

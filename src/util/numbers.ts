@@ -11,6 +11,39 @@
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
 
+/*
+ * Integer to decimal without V8's number-to-string cache. String(n) stores
+ * every new (n, string) pair in a heap-wide cache that lives in old space:
+ * a reply count or counter that keeps changing (INCR's value, LPUSH's
+ * length) puts a young string into it per command, each one a remembered
+ * old-to-new slot that the next scavenge must visit and copy. Measured:
+ * INCR at -P 16 spent 10% of its CPU in scavenges of 1.2 ms (GET: 0.2 ms).
+ */
+const SMALL_INT: string[] = [];
+const PAD4: string[] = [];
+for (let i = 0; i < 10000; i++) {
+  SMALL_INT.push(`${i}`);
+  PAD4.push(`${i}`.padStart(4, '0'));
+}
+
+/** The decimal form of a non-negative safe integer. */
+function digits(n: number): string {
+  if (n < 10000) return SMALL_INT[n];
+  const hi = Math.floor(n / 10000);
+  const lo = PAD4[n - hi * 10000];
+  if (hi < 10000) return SMALL_INT[hi] + lo;
+  const top = Math.floor(hi / 10000);
+  const mid = PAD4[hi - top * 10000];
+  return top < 10000 ? SMALL_INT[top] + mid + lo : digits(top) + mid + lo;
+}
+
+/** An integer (number or bigint) in decimal, as String(n) gives it, without V8's number-string cache. */
+export function intToString(n: number | bigint): string {
+  if (typeof n === 'bigint') return String(n); // bigints are not cached
+  if (!Number.isSafeInteger(n)) return String(n);
+  return n >= 0 ? digits(n) : '-' + digits(-n);
+}
+
 /**
  * Parses a string the way Redis's string2ll does. Returns the value as a number
  * when it is a safe integer, a bigint when it is in int64 range but beyond 2^53,

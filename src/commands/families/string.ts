@@ -12,7 +12,7 @@ import type { Server } from '../../server/server.js';
 import { Err, RedisError } from '../../protocol/errors.js';
 import { RawString, isString, strValue, type Value } from '../../keyspace/value.js';
 import type { Db } from '../../keyspace/keyspace.js';
-import { parseInt64, I64_MAX, I64_MIN } from '../../util/numbers.js';
+import { intToString, parseInt64, I64_MAX, I64_MIN } from '../../util/numbers.js';
 import { addLongDouble, formatLongDouble, isFiniteLongDouble, parseLongDouble, type LongDouble } from '../../util/longdouble.js';
 import { intArg } from '../args.js';
 import { NOTIFY_GENERIC, NOTIFY_STRING } from '../../keyspace/notify.js';
@@ -304,11 +304,11 @@ function incrDecr(c: Client, key: string, incr: bigint | number): void {
     if (b > I64_MAX || b < I64_MIN) throw Err.overflow();
     result = b;
   }
-  const str = String(result);
+  const str = intToString(result);
   if (slot === -1) db.add(key, str);
   else db.replaceValue(slot, key, str);
   db.notify(NOTIFY_STRING, 'incrby', key);
-  c.addInt(result);
+  c.addRaw(':' + str + '\r\n');
 }
 
 function incrCommand(c: Client, argv: string[]): void {
