@@ -36,8 +36,9 @@ export function hashString(s: string): number {
   let h = seed ^ s.length;
   const n = s.length;
   let i = 0;
-  for (; i + 1 < n; i += 2) {
-    let k = s.charCodeAt(i) | (s.charCodeAt(i + 1) << 8);
+  // four latin1 chars (bytes) per round
+  for (; i + 3 < n; i += 4) {
+    let k = s.charCodeAt(i) | (s.charCodeAt(i + 1) << 8) | (s.charCodeAt(i + 2) << 16) | (s.charCodeAt(i + 3) << 24);
     k = Math.imul(k, 0xcc9e2d51);
     k = (k << 15) | (k >>> 17);
     h ^= Math.imul(k, 0x1b873593);
@@ -46,6 +47,8 @@ export function hashString(s: string): number {
   }
   if (i < n) {
     let k = s.charCodeAt(i);
+    if (i + 1 < n) k |= s.charCodeAt(i + 1) << 8;
+    if (i + 2 < n) k |= s.charCodeAt(i + 2) << 16;
     k = Math.imul(k, 0xcc9e2d51);
     k = (k << 15) | (k >>> 17);
     h ^= Math.imul(k, 0x1b873593);

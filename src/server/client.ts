@@ -14,6 +14,15 @@
 import type { Socket } from 'node:net';
 import { RequestParser } from '../protocol/parser.js';
 import { formatDouble, intToString } from '../util/numbers.js';
+
+/** '$<len>\r\n' for the lengths of most values, built once (one concatenation less per bulk reply) */
+const BULK_HEADERS: string[] = [];
+for (let i = 0; i < 512; i++) BULK_HEADERS.push(`$${i}\r\n`);
+
+/** The bulk header of a value of len bytes. */
+export function bulkHeader(len: number): string {
+  return len < 512 ? BULK_HEADERS[len] : '$' + intToString(len) + '\r\n';
+}
 import type { Db } from '../keyspace/keyspace.js';
 import type { CommandSpec } from '../commands/spec.js';
 
@@ -123,13 +132,13 @@ export class Client {
   }
 
   addBulk(s: string): void {
-    this.out += '$' + s.length + '\r\n' + s + '\r\n';
+    this.out += bulkHeader(s.length) + s + '\r\n';
   }
 
   /** A bulk string, or a null bulk when s is null/undefined. */
   addBulkOrNull(s: string | null | undefined): void {
     if (s === null || s === undefined) this.addNull();
-    else this.out += '$' + s.length + '\r\n' + s + '\r\n';
+    else this.out += bulkHeader(s.length) + s + '\r\n';
   }
 
   addBulkInt(n: number | bigint): void {
@@ -187,7 +196,7 @@ export class Client {
     let o = '*' + items.length + '\r\n';
     for (let i = 0; i < items.length; i++) {
       const s = items[i];
-      o += '$' + s.length + '\r\n' + s + '\r\n';
+      o += bulkHeader(s.length) + s + '\r\n';
     }
     this.out += o;
   }
