@@ -145,7 +145,8 @@ async function runScript(steps: Step[]): Promise<void> {
       if (/^quit$/i.test(cmd[0])) break;
       const name = cmd[0].toUpperCase();
       // a 1 ms TTL: let it pass on both servers before anything else looks at the key
-      if (name === 'PEXPIRE') await new Promise((res) => setTimeout(res, 5));
+      // (also after EXEC, which may have run a queued PEXPIRE just now)
+      if (name === 'PEXPIRE' || name === 'EXEC') await new Promise((res) => setTimeout(res, 5));
       const wasInMulti = inMulti[who];
       if (name === 'EXEC' || name === 'DISCARD' || name === 'RESET') inMulti[who] = false;
       for (let j = 0; j < CONNS; j++) {
