@@ -14,6 +14,7 @@
 import type { Socket } from 'node:net';
 import { RequestParser } from '../protocol/parser.js';
 import { formatDouble, intToString } from '../util/numbers.js';
+import { bulkWriter } from '../util/bulk-writer.js';
 
 /** '$<len>\r\n' for the lengths of most values, built once (one concatenation less per bulk reply) */
 const BULK_HEADERS: string[] = [];
@@ -192,13 +193,26 @@ export class Client {
     else this.addBulk(s);
   }
 
+  /** An array of bulk strings. */
   addBulks(items: readonly string[]): void {
-    let o = '*' + items.length + '\r\n';
+    this.out += '*' + items.length + '\r\n';
+    this.addBulkItems(items);
+  }
+
+  /** Bulk strings one after the other (no header), written as bytes by the shared bulk writer. */
+  addBulkItems(items: readonly string[]): void {
+    if (items.length === 0) return;
+    if (items.length === 1) {
+      this.addBulk(items[0]);
+      return;
+    }
+    const w = bulkWriter;
+    w.start();
     for (let i = 0; i < items.length; i++) {
       const s = items[i];
-      o += bulkHeader(s.length) + s + '\r\n';
+      w.strBulk(s, 0, s.length);
     }
-    this.out += o;
+    this.out += w.take();
   }
 
   /**

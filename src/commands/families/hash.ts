@@ -203,7 +203,7 @@ function hgetallCommand(c: Client, argv: string[]): void {
   const h = getHash(c.db, argv[1]);
   const flat = h === null ? [] : h.toArray();
   c.addMapLen(flat.length / 2);
-  for (let i = 0; i < flat.length; i++) c.addBulk(flat[i]);
+  c.addBulkItems(flat);
 }
 
 // ---------------------------------------------------------------- HDEL

@@ -51,23 +51,15 @@ function extraDirty(db: Db, changes: number): void {
 /** Writes members as a RESP3 set (an array in RESP2). */
 function addSetReply(c: Client, members: readonly string[]): void {
   c.addSetLen(members.length);
-  addBulkItems(c, members);
+  c.addBulkItems(members);
 }
 
 /** Writes members as an array. */
 function addArrayReply(c: Client, members: readonly string[]): void {
   c.addArrayLen(members.length);
-  addBulkItems(c, members);
+  c.addBulkItems(members);
 }
 
-function addBulkItems(c: Client, members: readonly string[]): void {
-  let o = '';
-  for (let i = 0; i < members.length; i++) {
-    const m = members[i];
-    o += '$' + m.length + '\r\n' + m + '\r\n';
-  }
-  c.addRaw(o);
-}
 
 /** Redis's empty set reply (shared.emptyset[resp]). */
 function addEmptySet(c: Client): void {
