@@ -124,7 +124,7 @@ const FLOAT_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
  */
 export function formatDouble(v: number): string {
   // every integer below 2^53 prints in full under %.17g, as String() prints it (20x faster)
-  if (Number.isSafeInteger(v) && (v !== 0 || 1 / v > 0)) return String(v);
+  if (Number.isSafeInteger(v) && (v !== 0 || 1 / v > 0)) return intToString(v);
   if (v === Infinity) return 'inf';
   if (v === -Infinity) return '-inf';
   if (Number.isNaN(v)) return 'nan';

@@ -40,11 +40,11 @@ export interface SharedPair {
 }
 
 /** One pair of servers for a test file: started before its first test, closed after its last. */
-export function sharedPair(): SharedPair {
+export function sharedPair(gkvOptions: Record<string, string | number> = {}): SharedPair {
   const skip = oracleSkip();
   let pair: Pair | null = null;
   before(async () => {
-    if (!skip) pair = await startPair();
+    if (!skip) pair = await startPair(gkvOptions);
   });
   after(async () => {
     if (pair) await pair.close();

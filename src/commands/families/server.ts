@@ -25,6 +25,7 @@ import { Err } from '../../protocol/errors.js';
 import { intArg, is } from '../args.js';
 import { parseInt64 } from '../../util/numbers.js';
 import { globMatch } from '../../util/glob.js';
+import { datasetDigest, valueDigest } from '../digest.js';
 import { encodingOf, isString, strValue, type Value } from '../../keyspace/value.js';
 import { LRU_CLOCK_MAX } from '../../keyspace/keyspace.js';
 import type { ParamDef } from '../../server/config.js';
@@ -1232,6 +1233,10 @@ function debugCommand(c: Client, argv: string[], s: Server): void {
   const argc = argv.length;
   if (sub === 'help' && argc === 2) {
     addHelp(c, 'DEBUG', [
+      'DIGEST',
+      '    Output a hex signature representing the current DB content.',
+      'DIGEST-VALUE <key> [<key> ...]',
+      '    Output a hex signature of the values of all the specified keys.',
       'ERROR <string>',
       '    Return a Redis protocol error with <string> as message. Useful for clients',
       '    unit tests to simulate Redis errors.',
@@ -1288,6 +1293,11 @@ function debugCommand(c: Client, argv: string[], s: Server): void {
     debugPopulate(c, argv);
   } else if (sub === 'protocol' && argc === 3) {
     debugProtocol(c, argv[2]);
+  } else if (sub === 'digest' && argc === 2) {
+    c.addStatus(datasetDigest(s.ks.dbs));
+  } else if (sub === 'digest-value' && argc >= 2) {
+    c.addArrayLen(argc - 2);
+    for (let j = 2; j < argc; j++) c.addStatus(valueDigest(c.db, argv[j]));
   } else if (sub === 'error' && argc === 3) {
     c.addError(argv[2].replace(/[\r\n]/g, ' '));
   } else if (sub === 'log' && argc === 3) {
