@@ -47,6 +47,8 @@ export class Client {
   user = 'default';
   replyMode: ReplyMode = 'on';
   noEvict = false;
+  /** in MONITOR mode (server/monitor.ts) */
+  monitor = false;
   noTouch = false;
   /** close once pending replies are written (QUIT, protocol error) */
   closeAfterReply = false;

@@ -29,6 +29,7 @@ import { Logger, type LogLevel } from './log.js';
 import { Keyspace } from '../keyspace/keyspace.js';
 import { CommandTable } from '../commands/table.js';
 import type { CommandSpec, CommandStats } from '../commands/spec.js';
+import { feedMonitors, stopMonitoring } from './monitor.js';
 import { SHARED_READ_BUFFER } from '../protocol/parser.js';
 import { Err, ProtocolError, RedisError, sanitizeErrorText } from '../protocol/errors.js';
 import { registerAllCommands } from '../commands/index.js';
@@ -104,6 +105,8 @@ export class Server {
   private instSampleOut = 0;
   /** true while EXEC runs its queue: time is frozen and nothing interleaves */
   inExec = false;
+  /** clients in MONITOR mode (server/monitor.ts), in the order they started */
+  readonly monitors = new Set<Client>();
   /** the writes of the transaction EXEC is running, propagated together when it ends */
   execOps: [number, string[]][] | null = null;
   loading = false;
@@ -192,6 +195,9 @@ export class Server {
     const dropSubscriptions = (c: Client): void => this.pubsub.unsubscribeAll(c);
     this.onClientFree.push(dropSubscriptions);
     this.onClientReset.push(dropSubscriptions);
+    const unmonitor = (c: Client): void => stopMonitoring(c, this);
+    this.onClientFree.push(unmonitor);
+    this.onClientReset.push(unmonitor);
   }
 
   private installConfigHooks(): void {
@@ -593,6 +599,11 @@ export class Server {
       this.reject(c, cmd, 'LOADING Redis is loading the dataset in memory');
       return;
     }
+    // a monitor (Redis flags it a replica) may not touch the keyspace
+    if ((c.monitor || c.kind === 'replica') && (cmd.write || cmd.readonly || cmd.mayReplicate || (cmd.name === 'exec' && c.multiQueue.some((q) => q.cmd.write || q.cmd.readonly)))) {
+      this.reject(c, cmd, "ERR Replica can't interact with the keyspace");
+      return;
+    }
     // CLIENT PAUSE WRITE: hold commands that may write until unpaused
     if (this.pauseUntil !== 0 && !this.pauseAll && (cmd.write || cmd.mayReplicate) && c.kind !== 'replica') {
       c.paused = true;
@@ -676,6 +687,7 @@ export class Server {
     this.prevErrCount = this.stats.totalErrorReplies;
     this.stats.numCommands++;
     c.commandsProcessed++;
+    if (this.monitors.size !== 0 && !cmd.skipMonitor && !cmd.admin && !this.loading) feedMonitors(this, c, argv);
     if (replyMark !== null) {
       // CLIENT REPLY OFF|SKIP: drop what this command wrote, unless it was CLIENT REPLY ON
       if (c.replyMode === 'on') c.out = replyMark + c.out;

@@ -34,6 +34,11 @@ export class RecordingConn {
    */
   async barrier(token: string, inMulti = false, want = 1): Promise<{ value: RespValue; raw: string }[]> {
     this.send(['PING', token]);
+    return this.until(token, inMulti, want);
+  }
+
+  /** Resolves with every frame received up to and including the first one holding token (nothing is sent). */
+  async until(token: string, inMulti = false, want = 1): Promise<{ value: RespValue; raw: string }[]> {
     const deadline = Date.now() + 5000;
     for (;;) {
       const frames: { value: RespValue; raw: string }[] = [];

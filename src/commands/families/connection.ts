@@ -155,6 +155,7 @@ function resetCommand(c: Client, _argv: string[], s: Server): void {
 
 function clientFlags(c: Client): string {
   let f = '';
+  if (c.monitor) f += 'O';
   if (c.kind === 'replica') f += 'S';
   if (c.kind === 'master') f += 'M';
   if (c.inPubSub) f += 'P';

@@ -26,6 +26,7 @@ import { intArg, is } from '../args.js';
 import { parseInt64 } from '../../util/numbers.js';
 import { globMatch } from '../../util/glob.js';
 import { datasetDigest, valueDigest } from '../digest.js';
+import { monitorCommand } from '../../server/monitor.js';
 import { encodingOf, isString, strValue, type Value } from '../../keyspace/value.js';
 import { LRU_CLOCK_MAX } from '../../keyspace/keyspace.js';
 import type { ParamDef } from '../../server/config.js';
@@ -1594,6 +1595,7 @@ export const serverCommands: CommandRow[] = [
   },
   { name: 'shutdown', handler: shutdownCommand },
   { name: 'debug', handler: debugCommand },
+  { name: 'monitor', handler: monitorCommand },
   {
     name: 'slowlog',
     sub: [

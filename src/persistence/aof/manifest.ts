@@ -27,6 +27,7 @@
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { splitArgs } from '../../protocol/inline.js';
+import { sdsRepr } from '../../util/repr.js';
 
 export type AofFileType = 'b' | 'h' | 'i';
 
@@ -114,29 +115,9 @@ function needsRepr(s: string): boolean {
   return false;
 }
 
-/** sdscatrepr: "..." with C escapes, other non-printable bytes as \xHH. */
-function repr(s: string): string {
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i];
-    const c = s.charCodeAt(i);
-    switch (ch) {
-      case '\\': out += '\\\\'; break;
-      case '"': out += '\\"'; break;
-      case '\n': out += '\\n'; break;
-      case '\r': out += '\\r'; break;
-      case '\t': out += '\\t'; break;
-      case '\x07': out += '\\a'; break;
-      case '\b': out += '\\b'; break;
-      default:
-        out += c >= 0x20 && c <= 0x7e ? ch : '\\x' + c.toString(16).padStart(2, '0');
-    }
-  }
-  return out + '"';
-}
 
 function formatInfo(ai: AofInfo): string {
-  const name = needsRepr(ai.fileName) ? repr(ai.fileName) : ai.fileName;
+  const name = needsRepr(ai.fileName) ? sdsRepr(ai.fileName) : ai.fileName;
   return `file ${name} seq ${ai.seq} type ${ai.type}\n`;
 }
 
