@@ -128,17 +128,26 @@ export class RespClient {
     });
   }
 
+  /** waiters[head…] are waiting (a moving head: shift() of a 300,000-entry pipeline's waiters was O(n) each) */
+  private head = 0;
+
   private drain(): void {
+    let pos = 0;
     for (;;) {
-      const r = parseResp(this.buf, 0);
-      if (r === null) return;
-      const raw = this.buf.slice(0, r.end);
-      this.buf = this.buf.slice(r.end);
+      const r = parseResp(this.buf, pos);
+      if (r === null) break;
+      const raw = this.buf.slice(pos, r.end);
+      pos = r.end;
       const rep = { value: r.value, raw };
       const isPush = typeof r.value === 'object' && r.value !== null && !Array.isArray(r.value) && 'push' in r.value;
-      if (!isPush && this.waiters.length > 0) this.waiters.shift()!(rep);
+      if (!isPush && this.head < this.waiters.length) this.waiters[this.head++](rep);
       else if (this.pushWaiters.length > 0) this.pushWaiters.shift()!(rep);
       else this.pushes.push(rep);
+    }
+    if (pos !== 0) this.buf = this.buf.slice(pos);
+    if (this.head > 1024 && this.head * 2 > this.waiters.length) {
+      this.waiters = this.waiters.slice(this.head);
+      this.head = 0;
     }
   }
 
