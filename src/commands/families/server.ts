@@ -1223,6 +1223,37 @@ function isLocalClient(c: Client): boolean {
   return c.socket === null || c.addr.startsWith('127.') || c.addr.startsWith('[::1]') || c.addr === '';
 }
 
+// ---------------------------------------------------------------- ROLE, WAIT (no replication yet: a master without replicas)
+
+/** ROLE of a master with no replicas: ["master", master_repl_offset, []]. */
+function roleCommand(c: Client): void {
+  c.addArrayLen(3);
+  c.addBulk('master');
+  c.addInt(0);
+  c.addArrayLen(0);
+}
+
+/**
+ * WAIT numreplicas timeout: no replica acknowledges anything, so the count is
+ * 0 — at once when 0 is enough (or inside EXEC), else after the timeout in
+ * ms (0 = forever), or when CLIENT UNBLOCK ends the wait, as Redis 7.0 does.
+ */
+function waitCommand(c: Client, argv: string[], s: Server): void {
+  const numreplicas = parseInt64(argv[1]);
+  if (numreplicas === null) throw Err.notInteger();
+  const t = parseInt64(argv[2]);
+  if (t === null) throw Err.raw('ERR timeout is not an integer or out of range');
+  if (t < 0) throw Err.timeoutNegative();
+  const acked = 0;
+  if (acked >= numreplicas || !s.blocking.mayBlock()) {
+    c.addInt(acked);
+    return;
+  }
+  const ms = Number(t);
+  const timeout = ms === 0 || ms > Number.MAX_SAFE_INTEGER - s.ks.now ? 0 : s.ks.now + ms;
+  s.blocking.block(c, { type: 'string', keys: [], timeout, serve: () => false, onTimeout: (bc) => bc.addInt(acked) });
+}
+
 function debugCommand(c: Client, argv: string[], s: Server): void {
   const mode = s.config.get('enable-debug-command');
   if (mode === 'no' || (mode === 'local' && !isLocalClient(c))) {
@@ -1596,6 +1627,8 @@ export const serverCommands: CommandRow[] = [
   { name: 'shutdown', handler: shutdownCommand },
   { name: 'debug', handler: debugCommand },
   { name: 'monitor', handler: monitorCommand },
+  { name: 'role', handler: roleCommand },
+  { name: 'wait', handler: waitCommand },
   {
     name: 'slowlog',
     sub: [
