@@ -2,6 +2,7 @@
  * Every family's table, registered in one place.
  */
 import type { CommandTable } from './table.js';
+import { bitmapCommands } from './families/bitmap.js';
 import { connectionCommands } from './families/connection.js';
 import { dumpCommands } from './families/dump.js';
 import { genericCommands } from './families/generic.js';
@@ -18,6 +19,7 @@ import { aofCommands } from '../persistence/aof/commands.js';
 import { rdbCommands } from '../persistence/rdb-install.js';
 
 export function registerAllCommands(t: CommandTable): void {
+  t.register(bitmapCommands);
   t.register(connectionCommands);
   t.register(dumpCommands);
   t.register(genericCommands);

@@ -12,6 +12,15 @@
  * creates as a plain string object ("embstr" up to 44 bytes) without trying the
  * "int" encoding. OBJECT ENCODING reports `enc`, as Redis does.
  *
+ * A "raw" RawString also has a buffer mode, for the bitmap commands (SETBIT,
+ * BITFIELD, BITOP): the bytes live in a growable Buffer (`buf`, the first
+ * `len` bytes; room grows geometrically, as sdsMakeRoomFor, and is always
+ * zero past `len`), so setting a bit is O(1) however long the string. `s`
+ * stays the one way every other reader sees the bytes: in buffer mode it
+ * materialises the latin1 string once and caches it until the next edit
+ * (`writable` drops the cache); assigning `s` (APPEND, SETRANGE) returns to
+ * string mode.
+ *
  * Every other type is an object implementing `RObj`.
  */
 import { isInt64String } from '../util/numbers.js';
@@ -28,12 +37,71 @@ export interface RObj {
 
 export class RawString implements RObj {
   readonly type = 'string' as const;
-  constructor(public s: string, readonly enc: 'raw' | 'embstr' = 'raw') {}
+  /** the bytes as a latin1 string; in buffer mode a cache, null until read after an edit */
+  private str: string | null;
+  /** buffer mode: the bytes are buf[0..len); null in string mode */
+  buf: Buffer | null = null;
+  len = 0;
+  constructor(s: string, readonly enc: 'raw' | 'embstr' = 'raw') {
+    this.str = s;
+  }
+
+  /** A raw string in buffer mode holding buf[0..len) (taken, not copied). */
+  static fromBuffer(buf: Buffer, len: number): RawString {
+    const r = new RawString('');
+    r.str = len === 0 ? '' : null;
+    r.buf = buf;
+    r.len = len;
+    return r;
+  }
+
+  get s(): string {
+    if (this.str === null) this.str = this.buf!.toString('latin1', 0, this.len);
+    return this.str;
+  }
+
+  set s(v: string) {
+    this.str = v;
+    this.buf = null;
+    this.len = 0;
+  }
+
+  /** The length in bytes. */
+  get length(): number {
+    return this.buf !== null ? this.len : this.str!.length;
+  }
+
+  /**
+   * Switches to buffer mode with at least n bytes (the new ones zero) and
+   * returns the buffer for in-place edits of its first `len` bytes. Drops the
+   * cached string: call it before every edit. Only for "raw" strings.
+   */
+  writable(n: number): Buffer {
+    let buf = this.buf;
+    if (buf === null) {
+      const s = this.str!;
+      const len = Math.max(n, s.length);
+      buf = Buffer.alloc(len < 1048576 ? len * 2 : len + 1048576);
+      buf.write(s, 0, 'latin1');
+      this.buf = buf;
+      this.len = s.length;
+    } else if (n > buf.length) {
+      const next = Buffer.alloc(n < 1048576 ? n * 2 : n + 1048576);
+      buf.copy(next, 0, 0, this.len);
+      this.buf = buf = next;
+    }
+    if (n > this.len) this.len = n;
+    this.str = null;
+    return buf;
+  }
+
   encoding(): string {
     return this.enc;
   }
+
   dup(): RawString {
-    return new RawString(this.s, this.enc);
+    if (this.buf === null) return new RawString(this.str!, this.enc);
+    return RawString.fromBuffer(Buffer.from(this.buf.subarray(0, this.len)), this.len);
   }
 }
 

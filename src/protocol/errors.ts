@@ -70,6 +70,13 @@ export const Err = {
   invalidFreq: () => E('ERR Invalid FREQ value, must be >= 0 and <= 255'),
   dumpPayload: () => E('ERR DUMP payload version or checksum are wrong'),
   badDataFormat: () => E('ERR Bad data format'),
+  // bitmaps
+  bitValue: () => E('ERR bit is not an integer or out of range'),
+  bitposBit: () => E('ERR The bit argument must be 1 or 0.'),
+  bitopNot: () => E('ERR BITOP NOT must be called with a single source key.'),
+  bitfieldType: () => E('ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.'),
+  bitfieldOverflow: () => E('ERR Invalid OVERFLOW type specified'),
+  bitfieldRo: () => E('ERR BITFIELD_RO only supports the GET subcommand'),
   generic: (msg: string) => E(`ERR ${msg}`),
   raw: (text: string) => E(text),
 } as const;
