@@ -82,7 +82,7 @@
  * key holds.
  */
 import { latin1 } from '../util/latin1.js';
-import type { BulkWriter } from '../util/bulk-writer.js';
+import type { BulkWriter, ElementSink } from '../util/bulk-writer.js';
 
 declare module 'buffer' {
   interface Buffer {
@@ -708,70 +708,28 @@ export class QuickList {
    * head to tail.
    */
   forRange(start: number, end: number, fn: (v: string) => void): void {
-    this.locate(start);
-    const nodes = this.nodes;
-    let left = end - start + 1;
-    let skip = fOff;
-    for (let ni = fNode; left > 0; ni++) {
-      const node = nodes[ni];
-      let w = node.w;
-      if (w === PLAIN) {
-        fn(node.s);
-        left--;
-        skip = 0;
-        continue;
-      }
-      let take = Math.min(left, node.n - skip);
-      left -= take;
-      if (w !== null && take > 4 && ++w.reads > 1) {
-        // read twice with no push between: read it as a string from now on
-        close(node);
-        w = null;
-      }
-      let s = node.s;
-      let pos = 0;
-      if (w !== null) {
-        const b = w.b;
-        pos = skipFwdB(b, w.lo, skip);
-        if (take <= 4) {
-          for (; take > 0; take--) {
-            readFwdB(b, pos);
-            const a = pos + rHdr;
-            pos = a + rHdr + rLen;
-            fn(latin1(b, a, a + rLen));
-          }
-          skip = 0;
-          continue;
-        }
-        // many entries of an open node: decode their bytes once
-        s = b.latin1Slice(pos, skipFwdB(b, pos, take));
-        pos = 0;
-      } else pos = skipFwd(s, pos, skip);
-      skip = 0;
-      for (; take > 0; take--) {
-        const c = s.charCodeAt(pos);
-        if (c < 128) {
-          // one-byte lengths, inline
-          fn(s.slice(pos + 1, pos + 1 + c));
-          pos += c + 2;
-          continue;
-        }
-        readFwd(s, pos);
-        const a = pos + rHdr;
-        pos = a + rHdr + rLen;
-        fn(s.slice(a, a + rLen));
-      }
-    }
+    this.visitRange(start, end, {
+      strBulk: (s, a, e) => fn(s.slice(a, e)),
+      bufBulk: (b, a, e) => fn(latin1(b, a, e)),
+    });
   }
 
   /**
-   * Writes elements start..end inclusive (0 <= start <= end < len), head to
-   * tail, as RESP bulk strings into w: LRANGE's reply without a string per
-   * element. Nodes are read in place (closed ones from their string, open
-   * ones from their bytes); an open node read in bulk twice is closed, as
-   * forRange does.
+   * Writes elements start..end inclusive as RESP bulk strings into w:
+   * LRANGE's reply without a string per element.
    */
   writeRange(start: number, end: number, w: BulkWriter): void {
+    this.visitRange(start, end, w);
+  }
+
+  /**
+   * The one range walk: hands elements start..end inclusive (0 <= start <=
+   * end < len), head to tail, to the sink as byte ranges read in place — of
+   * a closed node's string or an open node's buffer. An open node read in
+   * bulk (more than 4 entries) twice with no push between is closed first,
+   * so read-mostly lists are read as strings.
+   */
+  private visitRange(start: number, end: number, sink: ElementSink): void {
     this.locate(start);
     const nodes = this.nodes;
     let left = end - start + 1;
@@ -780,7 +738,7 @@ export class QuickList {
       const node = nodes[ni];
       const win = node.w;
       if (win === PLAIN) {
-        w.strBulk(node.s, 0, node.s.length);
+        sink.strBulk(node.s, 0, node.s.length);
         left--;
         skip = 0;
         continue;
@@ -796,7 +754,7 @@ export class QuickList {
           readFwdB(b, pos);
           const a = pos + rHdr;
           pos = a + rHdr + rLen;
-          w.bufBulk(b, a, a + rLen);
+          sink.bufBulk(b, a, a + rLen);
         }
       } else {
         const s = node.s;
@@ -805,7 +763,7 @@ export class QuickList {
           readFwd(s, pos);
           const a = pos + rHdr;
           pos = a + rHdr + rLen;
-          w.strBulk(s, a, a + rLen);
+          sink.strBulk(s, a, a + rLen);
         }
       }
       skip = 0;

@@ -19,7 +19,13 @@ const LOOP_MAX = 48;
 /** a bulk header is at most '$' + 20 digits + CRLF */
 const HDR_MAX = 24;
 
-export class BulkWriter {
+/** Receives elements as byte ranges of a latin1 string or a Buffer (QuickList's range walk). */
+export interface ElementSink {
+  strBulk(s: string, a: number, e: number): void;
+  bufBulk(src: Buffer, a: number, e: number): void;
+}
+
+export class BulkWriter implements ElementSink {
   private readonly b = Buffer.allocUnsafeSlow(CAP);
   private n = 0;
   /** spilled chunks of this run */
@@ -34,38 +40,42 @@ export class BulkWriter {
   /** The bulk of s[a, e). */
   strBulk(s: string, a: number, e: number): void {
     const len = e - a;
-    if (this.n + len + HDR_MAX + 2 > CAP) {
-      this.spill();
-      if (len + HDR_MAX + 2 > CAP) {
-        this.out += '$' + len + '\r\n' + s.slice(a, e) + '\r\n';
-        return;
-      }
+    if (!this.room(len)) {
+      this.out += '$' + len + '\r\n' + s.slice(a, e) + '\r\n';
+      return;
     }
     const b = this.b;
     let p = this.header(len);
     if (len <= LOOP_MAX) for (let i = a; i < e; i++) b[p++] = s.charCodeAt(i);
     else p += b.latin1Write(a === 0 && e === s.length ? s : s.slice(a, e), p, len);
-    b[p] = 13;
-    b[p + 1] = 10;
-    this.n = p + 2;
+    this.end(p);
   }
 
   /** The bulk of the bytes src[a, e). */
   bufBulk(src: Buffer, a: number, e: number): void {
     const len = e - a;
-    if (this.n + len + HDR_MAX + 2 > CAP) {
-      this.spill();
-      if (len + HDR_MAX + 2 > CAP) {
-        this.out += '$' + len + '\r\n' + src.latin1Slice(a, e) + '\r\n';
-        return;
-      }
+    if (!this.room(len)) {
+      this.out += '$' + len + '\r\n' + src.latin1Slice(a, e) + '\r\n';
+      return;
     }
     const b = this.b;
     let p = this.header(len);
     if (len <= LOOP_MAX) for (let i = a; i < e; i++) b[p++] = src[i];
     else p += src.copy(b, p, a, e);
-    b[p] = 13;
-    b[p + 1] = 10;
+    this.end(p);
+  }
+
+  /** Whether a bulk of len bytes fits the buffer (spilling it first if needed); false: too big, append it as a string. */
+  private room(len: number): boolean {
+    if (this.n + len + HDR_MAX + 2 <= CAP) return true;
+    this.spill();
+    return len + HDR_MAX + 2 <= CAP;
+  }
+
+  /** Ends a bulk whose bytes end at p: the CRLF. */
+  private end(p: number): void {
+    this.b[p] = 13;
+    this.b[p + 1] = 10;
     this.n = p + 2;
   }
 
