@@ -5,14 +5,14 @@
  * neighbours) must have moved by what Redis's moved: one per element added,
  * updated or removed, one per rename or move, one per key a flush removed.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { oracleSkip } from '../harness/servers.js';
-import { startPair, type Pair } from './harness.js';
+import type { Pair } from './harness.js';
+import { diffRuns, diffSeed, sharedPair } from './runner.js';
 
-const SEED = Number(process.env.GKV_DIFF_SEED ?? 20261204);
-const RUNS = Number(process.env.GKV_DIFF_RUNS ?? 40);
+const SEED = diffSeed(20261204);
+const RUNS = diffRuns(40);
 
 const key = fc.constantFrom('a', 'b', 'l', 'h', 's', 'z');
 const m = fc.constantFrom('1', '2', 'x', 'y');
@@ -53,14 +53,8 @@ const cmd: fc.Arbitrary<string[]> = fc.oneof(
   fc.constantFrom<string[]>(['FLUSHDB'], ['FLUSHALL'], ['SWAPDB', '0', '1'], ['SELECT', '1'], ['SELECT', '0']),
 );
 
-let pair: Pair | null = null;
-const skip = oracleSkip();
-before(async () => {
-  if (!skip) pair = await startPair();
-});
-after(async () => {
-  if (pair) await pair.close();
-});
+const servers = sharedPair();
+const { skip } = servers;
 
 async function changes(c: Pair['g']): Promise<number> {
   const info = String(await c.cmd('INFO', 'persistence'));
@@ -68,7 +62,7 @@ async function changes(c: Pair['g']): Promise<number> {
 }
 
 test('every command counts the same number of changes as Redis (rdb_changes_since_last_save)', { skip }, async () => {
-  const p = pair!;
+  const p = servers.p;
   await fc.assert(
     fc.asyncProperty(fc.array(cmd, { minLength: 1, maxLength: 25 }), async (cmds) => {
       for (const c of [p.g, p.r]) {

@@ -17,18 +17,17 @@
  * random notify-keyspace-events flags. GKV_DIFF_SEED / GKV_DIFF_RUNS explore
  * further.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { oracleSkip } from '../harness/servers.js';
 import { RespClient, type Reply } from '../harness/resp.js';
-import { startPair, stateOf, type Pair, type Cmd } from './harness.js';
+import { stateOf, type Pair, type Cmd } from './harness.js';
+import { cs, diffRuns, diffSeed, sharedPair } from './runner.js';
 import { RecordingConn } from '../harness/recording-conn.js';
 
-const SEED = Number(process.env.GKV_DIFF_SEED ?? 20261201);
-const RUNS = Number(process.env.GKV_DIFF_RUNS ?? 100);
+const SEED = diffSeed(20261201);
+const RUNS = diffRuns(100);
 
-const cs = (...xs: string[][]): fc.Arbitrary<string[]> => fc.constantFrom(...xs);
 const key = fc.constantFrom('l1', 'l2', 'l3', 's');
 const listKey = fc.constantFrom('l1', 'l2', 'l3');
 const elem = fc.oneof(
@@ -74,15 +73,8 @@ const listCmd: fc.Arbitrary<Cmd> = fc.oneof(
   cs(['SET', 's', 'str'], ['DEL', 'l1'], ['MULTI'], ['EXEC'], ['OBJECT', 'ENCODING', 'l1'], ['TYPE', 'l2']),
 );
 
-let pair: Pair | null = null;
-const skip = oracleSkip();
-
-before(async () => {
-  if (!skip) pair = await startPair();
-});
-after(async () => {
-  if (pair) await pair.close();
-});
+const servers = sharedPair();
+const { skip } = servers;
 
 async function resetBoth(p: Pair, fill: string): Promise<void> {
   for (const c of [p.g, p.r]) {
@@ -109,14 +101,14 @@ const fillArb = fc.constantFrom('-2', '-2', '1', '2', '3', '-1');
 
 test('random sequences of list commands give the same replies and final state as Redis', { skip }, async () => {
   await fc.assert(
-    fc.asyncProperty(fc.array(listCmd, { minLength: 1, maxLength: 40 }), fillArb, async (cmds, fill) => runSequence(pair!, cmds, fill)),
+    fc.asyncProperty(fc.array(listCmd, { minLength: 1, maxLength: 40 }), fillArb, async (cmds, fill) => runSequence(servers.p, cmds, fill)),
     { seed: SEED, numRuns: RUNS, verbose: 1 },
   );
 });
 
 test('random sequences of list commands in RESP3 give the same replies as Redis', { skip }, async () => {
   await fc.assert(
-    fc.asyncProperty(fc.array(listCmd, { minLength: 1, maxLength: 30 }), fillArb, async (cmds, fill) => runSequence(pair!, [['HELLO', '3'], ...cmds], fill)),
+    fc.asyncProperty(fc.array(listCmd, { minLength: 1, maxLength: 30 }), fillArb, async (cmds, fill) => runSequence(servers.p, [['HELLO', '3'], ...cmds], fill)),
     { seed: SEED + 1, numRuns: Math.ceil(RUNS / 2), verbose: 1 },
   );
 });
@@ -240,7 +232,7 @@ async function runScript(sd: Side, s: Script): Promise<string[]> {
 }
 
 test('several clients blocking while another writes get the same replies, keyspace events, slow log and command stats as with Redis', { skip }, async () => {
-  const p = pair!;
+  const p = servers.p;
   await resetBoth(p, '-2');
   for (const c of [p.g, p.r]) await c.cmd('CONFIG', 'SET', 'slowlog-log-slower-than', '0', 'slowlog-max-len', '1000');
   try {
@@ -264,7 +256,7 @@ const sortStore: fc.Arbitrary<Cmd> = fc
   .map(([k, o, d]) => ['SORT', k, ...o, 'STORE', d]);
 
 test('list commands send the keyspace notifications Redis sends, in Redis\'s order', { skip }, async () => {
-  const p = pair!;
+  const p = servers.p;
   const [sg, sr] = await Promise.all([RecordingConn.open(p.gkv.port), RecordingConn.open(p.redis.port)]);
   let token = 0;
   const events = async () => {
