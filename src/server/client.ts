@@ -21,7 +21,7 @@ const BULK_HEADERS: string[] = [];
 for (let i = 0; i < 512; i++) BULK_HEADERS.push(`$${i}\r\n`);
 
 /** The bulk header of a value of len bytes. */
-export function bulkHeader(len: number): string {
+function bulkHeader(len: number): string {
   return len < 512 ? BULK_HEADERS[len] : '$' + intToString(len) + '\r\n';
 }
 import type { Db } from '../keyspace/keyspace.js';

@@ -26,15 +26,11 @@ for (let i = 0; i < 10000; i++) {
   PAD4.push(`${i}`.padStart(4, '0'));
 }
 
-/** The decimal form of a non-negative safe integer. */
+/** The decimal form of a non-negative safe integer: groups of four digits from tables. */
 function digits(n: number): string {
   if (n < 10000) return SMALL_INT[n];
   const hi = Math.floor(n / 10000);
-  const lo = PAD4[n - hi * 10000];
-  if (hi < 10000) return SMALL_INT[hi] + lo;
-  const top = Math.floor(hi / 10000);
-  const mid = PAD4[hi - top * 10000];
-  return top < 10000 ? SMALL_INT[top] + mid + lo : digits(top) + mid + lo;
+  return digits(hi) + PAD4[n - hi * 10000];
 }
 
 /** An integer (number or bigint) in decimal, as String(n) gives it, without V8's number-string cache. */
