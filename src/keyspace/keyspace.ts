@@ -195,6 +195,15 @@ export class Db {
     return this.dict.vals[slot]!;
   }
 
+  /**
+   * The same bytes in another representation at a slot from lookupWriteSlot
+   * (Redis's dbUnshareStringValue: a shared or embstr string made raw before
+   * an in-place edit): no change is counted or signalled by itself.
+   */
+  reshapeValue(slot: number, val: Value): void {
+    this.dict.vals[slot] = val;
+  }
+
   /** Redis's dbReplaceValue: a new value at an existing slot (from lookupWriteSlot), TTL kept; signals and counts the change. */
   replaceValue(slot: number, key: string, val: Value): void {
     this.dict.vals[slot] = val;

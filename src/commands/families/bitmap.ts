@@ -139,7 +139,7 @@ function stringForBitWrite(db: Db, key: string, maxbit: number): { r: RawString;
   else {
     // dbUnshareStringValue: the value becomes raw, which is no change by itself
     r = new RawString(strValue(v));
-    db.dict.vals[slot] = r;
+    db.reshapeValue(slot, r);
   }
   const old = r.length;
   const buf = r.writable(need);
