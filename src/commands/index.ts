@@ -10,6 +10,7 @@ import { pubsubCommands } from './families/pubsub.js';
 import { hashCommands } from './families/hash.js';
 import { listCommands } from './families/list.js';
 import { serverCommands } from './families/server.js';
+import { debugCommands } from './families/debug.js';
 import { sortedSetCommands } from './families/sorted-set.js';
 import { setCommands } from './families/set.js';
 import { sortCommands } from './families/sort.js';
@@ -27,6 +28,7 @@ export function registerAllCommands(t: CommandTable): void {
   t.register(listCommands);
   t.register(pubsubCommands);
   t.register(serverCommands);
+  t.register(debugCommands);
   t.register(sortedSetCommands);
   t.register(setCommands);
   t.register(sortCommands);

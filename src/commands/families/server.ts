@@ -1,6 +1,6 @@
 /**
  * Server commands (Redis group "server"): COMMAND, INFO, CONFIG, SHUTDOWN,
- * DEBUG, SLOWLOG, MEMORY.
+ * SLOWLOG, MEMORY (DEBUG is in debug.ts).
  *
  * COMMAND INFO/DOCS/LIST/COUNT/GETKEYS read the command table, which carries
  * Redis 7.0's metadata (see commands/spec.ts): only what gKV registered is
@@ -25,7 +25,6 @@ import { Err } from '../../protocol/errors.js';
 import { intArg, is } from '../args.js';
 import { parseInt64 } from '../../util/numbers.js';
 import { globMatch } from '../../util/glob.js';
-import { datasetDigest, valueDigest } from '../digest.js';
 import { monitorCommand } from '../../server/monitor.js';
 import { encodingOf, isString, strValue, type Value } from '../../keyspace/value.js';
 import { LRU_CLOCK_MAX } from '../../keyspace/keyspace.js';
@@ -33,7 +32,6 @@ import type { ParamDef } from '../../server/config.js';
 import type { ShutdownFlags } from '../../server/server.js';
 import { aofOf } from '../../persistence/aof/index.js';
 import { rdbStateOf } from '../../persistence/rdb-install.js';
-import { installEntries, readRdbFile, saveRdbSync } from '../../persistence/rdb-file.js';
 
 export const REDIS_VERSION = '7.0.15';
 
@@ -1068,161 +1066,6 @@ function shutdownCommand(c: Client, argv: string[], s: Server): void {
   void s.shutdown();
 }
 
-// ------------------------------------------------------------------ DEBUG
-
-/** Blocks the event loop for ms, as Redis's DEBUG SLEEP blocks its main thread. */
-function blockingSleep(ms: number): void {
-  if (ms <= 0) return;
-  const sab = new Int32Array(new SharedArrayBuffer(4));
-  Atomics.wait(sab, 0, 0, ms);
-}
-
-/** The RDB serialized length of a string value (uncompressed form). */
-function rdbStringLength(v: string): number {
-  if (v.length <= 11) {
-    const n = parseInt64(v);
-    if (typeof n === 'number' && String(n) === v) {
-      if (n >= -128 && n <= 127) return 2;
-      if (n >= -32768 && n <= 32767) return 3;
-      if (n >= -2147483648 && n <= 2147483647) return 5;
-    }
-  }
-  const len = v.length;
-  return (len < 64 ? 1 : len < 16384 ? 2 : len <= 0xffffffff ? 5 : 9) + len;
-}
-
-let fakeAddr = 0x7f0000100000;
-const objAddrs = new WeakMap<object, number>();
-function addrOf(v: Value): string {
-  let a: number;
-  if (typeof v === 'object') {
-    a = objAddrs.get(v) ?? 0;
-    if (a === 0) {
-      a = fakeAddr += 0x40;
-      objAddrs.set(v, a);
-    }
-  } else {
-    a = (fakeAddr += 0x40);
-  }
-  return '0x' + a.toString(16);
-}
-
-function debugObject(c: Client, key: string, s: Server): void {
-  const db = c.db;
-  const slot = db.findSlot(key);
-  if (slot === -1) throw Err.noSuchKey();
-  const v = db.dict.vals[slot]!;
-  const enc = encodingOf(v);
-  let refcount = 1;
-  let serLen = 0;
-  if (isString(v)) {
-    const str = strValue(v);
-    serLen = rdbStringLength(str);
-    // Redis shares the integers 0..9999 (refcount INT_MAX) unless an LRU/LFU maxmemory policy needs per-key clocks
-    const n = enc === 'int' ? parseInt64(str) : null;
-    const policy = s.config.get('maxmemory-policy');
-    const lruNeeded = Number(s.config.get('maxmemory')) !== 0 && /(lru|lfu)$/.test(policy);
-    if (typeof n === 'number' && n >= 0 && n < 10000 && !lruNeeded) refcount = 2147483647;
-  } else {
-    const m = (v as unknown as { serializedLength?: () => number }).serializedLength;
-    if (typeof m === 'function') serLen = m.call(v);
-  }
-  const lru = db.lru[slot];
-  const nowClock = Math.floor(Date.now() / 1000) & LRU_CLOCK_MAX;
-  const idle = nowClock >= lru ? nowClock - lru : LRU_CLOCK_MAX - lru + nowClock;
-  c.addStatus(`Value at:${addrOf(v)} refcount:${refcount} encoding:${enc} serializedlength:${serLen} lru:${lru} lru_seconds_idle:${idle}`);
-}
-
-function positiveLongArg(s: string): number {
-  const n = parseInt64(s);
-  if (typeof n !== 'number' || n < 0) throw Err.raw('ERR value is out of range, must be positive');
-  return n;
-}
-
-function debugPopulate(c: Client, argv: string[]): void {
-  const count = positiveLongArg(argv[2]);
-  const size = argv.length === 5 ? positiveLongArg(argv[4]) : 0;
-  const prefix = argv.length >= 4 ? argv[3] : 'key';
-  const db = c.db;
-  for (let j = 0; j < count; j++) {
-    const key = `${prefix}:${j}`.slice(0, 127);
-    if (db.lookupWrite(key) !== undefined) continue;
-    let val = `value:${j}`;
-    if (size !== 0) val = size <= val.length ? val.slice(0, size) : val + '\0'.repeat(size - val.length);
-    db.add(key, val);
-  }
-  c.addOK();
-}
-
-/** DEBUG PROTOCOL <type>: one reply of each RESP type, for client test suites. */
-function debugProtocol(c: Client, type: string): void {
-  switch (type.toLowerCase()) {
-    case 'string':
-      c.addBulk('Hello World');
-      return;
-    case 'integer':
-      c.addInt(12345);
-      return;
-    case 'double':
-      c.addDouble(3.141);
-      return;
-    case 'bignum':
-      if (c.resp === 3) c.addRaw('(1234567999999999999999999999999999999\r\n');
-      else c.addBulk('1234567999999999999999999999999999999');
-      return;
-    case 'null':
-      c.addNull();
-      return;
-    case 'array':
-      c.addArrayLen(3);
-      for (let j = 0; j < 3; j++) c.addInt(j);
-      return;
-    case 'set':
-      c.addSetLen(3);
-      for (let j = 0; j < 3; j++) c.addInt(j);
-      return;
-    case 'map':
-      c.addMapLen(3);
-      for (let j = 0; j < 3; j++) {
-        c.addInt(j);
-        c.addBool(j === 1);
-      }
-      return;
-    case 'attrib':
-      if (c.resp === 3) {
-        c.addRaw('|1\r\n');
-        c.addBulk('key-popularity');
-        c.addArrayLen(2);
-        c.addBulk('key:123');
-        c.addInt(90);
-      }
-      c.addBulk('Some real reply following the attribute');
-      return;
-    case 'push':
-      if (c.resp !== 3) throw Err.raw('ERR RESP2 is not supported by this command');
-      c.addPushLen(2);
-      c.addBulk('server-cpu-usage');
-      c.addInt(42);
-      c.addBulk('Some real reply following the push reply');
-      return;
-    case 'true':
-      c.addBool(true);
-      return;
-    case 'false':
-      c.addBool(false);
-      return;
-    case 'verbatim':
-      c.addVerbatim('This is a verbatim\nstring');
-      return;
-    default:
-      throw Err.raw('ERR Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false');
-  }
-}
-
-function isLocalClient(c: Client): boolean {
-  return c.socket === null || c.addr.startsWith('127.') || c.addr.startsWith('[::1]') || c.addr === '';
-}
-
 // ---------------------------------------------------------------- ROLE, WAIT (no replication yet: a master without replicas)
 
 /** ROLE of a master with no replicas: ["master", master_repl_offset, []]. */
@@ -1252,131 +1095,6 @@ function waitCommand(c: Client, argv: string[], s: Server): void {
   const ms = Number(t);
   const timeout = ms === 0 || ms > Number.MAX_SAFE_INTEGER - s.ks.now ? 0 : s.ks.now + ms;
   s.blocking.block(c, { type: 'string', keys: [], timeout, serve: () => false, onTimeout: (bc) => bc.addInt(acked) });
-}
-
-function debugCommand(c: Client, argv: string[], s: Server): void {
-  const mode = s.config.get('enable-debug-command');
-  if (mode === 'no' || (mode === 'local' && !isLocalClient(c))) {
-    throw Err.raw(
-      'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.',
-    );
-  }
-  const sub = argv[1].toLowerCase();
-  const argc = argv.length;
-  if (sub === 'help' && argc === 2) {
-    addHelp(c, 'DEBUG', [
-      'DIGEST',
-      '    Output a hex signature representing the current DB content.',
-      'DIGEST-VALUE <key> [<key> ...]',
-      '    Output a hex signature of the values of all the specified keys.',
-      'ERROR <string>',
-      '    Return a Redis protocol error with <string> as message. Useful for clients',
-      '    unit tests to simulate Redis errors.',
-      'LOG <message>',
-      '    Write <message> to the server log.',
-      'OBJECT <key>',
-      '    Show low level info about the key and associated value.',
-      'POPULATE <count> [<prefix>] [<size>]',
-      '    Create <count> string keys named key:<num>. If <prefix> is specified then',
-      '    it is used instead of the \'key\' prefix. These are not propagated to',
-      '    replicas. Cluster slots are not respected so keys not belonging to the',
-      '    current node can be created in cluster mode.',
-      'PROTOCOL <type>',
-      '    Reply with a test value of the specified type. <type> can be: string,',
-      '    integer, double, bignum, null, array, set, map, attrib, push, verbatim,',
-      '    true, false.',
-      'RELOAD [option ...]',
-      '    Save the RDB on disk and reload it back to memory. Valid <option> values:',
-      '    * MERGE: conflicting keys will be loaded from RDB.',
-      '    * NOFLUSH: the existing database will not be removed before load, but',
-      '      conflicting keys will generate an exception and kill the server.',
-      '    * NOSAVE: the database will be loaded from an existing RDB file.',
-      '    Examples:',
-      '    * DEBUG RELOAD: verify that the server is able to persist, flush and reload',
-      '      the database.',
-      '    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an',
-      '      existing RDB file.',
-      '    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB',
-      '      file to the database.',
-      'SET-ACTIVE-EXPIRE <0|1>',
-      '    Setting it to 0 disables expiring keys in background when they are not',
-      '    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the',
-      '    default.',
-      'SLEEP <seconds>',
-      '    Stop the server for <seconds>. Decimals allowed.',
-    ]);
-    return;
-  }
-  if (sub === 'sleep' && argc === 3) {
-    const secs = parseFloat(argv[2]);
-    blockingSleep(Number.isFinite(secs) ? secs * 1000 : 0);
-    c.addOK();
-  } else if (sub === 'set-active-expire' && argc === 3) {
-    const n = parseInt(argv[2], 10);
-    const on = Number.isFinite(n) && n !== 0;
-    s.activeExpire = on;
-    s.ks.activeExpireEnabled = on;
-    c.addOK();
-  } else if (sub === 'reload') {
-    debugReload(c, argv, s);
-  } else if (sub === 'object' && argc === 3) {
-    debugObject(c, argv[2], s);
-  } else if (sub === 'populate' && argc >= 3 && argc <= 5) {
-    debugPopulate(c, argv);
-  } else if (sub === 'protocol' && argc === 3) {
-    debugProtocol(c, argv[2]);
-  } else if (sub === 'digest' && argc === 2) {
-    c.addStatus(datasetDigest(s.ks.dbs));
-  } else if (sub === 'digest-value' && argc >= 2) {
-    c.addArrayLen(argc - 2);
-    for (let j = 2; j < argc; j++) c.addStatus(valueDigest(c.db, argv[j]));
-  } else if (sub === 'error' && argc === 3) {
-    c.addError(argv[2].replace(/[\r\n]/g, ' '));
-  } else if (sub === 'log' && argc === 3) {
-    s.log.warning(`DEBUG LOG: ${argv[2]}`);
-    c.addOK();
-  } else {
-    const name = argv[1].length > 128 ? argv[1].slice(0, 128) : argv[1];
-    throw Err.raw(`ERR unknown subcommand or wrong number of arguments for '${name}'. Try DEBUG HELP.`.replace(/[\r\n]/g, ' '));
-  }
-}
-
-/** DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save the RDB, empty the dataset, load the file back. */
-function debugReload(c: Client, argv: string[], s: Server): void {
-  let merge = false;
-  let noflush = false;
-  let nosave = false;
-  for (let j = 2; j < argv.length; j++) {
-    const opt = argv[j].toLowerCase();
-    if (opt === 'merge') merge = true;
-    else if (opt === 'noflush') noflush = true;
-    else if (opt === 'nosave') nosave = true;
-    else throw Err.raw('ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.');
-  }
-  const st = rdbStateOf(s);
-  if (!nosave) {
-    try {
-      if (st !== undefined) st.saveNow();
-      else saveRdbSync(s);
-    } catch (e) {
-      s.log.warning(`DEBUG RELOAD: save failed: ${(e as Error).message}`);
-      throw Err.raw('ERR');
-    }
-  }
-  let img;
-  try {
-    img = readRdbFile(s);
-  } catch (e) {
-    s.log.warning(`DEBUG RELOAD: ${(e as Error).message}`);
-    throw Err.raw('ERR Error trying to load the RDB dump, check server logs.');
-  }
-  if (img === null) throw Err.raw('ERR Error trying to load the RDB dump, check server logs.');
-  if (!noflush) for (const db of s.ks.dbs) db.flush();
-  void merge; // a key loaded over an existing one replaces it (MERGE); Redis without MERGE would abort the server
-  installEntries(s, img.entries);
-  s.ks.dirty = 0;
-  s.log.notice('DB reloaded by DEBUG RELOAD');
-  c.addOK();
 }
 
 // ------------------------------------------------------------------ SLOWLOG
@@ -1625,7 +1343,6 @@ export const serverCommands: CommandRow[] = [
     ],
   },
   { name: 'shutdown', handler: shutdownCommand },
-  { name: 'debug', handler: debugCommand },
   { name: 'monitor', handler: monitorCommand },
   { name: 'role', handler: roleCommand },
   { name: 'wait', handler: waitCommand },
