@@ -142,6 +142,14 @@ test('SETBIT and BITFIELD count changes as Redis: an unchanged bit or an OVERFLO
     await c.cmd('BITFIELD', 'n', 'OVERFLOW', 'FAIL', 'INCRBY', 'u8', '0', '1000');
     assert.equal(dirty() - d, 0);
     assert.equal(await c.cmd('GET', 'n'), '\x00', 'the key is created all the same');
+    d = dirty();
+    await c.cmd('BITFIELD', 'k', 'SET', 'u8', '0', '2', 'SET', 'u8', '0', '2', 'INCRBY', 'u8', '0', '0');
+    assert.equal(dirty() - d, 0, 'a field written with the value it holds is no change');
+    await c.cmd('BITFIELD', 'k', 'SET', 'u8', '0', '3', 'SET', 'u8', '0', '3');
+    assert.equal(dirty() - d, 1);
+    d = dirty();
+    await c.cmd('BITFIELD', 'k', 'SET', 'u8', '0', '3', 'SET', 'u8', '80', '0');
+    assert.equal(dirty() - d, 2, 'once the string grew, every write counts');
     propagated.length = 0;
     await c.cmd('BITFIELD', 'k', 'GET', 'u8', '0');
     await c.cmd('BITFIELD_RO', 'k', 'GET', 'u8', '0');

@@ -50,6 +50,10 @@ const cmd: fc.Arbitrary<string[]> = fc.oneof(
   fc.tuple(key).map(([k]) => ['ZREMRANGEBYRANK', k, '0', '1']),
   fc.tuple(key, key).map(([d, a]) => ['ZUNIONSTORE', d, '1', a]),
   fc.tuple(key, key).map(([a, b]) => ['SORT', a, 'ALPHA', 'STORE', b]),
+  fc.tuple(key, fc.constantFrom('0', '5', '30'), fc.constantFrom('0', '1')).map(([k, o, v]) => ['SETBIT', k, o, v]),
+  fc
+    .tuple(key, fc.constantFrom('SET', 'INCRBY'), fc.constantFrom('0', '8', '40'), fc.constantFrom('0', '1', '-1', '100'), fc.constantFrom('WRAP', 'FAIL'))
+    .map(([k, op, o, v, ow]) => ['BITFIELD', k, 'OVERFLOW', ow, op, 'i5', o, v]),
   fc.constantFrom<string[]>(['FLUSHDB'], ['FLUSHALL'], ['SWAPDB', '0', '1'], ['SELECT', '1'], ['SELECT', '0']),
 );
 

@@ -11,8 +11,9 @@
  * Redis 7.0's accounting, reproduced: SETBIT counts a change (dirty, "setbit"
  * event, WATCH) only when the key was created, grew, or the bit flipped, yet
  * always leaves the value "raw" (dbUnshareStringValue); BITFIELD counts one
- * change per SET/INCRBY that wrote (not those refused by OVERFLOW FAIL), even
- * when the key it created holds only zeros; a BITFIELD of GETs changes
+ * change per SET/INCRBY that wrote (not those refused by OVERFLOW FAIL) when
+ * the key was created or grew or the field's value changed, so a key it
+ * created that holds only zeros counts; a BITFIELD of GETs changes
  * nothing and so is not propagated. BITOP stores with setKey (TTL cleared,
  * "set") or deletes the destination when every source is empty ("del").
  */
@@ -489,7 +490,8 @@ function bitfieldGeneric(c: Client, argv: string[], s: Server, readonlyCmd: bool
     }
     c.addInt(op.opcode === OP_INCRBY ? next.v : cur);
     setField(w!.buf, op.offset, op.bits, next.v);
-    changes++;
+    // a write counts when the key was created or grew, or the field's value changed
+    if (w!.created || w!.grew || next.v !== cur) changes++;
   }
   if (w === null) return;
   // db.add counted the creation as one change; Redis counts only the writes
