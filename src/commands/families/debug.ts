@@ -12,7 +12,8 @@ import { Err } from '../../protocol/errors.js';
 import { parseInt64 } from '../../util/numbers.js';
 import { datasetDigest, valueDigest } from '../digest.js';
 import { encodingOf, isString, strValue, type Value } from '../../keyspace/value.js';
-import { LRU_CLOCK_MAX } from '../../keyspace/keyspace.js';
+import { LRU_CLOCK_MAX, type Db } from '../../keyspace/keyspace.js';
+import { refcountOf } from './generic.js';
 import { rdbStateOf } from '../../persistence/rdb-install.js';
 import { installEntries, readRdbFile, saveRdbSync } from '../../persistence/rdb-file.js';
 import { addHelp } from './server.js';
@@ -38,9 +39,27 @@ function rdbStringLength(v: string): number {
   return (len < 64 ? 1 : len < 16384 ? 2 : len <= 0xffffffff ? 5 : 9) + len;
 }
 
+/*
+ * DEBUG OBJECT's "at:" address stands for Redis's object identity, since gKV
+ * values are not C objects: a collection or RawString keeps one address for
+ * its life; a shared integer (0..9999) has one address whatever key holds it;
+ * any other string is a new object each time it is written, except when
+ * INCR/DECR changes it in place (Redis's incrDecrCommand reuses an unshared
+ * integer object), which keeps its address. Primitive strings' addresses are
+ * remembered per database table and slot, only once DEBUG OBJECT was asked.
+ */
+const SHARED_INT_BASE = 0x7f0000000000;
 let fakeAddr = 0x7f0000100000;
 const objAddrs = new WeakMap<object, number>();
-function addrOf(v: Value): string {
+interface StringIdentity {
+  key: string;
+  val: string;
+  addr: number;
+}
+const stringAddrs = new WeakMap<object, Map<number, StringIdentity>>();
+let stringAddrsUsed = false;
+
+function addrOf(db: Db, slot: number, key: string, v: Value, refcount: number): string {
   let a: number;
   if (typeof v === 'object') {
     a = objAddrs.get(v) ?? 0;
@@ -48,10 +67,28 @@ function addrOf(v: Value): string {
       a = fakeAddr += 0x40;
       objAddrs.set(v, a);
     }
+  } else if (refcount !== 1) {
+    a = SHARED_INT_BASE + Number(v) * 0x10;
   } else {
-    a = (fakeAddr += 0x40);
+    stringAddrsUsed = true;
+    let m = stringAddrs.get(db.dict);
+    if (m === undefined) stringAddrs.set(db.dict, (m = new Map()));
+    const id = m.get(slot);
+    if (id !== undefined && id.key === key && id.val === v) a = id.addr;
+    else m.set(slot, { key, val: v, addr: (a = fakeAddr += 0x40) });
   }
   return '0x' + a.toString(16);
+}
+
+/**
+ * INCR/DECR changed the string at slot in place (the old value was an unshared
+ * integer object and the new one is not a shared integer): DEBUG OBJECT keeps
+ * showing the same address.
+ */
+export function keepStringIdentity(s: Server, db: Db, slot: number, key: string, oldVal: string, newVal: string): void {
+  if (!stringAddrsUsed || refcountOf(oldVal, s) !== 1 || refcountOf(newVal, s) !== 1 || encodingOf(oldVal) !== 'int') return;
+  const id = stringAddrs.get(db.dict)?.get(slot);
+  if (id !== undefined && id.key === key && id.val === oldVal) id.val = newVal;
 }
 
 function debugObject(c: Client, key: string, s: Server): void {
@@ -60,16 +97,10 @@ function debugObject(c: Client, key: string, s: Server): void {
   if (slot === -1) throw Err.noSuchKey();
   const v = db.dict.vals[slot]!;
   const enc = encodingOf(v);
-  let refcount = 1;
+  const refcount = refcountOf(v, s);
   let serLen = 0;
   if (isString(v)) {
-    const str = strValue(v);
-    serLen = rdbStringLength(str);
-    // Redis shares the integers 0..9999 (refcount INT_MAX) unless an LRU/LFU maxmemory policy needs per-key clocks
-    const n = enc === 'int' ? parseInt64(str) : null;
-    const policy = s.config.get('maxmemory-policy');
-    const lruNeeded = Number(s.config.get('maxmemory')) !== 0 && /(lru|lfu)$/.test(policy);
-    if (typeof n === 'number' && n >= 0 && n < 10000 && !lruNeeded) refcount = 2147483647;
+    serLen = rdbStringLength(strValue(v));
   } else {
     const m = (v as unknown as { serializedLength?: () => number }).serializedLength;
     if (typeof m === 'function') serLen = m.call(v);
@@ -77,7 +108,7 @@ function debugObject(c: Client, key: string, s: Server): void {
   const lru = db.lru[slot];
   const nowClock = Math.floor(Date.now() / 1000) & LRU_CLOCK_MAX;
   const idle = nowClock >= lru ? nowClock - lru : LRU_CLOCK_MAX - lru + nowClock;
-  c.addStatus(`Value at:${addrOf(v)} refcount:${refcount} encoding:${enc} serializedlength:${serLen} lru:${lru} lru_seconds_idle:${idle}`);
+  c.addStatus(`Value at:${addrOf(db, slot, key, v, refcount)} refcount:${refcount} encoding:${enc} serializedlength:${serLen} lru:${lru} lru_seconds_idle:${idle}`);
 }
 
 function positiveLongArg(s: string): number {

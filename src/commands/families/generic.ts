@@ -364,18 +364,25 @@ function objectFreqCommand(c: Client, argv: string[], s: Server): void {
   c.addInt(c.db.lfuFreq(o.slot));
 }
 
+/**
+ * A value's refcount as Redis reports it: Redis shares the integers 0..9999
+ * (refcount INT_MAX) unless maxmemory with an LRU/LFU policy forbids sharing;
+ * every other value is held once.
+ */
+export function refcountOf(v: Value, s: Server): number {
+  if (typeof v === 'string' && v.length <= 4 && encodingOf(v) === 'int') {
+    const n = Number(v);
+    const policy = s.config.get('maxmemory-policy');
+    const noShared = s.config.getInt('maxmemory') !== 0 && (policy.endsWith('-lru') || policy.endsWith('-lfu'));
+    if (n >= 0 && n < 10000 && !noShared) return 2147483647;
+  }
+  return 1;
+}
+
 function objectRefcountCommand(c: Client, argv: string[], s: Server): void {
   const o = objectLookup(c, argv[2]);
   if (o === null) return c.addNull();
-  // Redis shares the integers 0..9999 (refcount INT_MAX) unless maxmemory with an LRU/LFU policy forbids sharing
-  let shared = false;
-  if (typeof o.v === 'string' && o.v.length <= 4 && encodingOf(o.v) === 'int') {
-    const n = Number(o.v);
-    const policy = s.config.get('maxmemory-policy');
-    const noShared = s.config.getInt('maxmemory') !== 0 && (policy.endsWith('-lru') || policy.endsWith('-lfu'));
-    shared = n >= 0 && n < 10000 && !noShared;
-  }
-  c.addInt(shared ? 2147483647 : 1);
+  c.addInt(refcountOf(o.v, s));
 }
 
 function objectHelpCommand(c: Client): void {

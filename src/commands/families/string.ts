@@ -16,6 +16,7 @@ import { intToString, parseInt64, I64_MAX, I64_MIN } from '../../util/numbers.js
 import { addLongDouble, formatLongDouble, isFiniteLongDouble, parseLongDouble, type LongDouble } from '../../util/longdouble.js';
 import { intArg } from '../args.js';
 import { NOTIFY_GENERIC, NOTIFY_STRING } from '../../keyspace/notify.js';
+import { keepStringIdentity } from './debug.js';
 
 // ---------------------------------------------------------------- helpers
 
@@ -280,12 +281,13 @@ function strlenCommand(c: Client, argv: string[]): void {
 }
 
 /** incrDecrCommand: the int64 arithmetic, exact over the whole range. */
-function incrDecr(c: Client, key: string, incr: bigint | number): void {
+function incrDecr(c: Client, key: string, incr: bigint | number, s: Server): void {
   const db = c.db;
   const slot = db.lookupWriteSlot(key);
   let cur: number | bigint = 0;
+  let v: Value | undefined;
   if (slot !== -1) {
-    const v = db.valueAt(slot);
+    v = db.valueAt(slot);
     if (!isString(v)) throw Err.wrongType();
     const p = parseInt64(strValue(v));
     if (p === null) throw Err.notInteger();
@@ -306,30 +308,33 @@ function incrDecr(c: Client, key: string, incr: bigint | number): void {
   }
   const str = intToString(result);
   if (slot === -1) db.add(key, str);
-  else db.replaceValue(slot, key, str);
+  else {
+    db.replaceValue(slot, key, str);
+    if (typeof v === 'string') keepStringIdentity(s, db, slot, key, v, str);
+  }
   db.notify(NOTIFY_STRING, 'incrby', key);
   c.addRaw(':' + str + '\r\n');
 }
 
-function incrCommand(c: Client, argv: string[]): void {
-  incrDecr(c, argv[1], 1);
+function incrCommand(c: Client, argv: string[], s: Server): void {
+  incrDecr(c, argv[1], 1, s);
 }
 
-function decrCommand(c: Client, argv: string[]): void {
-  incrDecr(c, argv[1], -1);
+function decrCommand(c: Client, argv: string[], s: Server): void {
+  incrDecr(c, argv[1], -1, s);
 }
 
-function incrbyCommand(c: Client, argv: string[]): void {
+function incrbyCommand(c: Client, argv: string[], s: Server): void {
   const v = parseInt64(argv[2]);
   if (v === null) throw Err.notInteger();
-  incrDecr(c, argv[1], v);
+  incrDecr(c, argv[1], v, s);
 }
 
-function decrbyCommand(c: Client, argv: string[]): void {
+function decrbyCommand(c: Client, argv: string[], s: Server): void {
   const v = parseInt64(argv[2]);
   if (v === null) throw Err.notInteger();
   if (typeof v === 'bigint' && v === I64_MIN) throw Err.raw('ERR decrement would overflow');
-  incrDecr(c, argv[1], typeof v === 'number' ? -v : -v);
+  incrDecr(c, argv[1], typeof v === 'number' ? -v : -v, s);
 }
 
 function incrbyfloatCommand(c: Client, argv: string[]): void {
