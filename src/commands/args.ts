@@ -3,7 +3,7 @@
  * throws the RedisError Redis gives for that argument.
  */
 import { Err, RedisError } from '../protocol/errors.js';
-import { parseInt64 } from '../util/numbers.js';
+import { I64_MAX, I64_MIN, parseInt64 } from '../util/numbers.js';
 
 /**
  * An int64 argument as a JS number (Redis's getLongLongFromObject rules).
@@ -15,6 +15,27 @@ export function intArg(s: string, err: () => RedisError = Err.notInteger): numbe
   if (v === null) throw err();
   return Number(v);
 }
+
+/**
+ * The count of SRANDMEMBER, HRANDFIELD and ZRANDMEMBER: Redis's
+ * getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX), so that negating it
+ * cannot overflow. Exact (a bigint beyond 2^53) for pairCountCheck.
+ */
+export function randomCountArg(s: string): number | bigint {
+  const v = parseInt64(s);
+  if (v === null) throw Err.notInteger();
+  if (v === I64_MIN) throw Err.longRange();
+  return v;
+}
+
+/**
+ * WITHSCORES / WITHVALUES: two reply elements per draw, so Redis refuses a
+ * count beyond ±LONG_MAX / 2 (checked after the options' syntax).
+ */
+export function pairCountCheck(count: number | bigint): void {
+  if (typeof count === 'bigint' && (count < -HALF_LONG_MAX || count > HALF_LONG_MAX)) throw Err.valueOutOfRange();
+}
+const HALF_LONG_MAX = I64_MAX / 2n;
 
 /** Case-insensitive keyword compare (argv is latin1). */
 export function is(arg: string, kw: string): boolean {

@@ -59,7 +59,7 @@ export const Err = {
   zrangeLimitRank: () => E('ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX'),
   zrangeWithscoresLex: () => E('ERR syntax error, WITHSCORES not supported in combination with BYLEX'),
   countPositive: () => E('ERR count should be greater than 0'),
-  zsetValueOutOfRange: () => E('ERR value is out of range'),
+  valueOutOfRange: () => E('ERR value is out of range'),
   // blocking commands (getTimeoutFromObjectOrReply)
   timeoutNotFloat: () => E('ERR timeout is not a float or out of range'),
   timeoutNegative: () => E('ERR timeout is negative'),

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fakeClock, raw, recordPropagation, withClients, withServer } from '../harness/commands.js';
+import { errText, fakeClock, raw, recordPropagation, withClients, withServer } from '../harness/commands.js';
 
 test('ZADD adds, updates and counts with NX, XX, GT, LT, CH and INCR as Redis does', async () => {
   await withServer(async (c) => {
@@ -276,5 +276,26 @@ test('a client blocked on a key that holds another type stays blocked until a zs
     await c.cmd('DEL', 'k');
     await c.cmd('ZADD', 'k', '5', 'm');
     assert.equal((await p).raw, '*3\r\n$1\r\nk\r\n$1\r\nm\r\n$1\r\n5\r\n');
+  });
+});
+
+test('ZRANDMEMBER, SRANDMEMBER and HRANDFIELD check their count as Redis: ±LONG_MAX, ±LONG_MAX/2 with pairs, after the syntax', async () => {
+  await withServer(async (c) => {
+    await c.cmd('ZADD', 'z', '1', 'a');
+    await c.cmd('SADD', 's', 'a');
+    await c.cmd('HSET', 'h', 'a', '1');
+    const longRange = 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807';
+    for (const [cmd, key, pairs] of [['ZRANDMEMBER', 'z', 'WITHSCORES'], ['SRANDMEMBER', 's', null], ['HRANDFIELD', 'h', 'WITHVALUES']] as const) {
+      assert.equal(errText(await c.cmd(cmd, key, '-9223372036854775808')), longRange, cmd);
+      assert.equal(errText(await c.cmd(cmd, key, '9223372036854775808')), 'ERR value is not an integer or out of range', cmd);
+      assert.equal(errText(await c.cmd(cmd, 'nokey', '-9223372036854775808')), longRange, `${cmd}: the count is checked before the key`);
+      if (pairs === null) continue;
+      assert.equal(errText(await c.cmd(cmd, key, '-9223372036854775808', pairs)), longRange, cmd);
+      assert.equal(errText(await c.cmd(cmd, key, '-9223372036854770000', pairs)), 'ERR value is out of range', cmd);
+      assert.equal(errText(await c.cmd(cmd, key, '4611686018427387904', pairs)), 'ERR value is out of range', cmd);
+      assert.equal(errText(await c.cmd(cmd, key, '4611686018427387904', 'nosuch')), 'ERR syntax error', `${cmd}: the syntax comes first`);
+      assert.equal(errText(await c.cmd(cmd, key, 'x', 'nosuch')), 'ERR value is not an integer or out of range', `${cmd}: the count comes first`);
+      assert.equal((await c.cmd(cmd, key, '4611686018427387903', pairs) as unknown[]).length, 2, `${cmd}: LONG_MAX/2 is a legal count`);
+    }
   });
 });

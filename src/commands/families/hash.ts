@@ -20,7 +20,7 @@ import type { Db } from '../../keyspace/keyspace.js';
 import { HashValue } from '../../datatypes/hash.js';
 import { parseInt64, I64_MAX, I64_MIN } from '../../util/numbers.js';
 import { addLongDouble, formatLongDouble, isFiniteLongDouble, parseLongDouble, type LongDouble } from '../../util/longdouble.js';
-import { is } from '../args.js';
+import { is, pairCountCheck, randomCountArg } from '../args.js';
 import { addEmptyScan, addScanReply, parseScanCursor, parseScanOptions, scanMatches } from '../scan.js';
 
 // ---------------------------------------------------------------- helpers
@@ -345,17 +345,10 @@ function hrandfieldWithCount(c: Client, key: string, l: number | bigint, withVal
 
 function hrandfieldCommand(c: Client, argv: string[]): void {
   if (argv.length >= 3) {
-    const v = parseInt64(argv[2]);
-    if (v === null) throw Err.notInteger();
-    // getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX)
-    if (typeof v === 'bigint' && v === I64_MIN) throw Err.longRange();
-    let withValues = false;
+    const v = randomCountArg(argv[2]);
     if (argv.length > 4 || (argv.length === 4 && !is(argv[3], 'withvalues'))) throw Err.syntax();
-    if (argv.length === 4) {
-      withValues = true;
-      // Redis 7.0.8+: count*2 replies must not overflow
-      if (typeof v === 'bigint' && (v < -(I64_MAX / 2n) || v > I64_MAX / 2n)) throw Err.raw('ERR value is out of range');
-    }
+    const withValues = argv.length === 4;
+    if (withValues) pairCountCheck(v);
     hrandfieldWithCount(c, argv[1], v, withValues);
     return;
   }

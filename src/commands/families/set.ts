@@ -22,7 +22,7 @@ import type { Db } from '../../keyspace/keyspace.js';
 import { SetValue } from '../../datatypes/set.js';
 import { parseInt64 } from '../../util/numbers.js';
 import { NOTIFY_GENERIC, NOTIFY_SET } from '../../keyspace/notify.js';
-import { is } from '../args.js';
+import { is, randomCountArg } from '../args.js';
 import { addEmptyScan, parseScanCursor, parseScanOptions, scanCollection } from '../scan.js';
 
 // ---------------------------------------------------------------- helpers
@@ -270,10 +270,7 @@ function srandmemberCommand(c: Client, argv: string[]): void {
 }
 
 function srandmemberWithCountCommand(c: Client, argv: string[]): void {
-  const v = parseInt64(argv[2]);
-  if (v === null) throw Err.notInteger();
-  if (typeof v === 'bigint' && v < -9223372036854775807n) throw Err.longRange();
-  const l = Number(v);
+  const l = Number(randomCountArg(argv[2]));
   const set = getSetRead(c.db, argv[1]);
   if (set === null || l === 0) {
     c.addArrayLen(0);

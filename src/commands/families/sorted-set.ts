@@ -30,9 +30,9 @@ import {
   ZSet, addResult, ZADD_IN_INCR, ZADD_IN_NX, ZADD_IN_XX, ZADD_IN_GT, ZADD_IN_LT,
   ZADD_OUT_ADDED, ZADD_OUT_UPDATED, ZADD_OUT_NOP, type ScoreRange, type LexRange,
 } from '../../datatypes/zset.js';
-import { formatDouble, parseInt64 } from '../../util/numbers.js';
+import { formatDouble } from '../../util/numbers.js';
 import { string2d, strtodStrict } from '../../util/strtod.js';
-import { intArg, is } from '../args.js';
+import { intArg, is, pairCountCheck, randomCountArg } from '../args.js';
 import { addEmptyScan, parseScanCursor, parseScanOptions, scanCollection } from '../scan.js';
 import { parseTimeout } from '../../server/blocking.js';
 
@@ -635,17 +635,11 @@ function bzmpopCommand(c: Client, argv: string[], s: Server): void {
 
 function zrandmemberCommand(c: Client, argv: string[]): void {
   if (argv.length >= 3) {
-    const big = parseInt64(argv[2]);
-    if (big === null) throw Err.notInteger();
-    const l = Number(big);
-    let withscores = false;
+    const l = randomCountArg(argv[2]);
     if (argv.length > 4 || (argv.length === 4 && !is(argv[3], 'withscores'))) throw Err.syntax();
-    if (argv.length === 4) {
-      withscores = true;
-      // Redis refuses |count| > LONG_MAX / 2 with scores (the reply would be twice as long)
-      if (BigInt(big) < -4611686018427387903n || BigInt(big) > 4611686018427387903n) throw Err.zsetValueOutOfRange();
-    }
-    zrandmemberWithCountCommand(c, argv[1], l, withscores);
+    const withscores = argv.length === 4;
+    if (withscores) pairCountCheck(l);
+    zrandmemberWithCountCommand(c, argv[1], Number(l), withscores);
     return;
   }
   const z = getZsetRead(c.db, argv[1]);
