@@ -36,6 +36,8 @@ async function main(argv: string[]): Promise<number> {
   installRdb(server); // SAVE/BGSAVE, save points, the save at shutdown, load at startup (persistence/rdb-install)
   server.log.level = config.get('loglevel') as typeof server.log.level;
   server.log.file = config.get('logfile');
+  // Redis's banner, once the port is bound and before the data is loaded
+  server.onStartup.unshift(() => startupBanner(server));
   server.log.notice('oO0OoO0OoO0Oo gKV is starting oO0OoO0OoO0Oo');
   server.log.notice(`gKV version=${VERSION}, node=${process.version}, pid=${process.pid}, just started`);
   try {
@@ -63,6 +65,30 @@ async function main(argv: string[]): Promise<number> {
   await server.closed;
   server.log.warning('gKV is now ready to exit, bye bye...');
   return 0;
+}
+
+/**
+ * Redis's startup banner: with always-show-logo (or a terminal) the logo,
+ * which names version, mode, port and PID (Redis's test suite waits for its
+ * " PID: <pid>" line), otherwise one "Running mode=" line; then "Server
+ * initialized".
+ */
+function startupBanner(server: Server): void {
+  const log = server.log;
+  if (server.config.getBool('always-show-logo') || (log.file === '' && process.stdout.isTTY === true)) {
+    log.raw(
+      'notice',
+      [
+        '',
+        `        gKV ${VERSION} (Redis-compatible) 64 bit, node ${process.version}`,
+        '        Running in standalone mode',
+        `        Port: ${server.port}`,
+        `        PID: ${process.pid}`,
+        '',
+      ].join('\n'),
+    );
+  } else log.notice(`Running mode=standalone, port=${server.port}.`);
+  log.warning('Server initialized');
 }
 
 main(process.argv.slice(2)).then(

@@ -451,6 +451,19 @@ export class Keyspace {
     this.updateClock();
   }
 
+  /**
+   * Redis's emptyData(-1): every database emptied (one change per key), the
+   * WATCHers of their keys signalled first. Returns the keys removed.
+   */
+  emptyData(): number {
+    let n = 0;
+    for (const db of this.dbs) {
+      if (this.flushedHook !== null) this.flushedHook(db, null);
+      n += db.flush();
+    }
+    return n;
+  }
+
   updateClock(): void {
     this.setNow(this.clock());
   }

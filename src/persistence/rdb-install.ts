@@ -90,7 +90,7 @@ export class RdbState {
 
   /** serverCron's save-point check: a BGSAVE when enough changes are old enough. */
   tick(): void {
-    if (this.bg !== null || this.s.loading) return;
+    if (this.bg !== null || this.s.loading || this.s.pauseCron) return;
     if (this.bgScheduled) {
       this.bgScheduled = false;
       this.startBackground();

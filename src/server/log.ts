@@ -21,6 +21,16 @@ export class Logger {
     const p2 = (n: number) => (n < 10 ? '0' + n : String(n));
     const ms = String(d.getMilliseconds()).padStart(3, '0');
     const line = `${process.pid}:${this.role} ${p2(d.getDate())} ${MONTHS[d.getMonth()]} ${d.getFullYear()} ${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}.${ms} ${MARK[level]} ${msg}\n`;
+    this.write(line);
+  }
+
+  /** A line as it is, without the prefix (Redis's serverLogRaw with LL_RAW: the logo). */
+  raw(level: Exclude<LogLevel, 'nothing'>, text: string): void {
+    if (ORDER[level] < ORDER[this.level]) return;
+    this.write(text.endsWith('\n') ? text : text + '\n');
+  }
+
+  private write(line: string): void {
     if (this.file === '') process.stdout.write(line);
     else {
       try {

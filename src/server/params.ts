@@ -266,6 +266,8 @@ export const PARAMS: ParamDef[] = [
   // debugging aids Redis's own tests use; shown only when asked for by exact name
   int('key-load-delay', 0, INT_MIN, INT_MAX, { hidden: true }),
   int('rdb-key-save-delay', 0, INT_MIN, INT_MAX, { hidden: true }),
+  int('loading-process-events-interval-bytes', 2 * MB, 1024, INT_MAX, { hidden: true }),
+  bool('use-exit-on-panic', 'no', { hidden: true }),
   // ---- encodings (used by the collection types)
   int('hash-max-listpack-entries', 512, 0, LONG_MAX, { alias: 'hash-max-ziplist-entries' }),
   mem('hash-max-listpack-value', 64, 0, LONG_MAX, { alias: 'hash-max-ziplist-value' }),

@@ -166,6 +166,10 @@ export class Server {
   hz = 10;
   /** hook for DEBUG SET-ACTIVE-EXPIRE and tests */
   activeExpire = true;
+  /** DEBUG SET-SKIP-CHECKSUM-VALIDATION: RESTORE and RDB loading do not check CRC-64s */
+  skipChecksumValidation = false;
+  /** DEBUG PAUSE-CRON: the periodic work (serverCron, save points, AOF tick, signalled shutdowns) waits */
+  pauseCron = false;
   /** client-output-buffer-limit by client class: normal, replica, pubsub (bytes, bytes, seconds) */
   readonly outputLimits = [
     { hard: 0, soft: 0, softSeconds: 0 },
@@ -300,6 +304,7 @@ export class Server {
 
   /** serverCron: active expiry, incremental rehash, stats sampling, timeouts. */
   private cron(): void {
+    if (this.pauseCron) return;
     try {
       const ks = this.ks;
       ks.updateClock();

@@ -234,6 +234,31 @@ test('DEBUG OBJECT, POPULATE, SLEEP, SET-ACTIVE-EXPIRE and PROTOCOL behave as in
   });
 });
 
+test('DEBUG SET-SKIP-CHECKSUM-VALIDATION lets RESTORE take a payload whose CRC is wrong; PAUSE-CRON stops the periodic work', async () => {
+  await withServer({ 'enable-debug-command': 'yes' }, async (c, srv) => {
+    await c.cmd('SET', 's', 'hello');
+    const dump = Buffer.from((await c.cmd('DUMP', 's')) as string, 'latin1');
+    dump[dump.length - 1] ^= 0xff;
+    const bad = dump.toString('latin1');
+    assert.equal(errText(await c.cmd('RESTORE', 'r', '0', bad)), 'ERR DUMP payload version or checksum are wrong');
+    assert.equal(await c.cmd('DEBUG', 'SET-SKIP-CHECKSUM-VALIDATION', '1'), 'OK');
+    assert.equal(await c.cmd('RESTORE', 'r', '0', bad), 'OK');
+    assert.equal(await c.cmd('GET', 'r'), 'hello');
+    assert.equal(await c.cmd('DEBUG', 'SET-SKIP-CHECKSUM-VALIDATION', '0'), 'OK');
+    assert.equal(errText(await c.cmd('RESTORE', 'r2', '0', bad)), 'ERR DUMP payload version or checksum are wrong');
+    // a volatile key is not expired actively while the cron is paused (lazily it still is)
+    assert.equal(await c.cmd('DEBUG', 'PAUSE-CRON', '1'), 'OK');
+    assert.equal(srv.server.pauseCron, true);
+    await c.cmd('SET', 'v', '1', 'PX', '1');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await c.cmd('DBSIZE'), 3, 'the expired key is still in the keyspace');
+    assert.equal(await c.cmd('DEBUG', 'PAUSE-CRON', '0'), 'OK');
+    const deadline = Date.now() + 10000;
+    while ((await c.cmd('DBSIZE')) !== 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(await c.cmd('DBSIZE'), 2);
+  });
+});
+
 test('pipelined fast commands run untimed in segments yet add up their time in commandstats, and a 0 threshold times each one', async () => {
   await withServer({}, async (c) => {
     const stat = async (name: string) => {

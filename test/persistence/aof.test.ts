@@ -716,6 +716,71 @@ test('a file that ends inside MULTI loses the whole transaction (reverted at the
   });
 });
 
+test('a last line without its line end is read as fgets reads it: "!!!" is a format error, "*3" a truncation', async () => {
+  await inTmpDir(async (dir) => {
+    const incr = await writeSome(dir, [['SET', 'a', '1']]);
+    const good = readFileSync(incr);
+    writeFileSync(incr, Buffer.concat([good, Buffer.from('!!!')]));
+    await assert.rejects(startAof(dir, { 'aof-load-truncated': 'yes' }), /Bad file format reading the append only file appendonly.aof.1.incr.aof/);
+    writeFileSync(incr, Buffer.concat([good, Buffer.from('*3')]));
+    await assert.rejects(startAof(dir, { 'aof-load-truncated': 'no' }), /Unexpected end of file reading the append only file appendonly.aof.1.incr.aof/);
+    const srv = await startAof(dir, { 'aof-load-truncated': 'yes' });
+    await withClient(srv, async (c) => assert.equal(await c.cmd('GET', 'a'), '1'));
+    await srv.close();
+    assert.equal(statSync(incr).size, good.length, 'cut back to the last complete command');
+  });
+});
+
+test('DEBUG LOADAOF empties the dataset and loads the AOF directory back, including what was appended on disk', async () => {
+  await inTmpDir(async (dir) => {
+    const srv = await startAof(dir, { 'enable-debug-command': 'yes' });
+    try {
+      await withClient(srv, async (c) => {
+        await c.cmd('SET', 'a', '1');
+        await c.cmd('RPUSH', 'l', 'x', 'y');
+        await c.cmd('SELECT', '3');
+        await c.cmd('HSET', 'h', 'f', 'v');
+        const before = await stateOf(c, DBS);
+        assert.equal(await c.cmd('DEBUG', 'LOADAOF'), 'OK');
+        assert.equal(await stateOf(c, DBS), before);
+        // a key that exists only in memory is gone after the reload; one appended to the file appears
+        await c.cmd('SELECT', '0');
+        aofOf(srv.server)!.flushAndSync();
+        appendFileSync(join(dir, AOF_DIR, 'appendonly.aof.1.incr.aof'), '*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$4\r\ndisk\r\n$1\r\n1\r\n');
+        srv.server.ks.dbs[0].setKey('memonly', 'x');
+        assert.equal(await c.cmd('DEBUG', 'LOADAOF'), 'OK');
+        assert.equal(await c.cmd('GET', 'disk'), '1');
+        assert.equal(await c.cmd('EXISTS', 'memonly'), 0);
+        assert.equal(await c.cmd('GET', 'a'), '1');
+        const info = String(await c.cmd('INFO', 'persistence'));
+        assert.match(info, /rdb_changes_since_last_save:0\r\n/);
+      });
+    } finally {
+      await srv.close();
+    }
+  });
+});
+
+test('DEBUG AOF-FLUSH-SLEEP delays the write of the AOF buffer; the reply still leaves after the write', async () => {
+  await inTmpDir(async (dir) => {
+    const srv = await startAof(dir, { appendfsync: 'always', 'enable-debug-command': 'yes' });
+    try {
+      await withClient(srv, async (c) => {
+        const incr = join(dir, AOF_DIR, 'appendonly.aof.1.incr.aof');
+        assert.equal(await c.cmd('DEBUG', 'AOF-FLUSH-SLEEP', '200000'), 'OK');
+        const size = statSync(incr).size;
+        const t0 = Date.now();
+        await c.cmd('INCR', 'n');
+        assert.ok(Date.now() - t0 >= 150, 'the write waited for the sleep');
+        assert.ok(statSync(incr).size > size, 'the write is in the file when the reply arrives');
+        assert.equal(await c.cmd('DEBUG', 'AOF-FLUSH-SLEEP', '0'), 'OK');
+      });
+    } finally {
+      await srv.close();
+    }
+  });
+});
+
 test('a truncated incremental file that is not the last one is refused even with aof-load-truncated yes', async () => {
   await inTmpDir(async (dir) => {
     await writeSome(dir, [['SET', 'a', '1'], ['SET', 'b', '2']]);

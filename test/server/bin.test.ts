@@ -68,6 +68,34 @@ test('gkv-server exits 0 on SIGINT after flushing replies and closing clients', 
   }
 });
 
+test('gkv-server logs Redis\'s banner once listening: the logo with " PID: <pid>" (always-show-logo) or one Running mode line', async () => {
+  for (const logo of ['yes', 'no']) {
+    const port = await freePort();
+    const s = startBin(['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--always-show-logo', logo]);
+    try {
+      const c = await waitReady(port);
+      c.close();
+      const deadline = Date.now() + 10000;
+      while (!/Ready to accept connections/.test(s.output()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      const out = s.output();
+      if (logo === 'yes') {
+        assert.match(out, new RegExp(`\\n +PID: ${s.p.pid}\\n`));
+        assert.match(out, new RegExp(`\\n +Port: ${port}\\n`));
+        assert.doesNotMatch(out, /Running mode=/);
+      } else {
+        assert.match(out, new RegExp(`\\* Running mode=standalone, port=${port}\\.\\n`));
+        assert.doesNotMatch(out, / PID: /);
+      }
+      // the banner comes before "Server initialized", which comes before loading and "Ready to accept connections"
+      assert.ok(out.indexOf('Server initialized') < out.indexOf('Ready to accept connections'));
+      assert.ok(out.indexOf(logo === 'yes' ? ' PID: ' : 'Running mode=') < out.indexOf('Server initialized'));
+    } finally {
+      s.p.kill('SIGKILL');
+      await s.exited;
+    }
+  }
+});
+
 test('gkv-server refuses an unknown directive with a config error and exit code 1', async () => {
   const s = startBin(['--no-such-directive', 'yes']);
   assert.equal(await s.exited, 1);

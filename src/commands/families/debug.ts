@@ -17,13 +17,9 @@ import { refcountOf } from './generic.js';
 import { rdbStateOf } from '../../persistence/rdb-install.js';
 import { installEntries, readRdbFile, saveRdbSync } from '../../persistence/rdb-file.js';
 import { addHelp } from './server.js';
+import { sleepBlocking } from '../../util/sleep.js';
+import { aofOf, AofLoadError } from '../../persistence/aof/index.js';
 
-/** Blocks the event loop for ms, as Redis's DEBUG SLEEP blocks its main thread. */
-function blockingSleep(ms: number): void {
-  if (ms <= 0) return;
-  const sab = new Int32Array(new SharedArrayBuffer(4));
-  Atomics.wait(sab, 0, 0, ms);
-}
 
 /** The RDB serialized length of a string value (uncompressed form). */
 function rdbStringLength(v: string): number {
@@ -212,6 +208,8 @@ function debugCommand(c: Client, argv: string[], s: Server): void {
   const argc = argv.length;
   if (sub === 'help' && argc === 2) {
     addHelp(c, 'DEBUG', [
+      'AOF-FLUSH-SLEEP <microsec>',
+      '    Server will sleep before flushing the AOF, this is used for testing.',
       'DIGEST',
       '    Output a hex signature representing the current DB content.',
       'DIGEST-VALUE <key> [<key> ...]',
@@ -219,10 +217,14 @@ function debugCommand(c: Client, argv: string[], s: Server): void {
       'ERROR <string>',
       '    Return a Redis protocol error with <string> as message. Useful for clients',
       '    unit tests to simulate Redis errors.',
+      'LOADAOF',
+      '    Flush the AOF buffers on disk and reload the AOF in memory.',
       'LOG <message>',
       '    Write <message> to the server log.',
       'OBJECT <key>',
       '    Show low level info about the key and associated value.',
+      'PAUSE-CRON <0|1>',
+      '    Stop periodic cron job processing.',
       'POPULATE <count> [<prefix>] [<size>]',
       '    Create <count> string keys named key:<num>. If <prefix> is specified then',
       '    it is used instead of the \'key\' prefix. These are not propagated to',
@@ -245,6 +247,8 @@ function debugCommand(c: Client, argv: string[], s: Server): void {
       '      existing RDB file.',
       '    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB',
       '      file to the database.',
+      'SET-SKIP-CHECKSUM-VALIDATION <0|1>',
+      '    Enables or disables checksum checks for RDB files and RESTORE\'s payload.',
       'SET-ACTIVE-EXPIRE <0|1>',
       '    Setting it to 0 disables expiring keys in background when they are not',
       '    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the',
@@ -256,7 +260,7 @@ function debugCommand(c: Client, argv: string[], s: Server): void {
   }
   if (sub === 'sleep' && argc === 3) {
     const secs = parseFloat(argv[2]);
-    blockingSleep(Number.isFinite(secs) ? secs * 1000 : 0);
+    sleepBlocking(Number.isFinite(secs) ? secs * 1000 : 0);
     c.addOK();
   } else if (sub === 'set-active-expire' && argc === 3) {
     const n = parseInt(argv[2], 10);
@@ -279,6 +283,18 @@ function debugCommand(c: Client, argv: string[], s: Server): void {
     for (let j = 2; j < argc; j++) c.addStatus(valueDigest(c.db, argv[j]));
   } else if (sub === 'error' && argc === 3) {
     c.addError(argv[2].replace(/[\r\n]/g, ' '));
+  } else if (sub === 'loadaof' && argc === 2) {
+    debugLoadAof(c, s);
+  } else if (sub === 'aof-flush-sleep' && argc === 3) {
+    const aof = aofOf(s);
+    if (aof !== undefined) aof.flushSleepUs = Math.max(0, atoi(argv[2]));
+    c.addOK();
+  } else if (sub === 'pause-cron' && argc === 3) {
+    s.pauseCron = atoi(argv[2]) !== 0;
+    c.addOK();
+  } else if (sub === 'set-skip-checksum-validation' && argc === 3) {
+    s.skipChecksumValidation = atoi(argv[2]) !== 0;
+    c.addOK();
   } else if (sub === 'log' && argc === 3) {
     s.log.warning(`DEBUG LOG: ${argv[2]}`);
     c.addOK();
@@ -286,6 +302,31 @@ function debugCommand(c: Client, argv: string[], s: Server): void {
     const name = argv[1].length > 128 ? argv[1].slice(0, 128) : argv[1];
     throw Err.raw(`ERR unknown subcommand or wrong number of arguments for '${name}'. Try DEBUG HELP.`.replace(/[\r\n]/g, ' '));
   }
+}
+
+/** C's atoi: the leading integer of s, 0 when there is none. */
+function atoi(s: string): number {
+  const m = /^\s*[+-]?\d+/.exec(s);
+  return m === null ? 0 : Number(m[0]);
+}
+
+/**
+ * DEBUG LOADAOF: the AOF's buffer written, the dataset emptied and the AOF
+ * loaded back from disk. Files that cannot be loaded end the process, as in
+ * Redis (the dataset is gone by then).
+ */
+function debugLoadAof(c: Client, s: Server): void {
+  const aof = aofOf(s);
+  if (aof === undefined) throw Err.raw('ERR');
+  try {
+    aof.loadFromDisk();
+  } catch (e) {
+    if (!(e instanceof AofLoadError)) throw e;
+    s.log.warning(e.message);
+    process.exit(1);
+  }
+  s.log.warning('Append Only File loaded by DEBUG LOADAOF');
+  c.addOK();
 }
 
 /** DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save the RDB, empty the dataset, load the file back. */

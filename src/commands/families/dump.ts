@@ -87,7 +87,7 @@ function restoreCommand(c: Client, argv: string[], s: Server): void {
   if (ttl < 0n) throw Err.invalidTtl();
 
   const payload = Buffer.from(argv[3], 'latin1');
-  if (!verifyDumpPayload(payload)) throw Err.dumpPayload();
+  if (!verifyDumpPayload(payload, s.skipChecksumValidation)) throw Err.dumpPayload();
   let val;
   try {
     val = loadDumpPayload(payload, s.enc);

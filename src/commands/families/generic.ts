@@ -424,7 +424,7 @@ function flushdbCommand(c: Client, argv: string[], s: Server): void {
 
 function flushallCommand(c: Client, argv: string[], s: Server): void {
   flushMode(argv);
-  for (const db of s.ks.dbs) flushDbAndSignal(s, db);
+  s.ks.emptyData();
   // one change per key removed (7.0.15); an empty dataset still propagates
   c.forcePropagate = true;
   c.addOK();

@@ -14,18 +14,22 @@
  *   (aof-timestamp-enabled's `#TS:`) and are skipped;
  * - an empty file is skipped.
  *
- * Errors, never a silent partial load:
+ * Errors, never a silent partial load, with Redis's log lines (plus the
+ * byte offset where it helps):
  * - a file that ends inside a command is "truncated": with
  *   aof-load-truncated yes and the file being the last one, it is cut back to
  *   its last complete command (a log line names file and offset) and loading
- *   goes on; otherwise loading stops with Redis's message;
+ *   goes on; otherwise loading stops ("Unexpected end of file reading the
+ *   append only file …");
  * - a file that ends inside MULTI … (no EXEC) is handled as truncated at the
  *   MULTI (Redis's "Revert incomplete MULTI/EXEC transaction");
- * - anything else that is not the format ("Bad file format"), an unknown
- *   command, or a command with the wrong number of arguments stops loading
- *   with a message naming the file and the byte offset of the command.
+ * - anything else that is not the format ("Bad file format reading the
+ *   append only file …"), an unknown command, or a command with the wrong
+ *   number of arguments stops loading. As Redis reads headers with fgets, a
+ *   last line without its line end is read as it is ("!!!" is a format
+ *   error, "*3" a truncation).
  * Loading errors throw AofLoadError, whose message is the log line; the server
- * then refuses to start.
+ * then refuses to start, and DEBUG LOADAOF exits, as Redis does.
  *
  * Time while loading: nothing expires during a load, as in Redis (keyIsExpired
  * is false while loading; checkAlreadyExpired too): the command clock is
@@ -35,8 +39,10 @@
  * again, every key's LRU/LFU clock is set to "now" (the keys were just
  * created, as in Redis), and keys whose time has passed expire as usual.
  *
- * The load yields to the event loop every ~50 ms of work, so clients that
- * connect meanwhile get -LOADING (server.loading is set by the caller).
+ * The load is a generator that yields every ~50 ms of work: at startup the
+ * caller gives the event loop a turn there, so clients that connect
+ * meanwhile get -LOADING (server.loading is set by the caller); DEBUG LOADAOF
+ * runs it to the end at once (loadAppendOnlyFilesSync), as Redis's does.
  */
 import { closeSync, fstatSync, ftruncateSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
@@ -115,9 +121,9 @@ class Reader {
   }
 
   /**
-   * A header line (`*3`, `$5`) without its line end: null at the end of the
-   * file before a '\n' (truncated), undefined when no '\n' comes within
-   * MAX_HEADER bytes (not the format).
+   * A header line (`*3`, `$5`) without its line end, as fgets reads it: null
+   * at the end of the file, the bytes left when the file ends before a '\n',
+   * undefined when no '\n' comes within MAX_HEADER bytes (not the format).
    */
   line(): string | null | undefined {
     for (;;) {
@@ -131,7 +137,12 @@ class Reader {
         return s;
       }
       if (avail >= MAX_HEADER) return undefined;
-      if (this.eof) return null;
+      if (this.eof) {
+        if (avail === 0) return null;
+        const s = this.buf.latin1Slice(this.pos, this.end);
+        this.pos = this.end;
+        return s;
+      }
       this.fill(avail + 1);
     }
   }
@@ -195,11 +206,14 @@ class Replayer {
   }
 }
 
+/** What a load yields at: a point where the event loop may take a turn. */
+type LoadSteps<T> = Generator<void, T, void>;
+
 /**
  * Loads one file; returns its status. Throws AofLoadError for what cannot be
  * loaded (see the header).
  */
-async function loadFile(s: Server, rp: Replayer, path: string, fileName: string, last: boolean, opts: LoadOptions): Promise<FileStatus> {
+function* loadFile(s: Server, rp: Replayer, path: string, fileName: string, last: boolean, opts: LoadOptions): LoadSteps<FileStatus> {
   let fd: number;
   try {
     fd = openSync(path, 'r+');
@@ -230,13 +244,13 @@ async function loadFile(s: Server, rp: Replayer, path: string, fileName: string,
       if (start >= size) return 'ok';
       s.log.notice('Reading the remaining AOF tail...');
     }
-    return await replayCommands(s, rp, fd, start, fileName, last, opts);
+    return yield* replayCommands(s, rp, fd, start, fileName, last, opts);
   } finally {
     closeSync(fd);
   }
 }
 
-async function replayCommands(s: Server, rp: Replayer, fd: number, start: number, fileName: string, last: boolean, opts: LoadOptions): Promise<FileStatus> {
+function* replayCommands(s: Server, rp: Replayer, fd: number, start: number, fileName: string, last: boolean, opts: LoadOptions): LoadSteps<FileStatus> {
   const r = new Reader(fd, start);
   /** offset after the last complete command (-1: none) */
   let validUpTo = start;
@@ -250,12 +264,7 @@ async function replayCommands(s: Server, rp: Replayer, fd: number, start: number
   outer: for (;;) {
     const cmdStart = r.offset;
     const head = r.line();
-    if (head === null) {
-      // a clean end (nothing left) or a header cut short
-      if (r.offset === cmdStart && r.end - r.pos === 0) break;
-      truncated = true;
-      break;
-    }
+    if (head === null) break; // the end of the file, between commands
     if (head === undefined) throw fmtErr(cmdStart, 'no line end');
     if (head[0] === '#') continue; // annotation
     if (head[0] !== '*') throw fmtErr(cmdStart, 'expected a multibulk');
@@ -308,7 +317,7 @@ async function replayCommands(s: Server, rp: Replayer, fd: number, start: number
     validUpTo = r.offset;
     if ((rp.commands & 1023) === 0 && Date.now() - sliceStart > 50) {
       // let clients in (they get -LOADING) and timers run
-      await new Promise<void>((res) => setImmediate(res));
+      yield;
       sliceStart = Date.now();
     }
   }
@@ -349,6 +358,24 @@ async function replayCommands(s: Server, rp: Replayer, fd: number, start: number
  * The caller sets server.loading.
  */
 export async function loadAppendOnlyFiles(s: Server, dir: string, m: Manifest, opts: LoadOptions): Promise<number> {
+  const steps = loadSteps(s, dir, m, opts);
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+    await new Promise<void>((res) => setImmediate(res));
+  }
+}
+
+/** loadAppendOnlyFiles at once, without turns of the event loop (DEBUG LOADAOF). */
+export function loadAppendOnlyFilesSync(s: Server, dir: string, m: Manifest, opts: LoadOptions): number {
+  const steps = loadSteps(s, dir, m, opts);
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+  }
+}
+
+function* loadSteps(s: Server, dir: string, m: Manifest, opts: LoadOptions): LoadSteps<number> {
   const files = [...(m.base !== null ? [m.base] : []), ...m.incrs];
   const ks = s.ks;
   const clock = ks.clock;
@@ -362,7 +389,7 @@ export async function loadAppendOnlyFiles(s: Server, dir: string, m: Manifest, o
       const ai = files[i];
       const last = i === files.length - 1;
       const t1 = Date.now();
-      const st = await loadFile(s, rp, join(dir, ai.fileName), ai.fileName, last, opts);
+      const st = yield* loadFile(s, rp, join(dir, ai.fileName), ai.fileName, last, opts);
       if (st !== 'empty') s.log.notice(`DB loaded from ${ai.type === 'b' ? 'base' : 'incr'} file ${ai.fileName}: ${((Date.now() - t1) / 1000).toFixed(3)} seconds`);
     }
   } finally {

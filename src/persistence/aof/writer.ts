@@ -63,13 +63,14 @@
 import { closeSync, existsSync, readFileSync, readdirSync, fdatasyncSync, fstatSync, fsync, ftruncateSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Server } from '../../server/server.js';
-import { AofLoadError, loadAppendOnlyFiles, type RdbImageLoader } from './loader.js';
+import { AofLoadError, loadAppendOnlyFiles, loadAppendOnlyFilesSync, type RdbImageLoader } from './loader.js';
 import {
   cloneManifest, emptyManifest, fsyncDir, writeAll, manifestName, markRewrittenIncrsAsHistory, newBase, newIncr, parseManifest,
   persistManifest, tempIncrName, tempManifestName, tempRewriteName, ManifestError, type Manifest,
 } from './manifest.js';
 import { CommandSink, Sink } from './rewrite.js';
 import { Snapshot, type SnapshotSink } from '../snapshot.js';
+import { sleepBlocking } from '../../util/sleep.js';
 
 export type AofState = 'off' | 'on' | 'wait_rewrite';
 export type FsyncPolicy = 'always' | 'everysec' | 'no';
@@ -170,6 +171,8 @@ export class Aof {
   private curTimestamp = 0;
   /** aof-timestamp-enabled: `#TS:<unix time>` annotations when the second changes */
   timestamps = false;
+  /** DEBUG AOF-FLUSH-SLEEP: microseconds slept before writing a non-empty buffer */
+  flushSleepUs = 0;
 
   // rewrite state (INFO)
   get rewriteInProgress(): boolean {
@@ -273,6 +276,7 @@ export class Aof {
       this.s.log.notice('Asynchronous AOF fsync is taking too long (disk is busy?). Writing the AOF buffer without waiting for fsync to complete, this may slow down Redis.');
     }
     this.flushPostponedStart = 0;
+    if (this.flushSleepUs > 0) sleepBlocking(this.flushSleepUs / 1000);
     const data = Buffer.from(this.buf, 'latin1');
     let written = 0;
     try {
@@ -377,6 +381,7 @@ export class Aof {
 
   /** serverCron's AOF part: retry postponed or failed writes, everysec fsync, scheduled and automatic rewrites. */
   tick(): void {
+    if (this.s.pauseCron) return;
     if (this.state !== 'off') this.flush(false);
     // as Redis's hasActiveChildProcess: not while a BGSAVE (another snapshot) runs
     if (this.rewriteInProgress || this.s.loading || this.s.shuttingDown || this.s.ks.snapshots.length > 0) return;
@@ -921,6 +926,30 @@ export class Aof {
     }
     this.state = 'off';
     this.selectedDb = -1;
+  }
+
+  /**
+   * DEBUG LOADAOF: the buffer written, the dataset emptied, the manifest read
+   * from disk again and the files it lists loaded at once (history files
+   * removed first, as Redis's aofDelHistoryFiles). Throws AofLoadError when
+   * they cannot be loaded (Redis then exits).
+   */
+  loadFromDisk(): void {
+    const s = this.s;
+    if (this.state === 'on') this.flush(true);
+    s.ks.emptyData();
+    if (this.state === 'off') {
+      this.dir = this.resolvedDir();
+      this.name = s.config.get('appendfilename');
+    }
+    try {
+      this.manifest = existsSync(this.dir) ? this.loadManifestFromDisk() : emptyManifest();
+    } catch (e) {
+      throw new AofLoadError(`${(e as Error).message} (the AOF manifest ${join(this.dir, manifestName(this.name))})`);
+    }
+    this.deleteHistoryFiles();
+    loadAppendOnlyFilesSync(s, this.dir, this.manifest, { loadTruncated: s.config.getBool('aof-load-truncated'), rdbLoader: rdbHooks.loader });
+    s.ks.dirty = 0;
   }
 
   /** Shutdown: the buffer written and fsynced before exit. */
