@@ -699,7 +699,8 @@ export class Server {
       else c.out = replyMark;
       if (c.replyMode === 'skip') c.replyMode = 'on';
     }
-    if ((ks.dirty !== dirtyBefore || c.forcePropagate) && this.propagate !== null && !c.propagated) {
+    // Redis: only a rise of dirty propagates (DEBUG LOADAOF, DEBUG RELOAD and SAVE set it back)
+    if ((ks.dirty > dirtyBefore || c.forcePropagate) && this.propagate !== null && !c.propagated) {
       // Inside EXEC the writes are collected and propagated by EXEC as one
       // unit (Redis's also_propagate, see propagateTransaction).
       if (this.execOps !== null) this.execOps.push([c.db.id, c.propagateArgv ?? argv]);

@@ -752,6 +752,9 @@ test('DEBUG LOADAOF empties the dataset and loads the AOF directory back, includ
         assert.equal(await c.cmd('GET', 'disk'), '1');
         assert.equal(await c.cmd('EXISTS', 'memonly'), 0);
         assert.equal(await c.cmd('GET', 'a'), '1');
+        // DEBUG LOADAOF sets the change count back: it is not propagated (replaying it would reload the AOF)
+        aofOf(srv.server)!.flushAndSync();
+        assert.doesNotMatch(readFileSync(join(dir, AOF_DIR, 'appendonly.aof.1.incr.aof'), 'latin1'), /LOADAOF/i);
         const info = String(await c.cmd('INFO', 'persistence'));
         assert.match(info, /rdb_changes_since_last_save:0\r\n/);
       });
