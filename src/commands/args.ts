@@ -42,3 +42,4 @@ export function is(arg: string, kw: string): boolean {
   return arg.length === kw.length && arg.toLowerCase() === kw;
 }
 
+

@@ -19,7 +19,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Db } from '../keyspace/keyspace.js';
-import { isString, strValue, typeOf, type Value } from '../keyspace/value.js';
+import { RawString, isString, strValue, typeOf, type Value } from '../keyspace/value.js';
 import { QuickList } from '../datatypes/quicklist.js';
 import { SetValue } from '../datatypes/set.js';
 import { HashValue } from '../datatypes/hash.js';
@@ -59,7 +59,8 @@ function xorPair(d: Buffer, a: string, b: string): void {
 /** Redis's xorObjectDigest: the value at key (slot) of db added to d. */
 function addValueDigest(d: Buffer, v: Value, hasTtl: boolean): void {
   mixDigest(d, be32(OBJ_TYPE[typeOf(v)]));
-  if (isString(v)) mixDigest(d, strValue(v));
+  if (v instanceof RawString && v.inBuffer) mixDigest(d, v.bytes());
+  else if (isString(v)) mixDigest(d, strValue(v));
   else if (v instanceof QuickList) v.walk(true, (e) => (mixDigest(d, e), true));
   else if (v instanceof SetValue) v.forEach((m) => xorDigest(d, m));
   else if (v instanceof HashValue) v.forEach((f, val) => xorPair(d, f, val));

@@ -21,6 +21,8 @@ export interface CommandRow {
   handler?: Handler;
   /** subcommands (`config|get`), each with its own handler */
   sub?: CommandRow[];
+  /** the handler reads values longer than a JS string through argValue() (see Client.bigArgs) */
+  bigArgs?: true;
 }
 
 export interface BeginSearch {
@@ -81,6 +83,8 @@ export class CommandSpec {
   /** may run untimed in a segment (Server.call): fast, never blocks, no fan-out (PUBLISH is O(receivers)) */
   readonly untimed: boolean;
   stats: CommandStats = { calls: 0, usec: 0, rejected: 0, failed: 0 };
+  /** set from the row: takes arguments longer than a JS string (CommandRow.bigArgs) */
+  takesBigArgs = false;
   subcommands: Map<string, CommandSpec> | null = null;
 
   constructor(

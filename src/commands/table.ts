@@ -40,6 +40,7 @@ export class CommandTable {
       const m = meta[row.name];
       if (!m) throw new Error(`command '${row.name}' is not in Redis 7.0's command table`);
       const spec = new CommandSpec(row.name, row.name, m.info, m.docs, row.handler ?? null, null);
+      spec.takesBigArgs = row.bigArgs === true;
       if (row.sub) {
         spec.subcommands = new Map();
         const subDocs = (m.docs?.subcommands ?? {}) as Record<string, Record<string, unknown>>;

@@ -18,12 +18,36 @@
  * zero past `len`), so setting a bit is O(1) however long the string. `s`
  * stays the one way every other reader sees the bytes: in buffer mode it
  * materialises the latin1 string once and caches it until the next edit
- * (`writable` drops the cache); assigning `s` (APPEND, SETRANGE) returns to
- * string mode.
+ * (`writable` drops the cache); assigning `s` returns to string mode.
+ *
+ * Long strings: a JS string holds at most MAX_STRING_CHARS (2^29 - 24)
+ * chars, 24 bytes short of Redis's 512 MB values, and rebuilding a long
+ * string for each SETRANGE or reading it as a string doubles its memory. So
+ * APPEND and SETRANGE go to buffer mode past BYTES_MIN (edits in place,
+ * amortised growth, as sds), a buffer-mode string longer than BYTES_MIN is
+ * not cached as a string, and readers that can take bytes take them
+ * (`bytes()`: GET and its family, GETRANGE, DUMP, RDB and AOF writers,
+ * DIGEST). Bytes handed out are shared copy-on-write: the next edit copies
+ * the buffer first, so a reply still waiting for the socket keeps the bytes
+ * it was given. Reading `s` of a string beyond MAX_STRING_CHARS throws
+ * ValueTooLongError (the command fails, the server goes on).
  *
  * Every other type is an object implementing `RObj`.
  */
+import { constants as bufferConstants } from 'node:buffer';
 import { isInt64String } from '../util/numbers.js';
+
+/** V8's longest string: a longer value can only be held as bytes (buffer mode). */
+export const MAX_STRING_CHARS = bufferConstants.MAX_STRING_LENGTH;
+/** Past this length APPEND/SETRANGE edit bytes in place and readers take bytes (see the header). */
+export const BYTES_MIN = 1 << 20;
+
+/** A string value too long to be read as one JS string by the command at hand. */
+export class ValueTooLongError extends RangeError {
+  constructor(readonly len: number) {
+    super(`string value of ${len} bytes is longer than ${MAX_STRING_CHARS}`);
+  }
+}
 
 export type ObjType = 'string' | 'list' | 'hash' | 'set' | 'zset' | 'stream';
 
@@ -42,6 +66,8 @@ export class RawString implements RObj {
   /** buffer mode: the bytes are buf[0..len); null in string mode */
   buf: Buffer | null = null;
   len = 0;
+  /** buf was handed out by bytes(): the next edit copies it first */
+  private shared = false;
   constructor(s: string, readonly enc: 'raw' | 'embstr' = 'raw') {
     this.str = s;
   }
@@ -56,14 +82,34 @@ export class RawString implements RObj {
   }
 
   get s(): string {
-    if (this.str === null) this.str = this.buf!.toString('latin1', 0, this.len);
-    return this.str;
+    if (this.str !== null) return this.str;
+    if (this.len > MAX_STRING_CHARS) throw new ValueTooLongError(this.len);
+    const str = this.buf!.latin1Slice(0, this.len);
+    // a long one is not kept twice (bytes and string)
+    if (this.len <= BYTES_MIN) this.str = str;
+    return str;
   }
 
   set s(v: string) {
     this.str = v;
     this.buf = null;
     this.len = 0;
+    this.shared = false;
+  }
+
+  /** True when the bytes live in a buffer (readers may take bytes() instead of s). */
+  get inBuffer(): boolean {
+    return this.buf !== null;
+  }
+
+  /**
+   * The bytes in buffer mode, shared copy-on-write with the caller (a reply
+   * waiting for the socket, an encoder): valid until the caller is done,
+   * whatever edits come meanwhile.
+   */
+  bytes(): Buffer {
+    this.shared = true;
+    return this.buf!.subarray(0, this.len);
   }
 
   /** The length in bytes. */
@@ -85,10 +131,12 @@ export class RawString implements RObj {
       buf.write(s, 0, 'latin1');
       this.buf = buf;
       this.len = s.length;
-    } else if (n > buf.length) {
-      const next = Buffer.alloc(n < 1048576 ? n * 2 : n + 1048576);
+    } else if (n > buf.length || this.shared) {
+      const room = Math.max(n, this.len);
+      const next = Buffer.alloc(n > buf.length ? (room < 1048576 ? room * 2 : room + 1048576) : buf.length);
       buf.copy(next, 0, 0, this.len);
       this.buf = buf = next;
+      this.shared = false;
     }
     if (n > this.len) this.len = n;
     this.str = null;

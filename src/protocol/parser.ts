@@ -25,10 +25,12 @@ const PROTO_MBULK_BIG_ARG = 32 * 1024;
 const INT_MAX = 2147483647;
 /**
  * V8's longest string (2^29 - 24 chars) is 24 bytes short of Redis's default
- * proto-max-bulk-len (512 MB): a bulk between the two is refused as too long,
- * the one place where gKV's limit is below Redis's.
+ * proto-max-bulk-len (512 MB), and proto-max-bulk-len may be raised further.
+ * A longer bulk comes out as '' in argv with its bytes in `bigArgs` (index →
+ * bytes), which the server hands to the few commands that store such values
+ * (CommandSpec.takesBigArgs) and refuses for the others.
  */
-const MAX_ARG_LEN = Math.min(bufferConstants.MAX_STRING_LENGTH, 512 * 1024 * 1024);
+const MAX_ARG_LEN = bufferConstants.MAX_STRING_LENGTH;
 
 
 export class RequestParser {
@@ -45,6 +47,10 @@ export class RequestParser {
   private bigFill = 0;
   /** true while the command being read is a multibulk one */
   inMultibulk = false;
+  /** arguments too long for a JS string of the command being read (see MAX_ARG_LEN) */
+  private bigArgs: Map<number, Buffer> | null = null;
+  /** those of the command next() returned last */
+  lastBigArgs: Map<number, Buffer> | null = null;
 
   constructor(public maxBulkLen = 512 * 1024 * 1024) {}
 
@@ -100,20 +106,28 @@ export class RequestParser {
     this.bulkLen = -1;
     this.big = null;
     this.inMultibulk = false;
+    this.bigArgs = null;
+    this.lastBigArgs = null;
+    this.pushedBackBig = null;
   }
 
   private pushedBack: string[] | null = null;
+  private pushedBackBig: Map<number, Buffer> | null = null;
 
-  /** Puts a command back to be returned by the next call (a paused client). */
-  pushBack(argv: string[]): void {
+  /** Puts a command back to be returned by the next call (a paused client), with its big arguments. */
+  pushBack(argv: string[], bigArgs: Map<number, Buffer> | null): void {
     this.pushedBack = argv;
+    this.pushedBackBig = bigArgs;
   }
 
-  /** The next complete command, or null if more input is needed. Throws ProtocolError. */
+  /** The next complete command, or null if more input is needed (lastBigArgs: its long arguments). Throws ProtocolError. */
   next(): string[] | null {
+    this.lastBigArgs = null;
     if (this.pushedBack !== null) {
       const a = this.pushedBack;
       this.pushedBack = null;
+      this.lastBigArgs = this.pushedBackBig;
+      this.pushedBackBig = null;
       return a;
     }
     for (;;) {
@@ -183,6 +197,10 @@ export class RequestParser {
     this.pos = pos;
     this.argv = null;
     this.inMultibulk = false;
+    if (this.bigArgs !== null) {
+      this.lastBigArgs = this.bigArgs;
+      this.bigArgs = null;
+    }
     if (this.pos >= this.buf.length) {
       // drop the reference to the consumed chunk early
       this.buf = EMPTY;
@@ -199,7 +217,12 @@ export class RequestParser {
   private readBulkSlow(argv: string[]): boolean {
     if (this.big !== null) {
       if (this.bigFill < this.big.length) return false;
-      argv.push(this.big.latin1Slice(0, this.big.length - 2));
+      const n = this.big.length - 2;
+      if (n <= MAX_ARG_LEN) argv.push(this.big.latin1Slice(0, n));
+      else {
+        (this.bigArgs ??= new Map()).set(argv.length, this.big.subarray(0, n));
+        argv.push('');
+      }
       this.big = null;
       this.bigFill = 0;
       this.bulkLen = -1;
@@ -216,7 +239,7 @@ export class RequestParser {
       }
       if (!this.readLineInt(this.pos + 1, 'too big bulk count string')) return false;
       const n = this.lineVal;
-      if (!Number.isSafeInteger(n) || n < 0 || n > this.maxBulkLen || n > MAX_ARG_LEN) throw new ProtocolError('ERR Protocol error: invalid bulk length');
+      if (!Number.isSafeInteger(n) || n < 0 || n > this.maxBulkLen) throw new ProtocolError('ERR Protocol error: invalid bulk length');
       this.pos = this.lineNext;
       this.bulkLen = n;
       const avail = buf.length - this.pos;
@@ -231,7 +254,12 @@ export class RequestParser {
     }
     const end = this.pos + this.bulkLen;
     if (end + 2 > buf.length) return false;
-    argv.push(latin1(buf, this.pos, end));
+    if (this.bulkLen <= MAX_ARG_LEN) argv.push(latin1(buf, this.pos, end));
+    else {
+      // arrived whole (input kept while the client was blocked or paused)
+      (this.bigArgs ??= new Map()).set(argv.length, Buffer.from(buf.subarray(this.pos, end)));
+      argv.push('');
+    }
     this.pos = end + 2;
     this.bulkLen = -1;
     this.remaining--;

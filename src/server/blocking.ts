@@ -283,7 +283,7 @@ export class Blocking {
         c.addError(`ERR internal error in '${c.lastCmd}' command`);
       }
     }
-    if (mark !== null) c.out = mark;
+    if (mark !== null) c.dropSince(mark);
     if (!served) return;
     this.updateStatsOnUnblock(c, st, (performance.now() - t0) * 1000, s.stats.totalErrorReplies !== errorsBefore, st.argv);
     if (s.propagate !== null && c.propagateArgv !== null) s.propagate(st.db.id, c.propagateArgv);
@@ -320,7 +320,7 @@ export class Blocking {
     const mark = c.replyMode === 'off' ? c.deferLen() : null;
     if (st.req.onTimeout !== undefined) st.req.onTimeout(c);
     else c.addNullArray();
-    if (mark !== null) c.out = mark;
+    if (mark !== null) c.dropSince(mark);
   }
 
   /** Unblocks c (its reply is written) and queues its remaining input. */

@@ -8,6 +8,16 @@
  * handling another client's read (pub/sub, unblocking) mark it pending and are
  * written at the end of that event.
  *
+ * Replies of any size: one JS string holds at most 2^29 - 24 chars, and a
+ * rope of millions of small appends costs several times its bytes. When
+ * `out` passes SPILL_CHARS it is sealed into `chunks` as a Buffer (flat,
+ * off the V8 heap), and a single piece longer than that (a big value) is
+ * sealed as it is; the socket gets the chunks in order, then `out`. So a
+ * 1 GB LRANGE or a 512 MB GET costs about its own size, as Redis's reply
+ * list does. Deferred lengths (Redis's deferred reply nodes) remember where
+ * in `chunks` they were taken, and insert their header there when output
+ * was sealed meanwhile.
+ *
  * RESP2/RESP3 differences live here and nowhere else: handlers call addMapLen,
  * addDouble, addNull… and the writer picks the wire form for `resp`.
  */
@@ -30,9 +40,40 @@ import type { CommandSpec } from '../commands/spec.js';
 /** CLIENT REPLY: 'skipnext' is set by SKIP and becomes 'skip' for the next command only. */
 export type ReplyMode = 'on' | 'off' | 'skipnext' | 'skip';
 
+/**
+ * `out` is sealed into a chunk past this many chars (and a single appended
+ * piece longer than this goes to its own chunk): ropes stay small, and no
+ * string comes near V8's limit.
+ */
+const SPILL_CHARS = 1 << 20;
+
+/**
+ * The most reply one command may build for a normal client before the
+ * connection is closed instead (Redis's CLIENT_CLOSE_ASAP on the output
+ * buffer limit). Redis has no such bound without a normal-class limit and
+ * grows until memory runs out; a count of random members with repetitions
+ * (ZRANDMEMBER key -2^62) could ask for exabytes. The server sets it to the
+ * normal class's hard limit when one is configured.
+ */
+export const REPLY_CAP_BYTES = 4 * 1024 * 1024 * 1024;
+export const replyLimits = { maxBytes: REPLY_CAP_BYTES };
+
+/** A position in a client's output (deferLen), where a header can be put later or everything after it dropped. */
+export interface OutputMark {
+  /** `out` when the mark was taken (taken out of `out`, put back when the mark is resolved) */
+  readonly saved: string;
+  /** chunks.length when the mark was taken */
+  readonly at: number;
+}
+
 export class Client {
   readonly id: number;
+  /** replies not written yet, after `chunks` (see the header) */
   out = '';
+  /** sealed output before `out`, in order: Buffers, and strings too long to append */
+  chunks: (string | Buffer)[] = [];
+  /** bytes held in `chunks` */
+  chunkBytes = 0;
   resp: 2 | 3 = 2;
   name = '';
   db: Db;
@@ -52,6 +93,8 @@ export class Client {
   noTouch = false;
   /** close once pending replies are written (QUIT, protocol error) */
   closeAfterReply = false;
+  /** close without writing what is pending: a reply outgrew its limit (Redis's CLIENT_CLOSE_ASAP) */
+  closeAsap = false;
   closed = false;
   /** in the server's pending-write list */
   pendingWrite = false;
@@ -61,7 +104,13 @@ export class Client {
   paused = false;
   /** true while inside MULTI */
   inMulti = false;
-  multiQueue: { cmd: CommandSpec; argv: string[] }[] = [];
+  multiQueue: { cmd: CommandSpec; argv: string[]; big: Map<number, Buffer> | null }[] = [];
+  /**
+   * The current command's arguments too long for a JS string (index → bytes;
+   * argv holds '' there), null almost always: see protocol/parser.ts and
+   * CommandSpec.takesBigArgs.
+   */
+  bigArgs: Map<number, Buffer> | null = null;
   multiError = false;
   /** set by WATCH when a watched key was touched */
   dirtyCas = false;
@@ -103,16 +152,63 @@ export class Client {
 
   // ---------------------------------------------------------------- replies
 
+  /** Bytes of reply not handed to the socket yet (chunks and `out`). */
+  get outBytes(): number {
+    return this.chunkBytes + this.out.length;
+  }
+
+  /**
+   * For loops that build a reply of a size the request chose (random members
+   * with repetitions): true once the pending output passed replyLimits, the
+   * client then being marked closeAsap; the loop stops, as Redis's stop on
+   * CLIENT_CLOSE_ASAP.
+   */
+  replyOverLimit(): boolean {
+    if (this.chunkBytes + this.out.length > replyLimits.maxBytes) this.closeAsap = true;
+    return this.closeAsap;
+  }
+
+  /** Seals `out` into a chunk (a flat Buffer off the V8 heap). */
+  private spill(): void {
+    const o = this.out;
+    if (o.length === 0) return;
+    this.out = '';
+    const b = Buffer.from(o, 'latin1');
+    this.chunks.push(b);
+    this.chunkBytes += b.length;
+  }
+
+  /** Appends a piece too long for `out`: it becomes a chunk of its own. */
+  private addLong(s: string | Buffer): void {
+    this.spill();
+    this.chunks.push(s);
+    this.chunkBytes += s.length;
+  }
+
+  /** Takes the chunks (the socket write), leaving none. */
+  takeChunks(): (string | Buffer)[] {
+    const ch = this.chunks;
+    this.chunks = [];
+    this.chunkBytes = 0;
+    return ch;
+  }
+
   addRaw(s: string): void {
+    if (s.length > SPILL_CHARS) {
+      this.addLong(s);
+      return;
+    }
     this.out += s;
+    if (this.out.length > SPILL_CHARS) this.spill();
   }
 
   addOK(): void {
     this.out += '+OK\r\n';
+    if (this.out.length > SPILL_CHARS) this.spill();
   }
 
   addStatus(s: string): void {
-    this.out += '+' + s + '\r\n';
+    this.addRaw('+' + s + '\r\n');
   }
 
   /** counts error replies (INFO errorstats); set by the server */
@@ -127,21 +223,45 @@ export class Client {
   /** An error reply; `text` has no leading '-' (e.g. "ERR syntax error"). Counted for INFO errorstats. */
   addError(text: string): void {
     if (this.onError !== null) this.onError(text);
-    this.out += '-' + text + '\r\n';
+    this.addRaw('-' + text + '\r\n');
   }
 
   addInt(n: number | bigint): void {
     this.out += ':' + intToString(n) + '\r\n';
+    if (this.out.length > SPILL_CHARS) this.spill();
   }
 
   addBulk(s: string): void {
+    if (s.length > SPILL_CHARS) {
+      this.addRaw(bulkHeader(s.length));
+      this.addLong(s);
+      this.out += '\r\n';
+      return;
+    }
     this.out += bulkHeader(s.length) + s + '\r\n';
+    if (this.out.length > SPILL_CHARS) this.spill();
+  }
+
+  /**
+   * A bulk string of the bytes buf[0, len), for values kept as bytes (see
+   * keyspace/value.ts). The bytes are copied when small and referenced when
+   * long: the caller must not change them until they were written (a value
+   * hands out its buffer copy-on-write).
+   */
+  addBulkBuffer(buf: Buffer, len: number): void {
+    if (len <= SPILL_CHARS) {
+      this.addBulk(buf.latin1Slice(0, len));
+      return;
+    }
+    this.addRaw(bulkHeader(len));
+    this.addLong(len === buf.length ? buf : buf.subarray(0, len));
+    this.out += '\r\n';
   }
 
   /** A bulk string, or a null bulk when s is null/undefined. */
   addBulkOrNull(s: string | null | undefined): void {
     if (s === null || s === undefined) this.addNull();
-    else this.out += bulkHeader(s.length) + s + '\r\n';
+    else this.addBulk(s);
   }
 
   addBulkInt(n: number | bigint): void {
@@ -151,30 +271,36 @@ export class Client {
   /** The null bulk string ($-1 in RESP2, _ in RESP3). */
   addNull(): void {
     this.out += this.resp === 3 ? '_\r\n' : '$-1\r\n';
+    if (this.out.length > SPILL_CHARS) this.spill();
   }
 
   /** The null array (*-1 in RESP2, _ in RESP3). */
   addNullArray(): void {
     this.out += this.resp === 3 ? '_\r\n' : '*-1\r\n';
+    if (this.out.length > SPILL_CHARS) this.spill();
   }
 
   addArrayLen(n: number): void {
     this.out += '*' + n + '\r\n';
+    if (this.out.length > SPILL_CHARS) this.spill();
   }
 
   /** A map of n pairs (%n in RESP3, a flat array of 2n in RESP2). */
   addMapLen(n: number): void {
     this.out += this.resp === 3 ? '%' + n + '\r\n' : '*' + 2 * n + '\r\n';
+    if (this.out.length > SPILL_CHARS) this.spill();
   }
 
   /** A set of n elements (~n in RESP3, an array in RESP2). */
   addSetLen(n: number): void {
     this.out += this.resp === 3 ? '~' + n + '\r\n' : '*' + n + '\r\n';
+    if (this.out.length > SPILL_CHARS) this.spill();
   }
 
   /** A RESP3 attribute-less push (>n), an array in RESP2. */
   addPushLen(n: number): void {
     this.out += this.resp === 3 ? '>' + n + '\r\n' : '*' + n + '\r\n';
+    if (this.out.length > SPILL_CHARS) this.spill();
   }
 
   /** A double: RESP3 ",<d>", RESP2 a bulk string with Redis's %.17g form. */
@@ -182,22 +308,24 @@ export class Client {
     const s = formatDouble(d);
     if (this.resp === 3) this.out += ',' + s + '\r\n';
     else this.out += '$' + s.length + '\r\n' + s + '\r\n';
+    if (this.out.length > SPILL_CHARS) this.spill();
   }
 
   addBool(b: boolean): void {
     if (this.resp === 3) this.out += b ? '#t\r\n' : '#f\r\n';
     else this.out += b ? ':1\r\n' : ':0\r\n';
+    if (this.out.length > SPILL_CHARS) this.spill();
   }
 
   /** Verbatim text (=len\r\ntxt:... in RESP3), a bulk string in RESP2. */
   addVerbatim(s: string, format = 'txt'): void {
-    if (this.resp === 3) this.out += '=' + (s.length + 4) + '\r\n' + format + ':' + s + '\r\n';
+    if (this.resp === 3) this.addRaw('=' + (s.length + 4) + '\r\n' + format + ':' + s + '\r\n');
     else this.addBulk(s);
   }
 
   /** An array of bulk strings. */
   addBulks(items: readonly string[]): void {
-    this.out += '*' + items.length + '\r\n';
+    this.addArrayLen(items.length);
     this.addBulkItems(items);
   }
 
@@ -209,33 +337,59 @@ export class Client {
       return;
     }
     const w = bulkWriter;
-    w.start();
+    w.start(this);
     for (let i = 0; i < items.length; i++) {
       const s = items[i];
       w.strBulk(s, 0, s.length);
     }
-    this.out += w.take();
+    w.finish();
   }
 
   /**
    * Deferred length: returns a mark; the replies written after it are wrapped
-   * by finishDeferred* with a header whose count is only known at the end.
+   * by finishDeferred* with a header whose count is only known at the end,
+   * or dropped (dropSince) or kept as they are (keepSince).
    */
-  deferLen(): string {
-    const saved = this.out;
+  deferLen(): OutputMark {
+    const mark = { saved: this.out, at: this.chunks.length };
     this.out = '';
-    return saved;
+    return mark;
   }
 
-  finishDeferredArray(saved: string, n: number): void {
-    this.out = saved + '*' + n + '\r\n' + this.out;
+  /** Resolves a mark: `head` goes where the mark was taken, before what was written since. */
+  private resolveMark(m: OutputMark, head: string): void {
+    if (this.chunks.length === m.at) {
+      // nothing was sealed since the mark: one concatenation (the usual case)
+      this.out = m.saved + head + this.out;
+      if (this.out.length > SPILL_CHARS) this.spill();
+    } else {
+      const before = m.saved + head;
+      this.chunks.splice(m.at, 0, before);
+      this.chunkBytes += before.length;
+    }
   }
 
-  finishDeferredMap(saved: string, n: number): void {
-    this.out = saved + (this.resp === 3 ? '%' + n : '*' + 2 * n) + '\r\n' + this.out;
+  finishDeferredArray(m: OutputMark, n: number): void {
+    this.resolveMark(m, '*' + n + '\r\n');
   }
 
-  finishDeferredSet(saved: string, n: number): void {
-    this.out = saved + (this.resp === 3 ? '~' + n : '*' + n) + '\r\n' + this.out;
+  finishDeferredMap(m: OutputMark, n: number): void {
+    this.resolveMark(m, (this.resp === 3 ? '%' + n : '*' + 2 * n) + '\r\n');
+  }
+
+  finishDeferredSet(m: OutputMark, n: number): void {
+    this.resolveMark(m, (this.resp === 3 ? '~' + n : '*' + n) + '\r\n');
+  }
+
+  /** Keeps what was written since the mark, as it is. */
+  keepSince(m: OutputMark): void {
+    this.resolveMark(m, '');
+  }
+
+  /** Drops everything written since the mark (CLIENT REPLY OFF, a reply that failed halfway). */
+  dropSince(m: OutputMark): void {
+    const ch = this.chunks;
+    while (ch.length > m.at) this.chunkBytes -= ch.pop()!.length;
+    this.out = m.saved;
   }
 }

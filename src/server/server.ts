@@ -21,12 +21,13 @@
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Client } from './client.js';
+import { Client, replyLimits, REPLY_CAP_BYTES } from './client.js';
 import { Config, ConfigError } from './config.js';
 import { PARAMS } from './params.js';
 import { Slowlog } from './slowlog.js';
 import { Logger, type LogLevel } from './log.js';
 import { Keyspace } from '../keyspace/keyspace.js';
+import { MAX_STRING_CHARS, ValueTooLongError } from '../keyspace/value.js';
 import { CommandTable } from '../commands/table.js';
 import type { CommandSpec, CommandStats } from '../commands/spec.js';
 import { feedMonitors, stopMonitoring } from './monitor.js';
@@ -229,6 +230,8 @@ export class Server {
         const cls = p[i] === 'normal' ? 0 : p[i] === 'pubsub' ? 2 : 1;
         this.outputLimits[cls] = { hard: Number(p[i + 1]), soft: Number(p[i + 2]), softSeconds: Number(p[i + 3]) };
       }
+      const normalHard = this.outputLimits[0].hard;
+      replyLimits.maxBytes = normalHard !== 0 ? normalHard : REPLY_CAP_BYTES;
     });
     const enc = this.enc;
     c.onChange('hash-max-listpack-entries', (v) => (enc.hashMaxListpackEntries = Number(v)));
@@ -418,7 +421,14 @@ export class Server {
     c.totNetIn += n;
     this.stats.readsProcessed++;
     this.stats.netInput += n;
-    c.parser.feed(SHARED_READ_BUFFER.subarray(0, n));
+    try {
+      c.parser.feed(SHARED_READ_BUFFER.subarray(0, n));
+    } catch (e) {
+      // e.g. a bulk longer than a Buffer can be: this connection only
+      this.log.warning(`Closing client whose input could not be buffered: id=${c.id} addr=${c.addr}: ${(e as Error)?.message ?? e}`);
+      this.freeClient(c);
+      return;
+    }
     if (c.parser.pendingBytes > this.queryBufLimit) {
       this.log.warning(`Closing client that reached max query buffer length: id=${c.id} addr=${c.addr} qbuf=${c.parser.pendingBytes}`);
       this.freeClient(c);
@@ -471,13 +481,18 @@ export class Server {
         throw e;
       }
       if (argv === null) break;
+      c.bigArgs = c.parser.lastBigArgs;
       this.processCommand(c, argv);
+      if (c.closeAsap) {
+        this.closeForOutputLimit(c);
+        return;
+      }
       // A large pending output leaves now rather than at the end of the
       // iteration: replies are V8 string ropes, and a rope kept alive across
       // many commands survives young-generation collections, gets copied and
       // promoted, and costs several times its bytes (LRANGE 600 at -P 16 ran
       // at a quarter of its unpipelined speed).
-      if (c.out.length > OUTPUT_FLUSH_BYTES) this.flushClient(c);
+      if (c.outBytes > OUTPUT_FLUSH_BYTES) this.flushClient(c);
     }
     if (this.segLen !== 0) this.closeSegment();
   }
@@ -574,6 +589,12 @@ export class Server {
       this.reject(c, cmd, `ERR wrong number of arguments for '${cmd.fullName}' command`);
       return;
     }
+    // arguments longer than a JS string can be: only the commands that store values take them
+    if (c.bigArgs !== null && !cmd.takesBigArgs) {
+      const len = c.bigArgs.values().next().value!.length;
+      this.reject(c, cmd, `ERR argument of ${len} bytes is too long for '${cmd.fullName}' in gKV (over ${MAX_STRING_CHARS} bytes only SET, SETNX, SETEX, PSETEX, GETSET, APPEND and SETRANGE take a value)`);
+      return;
+    }
     // 3. authentication
     if (!c.authenticated && !cmd.noAuth) {
       this.reject(c, cmd, 'NOAUTH Authentication required.');
@@ -613,12 +634,12 @@ export class Server {
     if (this.pauseUntil !== 0 && !this.pauseAll && (cmd.write || cmd.mayReplicate) && c.kind !== 'replica') {
       c.paused = true;
       this.pausedClientsWaiting.add(c);
-      c.parser.pushBack(argv);
+      c.parser.pushBack(argv, c.bigArgs);
       return;
     }
     // 7. MULTI queueing
     if (c.inMulti && !MULTI_IMMEDIATE.has(cmd.parent?.name ?? cmd.name)) {
-      c.multiQueue.push({ cmd, argv });
+      c.multiQueue.push({ cmd, argv, big: c.bigArgs });
       c.addRaw('+QUEUED\r\n');
       return;
     }
@@ -659,6 +680,9 @@ export class Server {
     this.prevErrCount = this.stats.totalErrorReplies;
     if (c.replyMode === 'skipnext') c.replyMode = 'skip';
     const replyMark = c.replyMode === 'on' ? null : c.deferLen();
+    // what the output was before the handler: a failing handler that wrote nothing leaves the stream in step
+    const outBefore = c.out;
+    const chunksBefore = c.chunks.length;
     c.lastCmd = cmd.fullName;
     c.propagateArgv = null;
     c.forcePropagate = false;
@@ -668,10 +692,10 @@ export class Server {
     } catch (e) {
       if (e instanceof RedisError) {
         c.addError(e.resp);
-      } else {
-        this.log.warning(`BUG: unexpected exception in '${cmd.fullName}': ${(e as Error)?.stack ?? e}`);
-        c.addError(`ERR internal error in '${cmd.fullName}' command`);
-      }
+      } else if (e instanceof ValueTooLongError && c.out === outBefore && c.chunks.length === chunksBefore) {
+        // a string beyond a JS string's length, for a command that reads values as strings
+        c.addError(`ERR ${e.message}: too long for '${cmd.fullName}'`);
+      } else this.commandFailed(c, cmd, e, c.out === outBefore && c.chunks.length === chunksBefore);
     }
     const st = cmd.stats;
     if (untimed) this.segStats[this.segLen++] = st;
@@ -695,8 +719,8 @@ export class Server {
     if (this.monitors.size !== 0 && !cmd.skipMonitor && !cmd.admin && !this.loading) feedMonitors(this, c, argv);
     if (replyMark !== null) {
       // CLIENT REPLY OFF|SKIP: drop what this command wrote, unless it was CLIENT REPLY ON
-      if (c.replyMode === 'on') c.out = replyMark + c.out;
-      else c.out = replyMark;
+      if (c.replyMode === 'on') c.keepSince(replyMark);
+      else c.dropSince(replyMark);
       if (c.replyMode === 'skip') c.replyMode = 'on';
     }
     // Redis: only a rise of dirty propagates (DEBUG LOADAOF, DEBUG RELOAD and SAVE set it back)
@@ -706,6 +730,36 @@ export class Server {
       if (this.execOps !== null) this.execOps.push([c.db.id, c.propagateArgv ?? argv]);
       else this.propagate(c.db.id, c.propagateArgv ?? argv);
     }
+  }
+
+  /**
+   * A handler threw something other than a RedisError: a bug (or a limit of
+   * the platform, such as an allocation that failed). It costs this client at
+   * most: when the command wrote nothing yet, it gets an error reply and the
+   * connection goes on in step; when it had written part of a reply, the
+   * stream cannot be mended, so the error is appended and the connection
+   * closed after its replies. Logged once per failing command, with its stack.
+   */
+  commandFailed(c: Client, cmd: CommandSpec, e: unknown, intact: boolean): void {
+    this.log.warning(`BUG: unexpected exception in '${cmd.fullName}' (client id=${c.id} addr=${c.addr})${intact ? '' : ', reply cut: closing the connection'}: ${(e as Error)?.stack ?? e}`);
+    c.addError(`ERR internal error in '${cmd.fullName}' command`);
+    if (!intact) {
+      c.closeAfterReply = true;
+      c.parser.clear();
+    }
+  }
+
+  /**
+   * A handler propagates what it did as several commands (a value too long
+   * for one argument, see string.ts): inside EXEC they join the
+   * transaction's writes, else they leave together (MULTI … EXEC when
+   * several); call() then propagates nothing more.
+   */
+  propagateOps(c: Client, ops: [number, string[]][]): void {
+    c.propagated = true;
+    if (this.propagate === null) return;
+    if (this.execOps !== null) this.execOps.push(...ops);
+    else this.propagateTransaction(ops);
   }
 
   /**
@@ -739,16 +793,33 @@ export class Server {
 
   /** Writes the client's accumulated replies in one socket write. */
   flushClient(c: Client): void {
-    if (c.out.length !== 0) for (const h of this.beforeReplies) h();
-    const out = c.out;
-    if (out.length !== 0) {
+    if (c.closeAsap) {
+      if (!c.closed) this.closeForOutputLimit(c);
+      return;
+    }
+    const bytes = c.outBytes;
+    if (bytes !== 0) {
+      for (const h of this.beforeReplies) h();
+      const out = c.out;
       c.out = '';
-      if (c.socket !== null && !c.closed) {
-        c.socket.write(out, 'latin1');
+      const chunks = c.chunkBytes !== 0 ? c.takeChunks() : null;
+      const sock = c.socket;
+      if (sock !== null && !c.closed) {
+        if (chunks === null) sock.write(out, 'latin1');
+        else {
+          // a big reply: its sealed chunks, then the rest, in one writev
+          sock.cork();
+          for (const ch of chunks) {
+            if (typeof ch === 'string') sock.write(ch, 'latin1');
+            else sock.write(ch);
+          }
+          if (out.length !== 0) sock.write(out, 'latin1');
+          sock.uncork();
+        }
         this.stats.writesProcessed++;
-        c.totNetOut += out.length;
-        this.stats.netOutput += out.length;
-        if (c.socket.writableLength !== 0 && this.overOutputLimit(c, c.socket.writableLength)) return;
+        c.totNetOut += bytes;
+        this.stats.netOutput += bytes;
+        if (sock.writableLength !== 0 && this.overOutputLimit(c, sock.writableLength)) return;
       }
     }
     if (c.closeAfterReply && !c.closed && c.socket !== null) {
@@ -772,9 +843,16 @@ export class Server {
       else over = now - c.obufSoftLimitSince > l.softSeconds * 1000;
     } else if (!over) c.obufSoftLimitSince = 0;
     if (!over) return false;
-    this.log.warning(`Client id=${c.id} addr=${c.addr} name=${c.name} scheduled to be closed ASAP for overcoming of output buffer limits.`);
-    this.freeClient(c);
+    this.closeForOutputLimit(c);
     return true;
+  }
+
+  /** Closes c, over its output limit, without writing what is pending (Redis's freeClientAsync on the limit). */
+  closeForOutputLimit(c: Client): void {
+    this.log.warning(`Client id=${c.id} addr=${c.addr} name=${c.name} scheduled to be closed ASAP for overcoming of output buffer limits.`);
+    c.out = '';
+    c.takeChunks();
+    this.freeClient(c);
   }
 
   private freeClientAfterWrite(c: Client): void {

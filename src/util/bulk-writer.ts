@@ -10,8 +10,10 @@
  *
  * Sources are latin1 strings (one char per byte) or byte ranges of a Buffer.
  * Short sources are copied byte by byte (a binding call costs ~40 ns), long
- * ones with latin1Write / copy. One writer serves the whole server (single
- * threaded): start() … take() must not nest.
+ * ones with latin1Write / copy. The run goes to a sink (the client) each
+ * time the buffer fills and at finish(), so a run of any length never
+ * becomes one string. One writer serves the whole server (single threaded):
+ * start() … finish() must not nest.
  */
 const CAP = 64 * 1024;
 /** sources up to this length are copied in a JS loop */
@@ -25,23 +27,30 @@ export interface ElementSink {
   bufBulk(src: Buffer, a: number, e: number): void;
 }
 
+/** Where a run's bytes go (Client.addRaw). */
+export interface RawSink {
+  addRaw(s: string): void;
+}
+
 export class BulkWriter implements ElementSink {
   private readonly b = Buffer.allocUnsafeSlow(CAP);
   private n = 0;
-  /** spilled chunks of this run */
-  private out = '';
+  private sink: RawSink | null = null;
 
-  /** Starts a run (drops anything left by an interrupted one). */
-  start(): void {
+  /** Starts a run into sink (drops anything left by an interrupted one). */
+  start(sink: RawSink): void {
     this.n = 0;
-    this.out = '';
+    this.sink = sink;
   }
 
   /** The bulk of s[a, e). */
   strBulk(s: string, a: number, e: number): void {
     const len = e - a;
     if (!this.room(len)) {
-      this.out += '$' + len + '\r\n' + s.slice(a, e) + '\r\n';
+      const sink = this.sink!;
+      sink.addRaw('$' + len + '\r\n');
+      sink.addRaw(a === 0 && e === s.length ? s : s.slice(a, e));
+      sink.addRaw('\r\n');
       return;
     }
     const b = this.b;
@@ -55,7 +64,10 @@ export class BulkWriter implements ElementSink {
   bufBulk(src: Buffer, a: number, e: number): void {
     const len = e - a;
     if (!this.room(len)) {
-      this.out += '$' + len + '\r\n' + src.latin1Slice(a, e) + '\r\n';
+      const sink = this.sink!;
+      sink.addRaw('$' + len + '\r\n');
+      sink.addRaw(src.latin1Slice(a, e));
+      sink.addRaw('\r\n');
       return;
     }
     const b = this.b;
@@ -79,12 +91,10 @@ export class BulkWriter implements ElementSink {
     this.n = p + 2;
   }
 
-  /** The run as one string (flat when it fitted the buffer). */
-  take(): string {
+  /** Ends the run: what is left in the buffer goes to the sink. */
+  finish(): void {
     this.spill();
-    const o = this.out;
-    this.out = '';
-    return o;
+    this.sink = null;
   }
 
   /** Writes '$' len CRLF at n; returns the position after it. */
@@ -107,7 +117,7 @@ export class BulkWriter implements ElementSink {
 
   private spill(): void {
     if (this.n === 0) return;
-    this.out += this.b.latin1Slice(0, this.n);
+    this.sink!.addRaw(this.b.latin1Slice(0, this.n));
     this.n = 0;
   }
 }

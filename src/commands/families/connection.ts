@@ -172,7 +172,7 @@ export function clientInfoLine(c: Client, s: Server): string {
   const now = Date.now();
   const qbuf = c.parser.pendingBytes;
   const argvMem = c.currentArgvBytes;
-  const omem = c.out.length + (c.socket !== null ? c.socket.writableLength : 0);
+  const omem = c.outBytes + (c.socket !== null ? c.socket.writableLength : 0);
   const totMem = 16384 + qbuf + argvMem + omem + 1024;
   return (
     `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd} name=${c.name} age=${Math.floor((now - c.createdAt) / 1000)} ` +

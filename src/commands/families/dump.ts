@@ -33,7 +33,8 @@ function int64Arg(s: string): bigint {
 function dumpCommand(c: Client, argv: string[], s: Server): void {
   const v = c.db.lookupRead(argv[1]);
   if (v === undefined) return c.addNull();
-  c.addBulk(createDumpPayload(v, { compress: s.config.getBool('rdbcompression') }).toString('latin1'));
+  const payload = createDumpPayload(v, { compress: s.config.getBool('rdbcompression') });
+  c.addBulkBuffer(payload, payload.length);
 }
 
 /**

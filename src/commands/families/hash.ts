@@ -21,6 +21,7 @@ import { HashValue } from '../../datatypes/hash.js';
 import { parseInt64, I64_MAX, I64_MIN } from '../../util/numbers.js';
 import { addLongDouble, formatLongDouble, isFiniteLongDouble, parseLongDouble, type LongDouble } from '../../util/longdouble.js';
 import { is, pairCountCheck, randomCountArg } from '../args.js';
+import { addCountedArrayLen, randomWithReplacementBatches } from '../random-reply.js';
 import { addEmptyScan, addScanReply, parseScanCursor, parseScanOptions, scanMatches } from '../scan.js';
 
 // ---------------------------------------------------------------- helpers
@@ -240,68 +241,51 @@ function hdelCommand(c: Client, argv: string[], s: Server): void {
 // ---------------------------------------------------------------- HRANDFIELD
 
 /**
- * A negative HRANDFIELD count asks for any number of repeated fields. Beyond
- * `maxReplyChars` the reply is cut and the client closed, as Redis closes a
- * client over its output buffer limit (tests lower it).
- */
-export const hrandfieldLimits = { maxReplyChars: 1 << 27 };
-
-/**
  * hrandfieldWithCountCommand: Redis's four cases. Negative count: `count`
  * independent picks (repeats allowed). Otherwise distinct fields: the whole
  * hash when count >= size; when count is close to size, the whole hash minus
  * random removals; else random picks until count distinct ones (hashtable) or
  * one selection-sampling pass (listpack).
  */
-function hrandfieldWithCount(c: Client, key: string, l: number | bigint, withValues: boolean): void {
+function hrandfieldWithCount(c: Client, key: string, l: bigint, withValues: boolean): void {
   const h = c.db.lookupRead(key);
   if (h === undefined) {
     c.addRaw('*0\r\n');
     return;
   }
   if (!(h instanceof HashValue)) throw Err.wrongType();
-  const size = h.size;
-  const uniq = l >= 0;
-  let count = Math.abs(Number(l));
-  if (count === 0) {
+  if (l === 0n) {
     c.addRaw('*0\r\n');
     return;
   }
+  const size = h.size;
+  const uniq = l > 0n;
   // RESP2 flattens field and value; RESP3 nests them in 2-arrays
   const replyLen = (n: number) => c.addArrayLen(withValues && c.resp === 2 ? n * 2 : n);
 
   // CASE 1: repeats allowed (and count 1): independent uniform picks
-  if (!uniq || count === 1) {
-    // the exact count, even beyond 2^53 (such a reply is cut below)
-    const exact = typeof l === 'bigint' ? -l : count;
-    c.addRaw('*' + String(withValues && c.resp === 2 ? BigInt(exact) * 2n : exact) + '\r\n');
+  if (!uniq || l === 1n) {
+    const exact = uniq ? l : -l;
+    addCountedArrayLen(c, withValues && c.resp === 2 ? exact * 2n : exact);
     const flat = h.isListpack ? h.toArray() : null;
-    // written in flat chunks: a rope of millions of small appends would cost far more than its bytes
-    const chunk: string[] = [];
-    let written = 0;
-    while (count-- > 0) {
-      if (flat !== null) {
-        const k = 2 * Math.floor(Math.random() * size);
-        chunk.push(pairText(c.resp, flat[k], flat[k + 1], withValues));
-      } else {
-        const [f, v] = h.randomPair();
-        chunk.push(pairText(c.resp, f, v, withValues));
-      }
-      if (chunk.length === 1024) {
-        const text = chunk.join('');
-        chunk.length = 0;
-        c.addRaw(text);
-        written += text.length;
-        if (written > hrandfieldLimits.maxReplyChars) {
-          c.closeAfterReply = true;
-          return;
+    // each batch written as one flat string: a rope of millions of small appends would cost far more than its bytes
+    const batch: string[] = [];
+    randomWithReplacementBatches(c, exact, (k) => {
+      batch.length = k;
+      for (let i = 0; i < k; i++) {
+        if (flat !== null) {
+          const j = 2 * Math.floor(Math.random() * size);
+          batch[i] = pairText(c.resp, flat[j], flat[j + 1], withValues);
+        } else {
+          const [f, v] = h.randomPair();
+          batch[i] = pairText(c.resp, f, v, withValues);
         }
       }
-    }
-    if (chunk.length > 0) c.addRaw(chunk.join(''));
+      c.addRaw(batch.join(''));
+    });
     return;
   }
-
+  const count = Number(l);
   replyLen(Math.min(count, size));
   // CASE 2: the whole hash
   if (count >= size) {
@@ -345,7 +329,7 @@ function hrandfieldWithCount(c: Client, key: string, l: number | bigint, withVal
 
 function hrandfieldCommand(c: Client, argv: string[]): void {
   if (argv.length >= 3) {
-    const v = randomCountArg(argv[2]);
+    const v = BigInt(randomCountArg(argv[2]));
     if (argv.length > 4 || (argv.length === 4 && !is(argv[3], 'withvalues'))) throw Err.syntax();
     const withValues = argv.length === 4;
     if (withValues) pairCountCheck(v);

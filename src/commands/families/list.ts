@@ -111,9 +111,9 @@ function addListRange(c: Client, l: QuickList, start: number, end: number): void
   }
   if (end >= llen) end = llen - 1;
   c.addArrayLen(end - start + 1);
-  bulkWriter.start();
+  bulkWriter.start(c);
   l.writeRange(start, end, bulkWriter);
-  c.addRaw(bulkWriter.take());
+  bulkWriter.finish();
 }
 
 /** Pops count elements from the list (count may exceed its length) and replies with them as an array. */

@@ -578,7 +578,7 @@ function memFigures(s: Server): MemFigures {
   if (used > st.peakMemory) st.peakMemory = used;
   const startup = Math.min(st.startupMemory, used);
   let clientBufs = 0;
-  for (const c of s.clients.values()) clientBufs += c.out.length + c.parser.pendingBytes;
+  for (const c of s.clients.values()) clientBufs += c.outBytes + c.parser.pendingBytes;
   const overhead = Math.min(used, startup + clientBufs);
   return {
     used,

@@ -23,6 +23,7 @@ import { SetValue } from '../../datatypes/set.js';
 import { parseInt64 } from '../../util/numbers.js';
 import { NOTIFY_GENERIC, NOTIFY_SET } from '../../keyspace/notify.js';
 import { is, randomCountArg } from '../args.js';
+import { addCountedArrayLen, randomWithReplacementBatches } from '../random-reply.js';
 import { addEmptyScan, parseScanCursor, parseScanOptions, scanCollection } from '../scan.js';
 
 // ---------------------------------------------------------------- helpers
@@ -270,22 +271,27 @@ function srandmemberCommand(c: Client, argv: string[]): void {
 }
 
 function srandmemberWithCountCommand(c: Client, argv: string[]): void {
-  const l = Number(randomCountArg(argv[2]));
+  const l = BigInt(randomCountArg(argv[2]));
   const set = getSetRead(c.db, argv[1]);
-  if (set === null || l === 0) {
+  if (set === null || l === 0n) {
     c.addArrayLen(0);
     return;
   }
-  const uniq = l >= 0;
-  const count = uniq ? l : -l;
+  const uniq = l > 0n;
   const size = set.size;
-  if (!uniq || count === 1) {
+  if (!uniq || l === 1n) {
     // with repetitions: count independent draws
-    const out: string[] = new Array(count);
-    for (let i = 0; i < count; i++) out[i] = set.random();
-    addArrayReply(c, out);
+    const exact = uniq ? l : -l;
+    addCountedArrayLen(c, exact);
+    const batch: string[] = [];
+    randomWithReplacementBatches(c, exact, (k) => {
+      batch.length = k;
+      for (let i = 0; i < k; i++) batch[i] = set.random();
+      c.addBulkItems(batch);
+    });
     return;
   }
+  const count = Number(l);
   if (count >= size) {
     addArrayReply(c, set.members());
     return;

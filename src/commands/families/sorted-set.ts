@@ -33,6 +33,7 @@ import {
 import { formatDouble } from '../../util/numbers.js';
 import { string2d, strtodStrict } from '../../util/strtod.js';
 import { intArg, is, pairCountCheck, randomCountArg } from '../args.js';
+import { addCountedArrayLen, randomWithReplacementBatches } from '../random-reply.js';
 import { addEmptyScan, parseScanCursor, parseScanOptions, scanCollection } from '../scan.js';
 import { parseTimeout } from '../../server/blocking.js';
 
@@ -635,11 +636,11 @@ function bzmpopCommand(c: Client, argv: string[], s: Server): void {
 
 function zrandmemberCommand(c: Client, argv: string[]): void {
   if (argv.length >= 3) {
-    const l = randomCountArg(argv[2]);
+    const l = BigInt(randomCountArg(argv[2]));
     if (argv.length > 4 || (argv.length === 4 && !is(argv[3], 'withscores'))) throw Err.syntax();
     const withscores = argv.length === 4;
     if (withscores) pairCountCheck(l);
-    zrandmemberWithCountCommand(c, argv[1], Number(l), withscores);
+    zrandmemberWithCountCommand(c, argv[1], l, withscores);
     return;
   }
   const z = getZsetRead(c.db, argv[1]);
@@ -650,30 +651,27 @@ function zrandmemberCommand(c: Client, argv: string[]): void {
   c.addBulk(z.at(Math.floor(Math.random() * z.length))[0]);
 }
 
-function zrandmemberWithCountCommand(c: Client, key: string, l: number, withscores: boolean): void {
+function zrandmemberWithCountCommand(c: Client, key: string, l: bigint, withscores: boolean): void {
   const z = getZsetRead(c.db, key);
-  if (z === null) {
+  if (z === null || l === 0n) {
     c.addArrayLen(0);
     return;
   }
   const size = z.length;
-  const uniq = l >= 0;
-  const count = Math.abs(l);
-  if (count === 0) {
-    c.addArrayLen(0);
-    return;
-  }
+  const uniq = l > 0n;
   const emit = (m: string, sc: number): void => {
     if (withscores && c.resp > 2) c.addArrayLen(2);
     c.addBulk(m);
     if (withscores) c.addDouble(sc);
   };
   // CASE 1: a negative count samples with replacement (count 1 too: same thing)
-  if (!uniq || count === 1) {
-    c.addArrayLen(withscores && c.resp === 2 ? count * 2 : count);
-    z.randomWithReplacement(count, emit);
+  if (!uniq || l === 1n) {
+    const exact = uniq ? l : -l;
+    addCountedArrayLen(c, withscores && c.resp === 2 ? exact * 2n : exact);
+    randomWithReplacementBatches(c, exact, (n) => z.randomWithReplacement(n, emit));
     return;
   }
+  const count = Number(l);
   // CASE 2: asking for all of it returns the whole set, highest first (as Redis walks it)
   const n = count >= size ? size : count;
   c.addArrayLen(withscores && c.resp === 2 ? n * 2 : n);

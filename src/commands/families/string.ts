@@ -7,10 +7,10 @@
  * SETRANGE store a RawString, as Redis unshares the value into a raw sds.
  */
 import type { CommandRow } from '../spec.js';
-import type { Client } from '../../server/client.js';
+import type { Client, OutputMark } from '../../server/client.js';
 import type { Server } from '../../server/server.js';
 import { Err, RedisError } from '../../protocol/errors.js';
-import { RawString, isString, strValue, type Value } from '../../keyspace/value.js';
+import { BYTES_MIN, MAX_STRING_CHARS, RawString, isString, strValue, type Value } from '../../keyspace/value.js';
 import type { Db } from '../../keyspace/keyspace.js';
 import { intToString, parseInt64, I64_MAX, I64_MIN } from '../../util/numbers.js';
 import { addLongDouble, formatLongDouble, isFiniteLongDouble, parseLongDouble, type LongDouble } from '../../util/longdouble.js';
@@ -22,10 +22,68 @@ import { keepStringIdentity } from './debug.js';
 
 /** The string at key for reading, null when missing; WRONGTYPE otherwise. */
 function getString(db: Db, key: string): string | null {
+  const v = getStringValue(db, key);
+  return v === null ? null : strValue(v);
+}
+
+/**
+ * Argument i as a value to store: a raw string holding its bytes when it is
+ * longer than a JS string can be (Client.bigArgs; the row says bigArgs).
+ */
+function valueArg(c: Client, argv: string[], i: number): string | RawString {
+  const big = c.bigArgs;
+  if (big !== null) {
+    const b = big.get(i);
+    if (b !== undefined) return RawString.fromBuffer(b, b.length);
+  }
+  return argv[i];
+}
+
+/** Parts of a long value for propagation (each a string argument). */
+const PROPAGATE_PART = 64 * 1024 * 1024;
+
+/**
+ * Propagates "key now holds r" for a value longer than one argument can be:
+ * SET key <first part> <setOpts…>, then APPEND key <part> for the rest,
+ * which replay to the same value (setOpts: PXAT ms, KEEPTTL or none).
+ */
+function propagateLongValue(c: Client, s: Server, key: string, r: RawString, setOpts: string[]): void {
+  const b = r.bytes();
+  const ops: [number, string[]][] = [];
+  for (let at = 0; at < b.length; at += PROPAGATE_PART) {
+    const part = b.latin1Slice(at, Math.min(b.length, at + PROPAGATE_PART));
+    ops.push([c.db.id, at === 0 ? ['SET', key, part, ...setOpts] : ['APPEND', key, part]]);
+  }
+  s.propagateOps(c, ops);
+}
+
+/** A string value's length in bytes. */
+function stringLength(v: Value): number {
+  return typeof v === 'string' ? v.length : (v as RawString).length;
+}
+
+/** The string value at key (plain or raw, maybe bytes) for reading, null when missing; WRONGTYPE otherwise. */
+function getStringValue(db: Db, key: string): string | RawString | null {
   const v = db.lookupRead(key);
   if (v === undefined) return null;
-  if (!isString(v)) throw Err.wrongType();
-  return strValue(v);
+  if (typeof v === 'string') return v;
+  if (!(v instanceof RawString)) throw Err.wrongType();
+  return v;
+}
+
+/** A string value as a bulk reply: a long one in buffer mode is written from its bytes (keyspace/value.ts). */
+export function addStringValue(c: Client, v: string | RawString): void {
+  if (typeof v === 'string') c.addBulk(v);
+  else if (v.inBuffer && v.len > BYTES_MIN) {
+    const b = v.bytes();
+    c.addBulkBuffer(b, b.length);
+  } else c.addBulk(v.s);
+}
+
+/** addStringValue, or a null bulk for a missing key. */
+function addStringValueOrNull(c: Client, v: string | RawString | null): void {
+  if (v === null) c.addNull();
+  else addStringValue(c, v);
 }
 
 /** Redis's checkStringLength: the result may not exceed proto-max-bulk-len. */
@@ -100,11 +158,11 @@ function parseSetOptions(argv: string[], from: number, isSet: boolean): SetOptio
  * setGenericCommand: SET with its options, SETNX, SETEX, PSETEX. `okReply`
  * and `abortReply` are what SETNX-style callers answer instead of OK/nil.
  */
-function setGeneric(c: Client, s: Server, key: string, val: string, o: SetOptions, okReply: string | null, abortReply: string | null): void {
+function setGeneric(c: Client, s: Server, key: string, val: string | RawString, o: SetOptions, okReply: string | null, abortReply: string | null): void {
   const db = c.db;
   if (o.get) {
-    const old = getString(db, key); // WRONGTYPE aborts the SET
-    c.addBulkOrNull(old);
+    const old = getStringValue(db, key); // WRONGTYPE aborts the SET
+    addStringValueOrNull(c, old);
   }
   if ((o.nx || o.xx) && db.exists(key) === o.nx) {
     if (!o.get) {
@@ -119,8 +177,9 @@ function setGeneric(c: Client, s: Server, key: string, val: string, o: SetOption
     db.setExpire(key, o.when);
     db.notify(NOTIFY_GENERIC, 'expire', key);
     // propagated with an absolute time so replicas and the AOF agree
-    c.propagateArgv = ['SET', key, val, 'PXAT', String(o.when)];
+    if (typeof val === 'string') c.propagateArgv = ['SET', key, val, 'PXAT', String(o.when)];
   }
+  if (typeof val !== 'string') propagateLongValue(c, s, key, val, o.when !== -1 ? ['PXAT', String(o.when)] : o.keepttl ? ['KEEPTTL'] : []);
   if (!o.get) {
     if (okReply !== null) c.addRaw(okReply);
     else c.addOK();
@@ -131,11 +190,15 @@ function setGeneric(c: Client, s: Server, key: string, val: string, o: SetOption
 // ---------------------------------------------------------------- commands
 
 function getCommand(c: Client, argv: string[]): void {
-  c.addBulkOrNull(getString(c.db, argv[1]));
+  const v = c.db.lookupRead(argv[1]);
+  if (v === undefined) c.addNull();
+  else if (typeof v === 'string') c.addBulk(v);
+  else if (v instanceof RawString) addStringValue(c, v);
+  else throw Err.wrongType();
 }
 
 function setCommand(c: Client, argv: string[], s: Server): void {
-  if (argv.length === 3) {
+  if (argv.length === 3 && c.bigArgs === null) {
     // plain SET key value, the common case: no options to parse
     c.db.setKey(argv[1], argv[2]);
     c.db.notify(NOTIFY_STRING, 'set', argv[1]);
@@ -144,46 +207,48 @@ function setCommand(c: Client, argv: string[], s: Server): void {
   }
   const o = parseSetOptions(argv, 3, true);
   resolveExpire(o, s.ks.now, 'set');
-  setGeneric(c, s, argv[1], argv[2], o, null, null);
+  setGeneric(c, s, argv[1], valueArg(c, argv, 2), o, null, null);
 }
 
 function setnxCommand(c: Client, argv: string[], s: Server): void {
   const o: SetOptions = { nx: true, xx: false, get: false, keepttl: false, persist: false, when: -1, kind: '', expireArg: null, unit: 'seconds', relative: true };
-  setGeneric(c, s, argv[1], argv[2], o, ':1\r\n', ':0\r\n');
+  setGeneric(c, s, argv[1], valueArg(c, argv, 2), o, ':1\r\n', ':0\r\n');
 }
 
 function setexCommand(c: Client, argv: string[], s: Server): void {
   const when = expireToAbsolute(argv[2], 'seconds', true, s.ks.now, 'setex');
   const o: SetOptions = { nx: false, xx: false, get: false, keepttl: false, persist: false, when, kind: 'ex', expireArg: null, unit: 'seconds', relative: true };
-  setGeneric(c, s, argv[1], argv[3], o, null, null);
+  setGeneric(c, s, argv[1], valueArg(c, argv, 3), o, null, null);
 }
 
 function psetexCommand(c: Client, argv: string[], s: Server): void {
   const when = expireToAbsolute(argv[2], 'ms', true, s.ks.now, 'psetex');
   const o: SetOptions = { nx: false, xx: false, get: false, keepttl: false, persist: false, when, kind: 'px', expireArg: null, unit: 'ms', relative: true };
-  setGeneric(c, s, argv[1], argv[3], o, null, null);
+  setGeneric(c, s, argv[1], valueArg(c, argv, 3), o, null, null);
 }
 
-function getsetCommand(c: Client, argv: string[]): void {
-  const old = getString(c.db, argv[1]);
-  c.db.setKey(argv[1], argv[2]);
+function getsetCommand(c: Client, argv: string[], s: Server): void {
+  const old = getStringValue(c.db, argv[1]);
+  const val = valueArg(c, argv, 2);
+  c.db.setKey(argv[1], val);
   c.db.notify(NOTIFY_STRING, 'set', argv[1]);
-  c.addBulkOrNull(old);
+  if (typeof val !== 'string') propagateLongValue(c, s, argv[1], val, []);
+  addStringValueOrNull(c, old);
 }
 
 function getdelCommand(c: Client, argv: string[]): void {
-  const v = getString(c.db, argv[1]);
+  const v = getStringValue(c.db, argv[1]);
   if (v !== null) {
     c.db.delete(argv[1]);
     c.db.notify(NOTIFY_GENERIC, 'del', argv[1]);
   }
-  c.addBulkOrNull(v);
+  addStringValueOrNull(c, v);
 }
 
 function getexCommand(c: Client, argv: string[], s: Server): void {
   const o = parseSetOptions(argv, 2, false);
   const db = c.db;
-  const v = getString(db, argv[1]);
+  const v = getStringValue(db, argv[1]);
   if (v === null) {
     c.addNull();
     return;
@@ -209,7 +274,7 @@ function getexCommand(c: Client, argv: string[], s: Server): void {
       c.propagateArgv = ['PERSIST', argv[1]];
     }
   }
-  c.addBulk(v);
+  addStringValue(c, v);
 }
 
 function mgetCommand(c: Client, argv: string[]): void {
@@ -217,8 +282,10 @@ function mgetCommand(c: Client, argv: string[]): void {
   c.addArrayLen(argv.length - 1);
   for (let i = 1; i < argv.length; i++) {
     const v = db.lookupRead(argv[i]);
-    if (v === undefined || !isString(v)) c.addNull();
-    else c.addBulk(strValue(v));
+    if (v === undefined) c.addNull();
+    else if (typeof v === 'string') c.addBulk(v);
+    else if (v instanceof RawString) addStringValue(c, v);
+    else c.addNull();
   }
 }
 
@@ -252,31 +319,46 @@ function msetnxCommand(c: Client, argv: string[]): void {
 function appendCommand(c: Client, argv: string[], s: Server): void {
   const db = c.db;
   const key = argv[1];
+  const add = valueArg(c, argv, 2);
   const v = db.lookupWrite(key);
   if (v === undefined) {
     // a new key holds the appended value as SET would store it
-    db.add(key, argv[2]);
+    db.add(key, add);
     db.notify(NOTIFY_STRING, 'append', key);
-    c.addInt(argv[2].length);
+    if (typeof add !== 'string') propagateLongValue(c, s, key, add, []);
+    c.addInt(add.length);
     return;
   }
   if (!isString(v)) throw Err.wrongType();
-  const cur = strValue(v);
-  checkStringLength(s, cur.length + argv[2].length);
+  const curLen = stringLength(v);
+  const total = curLen + add.length;
+  checkStringLength(s, total);
+  let r: RawString;
   if (v instanceof RawString && v.enc === 'raw') {
-    v.s = cur + argv[2];
+    r = v;
     db.modified(key);
-    c.addInt(v.s.length);
   } else {
-    const r = new RawString(cur + argv[2]);
+    // dbUnshareStringValue: the value becomes a raw string
+    r = new RawString(strValue(v));
     db.setKey(key, r, true);
-    c.addInt(r.s.length);
   }
+  if (r.inBuffer || total > BYTES_MIN) {
+    // in place, with sds's amortised growth
+    writeBytesAt(r.writable(total), curLen, add);
+  } else r.s = r.s + (add as string);
   db.notify(NOTIFY_STRING, 'append', key);
+  if (typeof add !== 'string') propagateLongValue(c, s, key, r, ['KEEPTTL']);
+  c.addInt(total);
+}
+
+/** Writes v's bytes into buf at offset. */
+function writeBytesAt(buf: Buffer, offset: number, v: string | RawString): void {
+  if (typeof v === 'string') buf.latin1Write(v, offset, v.length);
+  else v.bytes().copy(buf, offset);
 }
 
 function strlenCommand(c: Client, argv: string[]): void {
-  const v = getString(c.db, argv[1]);
+  const v = getStringValue(c.db, argv[1]);
   c.addInt(v === null ? 0 : v.length);
 }
 
@@ -289,7 +371,8 @@ function incrDecr(c: Client, key: string, incr: bigint | number, s: Server): voi
   if (slot !== -1) {
     v = db.valueAt(slot);
     if (!isString(v)) throw Err.wrongType();
-    const p = parseInt64(strValue(v));
+    // no int64 has more than 20 chars (a long value is not read as a string at all)
+    const p = stringLength(v) > 20 ? null : parseInt64(strValue(v));
     if (p === null) throw Err.notInteger();
     cur = p;
   }
@@ -345,7 +428,8 @@ function incrbyfloatCommand(c: Client, argv: string[]): void {
   let cur: LongDouble = { neg: false, m: 0n, e: 0 };
   if (v !== undefined) {
     if (!isString(v)) throw Err.wrongType();
-    const p = parseLongDouble(strValue(v));
+    // string2ld refuses more than MAX_LONG_DOUBLE_CHARS
+    const p = stringLength(v) > 5 * 1024 ? null : parseLongDouble(strValue(v));
     if (p === null) throw Err.notFloat();
     cur = p;
   }
@@ -366,7 +450,7 @@ function incrbyfloatCommand(c: Client, argv: string[]): void {
 function getrangeCommand(c: Client, argv: string[]): void {
   let start = intArg(argv[2]);
   let end = intArg(argv[3]);
-  const v = getString(c.db, argv[1]);
+  const v = getStringValue(c.db, argv[1]);
   if (v === null) {
     c.addRaw('$0\r\n\r\n');
     return;
@@ -385,44 +469,63 @@ function getrangeCommand(c: Client, argv: string[]): void {
     c.addRaw('$0\r\n\r\n');
     return;
   }
-  c.addBulk(v.slice(start, end + 1));
+  if (typeof v === 'string') c.addBulk(v.slice(start, end + 1));
+  else if (v.inBuffer) {
+    const b = v.bytes().subarray(start, end + 1);
+    c.addBulkBuffer(b, b.length);
+  } else c.addBulk(v.s.slice(start, end + 1));
 }
 
 function setrangeCommand(c: Client, argv: string[], s: Server): void {
   const db = c.db;
   const key = argv[1];
   const offset = intArg(argv[2]);
-  const value = argv[3];
+  const value = valueArg(c, argv, 3);
   if (offset < 0) throw Err.offsetOutOfRange();
   const v = db.lookupWrite(key);
+  let r: RawString;
+  let total: number;
   if (v === undefined) {
     if (value.length === 0) {
       c.addInt(0);
       return;
     }
-    checkStringLength(s, offset + value.length);
-    db.add(key, new RawString('\0'.repeat(offset) + value));
-    db.notify(NOTIFY_STRING, 'setrange', key);
-    c.addInt(offset + value.length);
-    return;
-  }
-  if (!isString(v)) throw Err.wrongType();
-  const cur = strValue(v);
-  if (value.length === 0) {
-    c.addInt(cur.length);
-    return;
-  }
-  checkStringLength(s, offset + value.length);
-  const padded = cur.length < offset ? cur + '\0'.repeat(offset - cur.length) : cur;
-  const next = padded.slice(0, offset) + value + padded.slice(offset + value.length);
-  if (v instanceof RawString && v.enc === 'raw') {
-    v.s = next;
-    db.modified(key);
+    total = offset + value.length;
+    checkStringLength(s, total);
+    if (total > BYTES_MIN) {
+      r = RawString.fromBuffer(Buffer.alloc(0), 0);
+      writeBytesAt(r.writable(total), offset, value);
+    } else r = new RawString('\0'.repeat(offset) + (value as string));
+    db.add(key, r);
   } else {
-    db.setKey(key, new RawString(next), true);
+    if (!isString(v)) throw Err.wrongType();
+    const curLen = stringLength(v);
+    if (value.length === 0) {
+      c.addInt(curLen);
+      return;
+    }
+    checkStringLength(s, offset + value.length);
+    if (v instanceof RawString && v.enc === 'raw') {
+      r = v;
+      db.modified(key);
+    } else {
+      // dbUnshareStringValue: the value becomes a raw string
+      r = new RawString(strValue(v));
+      db.setKey(key, r, true);
+    }
+    total = Math.max(curLen, offset + value.length);
+    if (r.inBuffer || total > BYTES_MIN) {
+      // in place: O(len(value)), as Redis
+      writeBytesAt(r.writable(total), offset, value);
+    } else {
+      const cur = r.s;
+      const padded = cur.length < offset ? cur + '\0'.repeat(offset - cur.length) : cur;
+      r.s = padded.slice(0, offset) + (value as string) + padded.slice(offset + value.length);
+    }
   }
   db.notify(NOTIFY_STRING, 'setrange', key);
-  c.addInt(next.length);
+  if (typeof value !== 'string') propagateLongValue(c, s, key, r, ['KEEPTTL']);
+  c.addInt(total);
 }
 
 function lcsCommand(c: Client, argv: string[], s: Server): void {
@@ -471,7 +574,7 @@ function lcsCommand(c: Client, argv: string[], s: Server): void {
   const result: string[] = new Array(total);
   let idx = total;
   let matches = 0;
-  let mark = '';
+  let mark: OutputMark | null = null;
   if (getIdx) {
     c.addMapLen(2);
     c.addBulk('matches');
@@ -511,7 +614,7 @@ function lcsCommand(c: Client, argv: string[], s: Server): void {
     }
   }
   if (getIdx) {
-    c.finishDeferredArray(mark, matches);
+    c.finishDeferredArray(mark!, matches);
     c.addBulk('len');
     c.addInt(total);
   } else {
@@ -522,14 +625,14 @@ function lcsCommand(c: Client, argv: string[], s: Server): void {
 void RedisError;
 
 export const stringCommands: CommandRow[] = [
-  { name: 'append', handler: appendCommand },
+  { name: 'append', handler: appendCommand, bigArgs: true },
   { name: 'decr', handler: decrCommand },
   { name: 'decrby', handler: decrbyCommand },
   { name: 'get', handler: getCommand },
   { name: 'getdel', handler: getdelCommand },
   { name: 'getex', handler: getexCommand },
   { name: 'getrange', handler: getrangeCommand },
-  { name: 'getset', handler: getsetCommand },
+  { name: 'getset', handler: getsetCommand, bigArgs: true },
   { name: 'incr', handler: incrCommand },
   { name: 'incrby', handler: incrbyCommand },
   { name: 'incrbyfloat', handler: incrbyfloatCommand },
@@ -537,11 +640,11 @@ export const stringCommands: CommandRow[] = [
   { name: 'mget', handler: mgetCommand },
   { name: 'mset', handler: msetCommand },
   { name: 'msetnx', handler: msetnxCommand },
-  { name: 'psetex', handler: psetexCommand },
-  { name: 'set', handler: setCommand },
-  { name: 'setex', handler: setexCommand },
-  { name: 'setnx', handler: setnxCommand },
-  { name: 'setrange', handler: setrangeCommand },
+  { name: 'psetex', handler: psetexCommand, bigArgs: true },
+  { name: 'set', handler: setCommand, bigArgs: true },
+  { name: 'setex', handler: setexCommand, bigArgs: true },
+  { name: 'setnx', handler: setnxCommand, bigArgs: true },
+  { name: 'setrange', handler: setrangeCommand, bigArgs: true },
   { name: 'strlen', handler: strlenCommand },
   { name: 'substr', handler: getrangeCommand },
 ];

@@ -188,8 +188,12 @@ function execCommand(c: Client, _argv: string[], s: Server): void {
   const ops: [number, string[]][] = [];
   s.execOps = ops;
   try {
-    for (const q of queue) s.call(c, q.cmd, q.argv);
+    for (const q of queue) {
+      c.bigArgs = q.big;
+      s.call(c, q.cmd, q.argv);
+    }
   } finally {
+    c.bigArgs = null;
     s.inExec = false;
     s.execOps = null;
   }

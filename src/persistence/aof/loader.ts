@@ -201,7 +201,7 @@ class Replayer {
       this.errors++;
     }
     // the loading client's replies go nowhere (Redis's fake client has no connection)
-    c.out = '';
+    c.dropSince({ saved: '', at: 0 });
     this.commands++;
   }
 }

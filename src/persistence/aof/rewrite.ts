@@ -18,11 +18,13 @@
  * walks the snapshot in time slices (writer.ts), or all at once where Redis
  * writes the base in the foreground (a new directory at startup).
  * A single huge value is encoded in one piece: that pause is proportional to
- * its size.
+ * its size. A string longer than PART_CHARS (it may be longer than a JS
+ * string can be, see keyspace/value.ts) is written as SET of its first part
+ * and APPENDs of the rest, which loads to the same value.
  */
 import { writeSync } from 'node:fs';
 import type { SnapshotSink } from '../snapshot.js';
-import type { Value, RawString } from '../../keyspace/value.js';
+import { RawString, type Value } from '../../keyspace/value.js';
 import type { QuickList } from '../../datatypes/quicklist.js';
 import type { HashValue } from '../../datatypes/hash.js';
 import type { SetValue } from '../../datatypes/set.js';
@@ -96,14 +98,29 @@ class Batcher {
   }
 }
 
-/** The commands that rebuild key holding v. */
-export function encodeKey(key: string, v: Value): string {
+/** Strings longer than this are written in parts (SET, then APPENDs). */
+const PART_CHARS = 64 * 1024 * 1024;
+
+/** SET key of the first part of a long string's bytes, APPEND key of each further part. */
+function encodeLongString(k: string, b: Buffer): string[] {
+  const cmds: string[] = [];
+  for (let at = 0; at < b.length; at += PART_CHARS) {
+    const part = b.latin1Slice(at, Math.min(b.length, at + PART_CHARS));
+    cmds.push((at === 0 ? '*3\r\n$3\r\nSET\r\n' : '*3\r\n$6\r\nAPPEND\r\n') + k + bulk(part));
+  }
+  return cmds;
+}
+
+/** The commands that rebuild key holding v (several strings for a long string value). */
+export function encodeKey(key: string, v: Value): string | string[] {
   const k = bulk(key);
   if (typeof v === 'string') return '*3\r\n$3\r\nSET\r\n' + k + bulk(v);
+  if (v instanceof RawString) {
+    if (v.length > PART_CHARS && v.inBuffer) return encodeLongString(k, v.bytes());
+    return '*3\r\n$3\r\nSET\r\n' + k + bulk(v.s);
+  }
   const out = new Batcher(k);
   switch (v.type) {
-    case 'string':
-      return '*3\r\n$3\r\nSET\r\n' + k + bulk((v as RawString).s);
     case 'list': {
       const l = v as QuickList;
       out.start('$5\r\nRPUSH\r\n', 1, l.length);
@@ -137,13 +154,16 @@ export function encodeKey(key: string, v: Value): string {
 }
 
 /** The snapshot sink producing the command-form base (see the header). */
-export class CommandSink implements SnapshotSink<string> {
+export class CommandSink implements SnapshotSink<string | string[]> {
   keys = 0;
   constructor(private readonly out: Sink) {}
 
-  encode(key: string, value: Value, expireAt: number): string {
-    let s = encodeKey(key, value);
-    if (expireAt !== 0) s += '*3\r\n$9\r\nPEXPIREAT\r\n' + bulk(key) + bulk(String(expireAt));
+  encode(key: string, value: Value, expireAt: number): string | string[] {
+    const s = encodeKey(key, value);
+    if (expireAt === 0) return s;
+    const pexpireat = '*3\r\n$9\r\nPEXPIREAT\r\n' + bulk(key) + bulk(String(expireAt));
+    if (typeof s === 'string') return s + pexpireat;
+    s.push(pexpireat);
     return s;
   }
 
@@ -152,8 +172,9 @@ export class CommandSink implements SnapshotSink<string> {
     if (size > 0) this.out.push(respCommand(['SELECT', String(dbIndex)]));
   }
 
-  write(chunk: string): void {
+  write(chunk: string | string[]): void {
     this.keys++;
-    this.out.push(chunk);
+    if (typeof chunk === 'string') this.out.push(chunk);
+    else for (const part of chunk) this.out.push(part);
   }
 }

@@ -141,6 +141,9 @@ interface RewriteJob {
   size?: number;
 }
 
+/** Past this many bytes the feed writes its buffer at once, mid-iteration (long values come in 64 MB parts). */
+const FEED_WRITE_AT = 64 * 1024 * 1024;
+
 export class Aof {
   state: AofState = 'off';
   manifest: Manifest = emptyManifest();
@@ -246,6 +249,8 @@ export class Aof {
       const a = argv[i];
       s += '$' + a.length + '\r\n' + a + '\r\n';
     }
+    // a long value arrives in parts (string.ts propagateLongValue): the buffer is written before it could outgrow a JS string
+    if (this.buf.length + s.length > FEED_WRITE_AT) this.flush(true);
     this.buf += s;
     if (!this.flushQueued) {
       this.flushQueued = true;

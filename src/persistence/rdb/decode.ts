@@ -29,7 +29,7 @@
  * duplicate members or fields, NaN scores, empty collections (Redis refuses
  * empty keys), and on types gKV does not hold: streams and module values.
  */
-import type { Value } from '../../keyspace/value.js';
+import { BYTES_MIN, RawString, type Value } from '../../keyspace/value.js';
 import { QuickList } from '../../datatypes/quicklist.js';
 import { HashValue } from '../../datatypes/hash.js';
 import { SetValue } from '../../datatypes/set.js';
@@ -163,6 +163,21 @@ export class RdbReader {
     if (n === RDB_ENC_INT8 || n === RDB_ENC_INT16 || n === RDB_ENC_INT32) return String(this.loadIntegerBody(n));
     this.pos--; // re-read the marker in loadStringBytes
     return this.loadStringBytes().toString('latin1');
+  }
+
+  /**
+   * A string value (RDB_TYPE_STRING): a latin1 string, or past BYTES_MIN a
+   * raw string holding its own copy of the bytes (keyspace/value.ts), which
+   * may be longer than a JS string can be.
+   */
+  loadStringValue(): Value {
+    const at = this.pos;
+    const n = this.loadLenEnc();
+    if (!this.encoded && n <= BYTES_MIN) return this.buf.toString('latin1', this.need(n), this.pos);
+    this.pos = at;
+    const b = this.loadStringBytes();
+    if (b.length <= BYTES_MIN) return b.toString('latin1');
+    return RawString.fromBuffer(Buffer.from(b), b.length);
   }
 
   private loadIntegerBody(enc: number): number {
@@ -530,7 +545,7 @@ function setFrom(members: string[], lim: LoadLimits): SetValue {
 export function rdbLoadObject(type: number, r: RdbReader, lim: LoadLimits): Value {
   switch (type) {
     case RDB_TYPE_STRING:
-      return r.loadString();
+      return r.loadStringValue();
 
     case RDB_TYPE_LIST: {
       const n = r.loadLen();

@@ -431,15 +431,9 @@ function clampFill(fill: number): number {
 
 // ---------------------------------------------------------------- objects
 
-/** A string value's bytes as a latin1 string, or null for other types. */
-function stringOf(v: Value): string | null {
-  if (typeof v === 'string') return v;
-  return v instanceof RawString ? v.s : null;
-}
-
 /** rdbSaveObjectType: the RDB type byte for v's type and current encoding. */
 export function rdbObjectType(v: Value): number {
-  if (stringOf(v) !== null) return RDB_TYPE_STRING;
+  if (typeof v === 'string' || v instanceof RawString) return RDB_TYPE_STRING;
   if (v instanceof QuickList) return RDB_TYPE_LIST_QUICKLIST_2;
   if (v instanceof HashValue) return v.isListpack ? RDB_TYPE_HASH_LISTPACK : RDB_TYPE_HASH;
   if (v instanceof SetValue) return v.encoding() === 'intset' ? RDB_TYPE_SET_INTSET : RDB_TYPE_SET;
@@ -463,9 +457,12 @@ export function zsetListpackScore(score: number): string {
 
 /** rdbSaveObject: v's payload after its type byte. */
 export function rdbSaveObject(w: RdbWriter, v: Value, o: SaveOptions): void {
-  const s = stringOf(v);
-  if (s !== null) {
-    w.saveString(s, o);
+  if (typeof v === 'string') {
+    w.saveString(v, o);
+  } else if (v instanceof RawString) {
+    // a string kept as bytes is saved from them (it may be longer than a JS string)
+    if (v.inBuffer) w.saveBlob(v.bytes(), o);
+    else w.saveString(v.s, o);
   } else if (v instanceof QuickList) {
     saveQuicklist(w, v, o);
   } else if (v instanceof HashValue) {
