@@ -106,6 +106,34 @@ interface Limits {
 
 const limitsCache = new Map<number, Limits>();
 
+/** Redis's default packed_threshold: elements of 1 GB or more get plain nodes */
+const PACKED_THRESHOLD_DEFAULT = 1 << 30;
+let packedThreshold = PACKED_THRESHOLD_DEFAULT;
+
+/**
+ * Redis's quicklistSetPackedThreshold (DEBUG QUICKLIST-PACKED-THRESHOLD):
+ * elements of at least `sz` bytes are stored in plain nodes from now on, in
+ * every list (0 restores the 1 GB default). gKV also makes plain nodes of
+ * elements over half a node's byte limit, whatever the threshold. Returns
+ * false, changing nothing, for sizes of 4 GB - 1 MB and more, as Redis.
+ */
+export function quicklistSetPackedThreshold(sz: number): boolean {
+  if (sz > 2 ** 32 - 2 ** 20) return false;
+  packedThreshold = sz === 0 ? PACKED_THRESHOLD_DEFAULT : sz;
+  // the limits are shared by every list of a fill: updating them reaches them all
+  for (const l of limitsCache.values()) l.plainOver = plainOverFor(l.maxBytes);
+  return true;
+}
+
+/** The current packed_threshold: elements of this many bytes or more are plain nodes in Redis. */
+export function quicklistPackedThreshold(): number {
+  return packedThreshold;
+}
+
+function plainOverFor(maxBytes: number): number {
+  return Math.min(maxBytes >> 1, packedThreshold - 1);
+}
+
 /** The node limits for a list-max-listpack-size value. */
 function limitsFor(fill: number): Limits {
   let l = limitsCache.get(fill);
@@ -118,7 +146,7 @@ function limitsFor(fill: number): Limits {
     } else {
       maxBytes = 4096 * 2 ** (Math.min(5, -fill) - 1);
     }
-    l = { fill, maxCount, maxBytes, plainOver: maxBytes >> 1 };
+    l = { fill, maxCount, maxBytes, plainOver: plainOverFor(maxBytes) };
     limitsCache.set(fill, l);
   }
   return l;
@@ -453,6 +481,15 @@ export class QuickList {
   /** Number of nodes (for tests and memory reasoning). */
   get nodeCount(): number {
     return this.nodes.length;
+  }
+
+  /**
+   * Each node's form, entry count and bytes (the element's for a plain node,
+   * its packed entries' otherwise), head first: for DEBUG OBJECT and DEBUG
+   * QUICKLIST.
+   */
+  describeNodes(): { plain: boolean; entries: number; bytes: number }[] {
+    return this.nodes.map((n) => ({ plain: n.w === PLAIN, entries: n.n, bytes: n.w === PLAIN ? n.s.length : n.bytes() }));
   }
 
   // ---- both ends ----

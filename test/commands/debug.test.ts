@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RespClient } from '../harness/resp.js';
 import type { GkvServer } from '../../src/index.js';
-import { withServer as withAnyServer } from '../harness/commands.js';
+import { errText, withServer as withAnyServer } from '../harness/commands.js';
 
 const withServer = (fn: (c: RespClient, srv: GkvServer) => Promise<void>): Promise<void> => withAnyServer({ 'enable-debug-command': 'yes' }, fn);
 
@@ -32,5 +32,29 @@ test('DEBUG OBJECT keeps an integer\'s address across an in-place INCR, as Redis
     const a3 = addr(await c.cmd('DEBUG', 'OBJECT', 'big'));
     await c.cmd('INCRBY', 'big', '35');
     assert.notEqual(addr(await c.cmd('DEBUG', 'OBJECT', 'big')), a3, 'a result in the shared range is a shared object');
+  });
+});
+
+test('DEBUG QUICKLIST-PACKED-THRESHOLD takes a memory value under 4 GB, LISTPACK and QUICKLIST check the encoding, CHANGE-REPL-ID renews master_replid', async () => {
+  await withServer(async (c) => {
+    const thresholdErr = 'ERR argument must be a memory value bigger than 1 and smaller than 4gb';
+    for (const bad of ['5gb', '4gb', 'abc', '-1']) assert.equal(errText(await c.cmd('DEBUG', 'QUICKLIST-PACKED-THRESHOLD', bad)), thresholdErr, bad);
+    assert.equal(await c.cmd('DEBUG', 'QUICKLIST-PACKED-THRESHOLD', '1b'), 'OK');
+    await c.cmd('RPUSH', 'l', 'aa', 'bb', '');
+    await c.cmd('LSET', 'l', '1', 'x'.repeat(50));
+    assert.match(String(await c.cmd('DEBUG', 'OBJECT', 'l')), / serializedlength:29 lru:\d+ lru_seconds_idle:\d+ ql_nodes:3 ql_avg_node:1\.00 ql_listpack_max:-2 ql_compressed:0 ql_uncompressed_size:61$/);
+    assert.equal(await c.cmd('DEBUG', 'QUICKLIST-PACKED-THRESHOLD', '0'), 'OK');
+    assert.deepEqual(await c.cmd('LRANGE', 'l', '0', '-1'), ['aa', 'x'.repeat(50), '']);
+    await c.cmd('HSET', 'h', 'f', 'v');
+    assert.equal(await c.cmd('DEBUG', 'LISTPACK', 'h'), 'Listpack structure printed on stdout');
+    assert.equal(errText(await c.cmd('DEBUG', 'LISTPACK', 'l')), 'ERR Not a listpack encoded object.');
+    assert.equal(errText(await c.cmd('DEBUG', 'LISTPACK', 'nokey')), 'ERR no such key');
+    assert.equal(await c.cmd('DEBUG', 'QUICKLIST', 'l', '1'), 'Quicklist structure printed on stdout');
+    assert.equal(errText(await c.cmd('DEBUG', 'QUICKLIST', 'h')), 'ERR Not a quicklist encoded object.');
+    assert.equal(await c.cmd('DEBUG', 'STRINGMATCH-TEST'), 'Apparently Redis did not crash: test passed');
+    const replid = async (): Promise<string> => /master_replid:(\w+)/.exec(String(await c.cmd('INFO', 'replication')))![1];
+    const id = await replid();
+    assert.equal(await c.cmd('DEBUG', 'CHANGE-REPL-ID'), 'OK');
+    assert.notEqual(await replid(), id);
   });
 });

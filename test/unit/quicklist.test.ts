@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { QuickList, encodeEntry } from '../../src/datatypes/quicklist.js';
+import { QuickList, encodeEntry, quicklistSetPackedThreshold } from '../../src/datatypes/quicklist.js';
 import { BulkWriter } from '../../src/util/bulk-writer.js';
 
 const writer = new BulkWriter();
@@ -127,6 +127,34 @@ for (const fill of [-1, -2, 1, 2, 3, 5]) {
       }),
       { numRuns: 150, seed: 4242 + fill },
     );
+  });
+}
+
+for (const threshold of [1, 5, 100]) {
+  test(`with DEBUG QUICKLIST-PACKED-THRESHOLD ${threshold}b, elements of ${threshold} bytes or more get plain nodes and the list still behaves as an array`, () => {
+    assert.ok(quicklistSetPackedThreshold(threshold));
+    try {
+      const q = new QuickList(-2);
+      q.pushTail('x'.repeat(threshold));
+      q.pushTail('y'.repeat(threshold - 1));
+      q.pushTail('z'.repeat(threshold - 1));
+      assert.deepEqual(q.describeNodes().map((n) => [n.plain, n.entries]), [[true, 1], [false, 2]]);
+      for (const fill of [-2, 1, 3]) {
+        fc.assert(
+          fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+            const q2 = new QuickList(fill);
+            const m: string[] = [];
+            for (const o of ops) apply(q2, m, o);
+            check(q2, m);
+            for (const n of q2.describeNodes()) if (!n.plain) assert.ok(n.bytes <= n.entries * (threshold + 1), 'packed nodes hold only elements under the threshold');
+          }),
+          { numRuns: 60, seed: 99 + threshold + fill },
+        );
+      }
+    } finally {
+      assert.ok(quicklistSetPackedThreshold(0));
+    }
+    assert.equal(quicklistSetPackedThreshold(2 ** 32 - 2 ** 20 + 1), false, 'up to 4 GB - 1 MB, as Redis');
   });
 }
 

@@ -11,29 +11,22 @@ import type { Server } from '../../server/server.js';
 import { Err } from '../../protocol/errors.js';
 import { parseInt64 } from '../../util/numbers.js';
 import { datasetDigest, valueDigest } from '../digest.js';
-import { encodingOf, isString, strValue, type Value } from '../../keyspace/value.js';
+import { encodingOf, type Value } from '../../keyspace/value.js';
+import { LP_HDR_SIZE, ListpackBuilder, RdbWriter, rdbSaveObject } from '../../persistence/rdb/encode.js';
 import { LRU_CLOCK_MAX, type Db } from '../../keyspace/keyspace.js';
 import { refcountOf } from './generic.js';
 import { rdbStateOf } from '../../persistence/rdb-install.js';
 import { installEntries, readRdbFile, saveRdbSync } from '../../persistence/rdb-file.js';
-import { addHelp } from './server.js';
 import { sleepBlocking } from '../../util/sleep.js';
 import { aofOf, AofLoadError } from '../../persistence/aof/index.js';
+import { addHelp, changeReplicationId, fixed } from './server.js';
+import { memToULL } from '../../server/config.js';
+import { QuickList, quicklistSetPackedThreshold } from '../../datatypes/quicklist.js';
+import { HashValue } from '../../datatypes/hash.js';
+import { ZSet } from '../../datatypes/zset.js';
+import { formatDouble } from '../../util/numbers.js';
+import { globMatch } from '../../util/glob.js';
 
-
-/** The RDB serialized length of a string value (uncompressed form). */
-function rdbStringLength(v: string): number {
-  if (v.length <= 11) {
-    const n = parseInt64(v);
-    if (typeof n === 'number' && String(n) === v) {
-      if (n >= -128 && n <= 127) return 2;
-      if (n >= -32768 && n <= 32767) return 3;
-      if (n >= -2147483648 && n <= 2147483647) return 5;
-    }
-  }
-  const len = v.length;
-  return (len < 64 ? 1 : len < 16384 ? 2 : len <= 0xffffffff ? 5 : 9) + len;
-}
 
 /*
  * DEBUG OBJECT's "at:" address stands for Redis's object identity, since gKV
@@ -94,17 +87,101 @@ function debugObject(c: Client, key: string, s: Server): void {
   const v = db.dict.vals[slot]!;
   const enc = encodingOf(v);
   const refcount = refcountOf(v, s);
-  let serLen = 0;
-  if (isString(v)) {
-    serLen = rdbStringLength(strValue(v));
-  } else {
-    const m = (v as unknown as { serializedLength?: () => number }).serializedLength;
-    if (typeof m === 'function') serLen = m.call(v);
-  }
+  // Redis's rdbSavedObjectLen: the value's RDB encoding, compressed as rdbcompression says
+  const w = new RdbWriter(64);
+  rdbSaveObject(w, v, { compress: s.config.getBool('rdbcompression') });
+  const serLen = w.len;
   const lru = db.lru[slot];
   const nowClock = Math.floor(Date.now() / 1000) & LRU_CLOCK_MAX;
   const idle = nowClock >= lru ? nowClock - lru : LRU_CLOCK_MAX - lru + nowClock;
-  c.addStatus(`Value at:${addrOf(db, slot, key, v, refcount)} refcount:${refcount} encoding:${enc} serializedlength:${serLen} lru:${lru} lru_seconds_idle:${idle}`);
+  let extra = '';
+  if (v instanceof QuickList) {
+    // Redis adds the quicklist's shape; a node's size is its listpack's bytes, or a plain node's element's
+    const nodes = v.describeNodes();
+    let size = 0;
+    let ni = -1;
+    let left = 0;
+    v.walk(true, (e) => {
+      if (left === 0) {
+        const n = nodes[++ni];
+        left = n.entries;
+        size += n.plain ? n.bytes : LP_HDR_SIZE + 1;
+      }
+      if (!nodes[ni].plain) size += ListpackBuilder.entrySize(e);
+      left--;
+      return true;
+    });
+    const compressed = s.config.getInt('list-compress-depth') !== 0 ? 1 : 0;
+    extra = ` ql_nodes:${nodes.length} ql_avg_node:${fixed(v.length / nodes.length, 2)} ql_listpack_max:${v.fill} ql_compressed:${compressed} ql_uncompressed_size:${size}`;
+  }
+  c.addStatus(`Value at:${addrOf(db, slot, key, v, refcount)} refcount:${refcount} encoding:${enc} serializedlength:${serLen} lru:${lru} lru_seconds_idle:${idle}${extra}`);
+}
+
+/** DEBUG QUICKLIST-PACKED-THRESHOLD <size>: elements of at least size bytes go to plain nodes. */
+function debugQuicklistPackedThreshold(c: Client, arg: string): void {
+  const sz = memToULL(arg);
+  if (sz === null || !quicklistSetPackedThreshold(Number(sz))) {
+    throw Err.raw('ERR argument must be a memory value bigger than 1 and smaller than 4gb');
+  }
+  c.addOK();
+}
+
+/** The value at key for DEBUG LISTPACK / QUICKLIST (objectCommandLookupOrReply: no touch, no miss event). */
+function debugLookup(c: Client, key: string): Value {
+  const v = c.db.lookupReadNoTouch(key, false);
+  if (v === undefined) throw Err.noSuchKey();
+  return v;
+}
+
+/**
+ * DEBUG LISTPACK <key>: prints a listpack-encoded hash or sorted set's
+ * entries on stdout, as Redis's lpRepr does (in gKV's own layout).
+ */
+function debugListpack(c: Client, key: string): void {
+  const v = debugLookup(c, key);
+  if (encodingOf(v) !== 'listpack') throw Err.raw('ERR Not a listpack encoded object.');
+  const entries: string[] = [];
+  if (v instanceof HashValue) v.forEach((f, val) => entries.push(f, val));
+  else if (v instanceof ZSet) v.forEach((m, sc) => entries.push(m, formatDouble(sc)));
+  let out = `{total entries ${entries.length}}\n`;
+  entries.forEach((e, i) => (out += `{\n\tindex: ${i},\n\tpayload: ${e.length}\n\t[str]${e}\n}\n`));
+  process.stdout.write(out + '{end}\n\n');
+  c.addStatus('Listpack structure printed on stdout');
+}
+
+/** DEBUG QUICKLIST <key> [<0|1>]: prints a list's nodes (and, with 1, their entries) on stdout, as quicklistRepr. */
+function debugQuicklist(c: Client, argv: string[]): void {
+  const v = debugLookup(c, argv[2]);
+  const full = argv.length === 4 && atoi(argv[3]) !== 0;
+  if (!(v instanceof QuickList)) throw Err.raw('ERR Not a quicklist encoded object.');
+  const nodes = v.describeNodes();
+  let out = `{count : ${v.length}}\n{len : ${nodes.length}}\n{fill : ${v.fill}}\n{compress : 0}\n{bookmark_count : 0}\n`;
+  let idx = 0;
+  nodes.forEach((n, i) => {
+    out += `{node ${i}}\n{\n\t{container : ${n.plain ? 'PLAIN' : 'PACKED'}, count : ${n.entries}, size : ${n.bytes}, recompress : 0}\n`;
+    if (full) for (let k = 0; k < n.entries; k++) out += `\t[${idx + k}] ${v.index(idx + k)}\n`;
+    out += '}\n';
+    idx += n.entries;
+  });
+  process.stdout.write(out);
+  c.addStatus('Quicklist structure printed on stdout');
+}
+
+/**
+ * DEBUG STRINGMATCH-TEST: Redis's stringmatchlen_fuzz_test — random patterns
+ * against random strings, a bounded number of times; passing is not
+ * crashing.
+ */
+function debugStringmatchTest(c: Client): void {
+  const alphabet = '*?[]^-\\abc\x00';
+  const rnd = (max: number): string => {
+    let s = '';
+    const n = Math.floor(Math.random() * max);
+    for (let i = 0; i < n; i++) s += alphabet[Math.floor(Math.random() * alphabet.length)];
+    return s;
+  };
+  for (let i = 0; i < 100_000; i++) globMatch(rnd(32), rnd(32), (i & 1) === 1);
+  c.addStatus('Apparently Redis did not crash: test passed');
 }
 
 function positiveLongArg(s: string): number {
@@ -210,6 +287,9 @@ function debugCommand(c: Client, argv: string[], s: Server): void {
     addHelp(c, 'DEBUG', [
       'AOF-FLUSH-SLEEP <microsec>',
       '    Server will sleep before flushing the AOF, this is used for testing.',
+      'CHANGE-REPL-ID',
+      '    Change the replication IDs of the instance.',
+      '    Dangerous: should be used only for testing the replication subsystem.',
       'DIGEST',
       '    Output a hex signature representing the current DB content.',
       'DIGEST-VALUE <key> [<key> ...]',
@@ -222,7 +302,7 @@ function debugCommand(c: Client, argv: string[], s: Server): void {
       'LOG <message>',
       '    Write <message> to the server log.',
       'OBJECT <key>',
-      '    Show low level info about the key and associated value.',
+      '    Show low level info about `key` and associated value.',
       'PAUSE-CRON <0|1>',
       '    Stop periodic cron job processing.',
       'POPULATE <count> [<prefix>] [<size>]',
@@ -253,8 +333,18 @@ function debugCommand(c: Client, argv: string[], s: Server): void {
       '    Setting it to 0 disables expiring keys in background when they are not',
       '    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the',
       '    default.',
+      'QUICKLIST-PACKED-THRESHOLD <size>',
+      '    Sets the threshold for elements to be inserted as plain vs packed nodes',
+      '    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.',
       'SLEEP <seconds>',
       '    Stop the server for <seconds>. Decimals allowed.',
+      'STRINGMATCH-TEST',
+      '    Run a fuzz tester against the stringmatchlen() function.',
+      'LISTPACK <key>',
+      '    Show low level info about the listpack encoding of <key>.',
+      'QUICKLIST <key> [<0|1>]',
+      '    Show low level info about the quicklist encoding of <key>.',
+      '    The optional argument (0 by default) sets the level of detail',
     ]);
     return;
   }
@@ -294,6 +384,18 @@ function debugCommand(c: Client, argv: string[], s: Server): void {
     c.addOK();
   } else if (sub === 'set-skip-checksum-validation' && argc === 3) {
     s.skipChecksumValidation = atoi(argv[2]) !== 0;
+    c.addOK();
+  } else if (sub === 'quicklist-packed-threshold' && argc === 3) {
+    debugQuicklistPackedThreshold(c, argv[2]);
+  } else if (sub === 'listpack' && argc === 3) {
+    debugListpack(c, argv[2]);
+  } else if (sub === 'quicklist' && (argc === 3 || argc === 4)) {
+    debugQuicklist(c, argv);
+  } else if (sub === 'stringmatch-test' && argc === 2) {
+    debugStringmatchTest(c);
+  } else if (sub === 'change-repl-id' && argc === 2) {
+    s.log.warning('Changing replication IDs after receiving DEBUG change-repl-id');
+    changeReplicationId(s);
     c.addOK();
   } else if (sub === 'log' && argc === 3) {
     s.log.warning(`DEBUG LOG: ${argv[2]}`);

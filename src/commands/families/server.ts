@@ -477,13 +477,22 @@ const infoStates = new WeakMap<Server, InfoState>();
 function infoState(s: Server): InfoState {
   let st = infoStates.get(s);
   if (st === undefined) {
-    const hex = '0123456789abcdef';
-    let id = '';
-    for (let i = 0; i < 40; i++) id += hex[Math.floor(Math.random() * 16)];
-    st = { peakMemory: 0, startupMemory: STARTUP_MEMORY, replId: id };
+    st = { peakMemory: 0, startupMemory: STARTUP_MEMORY, replId: randomReplId() };
     infoStates.set(s, st);
   }
   return st;
+}
+
+/** Redis's changeReplicationId (DEBUG CHANGE-REPL-ID): a new random master_replid. */
+export function changeReplicationId(s: Server): void {
+  infoState(s).replId = randomReplId();
+}
+
+function randomReplId(): string {
+  const hex = '0123456789abcdef';
+  let id = '';
+  for (let i = 0; i < 40; i++) id += hex[Math.floor(Math.random() * 16)];
+  return id;
 }
 
 /** INFO's aof_ fields for a server without an AOF installed */

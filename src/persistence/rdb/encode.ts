@@ -26,8 +26,9 @@
  * - an intset keeps the width its values need plus any width it was widened
  *   to before (gKV's IntSet widens one way as Redis's does, but its
  *   "safe double" width counts as Redis's int64).
- * Nodes are never written PLAIN: Redis 7.0 only makes plain nodes for elements
- * of at least 1 GB (packed_threshold), beyond a JS string's length.
+ * An element of at least packed_threshold bytes (1 GB unless DEBUG
+ * QUICKLIST-PACKED-THRESHOLD lowered it) is written as a PLAIN node, as
+ * quicklistPushTail would have stored it.
  *
  * Large values are encoded in one go (no yielding). Measured on the shared
  * 2-core box under load, 1M elements: list ~0.2-0.4 s to encode and ~0.3-0.4 s
@@ -37,7 +38,7 @@
  * and the snapshot writer has to budget for it.
  */
 import { RawString, type Value } from '../../keyspace/value.js';
-import { QuickList } from '../../datatypes/quicklist.js';
+import { QuickList, quicklistPackedThreshold } from '../../datatypes/quicklist.js';
 import { HashValue } from '../../datatypes/hash.js';
 import { SetValue } from '../../datatypes/set.js';
 import { ZSet } from '../../datatypes/zset.js';
@@ -240,7 +241,7 @@ export class RdbWriter {
 
 // ---------------------------------------------------------------- listpack blobs (listpack.c)
 
-const LP_HDR_SIZE = 6;
+export const LP_HDR_SIZE = 6;
 const LP_HDR_NUMELE_UNKNOWN = 65535;
 const LP_EOF = 0xff;
 
@@ -511,9 +512,17 @@ function savePairsListpack(w: RdbWriter, o: SaveOptions, each: (emit: (a: string
  */
 function saveQuicklist(w: RdbWriter, q: QuickList, o: SaveOptions): void {
   const fill = clampFill(q.fill);
-  const nodes: Buffer[] = [];
+  const threshold = quicklistPackedThreshold();
+  /** a listpack, or a plain node's element */
+  const nodes: (Buffer | string)[] = [];
   let cur: ListpackBuilder | null = null;
   q.walk(true, (e) => {
+    if (e.length >= threshold) {
+      if (cur !== null) nodes.push(cur.finish());
+      cur = null;
+      nodes.push(e);
+      return true;
+    }
     if (cur === null || !quicklistNodeAllowInsert(cur.bytes, cur.count, fill, e.length)) {
       if (cur !== null) nodes.push(cur.finish());
       cur = new ListpackBuilder();
@@ -523,9 +532,14 @@ function saveQuicklist(w: RdbWriter, q: QuickList, o: SaveOptions): void {
   });
   if (cur !== null) nodes.push((cur as ListpackBuilder).finish());
   w.saveLen(nodes.length);
-  for (const lp of nodes) {
-    w.saveLen(QUICKLIST_NODE_CONTAINER_PACKED);
-    w.saveBlob(lp, o);
+  for (const node of nodes) {
+    if (typeof node === 'string') {
+      w.saveLen(QUICKLIST_NODE_CONTAINER_PLAIN);
+      w.saveString(node, o);
+    } else {
+      w.saveLen(QUICKLIST_NODE_CONTAINER_PACKED);
+      w.saveBlob(node, o);
+    }
   }
 }
 
