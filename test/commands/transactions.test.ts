@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { withClients, withServer } from '../harness/commands.js';
+import { fakeClock, withClients, withServer } from '../harness/commands.js';
 import { RespError } from '../harness/resp.js';
 
 test('MULTI queues commands and EXEC runs them in order, replying with every result', async () => {
@@ -84,5 +84,69 @@ test('a transaction propagates as MULTI, its writes in their propagated form, EX
     assert.deepEqual(log, []);
     await c.cmd('SET', 'solo', '1');
     assert.deepEqual(log, ['0:SET solo 1']);
+  });
+});
+
+test('WATCH of an expired key: its deletion is no change; SWAPDB bringing an expired key or taking one away is no change either', async () => {
+  await withServer(async (c, srv) => {
+    const clock = fakeClock(srv);
+    srv.server.ks.activeExpireEnabled = false; // only lazy expiry, as DEBUG SET-ACTIVE-EXPIRE 0
+    const staleKey = async (db: string, key: string, v: string): Promise<void> => {
+      await c.cmd('SELECT', db);
+      await c.cmd('SET', key, v, 'PX', '1');
+    };
+    const execPasses = async (): Promise<boolean> => {
+      await c.cmd('MULTI');
+      await c.cmd('PING');
+      return (await c.cmd('EXEC')) !== null;
+    };
+    // an expired key watched, then deleted by lazy expiry
+    await staleKey('0', 'x', 'foo');
+    clock.advance(10);
+    await c.cmd('WATCH', 'x');
+    assert.equal(await c.cmd('EXISTS', 'x'), 0);
+    assert.equal(await execPasses(), true, 'deleting a watched key that had expired changes nothing');
+    // ... but created again: a change
+    await staleKey('0', 'x', 'foo');
+    clock.advance(10);
+    await c.cmd('WATCH', 'x');
+    await c.cmd('SET', 'x', 'new');
+    assert.equal(await execPasses(), false);
+    // a missing key replaced with an expired one by SWAPDB
+    await c.cmd('FLUSHALL');
+    await staleKey('0', 'x', 'foo');
+    clock.advance(10);
+    await c.cmd('SELECT', '1');
+    await c.cmd('WATCH', 'x');
+    await c.cmd('SWAPDB', '0', '1');
+    assert.equal(await execPasses(), true, 'no key replaced with an expired key');
+    // an expired key replaced with another expired key
+    await c.cmd('FLUSHALL');
+    await staleKey('1', 'x', 'foo');
+    await staleKey('0', 'x', 'bar');
+    clock.advance(10);
+    await c.cmd('SELECT', '1');
+    await c.cmd('WATCH', 'x');
+    await c.cmd('SWAPDB', '0', '1');
+    assert.equal(await execPasses(), true, 'an expired key replaced with an expired key');
+    // an expired key replaced with a live key: a change
+    await c.cmd('FLUSHALL');
+    await staleKey('1', 'x', 'foo');
+    clock.advance(10);
+    await c.cmd('SELECT', '0');
+    await c.cmd('SET', 'x', 'live');
+    await c.cmd('SELECT', '1');
+    await c.cmd('WATCH', 'x');
+    await c.cmd('SWAPDB', '0', '1');
+    assert.equal(await execPasses(), false, 'an expired key replaced with a live one');
+    // a live key replaced with an expired one: a change
+    await c.cmd('FLUSHALL');
+    await staleKey('0', 'x', 'foo');
+    clock.advance(10);
+    await c.cmd('SELECT', '1');
+    await c.cmd('SET', 'x', 'live');
+    await c.cmd('WATCH', 'x');
+    await c.cmd('SWAPDB', '0', '1');
+    assert.equal(await execPasses(), false, 'a live key replaced with an expired one');
   });
 });

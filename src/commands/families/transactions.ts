@@ -71,34 +71,57 @@ export function unwatchAllKeys(c: Client, s: Server): void {
   if (st.count === 0) s.ks.modifiedHook = null;
 }
 
-/** touchWatchedKey: every client watching key in db will fail its EXEC. */
+/**
+ * touchWatchedKey: every client watching key in db will fail its EXEC —
+ * except one that watched the key when it had already expired and sees it
+ * deleted now (by lazy or active expiry, DEL...): logically no change, and the
+ * key, gone, is no longer watched as expired.
+ */
 function touchWatchedKey(s: Server, db: Db, key: string): void {
   const clients = states.get(s)?.byDb.get(db)?.get(key);
   if (clients === undefined) return;
   for (const c of [...clients]) {
+    const w = watchedEntry(c, db, key);
+    if (w !== undefined && w.expired && db.findSlot(key) === -1) {
+      w.expired = false;
+      continue;
+    }
     c.dirtyCas = true;
     // dirty for good: no point in being told again (Redis unwatches here too)
     unwatchAllKeys(c, s);
   }
 }
 
+/** c's WATCH entry for key of db. */
+function watchedEntry(c: Client, db: Db, key: string): Client['watched'][number] | undefined {
+  return c.watched.find((x) => x.db === db && x.key === key);
+}
+
 /**
  * touchAllWatchedKeysInDb: `emptied` is being flushed or swapped with
- * `replacedWith`; a watched key is touched when it exists in either. A key
- * that had already expired when watched and is missing from the replacement
- * is not a change.
+ * `replacedWith`; a watched key is touched when it exists in either, unless
+ * logically nothing changed: a key that had already expired when watched and
+ * is now missing (the flag is cleared) or replaced by another expired key,
+ * or a missing key replaced by an expired one (now watched as expired).
  */
 function touchAllWatchedKeysInDb(s: Server, emptied: Db, replacedWith: Db | null): void {
   const keys = states.get(s)?.byDb.get(emptied);
   if (keys === undefined) return;
   for (const [key, clients] of [...keys]) {
     const inEmptied = emptied.findSlot(key) !== -1;
-    const inReplacement = replacedWith !== null && replacedWith.findSlot(key) !== -1;
-    if (!inEmptied && !inReplacement) continue;
+    const replSlot = replacedWith === null ? -1 : replacedWith.findSlot(key);
+    if (!inEmptied && replSlot === -1) continue;
+    const replExpired = replSlot !== -1 && replacedWith!.slotExpired(replSlot);
     for (const c of [...clients]) {
-      const w = c.watched.find((x) => x.db === emptied && x.key === key);
-      if (w !== undefined && w.expired && !inReplacement) {
-        w.expired = false;
+      const w = watchedEntry(c, emptied, key);
+      if (w !== undefined && w.expired) {
+        if (replSlot === -1) {
+          w.expired = false;
+          continue;
+        }
+        if (replExpired) continue;
+      } else if (w !== undefined && !inEmptied && replExpired) {
+        w.expired = true;
         continue;
       }
       c.dirtyCas = true;
