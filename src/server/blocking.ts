@@ -267,8 +267,8 @@ export class Blocking {
     const s = this.s;
     const ks = s.ks;
     const errorsBefore = s.stats.totalErrorReplies;
-    // CLIENT REPLY OFF: what the served command writes is dropped
-    const mark = c.replyMode === 'off' ? c.deferLen() : null;
+    // CLIENT REPLY OFF, or SKIP before the command that blocked: what it writes is dropped (pushes aside)
+    if (c.replyMode === 'off' || c.replyMode === 'skip') c.silenced = c.deferLen();
     c.propagateArgv = null;
     ks.noTouch = c.noTouch;
     const t0 = performance.now();
@@ -283,8 +283,12 @@ export class Blocking {
         c.addError(`ERR internal error in '${c.lastCmd}' command`);
       }
     }
-    if (mark !== null) c.dropSince(mark);
+    if (c.silenced !== null) {
+      c.dropSince(c.silenced);
+      c.silenced = null;
+    }
     if (!served) return;
+    if (c.replyMode === 'skip') c.replyMode = 'on';
     this.updateStatsOnUnblock(c, st, (performance.now() - t0) * 1000, s.stats.totalErrorReplies !== errorsBefore, st.argv);
     if (s.propagate !== null && c.propagateArgv !== null) s.propagate(st.db.id, c.propagateArgv);
     this.unblock(c);
@@ -317,10 +321,11 @@ export class Blocking {
   }
 
   private replyTimeout(c: Client, st: BlockState): void {
-    const mark = c.replyMode === 'off' ? c.deferLen() : null;
+    const mark = c.replyMode === 'off' || c.replyMode === 'skip' ? c.deferLen() : null;
     if (st.req.onTimeout !== undefined) st.req.onTimeout(c);
     else c.addNullArray();
     if (mark !== null) c.dropSince(mark);
+    if (c.replyMode === 'skip') c.replyMode = 'on';
   }
 
   /** Unblocks c (its reply is written) and queues its remaining input. */

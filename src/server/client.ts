@@ -87,6 +87,12 @@ export class Client {
   authenticated = true;
   user = 'default';
   replyMode: ReplyMode = 'on';
+  /**
+   * While CLIENT REPLY OFF|SKIP silences the command being run (call(), or
+   * the serving of a blocked command): the mark after which its replies are
+   * dropped when it ends. Pushes move it (beginPush / endPush).
+   */
+  silenced: OutputMark | null = null;
   noEvict = false;
   /** in MONITOR mode (server/monitor.ts) */
   monitor = false;
@@ -298,6 +304,21 @@ export class Client {
   }
 
   /** A RESP3 attribute-less push (>n), an array in RESP2. */
+  /**
+   * Redis's CLIENT_PUSHING: pub/sub frames (subscription confirmations,
+   * messages, keyspace events) reach the client even while CLIENT REPLY
+   * OFF|SKIP silences its replies, in RESP2 as in RESP3. beginPush drops what
+   * the silenced command wrote so far; endPush resumes the silence after the
+   * push, which stays.
+   */
+  beginPush(): void {
+    if (this.silenced !== null) this.dropSince(this.silenced);
+  }
+
+  endPush(): void {
+    if (this.silenced !== null) this.silenced = this.deferLen();
+  }
+
   addPushLen(n: number): void {
     this.out += this.resp === 3 ? '>' + n + '\r\n' : '*' + n + '\r\n';
     if (this.out.length > SPILL_CHARS) this.spill();

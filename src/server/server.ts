@@ -21,7 +21,7 @@
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Client, replyLimits, REPLY_CAP_BYTES } from './client.js';
+import { Client, replyLimits, REPLY_CAP_BYTES, type ReplyMode } from './client.js';
 import { Config, ConfigError } from './config.js';
 import { PARAMS } from './params.js';
 import { Slowlog } from './slowlog.js';
@@ -567,8 +567,33 @@ export class Server {
     this.lastMark = t1;
   }
 
-  /** Runs one command through the guards, then call(). */
+  /**
+   * Runs one command through the guards, then call(). Under CLIENT REPLY
+   * OFF|SKIP everything the command answers is dropped — rejections and
+   * +QUEUED included — but pushes (Client.beginPush), as Redis's
+   * prepareClientToWrite; SKIP is spent by the command after CLIENT REPLY
+   * SKIP, unless that one is held by CLIENT PAUSE (it is not processed yet)
+   * or blocks (its reply, when it comes, is dropped: blocking.ts).
+   */
   processCommand(c: Client, argv: string[]): void {
+    if (c.replyMode === 'on') {
+      this.processCommandGuarded(c, argv);
+      return;
+    }
+    const mode = c.replyMode;
+    if (mode === 'skipnext') c.replyMode = 'skip';
+    const mark = (c.silenced = c.deferLen());
+    this.processCommandGuarded(c, argv);
+    const m = c.silenced ?? mark;
+    c.silenced = null;
+    const after = c.replyMode as ReplyMode; // the command may have been CLIENT REPLY ON, which answers
+    if (after === 'on') c.keepSince(m);
+    else c.dropSince(m);
+    if (c.paused && after === 'skip') c.replyMode = mode;
+    else if (after === 'skip' && !c.blocked) c.replyMode = 'on';
+  }
+
+  private processCommandGuarded(c: Client, argv: string[]): void {
     const name = argv[0];
     // 1. known command / subcommand
     let cmd = this.table.lookup(name);
@@ -678,8 +703,6 @@ export class Server {
     ks.noTouch = c.noTouch;
     const dirtyBefore = ks.dirty;
     this.prevErrCount = this.stats.totalErrorReplies;
-    if (c.replyMode === 'skipnext') c.replyMode = 'skip';
-    const replyMark = c.replyMode === 'on' ? null : c.deferLen();
     // what the output was before the handler: a failing handler that wrote nothing leaves the stream in step
     const outBefore = c.out;
     const chunksBefore = c.chunks.length;
@@ -717,12 +740,6 @@ export class Server {
     this.stats.numCommands++;
     c.commandsProcessed++;
     if (this.monitors.size !== 0 && !cmd.skipMonitor && !cmd.admin && !this.loading) feedMonitors(this, c, argv);
-    if (replyMark !== null) {
-      // CLIENT REPLY OFF|SKIP: drop what this command wrote, unless it was CLIENT REPLY ON
-      if (c.replyMode === 'on') c.keepSince(replyMark);
-      else c.dropSince(replyMark);
-      if (c.replyMode === 'skip') c.replyMode = 'on';
-    }
     // Redis: only a rise of dirty propagates (DEBUG LOADAOF, DEBUG RELOAD and SAVE set it back)
     if ((ks.dirty > dirtyBefore || c.forcePropagate) && this.propagate !== null && !c.propagated) {
       // Inside EXEC the writes are collected and propagated by EXEC as one

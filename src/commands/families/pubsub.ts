@@ -38,10 +38,12 @@ function subscriptionCount(c: Client, ns: Namespace): number {
 
 /** The [kind, name, count] confirmation (a push in RESP3); name null for "nothing to unsubscribe". */
 function addSubscriptionReply(c: Client, kind: string, name: string | null, count: number): void {
+  c.beginPush();
   c.addPushLen(3);
   c.addBulk(kind);
   c.addBulkOrNull(name);
   c.addInt(count);
+  c.endPush();
 }
 
 function subscribeGeneric(c: Client, argv: string[], s: Server, ns: Namespace, kind: string): void {
@@ -63,10 +65,15 @@ function unsubscribeGeneric(c: Client, argv: string[], s: Server, ns: Namespace,
   }
 }
 
-/** Appends a message to a subscriber's output (unless it turned replies off) and schedules its write. */
+/** Appends a message to a subscriber's output (a push: even under CLIENT REPLY OFF) and schedules its write. */
 function deliver(s: Server, c: Client, frame: string): void {
-  if (c.replyMode === 'off' || c.closed) return;
-  c.addRaw(frame);
+  if (c.closed) return;
+  if (c.silenced === null) c.addRaw(frame);
+  else {
+    c.beginPush();
+    c.addRaw(frame);
+    c.endPush();
+  }
   s.markPending(c);
 }
 
