@@ -18,6 +18,7 @@ import { stringCommands } from './families/string.js';
 import { transactionCommands } from './families/transactions.js';
 import { aofCommands } from '../persistence/aof/commands.js';
 import { rdbCommands } from '../persistence/rdb-install.js';
+import { latencyCommands } from '../server/latency.js';
 
 export function registerAllCommands(t: CommandTable): void {
   t.register(bitmapCommands);
@@ -36,4 +37,5 @@ export function registerAllCommands(t: CommandTable): void {
   t.register(transactionCommands);
   t.register(aofCommands);
   t.register(rdbCommands);
+  t.register(latencyCommands);
 }

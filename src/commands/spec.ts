@@ -12,6 +12,7 @@
  */
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
+import type { HdrHistogram } from '../util/hdr-histogram.js';
 
 export type Handler = (c: Client, argv: string[], s: Server) => void;
 
@@ -58,6 +59,13 @@ export interface CommandStats {
   usec: number;
   rejected: number;
   failed: number;
+  /** the latency histogram (latency-tracking), created on the first recorded call */
+  hist: HdrHistogram | null;
+}
+
+/** Fresh, zeroed stats (a new command, CONFIG RESETSTAT). */
+export function newCommandStats(): CommandStats {
+  return { calls: 0, usec: 0, rejected: 0, failed: 0, hist: null };
 }
 
 export class CommandSpec {
@@ -82,7 +90,7 @@ export class CommandSpec {
   readonly movableKeys: boolean;
   /** may run untimed in a segment (Server.call): fast, never blocks, no fan-out (PUBLISH is O(receivers)) */
   readonly untimed: boolean;
-  stats: CommandStats = { calls: 0, usec: 0, rejected: 0, failed: 0 };
+  stats: CommandStats = newCommandStats();
   /** set from the row: takes arguments longer than a JS string (CommandRow.bigArgs) */
   takesBigArgs = false;
   subcommands: Map<string, CommandSpec> | null = null;

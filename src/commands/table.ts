@@ -78,6 +78,15 @@ export class CommandTable {
     return undefined;
   }
 
+  /** Looks up "name" or "container|sub" (any case), as COMMAND INFO/DOCS and LATENCY HISTOGRAM do (lookupCommandBySds). */
+  lookupFullName(name: string): CommandSpec | undefined {
+    const parts = name.toLowerCase().split('|');
+    if (parts.length > 2) return undefined;
+    const base = this.lookup(parts[0]);
+    if (base === undefined || parts.length === 1) return base;
+    return base.subcommands?.get(parts[1]);
+  }
+
   /** Every spec, subcommands included, for stats. */
   *all(): Iterable<CommandSpec> {
     for (const c of this.commands.values()) {

@@ -109,7 +109,12 @@ export class Db {
     if (!this.slotExpired(slot)) return false;
     if (this.ks.noExpireDeletes) return true; // replicas/loading: logically expired, kept
     const key = this.dict.keys[slot]!;
-    this.deleteSlot(slot, key);
+    if (this.ks.latencyMonitorOn) {
+      // Redis's deleteExpiredKeyAndPropagate: the deletion is the latency monitor's "expire-del" event
+      const t0 = Date.now();
+      this.deleteSlot(slot, key);
+      this.ks.latencyHook?.('expire-del', Date.now() - t0);
+    } else this.deleteSlot(slot, key);
     this.ks.stats.expiredKeys++;
     this.ks.notify(NOTIFY_EXPIRED, 'expired', key, this);
     this.ks.onExpired(this, key);
@@ -442,6 +447,10 @@ export class Keyspace {
    * key): the blocking machinery's signalKeyAsReady (server/blocking.ts).
    */
   addedHook: ((db: Db, key: string, val: Value) => void) | null = null;
+  /** the latency monitor is on (latency-monitor-threshold > 0): expiry times its deletions for latencyHook */
+  latencyMonitorOn = false;
+  /** a latency event the keyspace measured (ms), for the server's latency monitor */
+  latencyHook: ((event: string, ms: number) => void) | null = null;
   /** Called after a key is deleted because it expired (propagate DEL, notify 'expired'). */
   expiredHook: ((db: Db, key: string) => void) | null = null;
   private expireDb = 0;

@@ -298,10 +298,13 @@ export class Blocking {
   private updateStatsOnUnblock(c: Client, st: BlockState, replyUsec: number, failed: boolean, argv: string[]): void {
     const cmd = st.cmd;
     if (cmd === undefined) return;
+    const s = this.s;
     const total = st.callUsec + replyUsec;
     cmd.stats.usec += total;
     if (failed) cmd.stats.failed++;
-    this.s.slowlog.pushIfNeeded(c, cmd, argv, total);
+    if (s.latencyTracking) s.recordLatency(cmd.stats, total);
+    s.slowlog.pushIfNeeded(c, cmd, argv, total);
+    s.latency.addSampleIfNeeded('command-unblocking', Math.floor(replyUsec / 1000));
   }
 
   /**

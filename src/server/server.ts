@@ -39,6 +39,8 @@ import { PubSub } from '../pubsub/pubsub.js';
 import { IdleGc } from './idle-gc.js';
 import { publishKeyspaceEvent } from '../commands/families/pubsub.js';
 import { notifyFlags } from '../keyspace/notify.js';
+import { LatencyMonitor } from './latency.js';
+import { HdrHistogram } from '../util/hdr-histogram.js';
 
 export interface ServerStats {
   totalConnections: number;
@@ -125,6 +127,12 @@ export class Server {
   /** set by SHUTDOWN before shutdown() runs (null: signal or library close) */
   shutdownFlags: ShutdownFlags | null = null;
   readonly slowlog: Slowlog;
+  /** the latency monitor (LATENCY, latency-monitor-threshold): see latency.ts */
+  readonly latency = new LatencyMonitor();
+  /** latency-tracking: call() records each command's duration in its histogram (INFO latencystats) */
+  latencyTracking = true;
+  /** latency-tracking-info-percentiles */
+  latencyPercentiles: number[] = [50, 99, 99.9];
   /** clients blocked on keys (BLPOP, BZPOPMIN, ...): see blocking.ts */
   readonly blocking: Blocking;
   /** full GC when the server goes idle after a burst of writes (idle-gc.ts) */
@@ -190,6 +198,7 @@ export class Server {
     this.closed = new Promise((r) => (this.closedResolve = r));
     this.slowlog = new Slowlog(this.config);
     this.ks = new Keyspace(this.config.getInt('databases'));
+    this.ks.latencyHook = (event, ms) => this.latency.addSampleIfNeeded(event, ms);
     this.ks.expiredHook = (db, key) => {
       if (this.propagate !== null) this.propagate(db.id, ['DEL', key]);
     };
@@ -218,6 +227,12 @@ export class Server {
       this.hz = Math.min(500, Math.max(1, Number(v)));
       if (this.cronTimer !== null) this.startCron();
     });
+    c.onChange('latency-monitor-threshold', (v) => {
+      this.latency.threshold = Number(v);
+      this.ks.latencyMonitorOn = this.latency.threshold !== 0;
+    });
+    c.onChange('latency-tracking', (v) => (this.latencyTracking = v === 'yes'));
+    c.onChange('latency-tracking-info-percentiles', (v) => (this.latencyPercentiles = v === '' ? [] : v.split(' ').map(Number)));
     c.onChange('loglevel', (v) => (this.log.level = v as LogLevel));
     c.onChange('maxmemory-policy', (v) => (this.ks.lfu = v.endsWith('-lfu')));
     c.onChange('lfu-log-factor', (v) => (this.ks.lfuLogFactor = Number(v)));
@@ -313,7 +328,9 @@ export class Server {
       ks.updateClock();
       if (this.activeExpire) {
         // Redis: 25% of one cron period at most
+        const t0 = this.latency.threshold !== 0 ? performance.now() : 0;
         ks.activeExpireCycle(Math.max(1, Math.floor(250 / this.hz)));
+        if (t0 !== 0) this.latency.addSampleIfNeeded('expire-cycle', Math.floor(performance.now() - t0));
       }
       for (const db of ks.dbs) if (db.dict.isRehashing) db.dict.rehashFor(1);
       const now = Date.now();
@@ -563,6 +580,8 @@ export class Server {
     const per = ((t1 - this.lastMark) * 1000) / n;
     const seg = this.segStats;
     for (let i = 0; i < n; i++) seg[i].usec += per;
+    if (this.latencyTracking) for (let i = 0; i < n; i++) this.recordLatency(seg[i], per);
+    if (this.latency.threshold !== 0) this.latency.addSampleIfNeeded('fast-command', Math.floor(per / 1000));
     this.segLen = 0;
     this.lastMark = t1;
   }
@@ -674,6 +693,14 @@ export class Server {
     if (this.blocking.hasReadyKeys) this.blocking.handleClientsBlockedOnKeys();
   }
 
+  /**
+   * Redis's updateCommandLatencyHistogram: a call of usec microseconds in the
+   * command's histogram, in whole microseconds as Redis measures them.
+   */
+  recordLatency(st: CommandStats, usec: number): void {
+    (st.hist ??= new HdrHistogram()).record(Math.floor(usec) * 1000);
+  }
+
   private reject(c: Client, cmd: CommandSpec | null, text: string): void {
     if (cmd !== null) cmd.stats.rejected++;
     if (c.inMulti) c.multiError = true;
@@ -728,7 +755,11 @@ export class Server {
       const usec = (t1 - t0) * 1000;
       // Redis 7.0: a command that blocked reaches the slow log when it is served or CLIENT UNBLOCKed
       if (c.blocked) this.blocking.noteBlockedCall(c, argv, usec);
-      else this.slowlog.pushIfNeeded(c, cmd, argv, usec);
+      else {
+        this.slowlog.pushIfNeeded(c, cmd, argv, usec);
+        if (this.latency.threshold !== 0) this.latency.addSampleIfNeeded(cmd.fast ? 'fast-command' : 'command', Math.floor(usec / 1000));
+        if (this.latencyTracking) this.recordLatency(st, usec);
+      }
       st.usec += usec;
     }
     st.calls++;

@@ -18,7 +18,7 @@ import { resolve } from 'node:path';
 import { writeFileSync, readFileSync, renameSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import type { CommandRow, CommandSpec, KeySpec } from '../spec.js';
+import { newCommandStats, type CommandRow, type CommandSpec, type KeySpec } from '../spec.js';
 import type { Client } from '../../server/client.js';
 import type { Server } from '../../server/server.js';
 import { Err } from '../../protocol/errors.js';
@@ -26,6 +26,7 @@ import { intArg, is } from '../args.js';
 import { parseInt64 } from '../../util/numbers.js';
 import { globMatch } from '../../util/glob.js';
 import { monitorCommand } from '../../server/monitor.js';
+import { latencystatsFields } from '../../server/latency.js';
 import { encodingOf, isString, strValue, type Value } from '../../keyspace/value.js';
 import { LRU_CLOCK_MAX } from '../../keyspace/keyspace.js';
 import type { ParamDef } from '../../server/config.js';
@@ -63,15 +64,6 @@ export function bytesToHuman(n: number): string {
     d /= 1024;
   }
   return `${n}B`;
-}
-
-/** Looks up "name" or "container|sub" the way COMMAND INFO/DOCS do. */
-function lookupByFullName(s: Server, name: string): CommandSpec | undefined {
-  const parts = name.toLowerCase().split('|');
-  if (parts.length > 2) return undefined;
-  const base = s.table.lookup(parts[0]);
-  if (base === undefined || parts.length === 1) return base;
-  return base.subcommands?.get(parts[1]);
 }
 
 // ------------------------------------------------------------------ COMMAND INFO / DOCS
@@ -210,7 +202,7 @@ function commandInfoCommand(c: Client, argv: string[], s: Server): void {
   }
   c.addArrayLen(argv.length - 2);
   for (let i = 2; i < argv.length; i++) {
-    const spec = lookupByFullName(s, argv[i]);
+    const spec = s.table.lookupFullName(argv[i]);
     if (spec === undefined) c.addNull();
     else addCommandInfo(c, spec);
   }
@@ -221,7 +213,7 @@ function commandDocsCommand(c: Client, argv: string[], s: Server): void {
   if (argv.length === 2) specs.push(...s.table.commands.values());
   else {
     for (let i = 2; i < argv.length; i++) {
-      const spec = lookupByFullName(s, argv[i]);
+      const spec = s.table.lookupFullName(argv[i]);
       if (spec !== undefined) specs.push(spec);
     }
   }
@@ -836,7 +828,7 @@ const BUILTIN: Record<string, InfoProvider> = {
   modules: () => [],
   commandstats: commandstatsFields,
   errorstats: errorstatsFields,
-  latencystats: () => [],
+  latencystats: latencystatsFields,
   cluster: () => [['cluster_enabled', 0]],
   keyspace: keyspaceFields,
 };
@@ -911,7 +903,7 @@ export function resetStats(s: Server): void {
   ks.evictedKeys = 0;
   ks.keyspaceHits = 0;
   ks.keyspaceMisses = 0;
-  for (const spec of s.table.all()) spec.stats = { calls: 0, usec: 0, rejected: 0, failed: 0 };
+  for (const spec of s.table.all()) spec.stats = newCommandStats();
 }
 
 function configResetstatCommand(c: Client, _argv: string[], s: Server): void {
