@@ -10,7 +10,7 @@ import { Server, StartupFailure } from '../server/server.js';
 import { installAof } from '../persistence/aof/index.js';
 import { installRdb } from '../persistence/rdb-install.js';
 
-const VERSION = '7.0.15';
+import { REDIS_VERSION as VERSION } from '../version.js';
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === '-v' || argv[0] === '--version') {
@@ -22,8 +22,10 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const config = new Config(PARAMS);
+  let server: Server;
   try {
     config.loadArgs(argv);
+    server = new Server(config);
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(e.message + '\n');
@@ -31,7 +33,6 @@ async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
-  const server = new Server(config);
   installAof(server); // appendonly: load at startup, feed, fsync, rewrite (persistence/aof)
   installRdb(server); // SAVE/BGSAVE, save points, the save at shutdown, load at startup (persistence/rdb-install)
   server.log.level = config.get('loglevel') as typeof server.log.level;

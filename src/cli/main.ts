@@ -20,7 +20,7 @@ import { atoi, OptionError, parseOptions, USAGE, type CliConfig } from './option
 import type { Reply } from './resp.js';
 import { splitArgs } from '../protocol/inline.js';
 
-const VERSION = '7.0.15';
+import { REDIS_VERSION as VERSION } from '../version.js';
 const HISTORY_MAX = 100;
 
 /** Thrown to end the program with an exit status. */

@@ -31,7 +31,32 @@ export class CommandTable {
    * fresh string per request, so a Map lookup would hash it first; this
    * compares a few characters and allocates nothing.
    */
-  private readonly buckets: CommandSpec[][] = [];
+  private readonly buckets: { name: string; spec: CommandSpec }[][] = [];
+
+  private index(name: string, spec: CommandSpec): void {
+    const b = bucketOf(name.length, name.charCodeAt(0));
+    (this.buckets[b] ??= []).push({ name, spec });
+  }
+
+  /**
+   * Redis's rename-command directive: the command answers to `to` instead of
+   * `from` (any case); to "" removes it. COMMAND INFO and the stats keep its
+   * own name, as Redis keeps cmd->fullname. Returns Redis's error text, or
+   * null when done.
+   */
+  rename(from: string, to: string): string | null {
+    const spec = this.lookup(from);
+    if (spec === undefined || spec.parent !== null) return 'No such command in rename-command';
+    const b = this.buckets[bucketOf(from.length, from.charCodeAt(0))];
+    b.splice(b.findIndex((e) => e.spec === spec), 1);
+    if (to === '') {
+      this.commands.delete(spec.name);
+      return null;
+    }
+    if (this.lookup(to) !== undefined) return 'Target command name already exists';
+    this.index(to.toLowerCase(), spec);
+    return null;
+  }
 
   /** Registers a family's rows. Throws if a row names a command Redis 7.0 does not have. */
   register(rows: CommandRow[]): void {
@@ -53,8 +78,7 @@ export class CommandTable {
         }
       }
       this.commands.set(row.name, spec);
-      const b = bucketOf(row.name.length, row.name.charCodeAt(0));
-      (this.buckets[b] ??= []).push(spec);
+      this.index(row.name, spec);
     }
   }
 
@@ -65,15 +89,15 @@ export class CommandTable {
     const bucket = this.buckets[bucketOf(len, name.charCodeAt(0))];
     if (bucket === undefined) return undefined;
     outer: for (let i = 0; i < bucket.length; i++) {
-      const spec = bucket[i];
-      const n = spec.name;
+      const e = bucket[i];
+      const n = e.name;
       for (let j = 0; j < len; j++) {
         const x = name.charCodeAt(j);
         const y = n.charCodeAt(j);
         // y is lower case; an upper-case letter matches it, nothing else does
         if (x !== y && ((x | 0x20) !== y || y < 0x61 || y > 0x7a)) continue outer;
       }
-      return spec;
+      return e.spec;
     }
     return undefined;
   }

@@ -9,6 +9,9 @@
  * none, as Redis 7 does. Values are kept in their canonical CONFIG GET form.
  */
 import { readFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import { sdsRepr } from '../util/repr.js';
+import { REDIS_VERSION } from '../version.js';
 import { splitArgs } from '../protocol/inline.js';
 import { RedisError } from '../protocol/errors.js';
 import { globMatch } from '../util/glob.js';
@@ -38,6 +41,15 @@ export interface ParamDef {
   post?: (v: string) => string;
   /** how CONFIG GET/REWRITE show a stored value, when it keeps more than Redis shows */
   show?: (stored: string) => string;
+  /** takes several arguments (Redis's MULTI_ARG_CONFIG: save, bind, client-output-buffer-limit …) */
+  multiArg?: boolean;
+}
+
+/** A rename-command directive; `error` builds the config error naming its line. */
+export interface RenameCommand {
+  from: string;
+  to: string;
+  error: (msg: string) => ConfigError;
 }
 
 const MEMORY_UNITS: Record<string, number> = {
@@ -150,20 +162,61 @@ export class Config {
     return d.post ? d.post(v) : v;
   }
 
-  /** Sets at startup (file/argv): immutable parameters allowed. Throws ConfigError. */
+  /** while a config file / the command line is being read (Redis's reading_config_file) */
+  private readingConfig = false;
+  /** the first "save" directive read replaces the default; later ones add to it */
+  private saveLoaded = false;
+  /** rename-command directives, in order, applied by the server to its command table */
+  readonly renames: RenameCommand[] = [];
+
+  /**
+   * Sets a parameter at startup (file, command line, library options):
+   * immutable parameters allowed. args are the directive's arguments; a
+   * parameter that takes one value needs exactly one, a multi-argument one
+   * (save, bind, client-output-buffer-limit …) takes any number, or one
+   * string that is split at spaces (--save "900 1"). Throws ConfigError.
+   */
   setStartup(name: string, args: string[]): void {
     const d = this.defs.get(name.toLowerCase());
     if (!d) throw new ConfigError('Bad directive or wrong number of arguments');
-    // multi-argument directives (save 900 1 300 10, client-output-buffer-limit ...) join with spaces
-    const raw = args.join(' ');
-    this.values.set(d.name, this.canonical(d, raw));
+    if (!d.multiArg && args.length !== 1) throw new ConfigError('wrong number of arguments');
+    let parts = args;
+    if (d.multiArg && args.length === 1 && args[0] !== '') {
+      const split = splitArgs(args[0]);
+      parts = split ?? [args[0]];
+    }
+    if (d.name === 'save') {
+      this.setSaveStartup(d, parts);
+      return;
+    }
+    this.values.set(d.name, this.canonical(d, parts.join(' ')));
+  }
+
+  /**
+   * Redis's setConfigSaveOption while reading the configuration: `save ""`
+   * clears the save points; otherwise the first save directive replaces the
+   * defaults and each later one adds its points.
+   */
+  private setSaveStartup(d: ParamDef, parts: string[]): void {
+    if (parts.length === 1 && parts[0] === '') {
+      this.values.set(d.name, '');
+      this.saveLoaded = true;
+      return;
+    }
+    const v = this.canonical(d, parts.join(' '));
+    const cur = this.values.get(d.name)!;
+    const first = !this.saveLoaded;
+    this.saveLoaded = true;
+    this.values.set(d.name, first || cur === '' ? v : v === '' ? cur : `${cur} ${v}`);
   }
 
   /**
    * CONFIG SET with several pairs: validates all first, then applies all; on
-   * a failing apply hook, restores the previous values. Throws RedisError.
+   * a failing apply hook, restores the previous values. Protected parameters
+   * (dir, dbfilename) only when allowProtected (enable-protected-configs yes,
+   * or local and the client is local). Throws RedisError.
    */
-  setMany(pairs: [string, string][]): void {
+  setMany(pairs: [string, string][], allowProtected = this.values.get('enable-protected-configs') === 'yes'): void {
     // Phase 1, as Redis's configSetCommand: look every name up, in order; the
     // first problem (unknown name, immutable/protected, duplicate) is reported
     // with the name as the client spelled it.
@@ -174,7 +227,7 @@ export class Config {
       const d = this.defs.get(lname);
       if (!d) throw new RedisError(`ERR Unknown option or number of arguments for CONFIG SET - '${name}'`);
       if (d.immutable) throw new RedisError(`ERR CONFIG SET failed (possibly related to argument '${name}') - can't set immutable config`);
-      if (d.protected && this.values.get('enable-protected-configs') === 'no') {
+      if (d.protected && !allowProtected) {
         throw new RedisError(`ERR CONFIG SET failed (possibly related to argument '${name}') - can't set protected config`);
       }
       // Redis compares config entries: an alias and its parameter are distinct entries
@@ -253,50 +306,98 @@ export class Config {
     return [...this.defs.keys()];
   }
 
-  /** Parses a redis.conf-style text: one directive per line, # comments, quoted args. */
-  loadText(text: string, origin: string): void {
+  /**
+   * Redis's loadServerConfigFromString: one directive per line (trimmed),
+   * # comments, arguments split as sdssplitargs does. Errors are thrown as
+   * ConfigError with Redis's "FATAL CONFIG FILE ERROR" text naming the line.
+   */
+  loadText(text: string): void {
     const lines = text.split('\n');
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i].trim();
-      if (line === '' || line.startsWith('#')) continue;
-      const args = splitArgs(line);
-      if (args === null || args.length === 0) throw new ConfigError(configFileError(origin, i + 1, line, 'Unbalanced quotes in configuration line'));
-      const name = args[0].toLowerCase();
-      if (name === 'include') {
-        this.loadText(readFileSync(args[1], 'utf8'), args[1]);
-        continue;
+    const wasReading = this.readingConfig;
+    this.readingConfig = true;
+    try {
+      for (let i = 0; i < lines.length; i++) {
+        const line = lines[i].replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
+        if (line === '' || line.startsWith('#')) continue;
+        const fail = (msg: string): ConfigError => new ConfigError(configFileError(i + 1, line, msg));
+        const args = splitArgs(line);
+        if (args === null) throw fail('Unbalanced quotes in configuration line');
+        if (args.length === 0) continue;
+        const name = args[0].toLowerCase();
+        if (this.defs.has(name)) {
+          try {
+            this.setStartup(name, args.slice(1));
+          } catch (e) {
+            throw fail(e instanceof ConfigError ? e.message : String(e));
+          }
+        } else if (name === 'include' && args.length === 2) {
+          this.loadFile(args[1]);
+        } else if (name === 'rename-command' && args.length === 3) {
+          this.renames.push({ from: args[1], to: args[2], error: (msg) => fail(msg) });
+        } else {
+          throw fail('Bad directive or wrong number of arguments');
+        }
       }
-      try {
-        this.setStartup(name, args.slice(1));
-      } catch (e) {
-        const msg = e instanceof ConfigError ? e.message : String(e);
-        throw new ConfigError(configFileError(origin, i + 1, line, msg));
-      }
+    } finally {
+      this.readingConfig = wasReading;
     }
   }
 
+  /** Reads a config file (Redis's loadServerConfig of one file). Throws ConfigError. */
+  loadFile(path: string, extra = ''): void {
+    let text: string;
+    try {
+      text = readFileSync(path, 'latin1');
+    } catch (e) {
+      throw new ConfigError(`Fatal error, can't open config file '${path}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}`);
+    }
+    this.loadText(extra === '' ? text : `${text}\n${extra}`);
+  }
+
   /**
-   * Parses redis-server's command line: an optional config file path first,
-   * then `--name value [value...]` options (values up to the next --option).
+   * Parses redis-server's command line as Redis's main() does: an optional
+   * config file first (any argument not starting with '-'), then options
+   * that become config lines appended to the file's text: "--name" starts a
+   * line, the arguments after it are its values (quoted, so they may start
+   * with "--" themselves when the option still lacks one); "--name value" in
+   * one argument is a whole line; "--save" followed by another option, or
+   * last, means save "".
    */
   loadArgs(argv: string[]): void {
-    let i = 0;
-    if (argv.length > 0 && !argv[0].startsWith('--')) {
-      this.configFile = argv[0];
-      this.loadText(readFileSync(argv[0], 'latin1'), argv[0]);
-      i = 1;
+    let j = 0;
+    let file: string | null = null;
+    if (argv.length > 0 && !argv[0].startsWith('-')) {
+      file = resolvePath(argv[0]);
+      this.configFile = file;
+      j = 1;
     }
-    let text = '';
-    for (; i < argv.length; i++) {
-      const a = argv[i];
-      if (a.startsWith('--')) {
-        if (text !== '') text += '\n';
-        text += a.slice(2) + ' ';
+    let options = '';
+    let handledLast = true;
+    for (; j < argv.length; j++) {
+      const a = argv[j];
+      if (handledLast && a.startsWith('--')) {
+        if (options !== '') options += '\n';
+        options += a.slice(2) + ' ';
+        const parts = splitArgs(a);
+        if (parts !== null && parts.length === 1) {
+          // only an option name: its values follow
+          handledLast = false;
+          const next = argv[j + 1];
+          if (a.toLowerCase() === '--save' && (next === undefined || next.startsWith('--'))) {
+            options += '""';
+            handledLast = next !== undefined;
+          }
+        } else {
+          handledLast = true;
+        }
       } else {
-        text += quoteArg(a) + ' ';
+        options += sdsRepr(a) + ' ';
+        handledLast = true;
       }
     }
-    if (text !== '') this.loadText(text, 'command line');
+    const extra = `\n${options}`;
+    if (file !== null) this.loadFile(file, extra);
+    else this.loadText(extra);
   }
 
   allDefs(): ParamDef[] {
@@ -312,12 +413,7 @@ function checkBounds(d: ParamDef, n: bigint): void {
   }
 }
 
-function quoteArg(a: string): string {
-  if (a === '') return '""';
-  if (/[\s"'\\]/.test(a)) return '"' + a.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"';
-  return a;
-}
-
-function configFileError(origin: string, lineNo: number, line: string, msg: string): string {
-  return `\n*** FATAL CONFIG FILE ERROR (Redis 7.0) ***\nReading the configuration file, at line ${lineNo}\n>>> '${line}'\n${msg}` + (origin === 'command line' ? '' : '');
+/** Redis's loaderr text (written to stderr before exiting with 1). */
+function configFileError(lineNo: number, line: string, msg: string): string {
+  return `\n*** FATAL CONFIG FILE ERROR (Redis ${REDIS_VERSION}) ***\nReading the configuration file, at line ${lineNo}\n>>> '${line}'\n${msg}`;
 }

@@ -14,6 +14,8 @@
  */
 import type { ParamDef } from './config.js';
 import { ConfigError, memToULL } from './config.js';
+import { statSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 
 const MB = 1024 * 1024;
 const INT_MIN = -2147483648;
@@ -147,6 +149,37 @@ function hostnameParam(v: string): string {
   return v;
 }
 
+/** replicaof <host> <port> | no one (Redis's setConfigReplicaOfOption): "" when not a replica. */
+function replicaofParam(v: string): string {
+  const parts = v.split(' ');
+  if (parts.length !== 2) throw new ConfigError('wrong number of arguments');
+  if (parts[0].toLowerCase() === 'no' && parts[1].toLowerCase() === 'one') return '';
+  // strtol: optional spaces and sign, then digits up to the end
+  const m = /^[ \t\n\v\f\r]*([+-]?\d+)$/.exec(parts[1]);
+  const port = m ? Number(m[1]) : NaN;
+  if (!(port >= 0 && port <= 65535)) throw new ConfigError('Invalid master port');
+  return `${parts[0]} ${port}`;
+}
+
+/**
+ * dir: Redis chdir()s there and CONFIG GET shows getcwd(), an absolute path;
+ * gKV (one process may run several servers) keeps the absolute path and
+ * resolves its files against it. A directory that cannot be entered is
+ * refused with chdir's error text.
+ */
+function dirParam(v: string): string {
+  const abs = resolvePath(v);
+  let st;
+  try {
+    st = statSync(abs);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConfigError(code === 'ENOENT' ? 'No such file or directory' : code === 'EACCES' ? 'Permission denied' : String(code));
+  }
+  if (!st.isDirectory()) throw new ConfigError('Not a directory');
+  return abs;
+}
+
 function dbfilenameParam(v: string): string {
   if (v.includes('/')) throw new ConfigError("dbfilename can't be a path, just a filename");
   return v;
@@ -160,10 +193,12 @@ const en = (name: string, def: string, values: string[], extra: Partial<ParamDef
 const special = (name: string, def: string, parse: (v: string, current: string) => string, extra: Partial<ParamDef> = {}): ParamDef => ({ name, type: 'special', default: def, parse, ...extra });
 const immutable = { immutable: true };
 const YES_NO_LOCAL = ['no', 'yes', 'local'];
+/** Redis's MULTI_ARG_CONFIG */
+const multi = { multiArg: true };
 
 export const PARAMS: ParamDef[] = [
   // ---- network
-  special('bind', '* -::*', bindParam),
+  special('bind', '* -::*', bindParam, multi),
   str('bind-source-addr', ''),
   int('port', 6379, 0, 65535),
   int('tcp-backlog', 511, 0, INT_MAX, immutable),
@@ -176,7 +211,7 @@ export const PARAMS: ParamDef[] = [
   int('maxclients', 10000, 1, UINT_MAX),
   mem('proto-max-bulk-len', 512 * MB, 1024 * 1024, LONG_MAX),
   mem('client-query-buffer-limit', 1024 * MB, 1024 * 1024, LONG_MAX),
-  special('client-output-buffer-limit', 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60', (v, cur) => outputBufferLimit(v, cur)),
+  special('client-output-buffer-limit', 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60', (v, cur) => outputBufferLimit(v, cur), multi),
   // ---- general
   bool('daemonize', 'no', immutable),
   str('pidfile', '', immutable),
@@ -197,10 +232,10 @@ export const PARAMS: ParamDef[] = [
   bool('crash-memcheck-enabled', 'yes'),
   bool('disable-thp', 'yes', immutable),
   en('oom-score-adj', 'no', ['no', 'yes', 'relative', 'absolute']),
-  special('oom-score-adj-values', '0 200 800', oomValuesParam),
+  special('oom-score-adj-values', '0 200 800', oomValuesParam, multi),
   str('ignore-warnings', ''),
-  special('shutdown-on-sigint', 'default', enumFlags(['default', 'save', 'nosave', 'now', 'force'], 'default')),
-  special('shutdown-on-sigterm', 'default', enumFlags(['default', 'save', 'nosave', 'now', 'force'], 'default')),
+  special('shutdown-on-sigint', 'default', enumFlags(['default', 'save', 'nosave', 'now', 'force'], 'default'), multi),
+  special('shutdown-on-sigterm', 'default', enumFlags(['default', 'save', 'nosave', 'now', 'force'], 'default'), multi),
   int('shutdown-timeout', 10, 0, INT_MAX),
   en('enable-protected-configs', 'no', YES_NO_LOCAL, immutable),
   en('enable-debug-command', 'no', YES_NO_LOCAL, immutable),
@@ -242,8 +277,8 @@ export const PARAMS: ParamDef[] = [
   int('active-defrag-cycle-max', 25, 1, 99),
   int('active-defrag-max-scan-fields', 1000, 1, LONG_MAX),
   // ---- persistence (acted on by the persistence layer)
-  special('save', '3600 1 300 100 60 10000', saveParam),
-  str('dir', process.cwd(), { protected: true }),
+  special('save', '3600 1 300 100 60 10000', saveParam, multi),
+  str('dir', process.cwd(), { protected: true, parse: dirParam }),
   str('dbfilename', 'dump.rdb', { protected: true, parse: dbfilenameParam }),
   bool('rdbcompression', 'yes'),
   bool('rdbchecksum', 'yes', immutable),
@@ -285,13 +320,13 @@ export const PARAMS: ParamDef[] = [
   int('slowlog-log-slower-than', 10000, -1, LONG_MAX),
   int('slowlog-max-len', 128, 0, LONG_MAX),
   int('latency-monitor-threshold', 0, 0, LONG_MAX),
-  special('latency-tracking-info-percentiles', '50 99 99.9', percentilesParam),
+  special('latency-tracking-info-percentiles', '50 99 99.9', percentilesParam, multi),
   bool('latency-tracking', 'yes'),
   int('tracking-table-max-keys', 1000000, 0, LONG_MAX),
   // ---- scripting
   int('busy-reply-threshold', 5000, 0, LONG_MAX, { alias: 'lua-time-limit' }),
   // ---- replication
-  special('replicaof', '', (v) => v, { alias: 'slaveof', immutable: true }),
+  special('replicaof', '', replicaofParam, { alias: 'slaveof', immutable: true, multiArg: true }),
   bool('replica-read-only', 'yes', { alias: 'slave-read-only' }),
   bool('replica-serve-stale-data', 'yes', { alias: 'slave-serve-stale-data' }),
   bool('replica-ignore-maxmemory', 'yes', { alias: 'slave-ignore-maxmemory' }),

@@ -203,6 +203,11 @@ export class Server {
       if (this.propagate !== null) this.propagate(db.id, ['DEL', key]);
     };
     registerAllCommands(this.table);
+    // rename-command directives of the configuration (Redis applies them while reading it)
+    for (const r of this.config.renames) {
+      const err = this.table.rename(r.from, r.to);
+      if (err !== null) throw r.error(err);
+    }
     this.blocking = new Blocking(this);
     this.installConfigHooks();
     this.ks.notifyHook = (_type, event, key, db) => publishKeyspaceEvent(this, event, key, db.id);

@@ -19,7 +19,8 @@ import { rdbStateOf } from '../../persistence/rdb-install.js';
 import { installEntries, readRdbFile, saveRdbSync } from '../../persistence/rdb-file.js';
 import { sleepBlocking } from '../../util/sleep.js';
 import { aofOf, AofLoadError } from '../../persistence/aof/index.js';
-import { addHelp, changeReplicationId, fixed } from './server.js';
+import { addHelp, changeReplicationId, fixed, isLocalClient } from './server.js';
+import { rewriteConfigFile } from '../../server/config-rewrite.js';
 import { memToULL } from '../../server/config.js';
 import { QuickList, quicklistSetPackedThreshold } from '../../datatypes/quicklist.js';
 import { HashValue } from '../../datatypes/hash.js';
@@ -270,10 +271,6 @@ function debugProtocol(c: Client, type: string): void {
   }
 }
 
-function isLocalClient(c: Client): boolean {
-  return c.socket === null || c.addr.startsWith('127.') || c.addr.startsWith('[::1]') || c.addr === '';
-}
-
 function debugCommand(c: Client, argv: string[], s: Server): void {
   const mode = s.config.get('enable-debug-command');
   if (mode === 'no' || (mode === 'local' && !isLocalClient(c))) {
@@ -346,6 +343,18 @@ function debugCommand(c: Client, argv: string[], s: Server): void {
       '    Show low level info about the quicklist encoding of <key>.',
       '    The optional argument (0 by default) sets the level of detail',
     ]);
+    return;
+  }
+  if (sub === 'config-rewrite-force-all' && argc === 2) {
+    // CONFIG REWRITE writing every parameter, defaults included (Redis's testing aid)
+    const file = s.config.configFile;
+    if (file === null) throw Err.raw('ERR CONFIG-REWRITE-FORCE-ALL failed: No such file or directory');
+    try {
+      rewriteConfigFile(s.config, file, true);
+    } catch (e) {
+      throw Err.raw(`ERR CONFIG-REWRITE-FORCE-ALL failed: ${(e as Error).message}`);
+    }
+    c.addOK();
     return;
   }
   if (sub === 'sleep' && argc === 3) {
