@@ -54,6 +54,11 @@ export class RequestParser {
 
   constructor(public maxBulkLen = 512 * 1024 * 1024) {}
 
+  /** Length of the bulk argument being read, -1 between arguments (Redis's c->bulklen). */
+  get currentBulkLen(): number {
+    return this.bulkLen;
+  }
+
   /** Bytes received and not yet consumed (Redis's query buffer length). */
   get pendingBytes(): number {
     return this.buf.length - this.pos + (this.big !== null ? this.bigFill : 0);

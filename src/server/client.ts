@@ -36,6 +36,7 @@ function bulkHeader(len: number): string {
 }
 import type { Db } from '../keyspace/keyspace.js';
 import type { CommandSpec } from '../commands/spec.js';
+import { newClientMem, type ClientMem } from './client-mem.js';
 
 /** CLIENT REPLY: 'skipnext' is set by SKIP and becomes 'skip' for the next command only. */
 export type ReplyMode = 'on' | 'off' | 'skipnext' | 'skip';
@@ -82,8 +83,12 @@ export class Client {
   lastInteraction: number;
   /** the last command run (the current one while it runs), for CLIENT LIST cmd= */
   lastCmd = 'NULL';
-  /** bytes of the current command's arguments (CLIENT LIST argv-mem) */
-  currentArgvBytes = 0;
+  /** the arguments of the command running (or blocked), for CLIENT LIST argv-mem; null between commands */
+  curArgv: string[] | null = null;
+  /** argv bytes of the commands queued in MULTI (CLIENT LIST multi-mem) */
+  multiArgvMem = 0;
+  /** Redis's accounting of this client's query and reply buffers (server/client-mem.ts) */
+  readonly mem: ClientMem = newClientMem();
   authenticated = true;
   user = 'default';
   replyMode: ReplyMode = 'on';

@@ -52,6 +52,18 @@ export class IdleGc {
     return this.collect();
   }
 
+  /**
+   * A young-generation collection now (a few ms): frees what a closed client
+   * held, as Redis frees a client's buffers with the client. Returns false
+   * when unavailable.
+   */
+  collectYoung(): boolean {
+    const gc = fullGc() as ((opts?: { type: string }) => void) | null;
+    if (gc === null) return false;
+    gc({ type: 'minor' });
+    return true;
+  }
+
   /** A full collection now (MEMORY PURGE). Returns false when unavailable. */
   collect(): boolean {
     const gc = fullGc();

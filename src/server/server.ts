@@ -41,6 +41,11 @@ import { publishKeyspaceEvent } from '../commands/families/pubsub.js';
 import { notifyFlags } from '../keyspace/notify.js';
 import { LatencyMonitor } from './latency.js';
 import { HdrHistogram } from '../util/hdr-histogram.js';
+import {
+  PROTO_MBULK_BIG_ARG, argvLength, clientsCronResizeOutputBuffer, clientsCronResizeQueryBuffer, outputBufferMemory, qbufMemory, qbufOnRead, qbufTrimmed,
+  replyBufferUsed, type ReplyBufferStats,
+} from './client-mem.js';
+import { jeSize } from '../util/jemalloc.js';
 
 export interface ServerStats {
   totalConnections: number;
@@ -81,6 +86,10 @@ export interface EncodingLimits {
 
 /** pending output beyond this is written at once instead of at the end of the loop iteration */
 const OUTPUT_FLUSH_BYTES = 16 * 1024;
+/** seconds of history kept for INFO client_recent_max_input_buffer / output_buffer */
+const CLIENTS_PEAK_MEM_USAGE_SLOTS = 8;
+/** unsent output of a freed client from which its memory is collected at once (freeClient) */
+const BIG_DROPPED_OUTPUT = 64 * 1024;
 /** at most this many untimed fast commands share one clock read (see Server.call) */
 const SEGMENT_MAX = 16;
 
@@ -359,6 +368,7 @@ export class Server {
           }
         }
       }
+      this.clientsCron(now);
       if (this.pauseUntil !== 0 && now >= this.pauseUntil) this.unpause();
       this.idleGc.maybeCollect(this.stats.numCommands, now);
       this.flushPending();
@@ -443,6 +453,8 @@ export class Server {
     c.totNetIn += n;
     this.stats.readsProcessed++;
     this.stats.netInput += n;
+    const bulkLen = c.parser.currentBulkLen;
+    qbufOnRead(c.mem, n, bulkLen, bulkLen >= PROTO_MBULK_BIG_ARG ? c.mem.qbLen : 0);
     try {
       c.parser.feed(SHARED_READ_BUFFER.subarray(0, n));
     } catch (e) {
@@ -487,6 +499,9 @@ export class Server {
   processInput(c: Client): void {
     this.anchorClock();
     c.lastInteraction = this.wallAnchor;
+    // Redis's query buffer holds this read's commands until all of them ran (CLIENT LIST qbuf)
+    c.mem.qbLen = c.parser.pendingBytes;
+    let bigArg = 0;
     while (!c.blocked && !c.closeAfterReply && !c.closed) {
       if (this.pauseUntil !== 0 && this.isPausedFor(c)) break;
       let argv: string[] | null;
@@ -504,19 +519,33 @@ export class Server {
       }
       if (argv === null) break;
       c.bigArgs = c.parser.lastBigArgs;
+      const last = argv[argv.length - 1];
+      if (last.length >= PROTO_MBULK_BIG_ARG) bigArg = last.length;
+      else if (c.bigArgs !== null) for (const b of c.bigArgs.values()) bigArg = Math.max(bigArg, b.length);
       this.processCommand(c, argv);
       if (c.closeAsap) {
         this.closeForOutputLimit(c);
         return;
       }
-      // A large pending output leaves now rather than at the end of the
-      // iteration: replies are V8 string ropes, and a rope kept alive across
-      // many commands survives young-generation collections, gets copied and
-      // promoted, and costs several times its bytes (LRANGE 600 at -P 16 ran
-      // at a quarter of its unpipelined speed).
-      if (c.outBytes > OUTPUT_FLUSH_BYTES) this.flushClient(c);
+      if (c.outBytes > OUTPUT_FLUSH_BYTES) {
+        // A client whose class has output buffer limits keeps its replies
+        // until the end of the read, as Redis does, so that the limits see
+        // them all (a pipeline whose replies pass the hard limit gets none).
+        const l = this.outputLimits[this.obufClass(c)];
+        if (l.hard !== 0 || l.soft !== 0) {
+          if (this.overOutputLimit(c, c.outBytes)) return;
+        } else {
+          // A large pending output leaves now rather than at the end of the
+          // iteration: replies are V8 string ropes, and a rope kept alive across
+          // many commands survives young-generation collections, gets copied and
+          // promoted, and costs several times its bytes (LRANGE 600 at -P 16 ran
+          // at a quarter of its unpipelined speed).
+          this.flushClient(c);
+        }
+      }
     }
     if (this.segLen !== 0) this.closeSegment();
+    qbufTrimmed(c.mem, c.parser.pendingBytes, bigArg);
   }
 
   /** CLIENT PAUSE: ALL pauses every command; WRITE pauses commands that may write. */
@@ -622,17 +651,21 @@ export class Server {
     // 1. known command / subcommand
     let cmd = this.table.lookup(name);
     if (cmd === undefined) {
+      c.lastCmd = 'NULL';
       this.reject(c, null, Err.unknownCommand(name, argv.slice(1)).resp);
       return;
     }
     if (cmd.subcommands !== null && argv.length >= 2) {
       const sub = cmd.subcommands.get(argv[1].toLowerCase());
       if (sub === undefined) {
+        c.lastCmd = 'NULL';
         this.reject(c, cmd, sanitizeErrorText(`ERR unknown subcommand '${argv[1].length > 128 ? argv[1].slice(0, 128) : argv[1]}'. Try ${cmd.name.toUpperCase()} HELP.`));
         return;
       }
       cmd = sub;
     }
+    // Redis's c->lastcmd (CLIENT LIST cmd=): set when looked up, so a queued command shows, and EXEC shows as exec
+    c.lastCmd = cmd.fullName;
     // 2. arity
     if (!cmd.arityOk(argv.length)) {
       this.reject(c, cmd, `ERR wrong number of arguments for '${cmd.fullName}' command`);
@@ -689,6 +722,7 @@ export class Server {
     // 7. MULTI queueing
     if (c.inMulti && !MULTI_IMMEDIATE.has(cmd.parent?.name ?? cmd.name)) {
       c.multiQueue.push({ cmd, argv, big: c.bigArgs });
+      c.multiArgvMem += argvLength(argv) + 8 * argv.length;
       c.addRaw('+QUEUED\r\n');
       return;
     }
@@ -738,7 +772,7 @@ export class Server {
     // what the output was before the handler: a failing handler that wrote nothing leaves the stream in step
     const outBefore = c.out;
     const chunksBefore = c.chunks.length;
-    c.lastCmd = cmd.fullName;
+    c.curArgv = argv;
     c.propagateArgv = null;
     c.forcePropagate = false;
     c.propagated = false;
@@ -768,6 +802,9 @@ export class Server {
       st.usec += usec;
     }
     st.calls++;
+    // the reply sits in the static reply buffer until written (its peak: CLIENT LIST rbp); a blocked client keeps its argv
+    if (c.outBytes > c.mem.bufPeak) replyBufferUsed(c.mem, c.outBytes);
+    if (!c.blocked) c.curArgv = null;
     // Redis's incrCommandStatsOnError: errors since the last (possibly nested)
     // call ended; a command's errors inside EXEC are its own, not EXEC's.
     // '>': CONFIG RESETSTAT zeroes the count during its own call, which is no failure
@@ -887,8 +924,10 @@ export class Server {
    * soft seconds, is closed (a subscriber that does not read cannot make the
    * server hold its messages without bound). Returns true if it was closed.
    */
-  private overOutputLimit(c: Client, pending: number): boolean {
-    const l = this.outputLimits[c.kind === 'replica' ? 1 : c.inPubSub ? 2 : 0];
+  private overOutputLimit(c: Client, unsent: number): boolean {
+    const l = this.outputLimits[this.obufClass(c)];
+    // what Redis measures: the reply list beyond the static reply buffer (client-mem.ts)
+    const pending = outputBufferMemory(c.mem, unsent);
     let over = l.hard !== 0 && pending >= l.hard;
     if (!over && l.soft !== 0 && pending >= l.soft) {
       const now = Date.now();
@@ -903,10 +942,83 @@ export class Server {
   /** Closes c, over its output limit, without writing what is pending (Redis's freeClientAsync on the limit). */
   closeForOutputLimit(c: Client): void {
     this.log.warning(`Client id=${c.id} addr=${c.addr} name=${c.name} scheduled to be closed ASAP for overcoming of output buffer limits.`);
+    // Redis frees the client's reply buffers with it: a big unsent reply is collected at once
+    const big = c.outBytes >= BIG_DROPPED_OUTPUT;
     c.out = '';
     c.takeChunks();
     this.freeClient(c);
+    if (big) this.idleGc.collectYoung();
   }
+
+  /** The output buffer limit class of a client: 0 normal, 1 replica, 2 pub/sub. */
+  obufClass(c: Client): number {
+    return c.kind === 'replica' ? 1 : c.inPubSub ? 2 : 0;
+  }
+
+  /** Bytes of output not written yet: the reply being built and what the socket could not take. */
+  unsentOutput(c: Client): number {
+    return c.outBytes + (c.socket !== null ? c.socket.writableLength : 0);
+  }
+
+  /**
+   * Redis's clientsCron for one client: query and reply buffer resizing, and
+   * the output buffer limits, also enforced when no more output comes (a
+   * soft limit's time passes while the client reads nothing).
+   */
+  private clientCron(c: Client, now: number): void {
+    const m = c.mem;
+    clientsCronResizeQueryBuffer(m, Math.floor((now - c.lastInteraction) / 1000), c.parser.currentBulkLen);
+    const unsent = this.unsentOutput(c);
+    clientsCronResizeOutputBuffer(m, now, this.replyBufferPeakResetMs, this.replyBufferResizing, unsent, this.replyBufferStats);
+    // clientsCronTrackExpansiveClients: the biggest buffers of the last seconds (INFO client_recent_max_*)
+    const slot = Math.floor(now / 1000) % CLIENTS_PEAK_MEM_USAGE_SLOTS;
+    const inUsage = qbufMemory(m) + (c.curArgv !== null ? argvLength(c.curArgv) + jeSize(8 * c.curArgv.length) : 0);
+    const outUsage = outputBufferMemory(m, unsent);
+    if (inUsage > this.peakMemInput[slot]) this.peakMemInput[slot] = inUsage;
+    if (outUsage > this.peakMemOutput[slot]) this.peakMemOutput[slot] = outUsage;
+    if (unsent !== 0) this.overOutputLimit(c, unsent);
+  }
+
+  /** the biggest client input and output buffers seen in each of the last 8 seconds */
+  private readonly peakMemInput = new Array<number>(CLIENTS_PEAK_MEM_USAGE_SLOTS).fill(0);
+  private readonly peakMemOutput = new Array<number>(CLIENTS_PEAK_MEM_USAGE_SLOTS).fill(0);
+
+  /** Redis's getExpansiveClientsInfo: [client_recent_max_input_buffer, client_recent_max_output_buffer]. */
+  expansiveClients(): [number, number] {
+    return [Math.max(...this.peakMemInput), Math.max(...this.peakMemOutput)];
+  }
+
+  /** clients still to visit in this round of clientsCron */
+  private cronClients: Client[] = [];
+  private cronClientsPos = 0;
+
+  /**
+   * Redis's clientsCron: each tick visits numclients/hz clients (at least 5),
+   * so that every client is visited about once a second whatever their number.
+   */
+  private clientsCron(now: number): void {
+    const zero = (Math.floor(now / 1000) + 1) % CLIENTS_PEAK_MEM_USAGE_SLOTS;
+    this.peakMemInput[zero] = 0;
+    this.peakMemOutput[zero] = 0;
+    const n = this.clients.size;
+    let iterations = Math.max(Math.floor(n / this.hz), Math.min(n, 5));
+    while (iterations-- > 0) {
+      if (this.cronClientsPos >= this.cronClients.length) {
+        this.cronClients = [...this.clients.values()];
+        this.cronClientsPos = 0;
+        if (this.cronClients.length === 0) return;
+      }
+      const c = this.cronClients[this.cronClientsPos++];
+      if (!c.closed) this.clientCron(c, now);
+    }
+    if (this.cronClientsPos >= this.cronClients.length) this.cronClients = [];
+  }
+
+  /** reply buffer resizing (DEBUG REPLYBUFFER RESIZING) and its peak reset time in ms (PEAK-RESET-TIME, -1 never) */
+  replyBufferResizing = true;
+  replyBufferPeakResetMs = 5000;
+  /** reply buffer resizes done by the cron (INFO stats) */
+  readonly replyBufferStats: ReplyBufferStats = { shrinks: 0, expands: 0 };
 
   private freeClientAfterWrite(c: Client): void {
     const s = c.socket!;

@@ -8,6 +8,7 @@
  */
 import type { CommandRow } from '../spec.js';
 import type { Client } from '../../server/client.js';
+import { argvLength, clientMemoryUsage, outputFigures } from '../../server/client-mem.js';
 import type { Server } from '../../server/server.js';
 import { Err } from '../../protocol/errors.js';
 import { parseInt64 } from '../../util/numbers.js';
@@ -167,19 +168,23 @@ function clientFlags(c: Client): string {
   return f === '' ? 'N' : f;
 }
 
-/** One CLIENT LIST line, with Redis 7.0's fields in Redis's order. */
+/**
+ * One CLIENT LIST line, with Redis 7.0's fields in Redis's order; the buffer
+ * figures (qbuf, qbuf-free, argv-mem, multi-mem, rbs, rbp, obl, oll, omem,
+ * tot-mem) are Redis's accounting of them (server/client-mem.ts).
+ */
 export function clientInfoLine(c: Client, s: Server): string {
   const now = Date.now();
-  const qbuf = c.parser.pendingBytes;
-  const argvMem = c.currentArgvBytes;
-  const omem = c.outBytes + (c.socket !== null ? c.socket.writableLength : 0);
-  const totMem = 16384 + qbuf + argvMem + omem + 1024;
+  const m = c.mem;
+  const unsent = s.unsentOutput(c);
+  const o = outputFigures(m, unsent);
+  const events = c.socket !== null && c.socket.writableLength > 0 ? 'rw' : 'r';
   return (
     `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd} name=${c.name} age=${Math.floor((now - c.createdAt) / 1000)} ` +
     `idle=${Math.floor((now - c.lastInteraction) / 1000)} flags=${clientFlags(c)} db=${c.db.id} ` +
     `sub=${c.channels ? c.channels.size : 0} psub=${c.patterns ? c.patterns.size : 0} ssub=${c.shardChannels ? c.shardChannels.size : 0} ` +
-    `multi=${c.inMulti ? c.multiQueue.length : -1} qbuf=${qbuf} qbuf-free=${qbuf === 0 ? 0 : Math.max(0, 32768 - qbuf)} argv-mem=${argvMem} ` +
-    `multi-mem=0 rbs=16384 rbp=16384 obl=0 oll=0 omem=${omem} tot-mem=${totMem} events=${omem > 0 ? 'rw' : 'r'} ` +
+    `multi=${c.inMulti ? c.multiQueue.length : -1} qbuf=${m.qbLen} qbuf-free=${Math.max(0, m.qbAlloc - m.qbLen)} argv-mem=${argvLength(c.curArgv)} ` +
+    `multi-mem=${c.multiArgvMem} rbs=${m.bufUsable} rbp=${m.bufPeak} obl=${o.obl} oll=${o.oll} omem=${o.omem} tot-mem=${clientMemoryUsage(c, o.omem)} events=${events} ` +
     `cmd=${c.lastCmd} user=${c.user} redir=-1 resp=${c.resp}`
   );
 }

@@ -287,6 +287,9 @@ function debugCommand(c: Client, argv: string[], s: Server): void {
       'CHANGE-REPL-ID',
       '    Change the replication IDs of the instance.',
       '    Dangerous: should be used only for testing the replication subsystem.',
+      'CONFIG-REWRITE-FORCE-ALL',
+      '    Like CONFIG REWRITE but writes all configuration options, including',
+      '    keywords not listed in original configuration file or default values.',
       'DIGEST',
       '    Output a hex signature representing the current DB content.',
       'DIGEST-VALUE <key> [<key> ...]',
@@ -342,6 +345,12 @@ function debugCommand(c: Client, argv: string[], s: Server): void {
       'QUICKLIST <key> [<0|1>]',
       '    Show low level info about the quicklist encoding of <key>.',
       '    The optional argument (0 by default) sets the level of detail',
+      'REPLYBUFFER PEAK-RESET-TIME <NEVER||RESET|time>',
+      '    Sets the time (in milliseconds) to wait between client reply buffer peak resets.',
+      '    In case NEVER is provided the last observed peak will never be reset',
+      '    In case RESET is provided the peak reset time will be restored to the default value',
+      'REPLYBUFFER RESIZING <0|1>',
+      '    Enable or disable the reply buffer resize cron job',
     ]);
     return;
   }
@@ -408,6 +417,24 @@ function debugCommand(c: Client, argv: string[], s: Server): void {
     c.addOK();
   } else if (sub === 'log' && argc === 3) {
     s.log.warning(`DEBUG LOG: ${argv[2]}`);
+    c.addOK();
+  } else if (sub === 'replybuffer' && argc === 4) {
+    // the static reply buffer's resizing (server/client-mem.ts): PEAK-RESET-TIME <never|reset|ms>, RESIZING <0|1>
+    const what = argv[2].toLowerCase();
+    if (what === 'peak-reset-time') {
+      const v = argv[3].toLowerCase();
+      if (v === 'never') s.replyBufferPeakResetMs = -1;
+      else if (v === 'reset') s.replyBufferPeakResetMs = 5000;
+      else {
+        const n = parseInt64(argv[3]);
+        if (n === null) throw Err.notInteger();
+        s.replyBufferPeakResetMs = Number(n);
+      }
+    } else if (what === 'resizing') {
+      s.replyBufferResizing = atoi(argv[3]) !== 0;
+    } else {
+      throw Err.raw(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try DEBUG HELP.`);
+    }
     c.addOK();
   } else {
     const name = argv[1].length > 128 ? argv[1].slice(0, 128) : argv[1];

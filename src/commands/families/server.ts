@@ -26,6 +26,7 @@ import { parseInt64 } from '../../util/numbers.js';
 import { globMatch } from '../../util/glob.js';
 import { monitorCommand } from '../../server/monitor.js';
 import { rewriteConfigFile } from '../../server/config-rewrite.js';
+import { clientMemoryUsage, outputBufferMemory } from '../../server/client-mem.js';
 import { latencystatsFields } from '../../server/latency.js';
 import { encodingOf, isString, strValue, type Value } from '../../keyspace/value.js';
 import { LRU_CLOCK_MAX } from '../../keyspace/keyspace.js';
@@ -537,20 +538,19 @@ function serverFields(s: Server): InfoFields {
 
 function clientsFields(s: Server): InfoFields {
   let blocked = 0;
-  let maxIn = 0;
   let normal = 0;
   for (const c of s.clients.values()) {
     if (c.kind === 'replica') continue;
     normal++;
     if (c.blocked) blocked++;
-    if (c.parser.pendingBytes > maxIn) maxIn = c.parser.pendingBytes;
   }
+  const [maxIn, maxOut] = s.expansiveClients();
   return [
     ['connected_clients', normal],
     ['cluster_connections', 0],
     ['maxclients', s.maxClients],
     ['client_recent_max_input_buffer', maxIn],
-    ['client_recent_max_output_buffer', 0],
+    ['client_recent_max_output_buffer', maxOut],
     ['blocked_clients', blocked],
     ['tracking_clients', 0],
     ['clients_in_timeout_table', s.blocking.timeoutCount], // blocked clients with a timeout (server/blocking.ts)
@@ -579,7 +579,8 @@ function memFigures(s: Server): MemFigures {
   if (used > st.peakMemory) st.peakMemory = used;
   const startup = Math.min(st.startupMemory, used);
   let clientBufs = 0;
-  for (const c of s.clients.values()) clientBufs += c.outBytes + c.parser.pendingBytes;
+  // Redis's mem_clients_normal: every client's memory as CLIENT LIST tot-mem counts it
+  for (const c of s.clients.values()) clientBufs += clientMemoryUsage(c, outputBufferMemory(c.mem, s.unsentOutput(c)));
   const overhead = Math.min(used, startup + clientBufs);
   return {
     used,
@@ -754,8 +755,8 @@ function statsFields(s: Server): InfoFields {
     ['total_writes_processed', st.writesProcessed],
     ['io_threaded_reads_processed', 0],
     ['io_threaded_writes_processed', 0],
-    ['reply_buffer_shrinks', 0],
-    ['reply_buffer_expands', 0],
+    ['reply_buffer_shrinks', s.replyBufferStats.shrinks],
+    ['reply_buffer_expands', s.replyBufferStats.expands],
   ];
 }
 
@@ -901,6 +902,8 @@ export function resetStats(s: Server): void {
   st.instOut = 0;
   st.readsProcessed = 0;
   st.writesProcessed = 0;
+  s.replyBufferStats.shrinks = 0;
+  s.replyBufferStats.expands = 0;
   const ks = s.ks.stats;
   ks.expiredKeys = 0;
   ks.expiredStalePerc = 0;
@@ -1048,15 +1051,8 @@ function slowlogHelpCommand(c: Client): void {
 
 // ------------------------------------------------------------------ MEMORY
 
-/** jemalloc's size class for an allocation of n bytes (what zmalloc_size reports). */
-export function jeSize(n: number): number {
-  if (n <= 8) return 8;
-  if (n <= 128) return Math.ceil(n / 16) * 16;
-  // four classes per doubling above 128
-  const p = 2 ** Math.floor(Math.log2(n - 1));
-  const step = p / 4;
-  return Math.ceil(n / step) * step;
-}
+export { jeSize } from '../../util/jemalloc.js';
+import { jeSize } from '../../util/jemalloc.js';
 
 /** Bytes of an sds string of len bytes as Redis allocates it (sdsnewlen, exact length). */
 function sdsAlloc(len: number, allowType5 = false): number {

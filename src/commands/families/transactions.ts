@@ -165,6 +165,7 @@ function multiCommand(c: Client): void {
   }
   c.inMulti = true;
   c.multiQueue = [];
+  c.multiArgvMem = 0;
   c.multiError = false;
   c.addOK();
 }
@@ -173,6 +174,7 @@ function multiCommand(c: Client): void {
 export function discardTransaction(c: Client, s: Server): void {
   c.inMulti = false;
   c.multiQueue = [];
+  c.multiArgvMem = 0;
   c.multiError = false;
   c.dirtyCas = false;
   unwatchAllKeys(c, s);
