@@ -44,6 +44,7 @@ console.log(
     `crashes=${r.crashed === null ? 0 : 1} canary_checks=${r.canaryChecks} canary_disturbed=${r.canary === null ? 0 : 1} ` +
     `canary_max_ms=${r.canaryMaxMs} bugs=${r.bugs.length} server_peak_rss_kb=${r.serverPeakRssKb}`,
 );
+console.log(`slowest per call: ${r.slowest.join('; ')}`);
 if (r.crashed) console.log(`crash: ${r.crashed}`);
 if (r.canary) console.log(`canary: ${r.canary}`);
 for (const b of r.bugs.slice(0, 5)) console.log(b);

@@ -27,6 +27,14 @@ import type { Value } from './value.js';
 import { NOTIFY_EXPIRED, NOTIFY_KEY_MISS, NOTIFY_NEW } from './notify.js';
 
 /** What a snapshot in progress is told by the write path (persistence/snapshot.ts). */
+/**
+ * The latest expiry time kept: the largest double below 2^63. Redis keeps
+ * int64 milliseconds and accepts up to 2^63 - 1; a JS number rounds that up
+ * to 2^63, which no int64 writer takes. TTLs this far out (year 292,277,026)
+ * lose their last three digits, nothing else.
+ */
+export const MAX_EXPIRE_MS = 9223372036854774784;
+
 export interface SnapshotHooks {
   beforeWrite(db: Db, slot: number): void;
   inserted(db: Db, slot: number): void;
@@ -319,7 +327,8 @@ export class Db {
       this.ttlSlots[this.ttlCount] = slot;
       this.ttlPos![slot] = ++this.ttlCount;
     }
-    this.exp[slot] = when;
+    // a double holds no int64 beyond 2^63 - 1024: the largest TTL stays a valid int64 wherever it is written (RDB, PEXPIREAT, PEXPIRETIME)
+    this.exp[slot] = when < MAX_EXPIRE_MS ? when : MAX_EXPIRE_MS;
   }
 
   setExpire(key: string, when: number): boolean {

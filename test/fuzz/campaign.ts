@@ -63,6 +63,8 @@ export interface CampaignResult {
   /** "BUG:" lines the server logged */
   bugs: string[];
   serverPeakRssKb: number;
+  /** the commands with the highest time per call (INFO commandstats at the end), for finding slow paths */
+  slowest: string[];
   repro: string | null;
 }
 
@@ -197,6 +199,25 @@ function peakRssKb(pid: number | undefined): number {
   }
 }
 
+/** The five commands with the highest usec_per_call in INFO commandstats. */
+async function slowestCommands(port: number): Promise<string[]> {
+  const info = await new Promise<string>((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    let got = '';
+    s.on('data', (d) => {
+      got += d.toString('latin1');
+      if (got.endsWith('\r\n\r\n') || /^\$\d+\r\n[\s\S]*\r\n$/.test(got)) s.end();
+    });
+    s.on('close', () => resolve(got));
+    s.on('error', () => resolve(got));
+    s.write(multibulk(['INFO', 'commandstats']));
+    setTimeout(() => s.destroy(), 10000).unref();
+  });
+  const rows = [...info.matchAll(/^cmdstat_(\S+):calls=(\d+),usec=(\d+),usec_per_call=([\d.]+)/gm)];
+  rows.sort((a, b) => Number(b[4]) - Number(a[4]));
+  return rows.slice(0, 5).map((m) => `${m[1]} calls=${m[2]} usec_per_call=${m[4]}`);
+}
+
 /** Runs one campaign; resolves with its figures (it does not throw for findings). */
 export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
   const dir = mkdtempSync(join(tmpdir(), 'gkv-fuzz-'));
@@ -216,7 +237,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
   const t0 = Date.now();
   const res: CampaignResult = {
     seed: o.seed, frames: 0, commands: 0, batches: 0, seconds: 0, crashed: null, canary: null,
-    canaryChecks: 0, canaryMaxMs: 0, bugs: [], serverPeakRssKb: 0, repro: null,
+    canaryChecks: 0, canaryMaxMs: 0, bugs: [], serverPeakRssKb: 0, slowest: [], repro: null,
   };
   const recent: string[][] = Array.from({ length: o.workers }, () => []);
   const canary = new Canary();
@@ -267,6 +288,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
     await canaryLoop;
     // the server must still answer after the last batch
     if (crashed === null && canary.failure === null) await canary.check(o.canaryDeadlineMs);
+    if (crashed === null) res.slowest = await slowestCommands(port);
   } catch (e) {
     if (crashed === null) crashed = `campaign error: ${(e as Error).message}`;
   } finally {

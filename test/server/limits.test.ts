@@ -184,3 +184,15 @@ test('a command that fails unexpectedly costs only its client: an error when it 
     }
   });
 });
+
+test('the largest TTL Redis takes (PEXPIREAT 2^63-1) stays a valid int64 in replies, a SAVE and a reload', async () => {
+  await withClients(1, async ([c]) => {
+    await c.cmd('SET', 'k', 'v');
+    assert.equal(await c.cmd('PEXPIREAT', 'k', '9223372036854775807'), 1);
+    const at = BigInt(String(await c.cmd('PEXPIRETIME', 'k')));
+    assert.ok(at <= 9223372036854775807n && at > 9223372036854770000n, String(at));
+    assert.equal(await c.cmd('DEBUG', 'RELOAD'), 'OK');
+    assert.equal(BigInt(String(await c.cmd('PEXPIRETIME', 'k'))), at);
+    assert.equal(await c.cmd('GET', 'k'), 'v');
+  }, { 'enable-debug-command': 'yes' });
+});
