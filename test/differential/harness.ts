@@ -40,31 +40,45 @@ export async function stateOf(c: RespClient, dbs: number[]): Promise<string> {
   for (const db of dbs) {
     await c.cmd('SELECT', String(db));
     const keys = ((await c.cmd('KEYS', '*')) as string[]).map(String).sort();
-    for (const k of keys) {
-      const type = String(await c.cmd('TYPE', k));
-      const val = await contentOf(c, k, type);
-      const enc = await c.cmd('OBJECT', 'ENCODING', k);
-      const pttl = Number(await c.cmd('PTTL', k));
-      out.push(`${db}|${JSON.stringify(k)}|${type}|${enc}|${JSON.stringify(val)}|${pttl < 0 ? pttl : 'ttl'}`);
+    // pipelined, a few thousand keys at a time: a big dataset is not one round trip per command
+    for (let i = 0; i < keys.length; i += 2000) {
+      const part = keys.slice(i, i + 2000);
+      const types = (await c.pipeline(part.map((k) => ['TYPE', k]))).map((r) => String(r.value));
+      const cmds: string[][] = [];
+      part.forEach((k, j) => cmds.push(contentCommand(k, types[j]), ['OBJECT', 'ENCODING', k], ['PTTL', k]));
+      const replies = await c.pipeline(cmds);
+      part.forEach((k, j) => {
+        const val = comparable(types[j], replies[3 * j].value);
+        const enc = replies[3 * j + 1].value;
+        const pttl = Number(replies[3 * j + 2].value);
+        out.push(`${db}|${JSON.stringify(k)}|${types[j]}|${enc}|${JSON.stringify(val)}|${pttl < 0 ? pttl : 'ttl'}`);
+      });
     }
   }
   await c.cmd('SELECT', '0');
   return out.join('\n');
 }
 
-/** A key's value in a comparable form: unordered collections are sorted. */
-async function contentOf(c: RespClient, k: string, type: string): Promise<unknown> {
-  const pairs = (flat: unknown[]) => {
+/** The command reading a key's whole value, by its type. */
+function contentCommand(k: string, type: string): string[] {
+  switch (type) {
+    case 'string': return ['GET', k];
+    case 'list': return ['LRANGE', k, '0', '-1'];
+    case 'hash': return ['HGETALL', k];
+    case 'set': return ['SMEMBERS', k];
+    case 'zset': return ['ZRANGE', k, '0', '-1', 'WITHSCORES'];
+    default: return ['ECHO', ''];
+  }
+}
+
+/** A value read by contentCommand in a comparable form: unordered collections are sorted. */
+function comparable(type: string, v: unknown): unknown {
+  if (type === 'hash') {
+    const flat = v as unknown[];
     const ps: string[] = [];
     for (let i = 0; i < flat.length; i += 2) ps.push(`${flat[i]}=${flat[i + 1]}`);
     return ps.sort();
-  };
-  switch (type) {
-    case 'string': return c.cmd('GET', k);
-    case 'list': return c.cmd('LRANGE', k, '0', '-1');
-    case 'hash': return pairs((await c.cmd('HGETALL', k)) as unknown[]);
-    case 'set': return ((await c.cmd('SMEMBERS', k)) as unknown[]).map(String).sort();
-    case 'zset': return c.cmd('ZRANGE', k, '0', '-1', 'WITHSCORES');
-    default: return '';
   }
+  if (type === 'set') return (v as unknown[]).map(String).sort();
+  return v;
 }

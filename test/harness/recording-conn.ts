@@ -6,6 +6,7 @@
  */
 import net from 'node:net';
 import { encodeCommand, parseResp, type RespValue } from './resp.js';
+import { WAIT_CEILING_MS } from './servers.js';
 
 export class RecordingConn {
   private buf = '';
@@ -39,7 +40,7 @@ export class RecordingConn {
 
   /** Resolves with every frame received up to and including the first one holding token (nothing is sent). */
   async until(token: string, inMulti = false, want = 1): Promise<{ value: RespValue; raw: string }[]> {
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + WAIT_CEILING_MS;
     for (;;) {
       const frames: { value: RespValue; raw: string }[] = [];
       let pos = 0;

@@ -61,18 +61,7 @@ export async function startRedis(extraArgs: string[] = []): Promise<RedisProc> {
     { stdio: 'ignore' },
   );
   // wait until it answers
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    try {
-      const c = await RespClient.connect(port);
-      await c.cmd('PING');
-      c.close();
-      break;
-    } catch {
-      if (Date.now() > deadline) throw new Error('redis-server did not start');
-      await new Promise((r) => setTimeout(r, 30));
-    }
-  }
+  (await connectWhenListening(port)).close();
   return {
     port,
     dir,
@@ -91,7 +80,23 @@ export async function startRedis(extraArgs: string[] = []): Promise<RedisProc> {
  * loading its data): retries the TCP connection every `everyMs` until it is
  * accepted, within `timeoutMs`. Throws when it never is.
  */
-export async function connectWhenListening(port: number, timeoutMs = 15000, everyMs = 30): Promise<RespClient> {
+/**
+ * Tests hold on a busy machine: a wait polls for its condition with a
+ * generous ceiling (WAIT_CEILING_MS, two minutes), never assumes that
+ * something happened after a fixed sleep. Resolves once check() is true;
+ * fails with `what` past the ceiling.
+ */
+export const WAIT_CEILING_MS = 120_000;
+
+export async function waitFor(check: () => boolean | Promise<boolean>, what: string, ceilingMs = WAIT_CEILING_MS, everyMs = 20): Promise<void> {
+  const deadline = Date.now() + ceilingMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ceilingMs} ms`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export async function connectWhenListening(port: number, timeoutMs = WAIT_CEILING_MS, everyMs = 30): Promise<RespClient> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer, type GkvServer, type ServerOptions } from '../../src/index.js';
 import { RespClient, type RespValue } from '../harness/resp.js';
-import { connectWhenListening, freePort, oracleSkip } from '../harness/servers.js';
+import { connectWhenListening, freePort, oracleSkip, waitFor } from '../harness/servers.js';
 import { stateOf } from '../differential/harness.js';
 import { formatManifest, parseManifest, ManifestError, type Manifest } from '../../src/persistence/aof/manifest.js';
 import { aofOf, rdbHooks } from '../../src/persistence/aof/index.js';
@@ -96,6 +96,21 @@ function withoutEncodings(state: string): string {
     .join('\n');
 }
 
+/** A connection to port once the server there answers PING with PONG (not -LOADING). */
+async function pongWhenReady(port: number): Promise<RespClient> {
+  let c: RespClient | null = null;
+  await waitFor(async () => {
+    try {
+      c ??= await RespClient.connect(port);
+      if ((await c.cmd('PING')) === 'PONG') return true;
+    } catch {
+      c = null;
+    }
+    return false;
+  }, `a server answering PONG on port ${port}`);
+  return c!;
+}
+
 /** A real redis-server on dir (appendonly yes), stopped with SHUTDOWN so it fsyncs. */
 async function redisOn(dir: string, args: string[] = []): Promise<{ port: number; c: RespClient; proc: ChildProcess; log: () => string; stop(): Promise<void> }> {
   const port = await freePort();
@@ -108,20 +123,7 @@ async function redisOn(dir: string, args: string[] = []): Promise<{ port: number
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-  const deadline = Date.now() + 10000;
-  let c: RespClient;
-  for (;;) {
-    try {
-      c = await RespClient.connect(port);
-      const r = await c.cmd('PING');
-      if (r === 'PONG') break;
-      c.close();
-    } catch {
-      /* not yet */
-    }
-    if (Date.now() > deadline) throw new Error(`redis-server did not start: ${out}`);
-    await new Promise((r) => setTimeout(r, 30));
-  }
+  const c = await pongWhenReady(port);
   return {
     port,
     c,
@@ -440,13 +442,7 @@ test('automatic rewrite starts when the AOF grew by auto-aof-rewrite-percentage 
     const srv = await startAof(dir, { 'auto-aof-rewrite-percentage': 100, 'auto-aof-rewrite-min-size': 4096 });
     await withClient(srv, async (c) => {
       await c.pipeline(Array.from({ length: 200 }, (_, i) => ['SET', `key${i}`, 'v'.repeat(20)]));
-      const deadline = Date.now() + 5000;
-      for (;;) {
-        const info = String(await c.cmd('INFO', 'persistence'));
-        if (/aof_rewrites:[1-9]/.test(info)) break;
-        if (Date.now() > deadline) assert.fail(`no automatic rewrite: ${info}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await waitFor(async () => /aof_rewrites:[1-9]/.test(String(await c.cmd('INFO', 'persistence'))), 'an automatic rewrite');
       const info = String(await c.cmd('INFO', 'persistence'));
       const base = Number(/aof_base_size:(\d+)/.exec(info)![1]);
       const cur = Number(/aof_current_size:(\d+)/.exec(info)![1]);
@@ -498,7 +494,7 @@ test('while a BGSAVE walks the dataset, BGREWRITEAOF and CONFIG SET appendonly y
       await new Promise((r) => setTimeout(r, 250));
       assert.match(String(await c.cmd('INFO', 'persistence')), /aof_rewrites:0\r\n/, 'nothing runs while the BGSAVE does');
       bgsave.step(Infinity);
-      for (let i = 0; i < 100 && !/aof_rewrites:1\r\n/.test(String(await c.cmd('INFO', 'persistence'))); i++) await new Promise((r) => setTimeout(r, 20));
+      await waitFor(async () => /aof_rewrites:1\r\n/.test(String(await c.cmd('INFO', 'persistence'))), 'the scheduled rewrite');
       await aofOf(srv.server)!.whenRewriteDone();
       assert.match(String(await c.cmd('INFO', 'persistence')), /aof_enabled:1\r\n/);
       await c.cmd('INCR', 'n');
@@ -557,9 +553,11 @@ test('appendfsync everysec fsyncs what was written within about a second; append
         await new Promise((r) => setTimeout(r, 1100)); // past the first second
         await c.cmd('SET', policy, 'v');
         assert.ok(aof.lastIncrSize > aof.fsyncedSize || policy === 'everysec', 'written, not yet synced');
-        await new Promise((r) => setTimeout(r, 1300));
-        if (policy === 'everysec') assert.equal(aof.fsyncedSize, aof.lastIncrSize, 'synced by the background fsync');
-        else assert.ok(aof.fsyncedSize < aof.lastIncrSize, 'never synced by gKV');
+        if (policy === 'everysec') await waitFor(() => aof.fsyncedSize === aof.lastIncrSize, 'the background fsync');
+        else {
+          await new Promise((r) => setTimeout(r, 1300));
+          assert.ok(aof.fsyncedSize < aof.lastIncrSize, 'never synced by gKV');
+        }
       });
       await srv.close();
     }
@@ -583,8 +581,7 @@ test('after a failed AOF write, writes get -MISCONF until a retry succeeds, and 
       assert.match(String(await c.cmd('INFO', 'persistence')), /aof_last_write_status:err\r\n/);
       aof.fd = real;
       closeSync(ro);
-      await new Promise((r) => setTimeout(r, 250)); // the periodic retry
-      assert.match(String(await c.cmd('INFO', 'persistence')), /aof_last_write_status:ok\r\n/);
+      await waitFor(async () => /aof_last_write_status:ok\r\n/.test(String(await c.cmd('INFO', 'persistence'))), 'the periodic retry');
       assert.equal(await c.cmd('SET', 'c', '3'), 'OK');
     });
     await srv.close();
@@ -842,20 +839,7 @@ async function childServer(dir: string, extra: string[]) {
     const exited = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
     return { p, exited, out: () => out };
   };
-  const connect = async (): Promise<RespClient> => {
-    const deadline = Date.now() + 10000;
-    for (;;) {
-      try {
-        const c = await RespClient.connect(port);
-        if ((await c.cmd('PING')) === 'PONG') return c;
-        c.close();
-      } catch {
-        /* not yet */
-      }
-      if (Date.now() > deadline) throw new Error('server did not start');
-      await new Promise((r) => setTimeout(r, 30));
-    }
-  };
+  const connect = (): Promise<RespClient> => pongWhenReady(port);
   return { start, connect };
 }
 
@@ -880,7 +864,8 @@ test('kill -9 under a write load with appendfsync always loses no acknowledged w
           if (replies.every((r) => r.value === 'OK')) acked[id] = seq;
         }
       });
-      await new Promise((r) => setTimeout(r, 1200));
+      // a bounded amount of acknowledged work, however slow the machine
+      await waitFor(() => acked.reduce((a, b) => a + b, 0) >= 2000, 'acknowledged writes');
       child.p.kill('SIGKILL');
       stop = true;
       await child.exited;

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, copyFileSync, existsSync, readdirSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { startGkv, startRedis, oracleSkip, connectWhenListening } from '../harness/servers.js';
+import { startGkv, startRedis, oracleSkip, connectWhenListening, waitFor } from '../harness/servers.js';
 import { RespClient } from '../harness/resp.js';
 import { stateOf } from '../differential/harness.js';
 
@@ -131,11 +131,7 @@ test('BGSAVE under a concurrent writer saves exactly the dataset of the moment i
     writes.push(['RPUSH', 'list', 'c'], ['HSET', 'h', 'f', '2'], ['FLUSHDB']);
     const replies = await c.pipeline(writes);
     assert.equal(replies[0].value, 'Background saving started');
-    const deadline = Date.now() + 20000;
-    while (/rdb_bgsave_in_progress:1/.test(String(await c.cmd('INFO', 'persistence')))) {
-      assert.ok(Date.now() < deadline, 'BGSAVE did not finish');
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitFor(async () => !/rdb_bgsave_in_progress:1/.test(String(await c.cmd('INFO', 'persistence'))), 'the BGSAVE to finish');
     assert.match(String(await c.cmd('INFO', 'persistence')), /rdb_last_bgsave_status:ok/);
     // the writes after the cut are still unsaved changes
     assert.ok(Number(String(await c.cmd('INFO', 'persistence')).match(/rdb_changes_since_last_save:(\d+)/)![1]) > 0);
@@ -170,20 +166,12 @@ test('BGSAVE answers as Redis: already in progress, SCHEDULE, and syntax errors;
       assert.equal(r3.value, 'Background saving scheduled');
       assert.equal(r4.raw, '-ERR syntax error\r\n');
       const saves0 = async () => Number(String(await c.cmd('INFO', 'persistence')).match(/rdb_saves:(\d+)/)![1]);
-      const deadline = Date.now() + 20000;
-      while ((await saves0()) < 2) {
-        assert.ok(Date.now() < deadline, 'the scheduled BGSAVE did not run');
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await waitFor(async () => (await saves0()) >= 2, 'the scheduled BGSAVE');
       // save 1 1: one change, a second later, saves again by itself
       assert.equal(await c.cmd('CONFIG', 'SET', 'save', '1 1'), 'OK');
       await c.cmd('SET', 'trigger', '1');
       const before = await saves0();
-      const d2 = Date.now() + 5000;
-      while ((await saves0()) === before) {
-        assert.ok(Date.now() < d2, 'the save point did not trigger');
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await waitFor(async () => (await saves0()) !== before, 'the save point to trigger');
       assert.ok(existsSync(join(dir, 'dump.rdb')));
     } finally {
       c.close();
@@ -226,11 +214,7 @@ test('a failed BGSAVE is reported, and with stop-writes-on-bgsave-error writes a
     await c.cmd('SET', 'k', 'v');
     rmSync(dir, { recursive: true, force: true }); // the save cannot open its file
     assert.equal(await c.cmd('BGSAVE'), 'Background saving started');
-    const deadline = Date.now() + 5000;
-    while (!/rdb_last_bgsave_status:err/.test(String(await c.cmd('INFO', 'persistence')))) {
-      assert.ok(Date.now() < deadline, 'the BGSAVE did not fail');
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitFor(async () => /rdb_last_bgsave_status:err/.test(String(await c.cmd('INFO', 'persistence'))), 'the BGSAVE to fail');
     const misconf = "-MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk.";
     assert.ok((await c.call('SET', 'k', 'w')).raw.startsWith(misconf));
     assert.ok((await c.call('PING')).raw.startsWith(misconf));
@@ -242,11 +226,7 @@ test('a failed BGSAVE is reported, and with stop-writes-on-bgsave-error writes a
     const { mkdirSync } = await import('node:fs');
     mkdirSync(dir);
     assert.equal(await c.cmd('BGSAVE'), 'Background saving started');
-    const d2 = Date.now() + 5000;
-    while (!/rdb_last_bgsave_status:ok/.test(String(await c.cmd('INFO', 'persistence')))) {
-      assert.ok(Date.now() < d2, 'the second BGSAVE did not succeed');
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitFor(async () => /rdb_last_bgsave_status:ok/.test(String(await c.cmd('INFO', 'persistence'))), 'the second BGSAVE to succeed');
     assert.equal(await c.cmd('SET', 'k', 'x'), 'OK');
   } finally {
     c.close();

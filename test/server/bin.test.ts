@@ -6,23 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RespClient } from '../harness/resp.js';
-import { freePort } from '../harness/servers.js';
+import { connectWhenListening, freePort, waitFor } from '../harness/servers.js';
 import { createServer } from '../../src/index.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const bin = join(root, 'bin', 'gkv-server');
 
-async function waitReady(port: number): Promise<RespClient> {
-  const deadline = Date.now() + 10000;
-  for (;;) {
-    try {
-      return await RespClient.connect(port);
-    } catch {
-      if (Date.now() > deadline) throw new Error('gkv-server did not start');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
+const waitReady = (port: number): Promise<RespClient> => connectWhenListening(port);
 
 function startBin(args: string[]) {
   const p = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -75,8 +65,7 @@ test('gkv-server logs Redis\'s banner once listening: the logo with " PID: <pid>
     try {
       const c = await waitReady(port);
       c.close();
-      const deadline = Date.now() + 10000;
-      while (!/Ready to accept connections/.test(s.output()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await waitFor(() => /Ready to accept connections/.test(s.output()), 'the ready line');
       const out = s.output();
       if (logo === 'yes') {
         assert.match(out, new RegExp(`\\n +PID: ${s.p.pid}\\n`));
