@@ -45,6 +45,7 @@ console.log(
     `canary_max_ms=${r.canaryMaxMs} bugs=${r.bugs.length} server_peak_rss_kb=${r.serverPeakRssKb}`,
 );
 console.log(`slowest per call: ${r.slowest.join('; ')}`);
+if (r.canarySlowestDuring.length > 0) console.log(`batches in flight during the slowest canary check: ${r.canarySlowestDuring.join(' | ').slice(0, 3000)}`);
 if (r.crashed) console.log(`crash: ${r.crashed}`);
 if (r.canary) console.log(`canary: ${r.canary}`);
 for (const b of r.bugs.slice(0, 5)) console.log(b);

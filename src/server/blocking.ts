@@ -401,7 +401,14 @@ export class Blocking {
     s.ks.updateClock();
     while (this.heap.length !== 0 && this.heap[0].req.timeout <= now) {
       const st = this.heap[0];
-      this.replyTimeout(st.c, st);
+      try {
+        this.replyTimeout(st.c, st);
+      } catch (e) {
+        // a timer is an entry point from the event loop: a failure costs this client only
+        s.log.warning(`BUG: unexpected exception timing out a blocked '${st.c.lastCmd}': ${(e as Error)?.stack ?? e}`);
+        st.c.addError(`ERR internal error in '${st.c.lastCmd}' command`);
+        st.c.closeAfterReply = true;
+      }
       this.unblock(st.c); // removes it from the heap
     }
     this.armTimer();

@@ -438,7 +438,14 @@ export class Server {
     c.closed = true;
     this.clients.delete(c.id);
     c.parser.clear();
-    for (const h of this.onClientFree) h(c);
+    for (const h of this.onClientFree) {
+      // runs from socket events: a failing hook is logged, the others still run
+      try {
+        h(c);
+      } catch (e) {
+        this.log.warning(`BUG: unexpected exception freeing client id=${c.id}: ${(e as Error)?.stack ?? e}`);
+      }
+    }
     if (c.socket !== null && !c.socket.destroyed) c.socket.destroy();
   }
 

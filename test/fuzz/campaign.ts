@@ -60,6 +60,8 @@ export interface CampaignResult {
   canary: string | null;
   canaryChecks: number;
   canaryMaxMs: number;
+  /** the commands of the batches in flight during the slowest canary check */
+  canarySlowestDuring: string[];
   /** "BUG:" lines the server logged */
   bugs: string[];
   serverPeakRssKb: number;
@@ -199,6 +201,13 @@ function peakRssKb(pid: number | undefined): number {
   }
 }
 
+/** The command names of a batch (the first word of each multibulk), for reports. */
+function commandNames(bytes: string): string {
+  const names: string[] = [];
+  for (const m of bytes.matchAll(/\*\d+\r\n\$\d+\r\n([^\r]{1,30})\r\n/g)) names.push(m[1]);
+  return names.join(' ');
+}
+
 /** The five commands with the highest usec_per_call in INFO commandstats. */
 async function slowestCommands(port: number): Promise<string[]> {
   const info = await new Promise<string>((resolve) => {
@@ -237,7 +246,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
   const t0 = Date.now();
   const res: CampaignResult = {
     seed: o.seed, frames: 0, commands: 0, batches: 0, seconds: 0, crashed: null, canary: null,
-    canaryChecks: 0, canaryMaxMs: 0, bugs: [], serverPeakRssKb: 0, slowest: [], repro: null,
+    canaryChecks: 0, canaryMaxMs: 0, canarySlowestDuring: [], bugs: [], serverPeakRssKb: 0, slowest: [], repro: null,
   };
   const recent: string[][] = Array.from({ length: o.workers }, () => []);
   const canary = new Canary();
@@ -247,9 +256,14 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
     await canary.connect(port);
     const over = (): boolean =>
       crashed !== null || canary.failure !== null || (res.frames >= o.frames && res.commands >= o.commands) || Date.now() - t0 > o.seconds * 1000;
+    const inflight: string[] = Array<string>(o.workers).fill('');
     const canaryLoop = (async () => {
       while (!over()) {
+        const during = new Set(inflight);
+        const before = canary.maxMs;
         if (!(await canary.check(o.canaryDeadlineMs))) break;
+        if (canary.maxMs > before) for (const b of inflight) during.add(b);
+        if (canary.maxMs > before && canary.maxMs > 1000) res.canarySlowestDuring = [...during].map(commandNames);
         await new Promise((r) => setTimeout(r, 5));
       }
     })();
@@ -275,7 +289,9 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
         const mine = recent[w];
         mine.push(bytes);
         if (mine.length > 8) mine.shift();
+        inflight[w] = bytes;
         await runBatch(port, bytes, rng);
+        inflight[w] = '';
         res.batches++;
         if (++n % 200 === 0 && w === 0) await rebuildFixtures(port);
         if (o.verbose && w === 0 && Date.now() - lastProgress > 5000) {
