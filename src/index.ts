@@ -25,8 +25,12 @@ export interface GkvServer {
   /** the TCP port bound (the chosen one when port was 0) */
   port: number;
   host: string;
-  /** Stops the server gracefully (with the persistence shutdown steps). */
-  close(): Promise<void>;
+  /**
+   * Stops the server as SHUTDOWN does (the AOF fsynced; the final save with
+   * save points). Rejects, leaving the server up, when that save or fsync
+   * fails; `{ nosave: true }` skips the save, `{ force: true }` stops anyway.
+   */
+  close(opts?: { nosave?: boolean; force?: boolean }): Promise<void>;
   /** the underlying server, for embedding and tests */
   server: Server;
 }
@@ -58,7 +62,7 @@ export async function createServer(options: ServerOptions = {}): Promise<GkvServ
     port: server.port,
     host: server.host,
     server,
-    close: () => server.shutdown(),
+    close: (opts = {}) => server.shutdown(opts),
   };
 }
 

@@ -1,14 +1,16 @@
 /**
  * gkv-server: runs the server in the foreground, taking redis-server's
  * arguments: an optional config file, then `--name value` options.
- * SIGINT/SIGTERM shut down gracefully (a second signal during a long
- * shutdown forces the exit, as Redis does).
+ * SIGINT/SIGTERM shut down as SHUTDOWN does (the server stays up when the
+ * final save fails); a second SIGINT while that runs forces the exit, as
+ * Redis does.
  */
 import { Config, ConfigError } from '../server/config.js';
 import { PARAMS } from '../server/params.js';
 import { Server, StartupFailure } from '../server/server.js';
 import { installAof } from '../persistence/aof/index.js';
 import { installRdb } from '../persistence/rdb-install.js';
+import { rdbRemoveTempFile } from '../persistence/rdb-file.js';
 
 import { REDIS_VERSION as VERSION } from '../version.js';
 
@@ -51,20 +53,22 @@ async function main(argv: string[]): Promise<number> {
     server.log.warning(`Failed listening on port ${config.get('port')} (tcp), aborting. ${(e as Error).message}`);
     return 1;
   }
-  let signals = 0;
-  const onSignal = (sig: string) => {
-    signals++;
-    if (signals > 1) {
-      server.log.warning('You insist... exiting now.');
+  // Redis's sigShutdownHandler: the cron carries the shutdown out (shutdownAsap); a
+  // second SIGINT while one is pending or running exits at once, as an
+  // impatient Ctrl+C expects
+  const onSignal = (sig: 'SIGINT' | 'SIGTERM') => {
+    if (server.shutdownAsap && sig === 'SIGINT') {
+      server.log.fromSignalHandler('You insist... exiting now.');
+      rdbRemoveTempFile(server);
       process.exit(1);
     }
-    server.log.warning(`Received ${sig} scheduling shutdown...`);
-    void server.shutdown();
+    server.log.fromSignalHandler(server.loading ? 'Received shutdown signal during loading, scheduling shutdown.' : `Received ${sig} scheduling shutdown...`);
+    server.shutdownAsap = true;
+    server.lastSignal = sig;
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   await server.closed;
-  server.log.warning('gKV is now ready to exit, bye bye...');
   return 0;
 }
 

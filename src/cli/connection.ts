@@ -5,26 +5,11 @@
  */
 import net from 'node:net';
 import { encodeCommand, ProtocolError, ReplyParser, type Reply } from './resp.js';
+import { strerror } from '../util/strerror.js';
 
-const STRERROR: Record<string, string> = {
-  ECONNREFUSED: 'Connection refused',
-  ECONNRESET: 'Connection reset by peer',
-  ETIMEDOUT: 'Connection timed out',
-  EHOSTUNREACH: 'No route to host',
-  ENETUNREACH: 'Network is unreachable',
-  ENOENT: 'No such file or directory',
-  EACCES: 'Permission denied',
-  EPIPE: 'Broken pipe',
-  EADDRNOTAVAIL: 'Cannot assign requested address',
-  ENOTFOUND: 'Name or service not known',
-  EAI_AGAIN: 'Temporary failure in name resolution',
-  ENOTSOCK: 'Socket operation on non-socket',
-  ECONNABORTED: 'Software caused connection abort',
-};
-
+/** The strerror()-style text hiredis gives for a connection error, which redis-cli prints. */
 export function errorText(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  return (err.code && STRERROR[err.code]) || err.message || String(e);
+  return strerror(e);
 }
 
 /** Why reading failed: 'eof' and 'reset' are the cases redis-cli's REPL survives. */

@@ -10,21 +10,26 @@
  *     per key: [EXPIRETIME_MS t] [IDLE s | FREQ f] type key value
  *   EOF, CRC-64 of everything before it (0 with rdbchecksum no)
  *
- * Writing reads the dataset through a fork-less Snapshot (snapshot.ts): SAVE
- * walks it at once; BGSAVE in slices of the event loop while the server keeps
- * serving, so the file holds the data as of the moment BGSAVE started. Bytes
- * go to `temp-<pid>.rdb` (written as they come), which is fsynced and renamed
- * over the target only when complete, so a crash mid-save never damages the
- * previous file.
+ * Writing reads the dataset through a fork-less Snapshot (snapshot.ts), so
+ * the file holds the data as of the moment the save started. SAVE and DEBUG
+ * RELOAD walk it at once (rdbSaveSteps, blocking, as Redis's rdbSave); the
+ * shutdown save walks the same steps in slices, so a second SIGINT is still
+ * seen. Both write `temp-<pid>.rdb`, fsync it and rename it over the target
+ * only when complete, so a failed or interrupted save never damages the
+ * previous file; failures log Redis's lines ("Failed opening the temp RDB
+ * file…", "Write error saving DB on disk…", "Error moving temp DB file…").
+ * BGSAVE streams the walk to a child process (child.ts) that writes
+ * `temp-<childpid>.rdb` and renames it (startRdbChild).
  *
  * Loading parses the whole image (RDB versions 1–11 as far as the value
- * encodings are known, checksum verified), keeps the keys whose TTL has not
- * passed, and installs them; entries are applied in slices so that a large
- * file lets clients see -LOADING rather than a frozen server.
+ * encodings are known, checksum verified unless DEBUG
+ * SET-SKIP-CHECKSUM-VALIDATION), logging the aux fields as Redis does, keeps
+ * the keys whose TTL has not passed, and installs them; entries are applied
+ * in slices so that a large file lets clients see -LOADING rather than a
+ * frozen server.
  */
 import { closeSync, fsyncSync, openSync, renameSync, writeSync, existsSync, readFileSync, unlinkSync } from 'node:fs';
-import { fsync, close } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Server } from '../server/server.js';
 import type { Db } from '../keyspace/keyspace.js';
 import type { Value } from '../keyspace/value.js';
@@ -33,6 +38,9 @@ import { RdbWriter, RDB_VERSION, rdbObjectType, rdbSaveObject, type SaveOptions 
 import { RdbError, RdbReader, isObjectType, rdbLoadObject, type LoadLimits } from './rdb/decode.js';
 import { Crc64 } from './rdb/crc64.js';
 import { REDIS_VERSION } from '../commands/families/server.js';
+import { ChildSave, type ChildResult } from './child.js';
+import { strerror } from '../util/strerror.js';
+import { sleepBlocking } from '../util/sleep.js';
 
 const RDB_OPCODE_FUNCTION2 = 245;
 const RDB_OPCODE_FUNCTION = 246;
@@ -181,134 +189,116 @@ export function rdbPath(s: Server): string {
   return resolve(s.config.get('dir'), s.config.get('dbfilename'));
 }
 
-/** Writes the file at once: temp file, fsync, rename (Redis's rdbSave). Throws on I/O errors. */
-export function saveRdbSync(s: Server, path = rdbPath(s)): number {
-  const tmp = join(dirname(path), `temp-${process.pid}.rdb`);
-  const fd = openSync(tmp, 'w');
-  let size: number;
-  try {
-    size = writeRdbToFd(s, fd, { aofBase: false });
-    fsyncSync(fd);
-  } catch (e) {
-    closeSync(fd);
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* already gone */
-    }
-    throw e;
-  }
-  closeSync(fd);
-  renameSync(tmp, path);
-  return size;
+/** Redis's "server root dir" in its log lines: the directory, or "unknown" when it is gone (getcwd fails). */
+function rootDir(dir: string): string {
+  return existsSync(dir) ? resolve(dir) : 'unknown';
 }
 
 /**
- * A background save: the snapshot walked in event-loop slices, bytes written
- * as they come, then fsync (off the loop) and rename. `done` gets null on
- * success or the error.
+ * Redis's rdbSave in steps: the dataset written to temp-<pid>.rdb next to
+ * the target, fsynced and renamed over it, so a failure never damages the
+ * previous file. Between slices it yields the milliseconds to wait (0: a
+ * turn of the event loop; rdb-key-save-delay's per-key delay otherwise).
+ * Returns false after logging Redis's line when opening, writing or renaming
+ * fails (the temporary file is removed). The caller updates dirty/lastsave.
  */
-export class BackgroundSave {
-  private readonly snap: Snapshot<Buffer>;
-  private readonly img: RdbImage;
-  private readonly fd: number;
-  private readonly tmp: string;
-  private aborted = false;
-  readonly startedAt = Date.now();
-
-  constructor(private readonly s: Server, private readonly path: string, private readonly done: (err: Error | null, size: number) => void) {
-    this.tmp = join(dirname(path), `temp-bg-${process.pid}.rdb`);
-    let fd = -1;
-    let openError: Error | null = null;
-    try {
-      fd = openSync(this.tmp, 'w');
-    } catch (e) {
-      openError = e as Error;
-    }
-    this.fd = fd;
-    this.img = new RdbImage(s, (b) => writeAll(this.fd, b), { aofBase: false });
-    this.snap = new Snapshot<Buffer>(s.ks, this.img);
-    if (openError !== null) {
-      // as a forked child that cannot open its file: the save started, then failed
-      this.snap.finish();
-      const err = openError;
-      setImmediate(() => this.done(err, 0));
-      return;
-    }
-    setImmediate(() => this.slice());
+export function* rdbSaveSteps(s: Server, path = rdbPath(s)): Generator<number, boolean, void> {
+  const dir = dirname(path);
+  const tmpName = `temp-${process.pid}.rdb`;
+  const tmp = join(dir, tmpName);
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'w');
+  } catch (e) {
+    s.log.warning(`Failed opening the temp RDB file ${tmpName} (in server root dir ${rootDir(dir)}) for saving: ${strerror(e)}`);
+    return false;
   }
-
-  private slice(): void {
-    if (this.aborted) return;
-    // replies produced since the last slice leave first, not after it
-    this.s.flushPending();
-    let finished: boolean;
-    try {
-      finished = this.snap.step(SLICE_MS);
-      this.img.drain();
-    } catch (e) {
-      this.fail(e as Error);
-      return;
+  const img = new RdbImage(s, (b) => writeAll(fd, b), { aofBase: false });
+  const snap = new Snapshot<Buffer>(s.ks, img);
+  try {
+    for (;;) {
+      const delayUs = s.config.getInt('rdb-key-save-delay');
+      // with a delay, one key at a time and its delay after it (Redis sleeps per key)
+      const done = snap.step(SLICE_MS, delayUs > 0 ? 1 : Infinity);
+      img.drain();
+      if (done) break;
+      yield delayUs > 0 ? delayUs / 1000 : 0;
     }
-    if (!finished) {
-      setImmediate(() => this.slice());
-      return;
-    }
+    img.end();
+    fsyncSync(fd);
+    closeSync(fd);
+  } catch (e) {
+    s.log.warning(`Write error saving DB on disk: ${strerror(e)}`);
     try {
-      this.img.end();
-    } catch (e) {
-      this.fail(e as Error);
-      return;
-    }
-    fsync(this.fd, (err) => {
-      close(this.fd, () => {
-        if (this.aborted) return;
-        if (err) return this.finishWith(err);
-        try {
-          renameSync(this.tmp, this.path);
-        } catch (e) {
-          return this.finishWith(e as Error);
-        }
-        this.done(null, this.img.size);
-      });
-    });
-  }
-
-  private fail(e: Error): void {
-    this.snap.finish();
-    try {
-      closeSync(this.fd);
+      closeSync(fd);
     } catch {
       /* closed */
     }
-    this.finishWith(e);
+    unlinkQuiet(tmp);
+    return false;
+  } finally {
+    snap.finish();
   }
+  try {
+    renameSync(tmp, path);
+  } catch (e) {
+    s.log.warning(`Error moving temp DB file ${tmpName} on the final destination ${basename(path)} (in server root dir ${rootDir(dir)}): ${strerror(e)}`);
+    unlinkQuiet(tmp);
+    return false;
+  }
+  s.log.notice('DB saved on disk');
+  return true;
+}
 
-  private finishWith(e: Error): void {
-    try {
-      unlinkSync(this.tmp);
-    } catch {
-      /* already gone */
-    }
-    this.done(e, 0);
+/** rdbSaveSteps at once, blocking (SAVE, DEBUG RELOAD): true when saved. */
+export function saveRdbSync(s: Server, path = rdbPath(s)): boolean {
+  const steps = rdbSaveSteps(s, path);
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+    sleepBlocking(r.value);
   }
+}
 
-  /** Stops the save (shutdown, FLUSHALL …): the temporary file is removed, `done` is not called. */
-  abort(): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.snap.finish();
-    try {
-      closeSync(this.fd);
-    } catch {
-      /* closed or in flight */
-    }
-    try {
-      unlinkSync(this.tmp);
-    } catch {
-      /* gone */
-    }
+/** Redis's rdbRemoveTempFile: the foreground save's temp-<pid>.rdb is removed (a forced exit). */
+export function rdbRemoveTempFile(s: Server, pid = process.pid): void {
+  unlinkQuiet(join(dirname(rdbPath(s)), `temp-${pid}.rdb`));
+}
+
+function unlinkQuiet(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    /* never created, or gone */
   }
+}
+
+/**
+ * BGSAVE: the dataset written by a child process (persistence/child.ts) to
+ * temp-<childpid>.rdb and renamed over the target by it. `done` gets the
+ * child's result.
+ */
+export function startRdbChild(s: Server, path: string, done: (r: ChildResult, job: ChildSave) => void): ChildSave {
+  return new ChildSave(s, {
+    type: 'rdb',
+    dir: dirname(path),
+    tempName: 'temp-%d.rdb',
+    finalPath: path,
+    output: (send) => {
+      const img = new RdbImage(s, send, { aofBase: false });
+      return { sink: img, drain: () => img.drain(), end: () => img.end(), size: () => img.size };
+    },
+    done,
+  });
+}
+
+/** The log line of a child's failure, as Redis's child logs it (the parent then logs "Background saving error"). */
+export function rdbChildError(s: Server, job: ChildSave, r: Extract<ChildResult, { ok: false }>): string {
+  const dir = dirname(rdbPath(s));
+  const tmpName = basename(job.tempPath);
+  if (r.op === 'open') return `Failed opening the temp RDB file ${tmpName} (in server root dir ${rootDir(dir)}) for saving: ${r.error}`;
+  if (r.op === 'rename') return `Error moving temp DB file ${tmpName} on the final destination ${basename(rdbPath(s))} (in server root dir ${rootDir(dir)}): ${r.error}`;
+  return `Write error saving DB on disk: ${r.error}`;
 }
 
 // ------------------------------------------------------------------ loading
@@ -385,6 +375,10 @@ export function parseRdb(s: Server, data: Buffer, start = 0): RdbLoadResult {
       const k = r.loadString();
       const v = r.loadString();
       aux.set(k, v);
+      // the lines Redis's rdbLoadRio logs for these fields
+      if (k === 'redis-ver') s.log.notice(`Loading RDB produced by version ${v}`);
+      else if (k === 'ctime') s.log.notice(`RDB age ${Math.max(0, Math.floor(Date.now() / 1000) - (Number.parseInt(v, 10) || 0))} seconds`);
+      else if (k === 'used-mem') s.log.notice(`RDB memory usage when created ${((Number.parseInt(v, 10) || 0) / (1024 * 1024)).toFixed(2)} Mb`);
       continue;
     }
     if (type === RDB_OPCODE_MODULE_AUX || type === RDB_OPCODE_FUNCTION || type === RDB_OPCODE_FUNCTION2) {
@@ -409,14 +403,21 @@ export function parseRdb(s: Server, data: Buffer, start = 0): RdbLoadResult {
     if (data.length < end + 8) throw new RdbError('Short read or OOM loading DB. Unrecoverable error, aborting now.');
     const stored = data.subarray(end, end + 8);
     const zero = stored.every((b) => b === 0);
-    if (!zero && s.config.getBool('rdbchecksum')) {
+    if (zero) s.log.notice('RDB file was saved with checksum disabled: no check performed.');
+    else if (s.config.getBool('rdbchecksum') && !s.skipChecksumValidation) {
       const crc = new Crc64().update(data, start, end);
-      if (!crc.equalsLE(data, end)) throw new RdbError('Wrong RDB checksum. Aborting now.');
+      if (!crc.equalsLE(data, end)) {
+        const hex = (v: bigint): string => v.toString(16).padStart(16, '0');
+        throw new RdbCrcError(`Wrong RDB checksum expected: (${hex(crc.value())}) but got (${hex(stored.readBigUInt64LE(0))}). Aborting now.`);
+      }
     }
     return { entries, version, aux, size: end + 8 - start };
   }
   return { entries, version, aux, size: end - start };
 }
+
+/** A file whose CRC-64 does not match (Redis reports it as "RDB CRC error"). */
+export class RdbCrcError extends RdbError {}
 
 function readUInt32LE(r: RdbReader): number {
   const b = r.bytes(4);

@@ -2,8 +2,10 @@
  * Wiring RDB persistence into a server (installRdb): SAVE, BGSAVE
  * [SCHEDULE], LASTSAVE, save points (`save 3600 1 300 100 60 10000`), the
  * save at shutdown, loading the file at startup, INFO persistence's rdb_
- * fields, and the AOF's RDB preamble (rdbHooks). The file format and the
- * background walk are rdb-file.ts.
+ * fields, the AOF's RDB preamble (rdbHooks), FLUSHALL's kill-and-save. The
+ * file format and the saves are rdb-file.ts; BGSAVE's child is child.ts.
+ * The shutdown step refuses the exit when the final save fails, unless
+ * FORCE (Redis's "Error trying to save the DB, can't exit.").
  *
  * As Redis: a BGSAVE counts the changes made since it started as still
  * unsaved (dirty minus the dirty at its start, on success); a failed BGSAVE
@@ -15,7 +17,13 @@ import type { Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
 import type { CommandRow } from '../commands/spec.js';
 import { Err } from '../protocol/errors.js';
-import { BackgroundSave, RdbImage, installEntries, loadRdbImage, rdbPath, readRdbFile, saveRdbSync, writeRdbToFd } from './rdb-file.js';
+import { RdbCrcError, RdbImage, installEntries, loadRdbImage, parseRdb, rdbChildError, rdbPath, rdbSaveSteps, saveRdbSync, startRdbChild, writeRdbToFd, type RdbLoadResult } from './rdb-file.js';
+import { RdbError } from './rdb/decode.js';
+import { readFileSync } from 'node:fs';
+import { strerror } from '../util/strerror.js';
+import { sleepBlocking } from '../util/sleep.js';
+import { activeChildOf, type ChildSave } from './child.js';
+import type { ShutdownFlags } from '../server/server.js';
 import { rdbHooks } from './aof/index.js';
 
 const BGSAVE_RETRY_DELAY_MS = 5000;
@@ -30,23 +38,27 @@ export class RdbState {
   lastBgsaveTry = 0;
   lastBgsaveTimeSec = -1;
   saves = 0;
-  bg: BackgroundSave | null = null;
+  /** the BGSAVE child (Redis's child_type RDB) */
+  bg: ChildSave | null = null;
   bgScheduled = false;
   dirtyAtBgStart = 0;
   lastLoadLoaded = 0;
   lastLoadExpired = 0;
+  /** INFO rdb_last_cow_size: the bytes the last BGSAVE's snapshot held because of writes */
+  lastCowSize = 0;
   /** (seconds, changes) pairs of the `save` parameter */
   points: [number, number][] = [];
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly s: Server) {}
 
-  /** SAVE: the file written at once. Throws on failure (the caller replies). */
-  saveNow(): void {
+  /** SAVE (Redis's rdbSave in the foreground): false when it failed (logged). */
+  saveNow(): boolean {
     const s = this.s;
-    saveRdbSync(s);
-    this.afterSave(s.ks.dirty);
-    s.log.notice('DB saved on disk');
+    const dirty = s.ks.dirty;
+    if (!saveRdbSync(s)) return false;
+    this.afterSave(dirty);
+    return true;
   }
 
   /** A save that started at `dirtyAtStart` changes has completed. */
@@ -58,39 +70,50 @@ export class RdbState {
     this.s.ks.dirty -= dirtyAtStart;
     if (this.s.ks.dirty < 0) this.s.ks.dirty = 0;
     this.lastSave = Math.floor(Date.now() / 1000);
+    this.lastBgsaveOk = true;
     this.saves++;
   }
 
-  /** Starts a BGSAVE. Returns false when one is already running. */
+  /**
+   * Starts a BGSAVE (Redis's rdbSaveBackground): a child writes the file.
+   * Returns false when no child could be started (logged).
+   */
   startBackground(): boolean {
     if (this.bg !== null) return false;
     const s = this.s;
     this.dirtyAtBgStart = s.ks.dirty;
     this.lastBgsaveTry = Date.now();
-    s.log.notice('Background saving started');
     const started = Date.now();
-    this.bg = new BackgroundSave(s, rdbPath(s), (err) => {
-      this.bg = null;
-      this.lastBgsaveTimeSec = Math.round((Date.now() - started) / 1000);
-      if (err === null) {
-        this.lastBgsaveOk = true;
-        this.afterSave(this.dirtyAtBgStart);
-        s.log.notice('Background saving terminated with success');
-      } else {
-        this.lastBgsaveOk = false;
-        s.log.warning(`Background saving error: ${err.message}`);
-      }
-      if (this.bgScheduled) {
-        this.bgScheduled = false;
-        this.startBackground();
-      }
-    });
+    try {
+      this.bg = startRdbChild(s, rdbPath(s), (r, job) => {
+        this.bg = null;
+        this.lastBgsaveTimeSec = Math.round((Date.now() - started) / 1000);
+        if (r.ok) {
+          this.afterSave(this.dirtyAtBgStart);
+          this.lastCowSize = job.cowBytes;
+          s.log.notice('Background saving terminated with success');
+        } else if (r.signal === null && !r.killed) {
+          s.log.warning(rdbChildError(s, job, r));
+          s.log.warning('Background saving error');
+          this.lastBgsaveOk = false;
+        } else {
+          s.log.warning(`Background saving terminated by signal ${r.signal ?? 9}`);
+          // the server's own kill (FLUSHALL, SHUTDOWN) is no error, as Redis's SIGUSR1
+          if (!r.killed) this.lastBgsaveOk = false;
+        }
+      });
+    } catch (e) {
+      this.lastBgsaveOk = false;
+      s.log.warning(`Can't save in background: fork: ${(e as Error).message}`);
+      return false;
+    }
+    s.log.notice(`Background saving started by pid ${this.bg.pid}`);
     return true;
   }
 
   /** serverCron's save-point check: a BGSAVE when enough changes are old enough. */
   tick(): void {
-    if (this.bg !== null || this.s.loading || this.s.pauseCron) return;
+    if (activeChildOf(this.s) !== null || this.s.loading || this.s.pauseCron || this.s.shutdownRunning) return;
     if (this.bgScheduled) {
       this.bgScheduled = false;
       this.startBackground();
@@ -122,34 +145,65 @@ export class RdbState {
   stop(): void {
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
-    if (this.bg !== null) {
-      this.bg.abort();
-      this.bg = null;
-    }
+    this.bg?.kill();
   }
 
-  /** Loads the file at startup (in slices: clients meanwhile get -LOADING). */
+  /**
+   * Loads the file at startup. The entries are installed in slices (clients
+   * meanwhile get -LOADING), a turn of the event loop every
+   * loading-process-events-interval-bytes of the file; key-load-delay sleeps
+   * that many microseconds per key, as Redis's loader does. A file that
+   * cannot be read or is corrupt stops the server with Redis's lines.
+   */
   async loadAtStartup(): Promise<void> {
     const s = this.s;
     const path = rdbPath(s);
     const started = Date.now();
-    const img = readRdbFile(s, path);
-    if (img === null) return;
+    let data: Buffer;
+    try {
+      data = readFileSync(path);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw new Error(`Fatal error loading the DB: ${strerror(e)}. Exiting.`);
+    }
+    let img: RdbLoadResult;
+    try {
+      img = parseRdb(s, data);
+    } catch (e) {
+      if (!(e instanceof RdbError)) throw e;
+      // Redis's rdbReportCorruptRDB while loading a file: the reason, then it exits
+      if (e instanceof RdbCrcError) s.log.warning(e.message);
+      s.log.warning(`Internal error in RDB reading offset 0, function at rdb.c:0 -> ${e instanceof RdbCrcError ? 'RDB CRC error' : e.message}`);
+      throw new Error('Terminating server after rdb file reading failure.');
+    }
     s.loading = true;
     const info = { start: Math.floor(started / 1000), totalBytes: img.size, loadedBytes: 0 };
     s.loadingInfo = info;
     try {
+      const n = img.entries.length;
+      const bytesPerEntry = img.size / Math.max(1, n);
       let loaded = 0;
       let expired = 0;
-      for (let i = 0; i < img.entries.length; i += LOAD_SLICE) {
-        const [l, x] = installEntries(s, img.entries, i, Math.min(img.entries.length, i + LOAD_SLICE));
-        loaded += l;
-        expired += x;
-        info.loadedBytes = Math.round((img.size * Math.min(img.entries.length, i + LOAD_SLICE)) / Math.max(1, img.entries.length));
-        if (i + LOAD_SLICE < img.entries.length) {
-          if (img.entries.length > 5 * LOAD_SLICE) s.log.notice(`Loading RDB: ${Math.round(((i + LOAD_SLICE) * 100) / img.entries.length)}%`);
-          await new Promise((r) => setImmediate(r));
+      for (let i = 0; i < n; ) {
+        // a turn of the event loop every loading-process-events-interval-bytes (and at most LOAD_SLICE entries)
+        const interval = s.config.getInt('loading-process-events-interval-bytes');
+        const delayUs = s.config.getInt('key-load-delay');
+        const end = Math.min(n, i + Math.max(1, Math.min(LOAD_SLICE, Math.floor(interval / bytesPerEntry))));
+        if (delayUs > 0) {
+          for (; i < end; i++) {
+            const [l, x] = installEntries(s, img.entries, i, i + 1);
+            loaded += l;
+            expired += x;
+            sleepBlocking(delayUs / 1000);
+          }
+        } else {
+          const [l, x] = installEntries(s, img.entries, i, end);
+          loaded += l;
+          expired += x;
+          i = end;
         }
+        info.loadedBytes = Math.round(bytesPerEntry * i);
+        if (i < n) await new Promise((r) => setImmediate(r));
       }
       this.lastLoadLoaded = loaded;
       this.lastLoadExpired = expired;
@@ -173,7 +227,7 @@ export class RdbState {
       ['rdb_last_bgsave_time_sec', this.lastBgsaveTimeSec],
       ['rdb_current_bgsave_time_sec', bg !== null ? Math.round((Date.now() - bg.startedAt) / 1000) : -1],
       ['rdb_saves', this.saves],
-      ['rdb_last_cow_size', 0],
+      ['rdb_last_cow_size', this.lastCowSize],
       ['rdb_last_load_keys_expired', this.lastLoadExpired],
       ['rdb_last_load_keys_loaded', this.lastLoadLoaded],
     ];
@@ -220,38 +274,44 @@ export function installRdb(s: Server, load = true): RdbState {
     if (load && !s.config.getBool('appendonly')) await st.loadAtStartup();
     st.startTimer();
   });
-  s.onShutdown.push(() => {
-    const f = s.shutdownFlags;
-    const wantSave = f !== null && f.save ? true : f !== null && f.nosave ? false : st.points.length > 0;
-    if (st.bg !== null) {
-      s.log.warning('There is a child saving an .rdb. Killing it!');
-      st.bg.abort();
-      st.bg = null;
-    }
-    st.stop();
-    if (!wantSave) return;
-    s.log.notice('Saving the final RDB snapshot before exiting.');
-    // In slices like a BGSAVE, so the event loop keeps turning: a second
-    // SIGINT/SIGTERM during a long save is seen and exits at once, as Redis's
-    // "You insist... exiting now".
-    return new Promise<void>((resolve) => {
-      const dirty = s.ks.dirty;
-      try {
-        new BackgroundSave(s, rdbPath(s), (err) => {
-          if (err !== null) s.log.warning(`Error trying to save the DB, can't exit: ${err.message}`);
-          else {
-            st.markSaved(dirty);
-            s.log.notice('DB saved on disk');
-          }
-          resolve();
-        });
-      } catch (e) {
-        s.log.warning(`Error trying to save the DB, can't exit: ${(e as Error).message}`);
-        resolve();
-      }
-    });
+  s.onShutdown.push((flags, sync) => rdbShutdownStep(s, st, flags, sync));
+  s.onStopped.push(() => st.stop());
+  // FLUSHALL (Redis's flushAllDataAndResetRDB): the BGSAVE in progress is killed; with save points the empty dataset is saved
+  s.onFlushAll.push(() => {
+    st.bg?.kill();
+    if (st.points.length > 0) st.saveNow();
   });
   return st;
+}
+
+/**
+ * The RDB's shutdown step (Redis's finishShutdown): a BGSAVE in progress is
+ * killed; with save points (unless NOSAVE) or SAVE, the final snapshot is
+ * written, in slices so a second SIGINT is still seen. A failed save stops
+ * the exit unless FORCE.
+ */
+function* rdbShutdownStep(s: Server, st: RdbState, flags: ShutdownFlags, sync: boolean): Generator<number, boolean, void> {
+  const bg = st.bg;
+  if (bg !== null) {
+    s.log.warning('There is a child saving an .rdb. Killing it!');
+    bg.kill();
+    // its temporary file goes with it (waited for; inside EXEC removed at once)
+    if (sync) bg.removeTempFile();
+    else for (let i = 0; i < 1000 && st.bg === bg; i++) yield 5;
+  }
+  if (!((st.points.length > 0 && !flags.nosave) || flags.save)) return true;
+  s.log.notice('Saving the final RDB snapshot before exiting.');
+  const dirty = s.ks.dirty;
+  if (yield* rdbSaveSteps(s)) {
+    st.markSaved(dirty);
+    return true;
+  }
+  if (flags.force) {
+    s.log.warning('Error trying to save the DB. Exit anyway.');
+    return true;
+  }
+  s.log.warning("Error trying to save the DB, can't exit.");
+  return false;
 }
 
 // ------------------------------------------------------------------ commands
@@ -260,15 +320,11 @@ function saveCommand(c: Client, _argv: string[], s: Server): void {
   const st = rdbStateOf(s);
   if (st === undefined) throw Err.raw('ERR');
   if (st.bg !== null) throw Err.raw('ERR Background save already in progress');
-  try {
-    st.saveNow();
-  } catch (e) {
-    s.log.warning(`Failed opening the RDB file ${s.config.get('dbfilename')} for saving: ${(e as Error).message}`);
-    throw Err.raw('ERR');
-  }
+  if (!st.saveNow()) throw Err.raw('ERR');
   c.addOK();
 }
 
+/** BGSAVE [SCHEDULE], as Redis 7.0's bgsaveCommand. */
 function bgsaveCommand(c: Client, argv: string[], s: Server): void {
   const st = rdbStateOf(s);
   if (st === undefined) throw Err.raw('ERR');
@@ -277,13 +333,16 @@ function bgsaveCommand(c: Client, argv: string[], s: Server): void {
     if (argv.length === 2 && argv[1].toLowerCase() === 'schedule') schedule = true;
     else throw Err.syntax();
   }
-  if (st.bg !== null) {
-    if (!schedule) throw Err.raw('ERR Background save already in progress');
+  if (st.bg !== null) throw Err.raw('ERR Background save already in progress');
+  if (activeChildOf(s) !== null || s.inExec) {
+    if (!schedule && !s.inExec) {
+      throw Err.raw("ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.");
+    }
     st.bgScheduled = true;
     c.addStatus('Background saving scheduled');
     return;
   }
-  st.startBackground();
+  if (!st.startBackground()) throw Err.raw('ERR');
   c.addStatus('Background saving started');
 }
 

@@ -74,8 +74,27 @@ export class Snapshot<C> {
   /** entries emitted (walked + encoded early), for progress and tests */
   emitted = 0;
   earlyEncoded = 0;
+  /**
+   * Memory of the entries encoded early (by `measure`): what a write during
+   * the snapshot made it copy first, as fork's copy-on-write copies the
+   * pages a write touches (INFO current_cow_size).
+   */
+  earlyBytes = 0;
+  /** entries in the cut (Redis's current_save_keys_total) */
+  readonly total: number;
 
-  constructor(private readonly ks: Keyspace, private readonly sink: SnapshotSink<C>) {
+  /**
+   * `measure` sizes what an early encoding copied (earlyBytes). `newestFirst`
+   * walks each table from its newest slots down: a background save then
+   * writes the recently created entries — the ones most likely to be written
+   * again soon — before the writes come, and copies fewer entries early.
+   */
+  constructor(
+    private readonly ks: Keyspace,
+    private readonly sink: SnapshotSink<C>,
+    private readonly measure: ((key: string, value: Value) => number) | null = null,
+    private readonly newestFirst = false,
+  ) {
     for (const db of ks.dbs) {
       const dict = db.dict;
       const t: CutTable<C> = {
@@ -85,6 +104,7 @@ export class Snapshot<C> {
       this.tables.push(t);
       this.byDict.set(dict, t);
     }
+    this.total = this.tables.reduce((n, t) => n + t.size, 0);
     ks.addSnapshot(this);
   }
 
@@ -125,21 +145,29 @@ export class Snapshot<C> {
   // ------------------------------------------------------------ the walk
 
   /**
-   * Walks for about `budgetMs` (checked every 256 slots). Returns true when
-   * the snapshot is complete (every database section written).
+   * Walks for about `budgetMs` (checked every 256 slots), emitting at most
+   * `limit` entries. Returns true when the snapshot is complete (every
+   * database section written).
    */
-  step(budgetMs: number): boolean {
+  step(budgetMs: number, limit = Infinity): boolean {
     if (this.finished) return true;
     const deadline = performance.now() + budgetMs;
     let n = 0;
+    let left = limit;
     while (this.cur < this.tables.length) {
       const t = this.tables[this.cur];
       this.begin(t);
       const keys = t.frozen !== null ? t.frozen.keys : t.dict.keys;
+      const last = t.top - 1;
       for (; this.slot < t.top; this.slot++) {
-        const s = this.slot;
-        if (t.done[s] === 0 && keys[s] !== undefined) this.emitSlot(t, s, false);
-        else t.done[s] = 1;
+        const s = this.newestFirst ? last - this.slot : this.slot;
+        if (t.done[s] === 0 && keys[s] !== undefined) {
+          this.emitSlot(t, s, false);
+          if (--left <= 0) {
+            this.slot++;
+            return false;
+          }
+        } else t.done[s] = 1;
         if ((++n & 255) === 0 && performance.now() > deadline) {
           this.slot++;
           return false;
@@ -188,7 +216,10 @@ export class Snapshot<C> {
     if (key === undefined || val === undefined) return;
     const chunk = this.sink.encode(key, val, exp, lru);
     this.emitted++;
-    if (early) this.earlyEncoded++;
+    if (early) {
+      this.earlyEncoded++;
+      if (this.measure !== null) this.earlyBytes += this.measure(key, val);
+    }
     // in the section being written (or an earlier one being finished): straight out
     if (t.begun) this.sink.write(chunk);
     else t.pending.push(chunk);

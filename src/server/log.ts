@@ -41,6 +41,12 @@ export class Logger {
     }
   }
 
+  /** Redis's serverLogFromHandler: `pid:signal-handler (unix time) msg`, whatever the level. */
+  fromSignalHandler(msg: string): void {
+    if (this.level === 'nothing') return;
+    this.write(`${process.pid}:signal-handler (${Math.floor(Date.now() / 1000)}) ${msg}\n`);
+  }
+
   notice(msg: string): void {
     this.log('notice', msg);
   }

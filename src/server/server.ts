@@ -46,6 +46,8 @@ import {
   replyBufferUsed, type ReplyBufferStats,
 } from './client-mem.js';
 import { jeSize } from '../util/jemalloc.js';
+import { sleepBlocking } from '../util/sleep.js';
+import { unlinkSync } from 'node:fs';
 
 export interface ServerStats {
   totalConnections: number;
@@ -71,6 +73,18 @@ export interface ShutdownFlags {
   now: boolean;
   force: boolean;
 }
+
+/**
+ * A shutdown step (Server.onShutdown). It may be a generator that yields a
+ * number of milliseconds to wait (0: one turn of the event loop) between
+ * pieces of a long task (the final save walks the dataset in slices, so a
+ * second SIGINT is still seen). Its result, or the generator's return value,
+ * false means the server must not exit (the step logged why).
+ */
+export type ShutdownStep = Generator<number, boolean | void, void> | boolean | void;
+
+/** Redis's error reply to a SHUTDOWN that failed (the server stays up). */
+export const SHUTDOWN_FAILED = 'ERR Errors trying to SHUTDOWN. Check logs.';
 
 /** Redis's thresholds between compact and hashed/skiplist encodings (redis.conf *-max-listpack-*, set-max-intset-entries). */
 export interface EncodingLimits {
@@ -124,7 +138,16 @@ export class Server {
   loading = false;
   /** progress of the load in course, for INFO's loading_* fields (set by the loader; null when unknown) */
   loadingInfo: { start: number; totalBytes: number; loadedBytes: number } | null = null;
+  /** the shutdown succeeded: the server is stopping for good */
   shuttingDown = false;
+  /** the shutdown steps are running (final fsync, final save): no command runs meanwhile, as Redis blocks */
+  shutdownRunning = false;
+  /** a signal asked for a shutdown that the cron has not started yet (Redis's shutdown_asap) */
+  shutdownAsap = false;
+  /** the signal behind shutdownAsap (shutdown-on-sigint / shutdown-on-sigterm choose its flags) */
+  lastSignal: 'SIGINT' | 'SIGTERM' | null = null;
+  /** clients whose SHUTDOWN is running: they get SHUTDOWN_FAILED if the server stays up */
+  private shutdownWaiters: Client[] = [];
   /** ms timestamp until which clients are paused (CLIENT PAUSE), and its kind */
   pauseUntil = 0;
   pauseAll = false;
@@ -133,7 +156,7 @@ export class Server {
     totalErrorReplies: 0, errorCounts: new Map(), instOps: 0, instIn: 0, instOut: 0,
     readsProcessed: 0, writesProcessed: 0,
   };
-  /** set by SHUTDOWN before shutdown() runs (null: signal or library close) */
+  /** the flags of the shutdown running (null when none runs) */
   shutdownFlags: ShutdownFlags | null = null;
   readonly slowlog: Slowlog;
   /** the latency monitor (LATENCY, latency-monitor-threshold): see latency.ts */
@@ -150,8 +173,16 @@ export class Server {
   readonly pubsub = new PubSub<Client>();
   /** propagation hook (AOF / replicas): called after a command changed the dataset */
   propagate: ((dbId: number, argv: string[]) => void) | null = null;
-  /** extra guards and hooks other subsystems install */
-  readonly onShutdown: (() => Promise<void> | void)[] = [];
+  /**
+   * The shutdown steps persistence installs (Redis's finishShutdown): the AOF
+   * killing its rewrite and fsyncing, the RDB killing its child and saving.
+   * Run in order; one that returns false stops the exit (see ShutdownStep).
+   */
+  readonly onShutdown: ((flags: ShutdownFlags, sync: boolean) => ShutdownStep)[] = [];
+  /** run by FLUSHALL after the dataset was emptied (the RDB kills its BGSAVE and saves, as Redis) */
+  readonly onFlushAll: (() => void)[] = [];
+  /** run once the server stopped for good (timers, files) */
+  readonly onStopped: (() => void)[] = [];
   /**
    * Startup steps run by listen() once bound, before "Ready to accept
    * connections": loading the AOF/RDB (clients that connect meanwhile get
@@ -336,7 +367,12 @@ export class Server {
 
   /** serverCron: active expiry, incremental rehash, stats sampling, timeouts. */
   private cron(): void {
-    if (this.pauseCron) return;
+    if (this.pauseCron || this.shutdownRunning) return;
+    // a signal asked for a shutdown: carried out here, as Redis's serverCron does
+    if (this.shutdownAsap) {
+      void this.prepareForShutdown(this.signalShutdownFlags());
+      return;
+    }
     try {
       const ks = this.ks;
       ks.updateClock();
@@ -378,24 +414,125 @@ export class Server {
   }
 
   /**
-   * Graceful stop: stop accepting, flush pending replies, run shutdown hooks
-   * (persistence), close every client. Resolves when done.
+   * The library's close(): a shutdown as a signal asks for it (save if save
+   * points are set). Rejects, with the server still up, when a shutdown step
+   * fails (the final save or AOF fsync) — pass { nosave } or { force } to
+   * stop anyway.
    */
-  async shutdown(): Promise<void> {
+  async shutdown(flags: Partial<ShutdownFlags> = {}): Promise<void> {
     if (this.shuttingDown) return this.closed;
+    const f: ShutdownFlags = { save: false, nosave: false, now: false, force: false, ...flags };
+    if (!(await this.prepareForShutdown(f))) throw new Error(SHUTDOWN_FAILED.slice(4));
+    return this.closed;
+  }
+
+  /**
+   * Redis's prepareForShutdown and finishShutdown: runs the shutdown steps
+   * (onShutdown) and stops the server. A step that fails without FORCE keeps
+   * the server up: "Errors trying to shut down the server", the SHUTDOWN
+   * clients get SHUTDOWN_FAILED, and false is returned. `sync` runs the steps
+   * without turns of the event loop (SHUTDOWN inside EXEC, whose reply cannot
+   * wait). Nothing is waited for (gKV has no replicas to let catch up).
+   */
+  prepareForShutdown(flags: ShutdownFlags, sync = false): Promise<boolean> | boolean {
+    if (this.shutdownRunning || this.shuttingDown) return false;
+    // a shutdown while loading saves nothing: the dataset is partial
+    if (this.loading) flags = { ...flags, save: false, nosave: true };
+    this.shutdownFlags = flags;
+    this.shutdownRunning = true;
+    this.log.warning('User requested shutdown...');
+    this.flushPending();
+    const steps = this.onShutdown.map((h) => () => h(flags, sync));
+    if (sync) {
+      for (const run of steps) if (runStepSync(run()) === false) return this.cancelShutdown();
+      this.stopForGood();
+      return true;
+    }
+    return (async () => {
+      for (const run of steps) {
+        let ok: boolean;
+        try {
+          ok = await runStep(run());
+        } catch (e) {
+          this.log.warning(`BUG: shutdown step failed: ${(e as Error)?.stack ?? e}`);
+          ok = false;
+        }
+        if (!ok) return this.cancelShutdown();
+      }
+      this.stopForGood();
+      return true;
+    })();
+  }
+
+  /** SHUTDOWN (not ABORT) from c: c waits for the outcome; its next commands wait too. */
+  shutdownFrom(c: Client, flags: ShutdownFlags): void {
+    this.shutdownWaiters.push(c);
+    void this.prepareForShutdown(flags);
+  }
+
+  /** SHUTDOWN ABORT (Redis's abortShutdown): true when a signalled shutdown was pending. */
+  abortShutdown(): boolean {
+    if (!this.shutdownAsap || this.shutdownRunning) return false;
+    this.shutdownAsap = false;
+    this.lastSignal = null;
+    this.log.notice('Shutdown manually aborted.');
+    return true;
+  }
+
+  /** A shutdown step failed: the server goes on (Redis's cancelShutdown). Returns false. */
+  private cancelShutdown(): false {
+    this.log.warning('Errors trying to shut down the server. Check the logs for more information.');
+    this.shutdownRunning = false;
+    this.shutdownAsap = false;
+    this.lastSignal = null;
+    this.shutdownFlags = null;
+    const waiters = this.shutdownWaiters;
+    this.shutdownWaiters = [];
+    for (const c of waiters) {
+      if (c.closed) continue;
+      c.addError(SHUTDOWN_FAILED);
+      this.markPending(c);
+    }
+    // the commands that arrived meanwhile run now
+    this.anchorClock();
+    for (const c of [...this.clients.values()]) {
+      if (c.closed || c.blocked || c.paused) continue;
+      this.processInputGuarded(c);
+      this.markPending(c);
+    }
+    return false;
+  }
+
+  /** The steps succeeded: stop listening, close every client, resolve `closed`. */
+  private stopForGood(): void {
     this.shuttingDown = true;
+    this.shutdownRunning = false;
     if (this.cronTimer !== null) clearInterval(this.cronTimer);
+    const pidfile = this.config.get('pidfile');
+    if (pidfile !== '') {
+      this.log.notice('Removing the pid file.');
+      try {
+        unlinkSync(pidfile);
+      } catch {
+        /* not there */
+      }
+    }
     for (const l of this.listeners) l.close();
     this.listeners = [];
-    this.flushPending();
-    for (const h of this.onShutdown) await h();
     for (const c of [...this.clients.values()]) {
       this.flushClient(c);
       c.socket?.end();
       this.freeClient(c);
     }
+    for (const h of this.onStopped) h();
+    this.log.warning('gKV is now ready to exit, bye bye...');
     this.closedResolve?.();
-    return this.closed;
+  }
+
+  /** The flags of a signalled shutdown: shutdown-on-sigint / shutdown-on-sigterm ("default": none). */
+  private signalShutdownFlags(): ShutdownFlags {
+    const v = this.config.get(this.lastSignal === 'SIGINT' ? 'shutdown-on-sigint' : 'shutdown-on-sigterm').split(' ');
+    return { save: v.includes('save'), nosave: v.includes('nosave'), now: v.includes('now'), force: v.includes('force') };
   }
 
   // ------------------------------------------------------------ connections
@@ -511,6 +648,8 @@ export class Server {
     let bigArg = 0;
     while (!c.blocked && !c.closeAfterReply && !c.closed) {
       if (this.pauseUntil !== 0 && this.isPausedFor(c)) break;
+      // the shutdown steps run: commands wait (Redis blocks in them), and run if the server stays up
+      if (this.shutdownRunning) break;
       let argv: string[] | null;
       try {
         argv = c.parser.next();
@@ -1059,6 +1198,27 @@ export class Server {
       c.pendingWrite = false;
       this.flushClient(c);
     }
+  }
+}
+
+/** Runs a shutdown step to its end, giving the event loop the turns it asks for. */
+async function runStep(step: ShutdownStep): Promise<boolean> {
+  if (step === undefined || typeof step === 'boolean') return step !== false;
+  for (;;) {
+    const r = step.next();
+    if (r.done === true) return r.value !== false;
+    const ms = r.value;
+    await new Promise<void>((res) => (ms > 0 ? setTimeout(res, ms) : setImmediate(res)));
+  }
+}
+
+/** Runs a shutdown step at once: its waits block (SHUTDOWN inside EXEC). */
+function runStepSync(step: ShutdownStep): boolean {
+  if (step === undefined || typeof step === 'boolean') return step !== false;
+  for (;;) {
+    const r = step.next();
+    if (r.done === true) return r.value !== false;
+    sleepBlocking(r.value);
   }
 }
 

@@ -163,9 +163,16 @@ test('BGSAVE answers as Redis: already in progress, SCHEDULE, and syntax errors;
       const [r1, r2, r3, r4] = await c.pipeline([['BGSAVE'], ['BGSAVE'], ['BGSAVE', 'SCHEDULE'], ['BGSAVE', 'NOW']]);
       assert.equal(r1.value, 'Background saving started');
       assert.equal(r2.raw, '-ERR Background save already in progress\r\n');
-      assert.equal(r3.value, 'Background saving scheduled');
+      assert.equal(r3.raw, '-ERR Background save already in progress\r\n');
       assert.equal(r4.raw, '-ERR syntax error\r\n');
       const saves0 = async () => Number(String(await c.cmd('INFO', 'persistence')).match(/rdb_saves:(\d+)/)![1]);
+      await waitFor(async () => (await saves0()) >= 1, 'the BGSAVE');
+      // while another child (an AOF rewrite's) runs, BGSAVE is refused and SCHEDULE runs it afterwards
+      await c.cmd('CONFIG', 'SET', 'rdb-key-save-delay', '300000');
+      const [w1, w2, w3] = await c.pipeline([['BGREWRITEAOF'], ['BGSAVE'], ['BGSAVE', 'SCHEDULE'], ['CONFIG', 'SET', 'rdb-key-save-delay', '0']]);
+      assert.equal(w1.value, 'Background append only file rewriting started');
+      assert.equal(w2.raw, "-ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.\r\n");
+      assert.equal(w3.value, 'Background saving scheduled');
       await waitFor(async () => (await saves0()) >= 2, 'the scheduled BGSAVE');
       // save 1 1: one change, a second later, saves again by itself
       assert.equal(await c.cmd('CONFIG', 'SET', 'save', '1 1'), 'OK');

@@ -112,9 +112,9 @@ interface Emitted {
   exp: number;
 }
 
-test('a snapshot taken during random writes emits exactly the dataset at its cut, grouped by database', () => {
+test('a snapshot taken during random writes emits exactly the dataset at its cut, grouped by database, walked oldest or newest first', () => {
   fc.assert(
-    fc.property(fc.array(cmd, { maxLength: 60 }), fc.array(cmd, { maxLength: 120 }), fc.array(fc.nat(3), { maxLength: 120 }), (before, during, steps) => {
+    fc.property(fc.array(cmd, { maxLength: 60 }), fc.array(cmd, { maxLength: 120 }), fc.array(fc.nat(3), { maxLength: 120 }), fc.boolean(), (before, during, steps, newestFirst) => {
       const s = new Server();
       const c = s.createClient(null);
       for (const a of before) run(s, c, a);
@@ -137,7 +137,7 @@ test('a snapshot taken during random writes emits exactly the dataset at its cut
           currentDb = dbIndex;
         },
         write: (e) => emitted.push({ ...e, db: currentDb }),
-      });
+      }, null, newestFirst);
       let i = 0;
       while (!snap.finished) {
         // a few commands, then a slice of the walk (budget 0: 256 slots)
@@ -191,4 +191,22 @@ test('entries changed during a snapshot are encoded before the change, and nothi
   assert.ok(!out.some((x) => x.startsWith('fresh=')));
   assert.equal(out.length, 2001);
   assert.ok(snap.earlyEncoded >= 3);
+});
+
+test('newest first walks the latest created entries first; a step emits at most its limit; early copies are measured', () => {
+  const s = new Server();
+  const c = s.createClient(null);
+  for (let i = 0; i < 10; i++) run(s, c, ['SET', `k${i}`, 'v'.repeat(100)]);
+  const out: string[] = [];
+  const snap = new Snapshot<string>(s.ks, { encode: (k) => k, beginDb: () => {}, write: (x) => out.push(x) }, (_k, v) => (v as string).length, true);
+  assert.equal(snap.total, 10);
+  assert.equal(snap.step(Infinity, 3), false);
+  assert.deepEqual(out, ['k9', 'k8', 'k7']);
+  run(s, c, ['SETRANGE', 'k0', '0', 'x']); // not saved yet: copied first, its 100 bytes counted
+  run(s, c, ['SETRANGE', 'k9', '0', 'x']); // already saved: nothing to copy
+  assert.equal(snap.earlyEncoded, 1);
+  assert.equal(snap.earlyBytes, 100);
+  while (!snap.step(Infinity, 1));
+  assert.deepEqual(out, ['k9', 'k8', 'k7', 'k0', 'k6', 'k5', 'k4', 'k3', 'k2', 'k1']);
+  assert.equal(snap.emitted, 10);
 });

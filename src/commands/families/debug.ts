@@ -480,15 +480,7 @@ function debugReload(c: Client, argv: string[], s: Server): void {
     else throw Err.raw('ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.');
   }
   const st = rdbStateOf(s);
-  if (!nosave) {
-    try {
-      if (st !== undefined) st.saveNow();
-      else saveRdbSync(s);
-    } catch (e) {
-      s.log.warning(`DEBUG RELOAD: save failed: ${(e as Error).message}`);
-      throw Err.raw('ERR');
-    }
-  }
+  if (!nosave && !(st !== undefined ? st.saveNow() : saveRdbSync(s))) throw Err.raw('ERR');
   let img;
   try {
     img = readRdbFile(s);

@@ -425,6 +425,7 @@ function flushdbCommand(c: Client, argv: string[], s: Server): void {
 function flushallCommand(c: Client, argv: string[], s: Server): void {
   flushMode(argv);
   s.ks.emptyData();
+  for (const h of s.onFlushAll) h();
   // one change per key removed (7.0.15); an empty dataset still propagates
   c.forcePropagate = true;
   c.addOK();

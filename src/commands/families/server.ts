@@ -30,9 +30,10 @@ import { clientMemoryUsage, outputBufferMemory } from '../../server/client-mem.j
 import { latencystatsFields } from '../../server/latency.js';
 import { encodingOf, isString, strValue, type Value } from '../../keyspace/value.js';
 import { LRU_CLOCK_MAX } from '../../keyspace/keyspace.js';
-import type { ShutdownFlags } from '../../server/server.js';
+import { SHUTDOWN_FAILED, type ShutdownFlags } from '../../server/server.js';
 import { aofOf } from '../../persistence/aof/index.js';
 import { rdbStateOf } from '../../persistence/rdb-install.js';
+import { childInfoFields, forkStatsOf } from '../../persistence/child.js';
 
 export { REDIS_VERSION } from '../../version.js';
 import { REDIS_VERSION } from '../../version.js';
@@ -681,12 +682,7 @@ function persistenceFields(s: Server): InfoFields {
   return [
     ['loading', s.loading ? 1 : 0],
     ['async_loading', 0],
-    ['current_cow_peak', 0],
-    ['current_cow_size', 0],
-    ['current_cow_size_age', 0],
-    ['current_fork_perc', '0.00'],
-    ['current_save_keys_processed', 0],
-    ['current_save_keys_total', 0],
+    ...childInfoFields(s),
     ...(rdbStateOf(s)?.infoFields() ?? [
       ['rdb_changes_since_last_save', s.ks.dirty], ['rdb_bgsave_in_progress', 0],
       ['rdb_last_save_time', Math.floor(s.startTime / 1000)], ['rdb_last_bgsave_status', 'ok'],
@@ -735,8 +731,8 @@ function statsFields(s: Server): InfoFields {
     ['pubsub_channels', channels.size],
     ['pubsub_patterns', patterns],
     ['pubsubshard_channels', shard.size],
-    ['latest_fork_usec', 0],
-    ['total_forks', 0],
+    ['latest_fork_usec', forkStatsOf(s).latestUsec],
+    ['total_forks', forkStatsOf(s).total],
     ['migrate_cached_sockets', 0],
     ['slave_expires_tracked_keys', 0],
     ['active_defrag_hits', 0],
@@ -948,7 +944,13 @@ function configHelpCommand(c: Client): void {
 
 // ------------------------------------------------------------------ SHUTDOWN
 
-
+/**
+ * SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] | SHUTDOWN ABORT, as Redis 7.0's
+ * shutdownCommand: the steps run (Server.prepareForShutdown); the client
+ * gets no reply when the server stops, and "Errors trying to SHUTDOWN" when a
+ * step failed without FORCE (the server then stays up). ABORT cancels a
+ * shutdown a signal asked for that has not started.
+ */
 function shutdownCommand(c: Client, argv: string[], s: Server): void {
   const flags: ShutdownFlags = { save: false, nosave: false, now: false, force: false };
   let abort = false;
@@ -963,13 +965,19 @@ function shutdownCommand(c: Client, argv: string[], s: Server): void {
   }
   const any = flags.save || flags.nosave || flags.now || flags.force;
   if ((abort && any) || (flags.save && flags.nosave)) throw Err.syntax();
-  // gKV shuts down at once (no waiting for lagging replicas), so nothing is ever in progress
-  if (abort) throw Err.raw('ERR No shutdown in progress.');
+  if (abort) {
+    if (!s.abortShutdown()) throw Err.raw('ERR No shutdown in progress.');
+    c.addOK();
+    return;
+  }
   if (!flags.now && s.inExec) throw Err.raw("ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client");
-  s.shutdownFlags = flags;
-  s.log.warning('User requested shutdown...');
-  // no reply: the connection closes as the server goes away
-  void s.shutdown();
+  if (s.inExec) {
+    // inside EXEC the outcome is this command's reply: the steps run at once
+    if (s.prepareForShutdown(flags, true) === false) throw Err.raw(SHUTDOWN_FAILED);
+    return;
+  }
+  // no reply: the connection closes as the server goes away, or the error comes when it stays up
+  s.shutdownFrom(c, flags);
 }
 
 // ---------------------------------------------------------------- ROLE, WAIT (no replication yet: a master without replicas)

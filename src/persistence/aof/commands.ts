@@ -2,7 +2,7 @@
  * BGREWRITEAOF (Redis group "server"): rewrites the AOF's base from the
  * current dataset (writer.ts's rewrite). Replies as Redis's
  * bgrewriteaofCommand: "…already in progress" while one runs, "…scheduled"
- * inside MULTI/EXEC or while a BGSAVE walks the dataset (it then starts from
+ * inside MULTI/EXEC or while a BGSAVE's child runs (it then starts from
  * the AOF's periodic tick once none does), "…started" otherwise.
  */
 import type { Client } from '../../server/client.js';
@@ -10,14 +10,16 @@ import type { Server } from '../../server/server.js';
 import type { CommandRow } from '../../commands/spec.js';
 import { Err } from '../../protocol/errors.js';
 import { aofOf } from './index.js';
+import { activeChildOf } from '../child.js';
 
 function bgrewriteaofCommand(c: Client, _argv: string[], s: Server): void {
   const aof = aofOf(s);
   if (aof === undefined) throw Err.raw("ERR Can't execute an AOF background rewriting. Please check the server logs for more information.");
   if (aof.rewriteInProgress) throw Err.raw('ERR Background append only file rewriting already in progress');
-  // Redis schedules it while another child (a BGSAVE: here, another snapshot walk) runs, or inside EXEC
-  if (s.inExec || s.ks.snapshots.length > 0) {
+  // Redis schedules it while another child (a BGSAVE's) runs, or inside EXEC; a manual one is not rate-limited
+  if (s.inExec || activeChildOf(s) !== null) {
     aof.rewriteScheduled = true;
+    aof.rewriteFailures = 0;
     c.addStatus('Background append only file rewriting scheduled');
     return;
   }

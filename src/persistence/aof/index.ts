@@ -6,7 +6,8 @@
  *                   fsynced) before any reply of the loop iteration leaves
  *   onStartup       appendonly yes: load the AOF directory (clients get
  *                   -LOADING meanwhile), then open it for appending
- *   onShutdown      write and fsync the buffer before exit
+ *   onShutdown      kill a rewrite, write and fsync the buffer before exit
+ *                   (a failure keeps the server up unless NOSAVE/FORCE)
  *   diskErrorChecks after a failed AOF write, write commands get -MISCONF
  * — and to CONFIG SET appendonly / appendfsync. aofOf(server) gives INFO and
  * BGREWRITEAOF the instance.
@@ -42,7 +43,8 @@ export function installAof(s: Server): Aof {
     aof.startTimer();
     booted = true;
   });
-  s.onShutdown.push(() => aof.shutdown());
+  s.onShutdown.push((flags, sync) => aof.shutdownStep(flags, sync));
+  s.onStopped.push(() => aof.close());
   s.diskErrorChecks.push(() => (aof.state !== 'off' && aof.lastWriteStatus === 'err' ? `MISCONF Errors writing to the AOF file: ${aof.lastWriteError}` : null));
   s.config.onChange('appendonly', (v) => {
     // startup applies every hook once before loading: only runtime changes act

@@ -22,7 +22,6 @@
  * string can be, see keyspace/value.ts) is written as SET of its first part
  * and APPENDs of the rest, which loads to the same value.
  */
-import { writeSync } from 'node:fs';
 import type { SnapshotSink } from '../snapshot.js';
 import { RawString, type Value } from '../../keyspace/value.js';
 import type { QuickList } from '../../datatypes/quicklist.js';
@@ -36,11 +35,11 @@ export const ITEMS_PER_CMD = 64;
 
 const FLUSH_AT = 1 << 20;
 
-/** Buffers latin1 text and writes it to fd in ~1 MB pieces; counts the bytes. */
+/** Buffers latin1 text and hands it to `out` in ~1 MB pieces; counts the bytes. */
 export class Sink {
   private s = '';
   bytes = 0;
-  constructor(private readonly fd: number) {}
+  constructor(private readonly out: (b: Buffer) => void) {}
 
   push(text: string): void {
     this.s += text;
@@ -51,8 +50,7 @@ export class Sink {
     if (this.s.length === 0) return;
     const buf = Buffer.from(this.s, 'latin1');
     this.s = '';
-    let off = 0;
-    while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
+    this.out(buf);
     this.bytes += buf.length;
   }
 }

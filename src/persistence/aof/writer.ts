@@ -36,24 +36,24 @@
  * Rewrite (BGREWRITEAOF, automatic rewrite, CONFIG SET appendonly yes), in
  * Redis 7.0's order: flush; open a new incremental file and add it to the
  * manifest (so a crash during the rewrite still loads base + all incrs);
- * write the new base to temp-rewriteaof-bg-<pid>.aof and fsync it; rename it to
- * the next base name; mark the old base and the older incrs as history;
- * persist the manifest atomically (temp + fsync + rename); delete the history
- * files. Writes made after the rewrite started go to the new incremental
- * file, so none is lost. When appendonly is being turned on, the new incr is a
- * temp-<name>.incr file that joins the manifest only when the base is done.
+ * take the snapshot's cut and start a child process (persistence/child.ts)
+ * that writes the new base to temp-rewriteaof-bg-<childpid>.aof in `dir` and
+ * fsyncs it; when it exits 0, rename the file to the next base name, mark the
+ * old base and the older incrs as history, persist the manifest atomically
+ * (temp + fsync + rename), delete the history files. Writes made after the
+ * rewrite started go to the new incremental file, so none is lost. When
+ * appendonly is being turned on, the new incr is a temp-<name>.incr file
+ * that joins the manifest only when the base is done; a rewrite that fails
+ * then drops it and is scheduled again (Redis's AOF_WAIT_REWRITE).
  *
- * Without fork: the new base is read through the keyspace's versioned-cut
- * snapshot (persistence/snapshot.ts), walked REWRITE_SLICE_MS at a time per
- * event-loop iteration while the server keeps serving; its cut is taken in
- * the same iteration the new incremental file is opened, so base + new incr
- * is exactly the dataset. The temporary base is fsynced with fs.fsync (off
- * the event loop) before the rename. bench/aof.js, 1M keys, command-form
- * base: the rewrite takes ~250 ms and the longest reply meanwhile ~15 ms
- * (Redis's forked rewrite: ~700 ms). An RDB base goes through the RDB
- * module's image sink when it installs rdbHooks.image; with only
- * rdbHooks.writer (the case today) the RDB base is written in one go and the
- * server pauses for it: ~750 ms for 1M keys.
+ * Without fork: the base is read through the keyspace's cut (snapshot.ts),
+ * walked in event-loop slices while the server keeps serving, its cut taken
+ * in the same iteration the new incremental file is opened, so base + new
+ * incr is exactly the dataset; the child only writes. A child killed from
+ * outside fails the rewrite ("terminated by signal"); turning the AOF off or
+ * a shutdown kills it (Redis's killAppendOnlyChild). bench/aof.js, 1M keys,
+ * command-form base: the walk takes ~250 ms and the longest reply meanwhile
+ * ~15 ms (Redis's forked rewrite: ~700 ms).
  *
  * The base format: aof-use-rdb-preamble yes writes an RDB base through the
  * RDB module's writer (rdbBaseWriter, installed by it); until one is
@@ -61,8 +61,8 @@
  * setting, and loading an RDB base needs rdbImageLoader likewise.
  */
 import { closeSync, existsSync, readFileSync, readdirSync, fdatasyncSync, fstatSync, fsync, ftruncateSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import type { Server } from '../../server/server.js';
+import { basename, join, resolve } from 'node:path';
+import type { Server, ShutdownFlags } from '../../server/server.js';
 import { AofLoadError, loadAppendOnlyFiles, loadAppendOnlyFilesSync, type RdbImageLoader } from './loader.js';
 import {
   cloneManifest, emptyManifest, fsyncDir, writeAll, manifestName, markRewrittenIncrsAsHistory, newBase, newIncr, parseManifest,
@@ -70,7 +70,9 @@ import {
 } from './manifest.js';
 import { CommandSink, Sink } from './rewrite.js';
 import { Snapshot, type SnapshotSink } from '../snapshot.js';
+import { ChildSave, activeChildOf, type ChildResult, type SaveOutput } from '../child.js';
 import { sleepBlocking } from '../../util/sleep.js';
+import { strerror } from '../../util/strerror.js';
 
 export type AofState = 'off' | 'on' | 'wait_rewrite';
 export type FsyncPolicy = 'always' | 'everysec' | 'no';
@@ -102,43 +104,23 @@ export const rdbHooks: { writer: RdbBaseWriter | null; image: RdbImageFactory | 
   loader: null,
 };
 
-/** What a rewrite writes its base through: the snapshot's sink and its output. */
-interface BaseOutput {
-  sink: SnapshotSink<unknown>;
-  /** writes what is buffered (after each slice) */
-  drain(): void;
-  /** ends the base (RDB: EOF and checksum) and writes the rest */
-  end(): void;
-  /** bytes produced */
-  size(): number;
+const TICK_MS = 100;
+/** Whether a process with this pid exists. */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
-const TICK_MS = 100;
-/** strerror() texts for the errors a write can meet (MISCONF and the log show them as Redis does) */
-const STRERROR: Record<string, string> = {
-  ENOSPC: 'No space left on device', EBADF: 'Bad file descriptor', EIO: 'Input/output error',
-  EDQUOT: 'Disk quota exceeded', EROFS: 'Read-only file system', EFBIG: 'File too large', EPIPE: 'Broken pipe',
-};
-/** event-loop time given to the rewrite's walk per iteration */
-const REWRITE_SLICE_MS = 5;
-
+/** A rewrite in progress: its child (persistence/child.ts) writes the new base. */
 interface RewriteJob {
-  /** null: an RDB base written by the RDB module in one call */
-  snap: Snapshot<unknown> | null;
-  out: BaseOutput | null;
-  /** the temporary base (-1 once closed) */
-  fd: number;
-  tmpName: string;
-  tmpPath: string;
+  child: ChildSave;
+  /** the base is an RDB image (aof-use-rdb-preamble) */
   rdb: boolean;
   startedAt: number;
-  /** the longest slice of the walk (ms): the rewrite's longest event-loop pause */
-  maxSliceMs: number;
-  slices: number;
-  /** the final fsync is in flight */
-  syncing: boolean;
-  aborted: boolean;
-  size?: number;
 }
 
 /** Past this many bytes the feed writes its buffer at once, mid-iteration (long values come in 64 MB parts). */
@@ -189,9 +171,10 @@ export class Aof {
   rewriteStartedAt = -1;
   lastWriteStatus: 'ok' | 'err' = 'ok';
   lastWriteError = '';
-  /** the last rewrite's duration and longest slice (ms), for reports and tests */
+  /** the last rewrite's duration (ms), for reports and tests */
   lastRewriteMs = 0;
-  lastRewriteMaxSliceMs = 0;
+  /** INFO aof_last_cow_size: the bytes the last rewrite's snapshot held because of writes */
+  lastCowSize = 0;
 
   private flushQueued = false;
   private timer: NodeJS.Timeout | null = null;
@@ -313,7 +296,7 @@ export class Aof {
 
   /** A failed write: undo a partial one, keep the buffer, record the error (always: exit, as Redis). */
   private writeFailed(e: Error, written: number, expected: number): void {
-    const msg = STRERROR[(e as NodeJS.ErrnoException).code ?? ''] ?? e.message;
+    const msg = strerror(e);
     if (this.lastWriteStatus === 'ok') {
       this.s.log.warning(written > 0 ? `Short write while writing to the AOF file: (nwritten=${written}, expected=${expected})` : `Error writing to the AOF file: ${msg}`);
     }
@@ -359,15 +342,22 @@ export class Aof {
   }
 
   /** Writes the buffer and fsyncs synchronously (shutdown, turning off). */
-  flushAndSync(): void {
-    if (this.fd === -1) return;
+  /**
+   * Writes the buffer and fsyncs synchronously (shutdown, turning off).
+   * Returns false when something stayed unwritten or the fsync failed (logged).
+   */
+  flushAndSync(): boolean {
+    if (this.fd === -1) return true;
     this.flush(true);
+    let ok = this.buf.length === 0;
     try {
       fdatasyncSync(this.fd);
       this.fsyncedSize = this.lastIncrSize;
     } catch (e) {
-      this.s.log.warning(`Fail to fsync the AOF file: ${(e as Error).message}`);
+      this.s.log.warning(`Fail to fsync the AOF file: ${strerror(e)}.`);
+      ok = false;
     }
+    return ok;
   }
 
   // ------------------------------------------------------------ periodic work
@@ -386,13 +376,12 @@ export class Aof {
 
   /** serverCron's AOF part: retry postponed or failed writes, everysec fsync, scheduled and automatic rewrites. */
   tick(): void {
-    if (this.s.pauseCron) return;
+    if (this.s.pauseCron || this.s.shutdownRunning || this.s.shuttingDown) return;
     if (this.state !== 'off') this.flush(false);
-    // as Redis's hasActiveChildProcess: not while a BGSAVE (another snapshot) runs
-    if (this.rewriteInProgress || this.s.loading || this.s.shuttingDown || this.s.ks.snapshots.length > 0) return;
+    // Redis's hasActiveChildProcess: one child at a time (a BGSAVE's, or a rewrite's)
+    if (activeChildOf(this.s) !== null || this.s.loading) return;
     if (this.rewriteScheduled) {
-      this.rewriteScheduled = false;
-      this.rewrite();
+      if (!this.rewriteLimited()) this.rewrite();
       return;
     }
     const perc = this.s.config.getInt('auto-aof-rewrite-percentage');
@@ -409,17 +398,17 @@ export class Aof {
 
   // ------------------------------------------------------------ rewrite
 
-  /** The output for a base written to fd: commands, or an RDB image through the RDB module's sink. Null: RDB without a sink. */
-  private baseOutput(fd: number, rdb: boolean): BaseOutput | null {
+  /** The output for a base sent through `out`: commands, or an RDB image through the RDB module's sink. Null: RDB without a sink. */
+  private baseOutput(out: (b: Buffer) => void, rdb: boolean): SaveOutput | null {
     if (rdb) {
       if (rdbHooks.image === null) return null;
-      const img = rdbHooks.image(this.s, (b) => writeAll(fd, b));
+      const img = rdbHooks.image(this.s, out);
       return { sink: img, drain: () => img.drain(), end: () => img.end(), size: () => img.size };
     }
-    const out = new Sink(fd);
-    if (this.s.config.getBool('aof-timestamp-enabled')) out.push(`#TS:${Math.floor(Date.now() / 1000)}\r\n`);
+    const sink = new Sink(out);
+    if (this.s.config.getBool('aof-timestamp-enabled')) sink.push(`#TS:${Math.floor(Date.now() / 1000)}\r\n`);
     // the command form buffers ~1 MB itself: nothing to drain per slice
-    return { sink: new CommandSink(out), drain: () => {}, end: () => out.flush(), size: () => out.bytes };
+    return { sink: new CommandSink(sink), drain: () => {}, end: () => sink.flush(), size: () => sink.bytes };
   }
 
   /**
@@ -427,7 +416,7 @@ export class Aof {
    * rewrite Redis does for a fresh directory at startup); returns its size.
    */
   private writeBaseSync(fd: number, rdb: boolean): number {
-    const o = this.baseOutput(fd, rdb);
+    const o = this.baseOutput((b) => writeAll(fd, b), rdb);
     if (o === null) return rdbHooks.writer!(this.s, fd);
     const snap = new Snapshot<unknown>(this.s.ks, o.sink);
     try {
@@ -441,12 +430,13 @@ export class Aof {
 
   /**
    * Redis's rewriteAppendOnlyFileBackground: flushes, opens the new
-   * incremental file, takes the snapshot's cut and starts walking it in time
-   * slices; backgroundRewriteDone finishes. Returns false if it could not
-   * start.
+   * incremental file (so a crash during the rewrite still loads base + all
+   * incrs), takes the snapshot's cut and starts the child that writes the
+   * new base to temp-rewriteaof-bg-<childpid>.aof in `dir`;
+   * rewriteChildDone finishes. Returns false if it could not start.
    */
   rewrite(): boolean {
-    if (this.job !== null) return false;
+    if (this.job !== null || activeChildOf(this.s) !== null) return false;
     const log = this.s.log;
     if (this.state === 'off') {
       this.dir = this.resolvedDir();
@@ -456,10 +446,11 @@ export class Aof {
       mkdirSync(this.dir, { recursive: true });
       if (this.state === 'off') this.manifest = this.loadManifestFromDisk();
     } catch (e) {
-      log.warning(`Can't open or create append-only dir ${this.dir}: ${(e as Error).message}`);
-      this.rewriteFailed();
+      log.warning(`Can't open or create append-only dir ${this.dir}: ${strerror(e)}`);
+      this.lastRewriteStatus = 'err';
       return false;
     }
+    this.selectedDb = -1;
     // Redis's flushAppendOnlyFile(1), then openNewIncrAofForAppend
     this.flush(true);
     const tempIncr = this.path(tempIncrName(this.name));
@@ -482,183 +473,123 @@ export class Aof {
         log.notice(`Creating AOF incr file ${tempIncrName(this.name)} on background rewrite`);
       }
     } catch (e) {
-      log.warning(`Can't open new incr AOF file: ${(e as Error).message}`);
-      this.rewriteFailed();
+      log.warning(`Can't open new incr AOF file: ${strerror(e)}`);
+      this.lastRewriteStatus = 'err';
       return false;
     }
     this.selectedDb = -1;
+    this.rewrites++;
     const rdb = this.useRdbBase();
-    const tmpName = tempRewriteName(process.pid);
-    const tmpPath = this.path(tmpName);
-    let fd: number;
+    let child: ChildSave;
     try {
-      fd = openSync(tmpPath, 'w', 0o644);
+      child = new ChildSave(this.s, {
+        type: 'aof',
+        dir: resolve(this.s.config.get('dir')),
+        tempName: 'temp-rewriteaof-bg-%d.aof',
+        finalPath: '',
+        output: (send) => this.baseOutput(send, rdb)!,
+        done: (r, job) => this.rewriteChildDone(r, job),
+      });
     } catch (e) {
-      log.warning(`Can't open the temporary AOF base file ${tmpName}: ${(e as Error).message}`);
-      this.rewriteFailed();
+      this.lastRewriteStatus = 'err';
+      log.warning(`Can't rewrite append only file in background: fork: ${(e as Error).message}`);
       return false;
     }
-    const out = this.baseOutput(fd, rdb);
-    if (out === null) {
-      // an RDB base without the RDB module's sink: written in one go
-      this.job = { snap: null, out: null, fd, tmpName, tmpPath, rdb, startedAt: Date.now(), maxSliceMs: 0, slices: 0, syncing: false, aborted: false };
-      this.rewriteStartedAt = this.job.startedAt;
-      log.notice(`Background append only file rewriting started by pid ${process.pid}`);
-      const t = performance.now();
-      try {
-        this.job.size = rdbHooks.writer!(this.s, fd);
-      } catch (e) {
-        this.failJob(this.job, e as Error);
-        return true;
-      }
-      this.job.maxSliceMs = performance.now() - t;
-      this.syncJob(this.job);
-      return true;
-    }
-    // the cut: the base holds the dataset as of now; every later write goes to the new incr
-    const snap = new Snapshot<unknown>(this.s.ks, out.sink);
-    this.job = { snap, out, fd, tmpName, tmpPath, rdb, startedAt: Date.now(), maxSliceMs: 0, slices: 0, syncing: false, aborted: false };
+    this.job = { child, rdb, startedAt: Date.now() };
+    this.rewriteScheduled = false;
     this.rewriteStartedAt = this.job.startedAt;
-    log.notice(`Background append only file rewriting started by pid ${process.pid}`);
-    setImmediate(this.stepCb);
+    log.notice(`Background append only file rewriting started by pid ${child.pid}`);
     return true;
   }
 
   /** the rewrite in progress */
   job: RewriteJob | null = null;
-  private readonly stepCb = (): void => this.rewriteStep();
 
-  /** One time slice of the walk; at the end, the base is fsynced off the event loop. */
-  private rewriteStep(): void {
-    const job = this.job;
-    if (job === null || job.aborted || job.snap === null) return;
-    const t = performance.now();
-    let done: boolean;
-    try {
-      done = job.snap.step(REWRITE_SLICE_MS);
-      if (done) job.out!.end();
-      else job.out!.drain();
-    } catch (e) {
-      this.failJob(job, e as Error);
-      return;
-    }
-    job.slices++;
-    const dt = performance.now() - t;
-    if (dt > job.maxSliceMs) job.maxSliceMs = dt;
-    if (!done) {
-      setImmediate(this.stepCb);
-      return;
-    }
-    job.size = job.out!.size();
-    this.syncJob(job);
-  }
-
-  private syncJob(job: RewriteJob): void {
-    job.syncing = true;
-    fsync(job.fd, (err) => {
-      job.syncing = false;
-      if (job.aborted) {
-        this.dropJobFiles(job);
-        return;
-      }
-      if (err) {
-        this.failJob(job, err);
-        return;
-      }
-      closeSync(job.fd);
-      job.fd = -1;
-      this.rewriteDone(job);
-    });
-  }
-
-  /** Walks what is left of the rewrite synchronously (shutdown while turning the AOF on). */
-  finishRewriteNow(): void {
-    const job = this.job;
-    if (job === null || job.aborted) return;
-    if (job.syncing) {
-      // the walk is over; the base only lacks its fsync
-      job.aborted = true;
-      fdatasyncSync(job.fd);
-      closeSync(job.fd);
-      job.fd = -1;
-      this.rewriteDone(job);
-      return;
-    }
-    try {
-      if (job.snap !== null) job.snap.step(Infinity);
-      if (job.out !== null) {
-        job.out.end();
-        job.size = job.out.size();
-      }
-      fdatasyncSync(job.fd);
-      closeSync(job.fd);
-      job.fd = -1;
-    } catch (e) {
-      this.failJob(job, e as Error);
-      return;
-    }
-    job.aborted = true;
-    this.rewriteDone(job);
-  }
-
-  /** Stops the rewrite in progress and removes its temporary base (Redis's killAppendOnlyChild). */
+  /** Redis's killAppendOnlyChild: the rewrite's child killed, its temporary base removed; no done handler runs. */
   abortRewrite(): void {
     const job = this.job;
     if (job === null) return;
-    this.s.log.notice('Killing running AOF rewrite');
-    job.aborted = true;
-    job.snap?.finish();
+    this.s.log.notice(`Killing running AOF rewrite child: ${job.child.pid}`);
     this.job = null;
     this.rewriteStartedAt = -1;
-    if (!job.syncing) this.dropJobFiles(job);
+    job.child.kill(true);
+    job.child.removeTempFile();
   }
 
-  private dropJobFiles(job: RewriteJob): void {
-    if (job.fd !== -1) {
-      try {
-        closeSync(job.fd);
-      } catch {
-        /* closed */
-      }
-      job.fd = -1;
+  /** The child ended (Redis's backgroundRewriteDoneHandler for its exit status, then its cleanup). */
+  private rewriteChildDone(r: ChildResult, child: ChildSave): void {
+    const job = this.job;
+    if (job === null || job.child !== child) return; // killed by abortRewrite: nothing to do
+    const log = this.s.log;
+    if (r.ok) {
+      this.rewriteDone(job);
+    } else if (r.signal === null && !r.killed) {
+      if (r.op === 'rename') log.warning(`Error moving temp append only file on the final destination: ${r.error}`);
+      else if (r.op === 'open') log.warning(`Opening the temp file for AOF rewrite in rewriteAppendOnlyFile(): ${r.error}`);
+      else if (r.op !== '') log.warning(`Write error writing append only file on disk: ${r.error}`);
+      log.warning('Background AOF rewrite terminated with error');
+      this.rewriteFailed();
+    } else {
+      log.warning(`Background AOF rewrite terminated by signal ${r.signal ?? 9}`);
+      if (!r.killed) this.rewriteFailed();
     }
-    try {
-      unlinkSync(job.tmpPath);
-    } catch {
-      /* already gone */
-    }
-  }
-
-  private failJob(job: RewriteJob, e: Error): void {
-    this.s.log.warning(`Background AOF rewrite terminated with error: ${e.message}`);
-    job.snap?.finish();
-    job.aborted = true;
-    if (!job.syncing) this.dropJobFiles(job);
+    // cleanup (the child's temporary base is already removed)
     this.job = null;
-    this.rewriteFailed();
+    if (this.state === 'wait_rewrite') {
+      // what accumulated for a rewrite that failed goes; the next one starts over
+      this.buf = '';
+      this.deleteTempIncr();
+      this.rewriteScheduled = true;
+    }
+    this.lastRewriteTimeSec = Math.floor((Date.now() - job.startedAt) / 1000);
+    this.rewriteStartedAt = -1;
+    const waiters = this.rewriteWaiters;
+    this.rewriteWaiters = [];
+    for (const w of waiters) w();
   }
 
-  /** Redis's backgroundRewriteDoneHandler (see the header). */
+  /** Redis's aofDelTempIncrAofFile. */
+  private deleteTempIncr(): void {
+    const name = tempIncrName(this.name);
+    this.s.log.notice(`Removing the temp incr aof file ${name} in the background`);
+    try {
+      unlinkSync(this.path(name));
+    } catch {
+      /* not created */
+    }
+  }
+
+  /** Redis's backgroundRewriteDoneHandler for a child that succeeded: the new base takes its place (see the header). */
   private rewriteDone(job: RewriteJob): void {
     const log = this.s.log;
     log.notice('Background AOF rewrite terminated with success');
     const turningOn = this.state === 'wait_rewrite';
+    const tmpPath = job.child.tempPath;
+    const tmpName = basename(tmpPath);
     const tempIncr = this.path(tempIncrName(this.name));
     const m = cloneManifest(this.manifest);
     const base = newBase(m, this.name, job.rdb);
     let incrName = '';
     try {
-      renameSync(job.tmpPath, this.path(base.fileName));
-      log.notice(`Successfully renamed the temporary AOF base file ${job.tmpName} into ${base.fileName}`);
+      try {
+        renameSync(tmpPath, this.path(base.fileName));
+      } catch (e) {
+        throw new Error(`Error trying to rename the temporary AOF base file ${tmpName} into ${this.path(base.fileName)}: ${strerror(e)}`);
+      }
+      log.notice(`Successfully renamed the temporary AOF base file ${tmpName} into ${base.fileName}`);
       if (turningOn) {
         incrName = newIncr(m, this.name).fileName;
-        renameSync(tempIncr, this.path(incrName));
+        try {
+          renameSync(tempIncr, this.path(incrName));
+        } catch (e) {
+          throw new Error(`Error trying to rename the temporary AOF incr file ${tempIncr} into ${this.path(incrName)}: ${strerror(e)}`);
+        }
         log.notice(`Successfully renamed the temporary AOF incr file ${tempIncrName(this.name)} into ${incrName}`);
       }
       markRewrittenIncrsAsHistory(m, this.state !== 'off');
       persistManifest(this.dir, this.name, m);
     } catch (e) {
-      log.warning(`Error trying to finish the AOF rewrite: ${(e as Error).message}`);
+      log.warning((e as Error).message);
       // the old manifest is intact: put the files back where it expects them
       try {
         if (incrName !== '' && existsSync(this.path(incrName))) renameSync(this.path(incrName), tempIncr);
@@ -666,27 +597,22 @@ export class Aof {
       } catch {
         /* best effort */
       }
-      this.job = null;
       this.rewriteFailed();
       return;
     }
-    this.job = null;
     this.manifest = m;
     if (turningOn) this.state = 'on';
-    this.currentSize = (job.size ?? 0) + (this.state === 'on' ? this.lastIncrSize : 0);
-    this.rewriteBaseSize = this.currentSize;
+    if (this.fd !== -1) {
+      this.selectedDb = -1;
+      this.currentSize = job.child.size + this.lastIncrSize;
+      this.rewriteBaseSize = this.currentSize;
+    }
     this.deleteHistoryFiles();
-    this.rewriteStartedAt = -1;
     this.lastRewriteStatus = 'ok';
-    this.rewrites++;
     this.rewriteFailures = 0;
     this.lastRewriteMs = Date.now() - job.startedAt;
-    this.lastRewriteMaxSliceMs = job.maxSliceMs;
-    this.lastRewriteTimeSec = Math.floor(this.lastRewriteMs / 1000);
+    this.lastCowSize = job.child.cowBytes;
     log.notice('Background AOF rewrite finished successfully');
-    const waiters = this.rewriteWaiters;
-    this.rewriteWaiters = [];
-    for (const w of waiters) w();
   }
 
   /** resolved when the rewrite in progress ends (tests, DEBUG) */
@@ -716,27 +642,11 @@ export class Aof {
   private lastRewriteFailure = 0;
   private limitLogged = false;
 
+  /** A rewrite that ran failed: status err, one more consecutive failure (Redis's aof_lastbgrewrite_status, stat_aofrw_consecutive_failures). */
   private rewriteFailed(): void {
     this.lastRewriteStatus = 'err';
     this.rewriteFailures++;
     this.lastRewriteFailure = Date.now();
-    this.rewriteStartedAt = -1;
-    if (this.state === 'wait_rewrite') {
-      // turning on failed: drop the temporary incr file
-      this.closeFd(this.fd);
-      this.fd = -1;
-      this.buf = '';
-      try {
-        unlinkSync(this.path(tempIncrName(this.name)));
-      } catch {
-        /* never created */
-      }
-      this.state = 'off';
-      this.s.log.warning('Turning the AOF on failed: appendonly is off');
-    }
-    const waiters = this.rewriteWaiters;
-    this.rewriteWaiters = [];
-    for (const w of waiters) w();
   }
 
   /** Makes fd the file appended to; the previous one is fsynced (unless policy no) and closed. */
@@ -865,14 +775,20 @@ export class Aof {
    */
   private removeStaleTempFiles(): void {
     const stale = new Set([tempIncrName(this.name), tempManifestName(this.name)]);
-    for (const f of readdirSync(this.dir)) {
-      if (!stale.has(f) && !/^temp-rewriteaof-bg-\d+\.aof$/.test(f)) continue;
+    const remove = (dir: string, f: string): void => {
       this.s.log.notice(`Removing the stale temporary AOF file ${f}`);
       try {
-        unlinkSync(this.path(f));
+        unlinkSync(join(dir, f));
       } catch {
         /* gone */
       }
+    };
+    for (const f of readdirSync(this.dir)) if (stale.has(f) || /^temp-rewriteaof-bg-\d+\.aof$/.test(f)) remove(this.dir, f);
+    // a rewrite child's base in `dir`, left by a server killed mid-rewrite (not one a live child still writes)
+    const root = resolve(this.s.config.get('dir'));
+    for (const f of readdirSync(root)) {
+      const m = /^temp-rewriteaof-bg-(\d+)\.aof$/.exec(f);
+      if (m !== null && !processAlive(Number(m[1]))) remove(root, f);
     }
   }
 
@@ -883,10 +799,6 @@ export class Aof {
    */
   enable(): void {
     if (this.state !== 'off') return;
-    if (this.job !== null) {
-      this.s.log.warning('AOF was enabled but there is already an AOF rewriting in background. Stopping background AOF and starting a rewrite now.');
-      this.abortRewrite();
-    }
     this.dir = this.resolvedDir();
     this.name = this.s.config.get('appendfilename');
     this.policy = this.s.config.get('appendfsync') as FsyncPolicy;
@@ -899,11 +811,25 @@ export class Aof {
     }
     this.state = 'wait_rewrite';
     this.lastFsync = Date.now();
-    if (this.s.ks.snapshots.length > 0) {
+    if (activeChildOf(this.s) !== null && this.job === null) {
       // Redis: another child (a BGSAVE) runs; the rewrite starts when it is done
       this.rewriteScheduled = true;
       this.s.log.warning('AOF was enabled but there is already another background operation. An AOF background was scheduled to start when possible.');
       return;
+    }
+    if (this.s.inExec) {
+      this.rewriteScheduled = true;
+      this.s.log.warning('AOF was enabled during a transaction. An AOF background was scheduled to start when possible.');
+      return;
+    }
+    if (this.job !== null) {
+      // its base would miss what it did not accumulate: a new rewrite instead
+      this.s.log.warning('AOF was enabled but there is already an AOF rewriting in background. Stopping background AOF and starting a rewrite now.');
+      this.abortRewrite();
+    }
+    if (this.lastWriteStatus === 'err') {
+      this.s.log.warning('AOF reopen, just ignore the last error.');
+      this.lastWriteStatus = 'ok';
     }
     if (!this.rewrite()) {
       this.state = 'off';
@@ -957,20 +883,46 @@ export class Aof {
     s.ks.dirty = 0;
   }
 
-  /** Shutdown: the buffer written and fsynced before exit. */
-  shutdown(): void {
-    this.stopTimer();
+  /**
+   * The AOF's shutdown step (Redis's finishShutdown): a rewrite turning the
+   * AOF on stops the exit unless FORCE ("Writing initial AOF, can't exit");
+   * any other rewrite is killed; then the buffer is written and fsynced. A
+   * write or fsync that fails stops the exit too unless NOSAVE or FORCE (an
+   * acknowledged write would be lost; Redis 7.0 only logs the fsync error).
+   */
+  *shutdownStep(flags: ShutdownFlags, sync: boolean): Generator<number, boolean, void> {
+    const log = this.s.log;
     if (this.job !== null) {
-      // Redis kills a running rewrite (the AOF has everything); one turning the
-      // AOF on is finished instead (Redis refuses to exit then: "Writing initial AOF, can't exit.")
-      if (this.state === 'wait_rewrite') this.finishRewriteNow();
-      else this.abortRewrite();
+      if (this.state === 'wait_rewrite') {
+        if (!flags.force) {
+          log.warning("Writing initial AOF, can't exit.");
+          return false;
+        }
+        log.warning('Writing initial AOF. Exit anyway.');
+      }
+      log.warning('There is a child rewriting the AOF. Killing it!');
+      const child = this.job.child;
+      this.abortRewrite();
+      if (!sync) for (let i = 0; i < 1000 && !child.exited; i++) yield 5;
     }
-    if (this.state === 'off' || this.fd === -1) return;
-    this.s.log.notice('Calling fsync() on the AOF file.');
-    this.flushAndSync();
-    this.closeFd(this.fd);
-    this.fd = -1;
+    if (this.state === 'off' || this.fd === -1) return true;
+    log.notice('Calling fsync() on the AOF file.');
+    if (this.flushAndSync()) return true;
+    if (flags.force || flags.nosave) {
+      log.warning('Error trying to flush the AOF file. Exit anyway.');
+      return true;
+    }
+    log.warning("Error trying to flush the AOF file, can't exit.");
+    return false;
+  }
+
+  /** The server stopped: timers off, the file closed. */
+  close(): void {
+    this.stopTimer();
+    if (this.fd !== -1) {
+      this.closeFd(this.fd);
+      this.fd = -1;
+    }
     this.state = 'off';
   }
 
@@ -987,7 +939,7 @@ export class Aof {
       ['aof_rewrites', this.rewrites],
       ['aof_rewrites_consecutive_failures', this.rewriteFailures],
       ['aof_last_write_status', this.lastWriteStatus],
-      ['aof_last_cow_size', 0],
+      ['aof_last_cow_size', this.lastCowSize],
     ];
     const tail: [string, string | number][] =
       this.state === 'off'
