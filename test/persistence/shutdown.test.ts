@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer } from '../../src/index.js';
 import { RespClient } from '../harness/resp.js';
-import { freePort } from '../harness/servers.js';
+import { freePort, waitFor } from '../harness/servers.js';
 import { errText } from '../harness/commands.js';
 import { aofOf } from '../../src/persistence/aof/index.js';
 import { activeChildOf } from '../../src/persistence/child.js';
@@ -35,15 +35,6 @@ async function inTmpDir(fn: (dir: string) => Promise<void>): Promise<void> {
     await fn(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** Polls cond every 20 ms for up to 20 s. */
-async function until(what: string, cond: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 20000;
-  while (!(await cond())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
@@ -63,14 +54,14 @@ async function startBin(args: string[]) {
   p.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
   let c: RespClient | null = null;
-  await until('gkv-server to answer', async () => {
+  await waitFor(async () => {
     try {
       c = await RespClient.connect(port);
       return (await c.cmd('PING')) === 'PONG';
     } catch {
       return false;
     }
-  });
+  }, 'gkv-server to answer');
   return { p, port, c: c! as RespClient, exited, log: () => out, connect: () => RespClient.connect(port) };
 }
 
@@ -83,7 +74,7 @@ test('a SIGTERM whose final save fails (data directory removed) keeps the server
       assert.equal(await s.c.cmd('SET', 'k', 'v'), 'OK');
       rmSync(dir, { recursive: true });
       s.p.kill('SIGTERM');
-      await until('the failed shutdown', () => /Errors trying to shut down the server\. Check the logs for more information\./.test(s.log()));
+      await waitFor(() => /Errors trying to shut down the server\. Check the logs for more information\./.test(s.log()), 'the failed shutdown');
       assert.match(s.log(), /signal-handler \(\d+\) Received SIGTERM scheduling shutdown\.\.\./);
       assert.match(s.log(), /# Failed opening the temp RDB file temp-\d+\.rdb \(in server root dir unknown\) for saving: No such file or directory/);
       assert.match(s.log(), /# Error trying to save the DB, can't exit\./);
@@ -152,7 +143,7 @@ test('SHUTDOWN ABORT cancels a shutdown a signal asked for; a second SIGINT duri
     try {
       assert.equal(await s.c.cmd('DEBUG', 'PAUSE-CRON', '1'), 'OK');
       s.p.kill('SIGTERM');
-      await until('the signal', () => /Received SIGTERM/.test(s.log()));
+      await waitFor(() => /Received SIGTERM/.test(s.log()), 'the signal');
       assert.equal(await s.c.cmd('SHUTDOWN', 'ABORT'), 'OK');
       assert.match(s.log(), /\* Shutdown manually aborted\./);
       assert.equal(await s.c.cmd('DEBUG', 'PAUSE-CRON', '0'), 'OK');
@@ -163,7 +154,7 @@ test('SHUTDOWN ABORT cancels a shutdown a signal asked for; a second SIGINT duri
       await s.c.cmd('CONFIG', 'SET', 'rdb-key-save-delay', '100000');
       const temp = join(dir, `temp-${s.p.pid}.rdb`);
       s.p.kill('SIGINT');
-      await until('the final save to start', () => existsSync(temp));
+      await waitFor(() => existsSync(temp), 'the final save to start');
       s.p.kill('SIGINT');
       assert.equal(await s.exited, 1);
       assert.match(s.log(), /signal-handler \(\d+\) You insist\.\.\. exiting now\./);
@@ -241,7 +232,7 @@ test('BGSAVE runs in a child process: temp-<pid>.rdb named after it, its death f
       assert.match(String(await c.cmd('INFO', 'stats')), /total_forks:1\r\n/);
       // killed from outside: the save failed, writes are refused (save points set)
       process.kill(child.pid, 'SIGKILL');
-      await until('the failure', async () => /rdb_bgsave_in_progress:0\r\n/.test(String(await c.cmd('INFO', 'persistence'))));
+      await waitFor(async () => /rdb_bgsave_in_progress:0\r\n/.test(String(await c.cmd('INFO', 'persistence'))), 'the failure');
       assert.match(String(await c.cmd('INFO', 'persistence')), /rdb_last_bgsave_status:err\r\n/);
       assert.match(errText(await c.cmd('SET', 'x', '1')), /^MISCONF /);
       assert.ok(!existsSync(join(dir, `temp-${child.pid}.rdb`)), 'its file is removed');
@@ -254,7 +245,7 @@ test('BGSAVE runs in a child process: temp-<pid>.rdb named after it, its death f
       const second = activeChildOf(srv.server)!;
       await c.cmd('CONFIG', 'SET', 'rdb-key-save-delay', '0');
       assert.equal(await c.cmd('FLUSHALL'), 'OK');
-      await until('the kill', async () => /rdb_bgsave_in_progress:0\r\n/.test(String(await c.cmd('INFO', 'persistence'))));
+      await waitFor(async () => /rdb_bgsave_in_progress:0\r\n/.test(String(await c.cmd('INFO', 'persistence'))), 'the kill');
       assert.match(String(await c.cmd('INFO', 'persistence')), /rdb_last_bgsave_status:ok\r\n/);
       assert.ok(!existsSync(join(dir, `temp-${second.pid}.rdb`)));
       assert.ok(statSync(join(dir, 'dump.rdb')).size < 200, 'the empty dataset was saved');
