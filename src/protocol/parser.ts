@@ -23,6 +23,8 @@ import { latin1 } from '../util/latin1.js';
 export const PROTO_INLINE_MAX_SIZE = 64 * 1024;
 const PROTO_MBULK_BIG_ARG = 32 * 1024;
 const INT_MAX = 2147483647;
+/** the longest bulk an unauthenticated client may send (Redis's processMultibulkBuffer) */
+const AUTH_MAX_BULK = 16384;
 /**
  * V8's longest string (2^29 - 24 chars) is 24 bytes short of Redis's default
  * proto-max-bulk-len (512 MB), and proto-max-bulk-len may be raised further.
@@ -47,6 +49,12 @@ export class RequestParser {
   private bigFill = 0;
   /** true while the command being read is a multibulk one */
   inMultibulk = false;
+  /**
+   * The client has not authenticated yet (set before each command): Redis
+   * then takes at most 10 arguments of at most 16 KB, so an unauthenticated
+   * peer cannot make the server buffer much.
+   */
+  authRequired = false;
   /** arguments too long for a JS string of the command being read (see MAX_ARG_LEN) */
   private bigArgs: Map<number, Buffer> | null = null;
   /** those of the command next() returned last */
@@ -149,6 +157,7 @@ export class RequestParser {
         if (!this.readLineInt(this.pos + 1, 'too big mbulk count string')) return null;
         const n = this.lineVal;
         if (!Number.isSafeInteger(n) || n > INT_MAX) throw new ProtocolError('ERR Protocol error: invalid multibulk length');
+        if (n > 10 && this.authRequired) throw new ProtocolError('ERR Protocol error: unauthenticated multibulk length');
         this.pos = this.lineNext;
         if (n <= 0) continue; // "*0" and "*-1" are skipped
         this.argv = [];
@@ -184,7 +193,7 @@ export class RequestParser {
           }
         } else if (n === 0) p++;
         else n = -1;
-        if (n >= 0 && n < PROTO_MBULK_BIG_ARG && n <= maxLen && p + 1 < len && buf[p] === 13 && buf[p + 1] === 10) {
+        if (n >= 0 && n < PROTO_MBULK_BIG_ARG && n <= maxLen && (n <= AUTH_MAX_BULK || !this.authRequired) && p + 1 < len && buf[p] === 13 && buf[p + 1] === 10) {
           const start = p + 2;
           const end = start + n;
           if (end + 2 <= len) {
@@ -245,6 +254,7 @@ export class RequestParser {
       if (!this.readLineInt(this.pos + 1, 'too big bulk count string')) return false;
       const n = this.lineVal;
       if (!Number.isSafeInteger(n) || n < 0 || n > this.maxBulkLen) throw new ProtocolError('ERR Protocol error: invalid bulk length');
+      if (n > AUTH_MAX_BULK && this.authRequired) throw new ProtocolError('ERR Protocol error: unauthenticated bulk length');
       this.pos = this.lineNext;
       this.bulkLen = n;
       const avail = buf.length - this.pos;

@@ -652,6 +652,7 @@ export class Server {
       if (this.shutdownRunning) break;
       let argv: string[] | null;
       try {
+        c.parser.authRequired = !c.authenticated;
         argv = c.parser.next();
       } catch (e) {
         if (e instanceof ProtocolError) {

@@ -196,3 +196,18 @@ test('the largest TTL Redis takes (PEXPIREAT 2^63-1) stays a valid int64 in repl
     assert.equal(await c.cmd('GET', 'k'), 'v');
   }, { 'enable-debug-command': 'yes' });
 });
+
+test('an unauthenticated client may send at most 10 arguments of at most 16 KB (Redis\'s protocol errors); after AUTH the limits are gone', async () => {
+  await withClients(0, async (_cs, srv) => {
+    const many = await sendAndCheck(srv.port, Buffer.from('*100\r\n'), [{ bytes: Buffer.from('-ERR Protocol error: unauthenticated multibulk length\r\n'), times: 1 }]);
+    assert.equal(many.firstMismatch, -1);
+    assert.ok(many.closed || many.received > 0);
+    const big = await sendAndCheck(srv.port, Buffer.from('*1\r\n$100000000\r\n'), [{ bytes: Buffer.from('-ERR Protocol error: unauthenticated bulk length\r\n'), times: 1 }]);
+    assert.equal(big.firstMismatch, -1);
+    const v = 'x'.repeat(20000);
+    const after = await sendAndCheck(srv.port, Buffer.concat([encodeCommand(['AUTH', 'pw']), encodeCommand(['SET', 'k', v]), encodeCommand(['STRLEN', 'k'])]), [
+      { bytes: Buffer.from('+OK\r\n+OK\r\n:20000\r\n'), times: 1 },
+    ]);
+    assert.equal(after.firstMismatch, -1);
+  }, { requirepass: 'pw' });
+});
