@@ -11,7 +11,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync, closeSync, openSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, cpSync, mkdirSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -814,6 +814,46 @@ test('clients connecting while a large AOF loads get -LOADING, then the data', a
     assert.equal((r as { message: string }).message, 'LOADING Redis is loading the dataset in memory');
     assert.equal(await c.cmd('DBSIZE'), 400001);
     c.close();
+    await srv.close();
+  });
+});
+
+test('an upgrade interrupted before its rename (manifest names appendonly.aof, the file still in dir) is completed at startup', async () => {
+  await inTmpDir(async (dir) => {
+    writeFileSync(join(dir, 'appendonly.aof'), '*3\r\n$3\r\nSET\r\n$2\r\nk1\r\n$2\r\nv1\r\n');
+    mkdirSync(join(dir, AOF_DIR));
+    writeFileSync(join(dir, AOF_DIR, 'appendonly.aof.manifest'), 'file appendonly.aof seq 1 type b\n');
+    const srv = await startAof(dir);
+    await withClient(srv, async (c) => assert.equal(await c.cmd('GET', 'k1'), 'v1'));
+    await srv.close();
+    assert.equal(existsSync(join(dir, 'appendonly.aof')), false);
+    assert.ok(existsSync(join(dir, AOF_DIR, 'appendonly.aof')));
+    assert.equal(manifestOf(dir), 'file appendonly.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n');
+  });
+});
+
+test('history files are listed newest first as Redis lists them; turning aof-disable-auto-gc off removes them at once', async () => {
+  await inTmpDir(async (dir) => {
+    const srv = await startAof(dir, { 'aof-disable-auto-gc': 'yes' });
+    await withClient(srv, async (c) => {
+      for (let i = 0; i < 2; i++) {
+        await c.cmd('SET', 'k', String(i));
+        await c.cmd('BGREWRITEAOF');
+        await aofOf(srv.server)!.whenRewriteDone();
+      }
+      assert.equal(
+        manifestOf(dir),
+        'file appendonly.aof.3.base.aof seq 3 type b\n' +
+          'file appendonly.aof.2.incr.aof seq 2 type h\n' +
+          'file appendonly.aof.2.base.aof seq 2 type h\n' +
+          'file appendonly.aof.1.incr.aof seq 1 type h\n' +
+          'file appendonly.aof.1.base.aof seq 1 type h\n' +
+          'file appendonly.aof.3.incr.aof seq 3 type i\n',
+      );
+      assert.equal(await c.cmd('CONFIG', 'SET', 'aof-disable-auto-gc', 'no'), 'OK');
+      assert.equal(manifestOf(dir), 'file appendonly.aof.3.base.aof seq 3 type b\nfile appendonly.aof.3.incr.aof seq 3 type i\n');
+      assert.deepEqual(files(dir), ['appendonly.aof.3.base.aof', 'appendonly.aof.3.incr.aof', 'appendonly.aof.manifest']);
+    });
     await srv.close();
   });
 });

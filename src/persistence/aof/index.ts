@@ -61,5 +61,9 @@ export function installAof(s: Server): Aof {
     aof.policy = v as FsyncPolicy;
   });
   s.config.onChange('aof-timestamp-enabled', (v) => (aof.timestamps = v === 'yes'));
+  // Redis's updateAofAutoGCEnabled: turning the auto gc back on removes the history at once
+  s.config.onChange('aof-disable-auto-gc', (v) => {
+    if (booted && v === 'no' && aof.state !== 'off') aof.deleteHistoryFiles();
+  });
   return aof;
 }

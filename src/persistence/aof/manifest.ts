@@ -76,8 +76,9 @@ export const tempRewriteName = (id: number): string => `temp-rewriteaof-bg-${id}
 /** Redis's getNewBaseFileNameAndMarkPreAsHistory: a new base; the old one becomes history. */
 export function newBase(m: Manifest, name: string, rdb: boolean): AofInfo {
   if (m.base !== null) {
+    // at the head of the history, as Redis's listAddNodeHead
     m.base.type = 'h';
-    m.history.push(m.base);
+    m.history.unshift(m.base);
   }
   const ai: AofInfo = { fileName: baseFileName(name, ++m.baseSeq, rdb), seq: m.baseSeq, type: 'b' };
   m.base = ai;
@@ -97,11 +98,10 @@ export function newIncr(m: Manifest, name: string): AofInfo {
  * off (BGREWRITEAOF while appendonly no) all of them do.
  */
 export function markRewrittenIncrsAsHistory(m: Manifest, aofOn: boolean): void {
-  while (m.incrs.length > (aofOn ? 1 : 0)) {
-    const ai = m.incrs.shift()!;
-    ai.type = 'h';
-    m.history.push(ai);
-  }
+  // Redis walks them from the tail, adding each at the head of the history: they keep their order, first
+  const moved = m.incrs.splice(0, Math.max(0, m.incrs.length - (aofOn ? 1 : 0)));
+  for (const ai of moved) ai.type = 'h';
+  m.history.unshift(...moved);
 }
 
 // ---------------------------------------------------------------- text format

@@ -667,7 +667,7 @@ export class Aof {
   }
 
   /** Redis's aofDelHistoryFiles (unless aof-disable-auto-gc). */
-  private deleteHistoryFiles(): void {
+  deleteHistoryFiles(): void {
     if (this.s.config.getBool('aof-disable-auto-gc') || this.manifest.history.length === 0) return;
     for (const ai of this.manifest.history) {
       this.s.log.notice(`Removing the history file ${ai.fileName} in the background`);
@@ -709,16 +709,22 @@ export class Aof {
       throw new AofLoadError(`Can't read the AOF manifest: ${(e as Error).message}`);
     }
     const m = this.manifest;
-    // a Redis < 7 single-file AOF in `dir`: it becomes the base (Redis's aofUpgradePrepare)
+    // A Redis < 7 single-file AOF in `dir` becomes the base (Redis's
+    // aofUpgradePrepare) when the manifest lists nothing, or only that file
+    // as its base and the AOF directory does not have it yet (an upgrade
+    // interrupted before its rename).
     const old = resolve(s.config.get('dir'), this.name);
-    if (m.base === null && m.incrs.length === 0 && m.history.length === 0 && existsSync(old) && statSync(old).isFile()) {
+    const upgrade =
+      (m.base === null && m.incrs.length === 0) ||
+      (m.base !== null && m.incrs.length === 0 && m.base.fileName === this.name && !existsSync(this.path(this.name)));
+    if (upgrade && existsSync(old) && statSync(old).isFile()) {
       const ai = { fileName: this.name, seq: 1, type: 'b' as const };
       m.base = ai;
       m.baseSeq = 1;
       persistManifest(this.dir, this.name, m);
       renameSync(old, this.path(this.name));
       fsyncDir(this.dir);
-      s.log.notice(`Successfully migrated an old-style AOF into the AOF directory ${this.dir}`);
+      s.log.notice(`Successfully migrated an old-style AOF into the AOF directory ${this.dir}.`);
     }
     this.removeStaleTempFiles();
     const files = [...(m.base !== null ? [m.base] : []), ...m.incrs];
