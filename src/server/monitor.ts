@@ -13,6 +13,7 @@
 import type { Client } from './client.js';
 import type { Server } from './server.js';
 import { sdsRepr } from '../util/repr.js';
+import { migrateSecretArgs } from '../commands/migrate.js';
 
 const REDACTED = '"(redacted)"';
 
@@ -32,9 +33,10 @@ function shownArgs(argv: readonly string[]): string {
       }
     }
   }
+  const secret = name === 'migrate' ? migrateSecretArgs(argv) : [];
   for (let j = 0; j < argv.length; j++) {
     if (j !== 0) out += ' ';
-    out += j >= redactFrom && j < redactTo ? REDACTED : sdsRepr(argv[j]);
+    out += (j >= redactFrom && j < redactTo) || secret.includes(j) ? REDACTED : sdsRepr(argv[j]);
   }
   return out;
 }

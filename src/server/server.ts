@@ -367,7 +367,7 @@ export class Server {
 
   /** serverCron: active expiry, incremental rehash, stats sampling, timeouts. */
   private cron(): void {
-    if (this.pauseCron || this.shutdownRunning) return;
+    if (this.pauseCron || this.shutdownRunning || this.suspended !== 0) return;
     // a signal asked for a shutdown: carried out here, as Redis's serverCron does
     if (this.shutdownAsap) {
       void this.prepareForShutdown(this.signalShutdownFlags());
@@ -493,14 +493,37 @@ export class Server {
       c.addError(SHUTDOWN_FAILED);
       this.markPending(c);
     }
-    // the commands that arrived meanwhile run now
+    this.resumeClients();
+    return false;
+  }
+
+  /** commands wait while > 0 (a MIGRATE waiting for its target: Redis blocks in it) */
+  private suspended = 0;
+
+  /**
+   * Stops running commands — every client's wait in their input, as while
+   * Redis blocks in a command — while the event loop goes on (I/O, timers,
+   * children). Returns the function that ends the suspension (once); the
+   * commands that arrived meanwhile then run.
+   */
+  suspendCommands(): () => void {
+    this.suspended++;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      if (--this.suspended === 0 && !this.shutdownRunning) this.resumeClients();
+    };
+  }
+
+  /** Runs the input that waited while commands were stopped (a failed shutdown, the end of a suspension). */
+  private resumeClients(): void {
     this.anchorClock();
     for (const c of [...this.clients.values()]) {
       if (c.closed || c.blocked || c.paused) continue;
       this.processInputGuarded(c);
       this.markPending(c);
     }
-    return false;
   }
 
   /** The steps succeeded: stop listening, close every client, resolve `closed`. */
@@ -648,8 +671,8 @@ export class Server {
     let bigArg = 0;
     while (!c.blocked && !c.closeAfterReply && !c.closed) {
       if (this.pauseUntil !== 0 && this.isPausedFor(c)) break;
-      // the shutdown steps run: commands wait (Redis blocks in them), and run if the server stays up
-      if (this.shutdownRunning) break;
+      // the shutdown steps (or a MIGRATE) run: commands wait, as Redis blocks in them, and run afterwards
+      if (this.shutdownRunning || this.suspended !== 0) break;
       let argv: string[] | null;
       try {
         c.parser.authRequired = !c.authenticated;

@@ -11,6 +11,7 @@
 import type { Client } from './client.js';
 import type { Config } from './config.js';
 import type { CommandSpec } from '../commands/spec.js';
+import { migrateSecretArgs } from '../commands/migrate.js';
 
 export interface SlowlogEntry {
   id: number;
@@ -93,6 +94,8 @@ function slowlogArgs(cmd: CommandSpec, argv: string[]): string[] {
     for (let i = 1; i < a.length; i++) if (isKw(a[i], 'auth') && i + 2 < a.length) a[i + 1] = a[i + 2] = '(redacted)';
   } else if (cmd.fullName === 'config|set') {
     for (let i = 2; i + 1 < a.length; i += 2) if (SENSITIVE_CONFIGS.has(a[i].toLowerCase())) a[i + 1] = '(redacted)';
+  } else if (cmd.fullName === 'migrate') {
+    for (const i of migrateSecretArgs(a)) a[i] = '(redacted)';
   }
   const n = Math.min(a.length, 32);
   const out: string[] = [];

@@ -1,5 +1,5 @@
 /**
- * DUMP and RESTORE (Redis group "generic", cluster.c): a key's value as a
+ * DUMP, RESTORE and MIGRATE (Redis group "generic", cluster.c): a key's value as a
  * DUMP payload — the RDB encoding of the value (persistence/rdb/encode.ts),
  * the RDB version (2 bytes LE) and a CRC-64 (8 bytes LE) — and back, so that
  * payloads move between gKV and Redis 7.0 in both directions.
@@ -22,6 +22,7 @@ import { NOTIFY_GENERIC } from '../../keyspace/notify.js';
 import { LRU_CLOCK_MAX } from '../../keyspace/keyspace.js';
 import { createDumpPayload } from '../../persistence/rdb/encode.js';
 import { RdbError, RdbUnsupportedError, loadDumpPayload, verifyDumpPayload } from '../../persistence/rdb/decode.js';
+import { migrateCloseSocket, migrateGetSocket } from '../migrate.js';
 
 /** getLongLongFromObjectOrReply, as a bigint. */
 function int64Arg(s: string): bigint {
@@ -125,7 +126,204 @@ function restoreCommand(c: Client, argv: string[], s: Server): void {
   c.addOK();
 }
 
+// ------------------------------------------------------------------ MIGRATE
+
+const MIGRATE_KEYS_NOT_EMPTY = 'ERR When using MIGRATE KEYS option, the key argument must be set to the empty string';
+
+/** getLongFromObjectOrReply */
+function longArg(v: string): number {
+  const n = parseInt64(v);
+  if (n === null) throw Err.notInteger();
+  return Number(n);
+}
+
+const bulkOf = (a: string): string => '$' + a.length + '\r\n' + a + '\r\n';
+
+/**
+ * MIGRATE host port key|"" destination-db timeout [COPY] [REPLACE]
+ * [AUTH password | AUTH2 username password] [KEYS key …], as Redis 7.0's
+ * migrateCommand: the keys that exist are sent to the target as RESTORE
+ * commands (with their remaining TTL, and REPLACE), after AUTH and a SELECT
+ * when the cached connection last selected another database; those the
+ * target acknowledged are deleted here (unless COPY) and propagated as one
+ * DEL. +NOKEY when none exists; "Target instance replied with error: …" for
+ * the target's first error; IOERR for a connection, write or read that
+ * failed or timed out (a broken connection is retried once, a timeout not).
+ *
+ * Redis blocks in MIGRATE. gKV keeps its event loop turning instead and
+ * stops the other clients' commands until the reply (Server.suspendCommands),
+ * so, as in Redis, nothing changes the keys between their serialization and
+ * their deletion.
+ */
+function migrateCommand(c: Client, argv: string[], s: Server): void {
+  let copy = false;
+  let replace = false;
+  let username: string | null = null;
+  let password: string | null = null;
+  let firstKey = 3;
+  let numKeys = 1;
+  for (let j = 6; j < argv.length; j++) {
+    const more = argv.length - 1 - j;
+    const a = argv[j];
+    if (is(a, 'copy')) copy = true;
+    else if (is(a, 'replace')) replace = true;
+    else if (is(a, 'auth')) {
+      if (more < 1) throw Err.syntax();
+      password = argv[++j];
+    } else if (is(a, 'auth2')) {
+      if (more < 2) throw Err.syntax();
+      username = argv[++j];
+      password = argv[++j];
+    } else if (is(a, 'keys')) {
+      if (argv[3].length !== 0) throw Err.raw(MIGRATE_KEYS_NOT_EMPTY);
+      firstKey = j + 1;
+      numKeys = argv.length - j - 1;
+      break;
+    } else throw Err.syntax();
+  }
+  let timeout = longArg(argv[5]);
+  const dbid = longArg(argv[4]);
+  if (timeout <= 0) timeout = 1000;
+  const db = c.db;
+  const keys: string[] = [];
+  for (let j = 0; j < numKeys; j++) {
+    const k = argv[firstKey + j];
+    if (db.lookupRead(k) !== undefined) keys.push(k);
+  }
+  if (keys.length === 0) {
+    c.addStatus('NOKEY');
+    return;
+  }
+  // nothing else runs until the target answered; this client's reply comes then
+  const resume = s.suspendCommands();
+  const opts = { host: argv[1], port: argv[2], dbid, timeout, copy, replace, username, password };
+  migrateExchange(s, c, keys, opts).then(
+    (reply) => finishMigrate(s, c, reply, resume),
+    (e) => {
+      s.log.warning(`BUG: MIGRATE failed: ${(e as Error)?.stack ?? e}`);
+      finishMigrate(s, c, 'ERR internal error in \'migrate\' command', resume);
+    },
+  );
+}
+
+function finishMigrate(s: Server, c: Client, reply: string | null, resume: () => void): void {
+  if (!c.closed) {
+    if (reply === null) c.addOK();
+    else c.addError(reply);
+    s.markPending(c);
+  }
+  resume();
+}
+
+interface MigrateOptions {
+  host: string;
+  port: string;
+  dbid: number;
+  timeout: number;
+  copy: boolean;
+  replace: boolean;
+  username: string | null;
+  password: string | null;
+}
+
+/** The exchange with the target (see migrateCommand). Resolves to null for +OK, or the error to reply. */
+async function migrateExchange(s: Server, c: Client, keys: string[], o: MigrateOptions): Promise<string | null> {
+  const db = c.db;
+  let mayRetry = true;
+  for (;;) {
+    const cs = await migrateGetSocket(s, o.host, o.port, o.timeout);
+    if (cs === null) return 'IOERR error or timeout connecting to the client';
+    let cmd = '';
+    if (o.password !== null) {
+      cmd += o.username !== null ? '*3\r\n$4\r\nAUTH\r\n' + bulkOf(o.username) : '*2\r\n$4\r\nAUTH\r\n';
+      cmd += bulkOf(o.password);
+    }
+    const select = cs.lastDbid !== o.dbid;
+    if (select) cmd += '*2\r\n$6\r\nSELECT\r\n' + bulkOf(String(o.dbid));
+    // the keys still there now, with the TTL they have left (one that expired meanwhile is skipped)
+    const sent: string[] = [];
+    const now = Date.now();
+    for (const key of keys) {
+      const v = db.peek(key);
+      if (v === undefined) continue;
+      let ttl = 0;
+      const at = db.getExpire(key);
+      if (at > 0) {
+        ttl = at - now;
+        if (ttl < 0) continue;
+        if (ttl < 1) ttl = 1;
+      }
+      sent.push(key);
+      cmd += (o.replace ? '*5' : '*4') + '\r\n$7\r\nRESTORE\r\n' + bulkOf(key) + bulkOf(String(ttl));
+      cmd += bulkOf(createDumpPayload(v, { compress: s.config.getBool('rdbcompression') }).toString('latin1'));
+      if (o.replace) cmd += '$7\r\nREPLACE\r\n';
+    }
+    let writeError = false;
+    let failure: 'timeout' | 'io' | null = await cs.write(Buffer.from(cmd, 'latin1'), o.timeout);
+    let authReply = '';
+    let selectReply = '';
+    if (failure !== null) writeError = true;
+    else if (o.password !== null) {
+      const r = await cs.readLine(o.timeout);
+      if (r === 'timeout' || r === 'io') failure = r;
+      else authReply = r;
+    }
+    if (failure === null && select) {
+      const r = await cs.readLine(o.timeout);
+      if (r === 'timeout' || r === 'io') failure = r;
+      else selectReply = r;
+    }
+    if (failure !== null) {
+      // Redis's socket_err: the connection is dropped, and tried once more unless the time ran out
+      migrateCloseSocket(s, o.host, o.port);
+      if (failure !== 'timeout' && mayRetry) {
+        mayRetry = false;
+        continue;
+      }
+      return `IOERR error or timeout ${writeError ? 'writing' : 'reading'} to target instance`;
+    }
+    let targetError: string | null = null;
+    let socketError: 'timeout' | 'io' | null = null;
+    const deleted: string[] = [];
+    let j = 0;
+    for (; j < sent.length; j++) {
+      const line = await cs.readLine(o.timeout);
+      if (line === 'timeout' || line === 'io') {
+        socketError = line;
+        break;
+      }
+      const errLine = o.password !== null && authReply[0] === '-' ? authReply : select && selectReply[0] === '-' ? selectReply : line[0] === '-' ? line : null;
+      if (errLine !== null) {
+        if (targetError === null) {
+          cs.lastDbid = -1;
+          targetError = `ERR Target instance replied with error: ${errLine.slice(1)}`;
+        }
+      } else if (!o.copy) {
+        // acknowledged: the key goes here, as DEL would remove it
+        if (db.delete(sent[j])) {
+          db.notify(NOTIFY_GENERIC, 'del', sent[j]);
+          deleted.push(sent[j]);
+        }
+      }
+    }
+    // nothing acknowledged yet and the connection broke: tried again on a new one
+    if (targetError === null && socketError !== null && j === 0 && mayRetry && socketError !== 'timeout') {
+      migrateCloseSocket(s, o.host, o.port);
+      mayRetry = false;
+      continue;
+    }
+    if (socketError !== null) migrateCloseSocket(s, o.host, o.port);
+    // the keys moved are propagated as one DEL (the AOF and replicas lose them too)
+    if (deleted.length > 0 && s.propagate !== null) s.propagate(db.id, ['DEL', ...deleted]);
+    if (targetError === null && socketError !== null) return 'IOERR error or timeout reading to target instance';
+    if (targetError !== null) return targetError;
+    cs.lastDbid = o.dbid;
+    return null;
+  }
+}
+
 export const dumpCommands: CommandRow[] = [
   { name: 'dump', handler: dumpCommand },
   { name: 'restore', handler: restoreCommand },
+  { name: 'migrate', handler: migrateCommand },
 ];

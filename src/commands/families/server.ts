@@ -34,6 +34,7 @@ import { SHUTDOWN_FAILED, type ShutdownFlags } from '../../server/server.js';
 import { aofOf } from '../../persistence/aof/index.js';
 import { rdbStateOf } from '../../persistence/rdb-install.js';
 import { childInfoFields, forkStatsOf } from '../../persistence/child.js';
+import { migrateCachedSockets } from '../migrate.js';
 
 export { REDIS_VERSION } from '../../version.js';
 import { REDIS_VERSION } from '../../version.js';
@@ -733,7 +734,7 @@ function statsFields(s: Server): InfoFields {
     ['pubsubshard_channels', shard.size],
     ['latest_fork_usec', forkStatsOf(s).latestUsec],
     ['total_forks', forkStatsOf(s).total],
-    ['migrate_cached_sockets', 0],
+    ['migrate_cached_sockets', migrateCachedSockets(s)],
     ['slave_expires_tracked_keys', 0],
     ['active_defrag_hits', 0],
     ['active_defrag_misses', 0],

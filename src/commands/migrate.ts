@@ -1,0 +1,226 @@
+/**
+ * MIGRATE's side of the network (Redis's migrateGetSocket and friends in
+ * cluster.c): connections to target servers, cached per host:port for 10
+ * seconds of disuse (at most 64; INFO's migrate_cached_sockets), each
+ * remembering the database it last SELECTed; and the exchange itself — a
+ * buffer of commands written in 64 KB pieces, then one reply line read per
+ * command, every step within the timeout.
+ *
+ * Everything here is asynchronous: the event loop keeps turning while a
+ * MIGRATE waits for its target (the command layer stops the other clients'
+ * commands meanwhile, as Redis is blocked in it). Failures are reported as
+ * Redis's sync connection calls report them: a connection that cannot be
+ * made within the timeout is a connect error; one refused at once (Redis's
+ * non-blocking connect succeeds) fails at the first write; an expired timer
+ * is a timeout (ETIMEDOUT: no retry).
+ */
+import net from 'node:net';
+import type { Server } from '../server/server.js';
+
+/** Redis's MIGRATE_SOCKET_CACHE_ITEMS and MIGRATE_SOCKET_CACHE_TTL (seconds) */
+const CACHE_ITEMS = 64;
+const CACHE_TTL_S = 10;
+const WRITE_CHUNK = 64 * 1024;
+
+/** How a step of the exchange failed: the timeout expired, or the connection broke. */
+export type IoFailure = 'timeout' | 'io';
+
+/** A connection to a target server. */
+export class MigrateSocket {
+  lastDbid = -1;
+  lastUse = Math.floor(Date.now() / 1000);
+  /** the connection broke (or never connected): every read and write fails */
+  broken = false;
+  private input = '';
+  private wake: (() => void) | null = null;
+
+  constructor(readonly name: string, readonly socket: net.Socket) {
+    socket.setNoDelay(true);
+    socket.on('data', (d: Buffer) => {
+      this.input += d.toString('latin1');
+      this.notify();
+    });
+    const fail = (): void => {
+      this.broken = true;
+      this.notify();
+    };
+    socket.on('error', fail);
+    socket.on('close', fail);
+  }
+
+  private notify(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+
+  /** Resolves on new input or a failure, or after ms; true when the time ran out first. */
+  private waitEvent(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.wake = null;
+        resolve(true);
+      }, ms);
+      this.wake = () => {
+        clearTimeout(t);
+        resolve(false);
+      };
+    });
+  }
+
+  /** Writes bytes, each 64 KB piece within the timeout (Redis's connSyncWrite loop). */
+  async write(bytes: Buffer, timeoutMs: number): Promise<IoFailure | null> {
+    for (let pos = 0; pos < bytes.length; pos += WRITE_CHUNK) {
+      if (this.broken) return 'io';
+      const piece = bytes.subarray(pos, Math.min(bytes.length, pos + WRITE_CHUNK));
+      const r = await new Promise<IoFailure | null>((resolve) => {
+        const t = setTimeout(() => resolve('timeout'), timeoutMs);
+        this.socket.write(piece, (err) => {
+          clearTimeout(t);
+          resolve(err ? 'io' : null);
+        });
+      });
+      if (r !== null) return r;
+    }
+    return this.broken ? 'io' : null;
+  }
+
+  /** One reply line without its CRLF (Redis's connSyncReadLine), within the timeout. */
+  async readLine(timeoutMs: number): Promise<string | IoFailure> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const nl = this.input.indexOf('\n');
+      if (nl !== -1) {
+        let line = this.input.slice(0, nl);
+        this.input = this.input.slice(nl + 1);
+        if (line.endsWith('\r')) line = line.slice(0, -1);
+        return line.length > 1023 ? line.slice(0, 1023) : line;
+      }
+      if (this.broken) return 'io';
+      const left = deadline - Date.now();
+      if (left <= 0 || (await this.waitEvent(left))) return 'timeout';
+    }
+  }
+
+  close(): void {
+    this.broken = true;
+    this.socket.destroy();
+  }
+}
+
+interface Cache {
+  sockets: Map<string, MigrateSocket>;
+  timer: NodeJS.Timeout | null;
+}
+
+const caches = new WeakMap<Server, Cache>();
+
+function cacheOf(s: Server): Cache {
+  let c = caches.get(s);
+  if (c === undefined) {
+    c = { sockets: new Map(), timer: null };
+    caches.set(s, c);
+    s.onStopped.push(() => {
+      for (const m of c!.sockets.values()) m.close();
+      c!.sockets.clear();
+      if (c!.timer !== null) clearInterval(c!.timer);
+    });
+  }
+  return c;
+}
+
+/** INFO stats' migrate_cached_sockets. */
+export function migrateCachedSockets(s: Server): number {
+  return caches.get(s)?.sockets.size ?? 0;
+}
+
+/** Redis's migrateCloseTimedoutSockets, once a second while some are cached. */
+function startReaper(s: Server, cache: Cache): void {
+  if (cache.timer !== null) return;
+  cache.timer = setInterval(() => {
+    const now = Math.floor(Date.now() / 1000);
+    for (const [name, m] of cache.sockets) {
+      if (now - m.lastUse > CACHE_TTL_S) {
+        m.close();
+        cache.sockets.delete(name);
+      }
+    }
+    if (cache.sockets.size === 0 && cache.timer !== null) {
+      clearInterval(cache.timer);
+      cache.timer = null;
+    }
+  }, 1000);
+  cache.timer.unref();
+}
+
+/**
+ * Redis's migrateGetSocket: the cached connection to host:port, or a new one
+ * within the timeout. Null when none could be made in time (the caller
+ * replies "IOERR error or timeout connecting to the client").
+ */
+export async function migrateGetSocket(s: Server, host: string, port: string, timeoutMs: number): Promise<MigrateSocket | null> {
+  const cache = cacheOf(s);
+  const name = `${host}:${port}`;
+  const cached = cache.sockets.get(name);
+  if (cached !== undefined) {
+    cached.lastUse = Math.floor(Date.now() / 1000);
+    return cached;
+  }
+  if (cache.sockets.size >= CACHE_ITEMS) {
+    // too many: one dropped at random
+    const names = [...cache.sockets.keys()];
+    const drop = names[Math.floor(Math.random() * names.length)];
+    cache.sockets.get(drop)!.close();
+    cache.sockets.delete(drop);
+  }
+  const portNum = Number.parseInt(port, 10);
+  const socket = net.connect({ host, port: Number.isFinite(portNum) && portNum >= 0 && portNum < 65536 ? portNum : 0 });
+  const outcome = await new Promise<'ok' | 'refused' | 'timeout'>((resolve) => {
+    const t = setTimeout(() => resolve('timeout'), timeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(t);
+      resolve('ok');
+    });
+    socket.once('error', () => {
+      clearTimeout(t);
+      resolve('refused');
+    });
+  });
+  if (outcome === 'timeout') {
+    socket.on('error', () => {});
+    socket.destroy();
+    return null;
+  }
+  const m = new MigrateSocket(name, socket);
+  // a connection refused at once: Redis's non-blocking connect "succeeds" and the first write fails
+  if (outcome === 'refused') m.broken = true;
+  cache.sockets.set(name, m);
+  startReaper(s, cache);
+  return m;
+}
+
+/** Redis's migrateCloseSocket: the cached connection to host:port closed and forgotten. */
+export function migrateCloseSocket(s: Server, host: string, port: string): void {
+  const cache = cacheOf(s);
+  const name = `${host}:${port}`;
+  const m = cache.sockets.get(name);
+  if (m === undefined) return;
+  m.close();
+  cache.sockets.delete(name);
+}
+
+/**
+ * The positions of MIGRATE's credentials (AUTH's password, AUTH2's username
+ * and password, among the options before KEYS), which MONITOR and SLOWLOG
+ * show redacted, as Redis's redactClientCommandArgument.
+ */
+export function migrateSecretArgs(argv: readonly string[]): number[] {
+  const out: number[] = [];
+  for (let j = 6; j < argv.length; j++) {
+    const a = argv[j].toLowerCase();
+    if (a === 'keys') break;
+    if (a === 'auth' && j + 1 < argv.length) out.push(++j);
+    else if (a === 'auth2' && j + 2 < argv.length) out.push(++j, ++j);
+  }
+  return out;
+}
