@@ -11,6 +11,7 @@ import { Server, StartupFailure } from '../server/server.js';
 import { installAof } from '../persistence/aof/index.js';
 import { installRdb } from '../persistence/rdb-install.js';
 import { rdbRemoveTempFile } from '../persistence/rdb-file.js';
+import { installCrashHandlers } from '../server/crash.js';
 
 import { REDIS_VERSION as VERSION } from '../version.js';
 
@@ -68,6 +69,8 @@ async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
+  // kill -ABRT: Redis's crash report, then the death by that signal
+  installCrashHandlers(server);
   await server.closed;
   return 0;
 }

@@ -85,6 +85,35 @@ test('gkv-server logs Redis\'s banner once listening: the logo with " PID: <pid>
   }
 });
 
+test('kill -ABRT and DEBUG SEGFAULT log Redis\'s crash report and the process dies by that signal; crash-log-enabled no only dies', async () => {
+  const cases: { how: 'abrt' | 'segv'; log: boolean }[] = [{ how: 'abrt', log: true }, { how: 'segv', log: true }, { how: 'segv', log: false }];
+  for (const k of cases) {
+    const port = await freePort();
+    const s = startBin(['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--enable-debug-command', 'yes', '--crash-log-enabled', k.log ? 'yes' : 'no']);
+    const died = new Promise<NodeJS.Signals | null>((r) => s.p.once('exit', (_code, sig) => r(sig)));
+    try {
+      const c = await waitReady(port);
+      if (k.how === 'abrt') s.p.kill('SIGABRT');
+      else void c.sendRaw('*2\r\n$5\r\nDEBUG\r\n$8\r\nSEGFAULT\r\n', 0);
+      assert.equal(await died, k.how === 'abrt' ? 'SIGABRT' : 'SIGSEGV');
+      c.close();
+      const out = s.output();
+      if (!k.log) {
+        assert.doesNotMatch(out, /crashed by signal/);
+        continue;
+      }
+      assert.match(out, /=== REDIS BUG REPORT START: Cut & paste starting from here ===/);
+      assert.match(out, new RegExp(`# gKV 7\\.0\\.15 crashed by signal: ${k.how === 'abrt' ? '6, si_code: 0' : '11, si_code: 2'}\\n`));
+      assert.match(out, /------ INFO OUTPUT ------\n# Server\r?\nredis_version:7\.0\.15/);
+      assert.match(out, /=== REDIS BUG REPORT END\. Make sure to include from START to END\. ===/);
+      if (k.how === 'segv') assert.match(out, /------ CURRENT CLIENT INFO ------\nid=\d+ addr=[^\n]*\nargv\[0\]: '"DEBUG"'\nargv\[1\]: '"SEGFAULT"'/);
+    } finally {
+      s.p.kill('SIGKILL');
+      await s.exited;
+    }
+  }
+});
+
 test('gkv-server refuses an unknown directive with a config error and exit code 1', async () => {
   const s = startBin(['--no-such-directive', 'yes']);
   assert.equal(await s.exited, 1);

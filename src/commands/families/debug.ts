@@ -18,6 +18,7 @@ import { refcountOf } from './generic.js';
 import { rdbStateOf } from '../../persistence/rdb-install.js';
 import { installEntries, readRdbFile, saveRdbSync } from '../../persistence/rdb-file.js';
 import { sleepBlocking } from '../../util/sleep.js';
+import { SEGV_ACCERR, dieBySignal, logCrashReport } from '../../server/crash.js';
 import { aofOf, AofLoadError } from '../../persistence/aof/index.js';
 import { addHelp, changeReplicationId, fixed, isLocalClient } from './server.js';
 import { rewriteConfigFile } from '../../server/config-rewrite.js';
@@ -327,6 +328,8 @@ function debugCommand(c: Client, argv: string[], s: Server): void {
       '      existing RDB file.',
       '    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB',
       '      file to the database.',
+      'SEGFAULT',
+      '    Crash the server with sigsegv.',
       'SET-SKIP-CHECKSUM-VALIDATION <0|1>',
       '    Enables or disables checksum checks for RDB files and RESTORE\'s payload.',
       'SET-ACTIVE-EXPIRE <0|1>',
@@ -397,6 +400,10 @@ function debugCommand(c: Client, argv: string[], s: Server): void {
     const aof = aofOf(s);
     if (aof !== undefined) aof.flushSleepUs = Math.max(0, atoi(argv[2]));
     c.addOK();
+  } else if (sub === 'segfault' && argc === 2) {
+    // Redis writes to a read-only page; gKV reports that crash and dies by the same signal
+    logCrashReport(s, { signal: 'SIGSEGV', siCode: SEGV_ACCERR, client: c, argv });
+    dieBySignal('SIGSEGV');
   } else if (sub === 'pause-cron' && argc === 3) {
     s.pauseCron = atoi(argv[2]) !== 0;
     c.addOK();
