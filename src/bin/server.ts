@@ -51,7 +51,9 @@ async function main(argv: string[]): Promise<number> {
       server.log.warning(e.message);
       return 1;
     }
-    server.log.warning(`Failed listening on port ${config.get('port')} (tcp), aborting. ${(e as Error).message}`);
+    // Redis logs the socket's failure, then gives up
+    server.log.warning(`Warning: ${(e as Error).message}`);
+    server.log.warning(`Failed listening on port ${config.get('port')} (TCP), aborting.`);
     return 1;
   }
   // Redis's sigShutdownHandler: the cron carries the shutdown out (shutdownAsap); a

@@ -68,6 +68,15 @@ export function newCommandStats(): CommandStats {
   return { calls: 0, usec: 0, rejected: 0, failed: 0, hist: null };
 }
 
+/**
+ * Redis 7.0's CMD_MAY_REPLICATE commands: they may add to the replication
+ * stream without writing (a PUBLISH, a script that writes, PFCOUNT's cache
+ * update), so CLIENT PAUSE WRITE holds them and a monitor or replica may not
+ * run them. COMMAND INFO hides this flag ("Hidden on purpose"), so the
+ * metadata does not carry it.
+ */
+const MAY_REPLICATE = new Set(['publish', 'spublish', 'pfcount', 'eval', 'evalsha', 'fcall']);
+
 export class CommandSpec {
   readonly flagSet: Set<string>;
   // hot-path flags
@@ -119,7 +128,7 @@ export class CommandSpec {
     this.allowBusy = f.has('allow_busy');
     this.skipMonitor = f.has('skip_monitor');
     this.skipSlowlog = f.has('skip_slowlog');
-    this.mayReplicate = f.has('may_replicate');
+    this.mayReplicate = MAY_REPLICATE.has(fullName);
     this.movableKeys = f.has('movablekeys');
     this.untimed = this.fast && !this.blocking && !this.pubsub;
   }

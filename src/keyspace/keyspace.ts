@@ -115,7 +115,8 @@ export class Db {
    */
   expireIfNeeded(slot: number): boolean {
     if (!this.slotExpired(slot)) return false;
-    if (this.ks.noExpireDeletes) return true; // replicas/loading: logically expired, kept
+    // replicas/loading, and a CLIENT PAUSE: logically expired, kept
+    if (this.ks.noExpireDeletes || this.ks.expirePaused) return true;
     const key = this.dict.keys[slot]!;
     if (this.ks.latencyMonitorOn) {
       // Redis's deleteExpiredKeyAndPropagate: the deletion is the latency monitor's "expire-del" event
@@ -425,6 +426,8 @@ export class Keyspace {
   noTouch = false;
   /** Replicas and loading keep logically expired keys. */
   noExpireDeletes = false;
+  /** clients are paused (CLIENT PAUSE): expired keys are not deleted either, lazily or actively */
+  expirePaused = false;
   activeExpireEnabled = true;
   /** an LFU maxmemory policy is selected: the per-key clock holds LFU data */
   lfu = false;
@@ -590,7 +593,7 @@ export class Keyspace {
    * Returns the number of keys expired.
    */
   activeExpireCycle(timeLimitMs: number): number {
-    if (!this.activeExpireEnabled || this.noExpireDeletes) return 0;
+    if (!this.activeExpireEnabled || this.noExpireDeletes || this.expirePaused) return 0;
     const start = Date.now();
     this.updateClock();
     let expired = 0;

@@ -141,6 +141,8 @@ export class Client {
   libVer = '';
   /** when the output buffer first went past its class's soft limit (ms), 0 when under it */
   obufSoftLimitSince = 0;
+  /** connected through the Unix socket (unixsocket): CLIENT LIST flag U */
+  unixSocket = false;
   /** kind for CLIENT LIST/KILL TYPE: normal, master, replica, pubsub */
   kind: 'normal' | 'master' | 'replica' = 'normal';
 

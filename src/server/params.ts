@@ -180,6 +180,14 @@ function dirParam(v: string): string {
   return abs;
 }
 
+/** unixsocketperm: octal (Redis's OCTAL_CONFIG), 0 to 777, shown in octal. */
+function octalPermParam(v: string): string {
+  if (!/^[0-7]+$/.test(v)) throw new ConfigError("argument couldn't be parsed into an integer");
+  const n = parseInt(v, 8);
+  if (n > 0o777) throw new ConfigError('argument must be between 0 and 777 inclusive');
+  return n.toString(8);
+}
+
 function dbfilenameParam(v: string): string {
   if (v.includes('/')) throw new ConfigError("dbfilename can't be a path, just a filename");
   return v;
@@ -206,7 +214,7 @@ export const PARAMS: ParamDef[] = [
   int('tcp-keepalive', 300, 0, INT_MAX),
   bool('protected-mode', 'yes'),
   str('unixsocket', '', immutable),
-  int('unixsocketperm', 0, 0, 511, immutable),
+  special('unixsocketperm', '0', octalPermParam, immutable),
   int('socket-mark-id', 0, 0, UINT_MAX, immutable),
   int('maxclients', 10000, 1, UINT_MAX),
   mem('proto-max-bulk-len', 512 * MB, 1024 * 1024, LONG_MAX),

@@ -40,6 +40,7 @@ import { IdleGc } from './idle-gc.js';
 import { publishKeyspaceEvent } from '../commands/families/pubsub.js';
 import { notifyFlags } from '../keyspace/notify.js';
 import { LatencyMonitor } from './latency.js';
+import { listenToPort, listenUnix, serverOnHandle } from './listeners.js';
 import { HdrHistogram } from '../util/hdr-histogram.js';
 import {
   PROTO_MBULK_BIG_ARG, argvLength, clientsCronResizeOutputBuffer, clientsCronResizeQueryBuffer, outputBufferMemory, qbufMemory, qbufOnRead, qbufTrimmed,
@@ -301,9 +302,14 @@ export class Server {
     c.onChange('set-max-intset-entries', (v) => (enc.setMaxIntsetEntries = Number(v)));
     c.onChange('zset-max-listpack-entries', (v) => (enc.zsetMaxListpackEntries = Number(v)));
     c.onChange('zset-max-listpack-value', (v) => (enc.zsetMaxListpackValue = Number(v)));
+    // Redis's updatePort / applyBind: listen anew at once, or keep the old sockets and fail
     c.onChange('port', (v) => {
-      if (this.listeners.length > 0 && Number(v) !== this.port) throw new ConfigError('Unable to listen on this port');
+      if (this.started && Number(v) !== this.port) this.rebind(Number(v), this.bindAddresses(), 'Unable to listen on this port');
     });
+    c.onChange('bind', () => {
+      if (this.started) this.rebind(this.port, this.bindAddresses(), 'Failed to bind to specified addresses.');
+    });
+    c.onChange('protected-mode', (v) => (this.protectedMode = v === 'yes'));
   }
 
   // ------------------------------------------------------------ lifecycle
@@ -312,39 +318,22 @@ export class Server {
   async listen(): Promise<void> {
     this.config.applyAll();
     const port = this.config.getInt('port');
-    let binds = this.config.get('bind').split(' ').filter(Boolean);
-    // Redis's default "* -::*": all IPv4, and IPv6 if available ('-' = optional)
-    const addrs: { host: string; optional: boolean }[] = binds.map((b) => {
-      const optional = b.startsWith('-');
-      let host = optional ? b.slice(1) : b;
-      if (host === '*') host = '0.0.0.0';
-      if (host === '::*') host = '::';
-      return { host, optional };
-    });
-    if (addrs.length === 0) binds = ['0.0.0.0'];
-    let boundPort = port;
-    for (const a of addrs) {
-      const srv = net.createServer({ noDelay: true, pauseOnConnect: true }, (s) => this.onConnection(s));
+    this.boundAddresses = this.bindAddresses();
+    this.bindAll(port, this.boundAddresses);
+    const unix = this.config.get('unixsocket');
+    if (unix !== '') {
+      let h;
       try {
-        await new Promise<void>((resolve, reject) => {
-          srv.once('error', reject);
-          srv.listen({ port: boundPort, host: a.host, backlog: this.config.getInt('tcp-backlog'), ipv6Only: a.host.includes(':') }, () => {
-            srv.off('error', reject);
-            resolve();
-          });
-        });
+        h = listenUnix(unix, parseInt(this.config.get('unixsocketperm'), 8));
       } catch (e) {
-        if (a.optional) continue;
         for (const l of this.listeners) l.close();
-        throw e;
+        this.listeners = [];
+        throw new StartupFailure(`Failed opening Unix socket: ${(e as Error).message}`);
       }
-      srv.on('error', (e) => this.log.warning(`listener error: ${e.message}`));
-      const addr = srv.address() as net.AddressInfo;
-      boundPort = addr.port; // port 0: every address shares the first ephemeral port
-      this.listeners.push(srv);
-      if (this.listeners.length === 1) this.host = a.host === '0.0.0.0' ? '127.0.0.1' : a.host === '::' ? '::1' : a.host;
+      this.unixSocket = unix;
+      this.unixListener = serverOnHandle(h, (s) => this.onConnection(s, unix), (e) => this.log.warning(`listener error: ${e.message}`));
     }
-    this.port = boundPort;
+    this.started = true;
     this.startCron();
     try {
       for (const h of this.onStartup) await h();
@@ -356,8 +345,76 @@ export class Server {
       for (const c of [...this.clients.values()]) this.freeClient(c);
       throw new StartupFailure((e as Error).message);
     }
-    this.log.notice(`Ready to accept connections tcp (port ${this.port})`);
+    if (this.listeners.length > 0) this.log.notice('Ready to accept connections');
+    if (this.unixSocket !== null) this.log.notice(`The server is now ready to accept connections at ${this.unixSocket}`);
   }
+
+  /** the Unix socket's path and listener (unixsocket), null without one */
+  unixSocket: string | null = null;
+  private unixListener: net.Server | null = null;
+
+  /** listen() bound the configured addresses: CONFIG SET port/bind rebind from then on */
+  private started = false;
+  /** protected-mode: without a password, only loopback clients are served */
+  protectedMode = true;
+
+  /** Stops listening on the Unix socket and removes its file (Redis's prepareForShutdown). */
+  private closeUnixSocket(): void {
+    if (this.unixListener === null) return;
+    this.unixListener.close();
+    this.unixListener = null;
+    try {
+      unlinkSync(this.unixSocket!);
+    } catch {
+      /* already gone */
+    }
+  }
+
+  /** The bind addresses of the configuration ("" = none: no TCP listener). */
+  private bindAddresses(): string[] {
+    return this.config.get('bind').split(' ').filter(Boolean);
+  }
+
+  /**
+   * Listens on port at the given addresses (Redis's listenToPort). Port 0
+   * at startup picks a free port (the library's ephemeral servers).
+   * Throws BindError, having bound nothing.
+   */
+  private bindAll(port: number, binds: string[]): void {
+    const handles = listenToPort(port, binds, this.config.getInt('tcp-backlog'), (e) => this.log.warning(`Warning: ${e.message}`));
+    for (const h of handles) {
+      this.listeners.push(serverOnHandle(h, (s) => this.onConnection(s), (e) => this.log.warning(`listener error: ${e.message}`)));
+    }
+    if (handles.length > 0) {
+      const a = handles[0].host;
+      this.host = a === '0.0.0.0' ? '127.0.0.1' : a === '::' ? '::1' : a;
+      this.port = handles[0].port;
+    } else this.port = port;
+  }
+
+  /**
+   * CONFIG SET port/bind at run time: the old listening sockets are closed
+   * and the new ones bound (port 0 listens on nothing, as in Redis); when
+   * that fails the old ones are bound again and ConfigError(msg) thrown, so
+   * CONFIG SET rolls back. Connected clients stay.
+   */
+  private rebind(port: number, binds: string[], msg: string): void {
+    const oldPort = this.port;
+    const oldBinds = this.boundAddresses;
+    for (const l of this.listeners) l.close();
+    this.listeners = [];
+    try {
+      if (port !== 0) this.bindAll(port, binds);
+      else this.port = 0;
+      this.boundAddresses = binds;
+    } catch (e) {
+      this.log.warning(`Warning: ${(e as Error).message}`);
+      if (oldPort !== 0) this.bindAll(oldPort, oldBinds);
+      throw new ConfigError(msg);
+    }
+  }
+  /** the addresses the listening sockets are bound to */
+  private boundAddresses: string[] = [];
 
   private startCron(): void {
     if (this.cronTimer !== null) clearInterval(this.cronTimer);
@@ -398,7 +455,7 @@ export class Server {
       const timeout = this.config.getInt('timeout');
       if (timeout > 0) {
         for (const c of this.clients.values()) {
-          if (!c.blocked && !c.inPubSub && now - c.lastInteraction > timeout * 1000) {
+          if (!c.blocked && !c.paused && !c.inPubSub && now - c.lastInteraction > timeout * 1000) {
             this.log.verbose('Closing idle client');
             this.freeClient(c);
           }
@@ -542,6 +599,7 @@ export class Server {
     }
     for (const l of this.listeners) l.close();
     this.listeners = [];
+    this.closeUnixSocket();
     for (const c of [...this.clients.values()]) {
       this.flushClient(c);
       c.socket?.end();
@@ -560,16 +618,23 @@ export class Server {
 
   // ------------------------------------------------------------ connections
 
-  private onConnection(accepted: net.Socket): void {
-    this.stats.totalConnections++;
+  private onConnection(accepted: net.Socket, unixPath: string | null = null): void {
     if (this.clients.size >= this.maxClients || this.shuttingDown) {
       this.stats.rejectedConnections++;
       accepted.on('error', () => {});
       accepted.end('-ERR max number of clients reached\r\n');
       return;
     }
+    // protected mode: with no password for the default user, only loopback clients (Redis's clientAcceptHandler)
+    if (this.protectedMode && this.requirePass === '' && unixPath === null && !isLoopback(accepted.remoteAddress)) {
+      this.stats.rejectedConnections++;
+      accepted.on('error', () => {});
+      accepted.end(PROTECTED_MODE_DENIED);
+      return;
+    }
+    this.stats.totalConnections++;
     const socket = adoptSocket(accepted, (n) => this.onData(c, n));
-    const c = this.createClient(socket);
+    const c = this.createClient(socket, unixPath);
     socket.on('error', () => this.freeClient(c));
     socket.on('close', () => this.freeClient(c));
     socket.on('end', () => {
@@ -579,11 +644,17 @@ export class Server {
     socket.resume();
   }
 
-  createClient(socket: net.Socket | null): Client {
+  createClient(socket: net.Socket | null, unixPath: string | null = null): Client {
     const c = new Client(this.nextClientId++, socket, this.ks.dbs[0], Date.now(), this.protoMaxBulkLen);
     if (socket !== null) {
-      c.addr = fmtAddr(socket.remoteAddress, socket.remotePort);
-      c.laddr = fmtAddr(socket.localAddress, socket.localPort);
+      if (unixPath !== null) {
+        // a Unix socket client (CLIENT LIST flag U): Redis shows the socket's path, port 0
+        c.unixSocket = true;
+        c.addr = c.laddr = `${unixPath}:0`;
+      } else {
+        c.addr = fmtAddr(socket.remoteAddress, socket.remotePort);
+        c.laddr = fmtAddr(socket.localAddress, socket.localPort);
+      }
       const h = (socket as unknown as { _handle?: { fd?: number } })._handle;
       c.fd = h && typeof h.fd === 'number' ? h.fd : -1;
       this.clients.set(c.id, c);
@@ -718,16 +789,36 @@ export class Server {
     qbufTrimmed(c.mem, c.parser.pendingBytes, bigArg);
   }
 
-  /** CLIENT PAUSE: ALL pauses every command; WRITE pauses commands that may write. */
+  /** Redis's is_may_replicate_command: a write or may-replicate command, or an EXEC queuing one. */
+  private mayReplicate(c: Client, cmd: CommandSpec): boolean {
+    if (cmd.write || cmd.mayReplicate) return true;
+    if (cmd.name !== 'exec') return false;
+    for (const q of c.multiQueue) if (q.cmd.write || q.cmd.mayReplicate) return true;
+    return false;
+  }
+
+  /** A client whose command waits for the end of a CLIENT PAUSE reads no further. */
   private isPausedFor(c: Client): boolean {
-    if (c.kind === 'replica') return false;
-    return this.pauseAll || this.pausedClientsWaiting.has(c);
+    return c.paused || this.pausedClientsWaiting.has(c);
   }
   readonly pausedClientsWaiting = new Set<Client>();
+
+  /**
+   * CLIENT PAUSE: until `until` (ms), postpone every command (all) or those
+   * that may write. A pause never shortens nor weakens one in force (Redis's
+   * pauseClients). Keys are not expired meanwhile, lazily or actively: the
+   * dataset does not change under a paused server (a failover in progress).
+   */
+  pause(until: number, all: boolean): void {
+    if (until > this.pauseUntil) this.pauseUntil = until;
+    if (all) this.pauseAll = true;
+    this.ks.expirePaused = true;
+  }
 
   unpause(): void {
     this.pauseUntil = 0;
     this.pauseAll = false;
+    this.ks.expirePaused = false;
     const waiting = [...this.pausedClientsWaiting];
     this.pausedClientsWaiting.clear();
     for (const c of this.clients.values()) if (c.paused) waiting.push(c);
@@ -882,8 +973,10 @@ export class Server {
       this.reject(c, cmd, "ERR Replica can't interact with the keyspace");
       return;
     }
-    // CLIENT PAUSE WRITE: hold commands that may write until unpaused
-    if (this.pauseUntil !== 0 && !this.pauseAll && (cmd.write || cmd.mayReplicate) && c.kind !== 'replica') {
+    // CLIENT PAUSE: ALL postpones every command, WRITE those that may write
+    // or replicate (an EXEC by what it queued) until the pause ends; the
+    // client counts as blocked meanwhile (Redis's blockPostponeClient)
+    if (this.pauseUntil !== 0 && c.kind !== 'replica' && (this.pauseAll || this.mayReplicate(c, cmd))) {
       c.paused = true;
       this.pausedClientsWaiting.add(c);
       c.parser.pushBack(argv, c.bigArgs);
@@ -1276,6 +1369,25 @@ function adoptSocket(accepted: net.Socket, onRead: (n: number) => void): net.Soc
   socket.setNoDelay(true);
   return socket;
 }
+
+/** The client's address is 127.0.0.1 or ::1 (Redis 7.0's islocalClient), IPv4-mapped included. */
+function isLoopback(ip: string | undefined): boolean {
+  if (ip === undefined) return false;
+  if (ip.startsWith('::ffff:')) ip = ip.slice(7);
+  return ip === '127.0.0.1' || ip === '::1';
+}
+
+/** What a non-loopback client gets in protected mode before being closed (Redis 7.0's text). */
+const PROTECTED_MODE_DENIED =
+  '-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. ' +
+  'In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you ' +
+  'may adopt one of the following solutions: 1) Just disable protected mode sending the command ' +
+  "'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, " +
+  'however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. ' +
+  '2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected ' +
+  "mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with " +
+  "the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of " +
+  'the above things in order for the server to start accepting connections from the outside.\r\n';
 
 function fmtAddr(ip: string | undefined, port: number | undefined): string {
   if (ip === undefined) return '';

@@ -120,6 +120,15 @@ export class RespClient {
     socket.on('error', () => {});
   }
 
+  /** Connects through a Unix socket (unixsocket). */
+  static connectUnix(path: string): Promise<RespClient> {
+    return new Promise((resolve, reject) => {
+      const s = net.connect(path);
+      s.once('connect', () => resolve(new RespClient(s)));
+      s.once('error', reject);
+    });
+  }
+
   static connect(port: number, host = '127.0.0.1'): Promise<RespClient> {
     return new Promise((resolve, reject) => {
       const s = net.connect(port, host);

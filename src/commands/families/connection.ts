@@ -161,9 +161,10 @@ function clientFlags(c: Client): string {
   if (c.kind === 'master') f += 'M';
   if (c.inPubSub) f += 'P';
   if (c.inMulti) f += 'x';
-  if (c.blocked) f += 'b';
+  if (c.blocked || c.paused) f += 'b';
   if (c.dirtyCas) f += 'd';
   if (c.closeAfterReply) f += 'c';
+  if (c.unixSocket) f += 'U';
   if (c.noEvict) f += 'e';
   return f === '' ? 'N' : f;
 }
@@ -325,10 +326,7 @@ function clientPauseCommand(c: Client, argv: string[], s: Server): void {
     if (is(argv[3], 'write')) all = false;
     else if (!is(argv[3], 'all')) throw Err.raw('ERR CLIENT PAUSE mode must be WRITE or ALL');
   } else if (argv.length > 4) throw Err.syntax();
-  const until = Date.now() + v;
-  // a new pause never shortens nor weakens one in force, as Redis's pauseClients
-  if (until > s.pauseUntil) s.pauseUntil = until;
-  if (all) s.pauseAll = true;
+  s.pause(Date.now() + v, all);
   c.addOK();
 }
 

@@ -544,7 +544,8 @@ function clientsFields(s: Server): InfoFields {
   for (const c of s.clients.values()) {
     if (c.kind === 'replica') continue;
     normal++;
-    if (c.blocked) blocked++;
+    // Redis counts clients blocked on keys and clients whose command waits for a CLIENT PAUSE
+    if (c.blocked || c.paused) blocked++;
   }
   const [maxIn, maxOut] = s.expansiveClients();
   return [
