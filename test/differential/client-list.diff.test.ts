@@ -82,6 +82,9 @@ test('an idle client: the empty query buffer, the reply buffer shrunk by the cro
       const early = await lineWhen(probe, 'idler', (f) => f.rbs === '1024');
       // idle over 2 s: the query buffer is released
       const late = await lineWhen(probe, 'idler', (f) => f['qbuf-free'] === '0');
+      // the peak itself depends on whether the first cron visit came before or after the PING
+      delete early.rbp;
+      delete late.rbp;
       return [early, late];
     } finally {
       c.close();
