@@ -35,7 +35,7 @@ import type { Db } from '../keyspace/keyspace.js';
 import type { Value } from '../keyspace/value.js';
 import { Snapshot } from './snapshot.js';
 import { RdbWriter, RDB_VERSION, rdbObjectType, rdbSaveObject, type SaveOptions } from './rdb/encode.js';
-import { RdbError, RdbReader, isObjectType, rdbLoadObject, type LoadLimits } from './rdb/decode.js';
+import { RdbEmptyKeyError, RdbError, RdbReader, isObjectType, rdbLoadObject, type LoadLimits } from './rdb/decode.js';
 import { Crc64 } from './rdb/crc64.js';
 import { REDIS_VERSION } from '../commands/families/server.js';
 import { ChildSave, type ChildResult } from './child.js';
@@ -318,6 +318,23 @@ export interface RdbLoadResult {
   aux: Map<string, string>;
   /** bytes of the image (up to and including the checksum) */
   size: number;
+  /** empty keys found in the file and left out */
+  emptySkipped: number;
+}
+
+/** Where a value of the file failed to load (for the report redis-check-rdb would print). */
+export interface RdbLoadContext {
+  key: string;
+  type: number;
+  offset: number;
+  keysRead: number;
+}
+
+/** A value of an RDB file that cannot be loaded: Redis's reason, and where. */
+export class RdbLoadError extends RdbError {
+  constructor(reason: string, detail: string, readonly at: RdbLoadContext) {
+    super(reason, detail);
+  }
 }
 
 function loadLimits(s: Server): LoadLimits {
@@ -335,6 +352,9 @@ export function parseRdb(s: Server, data: Buffer, start = 0): RdbLoadResult {
   if (!Number.isInteger(version) || version < 1 || version > 11) throw new RdbError(`Can't handle RDB format version ${data.latin1Slice(start + 5, start + 9)}`);
   const r = new RdbReader(data, start + 9);
   const lim = loadLimits(s);
+  // loading a file is sanitized deeply only with sanitize-dump-payload yes ("clients" spares files)
+  const deep = s.config.get('sanitize-dump-payload') === 'yes';
+  let emptySkipped = 0;
   const entries: LoadedEntry[] = [];
   const aux = new Map<string, string>();
   let db = 0;
@@ -388,9 +408,17 @@ export function parseRdb(s: Server, data: Buffer, start = 0): RdbLoadResult {
     const key = r.loadString();
     let value: Value;
     try {
-      value = rdbLoadObject(type, r, lim);
+      value = rdbLoadObject(type, r, lim, deep);
     } catch (e) {
-      if (e instanceof RdbError) throw new RdbError(`${e.message} (key '${key}' at offset ${at - start})`);
+      if (e instanceof RdbEmptyKeyError) {
+        // Redis skips empty keys in a file (old versions could write them) rather than refuse it
+        if (emptySkipped++ < 10) s.log.warning(`rdbLoadObject skipping empty key: ${key}`);
+        expireAt = 0;
+        idle = -1;
+        freq = -1;
+        continue;
+      }
+      if (e instanceof RdbError) throw new RdbLoadError(e.message, e.detail, { key, type, offset: r.pos - start, keysRead: entries.length + 1 });
       throw e;
     }
     entries.push({ db, key, value, expireAt, idle, freq });
@@ -411,9 +439,9 @@ export function parseRdb(s: Server, data: Buffer, start = 0): RdbLoadResult {
         throw new RdbCrcError(`Wrong RDB checksum expected: (${hex(crc.value())}) but got (${hex(stored.readBigUInt64LE(0))}). Aborting now.`);
       }
     }
-    return { entries, version, aux, size: end + 8 - start };
+    return { entries, version, aux, size: end + 8 - start, emptySkipped };
   }
-  return { entries, version, aux, size: end - start };
+  return { entries, version, aux, size: end - start, emptySkipped };
 }
 
 /** A file whose CRC-64 does not match (Redis reports it as "RDB CRC error"). */

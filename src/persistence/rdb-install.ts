@@ -17,9 +17,10 @@ import type { Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
 import type { CommandRow } from '../commands/spec.js';
 import { Err } from '../protocol/errors.js';
-import { RdbCrcError, RdbImage, installEntries, loadRdbImage, parseRdb, rdbChildError, rdbPath, rdbSaveSteps, saveRdbSync, startRdbChild, writeRdbToFd, type RdbLoadResult } from './rdb-file.js';
+import { RdbCrcError, RdbImage, RdbLoadError, installEntries, loadRdbImage, parseRdb, rdbChildError, rdbPath, rdbSaveSteps, saveRdbSync, startRdbChild, writeRdbToFd, type RdbLoadResult } from './rdb-file.js';
 import { RdbError } from './rdb/decode.js';
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { strerror } from '../util/strerror.js';
 import { sleepBlocking } from '../util/sleep.js';
 import { activeChildOf, type ChildSave } from './child.js';
@@ -171,9 +172,11 @@ export class RdbState {
       img = parseRdb(s, data);
     } catch (e) {
       if (!(e instanceof RdbError)) throw e;
-      // Redis's rdbReportCorruptRDB while loading a file: the reason, then it exits
+      // Redis's rdbReportCorruptRDB while loading a file: the reason, redis-check-rdb's report, then it exits
       if (e instanceof RdbCrcError) s.log.warning(e.message);
-      s.log.warning(`Internal error in RDB reading offset 0, function at rdb.c:0 -> ${e instanceof RdbCrcError ? 'RDB CRC error' : e.message}`);
+      const reason = `Internal error in RDB reading offset 0, function at rdb.c:0 -> ${e instanceof RdbCrcError ? 'RDB CRC error' : e.message}`;
+      s.log.warning(reason);
+      s.log.raw('warning', rdbCheckReport(basename(path), reason, e));
       throw new Error('Terminating server after rdb file reading failure.');
     }
     s.loading = true;
@@ -208,7 +211,8 @@ export class RdbState {
       this.lastLoadLoaded = loaded;
       this.lastLoadExpired = expired;
       s.ks.dirty = 0;
-      s.log.notice(`Done loading RDB, keys loaded: ${loaded}, keys expired: ${expired}.`);
+      if (img.emptySkipped > 0) s.log.warning(`Done loading RDB, keys loaded: ${loaded}, keys expired: ${expired}, empty keys skipped: ${img.emptySkipped}.`);
+      else s.log.notice(`Done loading RDB, keys loaded: ${loaded}, keys expired: ${expired}.`);
       s.log.notice(`DB loaded from disk: ${((Date.now() - started) / 1000).toFixed(3)} seconds`);
     } finally {
       s.loading = false;
@@ -232,6 +236,29 @@ export class RdbState {
       ['rdb_last_load_keys_loaded', this.lastLoadLoaded],
     ];
   }
+}
+
+/** redis-check-rdb's names of the RDB types, by type byte. */
+const RDB_TYPE_NAMES = [
+  'string', 'list-linked', 'set-hashtable', 'zset-v1', 'hash-hashtable', 'zset-v2', 'module-pre-release', 'module-value', '',
+  'hash-zipmap', 'list-ziplist', 'set-intset', 'zset-ziplist', 'hash-ziplist', 'quicklist', 'stream', 'hash-listpack', 'zset-listpack',
+  'quicklist-v2', 'stream-v2', 'set-listpack', 'stream-v3',
+];
+
+/** What redis-check-rdb prints about a file that failed to load (Redis runs it before exiting). */
+function rdbCheckReport(file: string, reason: string, e: RdbError): string {
+  const lines = [`[offset 0] Checking RDB file ${file}`, '--- RDB ERROR DETECTED ---'];
+  if (e instanceof RdbLoadError) {
+    const at = e.at;
+    lines.push(`[offset ${at.offset}] ${reason}`);
+    if (e.detail !== '') lines.push(`[additional info] ${e.detail}`);
+    lines.push('[additional info] While doing: read-object-value', `[additional info] Reading key '${at.key}'`);
+    lines.push(`[additional info] Reading type ${at.type} (${RDB_TYPE_NAMES[at.type] ?? 'unknown'})`, `[info] ${at.keysRead} keys read`);
+  } else {
+    lines.push(`[offset 0] ${reason}`);
+  }
+  lines.push('[info] 0 expires', '[info] 0 already expired');
+  return lines.join('\n');
 }
 
 const states = new WeakMap<Server, RdbState>();

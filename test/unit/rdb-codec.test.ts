@@ -386,7 +386,9 @@ test('a hash loads as Redis 7.0 loads it: a listpack is kept unless it has too m
   assert.deepEqual(contentOf(small), ['a=1', 'b=22']);
   assert.equal(encodingOf(small), 'listpack');
   assert.equal(encodingOf(loadDumpPayload(zm([['a', 'long value']]), lim)), 'hashtable');
-  assert.throws(() => loadDumpPayload(lp(['a', '1', 'a', '2']), lim), /Duplicate/);
+  assert.throws(() => loadDumpPayload(lp(['a', '1', 'a', '2']), lim), (e: RdbError) => e.message === 'Hash listpack integrity check failed.' && /Duplicate/.test(e.detail));
+  // not sanitized deeply (sanitize-dump-payload no), Redis meets the duplicates converting: its panic's words
+  assert.throws(() => loadDumpPayload(lp(['a', '1', 'a', '2']), { ...lim, hashMaxListpackEntries: 1 }, false), /^Error: Hash listpack with dup elements$/);
   assert.throws(() => loadDumpPayload(lp(['a']), lim), RdbError);
 });
 
@@ -445,7 +447,7 @@ test('a plain set loads as an intset when small and all-integer, an intset conve
   assert.throws(() => loadDumpPayload(plain(['2', '2']), lim), /Duplicate set members/);
   const is = payload(RDB_TYPE_SET_INTSET, (w) => w.saveBlob(intsetBlob([1, 2, 3, 4], 2), ON));
   assert.equal(encodingOf(loadDumpPayload(is, lim)), 'hashtable');
-  assert.throws(() => loadDumpPayload(payload(RDB_TYPE_SET_INTSET, (w) => w.saveBlob(intsetBlob([2, 1], 2), ON)), lim), /ascending/);
+  assert.throws(() => loadDumpPayload(payload(RDB_TYPE_SET_INTSET, (w) => w.saveBlob(intsetBlob([2, 1], 2), ON)), lim), (e: RdbError) => e.message === 'Intset integrity check failed.' && /ascending/.test(e.detail));
   // RDB 11's set listpack reads as a plain set, and only in RDB 11 data
   const slp = (v: number): Buffer => payload(RDB_TYPE_SET_LISTPACK, (w) => {
     const b = new ListpackBuilder();

@@ -21,7 +21,7 @@ import { is } from '../args.js';
 import { NOTIFY_GENERIC } from '../../keyspace/notify.js';
 import { LRU_CLOCK_MAX } from '../../keyspace/keyspace.js';
 import { createDumpPayload } from '../../persistence/rdb/encode.js';
-import { RdbError, RdbUnsupportedError, loadDumpPayload, verifyDumpPayload } from '../../persistence/rdb/decode.js';
+import { RdbEmptyKeyError, RdbError, RdbUnsupportedError, loadDumpPayload, verifyDumpPayload } from '../../persistence/rdb/decode.js';
 import { migrateCloseSocket, migrateGetSocket } from '../migrate.js';
 
 /** getLongLongFromObjectOrReply, as a bigint. */
@@ -92,10 +92,16 @@ function restoreCommand(c: Client, argv: string[], s: Server): void {
   if (!verifyDumpPayload(payload, s.skipChecksumValidation)) throw Err.dumpPayload();
   let val;
   try {
-    val = loadDumpPayload(payload, s.enc);
+    // sanitize-dump-payload: "yes", or "clients" for a client's RESTORE, is Redis's deep sanitization
+    const deep = s.config.get('sanitize-dump-payload') !== 'no';
+    val = loadDumpPayload(payload, s.enc, deep);
   } catch (e) {
     if (e instanceof RdbUnsupportedError) throw Err.raw(`ERR Bad data format: ${e.message}`);
-    if (e instanceof RdbError) throw Err.badDataFormat();
+    if (e instanceof RdbError) {
+      // what Redis's rdbReportCorruptRDB logs in a RESTORE (verbose), before "Bad data format"
+      if (!(e instanceof RdbEmptyKeyError)) s.log.verbose(`Internal error in RDB reading offset 0, function at rdb.c:0 -> ${e.message}${e.detail !== '' ? ` (${e.detail})` : ''}`);
+      throw Err.badDataFormat();
+    }
     throw e;
   }
 

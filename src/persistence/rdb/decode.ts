@@ -48,11 +48,35 @@ import {
   RDB_ENC_INT8, RDB_ENC_INT16, RDB_ENC_INT32, RDB_ENC_LZF,
 } from './encode.js';
 
-/** Corrupt, inconsistent or unsupported RDB data. */
-export class RdbError extends Error {}
+/**
+ * Corrupt, inconsistent or unsupported RDB data. The message is Redis's
+ * rdbReportCorruptRDB reason where Redis has one ("Ziplist integrity check
+ * failed.", "Duplicate set members detected"…); `detail` says what exactly
+ * was wrong, when known.
+ */
+export class RdbError extends Error {
+  constructor(message: string, readonly detail = '') {
+    super(message);
+  }
+}
 
 /** Well-formed data of a type gKV does not hold (streams, module values). */
 export class RdbUnsupportedError extends RdbError {}
+
+/** A collection with no elements: Redis refuses it in RESTORE and skips it when loading a file. */
+export class RdbEmptyKeyError extends RdbError {}
+
+/** Runs a blob's validation; a failure becomes Redis's reason for that encoding, the particulars kept as detail. */
+function integrity<T>(reason: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof RdbError && !(e instanceof RdbEmptyKeyError)) throw new RdbError(reason, e.detail !== '' ? e.detail : e.message);
+    throw e;
+  }
+}
+
+const emptyKey = (): RdbEmptyKeyError => new RdbEmptyKeyError('empty key');
 
 /** The encoding thresholds loading follows (the server's EncodingLimits has these fields). */
 export interface LoadLimits {
@@ -123,6 +147,16 @@ export class RdbReader {
     throw new RdbError(`RDB: unknown length encoding ${b}`);
   }
 
+  /**
+   * A count of elements read from the data, each taking at least `minBytes`:
+   * refused (as the short read it would end in) when the data left cannot
+   * hold them, so no array is sized from a corrupt count.
+   */
+  count(n: number, minBytes: number): number {
+    if (n * minBytes > this.end - this.pos) throw new RdbError('Short read or OOM loading DB. Unrecoverable error, aborting now.', `${n} elements announced`);
+    return n;
+  }
+
   /** rdbLoadLen: a plain length (an encoded-string marker is an error here). */
   loadLen(): number {
     const n = this.loadLenEnc();
@@ -144,6 +178,8 @@ export class RdbReader {
         const len = this.loadLen();
         const c = this.bytes(clen);
         if (len === 0) throw new RdbError('RDB: LZF string of length 0');
+        // LZF expands at most 88 times (a 3-byte back reference copies 264 bytes): a longer claim is corrupt
+        if (len > clen * 88 + 32) throw new RdbError('Invalid LZF compressed string', `${len} bytes claimed from ${clen}`);
         try {
           const d = lzfDecompress(c, len);
           return Buffer.from(d.buffer, d.byteOffset, d.byteLength);
@@ -303,12 +339,15 @@ export function ziplistEntries(zl: Buffer): string[] {
   const size = zl.length;
   checkBlobFrame(zl, 11, 'ziplist');
   const declared = zl.readUInt16LE(8);
+  const tail = zl.readUInt32LE(4);
   const out: string[] = [];
   let p = 10;
   const end = size - 1;
   let prevLen = 0;
+  let lastStart = 10;
   while (p < end) {
     const start = p;
+    lastStart = start;
     // prevlen
     let pl = zl[p++];
     if (pl === 254) {
@@ -361,6 +400,8 @@ export function ziplistEntries(zl: Buffer): string[] {
     out.push(v);
   }
   if (declared !== 65535 && declared !== out.length) throw new RdbError('ziplist: element count mismatch');
+  // zltail: where the last entry starts (the header's end when there is none)
+  if (tail !== lastStart) throw new RdbError('ziplist: tail offset mismatch');
   return out;
 }
 
@@ -540,16 +581,21 @@ function setFrom(members: string[], lim: LoadLimits): SetValue {
 
 /**
  * rdbLoadObject: the value of RDB type `type` read from r, in the encoding
- * Redis 7.0 would give it under `lim`. Throws RdbError.
+ * Redis 7.0 would give it under `lim`. Throws RdbError with Redis's reason,
+ * RdbEmptyKeyError for an empty collection. `deep` is Redis's deep sanitization
+ * (sanitize-dump-payload): gKV always reads every element (it builds its own
+ * structures from them), so it only chooses the reason Redis gives when a
+ * listpack has duplicates — the integrity check with it, the conversion's
+ * "listpack with dup elements" without.
  */
-export function rdbLoadObject(type: number, r: RdbReader, lim: LoadLimits): Value {
+export function rdbLoadObject(type: number, r: RdbReader, lim: LoadLimits, deep = true): Value {
   switch (type) {
     case RDB_TYPE_STRING:
       return r.loadStringValue();
 
     case RDB_TYPE_LIST: {
-      const n = r.loadLen();
-      if (n === 0) throw new RdbError('empty list');
+      const n = r.count(r.loadLen(), 1);
+      if (n === 0) throw emptyKey();
       const list = new QuickList(lim.listMaxListpackSize);
       for (let i = 0; i < n; i++) list.pushTail(r.loadString());
       return list;
@@ -557,51 +603,64 @@ export function rdbLoadObject(type: number, r: RdbReader, lim: LoadLimits): Valu
 
     case RDB_TYPE_LIST_QUICKLIST:
     case RDB_TYPE_LIST_QUICKLIST_2: {
-      const n = r.loadLen();
-      if (n === 0) throw new RdbError('empty list');
+      const n = r.count(r.loadLen(), 1);
+      if (n === 0) throw emptyKey();
       const list = new QuickList(lim.listMaxListpackSize);
       for (let i = 0; i < n; i++) {
         let container = QUICKLIST_NODE_CONTAINER_PACKED;
         if (type === RDB_TYPE_LIST_QUICKLIST_2) {
           container = r.loadLen();
           if (container !== QUICKLIST_NODE_CONTAINER_PACKED && container !== QUICKLIST_NODE_CONTAINER_PLAIN) {
-            throw new RdbError('Quicklist integrity check failed.');
+            throw new RdbError('Quicklist integrity check failed.', `unknown container ${container}`);
           }
         }
         const blob = r.loadStringBytes();
-        if (blob.length === 0) throw new RdbError('empty quicklist node');
+        if (blob.length === 0) throw new RdbError('Bad data format', 'empty quicklist node');
         if (container === QUICKLIST_NODE_CONTAINER_PLAIN) {
           list.pushTail(blob.toString('latin1'));
           continue;
         }
         // empty nodes are skipped silently, as Redis does
-        listFrom(list, type === RDB_TYPE_LIST_QUICKLIST_2 ? listpackEntries(blob) : ziplistEntries(blob), lim);
+        const elems =
+          type === RDB_TYPE_LIST_QUICKLIST_2
+            ? integrity('Listpack integrity check failed.', () => listpackEntries(blob))
+            : integrity('Ziplist integrity check failed.', () => ziplistEntries(blob));
+        listFrom(list, elems, lim);
       }
-      if (list.length === 0) throw new RdbError('empty list');
+      if (list.length === 0) throw emptyKey();
       return list;
     }
 
     case RDB_TYPE_LIST_ZIPLIST: {
-      const elems = ziplistEntries(r.loadStringBytes());
-      if (elems.length === 0) throw new RdbError('empty list');
+      const blob = r.loadStringBytes();
+      const elems = integrity('List ziplist integrity check failed.', () => ziplistEntries(blob));
+      if (elems.length === 0) throw emptyKey();
       return listFrom(null, elems, lim);
     }
 
-    case RDB_TYPE_SET:
-    case RDB_TYPE_SET_LISTPACK: {
-      let members: string[];
-      if (type === RDB_TYPE_SET) {
-        const n = r.loadLen();
-        members = new Array(n);
-        for (let i = 0; i < n; i++) members[i] = r.loadString();
-      } else members = listpackEntries(r.loadStringBytes());
-      if (members.length === 0) throw new RdbError('empty set');
+    case RDB_TYPE_SET: {
+      const n = r.count(r.loadLen(), 1);
+      if (n === 0) throw emptyKey();
+      const members: string[] = new Array(n);
+      for (let i = 0; i < n; i++) members[i] = r.loadString();
       return setFrom(members, lim);
     }
 
+    case RDB_TYPE_SET_LISTPACK: {
+      const blob = r.loadStringBytes();
+      const members = integrity('Set listpack integrity check failed.', () => listpackEntries(blob));
+      if (members.length === 0) throw emptyKey();
+      return integrity('Set listpack integrity check failed.', () => setFrom(members, lim));
+    }
+
     case RDB_TYPE_SET_INTSET: {
-      const { width, values } = intsetValues(r.loadStringBytes());
-      if (values.length === 0) throw new RdbError('empty set');
+      const blob = r.loadStringBytes();
+      // an empty intset fails the check, as Redis 7.0's intsetValidateIntegrity
+      const { width, values } = integrity('Intset integrity check failed.', () => {
+        const v = intsetValues(blob);
+        if (v.values.length === 0) throw new RdbError('intset: empty');
+        return v;
+      });
       const sv = SetValue.intset();
       const is = sv.is!;
       for (const v of values) is.add(v);
@@ -612,8 +671,8 @@ export function rdbLoadObject(type: number, r: RdbReader, lim: LoadLimits): Valu
 
     case RDB_TYPE_ZSET:
     case RDB_TYPE_ZSET_2: {
-      const n = r.loadLen();
-      if (n === 0) throw new RdbError('empty zset');
+      const n = r.count(r.loadLen(), type === RDB_TYPE_ZSET_2 ? 9 : 2);
+      if (n === 0) throw emptyKey();
       const members: string[] = new Array(n);
       const scores: number[] = new Array(n);
       for (let i = 0; i < n; i++) {
@@ -626,37 +685,74 @@ export function rdbLoadObject(type: number, r: RdbReader, lim: LoadLimits): Valu
     case RDB_TYPE_ZSET_ZIPLIST:
     case RDB_TYPE_ZSET_LISTPACK: {
       const blob = r.loadStringBytes();
-      const flat = type === RDB_TYPE_ZSET_LISTPACK ? listpackEntries(blob) : ziplistEntries(blob);
-      if (flat.length % 2 !== 0) throw new RdbError('zset listpack with an odd number of entries');
-      if (flat.length === 0) throw new RdbError('empty zset');
-      const members: string[] = [];
-      const scores: number[] = [];
-      for (let i = 0; i < flat.length; i += 2) {
-        members.push(flat[i]);
-        scores.push(scoreOf(flat[i + 1]));
-      }
-      return zsetFrom(members, scores, lim, true);
+      const reason = type === RDB_TYPE_ZSET_LISTPACK ? 'Zset listpack integrity check failed.' : 'Zset ziplist integrity check failed.';
+      return integrity(reason, () => {
+        const flat = type === RDB_TYPE_ZSET_LISTPACK ? listpackEntries(blob) : ziplistEntries(blob);
+        if (flat.length % 2 !== 0) throw new RdbError('zset listpack with an odd number of entries');
+        if (flat.length === 0) throw emptyKey();
+        const members: string[] = [];
+        const scores: number[] = [];
+        for (let i = 0; i < flat.length; i += 2) {
+          members.push(flat[i]);
+          scores.push(scoreOf(flat[i + 1]));
+        }
+        return zsetFrom(members, scores, lim, true);
+      });
     }
 
     case RDB_TYPE_HASH: {
-      const n = r.loadLen();
-      if (n === 0) throw new RdbError('empty hash');
+      const n = r.count(r.loadLen(), 2);
+      if (n === 0) throw emptyKey();
       const flat: string[] = new Array(2 * n);
       for (let i = 0; i < 2 * n; i++) flat[i] = r.loadString();
-      return hashFrom(flat, n <= lim.hashMaxListpackEntries && maxLenOf(flat) <= lim.hashMaxListpackValue);
+      const listpack = n <= lim.hashMaxListpackEntries && maxLenOf(flat) <= lim.hashMaxListpackValue;
+      try {
+        return hashFrom(flat, listpack);
+      } catch (e) {
+        // Redis: the listpack path finds duplicates with its dup-search dict, the hash table path when adding
+        if (e instanceof RdbError) throw new RdbError(listpack ? 'Hash with dup elements' : 'Duplicate hash fields detected', e.message);
+        throw e;
+      }
     }
 
-    case RDB_TYPE_HASH_ZIPMAP:
+    case RDB_TYPE_HASH_ZIPMAP: {
+      const blob = r.loadStringBytes();
+      const flat = integrity('Zipmap integrity check failed.', () => {
+        const f = zipmapEntries(blob);
+        if (f.length === 0) throw new RdbError('zipmap: empty');
+        return f;
+      });
+      let maxlen = 0;
+      const seen = new Set<string>();
+      for (let i = 0; i < flat.length; i += 2) {
+        if (seen.has(flat[i])) throw new RdbError(`Hash zipmap with dup elements, or big length (${flat[i].length})`);
+        seen.add(flat[i]);
+        maxlen = Math.max(maxlen, flat[i].length, flat[i + 1].length);
+      }
+      return hashFrom(flat, flat.length / 2 <= lim.hashMaxListpackEntries && maxlen <= lim.hashMaxListpackValue);
+    }
+
     case RDB_TYPE_HASH_ZIPLIST:
     case RDB_TYPE_HASH_LISTPACK: {
       const blob = r.loadStringBytes();
-      const flat =
-        type === RDB_TYPE_HASH_LISTPACK ? listpackEntries(blob) : type === RDB_TYPE_HASH_ZIPLIST ? ziplistEntries(blob) : zipmapEntries(blob);
-      if (flat.length % 2 !== 0) throw new RdbError('hash listpack with an odd number of entries');
-      if (flat.length === 0) throw new RdbError('empty hash');
-      let listpack = flat.length / 2 <= lim.hashMaxListpackEntries;
-      if (type === RDB_TYPE_HASH_ZIPMAP && maxLenOf(flat) > lim.hashMaxListpackValue) listpack = false;
-      return hashFrom(flat, listpack);
+      const ziplist = type === RDB_TYPE_HASH_ZIPLIST;
+      const reason = ziplist ? 'Hash ziplist integrity check failed.' : 'Hash listpack integrity check failed.';
+      const flat = integrity(reason, () => {
+        const f = ziplist ? ziplistEntries(blob) : listpackEntries(blob);
+        if (f.length % 2 !== 0) throw new RdbError('hash listpack with an odd number of entries');
+        return f;
+      });
+      if (flat.length === 0) throw emptyKey();
+      const listpack = flat.length / 2 <= lim.hashMaxListpackEntries;
+      try {
+        return hashFrom(flat, listpack);
+      } catch (e) {
+        if (!(e instanceof RdbError)) throw e;
+        // a ziplist's duplicates fail its conversion check; a listpack's its deep check, or (not checked
+        // deeply) the conversion to a hash table, where Redis panics with "listpack with dup elements"
+        if (ziplist || deep) throw new RdbError(reason, e.message);
+        throw new RdbError('Hash listpack with dup elements', e.message);
+      }
     }
 
     case RDB_TYPE_STREAM_LISTPACKS:
@@ -669,7 +765,7 @@ export function rdbLoadObject(type: number, r: RdbReader, lim: LoadLimits): Valu
       throw new RdbUnsupportedError('module values are not supported by gKV');
 
     default:
-      throw new RdbError(`RDB: unknown object type ${type}`);
+      throw new RdbError(`Unknown RDB encoding type ${type}`);
   }
 }
 
@@ -690,8 +786,8 @@ export function verifyDumpPayload(p: Uint8Array, skipChecksum = false): boolean 
 }
 
 /** The value in a verified DUMP payload (type byte and object). Throws RdbError. */
-export function loadDumpPayload(p: Uint8Array, lim: LoadLimits): Value {
+export function loadDumpPayload(p: Uint8Array, lim: LoadLimits, deep = true): Value {
   const r = new RdbReader(p, 0, p.length - 10);
   const type = rdbLoadObjectType(r, p[p.length - 10] | (p[p.length - 9] << 8));
-  return rdbLoadObject(type, r, lim);
+  return rdbLoadObject(type, r, lim, deep);
 }

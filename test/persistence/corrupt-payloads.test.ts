@@ -1,0 +1,229 @@
+/**
+ * Corrupt DUMP payloads and RDB files never bring the server down, as in
+ * Redis's integration/corrupt-dump*: a seeded fuzzer DUMPs keys of every type
+ * and encoding (old ziplist and zipmap forms included), corrupts one or two
+ * bytes, RESTOREs them (CRC checks off) with sanitize-dump-payload yes and
+ * no, and runs commands on what was accepted; no command may end in an
+ * unexpected exception and a canary client is served throughout. Refusals
+ * give "Bad data format" and log Redis's reason at verbose level ("…
+ * integrity check failed."); a file's empty keys are skipped with Redis's
+ * lines, its corrupt values stop the start with redis-check-rdb's report.
+ *
+ * GKV_CORRUPT_RUNS sets the payload count (default 1500 per sanitize mode).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Server } from '../../src/server/server.js';
+import type { Client } from '../../src/server/client.js';
+import { parseResp, type RespValue } from '../harness/resp.js';
+import { payload, ziplistBlob, zipmapBlob } from '../harness/rdb-payloads.js';
+import { RDB_TYPE_HASH_ZIPLIST, RDB_TYPE_HASH_ZIPMAP, RDB_TYPE_LIST_QUICKLIST, RDB_TYPE_ZSET_ZIPLIST, RDB_VERSION } from '../../src/persistence/rdb/encode.js';
+import { Crc64 } from '../../src/persistence/rdb/crc64.js';
+import { freePort } from '../harness/servers.js';
+
+const serverJs = fileURLToPath(new URL('../../src/bin/server.js', import.meta.url));
+const RUNS = Number(process.env.GKV_CORRUPT_RUNS ?? 1500);
+
+/** mulberry32: a small seeded PRNG, so a failure can be replayed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function run(s: Server, c: Client, argv: string[]): RespValue {
+  c.out = '';
+  s.processCommand(c, argv);
+  const r = parseResp(c.out, 0);
+  c.out = '';
+  return r === null ? null : r.value;
+}
+
+/** Keys of every type and encoding, in the layout Redis's fuzzer uses (small and big collections). */
+function populate(s: Server, c: Client): void {
+  run(s, c, ['CONFIG', 'SET', 'list-max-listpack-size', '5']);
+  run(s, c, ['CONFIG', 'SET', 'hash-max-listpack-entries', '5']);
+  run(s, c, ['CONFIG', 'SET', 'zset-max-listpack-entries', '5']);
+  for (const [suffix, n] of [['', 3], ['big', 10]] as const) {
+    for (let j = 0; j < n; j++) {
+      const val = j % 2 === 0 ? String(j) : `_${j}`;
+      run(s, c, ['HSET', `hash${suffix}`, String(j), val]);
+      run(s, c, ['LPUSH', `list${suffix}`, val]);
+      run(s, c, ['ZADD', `zset${suffix}`, String(j), val]);
+      run(s, c, ['SADD', `set${suffix}`, val]);
+    }
+  }
+  run(s, c, ['SADD', 'intset', '1', '2', '300000', '-5']);
+  run(s, c, ['INCR', 'int']);
+  run(s, c, ['SET', 'string', 'str']);
+  run(s, c, ['SET', 'long', 'x'.repeat(300)]);
+}
+
+/** Old encodings (ziplist quicklist, ziplist hash and zset, zipmap), which Redis 7.0 still loads. */
+function oldPayloads(): Buffer[] {
+  return [
+    payload(RDB_TYPE_LIST_QUICKLIST, (w) => {
+      w.saveLen(2);
+      w.saveBlob(ziplistBlob(['a', '1', 'bb']), { compress: false });
+      w.saveBlob(ziplistBlob(['-7', 'zz']), { compress: false });
+    }),
+    payload(RDB_TYPE_HASH_ZIPLIST, (w) => w.saveBlob(ziplistBlob(['f', 'v', 'g', '12']), { compress: false })),
+    payload(RDB_TYPE_ZSET_ZIPLIST, (w) => w.saveBlob(ziplistBlob(['m', '1.5', 'n', '2']), { compress: false })),
+    payload(RDB_TYPE_HASH_ZIPMAP, (w) => w.saveBlob(zipmapBlob([['f', 'v'], ['gg', 'hh']]), { compress: false })),
+  ];
+}
+
+function corrupt(p: Buffer, rnd: () => number): Buffer {
+  const out = Buffer.from(p);
+  const count = rnd() > 0.9 ? 2 : 1;
+  // the 10-byte footer is left alone: the version must stay acceptable for the body to be read at all
+  for (let i = 0; i < count; i++) out[Math.floor(rnd() * Math.max(1, out.length - 10))] = Math.floor(rnd() * 256);
+  return out;
+}
+
+/** Commands of every kind on a key that a corrupt RESTORE created. */
+function traffic(s: Server, c: Client, key: string, rnd: () => number): void {
+  const cmds: string[][] = [
+    ['TYPE', key], ['OBJECT', 'ENCODING', key], ['DUMP', key], ['DEBUG', 'DIGEST-VALUE', key], ['MEMORY', 'USAGE', key],
+    ['LRANGE', key, '0', '-1'], ['LPOP', key], ['RPUSH', key, 'x'], ['LINDEX', key, '-1'], ['LINSERT', key, 'BEFORE', '1', 'y'],
+    ['HGETALL', key], ['HSET', key, String(Math.floor(rnd() * 1e9)), 'v'], ['HDEL', key, '0'], ['HRANDFIELD', key, '-5', 'WITHVALUES'],
+    ['SMEMBERS', key], ['SADD', key, 'new', '77'], ['SPOP', key], ['SRANDMEMBER', key, '-3'], ['SINTERCARD', '1', key],
+    ['ZRANGE', key, '0', '-1', 'WITHSCORES'], ['ZADD', key, '3', 'q'], ['ZREM', key, '_1'], ['ZRANGEBYLEX', key, '-', '+'], ['ZPOPMAX', key],
+    ['GET', key], ['APPEND', key, 'z'], ['STRLEN', key], ['SORT', key, 'ALPHA'], ['COPY', key, `${key}:copy`], ['RENAME', key, `${key}:r`],
+  ];
+  for (let i = 0; i < 8; i++) run(s, c, cmds[Math.floor(rnd() * cmds.length)]);
+}
+
+for (const sanitize of ['no', 'yes']) {
+  test(`corrupted DUMP payloads never make a command fail unexpectedly (sanitize-dump-payload ${sanitize}), and the server keeps serving`, () => {
+    const s = new Server();
+    const bugs: string[] = [];
+    const warn = s.log.warning.bind(s.log);
+    s.log.warning = (m: string) => {
+      if (m.startsWith('BUG:')) bugs.push(m);
+      warn(m);
+    };
+    const c = s.createClient(null);
+    const canary = s.createClient(null);
+    populate(s, c);
+    run(s, c, ['CONFIG', 'SET', 'sanitize-dump-payload', sanitize]);
+    run(s, c, ['CONFIG', 'SET', 'enable-debug-command', 'yes']);
+    s.skipChecksumValidation = true;
+    const keys = (run(s, c, ['KEYS', '*']) as string[]).map(String);
+    const sources = [...keys.map((k) => Buffer.from(String(run(s, c, ['DUMP', k])), 'latin1')), ...oldPayloads()];
+    const rnd = prng(sanitize === 'yes' ? 20261207 : 20261208);
+    let accepted = 0;
+    let refused = 0;
+    for (let i = 0; i < RUNS; i++) {
+      const bad = corrupt(sources[Math.floor(rnd() * sources.length)], rnd);
+      const r = run(s, c, ['RESTORE', '_k', '0', bad.toString('latin1'), 'REPLACE']);
+      if (r === 'OK') {
+        accepted++;
+        traffic(s, c, '_k', rnd);
+        for (const k of ['_k', '_k:copy', '_k:r']) run(s, c, ['DEL', k]);
+      } else {
+        refused++;
+        assert.match(String((r as Error).message ?? r), /^ERR Bad data format|^ERR DUMP payload version/, `unexpected reply to RESTORE #${i} of ${bad.toString("hex")}: ${bugs.join(" | ")}`);
+      }
+      assert.equal(run(s, canary, ['PING']), 'PONG');
+      assert.deepEqual(bugs, [], `payload #${i}: ${bad.toString('hex')}`);
+    }
+    assert.equal(run(s, c, ['DBSIZE']), keys.length, 'only the fuzzer\'s own keys came and went');
+    assert.ok(accepted > 0 && refused > 0, `accepted ${accepted}, refused ${refused}`);
+  });
+}
+
+test('a refused RESTORE logs Redis\'s reason at verbose level; empty and duplicate collections are refused', () => {
+  const s = new Server();
+  const lines: string[] = [];
+  s.log.level = 'verbose';
+  s.log.verbose = (m: string) => lines.push(m);
+  const c = s.createClient(null);
+  s.skipChecksumValidation = true;
+  // #7445: a quicklist whose ziplist's entries run past its end (Redis's suite payload)
+  const p7445 = Buffer.from('0E011D1D000000160000000300000443434343060442424242063F41414141FF09008 8A5CAA8C541F435'.replace(/ /g, ''), 'hex');
+  assert.equal((run(s, c, ['RESTORE', 'k', '0', p7445.toString('latin1')]) as Error).message, 'ERR Bad data format');
+  assert.match(lines.at(-1)!, /^Internal error in RDB reading offset 0, function at rdb\.c:0 -> Ziplist integrity check failed\./);
+  // a zset ziplist whose tail offset points inside the header
+  const tail = Buffer.from('0C19190000000200000006 0000F102F10202 5F3104F202F302F3FF0900 4D727B97CD9A70C1'.replace(/ /g, ''), 'hex');
+  assert.equal((run(s, c, ['RESTORE', 'z', '0', tail.toString('latin1')]) as Error).message, 'ERR Bad data format');
+  assert.match(lines.at(-1)!, /-> Zset ziplist integrity check failed\./);
+  // an empty zipmap fails its integrity check; duplicate fields are refused
+  const zipmap = Buffer.from('0902 00FF 0900C0F1B8674C16ACE3'.replace(/ /g, ''), 'hex');
+  assert.equal((run(s, c, ['RESTORE', 'h', '0', zipmap.toString('latin1')]) as Error).message, 'ERR Bad data format');
+  assert.match(lines.at(-1)!, /-> Zipmap integrity check failed\./);
+  run(s, c, ['CONFIG', 'SET', 'sanitize-dump-payload', 'no']);
+  run(s, c, ['CONFIG', 'SET', 'hash-max-listpack-entries', '1']);
+  const dupHash = Buffer.from('1017170000000400826100038262000382610003826400 03FF0A00C0CFA687E5A7C5BE'.replace(/ /g, ''), 'hex');
+  assert.equal((run(s, c, ['RESTORE', 'd', '0', dupHash.toString('latin1')]) as Error).message, 'ERR Bad data format');
+  assert.match(lines.at(-1)!, /-> Hash listpack with dup elements/);
+  assert.equal(run(s, c, ['DBSIZE']), 0);
+});
+
+/** An RDB file: header, the given object records in db 0, EOF, checksum. */
+function rdbFile(records: Buffer[]): Buffer {
+  const head = Buffer.concat([Buffer.from(`REDIS${String(RDB_VERSION).padStart(4, '0')}`, 'latin1'), Buffer.from([0xfe, 0x00])]);
+  const body = Buffer.concat([head, ...records, Buffer.from([0xff])]);
+  const crc = Buffer.alloc(8);
+  new Crc64().update(body, 0, body.length).writeLE(crc, 0);
+  return Buffer.concat([body, crc]);
+}
+
+/** A key record: type byte, key, the object body (a DUMP payload without its footer). */
+function record(key: string, p: Buffer): Buffer {
+  const body = p.subarray(1, p.length - 10);
+  return Buffer.concat([p.subarray(0, 1), Buffer.from([key.length]), Buffer.from(key, 'latin1'), body]);
+}
+
+async function startOn(dir: string): Promise<{ code: number | null; out: string; kill(): void; port: number }> {
+  const port = await freePort();
+  const p = spawn(process.execPath, [serverJs, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', ''], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  p.stdout!.on('data', (d) => (out += d));
+  const code = await new Promise<number | null>((r) => {
+    p.once('exit', (x) => r(x));
+    const t = setInterval(() => {
+      if (/Ready to accept connections/.test(out)) {
+        clearInterval(t);
+        r(null);
+      }
+    }, 20);
+    p.once('exit', () => clearInterval(t));
+  });
+  return { code, out, port, kill: () => p.kill('SIGKILL') };
+}
+
+test('an RDB file\'s empty keys are skipped with Redis\'s lines; a corrupt value stops the start with redis-check-rdb\'s report', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gkv-corrupt-'));
+  try {
+    const emptyZiplistHash = payload(RDB_TYPE_HASH_ZIPLIST, (w) => w.saveBlob(ziplistBlob([]), { compress: false }));
+    const good = payload(RDB_TYPE_HASH_ZIPLIST, (w) => w.saveBlob(ziplistBlob(['f', 'v']), { compress: false }));
+    writeFileSync(join(dir, 'dump.rdb'), rdbFile([record('empty', emptyZiplistHash), record('good', good)]));
+    const a = await startOn(dir);
+    a.kill();
+    assert.equal(a.code, null, a.out);
+    assert.match(a.out, /# rdbLoadObject skipping empty key: empty\n/);
+    assert.match(a.out, /# Done loading RDB, keys loaded: 1, keys expired: 0, empty keys skipped: 1\.\n/);
+    const broken = Buffer.from(good);
+    broken[broken.length - 11] = 0x00; // the ziplist's end byte
+    writeFileSync(join(dir, 'dump.rdb'), rdbFile([record('good', good), record('bad', broken)]));
+    const b = await startOn(dir);
+    assert.equal(b.code, 1);
+    assert.match(b.out, /# Internal error in RDB reading offset 0, function at rdb\.c:0 -> Hash ziplist integrity check failed\.\n/);
+    assert.match(b.out, /--- RDB ERROR DETECTED ---\n\[offset \d+\] Internal error in RDB reading offset 0, function at rdb\.c:0 -> Hash ziplist integrity check failed\./);
+    assert.match(b.out, /\[additional info\] Reading key 'bad'\n\[additional info\] Reading type 13 \(hash-ziplist\)\n\[info\] 2 keys read\n/);
+    assert.match(b.out, /# Terminating server after rdb file reading failure\.\n$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
