@@ -7,7 +7,9 @@
 import assert from 'node:assert/strict';
 import type { GkvServer, ServerOptions } from '../../src/index.js';
 import { startGkv } from './servers.js';
-import { RespClient, RespError } from './resp.js';
+import { RespClient, RespError, parseResp, type RespValue } from './resp.js';
+import type { Server } from '../../src/server/server.js';
+import type { Client } from '../../src/server/client.js';
 
 /** Runs fn against a fresh server (started with opts), then closes it. */
 export async function withGkv(opts: ServerOptions, fn: (srv: GkvServer) => Promise<void>): Promise<void> {
@@ -67,3 +69,12 @@ export const raw = async (c: RespClient, ...args: string[]): Promise<string> => 
 
 /** The WRONGTYPE error's message. */
 export const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
+
+/** Runs one command in-process through the pipeline as client c (no socket); its parsed reply. */
+export function runCommand(s: Server, c: Client, argv: string[]): RespValue {
+  c.out = '';
+  s.processCommand(c, argv);
+  const r = parseResp(c.out, 0);
+  c.out = '';
+  return r === null ? null : r.value;
+}

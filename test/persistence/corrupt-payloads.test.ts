@@ -20,7 +20,8 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Server } from '../../src/server/server.js';
 import type { Client } from '../../src/server/client.js';
-import { parseResp, type RespValue } from '../harness/resp.js';
+import type { RespValue } from '../harness/resp.js';
+import { runCommand } from '../harness/commands.js';
 import { payload, ziplistBlob, zipmapBlob } from '../harness/rdb-payloads.js';
 import { RDB_TYPE_HASH_ZIPLIST, RDB_TYPE_HASH_ZIPMAP, RDB_TYPE_LIST_QUICKLIST, RDB_TYPE_ZSET_ZIPLIST, RDB_VERSION } from '../../src/persistence/rdb/encode.js';
 import { Crc64 } from '../../src/persistence/rdb/crc64.js';
@@ -41,13 +42,7 @@ function prng(seed: number): () => number {
   };
 }
 
-function run(s: Server, c: Client, argv: string[]): RespValue {
-  c.out = '';
-  s.processCommand(c, argv);
-  const r = parseResp(c.out, 0);
-  c.out = '';
-  return r === null ? null : r.value;
-}
+const run = runCommand;
 
 /** Keys of every type and encoding, in the layout Redis's fuzzer uses (small and big collections). */
 function populate(s: Server, c: Client): void {

@@ -17,15 +17,10 @@ import { Server } from '../../src/server/server.js';
 import { Snapshot } from '../../src/persistence/snapshot.js';
 import type { Value } from '../../src/keyspace/value.js';
 import type { Client } from '../../src/server/client.js';
-import { parseResp, type RespValue } from '../harness/resp.js';
+import type { RespValue } from '../harness/resp.js';
+import { runCommand } from '../harness/commands.js';
 
-function run(s: Server, c: Client, argv: string[]): RespValue {
-  c.out = '';
-  s.processCommand(c, argv);
-  const r = parseResp(c.out, 0);
-  c.out = '';
-  return r === null ? null : r.value;
-}
+const run = runCommand;
 
 function dupValue(v: Value): Value {
   return typeof v === 'string' ? v : v.dup();
