@@ -333,15 +333,7 @@ function appendCommand(c: Client, argv: string[], s: Server): void {
   const curLen = stringLength(v);
   const total = curLen + add.length;
   checkStringLength(s, total);
-  let r: RawString;
-  if (v instanceof RawString && v.enc === 'raw') {
-    r = v;
-    db.modified(key);
-  } else {
-    // dbUnshareStringValue: the value becomes a raw string
-    r = new RawString(strValue(v));
-    db.setKey(key, r, true);
-  }
+  const r = unshareStringValue(db, key, v);
   if (r.inBuffer || total > BYTES_MIN) {
     // in place, with sds's amortised growth
     writeBytesAt(r.writable(total), curLen, add);
@@ -349,6 +341,21 @@ function appendCommand(c: Client, argv: string[], s: Server): void {
   db.notify(NOTIFY_STRING, 'append', key);
   if (typeof add !== 'string') propagateLongValue(c, s, key, r, ['KEEPTTL']);
   c.addInt(total);
+}
+
+/**
+ * dbUnshareStringValue for APPEND and SETRANGE: the string at key as a raw
+ * string they may edit in place (a plain or embstr value is replaced by
+ * one; an existing raw one is only marked modified).
+ */
+function unshareStringValue(db: Db, key: string, v: Value): RawString {
+  if (v instanceof RawString && v.enc === 'raw') {
+    db.modified(key);
+    return v;
+  }
+  const r = new RawString(strValue(v));
+  db.setKey(key, r, true);
+  return r;
 }
 
 /** Writes v's bytes into buf at offset. */
@@ -505,14 +512,7 @@ function setrangeCommand(c: Client, argv: string[], s: Server): void {
       return;
     }
     checkStringLength(s, offset + value.length);
-    if (v instanceof RawString && v.enc === 'raw') {
-      r = v;
-      db.modified(key);
-    } else {
-      // dbUnshareStringValue: the value becomes a raw string
-      r = new RawString(strValue(v));
-      db.setKey(key, r, true);
-    }
+    r = unshareStringValue(db, key, v);
     total = Math.max(curLen, offset + value.length);
     if (r.inBuffer || total > BYTES_MIN) {
       // in place: O(len(value)), as Redis
