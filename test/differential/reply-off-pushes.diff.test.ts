@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { RecordingConn } from '../harness/recording-conn.js';
 import { sharedServers } from './runner.js';
 
-const servers = sharedServers();
+const servers = sharedServers({ 'enable-debug-command': 'yes' });
 
 /**
  * A step: connection 0 (the silenced one) or 1 (another client); `wait`: a
@@ -64,6 +64,7 @@ const scenarios: Record<string, Step[]> = {
     { c: 0, argv: ['SUBSCRIBE', 'inexec'] },
     { c: 0, argv: ['PUBLISH', 'me', 'from-exec'] },
     { c: 0, argv: ['EXEC'], wait: 'from-exec' },
+    { c: 0, argv: ['DEBUG', 'PROTOCOL', 'push'], wait: 'server-cpu-usage' },
   ],
   'rejections and +QUEUED are silenced too; SKIP is spent by the next command, queued or rejected': [
     { c: 0, argv: ['CLIENT', 'REPLY', 'OFF'] },

@@ -253,9 +253,12 @@ function debugProtocol(c: Client, type: string): void {
       return;
     case 'push':
       if (c.resp !== 3) throw Err.raw('ERR RESP2 is not supported by this command');
+      // a push (it arrives under CLIENT REPLY OFF), then a real reply for clients that discard pushes
+      c.beginPush();
       c.addPushLen(2);
       c.addBulk('server-cpu-usage');
       c.addInt(42);
+      c.endPush();
       c.addBulk('Some real reply following the push reply');
       return;
     case 'true':
