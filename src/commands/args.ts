@@ -17,6 +17,17 @@ export function intArg(s: string, err: () => RedisError = Err.notInteger): numbe
 }
 
 /**
+ * Redis's getIntFromObjectOrReply without a message of its own (SELECT,
+ * MOVE, COPY's DB): an integer that fits in a C int.
+ */
+export function intRangeArg(s: string): number {
+  const v = parseInt64(s);
+  if (v === null) throw Err.notInteger();
+  if (typeof v !== 'number' || v > 2147483647 || v < -2147483648) throw Err.intRange();
+  return v;
+}
+
+/**
  * The count of SRANDMEMBER, HRANDFIELD and ZRANDMEMBER: Redis's
  * getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX), so that negating it
  * cannot overflow. Exact (a bigint beyond 2^53) for pairCountCheck.

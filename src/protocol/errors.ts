@@ -45,6 +45,7 @@ export const Err = {
   multiNested: () => E('ERR MULTI calls can not be nested'),
   mustBePositive: () => E('ERR value is out of range, must be positive'),
   longRange: () => E('ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807'),
+  intRange: () => E('ERR value is out of range, value must between -2147483648 and 2147483647'),
   numkeysPositive: () => E('ERR numkeys should be greater than 0'),
   numkeysTooMany: () => E("ERR Number of keys can't be greater than number of args"),
   limitNegative: () => E("ERR LIMIT can't be negative"),

@@ -12,7 +12,7 @@ import { argvLength, clientMemoryUsage, outputFigures } from '../../server/clien
 import type { Server } from '../../server/server.js';
 import { Err } from '../../protocol/errors.js';
 import { parseInt64 } from '../../util/numbers.js';
-import { is } from '../args.js';
+import { intRangeArg, is } from '../args.js';
 import { discardTransaction } from './transactions.js';
 import { addHelp, REDIS_VERSION } from './server.js';
 
@@ -39,8 +39,7 @@ function quitCommand(c: Client): void {
 }
 
 function selectCommand(c: Client, argv: string[], s: Server): void {
-  const v = parseInt64(argv[1]);
-  if (typeof v !== 'number' || v > 2147483647 || v < -2147483648) throw Err.notInteger();
+  const v = intRangeArg(argv[1]);
   if (v < 0 || v >= s.ks.dbs.length) throw Err.dbIndexOutOfRange();
   c.db = s.ks.dbs[v];
   c.addOK();

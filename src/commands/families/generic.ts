@@ -12,7 +12,7 @@ import { encodingOf, typeOf, type Value } from '../../keyspace/value.js';
 import type { Db } from '../../keyspace/keyspace.js';
 import { globMatch } from '../../util/glob.js';
 import { parseInt64, I64_MAX, I64_MIN } from '../../util/numbers.js';
-import { is } from '../args.js';
+import { intRangeArg, is } from '../args.js';
 import { NOTIFY_GENERIC } from '../../keyspace/notify.js';
 import { addScanReply, parseScanCursor, parseScanOptions, scanDict, scanMatches } from '../scan.js';
 import { addHelp } from './server.js';
@@ -20,8 +20,7 @@ import { addHelp } from './server.js';
 // ---------------------------------------------------------------- helpers
 
 function selectDbOrThrow(s: Server, idArg: string): Db {
-  const v = parseInt64(idArg);
-  if (typeof v !== 'number' || v > 2147483647 || v < -2147483648) throw Err.notInteger();
+  const v = intRangeArg(idArg);
   if (v < 0 || v >= s.ks.dbs.length) throw Err.dbIndexOutOfRange();
   return s.ks.dbs[v];
 }
@@ -174,8 +173,7 @@ function copyCommand(c: Client, argv: string[], s: Server): void {
   for (let j = 3; j < argv.length; j++) {
     if (is(argv[j], 'replace')) replace = true;
     else if (is(argv[j], 'db') && j + 1 < argv.length) {
-      const v = parseInt64(argv[j + 1]);
-      if (typeof v !== 'number') throw Err.notInteger();
+      const v = intRangeArg(argv[j + 1]);
       if (v < 0 || v >= s.ks.dbs.length) throw Err.dbIndexOutOfRange();
       dst = s.ks.dbs[v];
       j++;
