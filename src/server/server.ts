@@ -12,11 +12,14 @@
  *  2. arity                        — before any handler sees argv
  *  3. authentication               — NOAUTH unless the command is no_auth
  *  4. no_multi inside MULTI        — some commands make no sense queued
+ *     OOM                          — over maxmemory (noeviction), what may grow the dataset is refused
+ *     MISCONF, NOREPLICAS          — writes refused while persistence fails or replicas are missing
  *  5. RESP2 pub/sub context        — a subscribed RESP2 connection only takes (un)subscribe, PING, QUIT, RESET
  *  6. loading                      — LOADING until the dataset is in memory
  *  7. MULTI queueing               — queue and answer QUEUED
  *  8. call()                       — timing, stats, errors, propagation
- * Every rejection inside MULTI flags the transaction so EXEC aborts.
+ * Every rejection inside MULTI flags the transaction so EXEC aborts; a
+ * rejected EXEC aborts the transaction at once (Redis's execCommandAbort).
  */
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
@@ -49,6 +52,8 @@ import {
 import { jeSize } from '../util/jemalloc.js';
 import { sleepBlocking } from '../util/sleep.js';
 import { unlinkSync } from 'node:fs';
+import { discardTransaction } from '../commands/families/transactions.js';
+import { usedMemory } from './memory.js';
 
 export interface ServerStats {
   totalConnections: number;
@@ -110,6 +115,8 @@ const SEGMENT_MAX = 16;
 
 const PUBSUB_ALLOWED = new Set(['subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'ping', 'quit', 'reset']);
 const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+/** what a client in MULTI may still run when over maxmemory */
+const OOM_MULTI_ALLOWED = new Set(['exec', 'discard', 'quit', 'reset']);
 
 /** A startup step (onStartup) failed: the server stopped; the message says why. */
 export class StartupFailure extends Error {}
@@ -220,6 +227,11 @@ export class Server {
   skipChecksumValidation = false;
   /** DEBUG PAUSE-CRON: the periodic work (serverCron, save points, AOF tick, signalled shutdowns) waits */
   pauseCron = false;
+  /** maxmemory in bytes (0: no limit), and whether the policy is noeviction */
+  maxmemory = 0;
+  noEviction = true;
+  /** min-replicas-to-write (0: writes need no replica) */
+  minReplicasToWrite = 0;
   /** client-output-buffer-limit by client class: normal, replica, pubsub (bytes, bytes, seconds) */
   readonly outputLimits = [
     { hard: 0, soft: 0, softSeconds: 0 },
@@ -280,7 +292,12 @@ export class Server {
     c.onChange('latency-tracking', (v) => (this.latencyTracking = v === 'yes'));
     c.onChange('latency-tracking-info-percentiles', (v) => (this.latencyPercentiles = v === '' ? [] : v.split(' ').map(Number)));
     c.onChange('loglevel', (v) => (this.log.level = v as LogLevel));
-    c.onChange('maxmemory-policy', (v) => (this.ks.lfu = v.endsWith('-lfu')));
+    c.onChange('maxmemory-policy', (v) => {
+      this.ks.lfu = v.endsWith('-lfu');
+      this.noEviction = v === 'noeviction';
+    });
+    c.onChange('maxmemory', (v) => (this.maxmemory = Number(v)));
+    c.onChange('min-replicas-to-write', (v) => (this.minReplicasToWrite = Number(v)));
     c.onChange('lfu-log-factor', (v) => (this.ks.lfuLogFactor = Number(v)));
     c.onChange('lfu-decay-time', (v) => (this.ks.lfuDecayTime = Number(v)));
     c.onChange('logfile', (v) => (this.log.file = v));
@@ -913,14 +930,14 @@ export class Server {
     let cmd = this.table.lookup(name);
     if (cmd === undefined) {
       c.lastCmd = 'NULL';
-      this.reject(c, null, Err.unknownCommand(name, argv.slice(1)).resp);
+      this.reject(c, null, Err.unknownCommand(name, argv.slice(1)).resp, argv);
       return;
     }
     if (cmd.subcommands !== null && argv.length >= 2) {
       const sub = cmd.subcommands.get(argv[1].toLowerCase());
       if (sub === undefined) {
         c.lastCmd = 'NULL';
-        this.reject(c, cmd, sanitizeErrorText(`ERR unknown subcommand '${argv[1].length > 128 ? argv[1].slice(0, 128) : argv[1]}'. Try ${cmd.name.toUpperCase()} HELP.`));
+        this.reject(c, cmd, sanitizeErrorText(`ERR unknown subcommand '${argv[1].length > 128 ? argv[1].slice(0, 128) : argv[1]}'. Try ${cmd.name.toUpperCase()} HELP.`), argv);
         return;
       }
       cmd = sub;
@@ -929,48 +946,71 @@ export class Server {
     c.lastCmd = cmd.fullName;
     // 2. arity
     if (!cmd.arityOk(argv.length)) {
-      this.reject(c, cmd, `ERR wrong number of arguments for '${cmd.fullName}' command`);
+      this.reject(c, cmd, `ERR wrong number of arguments for '${cmd.fullName}' command`, argv);
       return;
     }
     // arguments longer than a JS string can be: only the commands that store values take them
     if (c.bigArgs !== null && !cmd.takesBigArgs) {
       const len = c.bigArgs.values().next().value!.length;
-      this.reject(c, cmd, `ERR argument of ${len} bytes is too long for '${cmd.fullName}' in gKV (over ${MAX_STRING_CHARS} bytes only SET, SETNX, SETEX, PSETEX, GETSET, APPEND and SETRANGE take a value)`);
+      this.reject(c, cmd, `ERR argument of ${len} bytes is too long for '${cmd.fullName}' in gKV (over ${MAX_STRING_CHARS} bytes only SET, SETNX, SETEX, PSETEX, GETSET, APPEND and SETRANGE take a value)`, argv);
       return;
     }
     // 3. authentication
     if (!c.authenticated && !cmd.noAuth) {
-      this.reject(c, cmd, 'NOAUTH Authentication required.');
+      this.reject(c, cmd, 'NOAUTH Authentication required.', argv);
       return;
     }
     // 4. commands that cannot be queued
     if (c.inMulti && cmd.noMulti) {
-      this.reject(c, cmd, 'ERR Command not allowed inside a transaction');
+      this.reject(c, cmd, 'ERR Command not allowed inside a transaction', argv);
       return;
+    }
+    // OOM: Redis's performEvictions fails when used memory is over maxmemory and
+    // nothing may be evicted (noeviction); then commands that may grow the
+    // dataset are refused, and inside MULTI everything but EXEC, DISCARD,
+    // QUIT and RESET (queueing takes memory too); an EXEC whose queue holds
+    // such a command is refused as a whole. The eviction policies are not
+    // implemented yet (issue 13): under them nothing is evicted or refused.
+    if (this.maxmemory !== 0 && this.noEviction && (cmd.denyoom || c.inMulti || cmd.name === 'exec')) {
+      const denyoom = cmd.denyoom || (cmd.name === 'exec' && c.multiQueue.some((q) => q.cmd.denyoom));
+      const queueing = c.inMulti && !OOM_MULTI_ALLOWED.has(cmd.parent?.name ?? cmd.name);
+      if ((denyoom || queueing) && usedMemory() > this.maxmemory) {
+        this.reject(c, cmd, "OOM command not allowed when used memory > 'maxmemory'.", argv);
+        return;
+      }
     }
     // disk error: writes refused while persistence cannot write (MISCONF)
     if (this.diskErrorChecks.length !== 0 && (cmd.write || cmd.name === 'ping' || (cmd.name === 'exec' && c.multiQueue.some((q) => q.cmd.write)))) {
       for (const check of this.diskErrorChecks) {
         const err = check();
         if (err !== null) {
-          this.reject(c, cmd, err);
+          this.reject(c, cmd, err, argv);
           return;
         }
       }
     }
+    // min-replicas-to-write: writes need that many replicas acknowledging within
+    // min-replicas-max-lag; gKV has no replicas yet (issue 14), so any
+    // requirement is unmet (Redis's checkGoodReplicasStatus with none connected)
+    if (this.minReplicasToWrite !== 0 && (cmd.write || (cmd.name === 'exec' && c.multiQueue.some((q) => q.cmd.write)))) {
+      if (this.config.getInt('min-replicas-max-lag') !== 0) {
+        this.reject(c, cmd, 'NOREPLICAS Not enough good replicas to write.', argv);
+        return;
+      }
+    }
     // 5. RESP2 subscribed context
     if (c.resp === 2 && c.inPubSub && !PUBSUB_ALLOWED.has(cmd.parent?.name ?? cmd.name)) {
-      this.reject(c, cmd, `ERR Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`);
+      this.reject(c, cmd, `ERR Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`, argv);
       return;
     }
     // 6. loading
     if (this.loading && !cmd.loading) {
-      this.reject(c, cmd, 'LOADING Redis is loading the dataset in memory');
+      this.reject(c, cmd, 'LOADING Redis is loading the dataset in memory', argv);
       return;
     }
     // a monitor (Redis flags it a replica) may not touch the keyspace
     if ((c.monitor || c.kind === 'replica') && (cmd.write || cmd.readonly || cmd.mayReplicate || (cmd.name === 'exec' && c.multiQueue.some((q) => q.cmd.write || q.cmd.readonly)))) {
-      this.reject(c, cmd, "ERR Replica can't interact with the keyspace");
+      this.reject(c, cmd, "ERR Replica can't interact with the keyspace", argv);
       return;
     }
     // CLIENT PAUSE: ALL postpones every command, WRITE those that may write
@@ -1003,8 +1043,15 @@ export class Server {
     (st.hist ??= new HdrHistogram()).record(Math.floor(usec) * 1000);
   }
 
-  private reject(c: Client, cmd: CommandSpec | null, text: string): void {
+  private reject(c: Client, cmd: CommandSpec | null, text: string, argv: string[]): void {
     if (cmd !== null) cmd.stats.rejected++;
+    if (cmd?.name === 'exec') {
+      // execCommandAbort: the transaction is over; a formatted error loses its "ERR " in the message
+      discardTransaction(c, this);
+      c.addError(`EXECABORT Transaction discarded because of: ${text.startsWith('ERR ') ? text.slice(4) : text}`);
+      if (this.monitors.size !== 0) feedMonitors(this, c, argv);
+      return;
+    }
     if (c.inMulti) c.multiError = true;
     c.addError(text);
   }

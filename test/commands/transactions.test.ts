@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fakeClock, withClients, withServer } from '../harness/commands.js';
+import { errText, fakeClock, withClients, withServer } from '../harness/commands.js';
 import { RespError } from '../harness/resp.js';
 
 test('MULTI queues commands and EXEC runs them in order, replying with every result', async () => {
@@ -148,5 +148,63 @@ test('WATCH of an expired key: its deletion is no change; SWAPDB bringing an exp
     await c.cmd('WATCH', 'x');
     await c.cmd('SWAPDB', '0', '1');
     assert.equal(await execPasses(), false, 'a live key replaced with an expired one');
+  });
+});
+
+test('over maxmemory with noeviction: denyoom commands and queueing are refused with OOM, reads, DEL, DISCARD and a read-only EXEC are not', async () => {
+  await withClients(2, async ([c, admin]) => {
+    const OOM = "OOM command not allowed when used memory > 'maxmemory'.";
+    await c.cmd('SET', 'x', 'v');
+    await c.cmd('MULTI');
+    await c.cmd('SET', 'x', '1');
+    await c.cmd('GET', 'x');
+    await admin.cmd('CONFIG', 'SET', 'maxmemory', '1');
+    assert.equal(errText(await c.cmd('EXEC')), `EXECABORT Transaction discarded because of: ${OOM}`, 'an EXEC that would write is refused as a whole');
+    assert.equal(await c.cmd('PING'), 'PONG', 'and the transaction is over');
+    assert.equal(errText(await c.cmd('SET', 'y', '1')), OOM);
+    assert.equal(errText(await c.cmd('LPUSH', 'l', 'a')), OOM);
+    assert.equal(await c.cmd('GET', 'x'), 'v');
+    assert.equal(await c.cmd('DEL', 'x'), 1);
+    assert.equal(await c.cmd('MULTI'), 'OK');
+    assert.equal(errText(await c.cmd('GET', 'x')), OOM, 'queueing takes memory: refused in MULTI');
+    assert.equal(await c.cmd('DISCARD'), 'OK');
+    await admin.cmd('CONFIG', 'SET', 'maxmemory', '0');
+    await c.cmd('MULTI');
+    await c.cmd('GET', 'x');
+    await c.cmd('PING');
+    await admin.cmd('CONFIG', 'SET', 'maxmemory', '1');
+    assert.deepEqual(await c.cmd('EXEC'), [null, 'PONG'], 'a read-only EXEC runs');
+    await admin.cmd('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lru');
+    assert.equal(await c.cmd('SET', 'y', '1'), 'OK', 'eviction policies (not implemented yet) refuse nothing');
+    await admin.cmd('CONFIG', 'SET', 'maxmemory', '0');
+  });
+});
+
+test('a rejected EXEC aborts the transaction at once, as Redis\'s execCommandAbort', async () => {
+  await withServer(async (c) => {
+    assert.equal(errText(await c.cmd('EXEC', 'x')), "EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command");
+    await c.cmd('MULTI');
+    await c.cmd('SET', 'k', 'v');
+    assert.equal(errText(await c.cmd('EXEC', 'x')), "EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command");
+    assert.equal(await c.cmd('PING'), 'PONG', 'no longer in MULTI');
+    assert.equal(await c.cmd('EXISTS', 'k'), 0);
+  });
+});
+
+test('min-replicas-to-write without replicas: writes and a writing EXEC get NOREPLICAS, reads go on', async () => {
+  await withClients(2, async ([c, admin]) => {
+    const NOREPLICAS = 'NOREPLICAS Not enough good replicas to write.';
+    await c.cmd('SET', 'xx', '1');
+    await c.cmd('MULTI');
+    await c.cmd('INCR', 'xx');
+    await admin.cmd('CONFIG', 'SET', 'min-replicas-to-write', '2');
+    assert.equal(errText(await c.cmd('EXEC')), `EXECABORT Transaction discarded because of: ${NOREPLICAS}`);
+    assert.equal(await c.cmd('GET', 'xx'), '1');
+    assert.equal(errText(await c.cmd('SET', 'xx', '2')), NOREPLICAS);
+    await admin.cmd('CONFIG', 'SET', 'min-replicas-max-lag', '0');
+    assert.equal(await c.cmd('SET', 'xx', '2'), 'OK', 'a max lag of 0 turns the check off');
+    await admin.cmd('CONFIG', 'SET', 'min-replicas-max-lag', '10');
+    await admin.cmd('CONFIG', 'SET', 'min-replicas-to-write', '0');
+    assert.equal(await c.cmd('SET', 'xx', '3'), 'OK');
   });
 });

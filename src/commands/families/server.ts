@@ -35,6 +35,7 @@ import { aofOf } from '../../persistence/aof/index.js';
 import { rdbStateOf } from '../../persistence/rdb-install.js';
 import { childInfoFields, forkStatsOf } from '../../persistence/child.js';
 import { migrateCachedSockets } from '../migrate.js';
+import { usedMemory } from '../../server/memory.js';
 
 export { REDIS_VERSION } from '../../version.js';
 import { REDIS_VERSION } from '../../version.js';
@@ -500,11 +501,6 @@ const AOF_OFF_FIELDS: InfoFields = [
 /** used_memory when this module was loaded, before any client or key: used_memory_startup */
 const STARTUP_MEMORY = usedMemory();
 
-/** What gKV calls used_memory: the V8 heap in use plus memory held outside it (Buffers). */
-function usedMemory(): number {
-  const m = process.memoryUsage();
-  return m.heapUsed + m.external + m.arrayBuffers;
-}
 
 function serverFields(s: Server): InfoFields {
   const now = Date.now();
@@ -578,7 +574,7 @@ interface MemFigures {
 function memFigures(s: Server): MemFigures {
   const st = infoState(s);
   const m = process.memoryUsage();
-  const used = m.heapUsed + m.external + m.arrayBuffers;
+  const used = usedMemory();
   if (used > st.peakMemory) st.peakMemory = used;
   const startup = Math.min(st.startupMemory, used);
   let clientBufs = 0;
