@@ -309,6 +309,20 @@ export class Dict<V> {
   }
 
   /**
+   * The chain length of every bucket of the main table and, while
+   * rehashing, of the target table (DEBUG HTSTATS, Redis's dictGetStats).
+   */
+  chainLengths(): Int32Array[] {
+    const out: Int32Array[] = [];
+    for (const t of this.t1 === null ? [this.t0] : [this.t0, this.t1]) {
+      const lens = new Int32Array(t.length);
+      for (let b = 0; b < t.length; b++) for (let slot = t[b] - 1; slot >= 0; slot = this.nexts[slot]) lens[b]++;
+      out.push(lens);
+    }
+    return out;
+  }
+
+  /**
    * One SCAN step: calls fn(slot) for every entry of the bucket(s) the cursor
    * names and returns the next cursor (0 when the scan is complete).
    */

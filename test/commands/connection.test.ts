@@ -73,6 +73,8 @@ test('CLIENT KILL closes the named connection and counts it; the old form replie
     assert.equal(await a.cmd('CLIENT', 'KILL', 'ID', String(bid)), 1);
     await b.waitClose();
     assert.equal((await a.call('CLIENT', 'KILL', '1.2.3.4:5')).raw, '-ERR No such client\r\n');
+    assert.equal(await a.cmd('CLIENT', 'KILL', 'ID', '9223372036854775807'), 0, 'any positive int64 is an id, beyond 2^53 too');
+    assert.equal((await a.call('CLIENT', 'KILL', 'ID', '0')).raw, '-ERR client-id should be greater than 0\r\n');
     const c = await RespClient.connect(port);
     const caddr = ((await c.cmd('CLIENT', 'INFO')) as string).match(/addr=(\S+)/)![1];
     assert.equal(await a.cmd('CLIENT', 'KILL', caddr), 'OK');

@@ -58,3 +58,20 @@ test('DEBUG QUICKLIST-PACKED-THRESHOLD takes a memory value under 4 GB, LISTPACK
     assert.notEqual(await replid(), id);
   });
 });
+
+test('DEBUG HTSTATS and HTSTATS-KEY describe hash tables in Redis\'s format, and answer Redis\'s errors', async () => {
+  await withServer(async (c) => {
+    assert.equal(await c.cmd('DEBUG', 'HTSTATS', '0'), '[Dictionary HT]\nNo stats available for empty dictionaries\n[Expires HT]\nNo stats available for empty dictionaries\n');
+    for (let i = 0; i < 100; i++) await c.cmd('SET', `k${i}`, 'v');
+    await c.cmd('EXPIRE', 'k1', '100');
+    const st = String(await c.cmd('DEBUG', 'HTSTATS', '0'));
+    assert.match(st, /^\[Dictionary HT\]\nHash table 0 stats \(main hash table\):\n table size: 128\n number of elements: 100\n different slots: \d+\n max chain length: \d+\n avg chain length \(counted\): \d+\.\d\d\n avg chain length \(computed\): \d+\.\d\d\n Chain length distribution:\n( {3}\d+: \d+ \(\d+\.\d\d%\)\n)+\[Expires HT\]\nHash table 0 stats \(main hash table\):\n table size: 4\n number of elements: 1\n/);
+    await c.cmd('SADD', 'set', 'a', 'b', 'c');
+    assert.match(String(await c.cmd('DEBUG', 'HTSTATS-KEY', 'set')), /^Hash table 0 stats \(main hash table\):\n table size: 4\n number of elements: 3\n/);
+    await c.cmd('SADD', 'ints', '1', '2');
+    assert.equal(errText(await c.cmd('DEBUG', 'HTSTATS-KEY', 'ints')), 'ERR The value stored at the specified key is not represented using an hash table');
+    assert.equal(errText(await c.cmd('DEBUG', 'HTSTATS-KEY', 'nokey')), 'ERR no such key');
+    assert.equal(errText(await c.cmd('DEBUG', 'HTSTATS', '16')), 'ERR Out of range database');
+    assert.equal(errText(await c.cmd('DEBUG', 'HTSTATS', 'x')), 'ERR value is not an integer or out of range');
+  });
+});

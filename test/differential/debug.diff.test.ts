@@ -31,7 +31,8 @@ test('DEBUG OBJECT, LISTPACK, QUICKLIST, QUICKLIST-PACKED-THRESHOLD, STRINGMATCH
     ['DEBUG', 'QUICKLIST-PACKED-THRESHOLD', '1b'], ['DEBUG', 'QUICKLIST-PACKED-THRESHOLD', '3KB'], ['DEBUG', 'QUICKLIST-PACKED-THRESHOLD'],
     ['DEBUG', 'QUICKLIST-PACKED-THRESHOLD', '0'],
     ['DEBUG', 'STRINGMATCH-TEST'], ['DEBUG', 'STRINGMATCH-TEST', 'x'], ['DEBUG', 'CHANGE-REPL-ID'], ['DEBUG', 'CHANGE-REPL-ID', 'x'],
-    ['DEBUG', 'OBJECT', 'nokey'],
+    ['DEBUG', 'OBJECT', 'nokey'], ['DEBUG', 'HTSTATS', '16'], ['DEBUG', 'HTSTATS', 'x'], ['DEBUG', 'HTSTATS'], ['DEBUG', 'HTSTATS-KEY', 'sint'],
+    ['DEBUG', 'HTSTATS-KEY', 'hlp'], ['DEBUG', 'HTSTATS-KEY', 'nokey'], ['DEBUG', 'HTSTATS-KEY', 'list'], ['DEBUG', 'HTSTATS-KEY', 'a', 'b'],
   ];
   for (const f of forms) {
     const [a, b] = await Promise.all([g.call(...f), r.call(...f)]);

@@ -279,8 +279,8 @@ function clientKillCommand(c: Client, argv: string[], s: Server): void {
       const val = argv[i + 1];
       if (opt === 'id') {
         const v = parseInt64(val);
-        if (typeof v !== 'number' || v < 1) throw Err.raw('ERR client-id should be greater than 0');
-        id = v;
+        if (v === null || v < 1) throw Err.raw('ERR client-id should be greater than 0');
+        id = Number(v); // beyond 2^53 no client has it either
       } else if (opt === 'type') {
         type = parseClientType(val);
         if (type === null) throw Err.raw(`ERR Unknown client type '${val}'`);

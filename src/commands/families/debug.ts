@@ -26,6 +26,8 @@ import { memToULL } from '../../server/config.js';
 import { QuickList, quicklistSetPackedThreshold } from '../../datatypes/quicklist.js';
 import { HashValue } from '../../datatypes/hash.js';
 import { ZSet } from '../../datatypes/zset.js';
+import { SetValue } from '../../datatypes/set.js';
+import { hashString } from '../../datatypes/dict.js';
 import { formatDouble } from '../../util/numbers.js';
 import { globMatch } from '../../util/glob.js';
 
@@ -169,6 +171,85 @@ function debugQuicklist(c: Client, argv: string[]): void {
   c.addStatus('Quicklist structure printed on stdout');
 }
 
+// ---------------------------------------------------------------- HTSTATS
+
+/** Redis's dictGetStatsHt: one table's figures from its buckets' chain lengths. */
+function tableStatsText(lens: Int32Array, htidx: number): string {
+  const VECTLEN = 50;
+  const clvector = new Array<number>(VECTLEN).fill(0);
+  let used = 0;
+  let slots = 0;
+  let maxchain = 0;
+  for (const n of lens) {
+    used += n;
+    if (n === 0) {
+      clvector[0]++;
+      continue;
+    }
+    slots++;
+    clvector[Math.min(n, VECTLEN - 1)]++;
+    if (n > maxchain) maxchain = n;
+  }
+  if (used === 0) return 'No stats available for empty dictionaries\n';
+  const f = Math.fround;
+  const avg = fixed(f(f(used) / f(slots)), 2);
+  let out =
+    `Hash table ${htidx} stats (${htidx === 0 ? 'main hash table' : 'rehashing target'}):\n` +
+    ` table size: ${lens.length}\n number of elements: ${used}\n different slots: ${slots}\n max chain length: ${maxchain}\n` +
+    ` avg chain length (counted): ${avg}\n avg chain length (computed): ${avg}\n Chain length distribution:\n`;
+  for (let i = 0; i < VECTLEN - 1; i++) {
+    if (clvector[i] === 0) continue;
+    out += `   ${i}: ${clvector[i]} (${fixed(f(f(f(clvector[i]) / f(lens.length)) * 100), 2)}%)\n`;
+  }
+  return out;
+}
+
+/** Redis's dictGetStats: the main table and, while rehashing, the target. */
+function dictStatsText(tables: Int32Array[]): string {
+  return tables.map((lens, i) => tableStatsText(lens, i)).join('');
+}
+
+/**
+ * The chain lengths a Redis dict would have for these keys, for what gKV
+ * keeps in another structure (a hash's table, the keys with a TTL): a table
+ * of the smallest power of two >= their count (at least 4), as dict
+ * expansion leaves it, with gKV's hash function.
+ */
+function virtualTable(keys: string[]): Int32Array[] {
+  let size = 4;
+  while (size < keys.length) size *= 2;
+  const lens = new Int32Array(size);
+  for (const k of keys) lens[hashString(k) & (size - 1)]++;
+  return [lens];
+}
+
+/** DEBUG HTSTATS <dbid>: the database's key table and its expires table. */
+function debugHtstats(c: Client, argv: string[], s: Server): void {
+  const id = parseInt64(argv[2]);
+  if (id === null) throw Err.notInteger();
+  if (id < 0 || id >= s.ks.dbs.length) throw Err.raw('ERR Out of range database');
+  const db = s.ks.dbs[Number(id)];
+  const volatile: string[] = [];
+  for (let i = 0; i < db.ttlCount; i++) volatile.push(db.dict.keys[db.ttlSlots[i]]!);
+  const expires = volatile.length === 0 ? [new Int32Array(4)] : virtualTable(volatile);
+  c.addVerbatim(`[Dictionary HT]\n${dictStatsText(db.dict.chainLengths())}[Expires HT]\n${dictStatsText(expires)}`);
+}
+
+/** DEBUG HTSTATS-KEY <key>: the hash table of a hashtable-encoded set or hash, or of a skiplist zset's dict. */
+function debugHtstatsKey(c: Client, key: string): void {
+  const v = debugLookup(c, key);
+  let tables: Int32Array[] | null = null;
+  if (v instanceof ZSet && v.dict !== null) tables = v.dict.chainLengths();
+  else if (v instanceof SetValue && v.encoding() === 'hashtable') tables = v.ht !== null ? v.ht.chainLengths() : virtualTable(v.members());
+  else if (v instanceof HashValue && v.encoding() === 'hashtable') {
+    const fields: string[] = [];
+    v.forEach((f) => fields.push(f));
+    tables = virtualTable(fields);
+  }
+  if (tables === null) throw Err.raw('ERR The value stored at the specified key is not represented using an hash table');
+  c.addVerbatim(dictStatsText(tables));
+}
+
 /**
  * DEBUG STRINGMATCH-TEST: Redis's stringmatchlen_fuzz_test — random patterns
  * against random strings, a bounded number of times; passing is not
@@ -301,10 +382,14 @@ function debugCommand(c: Client, argv: string[], s: Server): void {
       'ERROR <string>',
       '    Return a Redis protocol error with <string> as message. Useful for clients',
       '    unit tests to simulate Redis errors.',
-      'LOADAOF',
-      '    Flush the AOF buffers on disk and reload the AOF in memory.',
       'LOG <message>',
       '    Write <message> to the server log.',
+      'HTSTATS <dbid>',
+      '    Return hash table statistics of the specified Redis database.',
+      'HTSTATS-KEY <key>',
+      '    Like HTSTATS but for the hash table stored at <key>\'s value.',
+      'LOADAOF',
+      '    Flush the AOF buffers on disk and reload the AOF in memory.',
       'OBJECT <key>',
       '    Show low level info about `key` and associated value.',
       'PAUSE-CRON <0|1>',
@@ -419,6 +504,10 @@ function debugCommand(c: Client, argv: string[], s: Server): void {
     debugListpack(c, argv[2]);
   } else if (sub === 'quicklist' && (argc === 3 || argc === 4)) {
     debugQuicklist(c, argv);
+  } else if (sub === 'htstats' && argc >= 3) {
+    debugHtstats(c, argv, s);
+  } else if (sub === 'htstats-key' && argc === 3) {
+    debugHtstatsKey(c, argv[2]);
   } else if (sub === 'stringmatch-test' && argc === 2) {
     debugStringmatchTest(c);
   } else if (sub === 'change-repl-id' && argc === 2) {
