@@ -61,6 +61,19 @@ export function hashString(s: string): number {
   return h;
 }
 
+/**
+ * Redis's dict_can_resize: while a child process saves, tables do not grow
+ * until they hold five times their size, nor shrink (Redis avoids touching
+ * memory the fork shares); set by the server (dictSetResizePolicy).
+ */
+let resizeAllowed: () => boolean = () => true;
+const FORCE_RESIZE_RATIO = 5;
+
+/** Installs the resize policy: a function saying whether tables may resize now. */
+export function dictSetResizePolicy(allowed: () => boolean): void {
+  resizeAllowed = allowed;
+}
+
 const MIN_BUCKETS = 4;
 const MIN_SLAB = 8;
 
@@ -142,7 +155,9 @@ export class Dict<V> {
    */
   insertNew(key: string, val: V): number {
     const h = hashString(key);
-    if (this.rehashIdx === -1 && this.size >= this.t0.length) this.startRehash(this.t0.length * 2);
+    if (this.rehashIdx === -1 && this.size >= this.t0.length && (this.size > FORCE_RESIZE_RATIO * this.t0.length || resizeAllowed())) {
+      this.startRehash(this.t0.length * 2);
+    }
     else if (this.rehashIdx !== -1) this.rehashStep();
     let slot: number;
     if (this.freeHead !== -1) {
@@ -234,7 +249,7 @@ export class Dict<V> {
     // Redis resizes when fill drops under 10%; we shrink at 1/8 to a table that fits.
     if (this.rehashIdx !== -1) return;
     const n = this.t0.length;
-    if (n > MIN_BUCKETS && this.size * 8 < n) {
+    if (n > MIN_BUCKETS && this.size * 8 < n && resizeAllowed()) {
       let target = MIN_BUCKETS;
       while (target < this.size) target *= 2;
       if (target < n) this.startRehash(target);

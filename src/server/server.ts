@@ -44,6 +44,10 @@ import { publishKeyspaceEvent } from '../commands/families/pubsub.js';
 import { notifyFlags } from '../keyspace/notify.js';
 import { LatencyMonitor } from './latency.js';
 import { listenToPort, listenUnix, serverOnHandle } from './listeners.js';
+import { procTitle } from './proc-title.js';
+import { LazyFree } from './lazyfree.js';
+import { activeChildOf } from '../persistence/child.js';
+import { dictSetResizePolicy } from '../datatypes/dict.js';
 import { HdrHistogram } from '../util/hdr-histogram.js';
 import {
   PROTO_MBULK_BIG_ARG, argvLength, clientsCronResizeOutputBuffer, clientsCronResizeQueryBuffer, outputBufferMemory, qbufMemory, qbufOnRead, qbufTrimmed,
@@ -118,6 +122,13 @@ const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'r
 /** what a client in MULTI may still run when over maxmemory */
 const OOM_MULTI_ALLOWED = new Set(['exec', 'discard', 'quit', 'reset']);
 
+/** the servers of this process, for the tables' resize policy */
+const servers = new Set<Server>();
+function noActiveChild(): boolean {
+  for (const s of servers) if (activeChildOf(s) !== null) return false;
+  return true;
+}
+
 /** A startup step (onStartup) failed: the server stopped; the message says why. */
 export class StartupFailure extends Error {}
 
@@ -177,6 +188,8 @@ export class Server {
   readonly blocking: Blocking;
   /** full GC when the server goes idle after a burst of writes (idle-gc.ts) */
   readonly idleGc = new IdleGc();
+  /** lazy freeing's bookkeeping (UNLINK, FLUSH* ASYNC; INFO lazyfree_*): see lazyfree.ts */
+  readonly lazyfree = new LazyFree(this.idleGc);
   /** who is subscribed to what (SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE) */
   readonly pubsub = new PubSub<Client>();
   /** propagation hook (AOF / replicas): called after a command changed the dataset */
@@ -256,6 +269,9 @@ export class Server {
       if (this.propagate !== null) this.propagate(db.id, ['DEL', key]);
     };
     registerAllCommands(this.table);
+    // Redis's updateDictResizePolicy: no table resizing while a child process saves
+    servers.add(this);
+    dictSetResizePolicy(noActiveChild);
     // rename-command directives of the configuration (Redis applies them while reading it)
     for (const r of this.config.renames) {
       const err = this.table.rename(r.from, r.to);
@@ -327,6 +343,7 @@ export class Server {
       if (this.started) this.rebind(this.port, this.bindAddresses(), 'Failed to bind to specified addresses.');
     });
     c.onChange('protected-mode', (v) => (this.protectedMode = v === 'yes'));
+    c.onChange('proc-title-template', () => this.updateProcTitle());
   }
 
   // ------------------------------------------------------------ lifecycle
@@ -351,6 +368,7 @@ export class Server {
       this.unixListener = serverOnHandle(h, (s) => this.onConnection(s, unix), (e) => this.log.warning(`listener error: ${e.message}`));
     }
     this.started = true;
+    this.updateProcTitle();
     this.startCron();
     try {
       for (const h of this.onStartup) await h();
@@ -385,6 +403,19 @@ export class Server {
     } catch {
       /* already gone */
     }
+  }
+
+  /**
+   * The name the process was started as, when this server owns the process
+   * title (the gkv-server binary sets it; null: embedded, the title is left
+   * alone).
+   */
+  procTitleName: string | null = null;
+
+  /** Redis's redisSetProcTitle, after startup and whenever the port, the addresses or the template change. */
+  updateProcTitle(): void {
+    if (this.procTitleName === null || !this.started || !this.config.getBool('set-proc-title')) return;
+    process.title = procTitle(this, this.procTitleName);
   }
 
   /** The bind addresses of the configuration ("" = none: no TCP listener). */
@@ -424,6 +455,7 @@ export class Server {
       if (port !== 0) this.bindAll(port, binds);
       else this.port = 0;
       this.boundAddresses = binds;
+      this.updateProcTitle();
     } catch (e) {
       this.log.warning(`Warning: ${(e as Error).message}`);
       if (oldPort !== 0) this.bindAll(oldPort, oldBinds);
@@ -602,6 +634,7 @@ export class Server {
 
   /** The steps succeeded: stop listening, close every client, resolve `closed`. */
   private stopForGood(): void {
+    servers.delete(this);
     this.shuttingDown = true;
     this.shutdownRunning = false;
     if (this.cronTimer !== null) clearInterval(this.cronTimer);
