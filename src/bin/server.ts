@@ -40,6 +40,8 @@ async function main(argv: string[]): Promise<number> {
   installRdb(server); // SAVE/BGSAVE, save points, the save at shutdown, load at startup (persistence/rdb-install)
   server.log.level = config.get('loglevel') as typeof server.log.level;
   server.log.file = config.get('logfile');
+  // the process title shows proc-title-template, {title} being the name gkv-server was started as
+  server.procTitleName = process.env.GKV_ARGV0 ?? process.argv[1];
   // Redis's banner, once the port is bound and before the data is loaded
   server.onStartup.unshift(() => startupBanner(server));
   server.log.notice('oO0OoO0OoO0Oo gKV is starting oO0OoO0OoO0Oo');

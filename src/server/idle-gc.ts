@@ -7,6 +7,9 @@
  * reaches (measured: one 1,000,000-element list left 84 heap bytes per
  * element before a full GC, 5.2 after — Redis's quicklist needs 5.1).
  *
+ * Lazy freeing asks for a collection (request) after it released many
+ * elements: the next tick runs it, at most once a second.
+ *
  * The cron calls `maybeCollect` every tick: once the command counter has not
  * moved for a full second and the heap grew by half (and 32 MB) since the
  * last full collection, it runs one. Under load it never runs, so it adds no
@@ -41,7 +44,21 @@ export class IdleGc {
   runs = 0;
 
   /** One cron tick: collects when idle for a second after heap growth. Returns true if it collected. */
+  /** a collection was asked for (lazy freeing released a lot): run one at the next tick, at most once a second */
+  private requested = false;
+  private lastRequested = 0;
+
+  /** Asks for a full collection soon (server/lazyfree.ts). */
+  request(): void {
+    this.requested = true;
+  }
+
   maybeCollect(commands: number, now: number, used = v8.getHeapStatistics().used_heap_size): boolean {
+    if (this.requested && now - this.lastRequested >= 1000) {
+      this.requested = false;
+      this.lastRequested = now;
+      return this.collect();
+    }
     if (commands !== this.lastCommands) {
       this.lastCommands = commands;
       this.idleSince = now;

@@ -16,6 +16,7 @@ import type { ParamDef } from './config.js';
 import { ConfigError, memToULL } from './config.js';
 import { statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
+import { validateProcTitleTemplate } from './proc-title.js';
 
 const MB = 1024 * 1024;
 const INT_MIN = -2147483648;
@@ -188,6 +189,14 @@ function octalPermParam(v: string): string {
   return n.toString(8);
 }
 
+function procTitleParam(v: string): string {
+  try {
+    return validateProcTitleTemplate(v);
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
+}
+
 function dbfilenameParam(v: string): string {
   if (v.includes('/')) throw new ConfigError("dbfilename can't be a path, just a filename");
   return v;
@@ -234,7 +243,7 @@ export const PARAMS: ParamDef[] = [
   int('active-expire-effort', 1, 1, 10),
   bool('always-show-logo', 'no', immutable),
   bool('set-proc-title', 'yes', immutable),
-  str('proc-title-template', '{title} {listen-addr} {server-mode}'),
+  str('proc-title-template', '{title} {listen-addr} {server-mode}', { parse: procTitleParam }),
   en('supervised', 'no', ['upstart', 'systemd', 'auto', 'no'], immutable),
   bool('crash-log-enabled', 'yes'),
   bool('crash-memcheck-enabled', 'yes'),

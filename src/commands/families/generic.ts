@@ -32,10 +32,13 @@ function dupValue(v: Value): Value {
 
 // ---------------------------------------------------------------- existence, type, delete
 
-function delGeneric(c: Client, argv: string[]): void {
+/** DEL and UNLINK; UNLINK (or DEL under lazyfree-lazy-user-del) frees big values lazily (server/lazyfree.ts). */
+function delGeneric(c: Client, argv: string[], s: Server, lazy: boolean): void {
   let n = 0;
   for (let i = 1; i < argv.length; i++) {
+    const v = lazy ? c.db.peek(argv[i]) : undefined;
     if (c.db.delete(argv[i])) {
+      if (v !== undefined) s.lazyfree.freeObjectAsync(v);
       c.db.notify(NOTIFY_GENERIC, 'del', argv[i]);
       n++;
     }
@@ -406,23 +409,36 @@ function dbsizeCommand(c: Client): void {
   c.addInt(c.db.size);
 }
 
-/** FLUSHDB/FLUSHALL take an optional ASYNC or SYNC (both empty the data at once here). */
-function flushMode(argv: string[]): void {
+/**
+ * FLUSHDB/FLUSHALL take an optional ASYNC or SYNC; without one,
+ * lazyfree-lazy-user-flush decides. Returns whether the flush is
+ * asynchronous (the data is emptied at once either way; lazyfree.ts keeps
+ * Redis's account of what an asynchronous flush hands over).
+ */
+function flushMode(argv: string[], s: Server): boolean {
   if (argv.length > 2) throw Err.syntax();
-  if (argv.length === 2 && !is(argv[1], 'async') && !is(argv[1], 'sync')) throw Err.syntax();
+  if (argv.length === 2) {
+    if (is(argv[1], 'async')) return true;
+    if (is(argv[1], 'sync')) return false;
+    throw Err.syntax();
+  }
+  return s.config.getBool('lazyfree-lazy-user-flush');
 }
 
 function flushdbCommand(c: Client, argv: string[], s: Server): void {
-  flushMode(argv);
+  const async = flushMode(argv, s);
+  const keys = c.db.size;
   flushDbAndSignal(s, c.db);
+  if (async) s.lazyfree.emptyDbAsync(keys);
   // counted one change per key removed; an empty database still propagates (forceCommandPropagation)
   c.forcePropagate = true;
   c.addOK();
 }
 
 function flushallCommand(c: Client, argv: string[], s: Server): void {
-  flushMode(argv);
-  s.ks.emptyData();
+  const async = flushMode(argv, s);
+  const keys = s.ks.emptyData();
+  if (async) s.lazyfree.emptyDbAsync(keys);
   for (const h of s.onFlushAll) h();
   // one change per key removed (7.0.15); an empty dataset still propagates
   c.forcePropagate = true;
@@ -461,7 +477,7 @@ function swapdbCommand(c: Client, argv: string[], s: Server): void {
 export const genericCommands: CommandRow[] = [
   { name: 'copy', handler: copyCommand },
   { name: 'dbsize', handler: dbsizeCommand },
-  { name: 'del', handler: delGeneric },
+  { name: 'del', handler: (c, argv, s) => delGeneric(c, argv, s, s.config.getBool('lazyfree-lazy-user-del')) },
   { name: 'exists', handler: existsCommand },
   { name: 'expire', handler: expireCommand },
   { name: 'expireat', handler: expireatCommand },
@@ -493,5 +509,5 @@ export const genericCommands: CommandRow[] = [
   { name: 'touch', handler: touchCommand },
   { name: 'ttl', handler: ttlCommand },
   { name: 'type', handler: typeCommand },
-  { name: 'unlink', handler: delGeneric },
+  { name: 'unlink', handler: (c, argv, s) => delGeneric(c, argv, s, true) },
 ];

@@ -652,8 +652,8 @@ function memoryFields(s: Server): InfoFields {
     ['mem_aof_buffer', 0],
     ['mem_allocator', 'libc'],
     ['active_defrag_running', 0],
-    ['lazyfree_pending_objects', 0],
-    ['lazyfreed_objects', 0],
+    ['lazyfree_pending_objects', s.lazyfree.pending],
+    ['lazyfreed_objects', s.lazyfree.freed],
   ];
 }
 
@@ -896,6 +896,7 @@ export function resetStats(s: Server): void {
   st.instOut = 0;
   st.readsProcessed = 0;
   st.writesProcessed = 0;
+  s.lazyfree.freed = 0;
   s.replyBufferStats.shrinks = 0;
   s.replyBufferStats.expands = 0;
   const ks = s.ks.stats;
