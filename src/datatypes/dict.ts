@@ -155,7 +155,7 @@ export class Dict<V> {
    */
   insertNew(key: string, val: V): number {
     const h = hashString(key);
-    if (this.rehashIdx === -1 && this.size >= this.t0.length && (this.size > FORCE_RESIZE_RATIO * this.t0.length || resizeAllowed())) {
+    if (this.rehashIdx === -1 && this.size >= this.t0.length && (Math.floor(this.size / this.t0.length) > FORCE_RESIZE_RATIO || resizeAllowed())) {
       this.startRehash(this.t0.length * 2);
     }
     else if (this.rehashIdx !== -1) this.rehashStep();

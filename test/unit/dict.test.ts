@@ -84,3 +84,31 @@ test('a dict holds more entries than a JS Map bucket table limit would allow per
   assert.equal(d.size, n);
   for (let i = 0; i < n; i += 997) assert.equal(d.get(`key:${i}`), i);
 });
+
+test('while resizing is not allowed (a child saves) a table grows only past five times its size, and never shrinks', async () => {
+  const { dictSetResizePolicy } = await import('../../src/datatypes/dict.js');
+  const d = new Dict<number>();
+  for (let i = 0; i < 64; i++) d.set(`k${i}`, i);
+  while (d.isRehashing) d.rehashBuckets(100);
+  assert.equal(d.bucketCount, 64);
+  let allowed = false;
+  dictSetResizePolicy(() => allowed);
+  try {
+    for (let i = 64; i < 64 * 6; i++) d.set(`k${i}`, i);
+    assert.equal(d.bucketCount, 64);
+    d.set('one-more', 0); // 384 / 64 > 5: grows anyway
+    assert.ok(d.bucketCount > 64);
+    while (d.isRehashing) d.rehashBuckets(100);
+    const grown = d.bucketCount;
+    for (let i = 0; i < 64 * 6; i++) d.delete(`k${i}`);
+    assert.equal(d.bucketCount, grown);
+    allowed = true;
+    d.delete('one-more');
+    assert.equal(d.size, 0);
+    d.set('x', 1);
+    d.delete('x');
+    assert.ok(d.bucketCount < grown || d.isRehashing);
+  } finally {
+    dictSetResizePolicy(() => true);
+  }
+});
