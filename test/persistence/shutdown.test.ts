@@ -137,6 +137,24 @@ test('SHUTDOWN FORCE exits though the final save fails, NOSAVE without saving; S
   });
 });
 
+test('shutdown-on-sigterm gives a signalled shutdown its flags: force exits though the final save fails', async () => {
+  await inTmpDir(async (base) => {
+    const dir = join(base, 'data');
+    mkdirSync(dir);
+    const s = await startBin(['--dir', dir, '--save', '3600 1', '--shutdown-on-sigterm', 'force']);
+    try {
+      await s.c.cmd('SET', 'k', 'v');
+      rmSync(dir, { recursive: true });
+      s.p.kill('SIGTERM');
+      assert.equal(await s.exited, 0);
+      assert.match(s.log(), /# Error trying to save the DB\. Exit anyway\./);
+    } finally {
+      s.p.kill('SIGKILL');
+      await s.exited;
+    }
+  });
+});
+
 test('SHUTDOWN ABORT cancels a shutdown a signal asked for; a second SIGINT during the final save exits at once and removes its file', async () => {
   await inTmpDir(async (dir) => {
     const s = await startBin(['--dir', dir, '--save', '3600 1']);
