@@ -6,15 +6,18 @@
  * buffer of commands written in 64 KB pieces, then one reply line read per
  * command, every step within the timeout.
  *
- * Everything here is asynchronous: the event loop keeps turning while a
- * MIGRATE waits for its target (the command layer stops the other clients'
- * commands meanwhile, as Redis is blocked in it). Failures are reported as
+ * The cached connections are asynchronous: the event loop keeps turning
+ * while a MIGRATE waits for its target (the command layer stops the other
+ * clients' commands meanwhile, as Redis is blocked in it). Inside EXEC the
+ * exchange runs at once instead (migrateExchangeSync, a helper process). Failures are reported as
  * Redis's sync connection calls report them: a connection that cannot be
  * made within the timeout is a connect error; one refused at once (Redis's
  * non-blocking connect succeeds) fails at the first write; an expired timer
  * is a timeout (ETIMEDOUT: no retry).
  */
 import net from 'node:net';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { Server } from '../server/server.js';
 
 /** Redis's MIGRATE_SOCKET_CACHE_ITEMS and MIGRATE_SOCKET_CACHE_TTL (seconds) */
@@ -223,4 +226,35 @@ export function migrateSecretArgs(argv: readonly string[]): number[] {
     else if (a === 'auth2' && j + 2 < argv.length) out.push(++j, ++j);
   }
   return out;
+}
+
+const CHILD_JS = fileURLToPath(new URL('./migrate-child.js', import.meta.url));
+
+/** What a blocking exchange gave: the reply lines read, and where it failed (if it did). */
+export interface SyncExchange {
+  lines: string[];
+  /** the step that failed: no connection within the timeout, the write, or a reply line */
+  failed: 'connect' | 'write' | 'read' | null;
+  failure: IoFailure | null;
+}
+
+/**
+ * One exchange at once, blocking (MIGRATE inside EXEC, whose reply cannot
+ * wait): a helper process (migrate-child.ts) connects to host:port, writes
+ * the bytes and reads `replies` lines, each step within the timeout, and
+ * reports them. A fresh connection each time: none is cached.
+ */
+export function migrateExchangeSync(host: string, port: string, timeoutMs: number, bytes: Buffer, replies: number): SyncExchange {
+  const r = spawnSync(process.execPath, [CHILD_JS, host, port, String(timeoutMs), String(replies)], {
+    input: bytes,
+    timeout: timeoutMs * (replies + 2) + 5000,
+    maxBuffer: 1 << 20,
+  });
+  try {
+    const out = JSON.parse(r.stdout.toString('latin1')) as SyncExchange;
+    if (Array.isArray(out.lines)) return out;
+  } catch {
+    /* the helper died or was stopped */
+  }
+  return { lines: [], failed: 'read', failure: 'timeout' };
 }

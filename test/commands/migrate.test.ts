@@ -12,7 +12,11 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { RespClient } from '../harness/resp.js';
 import { errText, recordPropagation, withClients, withGkv } from '../harness/commands.js';
-import { oracleSkip, startRedis } from '../harness/servers.js';
+import { connectWhenListening, freePort, oracleSkip, startRedis } from '../harness/servers.js';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const serverJs = fileURLToPath(new URL('../../src/bin/server.js', import.meta.url));
 
 async function connect(port: number): Promise<RespClient> {
   return RespClient.connect(port);
@@ -181,4 +185,36 @@ test('MONITOR and SLOWLOG show MIGRATE\'s AUTH and AUTH2 credentials redacted, a
     assert.deepEqual(log[0][3], ['MIGRATE', '127.0.0.1', '1', '', '0', '100', 'AUTH', '(redacted)', 'KEYS', 'k']);
     assert.deepEqual(log[1][3], ['MIGRATE', '127.0.0.1', '1', 'k', '0', '100', 'AUTH2', '(redacted)', '(redacted)']);
   });
+});
+
+test('MIGRATE inside MULTI/EXEC answers in its place in the EXEC reply (the exchange blocks, as Redis)', async () => {
+  // the target is another process: the exchange blocks this one's event loop
+  const port = await freePort();
+  const target = spawn(process.execPath, [serverJs, '--port', String(port), '--bind', '127.0.0.1', '--save', ''], { stdio: 'ignore' });
+  try {
+    const t = await connectWhenListening(port);
+    await withClients(1, async ([c], srv) => {
+      const prop = recordPropagation(srv);
+      await c.cmd('MSET', 'a', '1', 'b', '2');
+      const [, q1, q2, q3, exec] = await c.pipeline([
+        ['MULTI'],
+        ['MIGRATE', '127.0.0.1', String(port), 'a', '0', '5000'],
+        ['MIGRATE', '127.0.0.1', '1', 'b', '0', '1000'],
+        ['GET', 'a'],
+        ['EXEC'],
+      ]);
+      assert.deepEqual([q1.value, q2.value, q3.value], ['QUEUED', 'QUEUED', 'QUEUED']);
+      const r = exec.value as unknown[];
+      assert.equal(r[0], 'OK');
+      assert.equal(errText(r[1]), 'IOERR error or timeout writing to target instance');
+      assert.equal(r[2], null);
+      assert.equal(await t.cmd('GET', 'a'), '1');
+      // propagated as the DEL of what moved, never as MIGRATE
+      assert.ok(!prop.some((a) => a[0].toUpperCase() === 'MIGRATE'), JSON.stringify(prop));
+      assert.deepEqual(prop.filter((a) => a[0] === 'DEL'), [['DEL', 'a']]);
+    });
+    t.close();
+  } finally {
+    target.kill('SIGKILL');
+  }
 });

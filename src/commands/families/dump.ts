@@ -22,7 +22,7 @@ import { NOTIFY_GENERIC } from '../../keyspace/notify.js';
 import { LRU_CLOCK_MAX } from '../../keyspace/keyspace.js';
 import { createDumpPayload } from '../../persistence/rdb/encode.js';
 import { RdbEmptyKeyError, RdbError, RdbUnsupportedError, loadDumpPayload, verifyDumpPayload } from '../../persistence/rdb/decode.js';
-import { migrateCloseSocket, migrateGetSocket } from '../migrate.js';
+import { migrateCloseSocket, migrateExchangeSync, migrateGetSocket, type IoFailure, type MigrateSocket } from '../migrate.js';
 
 /** getLongLongFromObjectOrReply, as a bigint. */
 function int64Arg(s: string): bigint {
@@ -159,7 +159,8 @@ const bulkOf = (a: string): string => '$' + a.length + '\r\n' + a + '\r\n';
  * Redis blocks in MIGRATE. gKV keeps its event loop turning instead and
  * stops the other clients' commands until the reply (Server.suspendCommands),
  * so, as in Redis, nothing changes the keys between their serialization and
- * their deletion.
+ * their deletion. Inside EXEC, whose reply cannot wait, the exchange blocks
+ * as Redis's does, run by a helper process on a fresh connection.
  */
 function migrateCommand(c: Client, argv: string[], s: Server): void {
   let copy = false;
@@ -200,10 +201,17 @@ function migrateCommand(c: Client, argv: string[], s: Server): void {
     c.addStatus('NOKEY');
     return;
   }
+  const opts = { host: argv[1], port: argv[2], dbid, timeout, copy, replace, username, password };
+  if (s.inExec) {
+    // EXEC's reply cannot wait: as Redis, the exchange blocks (in a helper process)
+    const reply = runMigrateSync(opts, migrateSteps(s, c, keys, opts));
+    if (reply !== null) throw Err.raw(reply);
+    c.addOK();
+    return;
+  }
   // nothing else runs until the target answered; this client's reply comes then
   const resume = s.suspendCommands();
-  const opts = { host: argv[1], port: argv[2], dbid, timeout, copy, replace, username, password };
-  migrateExchange(s, c, keys, opts).then(
+  runMigrateAsync(s, opts, migrateSteps(s, c, keys, opts)).then(
     (reply) => finishMigrate(s, c, reply, resume),
     (e) => {
       s.log.warning(`BUG: MIGRATE failed: ${(e as Error)?.stack ?? e}`);
@@ -232,19 +240,35 @@ interface MigrateOptions {
   password: string | null;
 }
 
-/** The exchange with the target (see migrateCommand). Resolves to null for +OK, or the error to reply. */
-async function migrateExchange(s: Server, c: Client, keys: string[], o: MigrateOptions): Promise<string | null> {
+/**
+ * What the exchange asks of the network, one step at a time: the connection
+ * (its last SELECTed db, or null when none could be made), sending the
+ * commands (with how many reply lines will be read), a reply line, dropping
+ * the connection, noting the db it selected. The same steps run with the
+ * cached asynchronous connections, or at once in a helper process inside EXEC.
+ */
+type MigrateIo =
+  | { op: 'connect' }
+  | { op: 'send'; bytes: Buffer; replies: number }
+  | { op: 'read' }
+  | { op: 'drop' }
+  | { op: 'selected'; dbid: number };
+
+type SendResult = IoFailure | 'connect' | null;
+
+/** Redis's migrateCommand after its argument checks (see migrateCommand). Returns null for +OK, or the error to reply. */
+function* migrateSteps(s: Server, c: Client, keys: string[], o: MigrateOptions): Generator<MigrateIo, string | null, unknown> {
   const db = c.db;
   let mayRetry = true;
   for (;;) {
-    const cs = await migrateGetSocket(s, o.host, o.port, o.timeout);
-    if (cs === null) return 'IOERR error or timeout connecting to the client';
+    const conn = (yield { op: 'connect' }) as { lastDbid: number } | null;
+    if (conn === null) return 'IOERR error or timeout connecting to the client';
     let cmd = '';
     if (o.password !== null) {
       cmd += o.username !== null ? '*3\r\n$4\r\nAUTH\r\n' + bulkOf(o.username) : '*2\r\n$4\r\nAUTH\r\n';
       cmd += bulkOf(o.password);
     }
-    const select = cs.lastDbid !== o.dbid;
+    const select = conn.lastDbid !== o.dbid;
     if (select) cmd += '*2\r\n$6\r\nSELECT\r\n' + bulkOf(String(o.dbid));
     // the keys still there now, with the TTL they have left (one that expired meanwhile is skipped)
     const sent: string[] = [];
@@ -264,24 +288,27 @@ async function migrateExchange(s: Server, c: Client, keys: string[], o: MigrateO
       cmd += bulkOf(createDumpPayload(v, { compress: s.config.getBool('rdbcompression') }).toString('latin1'));
       if (o.replace) cmd += '$7\r\nREPLACE\r\n';
     }
+    const replies = (o.password !== null ? 1 : 0) + (select ? 1 : 0) + sent.length;
+    const sendResult = (yield { op: 'send', bytes: Buffer.from(cmd, 'latin1'), replies }) as SendResult;
+    if (sendResult === 'connect') return 'IOERR error or timeout connecting to the client';
     let writeError = false;
-    let failure: 'timeout' | 'io' | null = await cs.write(Buffer.from(cmd, 'latin1'), o.timeout);
+    let failure: IoFailure | null = sendResult;
     let authReply = '';
     let selectReply = '';
     if (failure !== null) writeError = true;
     else if (o.password !== null) {
-      const r = await cs.readLine(o.timeout);
+      const r = (yield { op: 'read' }) as string | IoFailure;
       if (r === 'timeout' || r === 'io') failure = r;
       else authReply = r;
     }
     if (failure === null && select) {
-      const r = await cs.readLine(o.timeout);
+      const r = (yield { op: 'read' }) as string | IoFailure;
       if (r === 'timeout' || r === 'io') failure = r;
       else selectReply = r;
     }
     if (failure !== null) {
       // Redis's socket_err: the connection is dropped, and tried once more unless the time ran out
-      migrateCloseSocket(s, o.host, o.port);
+      yield { op: 'drop' };
       if (failure !== 'timeout' && mayRetry) {
         mayRetry = false;
         continue;
@@ -289,11 +316,11 @@ async function migrateExchange(s: Server, c: Client, keys: string[], o: MigrateO
       return `IOERR error or timeout ${writeError ? 'writing' : 'reading'} to target instance`;
     }
     let targetError: string | null = null;
-    let socketError: 'timeout' | 'io' | null = null;
+    let socketError: IoFailure | null = null;
     const deleted: string[] = [];
     let j = 0;
     for (; j < sent.length; j++) {
-      const line = await cs.readLine(o.timeout);
+      const line = (yield { op: 'read' }) as string | IoFailure;
       if (line === 'timeout' || line === 'io') {
         socketError = line;
         break;
@@ -301,7 +328,7 @@ async function migrateExchange(s: Server, c: Client, keys: string[], o: MigrateO
       const errLine = o.password !== null && authReply[0] === '-' ? authReply : select && selectReply[0] === '-' ? selectReply : line[0] === '-' ? line : null;
       if (errLine !== null) {
         if (targetError === null) {
-          cs.lastDbid = -1;
+          yield { op: 'selected', dbid: -1 };
           targetError = `ERR Target instance replied with error: ${errLine.slice(1)}`;
         }
       } else if (!o.copy) {
@@ -314,17 +341,67 @@ async function migrateExchange(s: Server, c: Client, keys: string[], o: MigrateO
     }
     // nothing acknowledged yet and the connection broke: tried again on a new one
     if (targetError === null && socketError !== null && j === 0 && mayRetry && socketError !== 'timeout') {
-      migrateCloseSocket(s, o.host, o.port);
+      yield { op: 'drop' };
       mayRetry = false;
       continue;
     }
-    if (socketError !== null) migrateCloseSocket(s, o.host, o.port);
+    if (socketError !== null) yield { op: 'drop' };
     // the keys moved are propagated as one DEL (the AOF and replicas lose them too)
-    if (deleted.length > 0 && s.propagate !== null) s.propagate(db.id, ['DEL', ...deleted]);
+    if (deleted.length > 0) {
+      const del = ['DEL', ...deleted];
+      // inside EXEC this runs within MIGRATE's call(), which propagates it in that form
+      if (s.inExec) c.propagateArgv = del;
+      else if (s.propagate !== null) s.propagate(db.id, del);
+    }
     if (targetError === null && socketError !== null) return 'IOERR error or timeout reading to target instance';
     if (targetError !== null) return targetError;
-    cs.lastDbid = o.dbid;
+    yield { op: 'selected', dbid: o.dbid };
     return null;
+  }
+}
+
+/** Runs the exchange's steps on the cached asynchronous connections. */
+async function runMigrateAsync(s: Server, o: MigrateOptions, steps: Generator<MigrateIo, string | null, unknown>): Promise<string | null> {
+  let cs: MigrateSocket | null = null;
+  let input: unknown;
+  for (;;) {
+    const r = steps.next(input);
+    if (r.done === true) return r.value;
+    const io = r.value;
+    if (io.op === 'connect') {
+      cs = await migrateGetSocket(s, o.host, o.port, o.timeout);
+      input = cs === null ? null : { lastDbid: cs.lastDbid };
+    } else if (io.op === 'send') input = await cs!.write(io.bytes, o.timeout);
+    else if (io.op === 'read') input = await cs!.readLine(o.timeout);
+    else if (io.op === 'drop') {
+      migrateCloseSocket(s, o.host, o.port);
+      input = undefined;
+    } else {
+      cs!.lastDbid = io.dbid;
+      input = undefined;
+    }
+  }
+}
+
+/** Runs the exchange's steps at once: each send, with its replies, is one blocking run of a helper process. */
+function runMigrateSync(o: MigrateOptions, steps: Generator<MigrateIo, string | null, unknown>): string | null {
+  let lines: (string | IoFailure)[] = [];
+  let input: unknown;
+  for (;;) {
+    const r = steps.next(input);
+    if (r.done === true) return r.value;
+    const io = r.value;
+    input = undefined;
+    if (io.op === 'connect') input = { lastDbid: -1 }; // a fresh connection each time, made by the helper
+    else if (io.op === 'send') {
+      const res = migrateExchangeSync(o.host, o.port, o.timeout, io.bytes, io.replies);
+      if (res.failed === 'connect' || res.failed === 'write') input = res.failed === 'connect' ? 'connect' : res.failure;
+      else {
+        lines = [...res.lines];
+        if (res.failure !== null) lines.push(res.failure);
+        input = null;
+      }
+    } else if (io.op === 'read') input = lines.shift() ?? 'io';
   }
 }
 
