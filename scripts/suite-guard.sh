@@ -6,6 +6,10 @@
 set -u -o pipefail
 cd "$(dirname "$0")/.."
 suite=${REDIS_SUITE:-../shared/redis-suite/run}
+# gkv-server prints the " PID: <pid>" line the suite waits for in its own banner, as
+# redis-server does; the wrapper's printer would stay behind as a zombie child of the
+# server, which the suite's get_child_pid (pgrep -P) then takes for a save's child
+export PID_LINE=${PID_LINE:-0}
 [[ -x $suite ]] || { echo "suite-guard: no Redis suite at $suite" >&2; exit 2; }
 mapfile -t units < <(grep -v '^#' .ci/suite-guard.txt | grep .)
 (( ${#units[@]} )) || { echo "suite-guard: no units listed" >&2; exit 2; }

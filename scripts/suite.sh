@@ -13,6 +13,10 @@
 set -u -o pipefail
 cd "$(dirname "$0")/.."
 suite=${REDIS_SUITE:-../shared/redis-suite/run}
+# gkv-server prints the " PID: <pid>" line the suite waits for in its own banner, as
+# redis-server does; the wrapper's printer would stay behind as a zombie child of the
+# server, which the suite's get_child_pid (pgrep -P) then takes for a save's child
+export PID_LINE=${PID_LINE:-0}
 [[ -x $suite ]] || { echo "suite.sh: no Redis suite at $suite (set REDIS_SUITE)" >&2; exit 2; }
 table=0; only=0
 case ${1:-} in
