@@ -43,6 +43,8 @@ export interface ParamDef {
   show?: (stored: string) => string;
   /** takes several arguments (Redis's MULTI_ARG_CONFIG: save, bind, client-output-buffer-limit …) */
   multiArg?: boolean;
+  /** CONFIG SET refused with -LOADING while the dataset loads (Redis's DENY_LOADING_CONFIG) */
+  denyLoading?: boolean;
 }
 
 /** A rename-command directive; `error` builds the config error naming its line. */
@@ -216,7 +218,7 @@ export class Config {
    * (dir, dbfilename) only when allowProtected (enable-protected-configs yes,
    * or local and the client is local). Throws RedisError.
    */
-  setMany(pairs: [string, string][], allowProtected = this.values.get('enable-protected-configs') === 'yes'): void {
+  setMany(pairs: [string, string][], allowProtected = this.values.get('enable-protected-configs') === 'yes', loading = false): void {
     // Phase 1, as Redis's configSetCommand: look every name up, in order; the
     // first problem (unknown name, immutable/protected, duplicate) is reported
     // with the name as the client spelled it.
@@ -235,6 +237,8 @@ export class Config {
       seen.add(lname);
       defsInOrder.push(d);
     }
+    // while loading, some parameters may not change (dir, dbfilename, appendonly)
+    if (loading && defsInOrder.some((d) => d.denyLoading)) throw new RedisError('LOADING Redis is loading the dataset in memory');
     // Phase 2: validate every value; errors name the parameter in lower case.
     const staged: [ParamDef, string][] = [];
     for (let i = 0; i < pairs.length; i++) {

@@ -163,3 +163,15 @@ test('CONFIG REWRITE writes what Redis writes: lines in place, aliases renamed, 
   };
   assert.deepEqual(split(ours), split(theirs));
 });
+
+test('while loading, CONFIG SET of dir, dbfilename or appendonly answers -LOADING; other parameters change', () => {
+  const cfg = new Config(PARAMS);
+  cfg.setMany([['loglevel', 'debug']], true, true);
+  assert.equal(cfg.get('loglevel'), 'debug');
+  for (const name of ['dir', 'dbfilename', 'appendonly']) {
+    assert.throws(() => cfg.setMany([['loglevel', 'notice'], [name, 'x']], true, true), /^Error: LOADING Redis is loading the dataset in memory$|LOADING Redis is loading/);
+  }
+  assert.equal(cfg.get('loglevel'), 'debug');
+  // errors about the arguments themselves come first
+  assert.throws(() => cfg.setMany([['nosuch', '1'], ['dir', 'x']], true, true), /Unknown option/);
+});

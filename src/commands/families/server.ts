@@ -877,7 +877,7 @@ function configSetCommand(c: Client, argv: string[], s: Server): void {
   const pairs: [string, string][] = [];
   for (let i = 2; i < argv.length; i += 2) pairs.push([argv[i], argv[i + 1]]);
   const protectedOk = s.config.get('enable-protected-configs');
-  s.config.setMany(pairs, protectedOk === 'yes' || (protectedOk === 'local' && isLocalClient(c)));
+  s.config.setMany(pairs, protectedOk === 'yes' || (protectedOk === 'local' && isLocalClient(c)), s.loading);
   c.addOK();
 }
 
