@@ -267,11 +267,19 @@ export class Aof {
     if (this.flushSleepUs > 0) sleepBlocking(this.flushSleepUs / 1000);
     const data = Buffer.from(this.buf, 'latin1');
     let written = 0;
+    const monitor = this.s.latency;
+    const t0 = monitor.threshold !== 0 ? Date.now() : 0;
     try {
       while (written < data.length) written += writeSync(this.fd, data, written, data.length - written);
     } catch (e) {
       this.writeFailed(e as Error, written, data.length);
       return;
+    }
+    if (t0 !== 0) {
+      // the latency monitor's AOF write events, split by what else was going on (Redis's flushAppendOnlyFile)
+      const ms = Date.now() - t0;
+      monitor.addSampleIfNeeded(this.fsyncInFlight ? 'aof-write-pending-fsync' : activeChildOf(this.s) !== null ? 'aof-write-active-child' : 'aof-write-alone', ms);
+      monitor.addSampleIfNeeded('aof-write', ms);
     }
     this.buf = '';
     this.lastIncrSize += data.length;
@@ -281,8 +289,10 @@ export class Aof {
       this.lastWriteStatus = 'ok';
     }
     if (this.policy === 'always') {
+      const f0 = monitor.threshold !== 0 ? Date.now() : 0;
       try {
         fdatasyncSync(this.fd);
+        if (f0 !== 0) monitor.addSampleIfNeeded('aof-fsync-always', Date.now() - f0);
       } catch (e) {
         this.s.log.warning(`Can't persist AOF for fsync error when the AOF fsync policy is 'always': ${(e as Error).message}. Exiting...`);
         process.exit(1);
