@@ -53,11 +53,14 @@ const SPILL_CHARS = 1 << 20;
  * connection is closed instead (Redis's CLIENT_CLOSE_ASAP on the output
  * buffer limit). Redis has no such bound without a normal-class limit and
  * grows until memory runs out; a count of random members with repetitions
- * (ZRANDMEMBER key -2^62) could ask for exabytes. The server sets it to the
- * normal class's hard limit when one is configured.
+ * (ZRANDMEMBER key -2^62) could ask for exabytes. Each server keeps one
+ * ReplyLimit its clients share, set to the normal class's hard limit when
+ * one is configured (so servers in one process do not share it).
  */
 export const REPLY_CAP_BYTES = 4 * 1024 * 1024 * 1024;
-export const replyLimits = { maxBytes: REPLY_CAP_BYTES };
+export interface ReplyLimit {
+  maxBytes: number;
+}
 
 /** A position in a client's output (deferLen), where a header can be put later or everything after it dropped. */
 export interface OutputMark {
@@ -106,6 +109,8 @@ export class Client {
   closeAfterReply = false;
   /** close without writing what is pending: a reply outgrew its limit (Redis's CLIENT_CLOSE_ASAP) */
   closeAsap = false;
+  /** the server's limit on one command's reply (see REPLY_CAP_BYTES) */
+  replyLimit: ReplyLimit = { maxBytes: REPLY_CAP_BYTES };
   closed = false;
   /** in the server's pending-write list */
   pendingWrite = false;
@@ -172,12 +177,12 @@ export class Client {
 
   /**
    * For loops that build a reply of a size the request chose (random members
-   * with repetitions): true once the pending output passed replyLimits, the
+   * with repetitions): true once the pending output passed replyLimit, the
    * client then being marked closeAsap; the loop stops, as Redis's stop on
    * CLIENT_CLOSE_ASAP.
    */
   replyOverLimit(): boolean {
-    if (this.chunkBytes + this.out.length > replyLimits.maxBytes) this.closeAsap = true;
+    if (this.chunkBytes + this.out.length > this.replyLimit.maxBytes) this.closeAsap = true;
     return this.closeAsap;
   }
 

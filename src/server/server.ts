@@ -24,7 +24,7 @@
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Client, replyLimits, REPLY_CAP_BYTES, type ReplyMode } from './client.js';
+import { Client, REPLY_CAP_BYTES, type ReplyLimit, type ReplyMode } from './client.js';
 import { Config, ConfigError } from './config.js';
 import { PARAMS } from './params.js';
 import { Slowlog } from './slowlog.js';
@@ -245,6 +245,8 @@ export class Server {
   noEviction = true;
   /** min-replicas-to-write (0: writes need no replica) */
   minReplicasToWrite = 0;
+  /** the limit on one command's reply, shared by this server's clients (Client.replyOverLimit) */
+  readonly replyLimit: ReplyLimit = { maxBytes: REPLY_CAP_BYTES };
   /** client-output-buffer-limit by client class: normal, replica, pubsub (bytes, bytes, seconds) */
   readonly outputLimits = [
     { hard: 0, soft: 0, softSeconds: 0 },
@@ -325,7 +327,7 @@ export class Server {
         this.outputLimits[cls] = { hard: Number(p[i + 1]), soft: Number(p[i + 2]), softSeconds: Number(p[i + 3]) };
       }
       const normalHard = this.outputLimits[0].hard;
-      replyLimits.maxBytes = normalHard !== 0 ? normalHard : REPLY_CAP_BYTES;
+      this.replyLimit.maxBytes = normalHard !== 0 ? normalHard : REPLY_CAP_BYTES;
     });
     const enc = this.enc;
     c.onChange('hash-max-listpack-entries', (v) => (enc.hashMaxListpackEntries = Number(v)));
@@ -696,6 +698,7 @@ export class Server {
 
   createClient(socket: net.Socket | null, unixPath: string | null = null): Client {
     const c = new Client(this.nextClientId++, socket, this.ks.dbs[0], Date.now(), this.protoMaxBulkLen);
+    c.replyLimit = this.replyLimit;
     if (socket !== null) {
       if (unixPath !== null) {
         // a Unix socket client (CLIENT LIST flag U): Redis shows the socket's path, port 0
@@ -1122,12 +1125,13 @@ export class Server {
     try {
       cmd.handler!(c, argv, this);
     } catch (e) {
-      if (e instanceof RedisError) {
-        c.addError(e.resp);
-      } else if (e instanceof ValueTooLongError && c.out === outBefore && c.chunks.length === chunksBefore) {
+      if (e instanceof RedisError) c.addError(e.resp);
+      else {
+        const intact = c.out === outBefore && c.chunks.length === chunksBefore;
         // a string beyond a JS string's length, for a command that reads values as strings
-        c.addError(`ERR ${e.message}: too long for '${cmd.fullName}'`);
-      } else this.commandFailed(c, cmd, e, c.out === outBefore && c.chunks.length === chunksBefore);
+        if (e instanceof ValueTooLongError && intact) c.addError(`ERR ${e.message}: too long for '${cmd.fullName}'`);
+        else this.commandFailed(c, cmd, e, intact);
+      }
     }
     const st = cmd.stats;
     if (untimed) this.segStats[this.segLen++] = st;

@@ -103,6 +103,18 @@ test('a reply over the normal output limit closes its client without a partial r
     const r = await sendAndCheck(srv.port, encodeCommand(['SRANDMEMBER', 's', '-9223372036854775807']), [{ bytes: Buffer.from('x'), times: 1 }]);
     assert.ok(r.closed);
     assert.equal(r.received, 0);
+    // the limit is this server's: another server in the same process still answers a 2 MB reply
+    await withClients(1, async ([o], other) => {
+      // set again after the other server started, so its default came first
+      await c.cmd('CONFIG', 'SET', 'client-output-buffer-limit', 'normal 1mb 0 0');
+      await o.cmd('SADD', 's', 'a');
+      const whole = await sendAndCheck(other.port, encodeCommand(['SRANDMEMBER', 's', '-300000']), [
+        { bytes: Buffer.from('*300000\r\n'), times: 1 },
+        { bytes: Buffer.from('$1\r\na\r\n'), times: 300000 },
+      ]);
+      assert.equal(whole.firstMismatch, -1);
+      assert.equal(whole.received, 9 + 7 * 300000);
+    });
     await c.cmd('CONFIG', 'SET', 'client-output-buffer-limit', 'normal 0 0 0');
     assert.equal(await c.cmd('SCARD', 's'), 1);
   });
