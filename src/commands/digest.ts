@@ -19,12 +19,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { Db } from '../keyspace/keyspace.js';
-import { RawString, isString, strValue, typeOf, type Value } from '../keyspace/value.js';
-import { QuickList } from '../datatypes/quicklist.js';
-import { SetValue } from '../datatypes/set.js';
-import { HashValue } from '../datatypes/hash.js';
-import { ZSet } from '../datatypes/zset.js';
+import { typeOf, type Value } from '../keyspace/value.js';
 import { formatDouble } from '../util/numbers.js';
+import { assertNever } from '../util/assert.js';
 
 const OBJ_TYPE = { string: 0, list: 1, set: 2, zset: 3, hash: 4, stream: 6 } as const;
 
@@ -59,12 +56,28 @@ function xorPair(d: Buffer, a: string, b: string): void {
 /** Redis's xorObjectDigest: the value at key (slot) of db added to d. */
 function addValueDigest(d: Buffer, v: Value, hasTtl: boolean): void {
   mixDigest(d, be32(OBJ_TYPE[typeOf(v)]));
-  if (v instanceof RawString && v.inBuffer) mixDigest(d, v.bytes());
-  else if (isString(v)) mixDigest(d, strValue(v));
-  else if (v instanceof QuickList) v.walk(true, (e) => (mixDigest(d, e), true));
-  else if (v instanceof SetValue) v.forEach((m) => xorDigest(d, m));
-  else if (v instanceof HashValue) v.forEach((f, val) => xorPair(d, f, val));
-  else if (v instanceof ZSet) v.forEach((m, score) => xorPair(d, m, formatDouble(score)));
+  if (typeof v === 'string') mixDigest(d, v);
+  else {
+    switch (v.type) {
+      case 'string':
+        mixDigest(d, v.inBuffer ? v.bytes() : v.s);
+        break;
+      case 'list':
+        v.walk(true, (e) => (mixDigest(d, e), true));
+        break;
+      case 'set':
+        v.forEach((m) => xorDigest(d, m));
+        break;
+      case 'hash':
+        v.forEach((f, val) => xorPair(d, f, val));
+        break;
+      case 'zset':
+        v.forEach((m, score) => xorPair(d, m, formatDouble(score)));
+        break;
+      default:
+        assertNever(v);
+    }
+  }
   if (hasTtl) xorDigest(d, '!!expire!!');
 }
 

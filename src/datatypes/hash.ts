@@ -42,6 +42,7 @@
  * is never left empty in the keyspace (the commands delete the key), but the
  * type itself allows size 0.
  */
+import type { RObj } from './object.js';
 import { hashString, rev32 } from './dict.js';
 
 /** The thresholds the conversions follow (the server's EncodingLimits has these fields). */
@@ -435,7 +436,7 @@ class PackedTable {
 
 // ---------------------------------------------------------------- the value type
 
-export class HashValue {
+export class HashValue implements RObj {
   /** packed listpack form, or the hashtable */
   private d: string | PackedTable;
 
@@ -448,7 +449,7 @@ export class HashValue {
     return new HashValue(EMPTY);
   }
 
-  // RObj (keyspace/value.ts); `type` lives on the prototype, not in every object
+  // RObj (datatypes/object.ts); `type` lives on the prototype, not in every object
   get type(): 'hash' {
     return 'hash';
   }
@@ -460,6 +461,11 @@ export class HashValue {
   dup(): HashValue {
     const d = this.d;
     return new HashValue(typeof d === 'string' ? d : d.dup()); // strings are immutable: shared
+  }
+
+  /** a listpack is one allocation; a hashtable one per field */
+  freeEffort(): number {
+    return typeof this.d === 'string' ? 1 : this.d.size;
   }
 
   get isListpack(): boolean {

@@ -78,9 +78,10 @@
  * LPUSH 270-290 ns/command (400-415 with ropes), RPOP unchanged (~245).
  *
  * Values are latin1 strings (one char per byte). Pure: imports nothing of the
- * server. `type`/`encoding()`/`dup()` make a QuickList the RObj that a list
- * key holds.
+ * server. As an RObj (datatypes/object.ts: type, encoding(), dup(), freeEffort())
+ * it is what a list key holds.
  */
+import type { RObj } from './object.js';
 import { latin1 } from '../util/latin1.js';
 import type { BulkWriter, ElementSink } from '../util/bulk-writer.js';
 
@@ -442,7 +443,7 @@ function room(node: QNode, add: number, atTail: boolean, both: boolean, lim: Lim
   return w;
 }
 
-export class QuickList {
+export class QuickList implements RObj {
   private nodes: QNode[] = [];
   private len = 0;
   private lim: Limits;
@@ -463,6 +464,10 @@ export class QuickList {
   /** Redis 7.0 reports every list as "quicklist" (the listpack encoding of small lists came in 7.2). */
   encoding(): string {
     return 'quicklist';
+  }
+  /** one allocation per node (lazyfreeGetFreeEffort: the quicklist's node count) */
+  freeEffort(): number {
+    return this.nodeCount;
   }
   dup(): QuickList {
     const q = new QuickList(this.fill);

@@ -22,8 +22,9 @@
  * intset when that member is an integer, else a hashtable — even if the limit
  * is 0, in which case the first add converts it.
  *
- * Structurally an RObj (type, encoding(), dup()) without importing keyspace/.
+ * An RObj (datatypes/object.ts): what a set key holds.
  */
+import type { RObj } from './object.js';
 import { Dict } from './dict.js';
 import { IntSet } from './intset.js';
 import { parseInt64 } from '../util/numbers.js';
@@ -33,7 +34,7 @@ export type SetEncoding = 'intset' | 'hashtable';
 /** The most members the hashtable encoding keeps in a flat array. */
 export const SMALL_MAX = 16;
 
-export class SetValue {
+export class SetValue implements RObj {
   /** the intset form, or null once converted */
   is: IntSet | null;
   /** the small hashtable form (at most SMALL_MAX members), or null */
@@ -69,6 +70,11 @@ export class SetValue {
 
   encoding(): SetEncoding {
     return this.is !== null ? 'intset' : 'hashtable';
+  }
+
+  /** an intset is one allocation; a hashtable one per member */
+  freeEffort(): number {
+    return this.is !== null ? 1 : this.size;
   }
 
   get size(): number {

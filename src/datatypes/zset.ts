@@ -29,6 +29,7 @@
  * Ties are ordered by member bytes (JS comparison of latin1 strings is
  * unsigned byte order, as Redis's memcmp-based comparison).
  */
+import type { RObj } from './object.js';
 import { SkipList, before, lexGteMin, lexLteMax, lexRangeEmpty, scoreGteMin, scoreLteMax, scoreRangeEmpty, type LexRange, type ScoreRange } from './skiplist.js';
 import { Dict } from './dict.js';
 
@@ -234,7 +235,7 @@ function updatedScore(cur: number, score: number, flags: number): number | null 
 
 // ---------------------------------------------------------------- the value
 
-export class ZSet {
+export class ZSet implements RObj {
   /** on the prototype, not a field: one pointer less per sorted set */
   get type(): 'zset' {
     return 'zset';
@@ -299,6 +300,11 @@ export class ZSet {
 
   encoding(): string {
     return this.sl === null ? 'listpack' : 'skiplist';
+  }
+
+  /** a listpack is one allocation; a skiplist one per element */
+  freeEffort(): number {
+    return this.sl === null ? 1 : this.sl.length;
   }
 
   dup(): ZSet {

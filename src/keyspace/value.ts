@@ -32,10 +32,20 @@
  * it was given. Reading `s` of a string beyond MAX_STRING_CHARS throws
  * ValueTooLongError (the command fails, the server goes on).
  *
- * Every other type is an object implementing `RObj`.
+ * Every other type is one of the collection classes of datatypes/, each an
+ * `RObj`. `Value` is the closed union of the concrete classes: code that needs
+ * a case per type switches over `type` and ends in assertNever, so adding a
+ * type is a list of compile errors (docs/ARCHITECTURE.md, "Adding a type").
  */
 import { constants as bufferConstants } from 'node:buffer';
 import { isInt64String } from '../util/numbers.js';
+import type { ObjType, RObj } from '../datatypes/object.js';
+import type { QuickList } from '../datatypes/quicklist.js';
+import type { HashValue } from '../datatypes/hash.js';
+import type { SetValue } from '../datatypes/set.js';
+import type { ZSet } from '../datatypes/zset.js';
+
+export type { ObjType, RObj };
 
 /** V8's longest string: a longer value can only be held as bytes (buffer mode). */
 export const MAX_STRING_CHARS = bufferConstants.MAX_STRING_LENGTH;
@@ -47,16 +57,6 @@ export class ValueTooLongError extends RangeError {
   constructor(readonly len: number) {
     super(`string value of ${len} bytes is longer than ${MAX_STRING_CHARS}`);
   }
-}
-
-export type ObjType = 'string' | 'list' | 'hash' | 'set' | 'zset' | 'stream';
-
-export interface RObj {
-  readonly type: ObjType;
-  /** Redis's OBJECT ENCODING name for the current representation. */
-  encoding(): string;
-  /** A deep copy (COPY). */
-  dup(): RObj;
 }
 
 export class RawString implements RObj {
@@ -147,24 +147,31 @@ export class RawString implements RObj {
     return this.enc;
   }
 
+  freeEffort(): number {
+    return 1;
+  }
+
   dup(): RawString {
     if (this.buf === null) return new RawString(this.str!, this.enc);
     return RawString.fromBuffer(Buffer.from(this.buf.subarray(0, this.len)), this.len);
   }
 }
 
-export type Value = string | RObj;
+/** What a key holds: a plain string or one of the object classes (closed: see the header). */
+export type Value = string | RawString | QuickList | HashValue | SetValue | ZSet;
+/** A value that is an object (every type but the plain string). */
+export type ObjValue = Exclude<Value, string>;
 
 export function typeOf(v: Value): ObjType {
   return typeof v === 'string' ? 'string' : v.type;
 }
 
 /** The bytes of a string value (plain or raw); callers check the type first. */
-export function strValue(v: Value): string {
-  return typeof v === 'string' ? v : (v as RawString).s;
+export function strValue(v: string | RawString): string {
+  return typeof v === 'string' ? v : v.s;
 }
 
-export function isString(v: Value): boolean {
+export function isString(v: Value): v is string | RawString {
   return typeof v === 'string' || v instanceof RawString;
 }
 

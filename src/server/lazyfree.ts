@@ -23,20 +23,7 @@ const GC_EFFORT = 10_000;
 
 /** Redis's lazyfreeGetFreeEffort: about how many allocations freeing v takes. */
 export function freeEffort(v: Value): number {
-  if (typeof v === 'string') return 1;
-  const o = v as unknown as { type: string; encoding(): string; nodeCount?: number; size?: number; length?: number };
-  const enc = o.encoding();
-  switch (o.type) {
-    case 'list':
-      return o.nodeCount ?? 1;
-    case 'set':
-    case 'hash':
-      return enc === 'hashtable' ? (o.size ?? 1) : 1;
-    case 'zset':
-      return enc === 'skiplist' ? (o.length ?? 1) : 1;
-    default:
-      return 1;
-  }
+  return typeof v === 'string' ? 1 : v.freeEffort();
 }
 
 export class LazyFree {

@@ -200,7 +200,7 @@ async function snapshotAndReload(c: RespClient, srv: GkvServer): Promise<void> {
     const seen = new Map<string, string>();
     const snap = new Snapshot<null>(srv.server.ks, {
       encode: (key: string, value: Value) => {
-        seen.set(key, strValue(value));
+        seen.set(key, strValue(value as string | RawString));
         return null;
       },
       beginDb: () => {},

@@ -35,7 +35,7 @@ interface Bytes {
   len: number;
 }
 
-function bytesOf(v: Value): Bytes {
+function bytesOf(v: string | RawString): Bytes {
   if (v instanceof RawString && v.buf !== null) return { buf: v.buf, str: '', len: v.len };
   const str = strValue(v);
   return { buf: null, str, len: str.length };

@@ -419,10 +419,11 @@ function lmoveGeneric(c: Client, s: Server, src: string, dstKey: string, whereFr
   }
   const v = db.lookupWrite(dstKey);
   if (v !== undefined && !(v instanceof QuickList)) throw Err.wrongType();
+  const dst = v ?? null;
   const dirty = s.ks.dirty;
   const value = pop(sl, whereFrom);
   // Redis's order: the destination's push event (after "new"), then the source's pop, then "del"
-  lmoveHandlePush(c, s, dstKey, (v as QuickList | undefined) ?? null, value, whereTo);
+  lmoveHandlePush(c, s, dstKey, dst, value, whereTo);
   elementsRemoved(db, src, sl, popEvent(whereFrom), 1);
   s.ks.dirty = dirty + 1; // a move is one change for Redis
   return true;

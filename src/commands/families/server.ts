@@ -28,7 +28,8 @@ import { monitorCommand } from '../../server/monitor.js';
 import { rewriteConfigFile } from '../../server/config-rewrite.js';
 import { clientMemoryUsage, outputBufferMemory } from '../../server/client-mem.js';
 import { latencystatsFields } from '../../server/latency.js';
-import { encodingOf, isString, strValue, type Value } from '../../keyspace/value.js';
+import { encodingOf, type Value } from '../../keyspace/value.js';
+import { assertNever } from '../../util/assert.js';
 import { LRU_CLOCK_MAX } from '../../keyspace/keyspace.js';
 import { SHUTDOWN_FAILED, type ShutdownFlags } from '../../server/server.js';
 import { aofOf } from '../../persistence/aof/index.js';
@@ -1068,17 +1069,27 @@ function sdsAlloc(len: number, allowType5 = false): number {
 }
 
 /** MEMORY USAGE's estimate: what Redis 7.0 on jemalloc reports for the same key and value. */
-export function memoryUsageOf(key: string, v: Value, samples: number): number {
+export function memoryUsageOf(key: string, v: Value, _samples: number): number {
   let size: number;
-  if (isString(v)) {
-    const str = strValue(v);
+  if (typeof v === 'string' || v.type === 'string') {
     const enc = encodingOf(v);
+    const len = v.length;
     if (enc === 'int') size = 16;
-    else if (enc === 'embstr') size = jeSize(16 + 3 + str.length + 1);
-    else size = 16 + sdsAlloc(str.length);
+    else if (enc === 'embstr') size = jeSize(16 + 3 + len + 1);
+    else size = 16 + sdsAlloc(len);
   } else {
-    const m = (v as unknown as { memoryUsage?: (samples: number) => number }).memoryUsage;
-    size = typeof m === 'function' ? m.call(v, samples) : 16;
+    switch (v.type) {
+      case 'list':
+      case 'hash':
+      case 'set':
+      case 'zset':
+        // the object header only: the collections' own sizes (Redis's objectComputeSize,
+        // sampling `_samples` elements) are issue 12's
+        size = 16;
+        break;
+      default:
+        size = assertNever(v);
+    }
   }
   return size + sdsAlloc(key.length, true) + 24; // + the key + its dictEntry
 }

@@ -133,7 +133,7 @@ function smoveCommand(c: Client, argv: string[], s: Server): void {
   }
   if (!(srcv instanceof SetValue) || (dstv !== undefined && !(dstv instanceof SetValue))) throw Err.wrongType();
   const srcset = srcv;
-  let dstset = dstv as SetValue | undefined;
+  let dstset = dstv;
   if (srcset === dstset) {
     c.addRaw(srcset.has(ele) ? ':1\r\n' : ':0\r\n');
     return;

@@ -190,22 +190,22 @@ function sortGeneric(c: Client, argv: string[], s: Server, readonly: boolean): v
   }
 
   const db = c.db;
-  const sortval = db.lookupRead(argv[1]);
-  let kind: 'list' | 'set' | 'zset' = 'list';
-  if (sortval !== undefined) {
-    const t = typeof sortval === 'string' ? 'string' : sortval.type;
-    if (t !== 'set' && t !== 'list' && t !== 'zset') throw Err.wrongType();
-    kind = t;
+  const found = db.lookupRead(argv[1]);
+  let sortval: QuickList | SetValue | ZSet | undefined;
+  if (found !== undefined) {
+    if (!(found instanceof QuickList || found instanceof SetValue || found instanceof ZSet)) throw Err.wrongType();
+    sortval = found;
   }
+  const kind = sortval === undefined ? 'list' : sortval.type;
   // an unsorted set would reach replicas in another order: sort it ALPHA
   if (dontsort && kind === 'set' && storekey !== null) {
     dontsort = false;
     alpha = true;
     sortby = null;
   }
-  if (kind === 'zset') (sortval as ZSet).toSkiplist();
+  if (sortval instanceof ZSet) sortval.toSkiplist();
 
-  let vectorlen = sortval === undefined ? 0 : kind === 'set' ? (sortval as SetValue).size : kind === 'zset' ? (sortval as ZSet).length : (sortval as QuickList).length;
+  let vectorlen = sortval === undefined ? 0 : sortval instanceof SetValue ? sortval.size : sortval.length;
   let start = limitStart < 0 ? 0 : limitStart;
   let end = limitCount < 0 ? vectorlen - 1 : start + limitCount - 1;
   if (start >= vectorlen) {
@@ -217,20 +217,20 @@ function sortGeneric(c: Client, argv: string[], s: Server, readonly: boolean): v
   // load the elements; an ordered type with nothing to sort loads just the range
   let objs: string[];
   if (sortval === undefined) objs = [];
-  else if ((kind === 'list' || kind === 'zset') && dontsort) {
+  else if (!(sortval instanceof SetValue) && dontsort) {
     objs = [];
     if (end >= start) {
-      if (kind === 'list') objs = listRange(sortval as QuickList, start, end - start + 1, desc);
-      else (sortval as ZSet).rangeByRank(start, end, desc, (m) => objs.push(m));
+      if (sortval instanceof QuickList) objs = listRange(sortval, start, end - start + 1, desc);
+      else sortval.rangeByRank(start, end, desc, (m) => objs.push(m));
     }
     vectorlen = objs.length;
     end -= start;
     start = 0;
-  } else if (kind === 'list') objs = listRange(sortval as QuickList, 0, vectorlen, false);
-  else if (kind === 'set') objs = (sortval as SetValue).members();
+  } else if (sortval instanceof QuickList) objs = listRange(sortval, 0, vectorlen, false);
+  else if (sortval instanceof SetValue) objs = sortval.members();
   else {
     objs = [];
-    (sortval as ZSet).forEach((m) => objs.push(m));
+    sortval.forEach((m) => objs.push(m));
   }
 
   let conversionError = false;

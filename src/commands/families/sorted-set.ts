@@ -30,6 +30,7 @@ import {
   ZSet, addResult, ZADD_IN_INCR, ZADD_IN_NX, ZADD_IN_XX, ZADD_IN_GT, ZADD_IN_LT,
   ZADD_OUT_ADDED, ZADD_OUT_UPDATED, ZADD_OUT_NOP, type ScoreRange, type LexRange,
 } from '../../datatypes/zset.js';
+import { SetValue } from '../../datatypes/set.js';
 import { formatDouble } from '../../util/numbers.js';
 import { string2d, strtodStrict } from '../../util/strtod.js';
 import { intArg, is, pairCountCheck, randomCountArg } from '../args.js';
@@ -681,17 +682,9 @@ function zrandmemberWithCountCommand(c: Client, key: string, l: bigint, withscor
 
 // ---------------------------------------------------------------- ZUNION / ZINTER / ZDIFF
 
-/** What a set value offers as an input of ZUNION & co. (datatypes/set.ts). */
-interface SetInput {
-  readonly type: 'set';
-  readonly size: number;
-  has(member: string): boolean;
-  forEach(fn: (member: string) => boolean | void): void;
-}
-
 interface OpSource {
   z: ZSet | null;
-  set: SetInput | null;
+  set: SetValue | null;
   weight: number;
 }
 
@@ -744,7 +737,7 @@ function zunionInterDiffGenericCommand(c: Client, argv: string[], s: Server, dst
     const o: OpSource = { z: null, set: null, weight: 1 };
     if (v !== undefined) {
       if (v instanceof ZSet) o.z = v;
-      else if (typeof v !== 'string' && v.type === 'set') o.set = v as unknown as SetInput;
+      else if (v instanceof SetValue) o.set = v;
       else throw Err.wrongType();
     }
     src.push(o);

@@ -58,8 +58,8 @@ function propagateLongValue(c: Client, s: Server, key: string, r: RawString, set
 }
 
 /** A string value's length in bytes. */
-function stringLength(v: Value): number {
-  return typeof v === 'string' ? v.length : (v as RawString).length;
+function stringLength(v: string | RawString): number {
+  return v.length;
 }
 
 /** The string value at key (plain or raw, maybe bytes) for reading, null when missing; WRONGTYPE otherwise. */
@@ -348,7 +348,7 @@ function appendCommand(c: Client, argv: string[], s: Server): void {
  * string they may edit in place (a plain or embstr value is replaced by
  * one; an existing raw one is only marked modified).
  */
-function unshareStringValue(db: Db, key: string, v: Value): RawString {
+function unshareStringValue(db: Db, key: string, v: string | RawString): RawString {
   if (v instanceof RawString && v.enc === 'raw') {
     db.modified(key);
     return v;

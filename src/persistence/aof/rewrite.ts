@@ -24,10 +24,7 @@
  */
 import type { SnapshotSink } from '../snapshot.js';
 import { RawString, type Value } from '../../keyspace/value.js';
-import type { QuickList } from '../../datatypes/quicklist.js';
-import type { HashValue } from '../../datatypes/hash.js';
-import type { SetValue } from '../../datatypes/set.js';
-import type { ZSet } from '../../datatypes/zset.js';
+import { assertNever } from '../../util/assert.js';
 import { formatDouble } from '../../util/numbers.js';
 
 /** Redis's AOF_REWRITE_ITEMS_PER_CMD */
@@ -120,34 +117,30 @@ export function encodeKey(key: string, v: Value): string | string[] {
   const out = new Batcher(k);
   switch (v.type) {
     case 'list': {
-      const l = v as QuickList;
-      out.start('$5\r\nRPUSH\r\n', 1, l.length);
-      l.walk(true, (e) => {
+      out.start('$5\r\nRPUSH\r\n', 1, v.length);
+      v.walk(true, (e) => {
         out.add(bulk(e));
         return true;
       });
       return out.text;
     }
     case 'set': {
-      const st = v as SetValue;
-      out.start('$4\r\nSADD\r\n', 1, st.size);
-      st.forEach((m) => out.add(bulk(m)));
+      out.start('$4\r\nSADD\r\n', 1, v.size);
+      v.forEach((m) => out.add(bulk(m)));
       return out.text;
     }
     case 'zset': {
-      const z = v as ZSet;
-      out.start('$4\r\nZADD\r\n', 2, z.length);
-      z.forEach((m, score) => out.add(bulk(formatDouble(score)) + bulk(m)));
+      out.start('$4\r\nZADD\r\n', 2, v.length);
+      v.forEach((m, score) => out.add(bulk(formatDouble(score)) + bulk(m)));
       return out.text;
     }
     case 'hash': {
-      const h = v as HashValue;
-      out.start('$5\r\nHMSET\r\n', 2, h.size);
-      h.forEach((f, val) => out.add(bulk(f) + bulk(val)));
+      out.start('$5\r\nHMSET\r\n', 2, v.size);
+      v.forEach((f, val) => out.add(bulk(f) + bulk(val)));
       return out.text;
     }
     default:
-      throw new Error(`cannot rewrite a value of type ${v.type} in command form`);
+      return assertNever(v);
   }
 }
 

@@ -37,14 +37,13 @@
  * included). A DUMP or RESTORE of such a key pauses the event loop that long,
  * and the snapshot writer has to budget for it.
  */
-import { RawString, type Value } from '../../keyspace/value.js';
+import type { Value } from '../../keyspace/value.js';
 import { QuickList, quicklistPackedThreshold } from '../../datatypes/quicklist.js';
-import { HashValue } from '../../datatypes/hash.js';
 import { SetValue } from '../../datatypes/set.js';
-import { ZSet } from '../../datatypes/zset.js';
 import { formatDouble, parseInt64 } from '../../util/numbers.js';
 import { Crc64 } from './crc64.js';
 import { lzfCompress } from './lzf.js';
+import { assertNever } from '../../util/assert.js';
 
 // ---------------------------------------------------------------- format constants (rdb.h)
 
@@ -434,12 +433,21 @@ function clampFill(fill: number): number {
 
 /** rdbSaveObjectType: the RDB type byte for v's type and current encoding. */
 export function rdbObjectType(v: Value): number {
-  if (typeof v === 'string' || v instanceof RawString) return RDB_TYPE_STRING;
-  if (v instanceof QuickList) return RDB_TYPE_LIST_QUICKLIST_2;
-  if (v instanceof HashValue) return v.isListpack ? RDB_TYPE_HASH_LISTPACK : RDB_TYPE_HASH;
-  if (v instanceof SetValue) return v.encoding() === 'intset' ? RDB_TYPE_SET_INTSET : RDB_TYPE_SET;
-  if (v instanceof ZSet) return v.isListpack ? RDB_TYPE_ZSET_LISTPACK : RDB_TYPE_ZSET_2;
-  throw new Error(`RDB: cannot save a value of type ${(v as { type: string }).type}`);
+  if (typeof v === 'string') return RDB_TYPE_STRING;
+  switch (v.type) {
+    case 'string':
+      return RDB_TYPE_STRING;
+    case 'list':
+      return RDB_TYPE_LIST_QUICKLIST_2;
+    case 'hash':
+      return v.isListpack ? RDB_TYPE_HASH_LISTPACK : RDB_TYPE_HASH;
+    case 'set':
+      return v.encoding() === 'intset' ? RDB_TYPE_SET_INTSET : RDB_TYPE_SET;
+    case 'zset':
+      return v.isListpack ? RDB_TYPE_ZSET_LISTPACK : RDB_TYPE_ZSET_2;
+    default:
+      return assertNever(v);
+  }
 }
 
 /**
@@ -460,38 +468,46 @@ export function zsetListpackScore(score: number): string {
 export function rdbSaveObject(w: RdbWriter, v: Value, o: SaveOptions): void {
   if (typeof v === 'string') {
     w.saveString(v, o);
-  } else if (v instanceof RawString) {
-    // a string kept as bytes is saved from them (it may be longer than a JS string)
-    if (v.inBuffer) w.saveBlob(v.bytes(), o);
-    else w.saveString(v.s, o);
-  } else if (v instanceof QuickList) {
-    saveQuicklist(w, v, o);
-  } else if (v instanceof HashValue) {
-    if (v.isListpack) {
-      savePairsListpack(w, o, (emit) => v.forEach(emit));
-    } else {
-      w.saveLen(v.size);
-      v.forEach((f, val) => {
-        w.saveString(f, o);
-        w.saveString(val, o);
-      });
-    }
-  } else if (v instanceof SetValue) {
-    saveSet(w, v, o);
-  } else if (v instanceof ZSet) {
-    if (v.isListpack) {
-      savePairsListpack(w, o, (emit) => v.forEach((m, score) => emit(m, zsetListpackScore(score))));
-    } else {
-      // greatest to smallest, as Redis writes them (the loader then inserts at the head)
-      const n = v.length;
-      w.saveLen(n);
-      if (n > 0) v.rangeByRank(0, n - 1, true, (m, score) => {
-        w.saveString(m, o);
-        w.saveBinaryDouble(score);
-      });
-    }
-  } else {
-    throw new Error(`RDB: cannot save a value of type ${(v as { type: string }).type}`);
+    return;
+  }
+  switch (v.type) {
+    case 'string':
+      // a string kept as bytes is saved from them (it may be longer than a JS string)
+      if (v.inBuffer) w.saveBlob(v.bytes(), o);
+      else w.saveString(v.s, o);
+      return;
+    case 'list':
+      saveQuicklist(w, v, o);
+      return;
+    case 'hash':
+      if (v.isListpack) {
+        savePairsListpack(w, o, (emit) => v.forEach(emit));
+      } else {
+        w.saveLen(v.size);
+        v.forEach((f, val) => {
+          w.saveString(f, o);
+          w.saveString(val, o);
+        });
+      }
+      return;
+    case 'set':
+      saveSet(w, v, o);
+      return;
+    case 'zset':
+      if (v.isListpack) {
+        savePairsListpack(w, o, (emit) => v.forEach((m, score) => emit(m, zsetListpackScore(score))));
+      } else {
+        // greatest to smallest, as Redis writes them (the loader then inserts at the head)
+        const n = v.length;
+        w.saveLen(n);
+        if (n > 0) v.rangeByRank(0, n - 1, true, (m, score) => {
+          w.saveString(m, o);
+          w.saveBinaryDouble(score);
+        });
+      }
+      return;
+    default:
+      assertNever(v);
   }
 }
 
