@@ -30,7 +30,7 @@ import { fileURLToPath } from 'node:url';
 import type { Server } from '../server/server.js';
 import { Snapshot, type SnapshotSink } from './snapshot.js';
 import { strerror } from '../util/strerror.js';
-import { memoryUsageOf } from '../commands/families/server.js';
+import { memoryUsageOf } from '../keyspace/object-size.js';
 
 const CHILD_JS = fileURLToPath(new URL('./save-child.js', import.meta.url));
 /** event-loop time a slice of the walk may take */

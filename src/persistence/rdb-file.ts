@@ -37,7 +37,7 @@ import { Snapshot } from './snapshot.js';
 import { RdbWriter, RDB_VERSION, rdbObjectType, rdbSaveObject, type SaveOptions } from './rdb/encode.js';
 import { RdbEmptyKeyError, RdbError, RdbReader, isObjectType, rdbLoadObject, type LoadLimits } from './rdb/decode.js';
 import { Crc64 } from './rdb/crc64.js';
-import { REDIS_VERSION } from '../commands/families/server.js';
+import { REDIS_VERSION } from '../version.js';
 import { ChildSave, type ChildResult } from './child.js';
 import { strerror } from '../util/strerror.js';
 import { sleepBlocking } from '../util/sleep.js';

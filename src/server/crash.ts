@@ -15,7 +15,7 @@ import type { Server } from './server.js';
 import type { Client } from './client.js';
 import { genInfoString } from '../commands/families/server.js';
 import { clientInfoLine } from '../commands/families/connection.js';
-import { REDIS_VERSION } from '../commands/families/server.js';
+import { REDIS_VERSION } from '../version.js';
 
 /** si_code values Redis prints: SI_USER (a kill), SEGV_ACCERR (a write to a read-only page) */
 export const SI_USER = 0;

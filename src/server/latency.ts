@@ -22,7 +22,7 @@ import type { Client } from './client.js';
 import type { Server } from './server.js';
 import type { CommandRow, CommandSpec } from '../commands/spec.js';
 import { Err } from '../protocol/errors.js';
-import { addHelp } from '../commands/families/server.js';
+import { addHelp } from '../commands/help.js';
 import type { HdrHistogram } from '../util/hdr-histogram.js';
 
 /** samples kept per event (Redis's LATENCY_TS_LEN) */

@@ -139,6 +139,8 @@ export class Server {
   readonly log = new Logger();
   readonly clients = new Map<number, Client>();
   readonly runId = randomBytes(20).toString('hex');
+  /** master_replid (Redis's server.replid): INFO replication; DEBUG CHANGE-REPL-ID draws a new one */
+  replId = randomBytes(20).toString('hex');
   readonly startTime = Date.now();
   private listeners: net.Server[] = [];
   private nextClientId = 1;
@@ -175,6 +177,8 @@ export class Server {
     totalErrorReplies: 0, errorCounts: new Map(), instOps: 0, instIn: 0, instOut: 0,
     readsProcessed: 0, writesProcessed: 0,
   };
+  /** the most used memory seen by INFO memory or MEMORY STATS (Redis's stat_peak_memory): see memory.ts */
+  peakMemory = 0;
   /** the flags of the shutdown running (null when none runs) */
   shutdownFlags: ShutdownFlags | null = null;
   readonly slowlog: Slowlog;

@@ -189,3 +189,24 @@ function formatDigits(neg: boolean, digits: string, e: number, p: number): strin
   }
   return neg ? '-' + out : out;
 }
+
+/** printf("%.<d>f"): like toFixed, but exact ties round to even as glibc does. */
+export function fixed(x: number, d: number): string {
+  const m = 10 ** d;
+  const scaled = x * m;
+  const fl = Math.floor(scaled);
+  if (scaled - fl === 0.5 && scaled / m === x && fl % 2 === 0) return (fl / m).toFixed(d);
+  return x.toFixed(d);
+}
+
+/** Redis's bytesToHuman: "991.41K", "6.85M", "200B". */
+export function bytesToHuman(n: number): string {
+  const units = ['K', 'M', 'G', 'T', 'P'];
+  if (n < 1024) return `${n}B`;
+  let d = n / 1024;
+  for (const u of units) {
+    if (d < 1024 || u === 'P') return `${fixed(d, 2)}${u}`;
+    d /= 1024;
+  }
+  return `${n}B`;
+}

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { startGkv, waitFor } from '../harness/servers.js';
 import { RespClient } from '../harness/resp.js';
 import { errText, withServer } from '../harness/commands.js';
-import { bytesToHuman, fixed, jeSize } from '../../src/commands/families/server.js';
+import { bytesToHuman, fixed } from '../../src/util/numbers.js';
+import { jeSize } from '../../src/util/jemalloc.js';
 import { IdleGc } from '../../src/server/idle-gc.js';
 import { getHeapStatistics } from 'node:v8';
 

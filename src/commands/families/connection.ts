@@ -14,7 +14,8 @@ import { Err } from '../../protocol/errors.js';
 import { parseInt64 } from '../../util/numbers.js';
 import { intRangeArg, is } from '../args.js';
 import { discardTransaction } from './transactions.js';
-import { addHelp, REDIS_VERSION } from './server.js';
+import { addHelp } from '../help.js';
+import { REDIS_VERSION } from '../../version.js';
 
 function pingCommand(c: Client, argv: string[]): void {
   if (argv.length > 2) throw Err.wrongArity('ping');

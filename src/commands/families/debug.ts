@@ -20,7 +20,10 @@ import { installEntries, readRdbFile, saveRdbSync } from '../../persistence/rdb-
 import { sleepBlocking } from '../../util/sleep.js';
 import { SEGV_ACCERR, dieBySignal, logCrashReport } from '../../server/crash.js';
 import { aofOf, AofLoadError } from '../../persistence/aof/index.js';
-import { addHelp, changeReplicationId, fixed, isLocalClient } from './server.js';
+import { addHelp } from '../help.js';
+import { changeReplicationId } from './server.js';
+import { isLocalClient } from './config.js';
+import { fixed } from '../../util/numbers.js';
 import { rewriteConfigFile } from '../../server/config-rewrite.js';
 import { memToULL } from '../../server/config.js';
 import { QuickList, quicklistSetPackedThreshold } from '../../datatypes/quicklist.js';

@@ -15,7 +15,7 @@ import { parseInt64, I64_MAX, I64_MIN } from '../../util/numbers.js';
 import { intRangeArg, is } from '../args.js';
 import { NOTIFY_GENERIC } from '../../keyspace/notify.js';
 import { addScanReply, parseScanCursor, parseScanOptions, scanDict, scanMatches } from '../scan.js';
-import { addHelp } from './server.js';
+import { addHelp } from '../help.js';
 
 // ---------------------------------------------------------------- helpers
 

@@ -15,7 +15,7 @@ import type { Server } from '../../server/server.js';
 import type { Namespace } from '../../pubsub/pubsub.js';
 import { Err } from '../../protocol/errors.js';
 import { globMatch } from '../../util/glob.js';
-import { addHelp } from './server.js';
+import { addHelp } from '../help.js';
 import { NOTIFY_KEYEVENT, NOTIFY_KEYSPACE } from '../../keyspace/notify.js';
 
 const bulk = (s: string): string => '$' + s.length + '\r\n' + s + '\r\n';
