@@ -10,6 +10,7 @@ import { PARAMS } from '../server/params.js';
 import { Server, StartupFailure } from '../server/server.js';
 import { installAof } from '../persistence/aof/index.js';
 import { installRdb } from '../persistence/rdb-install.js';
+import { registerPersistenceInfo } from '../persistence/info.js';
 import { rdbRemoveTempFile } from '../persistence/rdb-file.js';
 import { installCrashHandlers } from '../server/crash.js';
 
@@ -38,6 +39,7 @@ async function main(argv: string[]): Promise<number> {
   }
   installAof(server); // appendonly: load at startup, feed, fsync, rewrite (persistence/aof)
   installRdb(server); // SAVE/BGSAVE, save points, the save at shutdown, load at startup (persistence/rdb-install)
+  registerPersistenceInfo(server); // INFO persistence: loading, rdb_ and aof_ fields (persistence/info)
   server.log.level = config.get('loglevel') as typeof server.log.level;
   server.log.file = config.get('logfile');
   // the process title shows proc-title-template, {title} being the name gkv-server was started as

@@ -13,7 +13,6 @@
  */
 import type { Server } from './server.js';
 import type { Client } from './client.js';
-import { genInfoString } from '../commands/families/server.js';
 import { clientInfoLine } from '../commands/families/connection.js';
 import { REDIS_VERSION } from '../version.js';
 
@@ -59,7 +58,7 @@ export function logCrashReport(s: Server, cause: CrashCause): void {
     log.warning(`gKV ${REDIS_VERSION} crashed by signal: ${SIGNALS[cause.signal]}, si_code: ${cause.siCode}`);
     if (cause.siCode === SI_USER) log.warning(`Killed by PID: -1, UID: ${process.getuid?.() ?? 0}`);
     section('STACK TRACE', () => stack);
-    section('INFO OUTPUT', () => genInfoString(s, ['all']));
+    section('INFO OUTPUT', () => s.info.genInfoString(['all']));
     section('CLIENT LIST OUTPUT', () => [...s.clients.values()].map((c) => clientInfoLine(c, s)).join('\n'));
     if (cause.client !== undefined) {
       section('CURRENT CLIENT INFO', () => {

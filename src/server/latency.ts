@@ -359,8 +359,13 @@ export function percentileName(p: number): string {
   return s;
 }
 
+/** Registers INFO latencystats on s.info. */
+export function registerLatencyInfo(s: Server): void {
+  s.info.register('latencystats', () => latencystatsFields(s));
+}
+
 /** INFO latencystats' lines: latency_percentiles_usec_<cmd>:p50=…,p99=… for every command with a histogram. */
-export function latencystatsFields(s: Server): [string, string][] {
+function latencystatsFields(s: Server): [string, string][] {
   if (!s.latencyTracking) return [];
   const out: [string, string][] = [];
   const percentiles = s.latencyPercentiles;

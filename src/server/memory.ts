@@ -9,11 +9,15 @@
  * freed: the heap shrinks at the next collection.
  *
  * memFigures derives from it the breakdown INFO memory and MEMORY STATS
- * report (peak, startup, client buffers, dataset, allocator ratios).
+ * report (peak, startup, client buffers, dataset, allocator ratios); this
+ * file registers INFO's memory section.
  */
 import v8 from 'node:v8';
+import os from 'node:os';
 import type { Server } from './server.js';
+import type { InfoFields } from './info.js';
 import { clientMemoryUsage, outputBufferMemory } from './client-mem.js';
+import { bytesToHuman, fixed } from '../util/numbers.js';
 
 export function usedMemory(): number {
   const h = v8.getHeapStatistics();
@@ -61,4 +65,70 @@ export function memFigures(s: Server): MemFigures {
     active: m.heapTotal + m.external + m.arrayBuffers,
     resident: m.rss,
   };
+}
+
+/** Registers INFO memory on s.info. */
+export function registerMemoryInfo(s: Server): void {
+  s.info.register('memory', () => memoryFields(s));
+}
+
+function memoryFields(s: Server): InfoFields {
+  const { used, rss, peak, startup, clientBufs, overhead, dataset, netUsed, allocated, active, resident } = memFigures(s);
+  const m = { rss };
+  const maxmemory = Number(s.config.get('maxmemory'));
+  const total = os.totalmem();
+  const r2 = (a: number, b: number) => fixed(b === 0 ? 0 : a / b, 2);
+  return [
+    ['used_memory', used],
+    ['used_memory_human', bytesToHuman(used)],
+    ['used_memory_rss', m.rss],
+    ['used_memory_rss_human', bytesToHuman(m.rss)],
+    ['used_memory_peak', peak],
+    ['used_memory_peak_human', bytesToHuman(peak)],
+    ['used_memory_peak_perc', `${fixed(peak === 0 ? 0 : (used * 100) / peak, 2)}%`],
+    ['used_memory_overhead', overhead],
+    ['used_memory_startup', startup],
+    ['used_memory_dataset', dataset],
+    ['used_memory_dataset_perc', `${fixed(netUsed <= 0 ? 0 : (dataset * 100) / netUsed, 2)}%`],
+    ['allocator_allocated', allocated],
+    ['allocator_active', active],
+    ['allocator_resident', resident],
+    ['total_system_memory', total],
+    ['total_system_memory_human', bytesToHuman(total)],
+    ['used_memory_lua', 0],
+    ['used_memory_vm_eval', 0],
+    ['used_memory_lua_human', '0B'],
+    ['used_memory_scripts_eval', 0],
+    ['number_of_cached_scripts', 0],
+    ['number_of_functions', 0],
+    ['number_of_libraries', 0],
+    ['used_memory_vm_functions', 0],
+    ['used_memory_vm_total', 0],
+    ['used_memory_vm_total_human', '0B'],
+    ['used_memory_functions', 0],
+    ['used_memory_scripts', 0],
+    ['used_memory_scripts_human', '0B'],
+    ['maxmemory', maxmemory],
+    ['maxmemory_human', bytesToHuman(maxmemory)],
+    ['maxmemory_policy', s.config.get('maxmemory-policy')],
+    ['allocator_frag_ratio', r2(active, allocated)],
+    ['allocator_frag_bytes', active - allocated],
+    ['allocator_rss_ratio', r2(resident, active)],
+    ['allocator_rss_bytes', resident - active],
+    ['rss_overhead_ratio', r2(m.rss, resident)],
+    ['rss_overhead_bytes', m.rss - resident],
+    ['mem_fragmentation_ratio', r2(m.rss, used)],
+    ['mem_fragmentation_bytes', m.rss - used],
+    ['mem_not_counted_for_evict', 0],
+    ['mem_replication_backlog', 0],
+    ['mem_total_replication_buffers', 0],
+    ['mem_clients_slaves', 0],
+    ['mem_clients_normal', clientBufs],
+    ['mem_cluster_links', 0],
+    ['mem_aof_buffer', 0],
+    ['mem_allocator', 'libc'],
+    ['active_defrag_running', 0],
+    ['lazyfree_pending_objects', s.lazyfree.pending],
+    ['lazyfreed_objects', s.lazyfree.freed],
+  ];
 }

@@ -42,7 +42,7 @@ import { PubSub } from '../pubsub/pubsub.js';
 import { IdleGc } from './idle-gc.js';
 import { publishKeyspaceEvent } from '../commands/families/pubsub.js';
 import { notifyFlags } from '../keyspace/notify.js';
-import { LatencyMonitor } from './latency.js';
+import { LatencyMonitor, registerLatencyInfo } from './latency.js';
 import { listenToPort, listenUnix, serverOnHandle } from './listeners.js';
 import { procTitle } from './proc-title.js';
 import { LazyFree } from './lazyfree.js';
@@ -57,7 +57,9 @@ import { jeSize } from '../util/jemalloc.js';
 import { sleepBlocking } from '../util/sleep.js';
 import { unlinkSync } from 'node:fs';
 import { discardTransaction } from '../commands/families/transactions.js';
-import { usedMemory } from './memory.js';
+import { registerMemoryInfo, usedMemory } from './memory.js';
+import { InfoRegistry } from './info.js';
+import { registerCoreInfo } from './info-core.js';
 
 export interface ServerStats {
   totalConnections: number;
@@ -179,6 +181,8 @@ export class Server {
   };
   /** the most used memory seen by INFO memory or MEMORY STATS (Redis's stat_peak_memory): see memory.ts */
   peakMemory = 0;
+  /** INFO's sections, each registered by the part of gKV that owns its figures: see info.ts */
+  readonly info = new InfoRegistry();
   /** the flags of the shutdown running (null when none runs) */
   shutdownFlags: ShutdownFlags | null = null;
   readonly slowlog: Slowlog;
@@ -275,6 +279,10 @@ export class Server {
       if (this.propagate !== null) this.propagate(db.id, ['DEL', key]);
     };
     registerAllCommands(this.table);
+    // INFO's sections, registered by their owners (persistence adds its own when installed)
+    registerCoreInfo(this);
+    registerMemoryInfo(this);
+    registerLatencyInfo(this);
     // Redis's updateDictResizePolicy: no table resizing while a child process saves
     servers.add(this);
     dictSetResizePolicy(noActiveChild);
