@@ -11,17 +11,24 @@
  * implemented command matches a live Redis byte for byte.
  */
 import type { Client } from '../server/client.js';
-import type { Server } from '../server/server.js';
 import type { HdrHistogram } from '../util/hdr-histogram.js';
 
-export type Handler = (c: Client, argv: string[], s: Server) => void;
+/**
+ * A command's implementation: the client, its arguments, and the context the
+ * handler may use. `Ctx` is the interface a family declares it needs
+ * (commands/context.ts: DataContext for the data types, ServerContext for the
+ * rest); the server passes itself, which implements them all. The command
+ * model does not name the server, so it sits below everything that runs
+ * commands.
+ */
+export type Handler<Ctx> = (c: Client, argv: string[], s: Ctx) => void;
 
-/** One row of a family's table. */
-export interface CommandRow {
+/** One row of a family's table, for handlers that take a Ctx. */
+export interface CommandRow<Ctx> {
   name: string;
-  handler?: Handler;
+  handler?: Handler<Ctx>;
   /** subcommands (`config|get`), each with its own handler */
-  sub?: CommandRow[];
+  sub?: CommandRow<Ctx>[];
   /** the handler reads values longer than a JS string through argValue() (see Client.bigArgs) */
   bigArgs?: true;
 }
@@ -77,7 +84,13 @@ export function newCommandStats(): CommandStats {
  */
 const MAY_REPLICATE = new Set(['publish', 'spublish', 'pfcount', 'eval', 'evalsha', 'fcall']);
 
-export class CommandSpec {
+/**
+ * A command as the table knows it. `Ctx` is the context its handler takes:
+ * the server's table holds CommandSpec<ServerContext>; code that only reads
+ * a command's facts (flags, stats, names) takes a plain CommandSpec, whose
+ * handler it cannot call (Ctx = never).
+ */
+export class CommandSpec<Ctx = never> {
   readonly flagSet: Set<string>;
   // hot-path flags
   readonly write: boolean;
@@ -102,15 +115,15 @@ export class CommandSpec {
   stats: CommandStats = newCommandStats();
   /** set from the row: takes arguments longer than a JS string (CommandRow.bigArgs) */
   takesBigArgs = false;
-  subcommands: Map<string, CommandSpec> | null = null;
+  subcommands: Map<string, CommandSpec<Ctx>> | null = null;
 
   constructor(
     readonly name: string,
     readonly fullName: string,
     readonly info: CommandMetaInfo,
     readonly docs: Record<string, unknown> | null,
-    readonly handler: Handler | null,
-    readonly parent: CommandSpec | null,
+    readonly handler: Handler<Ctx> | null,
+    readonly parent: CommandSpec<Ctx> | null,
   ) {
     const f = (this.flagSet = new Set(info.flags));
     this.write = f.has('write');

@@ -23,17 +23,18 @@ export function redisMeta(): MetaFile {
   return metaCache;
 }
 
-export class CommandTable {
-  readonly commands = new Map<string, CommandSpec>();
+/** The registry of commands whose handlers take a Ctx (the server's: ServerContext). */
+export class CommandTable<Ctx = never> {
+  readonly commands = new Map<string, CommandSpec<Ctx>>();
   /**
    * Dispatch index: commands bucketed by name length and first letter, each
    * matched by a case-insensitive character compare. The name arrives as a
    * fresh string per request, so a Map lookup would hash it first; this
    * compares a few characters and allocates nothing.
    */
-  private readonly buckets: { name: string; spec: CommandSpec }[][] = [];
+  private readonly buckets: { name: string; spec: CommandSpec<Ctx> }[][] = [];
 
-  private index(name: string, spec: CommandSpec): void {
+  private index(name: string, spec: CommandSpec<Ctx>): void {
     const b = bucketOf(name.length, name.charCodeAt(0));
     (this.buckets[b] ??= []).push({ name, spec });
   }
@@ -59,12 +60,12 @@ export class CommandTable {
   }
 
   /** Registers a family's rows. Throws if a row names a command Redis 7.0 does not have. */
-  register(rows: CommandRow[]): void {
+  register(rows: readonly CommandRow<Ctx>[]): void {
     const meta = redisMeta().commands;
     for (const row of rows) {
       const m = meta[row.name];
       if (!m) throw new Error(`command '${row.name}' is not in Redis 7.0's command table`);
-      const spec = new CommandSpec(row.name, row.name, m.info, m.docs, row.handler ?? null, null);
+      const spec = new CommandSpec<Ctx>(row.name, row.name, m.info, m.docs, row.handler ?? null, null);
       spec.takesBigArgs = row.bigArgs === true;
       if (row.sub) {
         spec.subcommands = new Map();
@@ -73,7 +74,7 @@ export class CommandTable {
           const full = `${row.name}|${sr.name}`;
           const si = m.info.subcommands.find((s) => s.name === full);
           if (!si) throw new Error(`subcommand '${full}' is not in Redis 7.0's command table`);
-          const sub = new CommandSpec(sr.name, full, si, subDocs[full] ?? null, sr.handler ?? null, spec);
+          const sub = new CommandSpec<Ctx>(sr.name, full, si, subDocs[full] ?? null, sr.handler ?? null, spec);
           spec.subcommands.set(sr.name, sub);
         }
       }
@@ -83,7 +84,7 @@ export class CommandTable {
   }
 
   /** Looks a command up by the name as the client sent it (any case). */
-  lookup(name: string): CommandSpec | undefined {
+  lookup(name: string): CommandSpec<Ctx> | undefined {
     const len = name.length;
     if (len === 0 || len > 31) return undefined;
     const bucket = this.buckets[bucketOf(len, name.charCodeAt(0))];
@@ -103,7 +104,7 @@ export class CommandTable {
   }
 
   /** Looks up "name" or "container|sub" (any case), as COMMAND INFO/DOCS and LATENCY HISTOGRAM do (lookupCommandBySds). */
-  lookupFullName(name: string): CommandSpec | undefined {
+  lookupFullName(name: string): CommandSpec<Ctx> | undefined {
     const parts = name.toLowerCase().split('|');
     if (parts.length > 2) return undefined;
     const base = this.lookup(parts[0]);
@@ -112,7 +113,7 @@ export class CommandTable {
   }
 
   /** Every spec, subcommands included, for stats. */
-  *all(): Iterable<CommandSpec> {
+  *all(): Iterable<CommandSpec<Ctx>> {
     for (const c of this.commands.values()) {
       yield c;
       if (c.subcommands) yield* c.subcommands.values();
@@ -130,7 +131,7 @@ function bucketOf(len: number, c0: number): number {
  * command group, subcommands in parentheses. scripts/update-readme-commands.mjs
  * writes it; a test checks the README matches the table.
  */
-export function commandListMarkdown(t: CommandTable): string {
+export function commandListMarkdown<Ctx>(t: CommandTable<Ctx>): string {
   const groups = new Map<string, string[]>();
   for (const spec of [...t.commands.values()].sort((a, b) => a.name.localeCompare(b.name))) {
     const g = spec.group;

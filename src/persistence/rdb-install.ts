@@ -15,7 +15,7 @@
  */
 import type { Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
-import type { CommandRow } from '../commands/spec.js';
+import type { ServerCommands } from '../commands/context.js';
 import { Err } from '../protocol/errors.js';
 import { RdbCrcError, RdbImage, RdbLoadError, installEntries, loadRdbImage, parseRdb, rdbChildError, rdbPath, rdbSaveSteps, saveRdbSync, startRdbChild, writeRdbToFd, type RdbLoadResult } from './rdb-file.js';
 import { RdbError } from './rdb/decode.js';
@@ -377,7 +377,7 @@ function lastsaveCommand(c: Client, _argv: string[], s: Server): void {
   c.addInt(rdbStateOf(s)?.lastSave ?? Math.floor(s.startTime / 1000));
 }
 
-export const rdbCommands: CommandRow[] = [
+export const rdbCommands: ServerCommands = [
   { name: 'save', handler: saveCommand },
   { name: 'bgsave', handler: bgsaveCommand },
   { name: 'lastsave', handler: lastsaveCommand },

@@ -4,7 +4,7 @@
  *
  * ## How a family uses it
  *
- * 1. In the handler, parse the timeout first with `parseTimeout(argv[i], s)`
+ * 1. In the handler, parse the timeout first with `parseTimeout(argv[i], s.ks.now)`
  *    (Redis's getTimeoutFromObjectOrReply: fractional seconds, the exact
  *    error texts; returns an absolute deadline in ms, 0 = forever).
  * 2. If some key can be served now, serve it as the non-blocking command
@@ -110,9 +110,9 @@ const LLONG_MAX_MS = 9223372036854775807;
  * even 1e-300 times out (Redis 7.0.15 does not block forever on it), while
  * -0.0001 rounds to 0 = block forever. inf and values beyond 2^63 ms wrap to
  * negative in C's conversion: "timeout is negative". Returns the absolute
- * deadline in ms, or 0 for no timeout.
+ * deadline in ms (from `now`, the command's time), or 0 for no timeout.
  */
-export function parseTimeout(arg: string, s: Server): number {
+export function parseTimeout(arg: string, now: number): number {
   const ld = parseLongDouble(arg);
   if (ld === null) throw Err.timeoutNotFloat();
   if (ld.inf) throw Err.timeoutNegative();
@@ -126,7 +126,7 @@ export function parseTimeout(arg: string, s: Server): number {
   ms = Math.min(Math.ceil(ms), LLONG_MAX_MS);
   if (ms < 0) throw Err.timeoutNegative();
   if (ms === 0) return 0;
-  return s.ks.now + ms;
+  return now + ms;
 }
 
 export class Blocking {

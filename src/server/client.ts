@@ -35,7 +35,6 @@ function bulkHeader(len: number): string {
   return len < 512 ? BULK_HEADERS[len] : '$' + intToString(len) + '\r\n';
 }
 import type { Db } from '../keyspace/keyspace.js';
-import type { CommandSpec } from '../commands/spec.js';
 import { newClientMem, type ClientMem } from './client-mem.js';
 
 /** CLIENT REPLY: 'skipnext' is set by SKIP and becomes 'skip' for the next command only. */
@@ -69,6 +68,15 @@ export interface OutputMark {
   /** chunks.length when the mark was taken */
   readonly at: number;
 }
+
+/**
+ * A command as MULTI queues it: the server's CommandSpec<ServerContext>, which
+ * commands/context.ts merges into this interface (declaration merging). The
+ * command layer names Client in its handlers' type, so the connection layer
+ * names the command without importing it: no import cycle, no cast.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface QueuedCommand {}
 
 export class Client {
   readonly id: number;
@@ -120,7 +128,7 @@ export class Client {
   paused = false;
   /** true while inside MULTI */
   inMulti = false;
-  multiQueue: { cmd: CommandSpec; argv: string[]; big: Map<number, Buffer> | null }[] = [];
+  multiQueue: { cmd: QueuedCommand; argv: string[]; big: Map<number, Buffer> | null }[] = [];
   /**
    * The current command's arguments too long for a JS string (index → bytes;
    * argv holds '' there), null almost always: see protocol/parser.ts and

@@ -20,7 +20,8 @@
 import { readFileSync } from 'node:fs';
 import type { Client } from './client.js';
 import type { Server } from './server.js';
-import type { CommandRow, CommandSpec } from '../commands/spec.js';
+import type { CommandSpec } from '../commands/spec.js';
+import type { ServerCommands } from '../commands/context.js';
 import { Err } from '../protocol/errors.js';
 import { addHelp } from '../commands/help.js';
 import type { HdrHistogram } from '../util/hdr-histogram.js';
@@ -488,7 +489,7 @@ function latencyHelpCommand(c: Client): void {
   ]);
 }
 
-export const latencyCommands: CommandRow[] = [
+export const latencyCommands: ServerCommands = [
   {
     name: 'latency',
     sub: [

@@ -33,6 +33,7 @@ import { Keyspace } from '../keyspace/keyspace.js';
 import { MAX_STRING_CHARS, ValueTooLongError } from '../keyspace/value.js';
 import { CommandTable } from '../commands/table.js';
 import type { CommandSpec, CommandStats } from '../commands/spec.js';
+import type { EncodingLimits, ServerContext } from '../commands/context.js';
 import { feedMonitors, stopMonitoring } from './monitor.js';
 import { SHARED_READ_BUFFER } from '../protocol/parser.js';
 import { Err, ProtocolError, RedisError, sanitizeErrorText } from '../protocol/errors.js';
@@ -98,18 +99,6 @@ export type ShutdownStep = Generator<number, boolean | void, void> | boolean | v
 /** Redis's error reply to a SHUTDOWN that failed (the server stays up). */
 export const SHUTDOWN_FAILED = 'ERR Errors trying to SHUTDOWN. Check logs.';
 
-/** Redis's thresholds between compact and hashed/skiplist encodings (redis.conf *-max-listpack-*, set-max-intset-entries). */
-export interface EncodingLimits {
-  hashMaxListpackEntries: number;
-  hashMaxListpackValue: number;
-  /** positive: entries per quicklist node; -1..-5: node size limit 4/8/16/32/64 KB */
-  listMaxListpackSize: number;
-  listCompressDepth: number;
-  setMaxIntsetEntries: number;
-  zsetMaxListpackEntries: number;
-  zsetMaxListpackValue: number;
-}
-
 /** pending output beyond this is written at once instead of at the end of the loop iteration */
 const OUTPUT_FLUSH_BYTES = 16 * 1024;
 /** seconds of history kept for INFO client_recent_max_input_buffer / output_buffer */
@@ -137,7 +126,7 @@ export class StartupFailure extends Error {}
 export class Server {
   readonly config: Config;
   readonly ks: Keyspace;
-  readonly table = new CommandTable();
+  readonly table = new CommandTable<ServerContext>();
   readonly log = new Logger();
   readonly clients = new Map<number, Client>();
   readonly runId = randomBytes(20).toString('hex');
@@ -1112,7 +1101,7 @@ export class Server {
    * into error replies, and propagates writes (AOF, replicas) only when the
    * dataset changed.
    */
-  call(c: Client, cmd: CommandSpec, argv: string[]): void {
+  call(c: Client, cmd: CommandSpec<ServerContext>, argv: string[]): void {
     const ks = this.ks;
     const untimed = cmd.untimed && argv.length <= 8 && !this.inExec && this.slowlog.allowsUntimed;
     if (this.segLen !== 0 && (!untimed || this.segLen === SEGMENT_MAX)) this.closeSegment();

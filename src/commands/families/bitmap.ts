@@ -17,9 +17,8 @@
  * nothing and so is not propagated. BITOP stores with setKey (TTL cleared,
  * "set") or deletes the destination when every source is empty ("del").
  */
-import type { CommandRow } from '../spec.js';
 import type { Client } from '../../server/client.js';
-import type { Server } from '../../server/server.js';
+import type { DataCommands, DataContext } from '../context.js';
 import { Err } from '../../protocol/errors.js';
 import { RawString, isString, strValue, type Value } from '../../keyspace/value.js';
 import type { Db } from '../../keyspace/keyspace.js';
@@ -85,7 +84,7 @@ function popcount(b: Bytes, start: number, end: number): number {
  * times the field width, wrapping as C's int64 does). The offset's byte must
  * be below proto-max-bulk-len.
  */
-function bitOffsetArg(s: Server, arg: string, hash: boolean, bits: number): number {
+function bitOffsetArg(s: DataContext, arg: string, hash: boolean, bits: number): number {
   const usehash = hash && arg.charCodeAt(0) === 35; // '#'
   const v = parseInt64(usehash ? arg.slice(1) : arg);
   if (v === null) throw Err.bitOffset();
@@ -149,7 +148,7 @@ function stringForBitWrite(db: Db, key: string, maxbit: number): { r: RawString;
 
 // ---------------------------------------------------------------- SETBIT / GETBIT
 
-function setbitCommand(c: Client, argv: string[], s: Server): void {
+function setbitCommand(c: Client, argv: string[], s: DataContext): void {
   const off = bitOffsetArg(s, argv[2], false, 0);
   const on = parseInt64(argv[3]);
   if (on !== 0 && on !== 1) throw Err.bitValue();
@@ -168,7 +167,7 @@ function setbitCommand(c: Client, argv: string[], s: Server): void {
   c.addInt(old !== 0 ? 1 : 0);
 }
 
-function getbitCommand(c: Client, argv: string[], s: Server): void {
+function getbitCommand(c: Client, argv: string[], s: DataContext): void {
   const off = bitOffsetArg(s, argv[2], false, 0);
   const v = c.db.lookupRead(argv[1]);
   if (v === undefined) {
@@ -431,7 +430,7 @@ function typed(u: bigint, bits: number, sign: boolean): bigint {
   return sign ? BigInt.asIntN(bits, u) : u;
 }
 
-function bitfieldGeneric(c: Client, argv: string[], s: Server, readonlyCmd: boolean): void {
+function bitfieldGeneric(c: Client, argv: string[], s: DataContext, readonlyCmd: boolean): void {
   const ops: FieldOp[] = [];
   let overflow: Overflow = 'wrap';
   let readonly = true;
@@ -502,15 +501,15 @@ function bitfieldGeneric(c: Client, argv: string[], s: Server, readonlyCmd: bool
   } else if (w.created) db.ks.dirty--;
 }
 
-function bitfieldCommand(c: Client, argv: string[], s: Server): void {
+function bitfieldCommand(c: Client, argv: string[], s: DataContext): void {
   bitfieldGeneric(c, argv, s, false);
 }
 
-function bitfieldRoCommand(c: Client, argv: string[], s: Server): void {
+function bitfieldRoCommand(c: Client, argv: string[], s: DataContext): void {
   bitfieldGeneric(c, argv, s, true);
 }
 
-export const bitmapCommands: CommandRow[] = [
+export const bitmapCommands: DataCommands = [
   { name: 'bitcount', handler: bitcountCommand },
   { name: 'bitfield', handler: bitfieldCommand },
   { name: 'bitfield_ro', handler: bitfieldRoCommand },

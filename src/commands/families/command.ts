@@ -11,7 +11,8 @@
  * set where one with subcommands has an array). GETKEYS asks the key
  * extraction module (commands/keys.ts).
  */
-import type { CommandRow, CommandSpec, KeySpec } from '../spec.js';
+import type { CommandSpec, KeySpec } from '../spec.js';
+import type { ServerCommands } from '../context.js';
 import type { Client } from '../../server/client.js';
 import type { Server } from '../../server/server.js';
 import { Err } from '../../protocol/errors.js';
@@ -246,7 +247,7 @@ function commandHelpCommand(c: Client): void {
 
 // ------------------------------------------------------------------ table
 
-export const commandCommands: CommandRow[] = [
+export const commandCommands: ServerCommands = [
   {
     name: 'command',
     handler: commandCommand,

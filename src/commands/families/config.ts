@@ -7,7 +7,8 @@
  * the commands: argument shapes, protected configs, Redis's replies and
  * errors. RESETSTAT clears what Redis's resetServerStats clears.
  */
-import { newCommandStats, type CommandRow } from '../spec.js';
+import { newCommandStats } from '../spec.js';
+import type { ServerCommands } from '../context.js';
 import type { Client } from '../../server/client.js';
 import type { Server } from '../../server/server.js';
 import { Err } from '../../protocol/errors.js';
@@ -100,7 +101,7 @@ function configHelpCommand(c: Client): void {
 
 // ------------------------------------------------------------------ table
 
-export const configCommands: CommandRow[] = [
+export const configCommands: ServerCommands = [
   {
     name: 'config',
     sub: [

@@ -6,7 +6,7 @@
  * the password `requirepass` (none when empty, and then any password
  * authenticates "default" through HELLO, as Redis's nopass user does).
  */
-import type { CommandRow } from '../spec.js';
+import type { ServerCommands } from '../context.js';
 import type { Client } from '../../server/client.js';
 import { argvLength, clientMemoryUsage, outputFigures } from '../../server/client-mem.js';
 import type { Server } from '../../server/server.js';
@@ -406,7 +406,7 @@ function clientHelpCommand(c: Client): void {
   ]);
 }
 
-export const connectionCommands: CommandRow[] = [
+export const connectionCommands: ServerCommands = [
   { name: 'auth', handler: authCommand },
   {
     name: 'client',

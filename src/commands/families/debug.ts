@@ -5,7 +5,7 @@
  * does, so that a test written against Redis runs against gKV unchanged.
  * Subcommands gKV does not implement answer Redis's "unknown subcommand".
  */
-import type { CommandRow } from '../spec.js';
+import type { DataContext, ServerCommands } from '../context.js';
 import type { Client } from '../../server/client.js';
 import type { Server } from '../../server/server.js';
 import { Err } from '../../protocol/errors.js';
@@ -81,7 +81,7 @@ function addrOf(db: Db, slot: number, key: string, v: Value, refcount: number): 
  * integer object and the new one is not a shared integer): DEBUG OBJECT keeps
  * showing the same address.
  */
-export function keepStringIdentity(s: Server, db: Db, slot: number, key: string, oldVal: string, newVal: string): void {
+export function keepStringIdentity(s: DataContext, db: Db, slot: number, key: string, oldVal: string, newVal: string): void {
   if (!stringAddrsUsed || refcountOf(oldVal, s) !== 1 || refcountOf(newVal, s) !== 1 || encodingOf(oldVal) !== 'int') return;
   const id = stringAddrs.get(db.dict)?.get(slot);
   if (id !== undefined && id.key === key && id.val === oldVal) id.val = newVal;
@@ -601,4 +601,4 @@ function debugReload(c: Client, argv: string[], s: Server): void {
 
 // ------------------------------------------------------------------ table
 
-export const debugCommands: CommandRow[] = [{ name: 'debug', handler: debugCommand }];
+export const debugCommands: ServerCommands = [{ name: 'debug', handler: debugCommand }];

@@ -12,7 +12,7 @@
  * the command propagates as DEL. A relative TTL propagates as an absolute one
  * with ABSTTL appended, so replicas and the AOF replay the same expiry.
  */
-import type { CommandRow } from '../spec.js';
+import type { ServerCommands } from '../context.js';
 import type { Client } from '../../server/client.js';
 import type { Server } from '../../server/server.js';
 import { Err } from '../../protocol/errors.js';
@@ -405,7 +405,7 @@ function runMigrateSync(o: MigrateOptions, steps: Generator<MigrateIo, string | 
   }
 }
 
-export const dumpCommands: CommandRow[] = [
+export const dumpCommands: ServerCommands = [
   { name: 'dump', handler: dumpCommand },
   { name: 'restore', handler: restoreCommand },
   { name: 'migrate', handler: migrateCommand },

@@ -4,7 +4,7 @@
  * expire.c: argument parsing first, then keyspace operations through the Db
  * write path, then one table.
  */
-import type { CommandRow } from '../spec.js';
+import type { DataContext, ServerCommands } from '../context.js';
 import type { Client } from '../../server/client.js';
 import type { Server } from '../../server/server.js';
 import { Err } from '../../protocol/errors.js';
@@ -370,7 +370,7 @@ function objectFreqCommand(c: Client, argv: string[], s: Server): void {
  * (refcount INT_MAX) unless maxmemory with an LRU/LFU policy forbids sharing;
  * every other value is held once.
  */
-export function refcountOf(v: Value, s: Server): number {
+export function refcountOf(v: Value, s: DataContext): number {
   if (typeof v === 'string' && v.length <= 4 && encodingOf(v) === 'int') {
     const n = Number(v);
     const policy = s.config.get('maxmemory-policy');
@@ -474,7 +474,7 @@ function swapdbCommand(c: Client, argv: string[], s: Server): void {
   c.addOK();
 }
 
-export const genericCommands: CommandRow[] = [
+export const genericCommands: ServerCommands = [
   { name: 'copy', handler: copyCommand },
   { name: 'dbsize', handler: dbsizeCommand },
   { name: 'del', handler: (c, argv, s) => delGeneric(c, argv, s, s.config.getBool('lazyfree-lazy-user-del')) },

@@ -11,9 +11,8 @@
  * deleted); a key is created only once its hash has an entry, and deleted
  * when its last field goes.
  */
-import type { CommandRow } from '../spec.js';
 import type { Client } from '../../server/client.js';
-import type { Server } from '../../server/server.js';
+import type { DataCommands, DataContext } from '../context.js';
 import { Err } from '../../protocol/errors.js';
 import { NOTIFY_GENERIC, NOTIFY_HASH } from '../../keyspace/notify.js';
 import type { Db } from '../../keyspace/keyspace.js';
@@ -52,7 +51,7 @@ function hashForWrite(db: Db, key: string): HashValue | null {
  * Records a change of `changes` dirty units to h at key, adding the key if it
  * is new ("new" comes first, as from Redis's dbAdd), then sends `event`.
  */
-function commit(s: Server, db: Db, key: string, h: HashValue, existed: boolean, changes: number, event: string): void {
+function commit(s: DataContext, db: Db, key: string, h: HashValue, existed: boolean, changes: number, event: string): void {
   if (existed) db.modified(key);
   else db.add(key, h);
   s.ks.dirty += changes - 1;
@@ -74,7 +73,7 @@ function addPair(c: Client, field: string, value: string, withValues: boolean): 
 // ---------------------------------------------------------------- HSET family
 
 /** hsetCommand (HSET and HMSET differ only in the reply). */
-function hsetGeneric(c: Client, argv: string[], s: Server, hmset: boolean): void {
+function hsetGeneric(c: Client, argv: string[], s: DataContext, hmset: boolean): void {
   if (argv.length % 2 === 1) throw Err.wrongArity(hmset ? 'hmset' : 'hset');
   const db = c.db;
   const key = argv[1];
@@ -87,15 +86,15 @@ function hsetGeneric(c: Client, argv: string[], s: Server, hmset: boolean): void
   else c.addInt(created);
 }
 
-function hsetCommand(c: Client, argv: string[], s: Server): void {
+function hsetCommand(c: Client, argv: string[], s: DataContext): void {
   hsetGeneric(c, argv, s, false);
 }
 
-function hmsetCommand(c: Client, argv: string[], s: Server): void {
+function hmsetCommand(c: Client, argv: string[], s: DataContext): void {
   hsetGeneric(c, argv, s, true);
 }
 
-function hsetnxCommand(c: Client, argv: string[], s: Server): void {
+function hsetnxCommand(c: Client, argv: string[], s: DataContext): void {
   const db = c.db;
   const cur = hashForWrite(db, argv[1]);
   const h = cur ?? HashValue.empty();
@@ -110,7 +109,7 @@ function hsetnxCommand(c: Client, argv: string[], s: Server): void {
   c.addRaw(':1\r\n');
 }
 
-function hincrbyCommand(c: Client, argv: string[], s: Server): void {
+function hincrbyCommand(c: Client, argv: string[], s: DataContext): void {
   const incr = parseInt64(argv[3]);
   if (incr === null) throw Err.notInteger();
   const db = c.db;
@@ -135,7 +134,7 @@ function hincrbyCommand(c: Client, argv: string[], s: Server): void {
   c.addInt(sum);
 }
 
-function hincrbyfloatCommand(c: Client, argv: string[], s: Server): void {
+function hincrbyfloatCommand(c: Client, argv: string[], s: DataContext): void {
   const incr = parseLongDouble(argv[3]);
   if (incr === null) throw Err.notFloat();
   if (incr.inf) throw Err.raw('ERR value is NaN or Infinity');
@@ -209,7 +208,7 @@ function hgetallCommand(c: Client, argv: string[]): void {
 
 // ---------------------------------------------------------------- HDEL
 
-function hdelCommand(c: Client, argv: string[], s: Server): void {
+function hdelCommand(c: Client, argv: string[], s: DataContext): void {
   const db = c.db;
   const key = argv[1];
   const v = db.lookupWrite(key);
@@ -367,7 +366,7 @@ function hscanCommand(c: Client, argv: string[]): void {
   addScanReply(c, next, kept);
 }
 
-export const hashCommands: CommandRow[] = [
+export const hashCommands: DataCommands = [
   { name: 'hdel', handler: hdelCommand },
   { name: 'hexists', handler: hexistsCommand },
   { name: 'hget', handler: hgetCommand },

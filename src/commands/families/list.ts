@@ -24,9 +24,8 @@
  * pushed or removed element, one per move, none for a served BLPOP/BRPOP or
  * BLMOVE/BRPOPLPUSH (serveClientBlockedOnList does not count them).
  */
-import type { CommandRow } from '../spec.js';
 import type { Client } from '../../server/client.js';
-import type { Server } from '../../server/server.js';
+import type { DataCommands, DataContext } from '../context.js';
 import { Err } from '../../protocol/errors.js';
 import type { Db } from '../../keyspace/keyspace.js';
 import { QuickList } from '../../datatypes/quicklist.js';
@@ -56,7 +55,7 @@ function getListWrite(db: Db, key: string): QuickList | null {
   return v;
 }
 
-function newList(s: Server): QuickList {
+function newList(s: DataContext): QuickList {
   return new QuickList(s.enc.listMaxListpackSize);
 }
 
@@ -136,7 +135,7 @@ function popRangeWithKey(c: Client, db: Db, key: string, l: QuickList, where: Wh
 // ---------------------------------------------------------------- push
 
 /** pushGenericCommand: LPUSH/RPUSH, and LPUSHX/RPUSHX (xx: only onto an existing list). */
-function pushGeneric(c: Client, argv: string[], s: Server, where: Where, xx: boolean): void {
+function pushGeneric(c: Client, argv: string[], s: DataContext, where: Where, xx: boolean): void {
   const db = c.db;
   const key = argv[1];
   let l = getListWrite(db, key);
@@ -155,16 +154,16 @@ function pushGeneric(c: Client, argv: string[], s: Server, where: Where, xx: boo
   c.addInt(l.length);
 }
 
-function lpushCommand(c: Client, argv: string[], s: Server): void {
+function lpushCommand(c: Client, argv: string[], s: DataContext): void {
   pushGeneric(c, argv, s, 'left', false);
 }
-function rpushCommand(c: Client, argv: string[], s: Server): void {
+function rpushCommand(c: Client, argv: string[], s: DataContext): void {
   pushGeneric(c, argv, s, 'right', false);
 }
-function lpushxCommand(c: Client, argv: string[], s: Server): void {
+function lpushxCommand(c: Client, argv: string[], s: DataContext): void {
   pushGeneric(c, argv, s, 'left', true);
 }
-function rpushxCommand(c: Client, argv: string[], s: Server): void {
+function rpushxCommand(c: Client, argv: string[], s: DataContext): void {
   pushGeneric(c, argv, s, 'right', true);
 }
 
@@ -273,7 +272,7 @@ function lrangeCommand(c: Client, argv: string[]): void {
   addListRange(c, l, start, end);
 }
 
-function ltrimCommand(c: Client, argv: string[], s: Server): void {
+function ltrimCommand(c: Client, argv: string[], s: DataContext): void {
   let start = intArg(argv[2]);
   let end = intArg(argv[3]);
   const db = c.db;
@@ -394,7 +393,7 @@ function lposCommand(c: Client, argv: string[]): void {
  * lmoveHandlePush: pushes value onto the list at dstKey (created when
  * absent; its creation wakes clients blocked on it) and replies with it.
  */
-function lmoveHandlePush(c: Client, s: Server, dstKey: string, dst: QuickList | null, value: string, whereTo: Where): void {
+function lmoveHandlePush(c: Client, s: DataContext, dstKey: string, dst: QuickList | null, value: string, whereTo: Where): void {
   const db = c.db;
   if (dst === null) {
     dst = newList(s);
@@ -410,7 +409,7 @@ function lmoveHandlePush(c: Client, s: Server, dstKey: string, dst: QuickList | 
  * lmoveGenericCommand: pops from source, pushes onto destination (which may
  * be the source). Returns false (replying a null bulk) when the source is missing.
  */
-function lmoveGeneric(c: Client, s: Server, src: string, dstKey: string, whereFrom: Where, whereTo: Where): boolean {
+function lmoveGeneric(c: Client, s: DataContext, src: string, dstKey: string, whereFrom: Where, whereTo: Where): boolean {
   const db = c.db;
   const sl = getListWrite(db, src);
   if (sl === null) {
@@ -429,13 +428,13 @@ function lmoveGeneric(c: Client, s: Server, src: string, dstKey: string, whereFr
   return true;
 }
 
-function lmoveCommand(c: Client, argv: string[], s: Server): void {
+function lmoveCommand(c: Client, argv: string[], s: DataContext): void {
   const from = whereArg(argv[3]);
   const to = whereArg(argv[4]);
   lmoveGeneric(c, s, argv[1], argv[2], from, to);
 }
 
-function rpoplpushCommand(c: Client, argv: string[], s: Server): void {
+function rpoplpushCommand(c: Client, argv: string[], s: DataContext): void {
   lmoveGeneric(c, s, argv[1], argv[2], 'right', 'left');
 }
 
@@ -488,8 +487,8 @@ function lmpopCommand(c: Client, argv: string[]): void {
  * blockingPopGenericCommand: BLPOP/BRPOP (count -1: [key, element]) and
  * BLMPOP (count >= 1: [key, [elements…]]).
  */
-function blockingPopGeneric(c: Client, s: Server, keys: string[], where: Where, timeoutArg: string, count: number): void {
-  const timeout = parseTimeout(timeoutArg, s);
+function blockingPopGeneric(c: Client, s: DataContext, keys: string[], where: Where, timeoutArg: string, count: number): void {
+  const timeout = parseTimeout(timeoutArg, s.ks.now);
   const db = c.db;
   const hit = firstNonEmpty(db, keys);
   if (hit !== null) {
@@ -530,15 +529,15 @@ function servePop(c: Client, db: Db, key: string, l: QuickList, where: Where, co
   c.propagateArgv = [where === 'left' ? 'LPOP' : 'RPOP', key];
 }
 
-function blpopCommand(c: Client, argv: string[], s: Server): void {
+function blpopCommand(c: Client, argv: string[], s: DataContext): void {
   blockingPopGeneric(c, s, argv.slice(1, -1), 'left', argv[argv.length - 1], -1);
 }
 
-function brpopCommand(c: Client, argv: string[], s: Server): void {
+function brpopCommand(c: Client, argv: string[], s: DataContext): void {
   blockingPopGeneric(c, s, argv.slice(1, -1), 'right', argv[argv.length - 1], -1);
 }
 
-function blmpopCommand(c: Client, argv: string[], s: Server): void {
+function blmpopCommand(c: Client, argv: string[], s: DataContext): void {
   const a = parseMpop(argv, 2);
   blockingPopGeneric(c, s, a.keys, a.where, argv[1], a.count);
 }
@@ -547,7 +546,7 @@ function blmpopCommand(c: Client, argv: string[], s: Server): void {
  * blmoveGenericCommand: BLMOVE/BRPOPLPUSH. With data it runs LMOVE (and
  * propagates as LMOVE/RPOPLPUSH); otherwise it blocks on the source only.
  */
-function blmoveGeneric(c: Client, s: Server, argv: string[], from: Where, to: Where, timeout: number, rpoplpush: boolean): void {
+function blmoveGeneric(c: Client, s: DataContext, argv: string[], from: Where, to: Where, timeout: number, rpoplpush: boolean): void {
   const db = c.db;
   const src = argv[1];
   const dstKey = argv[2];
@@ -577,19 +576,19 @@ function blmoveGeneric(c: Client, s: Server, argv: string[], from: Where, to: Wh
   });
 }
 
-function blmoveCommand(c: Client, argv: string[], s: Server): void {
+function blmoveCommand(c: Client, argv: string[], s: DataContext): void {
   const from = whereArg(argv[3]);
   const to = whereArg(argv[4]);
-  const timeout = parseTimeout(argv[5], s);
+  const timeout = parseTimeout(argv[5], s.ks.now);
   blmoveGeneric(c, s, argv, from, to, timeout, false);
 }
 
-function brpoplpushCommand(c: Client, argv: string[], s: Server): void {
-  const timeout = parseTimeout(argv[3], s);
+function brpoplpushCommand(c: Client, argv: string[], s: DataContext): void {
+  const timeout = parseTimeout(argv[3], s.ks.now);
   blmoveGeneric(c, s, argv, 'right', 'left', timeout, true);
 }
 
-export const listCommands: CommandRow[] = [
+export const listCommands: DataCommands = [
   { name: 'blmove', handler: blmoveCommand },
   { name: 'blmpop', handler: blmpopCommand },
   { name: 'blpop', handler: blpopCommand },

@@ -8,7 +8,7 @@
  * allocator-level subcommands answer as Redis does without jemalloc's stats,
  * and PURGE runs a full collection.
  */
-import type { CommandRow } from '../spec.js';
+import type { ServerCommands } from '../context.js';
 import type { Client } from '../../server/client.js';
 import type { Server } from '../../server/server.js';
 import { Err } from '../../protocol/errors.js';
@@ -147,7 +147,7 @@ function memoryPurgeCommand(c: Client, _argv: string[], s: Server): void {
 
 // ------------------------------------------------------------------ table
 
-export const memoryCommands: CommandRow[] = [
+export const memoryCommands: ServerCommands = [
   {
     name: 'memory',
     sub: [

@@ -9,7 +9,7 @@
  * pubsub (Server.flushClient), so a slow reader never slows the publisher.
  * The RESP2 subscribed-context guard lives in the pipeline (server.ts).
  */
-import type { CommandRow } from '../spec.js';
+import type { ServerCommands } from '../context.js';
 import type { Client } from '../../server/client.js';
 import type { Server } from '../../server/server.js';
 import type { Namespace } from '../../pubsub/pubsub.js';
@@ -228,7 +228,7 @@ function pubsubHelpCommand(c: Client): void {
   ]);
 }
 
-export const pubsubCommands: CommandRow[] = [
+export const pubsubCommands: ServerCommands = [
   { name: 'subscribe', handler: subscribeCommand },
   { name: 'unsubscribe', handler: unsubscribeCommand },
   { name: 'psubscribe', handler: psubscribeCommand },

@@ -15,7 +15,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
-import type { CommandRow } from '../spec.js';
+import type { ServerCommands } from '../context.js';
 import type { Client } from '../../server/client.js';
 import type { Server } from '../../server/server.js';
 import { Err } from '../../protocol/errors.js';
@@ -120,7 +120,7 @@ function timeCommand(c: Client): void {
 
 // ------------------------------------------------------------------ table
 
-export const serverCommands: CommandRow[] = [
+export const serverCommands: ServerCommands = [
   ...commandCommands,
   { name: 'info', handler: infoCommand },
   { name: 'time', handler: timeCommand },

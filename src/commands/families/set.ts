@@ -14,9 +14,8 @@
  * command stores the encoding Redis would, and SDIFF's choice of algorithm
  * (which can leave a hashtable behind after removals) is Redis's.
  */
-import type { CommandRow } from '../spec.js';
 import type { Client } from '../../server/client.js';
-import type { Server } from '../../server/server.js';
+import type { DataCommands, DataContext } from '../context.js';
 import { Err, type RedisError } from '../../protocol/errors.js';
 import type { Db } from '../../keyspace/keyspace.js';
 import { SetValue } from '../../datatypes/set.js';
@@ -76,7 +75,7 @@ function positiveArg(s: string, err: () => RedisError): number {
 
 // ---------------------------------------------------------------- SADD SREM SMOVE
 
-function saddCommand(c: Client, argv: string[], s: Server): void {
+function saddCommand(c: Client, argv: string[], s: DataContext): void {
   const db = c.db;
   const key = argv[1];
   let set = getSetWrite(db, key);
@@ -119,7 +118,7 @@ function sremCommand(c: Client, argv: string[]): void {
   c.addInt(deleted);
 }
 
-function smoveCommand(c: Client, argv: string[], s: Server): void {
+function smoveCommand(c: Client, argv: string[], s: DataContext): void {
   const db = c.db;
   const src = argv[1];
   const dst = argv[2];
@@ -187,7 +186,7 @@ function scardCommand(c: Client, argv: string[]): void {
 const SPOP_MOVE_STRATEGY_MUL = 5;
 const SRANDMEMBER_SUB_STRATEGY_MUL = 3;
 
-function spopCommand(c: Client, argv: string[], s: Server): void {
+function spopCommand(c: Client, argv: string[], s: DataContext): void {
   if (argv.length === 3) {
     spopWithCountCommand(c, argv, s);
     return;
@@ -211,7 +210,7 @@ function spopCommand(c: Client, argv: string[], s: Server): void {
   c.addBulk(m);
 }
 
-function spopWithCountCommand(c: Client, argv: string[], s: Server): void {
+function spopWithCountCommand(c: Client, argv: string[], s: DataContext): void {
   const count = positiveArg(argv[2], Err.mustBePositive);
   const db = c.db;
   const key = argv[1];
@@ -318,7 +317,7 @@ function srandmemberWithCountCommand(c: Client, argv: string[]): void {
  * (`cardinalityOnly`, stopping at `limit` when non-zero), or stores them at
  * dstkey and replies with the count.
  */
-function sinterGeneric(c: Client, s: Server, keys: string[], dstkey: string | null, cardinalityOnly: boolean, limit: number): void {
+function sinterGeneric(c: Client, s: DataContext, keys: string[], dstkey: string | null, cardinalityOnly: boolean, limit: number): void {
   const db = c.db;
   const sets: SetValue[] = [];
   let empty = false;
@@ -380,15 +379,15 @@ function storeResult(c: Client, dstkey: string, dstset: SetValue, event: string)
   }
 }
 
-function sinterCommand(c: Client, argv: string[], s: Server): void {
+function sinterCommand(c: Client, argv: string[], s: DataContext): void {
   sinterGeneric(c, s, argv.slice(1), null, false, 0);
 }
 
-function sinterstoreCommand(c: Client, argv: string[], s: Server): void {
+function sinterstoreCommand(c: Client, argv: string[], s: DataContext): void {
   sinterGeneric(c, s, argv.slice(2), argv[1], false, 0);
 }
 
-function sintercardCommand(c: Client, argv: string[], s: Server): void {
+function sintercardCommand(c: Client, argv: string[], s: DataContext): void {
   const nv = parseInt64(argv[1]);
   if (nv === null || nv < 1) throw Err.numkeysPositive();
   const numkeys = Number(nv);
@@ -416,7 +415,7 @@ type SetOp = 'union' | 'diff';
  * O(total), by Redis's work estimate (algorithm 1's halved). Algorithm 2 can
  * leave a hashtable result whose members would fit an intset, as in Redis.
  */
-function sunionDiffGeneric(c: Client, s: Server, keys: string[], dstkey: string | null, op: SetOp): void {
+function sunionDiffGeneric(c: Client, s: DataContext, keys: string[], dstkey: string | null, op: SetOp): void {
   const db = c.db;
   const sets: (SetValue | null)[] = new Array(keys.length);
   let sameset = false;
@@ -473,19 +472,19 @@ function sunionDiffGeneric(c: Client, s: Server, keys: string[], dstkey: string 
   else storeResult(c, dstkey, dstset, op === 'union' ? 'sunionstore' : 'sdiffstore');
 }
 
-function sunionCommand(c: Client, argv: string[], s: Server): void {
+function sunionCommand(c: Client, argv: string[], s: DataContext): void {
   sunionDiffGeneric(c, s, argv.slice(1), null, 'union');
 }
 
-function sunionstoreCommand(c: Client, argv: string[], s: Server): void {
+function sunionstoreCommand(c: Client, argv: string[], s: DataContext): void {
   sunionDiffGeneric(c, s, argv.slice(2), argv[1], 'union');
 }
 
-function sdiffCommand(c: Client, argv: string[], s: Server): void {
+function sdiffCommand(c: Client, argv: string[], s: DataContext): void {
   sunionDiffGeneric(c, s, argv.slice(1), null, 'diff');
 }
 
-function sdiffstoreCommand(c: Client, argv: string[], s: Server): void {
+function sdiffstoreCommand(c: Client, argv: string[], s: DataContext): void {
   sunionDiffGeneric(c, s, argv.slice(2), argv[1], 'diff');
 }
 
@@ -519,7 +518,7 @@ function sscanCommand(c: Client, argv: string[]): void {
 
 // ---------------------------------------------------------------- table
 
-export const setCommands: CommandRow[] = [
+export const setCommands: DataCommands = [
   { name: 'sadd', handler: saddCommand },
   { name: 'srem', handler: sremCommand },
   { name: 'smove', handler: smoveCommand },

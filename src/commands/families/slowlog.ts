@@ -5,7 +5,7 @@
  * length limit — is server/slowlog.ts, fed by Server.call(); this file
  * answers the commands that read and clear it, in Redis's reply shapes.
  */
-import type { CommandRow } from '../spec.js';
+import type { ServerCommands } from '../context.js';
 import type { Client } from '../../server/client.js';
 import type { Server } from '../../server/server.js';
 import { Err } from '../../protocol/errors.js';
@@ -58,7 +58,7 @@ function slowlogHelpCommand(c: Client): void {
 
 // ------------------------------------------------------------------ table
 
-export const slowlogCommands: CommandRow[] = [
+export const slowlogCommands: ServerCommands = [
   {
     name: 'slowlog',
     sub: [

@@ -43,9 +43,8 @@
  * command clears errno (a valid SCAN cursor, ZADD, INCRBYFLOAT…). gKV judges
  * each weight on its own.
  */
-import type { CommandRow } from '../spec.js';
 import type { Client } from '../../server/client.js';
-import type { Server } from '../../server/server.js';
+import type { DataCommands, DataContext } from '../context.js';
 import { Err } from '../../protocol/errors.js';
 import type { Db } from '../../keyspace/keyspace.js';
 import { isString, strValue } from '../../keyspace/value.js';
@@ -159,7 +158,7 @@ function longArg(s: string): number {
   return Number(v);
 }
 
-function sortGeneric(c: Client, argv: string[], s: Server, readonly: boolean): void {
+function sortGeneric(c: Client, argv: string[], s: DataContext, readonly: boolean): void {
   let desc = false;
   let alpha = false;
   let limitStart = 0;
@@ -282,15 +281,15 @@ function sortGeneric(c: Client, argv: string[], s: Server, readonly: boolean): v
   c.addInt(outputlen);
 }
 
-function sortCommand(c: Client, argv: string[], s: Server): void {
+function sortCommand(c: Client, argv: string[], s: DataContext): void {
   sortGeneric(c, argv, s, false);
 }
 
-function sortRoCommand(c: Client, argv: string[], s: Server): void {
+function sortRoCommand(c: Client, argv: string[], s: DataContext): void {
   sortGeneric(c, argv, s, true);
 }
 
-export const sortCommands: CommandRow[] = [
+export const sortCommands: DataCommands = [
   { name: 'sort', handler: sortCommand },
   { name: 'sort_ro', handler: sortRoCommand },
 ];

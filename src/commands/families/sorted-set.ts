@@ -19,9 +19,8 @@
  * - Sets are accepted as inputs of ZUNION/ZINTER/ZDIFF(STORE)/ZINTERCARD, each
  *   member scoring 1.
  */
-import type { CommandRow } from '../spec.js';
 import type { Client } from '../../server/client.js';
-import type { Server } from '../../server/server.js';
+import type { DataCommands, DataContext } from '../context.js';
 import { Err } from '../../protocol/errors.js';
 import type { Db } from '../../keyspace/keyspace.js';
 import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../../keyspace/notify.js';
@@ -158,7 +157,7 @@ function addScoredArray(c: Client, members: readonly string[], scores: readonly 
 // ---------------------------------------------------------------- ZADD, ZINCRBY, ZREM
 
 /** zaddGenericCommand: ZADD with its options, and ZINCRBY (flags = INCR). */
-function zaddGenericCommand(c: Client, argv: string[], s: Server, flags: number): void {
+function zaddGenericCommand(c: Client, argv: string[], s: DataContext, flags: number): void {
   const key = argv[1];
   let ch = false;
   let scoreidx = 2;
@@ -233,11 +232,11 @@ function zaddSignal(db: Db, key: string, changes: number, created: boolean, incr
   db.notify(NOTIFY_ZSET, incr ? 'zincr' : 'zadd', key);
 }
 
-function zaddCommand(c: Client, argv: string[], s: Server): void {
+function zaddCommand(c: Client, argv: string[], s: DataContext): void {
   zaddGenericCommand(c, argv, s, 0);
 }
 
-function zincrbyCommand(c: Client, argv: string[], s: Server): void {
+function zincrbyCommand(c: Client, argv: string[], s: DataContext): void {
   zaddGenericCommand(c, argv, s, ZADD_IN_INCR);
 }
 
@@ -319,7 +318,7 @@ type Direction = 'auto' | 'forward' | 'reverse';
  * is the index of the source key; `store` is ZRANGESTORE (argv[1] the
  * destination). Options are parsed and validated before the key is read.
  */
-function zrangeGenericCommand(c: Client, argv: string[], s: Server, argcStart: number, store: boolean, rangetype: RangeType, direction: Direction): void {
+function zrangeGenericCommand(c: Client, argv: string[], s: DataContext, argcStart: number, store: boolean, rangetype: RangeType, direction: Direction): void {
   const key = argv[argcStart];
   let minidx = argcStart + 1;
   let maxidx = argcStart + 2;
@@ -407,7 +406,7 @@ function zrangeGenericCommand(c: Client, argv: string[], s: Server, argcStart: n
  * A store command's result: set at dst (listpack or skiplist by size) and
  * notified as `event`, or dst deleted when empty; replies the count.
  */
-function storeResult(c: Client, s: Server, dst: string, members: string[], scores: number[], event: string): void {
+function storeResult(c: Client, s: DataContext, dst: string, members: string[], scores: number[], event: string): void {
   const db = c.db;
   if (members.length > 0) {
     db.setKey(dst, ZSet.fromSorted(members, scores, s.enc));
@@ -419,25 +418,25 @@ function storeResult(c: Client, s: Server, dst: string, members: string[], score
   }
 }
 
-function zrangeCommand(c: Client, argv: string[], s: Server): void {
+function zrangeCommand(c: Client, argv: string[], s: DataContext): void {
   zrangeGenericCommand(c, argv, s, 1, false, 'auto', 'auto');
 }
-function zrangestoreCommand(c: Client, argv: string[], s: Server): void {
+function zrangestoreCommand(c: Client, argv: string[], s: DataContext): void {
   zrangeGenericCommand(c, argv, s, 2, true, 'auto', 'auto');
 }
-function zrevrangeCommand(c: Client, argv: string[], s: Server): void {
+function zrevrangeCommand(c: Client, argv: string[], s: DataContext): void {
   zrangeGenericCommand(c, argv, s, 1, false, 'rank', 'reverse');
 }
-function zrangebyscoreCommand(c: Client, argv: string[], s: Server): void {
+function zrangebyscoreCommand(c: Client, argv: string[], s: DataContext): void {
   zrangeGenericCommand(c, argv, s, 1, false, 'score', 'forward');
 }
-function zrevrangebyscoreCommand(c: Client, argv: string[], s: Server): void {
+function zrevrangebyscoreCommand(c: Client, argv: string[], s: DataContext): void {
   zrangeGenericCommand(c, argv, s, 1, false, 'score', 'reverse');
 }
-function zrangebylexCommand(c: Client, argv: string[], s: Server): void {
+function zrangebylexCommand(c: Client, argv: string[], s: DataContext): void {
   zrangeGenericCommand(c, argv, s, 1, false, 'lex', 'forward');
 }
-function zrevrangebylexCommand(c: Client, argv: string[], s: Server): void {
+function zrevrangebylexCommand(c: Client, argv: string[], s: DataContext): void {
   zrangeGenericCommand(c, argv, s, 1, false, 'lex', 'reverse');
 }
 
@@ -593,8 +592,8 @@ function zmpopCommand(c: Client, argv: string[]): void {
  * non-empty key at once, as the non-blocking pop would, and propagates that
  * form; otherwise blocks (inside MULTI it answers a null array instead).
  */
-function blockingGenericZpopCommand(c: Client, s: Server, keys: string[], max: boolean, timeoutArg: string, count: number, nested: boolean): void {
-  const timeout = parseTimeout(timeoutArg, s);
+function blockingGenericZpopCommand(c: Client, s: DataContext, keys: string[], max: boolean, timeoutArg: string, count: number, nested: boolean): void {
+  const timeout = parseTimeout(timeoutArg, s.ks.now);
   const popName = max ? 'ZPOPMAX' : 'ZPOPMIN';
   const propagateAs = (key: string): string[] => (count === -1 ? [popName, key] : [popName, key, String(count > 0 ? count : 1)]);
   for (const k of keys) {
@@ -622,13 +621,13 @@ function blockingGenericZpopCommand(c: Client, s: Server, keys: string[], max: b
   });
 }
 
-function bzpopminCommand(c: Client, argv: string[], s: Server): void {
+function bzpopminCommand(c: Client, argv: string[], s: DataContext): void {
   blockingGenericZpopCommand(c, s, argv.slice(1, -1), false, argv[argv.length - 1], -1, false);
 }
-function bzpopmaxCommand(c: Client, argv: string[], s: Server): void {
+function bzpopmaxCommand(c: Client, argv: string[], s: DataContext): void {
   blockingGenericZpopCommand(c, s, argv.slice(1, -1), true, argv[argv.length - 1], -1, false);
 }
-function bzmpopCommand(c: Client, argv: string[], s: Server): void {
+function bzmpopCommand(c: Client, argv: string[], s: DataContext): void {
   const { keys, max, count } = parseZmpopArgs(argv, 2);
   blockingGenericZpopCommand(c, s, keys, max, argv[1], count, true);
 }
@@ -725,7 +724,7 @@ type SetOp = 'union' | 'inter' | 'diff';
  * ZINTERCARD. Keys are read (and type-checked) before the options are parsed,
  * as in Redis; inputs are sorted by size for union and intersection.
  */
-function zunionInterDiffGenericCommand(c: Client, argv: string[], s: Server, dstkey: string | null, numkeysIndex: number, op: SetOp, cardinalityOnly: boolean, cmdName: string): void {
+function zunionInterDiffGenericCommand(c: Client, argv: string[], s: DataContext, dstkey: string | null, numkeysIndex: number, op: SetOp, cardinalityOnly: boolean, cmdName: string): void {
   const setnum = longArg(argv[numkeysIndex]);
   if (setnum < 1) throw Err.zsetAtLeastOneKey(cmdName);
   if (setnum > argv.length - (numkeysIndex + 1)) throw Err.syntax();
@@ -848,25 +847,25 @@ function sortByScore(members: string[], scores: number[]): void {
   }
 }
 
-function zunionstoreCommand(c: Client, argv: string[], s: Server): void {
+function zunionstoreCommand(c: Client, argv: string[], s: DataContext): void {
   zunionInterDiffGenericCommand(c, argv, s, argv[1], 2, 'union', false, 'zunionstore');
 }
-function zinterstoreCommand(c: Client, argv: string[], s: Server): void {
+function zinterstoreCommand(c: Client, argv: string[], s: DataContext): void {
   zunionInterDiffGenericCommand(c, argv, s, argv[1], 2, 'inter', false, 'zinterstore');
 }
-function zdiffstoreCommand(c: Client, argv: string[], s: Server): void {
+function zdiffstoreCommand(c: Client, argv: string[], s: DataContext): void {
   zunionInterDiffGenericCommand(c, argv, s, argv[1], 2, 'diff', false, 'zdiffstore');
 }
-function zunionCommand(c: Client, argv: string[], s: Server): void {
+function zunionCommand(c: Client, argv: string[], s: DataContext): void {
   zunionInterDiffGenericCommand(c, argv, s, null, 1, 'union', false, 'zunion');
 }
-function zinterCommand(c: Client, argv: string[], s: Server): void {
+function zinterCommand(c: Client, argv: string[], s: DataContext): void {
   zunionInterDiffGenericCommand(c, argv, s, null, 1, 'inter', false, 'zinter');
 }
-function zdiffCommand(c: Client, argv: string[], s: Server): void {
+function zdiffCommand(c: Client, argv: string[], s: DataContext): void {
   zunionInterDiffGenericCommand(c, argv, s, null, 1, 'diff', false, 'zdiff');
 }
-function zintercardCommand(c: Client, argv: string[], s: Server): void {
+function zintercardCommand(c: Client, argv: string[], s: DataContext): void {
   zunionInterDiffGenericCommand(c, argv, s, null, 1, 'inter', true, 'zintercard');
 }
 
@@ -888,7 +887,7 @@ function zscanCommand(c: Client, argv: string[]): void {
 
 // ---------------------------------------------------------------- table
 
-export const sortedSetCommands: CommandRow[] = [
+export const sortedSetCommands: DataCommands = [
   { name: 'zadd', handler: zaddCommand },
   { name: 'zincrby', handler: zincrbyCommand },
   { name: 'zrem', handler: zremCommand },

@@ -6,9 +6,8 @@
  * (Redis's tryObjectEncoding: int/embstr/raw by content); APPEND and
  * SETRANGE store a RawString, as Redis unshares the value into a raw sds.
  */
-import type { CommandRow } from '../spec.js';
 import type { Client, OutputMark } from '../../server/client.js';
-import type { Server } from '../../server/server.js';
+import type { DataCommands, DataContext } from '../context.js';
 import { Err, RedisError } from '../../protocol/errors.js';
 import { BYTES_MIN, MAX_STRING_CHARS, RawString, isString, strValue, type Value } from '../../keyspace/value.js';
 import type { Db } from '../../keyspace/keyspace.js';
@@ -47,7 +46,7 @@ const PROPAGATE_PART = 64 * 1024 * 1024;
  * SET key <first part> <setOpts…>, then APPEND key <part> for the rest,
  * which replay to the same value (setOpts: PXAT ms, KEEPTTL or none).
  */
-function propagateLongValue(c: Client, s: Server, key: string, r: RawString, setOpts: string[]): void {
+function propagateLongValue(c: Client, s: DataContext, key: string, r: RawString, setOpts: string[]): void {
   const b = r.bytes();
   const ops: [number, string[]][] = [];
   for (let at = 0; at < b.length; at += PROPAGATE_PART) {
@@ -87,7 +86,7 @@ function addStringValueOrNull(c: Client, v: string | RawString | null): void {
 }
 
 /** Redis's checkStringLength: the result may not exceed proto-max-bulk-len. */
-function checkStringLength(s: Server, total: number): void {
+function checkStringLength(s: DataContext, total: number): void {
   if (total > s.protoMaxBulkLen) throw Err.stringTooLong();
 }
 
@@ -158,7 +157,7 @@ function parseSetOptions(argv: string[], from: number, isSet: boolean): SetOptio
  * setGenericCommand: SET with its options, SETNX, SETEX, PSETEX. `okReply`
  * and `abortReply` are what SETNX-style callers answer instead of OK/nil.
  */
-function setGeneric(c: Client, s: Server, key: string, val: string | RawString, o: SetOptions, okReply: string | null, abortReply: string | null): void {
+function setGeneric(c: Client, s: DataContext, key: string, val: string | RawString, o: SetOptions, okReply: string | null, abortReply: string | null): void {
   const db = c.db;
   if (o.get) {
     const old = getStringValue(db, key); // WRONGTYPE aborts the SET
@@ -197,7 +196,7 @@ function getCommand(c: Client, argv: string[]): void {
   else throw Err.wrongType();
 }
 
-function setCommand(c: Client, argv: string[], s: Server): void {
+function setCommand(c: Client, argv: string[], s: DataContext): void {
   if (argv.length === 3 && c.bigArgs === null) {
     // plain SET key value, the common case: no options to parse
     c.db.setKey(argv[1], argv[2]);
@@ -210,24 +209,24 @@ function setCommand(c: Client, argv: string[], s: Server): void {
   setGeneric(c, s, argv[1], valueArg(c, argv, 2), o, null, null);
 }
 
-function setnxCommand(c: Client, argv: string[], s: Server): void {
+function setnxCommand(c: Client, argv: string[], s: DataContext): void {
   const o: SetOptions = { nx: true, xx: false, get: false, keepttl: false, persist: false, when: -1, kind: '', expireArg: null, unit: 'seconds', relative: true };
   setGeneric(c, s, argv[1], valueArg(c, argv, 2), o, ':1\r\n', ':0\r\n');
 }
 
-function setexCommand(c: Client, argv: string[], s: Server): void {
+function setexCommand(c: Client, argv: string[], s: DataContext): void {
   const when = expireToAbsolute(argv[2], 'seconds', true, s.ks.now, 'setex');
   const o: SetOptions = { nx: false, xx: false, get: false, keepttl: false, persist: false, when, kind: 'ex', expireArg: null, unit: 'seconds', relative: true };
   setGeneric(c, s, argv[1], valueArg(c, argv, 3), o, null, null);
 }
 
-function psetexCommand(c: Client, argv: string[], s: Server): void {
+function psetexCommand(c: Client, argv: string[], s: DataContext): void {
   const when = expireToAbsolute(argv[2], 'ms', true, s.ks.now, 'psetex');
   const o: SetOptions = { nx: false, xx: false, get: false, keepttl: false, persist: false, when, kind: 'px', expireArg: null, unit: 'ms', relative: true };
   setGeneric(c, s, argv[1], valueArg(c, argv, 3), o, null, null);
 }
 
-function getsetCommand(c: Client, argv: string[], s: Server): void {
+function getsetCommand(c: Client, argv: string[], s: DataContext): void {
   const old = getStringValue(c.db, argv[1]);
   const val = valueArg(c, argv, 2);
   c.db.setKey(argv[1], val);
@@ -245,7 +244,7 @@ function getdelCommand(c: Client, argv: string[]): void {
   addStringValueOrNull(c, v);
 }
 
-function getexCommand(c: Client, argv: string[], s: Server): void {
+function getexCommand(c: Client, argv: string[], s: DataContext): void {
   const o = parseSetOptions(argv, 2, false);
   const db = c.db;
   const v = getStringValue(db, argv[1]);
@@ -316,7 +315,7 @@ function msetnxCommand(c: Client, argv: string[]): void {
   msetGeneric(c, argv, true);
 }
 
-function appendCommand(c: Client, argv: string[], s: Server): void {
+function appendCommand(c: Client, argv: string[], s: DataContext): void {
   const db = c.db;
   const key = argv[1];
   const add = valueArg(c, argv, 2);
@@ -370,7 +369,7 @@ function strlenCommand(c: Client, argv: string[]): void {
 }
 
 /** incrDecrCommand: the int64 arithmetic, exact over the whole range. */
-function incrDecr(c: Client, key: string, incr: bigint | number, s: Server): void {
+function incrDecr(c: Client, key: string, incr: bigint | number, s: DataContext): void {
   const db = c.db;
   const slot = db.lookupWriteSlot(key);
   let cur: number | bigint = 0;
@@ -406,21 +405,21 @@ function incrDecr(c: Client, key: string, incr: bigint | number, s: Server): voi
   c.addRaw(':' + str + '\r\n');
 }
 
-function incrCommand(c: Client, argv: string[], s: Server): void {
+function incrCommand(c: Client, argv: string[], s: DataContext): void {
   incrDecr(c, argv[1], 1, s);
 }
 
-function decrCommand(c: Client, argv: string[], s: Server): void {
+function decrCommand(c: Client, argv: string[], s: DataContext): void {
   incrDecr(c, argv[1], -1, s);
 }
 
-function incrbyCommand(c: Client, argv: string[], s: Server): void {
+function incrbyCommand(c: Client, argv: string[], s: DataContext): void {
   const v = parseInt64(argv[2]);
   if (v === null) throw Err.notInteger();
   incrDecr(c, argv[1], v, s);
 }
 
-function decrbyCommand(c: Client, argv: string[], s: Server): void {
+function decrbyCommand(c: Client, argv: string[], s: DataContext): void {
   const v = parseInt64(argv[2]);
   if (v === null) throw Err.notInteger();
   if (typeof v === 'bigint' && v === I64_MIN) throw Err.raw('ERR decrement would overflow');
@@ -483,7 +482,7 @@ function getrangeCommand(c: Client, argv: string[]): void {
   } else c.addBulk(v.s.slice(start, end + 1));
 }
 
-function setrangeCommand(c: Client, argv: string[], s: Server): void {
+function setrangeCommand(c: Client, argv: string[], s: DataContext): void {
   const db = c.db;
   const key = argv[1];
   const offset = intArg(argv[2]);
@@ -528,7 +527,7 @@ function setrangeCommand(c: Client, argv: string[], s: Server): void {
   c.addInt(total);
 }
 
-function lcsCommand(c: Client, argv: string[], s: Server): void {
+function lcsCommand(c: Client, argv: string[], s: DataContext): void {
   let getLen = false;
   let getIdx = false;
   let withMatchLen = false;
@@ -624,7 +623,7 @@ function lcsCommand(c: Client, argv: string[], s: Server): void {
 
 void RedisError;
 
-export const stringCommands: CommandRow[] = [
+export const stringCommands: DataCommands = [
   { name: 'append', handler: appendCommand, bigArgs: true },
   { name: 'decr', handler: decrCommand },
   { name: 'decrby', handler: decrbyCommand },

@@ -13,7 +13,7 @@
  * when a key that was live at WATCH time has since expired, even if nothing
  * deleted it yet (isWatchedKeyExpired).
  */
-import type { CommandRow } from '../spec.js';
+import type { ServerCommands } from '../context.js';
 import type { Client } from '../../server/client.js';
 import type { Server } from '../../server/server.js';
 import type { Db } from '../../keyspace/keyspace.js';
@@ -227,7 +227,7 @@ function execCommand(c: Client, _argv: string[], s: Server): void {
   c.propagated = true;
 }
 
-export const transactionCommands: CommandRow[] = [
+export const transactionCommands: ServerCommands = [
   { name: 'multi', handler: multiCommand },
   { name: 'exec', handler: execCommand },
   { name: 'discard', handler: discardCommand },

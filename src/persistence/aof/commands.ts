@@ -7,7 +7,7 @@
  */
 import type { Client } from '../../server/client.js';
 import type { Server } from '../../server/server.js';
-import type { CommandRow } from '../../commands/spec.js';
+import type { ServerCommands } from '../../commands/context.js';
 import { Err } from '../../protocol/errors.js';
 import { aofOf } from './index.js';
 import { activeChildOf } from '../child.js';
@@ -27,4 +27,4 @@ function bgrewriteaofCommand(c: Client, _argv: string[], s: Server): void {
   c.addStatus('Background append only file rewriting started');
 }
 
-export const aofCommands: CommandRow[] = [{ name: 'bgrewriteaof', handler: bgrewriteaofCommand }];
+export const aofCommands: ServerCommands = [{ name: 'bgrewriteaof', handler: bgrewriteaofCommand }];

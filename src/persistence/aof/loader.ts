@@ -49,6 +49,7 @@ import { join } from 'node:path';
 import type { Server } from '../../server/server.js';
 import type { Client } from '../../server/client.js';
 import type { CommandSpec } from '../../commands/spec.js';
+import type { ServerContext } from '../../commands/context.js';
 import { RedisError } from '../../protocol/errors.js';
 import type { Manifest } from './manifest.js';
 
@@ -176,7 +177,7 @@ function leadingInt(s: string, from: number): number {
 class Replayer {
   readonly c: Client;
   /** commands queued after MULTI, run at EXEC */
-  queue: { cmd: CommandSpec; argv: string[] }[] | null = null;
+  queue: { cmd: CommandSpec<ServerContext>; argv: string[] }[] | null = null;
   commands = 0;
   errors = 0;
 
@@ -185,13 +186,13 @@ class Replayer {
     this.c.authenticated = true;
   }
 
-  lookup(argv: string[]): CommandSpec | undefined {
+  lookup(argv: string[]): CommandSpec<ServerContext> | undefined {
     let cmd = this.s.table.lookup(argv[0]);
     if (cmd !== undefined && cmd.subcommands !== null && argv.length >= 2) cmd = cmd.subcommands.get(argv[1].toLowerCase());
     return cmd;
   }
 
-  run(cmd: CommandSpec, argv: string[]): void {
+  run(cmd: CommandSpec<ServerContext>, argv: string[]): void {
     const c = this.c;
     c.propagateArgv = null;
     try {
