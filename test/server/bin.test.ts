@@ -19,7 +19,8 @@ function startBin(args: string[]) {
   let out = '';
   p.stdout.on('data', (d) => (out += d));
   p.stderr.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
+  // 'close', not 'exit': the output pipes may still hold the last lines when the process exits
+  const exited = new Promise<number | null>((r) => p.once('close', (code) => r(code)));
   return { p, exited, output: () => out };
 }
 
@@ -90,7 +91,7 @@ test('kill -ABRT and DEBUG SEGFAULT log Redis\'s crash report and the process di
   for (const k of cases) {
     const port = await freePort();
     const s = startBin(['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--enable-debug-command', 'yes', '--crash-log-enabled', k.log ? 'yes' : 'no']);
-    const died = new Promise<NodeJS.Signals | null>((r) => s.p.once('exit', (_code, sig) => r(sig)));
+    const died = new Promise<NodeJS.Signals | null>((r) => s.p.once('close', (_code, sig) => r(sig)));
     try {
       const c = await waitReady(port);
       if (k.how === 'abrt') s.p.kill('SIGABRT');
