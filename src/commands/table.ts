@@ -14,7 +14,12 @@ interface MetaFile {
 
 let metaCache: MetaFile | null = null;
 
-/** Redis 7.0's command metadata (loaded once). */
+/**
+ * Redis 7.0's command metadata (loaded once). The JSON is data, not code: tsc
+ * does not copy it to dist/, so it is read where it lives, under the package
+ * root (dist/src/commands/ is three levels below it), and package.json's
+ * `files` ships it in the tarball (test/meta/package.test.ts checks both).
+ */
 export function redisMeta(): MetaFile {
   if (metaCache === null) {
     const url = new URL('../../../src/commands/meta/redis-7.0-commands.json', import.meta.url);
