@@ -138,7 +138,7 @@ export function migrateCachedSockets(s: Server): number {
 }
 
 /** Redis's migrateCloseTimedoutSockets, once a second while some are cached. */
-function startReaper(s: Server, cache: Cache): void {
+function startReaper(cache: Cache): void {
   if (cache.timer !== null) return;
   cache.timer = setInterval(() => {
     const now = Math.floor(Date.now() / 1000);
@@ -198,7 +198,7 @@ export async function migrateGetSocket(s: Server, host: string, port: string, ti
   // a connection refused at once: Redis's non-blocking connect "succeeds" and the first write fails
   if (outcome === 'refused') m.broken = true;
   cache.sockets.set(name, m);
-  startReaper(s, cache);
+  startReaper(cache);
   return m;
 }
 

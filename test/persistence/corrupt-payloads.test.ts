@@ -20,7 +20,6 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Server } from '../../src/server/server.js';
 import type { Client } from '../../src/server/client.js';
-import type { RespValue } from '../harness/resp.js';
 import { runCommand } from '../harness/commands.js';
 import { payload, ziplistBlob, zipmapBlob } from '../harness/rdb-payloads.js';
 import { RDB_TYPE_HASH_ZIPLIST, RDB_TYPE_HASH_ZIPMAP, RDB_TYPE_LIST_QUICKLIST, RDB_TYPE_ZSET_ZIPLIST, RDB_VERSION } from '../../src/persistence/rdb/encode.js';

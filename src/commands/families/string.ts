@@ -9,7 +9,7 @@
 import type { Client, OutputMark } from '../../server/client.js';
 import type { DataCommands, DataContext } from '../context.js';
 import { Err, RedisError } from '../../protocol/errors.js';
-import { BYTES_MIN, MAX_STRING_CHARS, RawString, isString, strValue, type Value } from '../../keyspace/value.js';
+import { BYTES_MIN, RawString, isString, strValue, type Value } from '../../keyspace/value.js';
 import type { Db } from '../../keyspace/keyspace.js';
 import { intToString, parseInt64, I64_MAX, I64_MIN } from '../../util/numbers.js';
 import { addLongDouble, formatLongDouble, isFiniteLongDouble, parseLongDouble, type LongDouble } from '../../util/longdouble.js';
@@ -18,12 +18,6 @@ import { NOTIFY_GENERIC, NOTIFY_STRING } from '../../keyspace/notify.js';
 import { keepStringIdentity } from './debug.js';
 
 // ---------------------------------------------------------------- helpers
-
-/** The string at key for reading, null when missing; WRONGTYPE otherwise. */
-function getString(db: Db, key: string): string | null {
-  const v = getStringValue(db, key);
-  return v === null ? null : strValue(v);
-}
 
 /**
  * Argument i as a value to store: a raw string holding its bytes when it is

@@ -66,7 +66,7 @@ import type { Server, ShutdownFlags } from '../../server/server.js';
 import { AofLoadError, loadAppendOnlyFiles, loadAppendOnlyFilesSync, type RdbImageLoader } from './loader.js';
 import {
   cloneManifest, emptyManifest, fsyncDir, writeAll, manifestName, markRewrittenIncrsAsHistory, newBase, newIncr, parseManifest,
-  persistManifest, tempIncrName, tempManifestName, tempRewriteName, ManifestError, type Manifest,
+  persistManifest, tempIncrName, tempManifestName, ManifestError, type Manifest,
 } from './manifest.js';
 import { CommandSink, Sink } from './rewrite.js';
 import { Snapshot, type SnapshotSink } from '../snapshot.js';
