@@ -352,7 +352,14 @@ test('hashes round trip in both encodings: a listpack keeps its order, a hashtab
     fc.property(fc.array(fc.tuple(element, element), { minLength: 1, maxLength: 30 }), fc.boolean(), (pairs, compress) => {
       const h = hashOf(pairs)!;
       assert.equal(rdbObjectType(h), h.isListpack ? RDB_TYPE_HASH_LISTPACK : RDB_TYPE_HASH);
-      assertSame(roundTrip(h, { compress }, { ...DEFAULTS, ...HLIM }), h);
+      const got = roundTrip(h, { compress }, { ...DEFAULTS, ...HLIM });
+      const flat: string[] = [];
+      h.forEach((f, v) => flat.push(f, v));
+      if (!h.isListpack && h.size <= HLIM.hashMaxListpackEntries && flat.every((e) => e.length <= HLIM.hashMaxListpackValue)) {
+        // a hashtable whose long value was overwritten by a short one: Redis loads a small plain hash as a listpack
+        assert.equal(encodingOf(got), 'listpack');
+        assert.deepEqual((contentOf(got) as string[]).slice().sort(), contentOf(h));
+      } else assertSame(got, h);
     }),
   );
 });
