@@ -20,7 +20,7 @@
 import type { Client } from '../../server/client.js';
 import type { DataCommands, DataContext } from '../context.js';
 import { Err } from '../../protocol/errors.js';
-import { RawString, isString, strValue, type Value } from '../../keyspace/value.js';
+import { RawString, isString, strValue } from '../../keyspace/value.js';
 import type { Db } from '../../keyspace/keyspace.js';
 import { parseInt64 } from '../../util/numbers.js';
 import { NOTIFY_GENERIC, NOTIFY_STRING } from '../../keyspace/notify.js';
