@@ -94,6 +94,8 @@ test('kill -ABRT and DEBUG SEGFAULT log Redis\'s crash report and the process di
     const died = new Promise<NodeJS.Signals | null>((r) => s.p.once('close', (_code, sig) => r(sig)));
     try {
       const c = await waitReady(port);
+      // the port accepts before startup ends; the crash handlers are installed once it has
+      await waitFor(() => /Ready to accept connections/.test(s.output()), 'the ready line');
       if (k.how === 'abrt') s.p.kill('SIGABRT');
       else void c.sendRaw('*2\r\n$5\r\nDEBUG\r\n$8\r\nSEGFAULT\r\n', 0);
       assert.equal(await died, k.how === 'abrt' ? 'SIGABRT' : 'SIGSEGV');
