@@ -5,7 +5,12 @@
  *
  * The parser is incremental: it keeps a stack of open aggregates and commits
  * each complete element as it arrives, so a huge array that comes in many
- * chunks is never re-parsed from its start.
+ * chunks is never re-parsed from its start; a bulk string still incomplete
+ * holds its chunks aside and joins them once, when all of it is there.
+ *
+ * The test harness reads replies with this parser too (test/harness/resp.ts),
+ * asking for each top-level reply's exact bytes as well (`keepRaw`), so that
+ * replies can be compared byte for byte.
  */
 
 export type Reply =
@@ -35,31 +40,73 @@ interface Frame {
   need: number;
 }
 
+/** A top-level reply with its exact bytes (latin1), from a parser that keeps them. */
+export interface RawReply {
+  reply: Reply;
+  raw: string;
+}
+
 export class ReplyParser {
   private buf: Buffer = Buffer.alloc(0);
   private pos = 0;
   private stack: Frame[] = [];
+  /** chunks received while an incomplete bulk string waits for `want` bytes from pos, not yet joined to buf */
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+  private want = 0;
+  /** keepRaw: where the top-level reply being read starts in buf, and its bytes already dropped from buf */
+  private start = 0;
+  private rawHead = '';
+
+  /** keepRaw: feedRaw may be used, giving each reply's bytes (what the CLI never needs, so it costs nothing there). */
+  constructor(private readonly keepRaw = false) {}
 
   /** Feeds bytes; returns the top-level replies completed by them. Throws ProtocolError. */
   feed(chunk: Buffer): Reply[] {
-    if (this.pos >= this.buf.length) this.buf = chunk;
-    else this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
+    return this.read(chunk, null, Infinity);
+  }
+
+  /** As feed, each reply with its exact bytes; at most max replies (the rest of the bytes stay buffered). */
+  feedRaw(chunk: Buffer, max = Infinity): RawReply[] {
+    if (!this.keepRaw) throw new Error('ReplyParser: feedRaw needs a parser made with keepRaw');
+    const raws: string[] = [];
+    return this.read(chunk, raws, max).map((reply, i) => ({ reply, raw: raws[i] }));
+  }
+
+  private read(chunk: Buffer, raws: string[] | null, max: number): Reply[] {
+    if (this.want > 0 && this.buf.length - this.pos + this.heldBytes + chunk.length < this.want) {
+      this.held.push(chunk);
+      this.heldBytes += chunk.length;
+      return [];
+    }
+    if (this.keepRaw && this.stack.length > 0) this.rawHead += this.buf.toString('latin1', this.start, this.pos);
+    if (this.pos >= this.buf.length && this.held.length === 0) this.buf = chunk;
+    else this.buf = Buffer.concat([this.buf.subarray(this.pos), ...this.held, chunk]);
     this.pos = 0;
+    this.start = 0;
+    this.held = [];
+    this.heldBytes = 0;
+    this.want = 0;
     const out: Reply[] = [];
-    for (;;) {
+    while (out.length < max) {
+      if (this.stack.length === 0) this.start = this.pos;
       const el = this.parseOne();
       if (el === undefined) break;
       if (el === null) continue; // an aggregate was opened
-      this.deliver(el, out);
+      this.deliver(el, out, raws);
     }
     return out;
   }
 
-  private deliver(el: Reply, out: Reply[]): void {
+  private deliver(el: Reply, out: Reply[], raws: string[] | null): void {
     for (;;) {
       const top = this.stack[this.stack.length - 1];
       if (!top) {
         out.push(el);
+        if (this.keepRaw) {
+          raws?.push(this.rawHead + this.buf.toString('latin1', this.start, this.pos));
+          this.rawHead = '';
+        }
         return;
       }
       top.agg.items.push(el);
@@ -112,7 +159,10 @@ export class ReplyParser {
           this.pos = next;
           return { t: 'nil' };
         }
-        if (next + len + 2 > buf.length) return undefined;
+        if (next + len + 2 > buf.length) {
+          this.want = next + len + 2 - p;
+          return undefined;
+        }
         const s = buf.toString('latin1', next, next + len);
         this.pos = next + len + 2;
         if (type === 0x24) return { t: 'string', s };

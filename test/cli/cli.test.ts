@@ -79,6 +79,19 @@ test('the reply parser assembles nested RESP3 replies fed one byte at a time', (
   ]);
 });
 
+test('the reply parser keeps each reply\'s exact bytes when asked (keepRaw), whatever the chunking', () => {
+  const replies = ['*2\r\n$3\r\nfoo\r\n*1\r\n%1\r\n+k\r\n:7\r\n', '$-1\r\n', `$300\r\n${'\xff'.repeat(300)}\r\n`, '>2\r\n$1\r\na\r\n_\r\n', '-ERR x\r\n', '*0\r\n'];
+  const wire = Buffer.from(replies.join(''), 'latin1');
+  for (const size of [1, 2, 7, 64, wire.length]) {
+    const p = new ReplyParser(true);
+    const got: string[] = [];
+    for (let i = 0; i < wire.length; i += size) got.push(...p.feedRaw(wire.subarray(i, i + size)).map((r) => r.raw));
+    assert.deepEqual(got, replies, `chunks of ${size}`);
+  }
+  const one = new ReplyParser(true).feedRaw(wire, 1);
+  assert.deepEqual(one.map((r) => r.raw), [replies[0]], 'max stops after that many replies');
+});
+
 test('the reply parser rejects an unknown type byte with hiredis\'s message', () => {
   assert.throws(() => new ReplyParser().feed(Buffer.from('|1\r\n')), /Protocol error, got "\|" as reply type byte/);
 });

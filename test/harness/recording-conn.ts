@@ -5,15 +5,18 @@
  * every frame up to its answer.
  */
 import net from 'node:net';
-import { encodeCommand, parseResp, type RespValue } from './resp.js';
+import { ReplyParser } from '../../src/cli/resp.js';
+import { encodeCommand, toRespValue, type RespValue } from './resp.js';
 import { WAIT_CEILING_MS } from './servers.js';
 
 export class RecordingConn {
-  private buf = '';
+  private readonly parser = new ReplyParser(true);
+  /** frames received and not yet returned by barrier/until */
+  private frames: { value: RespValue; raw: string }[] = [];
   private waiter: (() => void) | null = null;
   private constructor(readonly socket: net.Socket) {
-    socket.on('data', (d) => {
-      this.buf += d.toString('latin1');
+    socket.on('data', (d: Buffer) => {
+      for (const { reply, raw } of this.parser.feedRaw(d)) this.frames.push({ value: toRespValue(reply), raw });
       this.waiter?.();
     });
     socket.on('error', () => {});
@@ -42,25 +45,9 @@ export class RecordingConn {
   async until(token: string, inMulti = false, want = 1): Promise<{ value: RespValue; raw: string }[]> {
     const deadline = Date.now() + WAIT_CEILING_MS;
     for (;;) {
-      const frames: { value: RespValue; raw: string }[] = [];
-      let pos = 0;
-      let done = false;
-      for (;;) {
-        const r = parseResp(this.buf, pos);
-        if (r === null) break;
-        const raw = this.buf.slice(pos, r.end);
-        frames.push({ value: r.value, raw });
-        pos = r.end;
-        if (raw.includes(token) || (inMulti && frames.length >= want && raw === '+QUEUED\r\n')) {
-          done = true;
-          break;
-        }
-      }
-      if (done) {
-        this.buf = this.buf.slice(pos);
-        return frames;
-      }
-      if (Date.now() > deadline) throw new Error(`no answer to PING ${token}; received ${JSON.stringify(this.buf)}`);
+      const i = this.frames.findIndex((f, n) => f.raw.includes(token) || (inMulti && n + 1 >= want && f.raw === '+QUEUED\r\n'));
+      if (i >= 0) return this.frames.splice(0, i + 1);
+      if (Date.now() > deadline) throw new Error(`no answer to PING ${token}; received ${JSON.stringify(this.frames.map((f) => f.raw).join(''))}`);
       await new Promise<void>((r) => {
         this.waiter = r;
         setTimeout(r, 50);

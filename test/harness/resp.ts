@@ -1,9 +1,11 @@
 /**
  * A minimal RESP2/RESP3 client for tests and scripts: sends commands as
  * multibulk, returns each reply both parsed and as its exact bytes, so that
- * differential tests can compare gKV with Redis byte for byte.
+ * differential tests can compare gKV with Redis byte for byte. Replies are
+ * read by gkv-cli's parser (src/cli/resp.ts): one RESP reader for both.
  */
 import net from 'node:net';
+import { ReplyParser, type Reply as ParsedReply } from '../../src/cli/resp.js';
 
 export type RespValue =
   | string
@@ -31,63 +33,47 @@ export interface Reply {
   raw: string; // latin1
 }
 
-/** Parses one RESP value from buf at pos; returns null when incomplete. */
-export function parseResp(buf: string, pos: number): { value: RespValue; end: number } | null {
-  if (pos >= buf.length) return null;
-  const t = buf[pos];
-  const nl = buf.indexOf('\r\n', pos);
-  if (nl === -1) return null;
-  const line = buf.slice(pos + 1, nl);
-  let p = nl + 2;
-  switch (t) {
-    case '+':
-      return { value: line, end: p };
-    case '-':
-      return { value: new RespError(line), end: p };
-    case ':':
-      return { value: Number.isSafeInteger(Number(line)) ? Number(line) : BigInt(line), end: p };
-    case '(':
-      return { value: BigInt(line), end: p };
-    case ',':
-      return { value: { double: line }, end: p };
-    case '#':
-      return { value: line === 't', end: p };
-    case '_':
-      return { value: null, end: p };
-    case '$':
-    case '=': {
-      const n = Number(line);
-      if (n < 0) return { value: null, end: p };
-      if (p + n + 2 > buf.length) return null;
-      const s = buf.slice(p, p + n);
-      return { value: t === '=' ? { verbatim: s } : s, end: p + n + 2 };
+/** A reply from the shared parser (src/cli/resp.ts, gkv-cli's) as the tests' RespValue. */
+export function toRespValue(r: ParsedReply): RespValue {
+  switch (r.t) {
+    case 'status':
+    case 'string':
+      return r.s;
+    case 'error':
+      return new RespError(r.s);
+    case 'integer':
+      return Number.isSafeInteger(Number(r.s)) ? Number(r.s) : BigInt(r.s);
+    case 'bignum':
+      return BigInt(r.s);
+    case 'double':
+      return { double: r.s };
+    case 'verb':
+      return { verbatim: `${r.fmt}:${r.s}` };
+    case 'bool':
+      return r.v;
+    case 'nil':
+      return null;
+    case 'array':
+      return r.items.map(toRespValue);
+    case 'set':
+      return { set: r.items.map(toRespValue) };
+    case 'push':
+      return { push: r.items.map(toRespValue) };
+    case 'map': {
+      const pairs: [RespValue, RespValue][] = [];
+      for (let i = 0; i < r.items.length; i += 2) pairs.push([toRespValue(r.items[i]), toRespValue(r.items[i + 1])]);
+      return { map: pairs };
     }
-    case '*':
-    case '~':
-    case '>':
-    case '%': {
-      const n = Number(line);
-      if (n < 0) return { value: null, end: p };
-      const count = t === '%' ? n * 2 : n;
-      const items: RespValue[] = [];
-      for (let i = 0; i < count; i++) {
-        const r = parseResp(buf, p);
-        if (r === null) return null;
-        items.push(r.value);
-        p = r.end;
-      }
-      if (t === '%') {
-        const pairs: [RespValue, RespValue][] = [];
-        for (let i = 0; i < items.length; i += 2) pairs.push([items[i], items[i + 1]]);
-        return { value: { map: pairs }, end: p };
-      }
-      if (t === '~') return { value: { set: items }, end: p };
-      if (t === '>') return { value: { push: items }, end: p };
-      return { value: items, end: p };
-    }
-    default:
-      throw new Error(`bad RESP type byte ${JSON.stringify(t)} at ${pos}`);
   }
+}
+
+/**
+ * Parses one RESP value from buf (latin1) at pos, with the shared parser;
+ * returns null when incomplete.
+ */
+export function parseResp(buf: string, pos: number): { value: RespValue; end: number } | null {
+  const [first] = new ReplyParser(true).feedRaw(Buffer.from(buf.slice(pos), 'latin1'), 1);
+  return first === undefined ? null : { value: toRespValue(first.reply), end: pos + first.raw.length };
 }
 
 export function encodeCommand(args: (string | Buffer | number)[]): Buffer {
@@ -100,7 +86,7 @@ export function encodeCommand(args: (string | Buffer | number)[]): Buffer {
 }
 
 export class RespClient {
-  private buf = '';
+  private readonly parser = new ReplyParser(true);
   private waiters: ((r: Reply) => void)[] = [];
   /** push messages (RESP3 '>' or RESP2 pub/sub arrays when no command is waiting) */
   pushes: Reply[] = [];
@@ -109,10 +95,7 @@ export class RespClient {
   private closeWaiters: (() => void)[] = [];
 
   private constructor(readonly socket: net.Socket) {
-    socket.on('data', (d) => {
-      this.buf += d.toString('latin1');
-      this.drain();
-    });
+    socket.on('data', (d: Buffer) => this.drain(d));
     socket.on('close', () => {
       this.closed = true;
       for (const w of this.closeWaiters) w();
@@ -140,20 +123,13 @@ export class RespClient {
   /** waiters[head…] are waiting (a moving head: shift() of a 300,000-entry pipeline's waiters was O(n) each) */
   private head = 0;
 
-  private drain(): void {
-    let pos = 0;
-    for (;;) {
-      const r = parseResp(this.buf, pos);
-      if (r === null) break;
-      const raw = this.buf.slice(pos, r.end);
-      pos = r.end;
-      const rep = { value: r.value, raw };
-      const isPush = typeof r.value === 'object' && r.value !== null && !Array.isArray(r.value) && 'push' in r.value;
-      if (!isPush && this.head < this.waiters.length) this.waiters[this.head++](rep);
+  private drain(chunk: Buffer): void {
+    for (const { reply, raw } of this.parser.feedRaw(chunk)) {
+      const rep = { value: toRespValue(reply), raw };
+      if (reply.t !== 'push' && this.head < this.waiters.length) this.waiters[this.head++](rep);
       else if (this.pushWaiters.length > 0) this.pushWaiters.shift()!(rep);
       else this.pushes.push(rep);
     }
-    if (pos !== 0) this.buf = this.buf.slice(pos);
     if (this.head > 1024 && this.head * 2 > this.waiters.length) {
       this.waiters = this.waiters.slice(this.head);
       this.head = 0;
