@@ -5,47 +5,23 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startGkv } from '../harness/servers.js';
-import { RespClient, type Reply } from '../harness/resp.js';
-import type { GkvServer } from '../../src/index.js';
+import type { Reply } from '../harness/resp.js';
+import { withClients } from '../harness/commands.js';
+import { waitForBlocked } from '../harness/info.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function withClients(n: number, fn: (cs: RespClient[], srv: GkvServer) => Promise<void>): Promise<void> {
-  const srv = await startGkv();
-  const cs: RespClient[] = [];
-  for (let i = 0; i < n; i++) cs.push(await RespClient.connect(srv.port));
-  try {
-    await fn(cs, srv);
-  } finally {
-    for (const c of cs) c.close();
-    await srv.close();
-  }
-}
-
-/** Sends a command that should block; resolves when it is answered (or with 'pending' after ms). */
+/** Resolves with p's raw reply, or 'pending' when none came within ms: the way to see that a client stays blocked. */
 function pendingFor(p: Promise<Reply>, ms: number): Promise<string> {
-  return Promise.race([p.then((r) => r.raw), sleep(ms).then(() => 'pending')]);
-}
-
-/** Waits until the server reports n blocked clients. */
-async function blockedCount(c: RespClient, n: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const info = String(await c.cmd('INFO', 'clients'));
-    if (info.includes(`blocked_clients:${n}\r\n`)) return;
-    await sleep(5);
-  }
-  assert.fail(`never saw blocked_clients:${n}`);
+  return Promise.race([p.then((r) => r.raw), new Promise<string>((r) => setTimeout(() => r('pending'), ms))]);
 }
 
 test('clients blocked on one key are served first come, first served, one element each', async () => {
   await withClients(4, async ([a, b, c, d]) => {
     const pb = b.call('BLPOP', 'k', '0');
-    await blockedCount(a, 1);
+    await waitForBlocked(a, 1);
     const pc = c.call('BRPOP', 'k', '0');
-    await blockedCount(a, 2);
+    await waitForBlocked(a, 2);
     const pd = d.call('BLPOP', 'other', 'k', '0');
-    await blockedCount(a, 3);
+    await waitForBlocked(a, 3);
     assert.equal(await a.cmd('RPUSH', 'k', 'x', 'y'), 2);
     assert.equal((await pb).raw, '*2\r\n$1\r\nk\r\n$1\r\nx\r\n');
     assert.equal((await pc).raw, '*2\r\n$1\r\nk\r\n$1\r\ny\r\n');
@@ -75,7 +51,7 @@ test('a push inside MULTI wakes the blocked client once, after EXEC, with the fi
   await withClients(3, async ([a, b, c]) => {
     const pb = b.call('BLPOP', 'k', '0');
     const pc = c.call('BLPOP', 'gone', '0');
-    await blockedCount(a, 2);
+    await waitForBlocked(a, 2);
     await a.cmd('MULTI');
     await a.cmd('RPUSH', 'k', 'first', 'second');
     await a.cmd('LPOP', 'k');
@@ -101,9 +77,9 @@ test('blocking commands inside MULTI do not block and answer as a timeout would'
 test('a BLMOVE chain: the moved element wakes the client blocked on the destination', async () => {
   await withClients(3, async ([a, b, c]) => {
     const pb = b.call('BLMOVE', 'l1', 'l2', 'RIGHT', 'LEFT', '0');
-    await blockedCount(a, 1);
+    await waitForBlocked(a, 1);
     const pc = c.call('BRPOP', 'l2', '0');
-    await blockedCount(a, 2);
+    await waitForBlocked(a, 2);
     await a.cmd('RPUSH', 'l1', 'a', 'b');
     assert.equal((await pb).raw, '$1\r\nb\r\n');
     assert.equal((await pc).raw, '*2\r\n$2\r\nl2\r\n$1\r\nb\r\n');
@@ -116,7 +92,7 @@ test('a blocked BLMOVE whose destination holds another type is answered WRONGTYP
   await withClients(2, async ([a, b]) => {
     await a.cmd('SET', 'dst', 'string');
     const pb = b.call('BLMOVE', 'src', 'dst', 'LEFT', 'RIGHT', '0');
-    await blockedCount(a, 1);
+    await waitForBlocked(a, 1);
     await a.cmd('RPUSH', 'src', 'e');
     assert.equal((await pb).raw, '-WRONGTYPE Operation against a key holding the wrong kind of value\r\n');
     assert.deepEqual(await a.cmd('LRANGE', 'src', '0', '-1'), ['e']);
@@ -126,7 +102,7 @@ test('a blocked BLMOVE whose destination holds another type is answered WRONGTYP
 test('a key re-created with another type leaves its blocked clients blocked until a list appears', async () => {
   await withClients(2, async ([a, b]) => {
     const pb = b.call('BLPOP', 'k', '0');
-    await blockedCount(a, 1);
+    await waitForBlocked(a, 1);
     await a.cmd('SET', 'k', 'string');
     await a.cmd('DEL', 'k');
     await a.cmd('SADD', 'k', 'member');
@@ -142,12 +118,12 @@ test('CLIENT UNBLOCK answers the blocked client with its timeout reply or the UN
     const id = String(await b.cmd('CLIENT', 'ID'));
     assert.equal(await a.cmd('CLIENT', 'UNBLOCK', id), 0, 'a client that is not blocked');
     const p1 = b.call('BLPOP', 'k', '0');
-    await blockedCount(a, 1);
+    await waitForBlocked(a, 1);
     assert.match(String(await a.cmd('CLIENT', 'LIST', 'ID', id)), /flags=b /);
     assert.equal(await a.cmd('CLIENT', 'UNBLOCK', id, 'TIMEOUT'), 1);
     assert.equal((await p1).raw, '*-1\r\n');
     const p2 = b.call('BLMOVE', 'k', 'd', 'LEFT', 'LEFT', '0');
-    await blockedCount(a, 1);
+    await waitForBlocked(a, 1);
     assert.equal(await a.cmd('CLIENT', 'UNBLOCK', id, 'error'), 1);
     assert.equal((await p2).raw, '-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n');
     assert.equal((await a.call('CLIENT', 'UNBLOCK', id, 'later')).raw, '-ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR\r\n');
@@ -162,9 +138,9 @@ test('CLIENT UNBLOCK answers the blocked client with its timeout reply or the UN
 test('a blocked client that disconnects is forgotten: a later push stays in the list', async () => {
   await withClients(2, async ([a, b]) => {
     b.call('BLPOP', 'k', '0').catch(() => {});
-    await blockedCount(a, 1);
+    await waitForBlocked(a, 1);
     b.close();
-    await blockedCount(a, 0);
+    await waitForBlocked(a, 0);
     await a.cmd('RPUSH', 'k', 'kept');
     assert.deepEqual(await a.cmd('LRANGE', 'k', '0', '-1'), ['kept']);
   });
@@ -173,7 +149,7 @@ test('a blocked client that disconnects is forgotten: a later push stays in the 
 test('commands pipelined behind a blocking command run after it is served, seeing the whole write that woke it', async () => {
   await withClients(2, async ([a, b]) => {
     const replies = b.sendRaw('*3\r\n$5\r\nBLPOP\r\n$1\r\nq\r\n$1\r\n0\r\n*2\r\n$3\r\nGET\r\n$2\r\nk2\r\n*1\r\n$4\r\nPING\r\n', 3);
-    await blockedCount(a, 1);
+    await waitForBlocked(a, 1);
     // one write: the push, then a SET in the same read
     a.socket.write('*3\r\n$5\r\nRPUSH\r\n$1\r\nq\r\n$1\r\nv\r\n*3\r\n$3\r\nSET\r\n$2\r\nk2\r\n$3\r\nnew\r\n');
     assert.deepEqual((await replies).map((r) => r.raw), ['*2\r\n$1\r\nq\r\n$1\r\nv\r\n', '$3\r\nnew\r\n', '+PONG\r\n']);
@@ -183,9 +159,9 @@ test('commands pipelined behind a blocking command run after it is served, seein
 test('the ready key is served even when a client blocked on several keys has an earlier one', async () => {
   await withClients(3, async ([a, b, c]) => {
     const pb = b.call('BLPOP', 'x', 'y', '0');
-    await blockedCount(a, 1);
+    await waitForBlocked(a, 1);
     const pc = c.call('BLPOP', 'y', '0');
-    await blockedCount(a, 2);
+    await waitForBlocked(a, 2);
     await a.cmd('MULTI');
     await a.cmd('RPUSH', 'y', '1', '2', '3');
     await a.cmd('RPUSH', 'x', '9');
@@ -206,11 +182,11 @@ test('served and immediate blocking pops propagate as their non-blocking forms',
     await a.cmd('BLMPOP', '0', '1', 'k', 'LEFT', 'COUNT', '5');
     await a.cmd('BRPOPLPUSH', 'd', 'd', '0');
     const pb = b.call('BLMPOP', '0', '1', 'k', 'RIGHT', 'COUNT', '9');
-    await blockedCount(a, 1);
+    await waitForBlocked(a, 1);
     await a.cmd('RPUSH', 'k', 'x', 'y');
     await pb;
     const pb2 = b.call('BLMOVE', 'k', 'd', 'LEFT', 'RIGHT', '0');
-    await blockedCount(a, 1);
+    await waitForBlocked(a, 1);
     await a.cmd('RPUSH', 'k', 'z');
     await pb2;
     assert.deepEqual(log, [
@@ -226,7 +202,7 @@ test('scanDatabaseForReadyKeys wakes clients blocked on keys that a database swa
     await a.cmd('RPUSH', 'k', 'from-db1');
     await a.cmd('SELECT', '0');
     const pb = b.call('BLPOP', 'k', '0');
-    await blockedCount(a, 1);
+    await waitForBlocked(a, 1);
     const ks = srv.server.ks;
     ks.dbs[0].swapWith(ks.dbs[1]);
     srv.server.blocking.scanDatabaseForReadyKeys(ks.dbs[0]);
@@ -237,19 +213,12 @@ test('scanDatabaseForReadyKeys wakes clients blocked on keys that a database swa
 });
 
 test('SWAPDB serves a client blocked on a key that the swap brings into its database', async () => {
-  const srv = await startGkv();
-  const blocked = await RespClient.connect(srv.port);
-  const other = await RespClient.connect(srv.port);
-  try {
+  await withClients(2, async ([blocked, other]) => {
     const pop = blocked.call('BLPOP', 'swapped', '5');
-    await new Promise((r) => setTimeout(r, 50));
+    await waitForBlocked(other, 1);
     await other.cmd('SELECT', '1');
     await other.cmd('RPUSH', 'swapped', 'from-db1');
     assert.equal(await other.cmd('SWAPDB', '0', '1'), 'OK');
     assert.deepEqual((await pop).value, ['swapped', 'from-db1']);
-  } finally {
-    blocked.close();
-    other.close();
-    await srv.close();
-  }
+  });
 });

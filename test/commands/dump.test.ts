@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { errText, fakeClock, recordPropagation, withClients, withServer } from '../harness/commands.js';
+import { waitForBlocked } from '../harness/info.js';
 
 const T0 = 1_800_000_000_000;
 
@@ -91,7 +92,7 @@ test('a RESTOREd list wakes a client blocked on its key', async () => {
     await a.cmd('RPUSH', 'src', 'x', 'y');
     const p = (await a.cmd('DUMP', 'src')) as string;
     const popped = b.call('BLPOP', 'dst', '0');
-    for (let i = 0; i < 200 && !String(await a.cmd('INFO', 'clients')).includes('blocked_clients:1\r\n'); i++) await new Promise((r) => setTimeout(r, 5));
+    await waitForBlocked(a, 1);
     assert.equal(await a.cmd('RESTORE', 'dst', '0', p), 'OK');
     assert.deepEqual((await popped).value, ['dst', 'x']);
     assert.deepEqual(await a.cmd('LRANGE', 'dst', '0', '-1'), ['y']);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { errText, withServer } from '../harness/commands.js';
+import { waitFor } from '../harness/servers.js';
 import { LatencyMonitor, latencyGraph } from '../../src/server/latency.js';
 
 /** INFO latencystats as field → value */
@@ -55,7 +56,7 @@ test('a blocking command is recorded when it is served, with its whole duration'
     try {
       await c.cmd('CONFIG', 'RESETSTAT');
       const pending = b.cmd('BLPOP', 'q', '0');
-      for (let i = 0; i < 200 && srv.server.blocking.blockedCount === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      await waitFor(() => srv.server.blocking.blockedCount === 1, 'BLPOP blocked');
       assert.equal((await latencystats(c)).has('latency_percentiles_usec_blpop'), false);
       await c.cmd('LPUSH', 'q', 'x');
       assert.deepEqual(await pending, ['q', 'x']);

@@ -8,12 +8,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startGkv } from '../harness/servers.js';
-import { RespClient, type Reply } from '../harness/resp.js';
+import type { RespClient, Reply } from '../harness/resp.js';
 import { RecordingConn } from '../harness/recording-conn.js';
+import { withClients } from '../harness/commands.js';
+import { infoField, waitForBlocked } from '../harness/info.js';
 import type { GkvServer } from '../../src/index.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Ctx {
   srv: GkvServer;
@@ -23,42 +22,31 @@ interface Ctx {
   events(): Promise<string[]>;
 }
 
+/** Two clients and a subscriber to every keyevent of db 0 (notify-keyspace-events EAn). */
 async function withServer(fn: (x: Ctx) => Promise<void>): Promise<void> {
-  const srv = await startGkv();
-  const a = await RespClient.connect(srv.port);
-  const b = await RespClient.connect(srv.port);
-  const sub = await RecordingConn.open(srv.port);
-  let token = 0;
-  const events = async () => {
-    const frames = await sub.barrier(`t${++token}`);
-    return frames
-      .map((f) => f.value)
-      .filter((v): v is string[] => Array.isArray(v) && v[0] === 'pmessage')
-      .map((v) => `${v[2].replace('__keyevent@0__:', '')} ${v[3]}`);
-  };
-  try {
-    await a.cmd('CONFIG', 'SET', 'notify-keyspace-events', 'EAn');
-    sub.send(['PSUBSCRIBE', '__keyevent@0__:*']);
-    await events();
-    await fn({ srv, a, b, events });
-  } finally {
-    sub.close();
-    a.close();
-    b.close();
-    await srv.close();
-  }
-}
-
-async function blockedCount(c: RespClient, n: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (String(await c.cmd('INFO', 'clients')).includes(`blocked_clients:${n}\r\n`)) return;
-    await sleep(5);
-  }
-  assert.fail(`never saw blocked_clients:${n}`);
+  await withClients(2, async ([a, b], srv) => {
+    const sub = await RecordingConn.open(srv.port);
+    let token = 0;
+    const events = async () => {
+      const frames = await sub.barrier(`t${++token}`);
+      return frames
+        .map((f) => f.value)
+        .filter((v): v is string[] => Array.isArray(v) && v[0] === 'pmessage')
+        .map((v) => `${v[2].replace('__keyevent@0__:', '')} ${v[3]}`);
+    };
+    try {
+      await a.cmd('CONFIG', 'SET', 'notify-keyspace-events', 'EAn');
+      sub.send(['PSUBSCRIBE', '__keyevent@0__:*']);
+      await events();
+      await fn({ srv, a, b, events });
+    } finally {
+      sub.close();
+    }
+  });
 }
 
 async function dirty(c: RespClient): Promise<number> {
-  return Number(/rdb_changes_since_last_save:(\d+)/.exec(String(await c.cmd('INFO', 'persistence')))![1]);
+  return Number(await infoField(c, 'rdb_changes_since_last_save', 'persistence'));
 }
 
 /** SLOWLOG GET as [client name, argv] pairs, oldest first. */
@@ -141,17 +129,17 @@ test('LMOVE sends the destination\'s push (after "new") before the source\'s pop
 test('a blocked BLPOP served by a push sends the push, then lpop and del; a served BLMOVE the new destination\'s push, then the source\'s pop and del', async () => {
   await withServer(async ({ a, b, events }) => {
     const p1 = b.call('BLPOP', 'k', '0');
-    await blockedCount(a, 1);
+    await waitForBlocked(a, 1);
     await a.cmd('LPUSH', 'k', 'x');
     assert.equal((await p1).raw, '*2\r\n$1\r\nk\r\n$1\r\nx\r\n');
     assert.deepEqual(await events(), ['new k', 'lpush k', 'lpop k', 'del k']);
     const p2 = b.call('BLMOVE', 'k', 'd', 'RIGHT', 'LEFT', '0');
-    await blockedCount(a, 1);
+    await waitForBlocked(a, 1);
     await a.cmd('RPUSH', 'k', 'x', 'y');
     assert.equal((await p2).raw, '$1\r\ny\r\n');
     assert.deepEqual(await events(), ['new k', 'rpush k', 'new d', 'lpush d', 'rpop k']);
     const p3 = b.call('BLMPOP', '0', '1', 'e', 'LEFT', 'COUNT', '5');
-    await blockedCount(a, 1);
+    await waitForBlocked(a, 1);
     await a.cmd('LMOVE', 'k', 'e', 'LEFT', 'LEFT');
     await p3;
     assert.deepEqual(await events(), ['new e', 'lpush e', 'lpop k', 'del k', 'lpop e', 'del e']);
@@ -177,7 +165,7 @@ test('pops, LTRIM and LREM count one change per element; a move counts one; serv
     for (const [block, expected] of [[['BLPOP', 'w', '0'], 2], [['BLMOVE', 'w', 'w2', 'LEFT', 'LEFT', '0'], 2], [['BLMPOP', '0', '1', 'w', 'LEFT', 'COUNT', '5'], 4]] as const) {
       const before = await dirty(a);
       const p = b.call(...block);
-      await blockedCount(a, 1);
+      await waitForBlocked(a, 1);
       await a.cmd('RPUSH', 'w', 'a', 'b');
       await p;
       assert.equal((await dirty(a)) - before, expected, `${block[0]} served`);
@@ -194,7 +182,7 @@ test('a blocking command reaches the slow log when served, after the command tha
     await a.cmd('CONFIG', 'RESETSTAT');
     assert.equal((await b.call('BLPOP', 'k', '0.01')).raw, '*-1\r\n');
     const p = b.call('BRPOP', 'k', '0');
-    await blockedCount(a, 1);
+    await waitForBlocked(a, 1);
     await a.cmd('RPUSH', 'k', 'x');
     await p;
     const log = (await slowlog(a)).filter(([, argv]) => argv[0] !== 'INFO');
@@ -218,7 +206,7 @@ test('CLIENT UNBLOCK, in either form, logs the unblocked command without argumen
     await a.cmd('CONFIG', 'RESETSTAT');
     for (const form of [[], ['ERROR']]) {
       const p: Promise<Reply> = b.call('BLPOP', 'k', '0');
-      await blockedCount(a, 1);
+      await waitForBlocked(a, 1);
       assert.equal(await a.cmd('CLIENT', 'UNBLOCK', id, ...form), 1);
       await p;
     }
@@ -241,7 +229,7 @@ test('a served BLMOVE whose destination holds the wrong type is logged and count
     await a.cmd('CONFIG', 'SET', 'slowlog-log-slower-than', '0');
     await a.cmd('CONFIG', 'RESETSTAT');
     const p = b.call('BLMOVE', 'k', 'str', 'LEFT', 'LEFT', '0');
-    await blockedCount(a, 1);
+    await waitForBlocked(a, 1);
     await a.cmd('RPUSH', 'k', 'x');
     assert.equal((await p).raw, '-WRONGTYPE Operation against a key holding the wrong kind of value\r\n');
     assert.deepEqual((await slowlog(a)).at(-1), ['', ['BLMOVE', 'k', 'str', 'LEFT', 'LEFT', '0']]);

@@ -1,21 +1,13 @@
+/**
+ * The list family (t_list.c) in-process, one client: replies, errors,
+ * encodings and conversions of each command.
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startGkv } from '../harness/servers.js';
-import { RespClient } from '../harness/resp.js';
-import type { GkvServer } from '../../src/index.js';
+import { raw, withServer, WRONGTYPE as WRONGTYPE_TEXT } from '../harness/commands.js';
 
-async function withServer(fn: (c: RespClient, srv: GkvServer) => Promise<void>): Promise<void> {
-  const srv = await startGkv();
-  const c = await RespClient.connect(srv.port);
-  try {
-    await fn(c, srv);
-  } finally {
-    c.close();
-    await srv.close();
-  }
-}
-const raw = async (c: RespClient, ...args: string[]) => (await c.call(...args)).raw;
-const WRONGTYPE = '-WRONGTYPE Operation against a key holding the wrong kind of value\r\n';
+/** the WRONGTYPE error as the raw reply */
+const WRONGTYPE = `-${WRONGTYPE_TEXT}\r\n`;
 
 test('LPUSH and RPUSH add at either end and reply with the length; LRANGE reads any range', async () => {
   await withServer(async (c) => {

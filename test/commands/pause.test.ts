@@ -1,21 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withClients } from '../harness/commands.js';
-import type { RespClient } from '../harness/resp.js';
-
-/** An INFO field's value. */
-async function info(c: RespClient, field: string): Promise<string> {
-  const text = (await c.cmd('INFO')) as string;
-  return new RegExp(`\\r\\n${field}:([^\\r]*)\\r\\n`).exec(text)![1];
-}
-
-async function until(cond: () => Promise<boolean>): Promise<void> {
-  const end = Date.now() + 20000;
-  while (!(await cond())) {
-    if (Date.now() > end) assert.fail('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { waitFor } from '../harness/servers.js';
+import { infoField as info, waitForBlocked } from '../harness/info.js';
 
 test('a client whose command waits for CLIENT PAUSE counts in blocked_clients and shows flag b', async () => {
   await withClients(3, async ([a, b, c]) => {
@@ -26,7 +13,7 @@ test('a client whose command waits for CLIENT PAUSE counts in blocked_clients an
     await b.cmd('CLIENT', 'SETNAME', 'writer');
     const set = b.cmd('SET', 'x', '1');
     const pub = c.cmd('PUBLISH', 'ch', 'm'); // may replicate: paused too
-    await until(async () => (await info(a, 'blocked_clients')) === '2');
+    await waitForBlocked(a, 2);
     assert.match((await a.cmd('CLIENT', 'LIST')) as string, / name=writer .*flags=b /);
     assert.equal(await a.cmd('CLIENT', 'UNPAUSE'), 'OK');
     assert.equal(await set, 'OK');
@@ -45,7 +32,7 @@ test('CLIENT PAUSE WRITE holds an EXEC that queued a write, not one that only re
     await a.cmd('CLIENT', 'PAUSE', '60000', 'WRITE');
     const exec = b.cmd('EXEC');
     assert.deepEqual(await c.cmd('EXEC'), ['PONG', null]);
-    await until(async () => (await info(a, 'blocked_clients')) === '1');
+    await waitForBlocked(a, 1);
     await a.cmd('CLIENT', 'UNPAUSE');
     assert.deepEqual(await exec, ['OK']);
     await a.cmd('CLIENT', 'PAUSE', '300', 'ALL');
@@ -63,7 +50,7 @@ test('a CLIENT PAUSE inside MULTI takes effect when the transaction ends', async
     await a.cmd('SET', 'f2', 'bar');
     assert.deepEqual(await a.cmd('EXEC'), ['OK', 'OK', 'OK']);
     const set = b.cmd('SET', 'f3', 'bar');
-    await until(async () => (await info(a, 'blocked_clients')) === '1');
+    await waitForBlocked(a, 1);
     assert.equal(await a.cmd('GET', 'f2'), 'bar');
     assert.equal(await a.cmd('GET', 'f3'), null);
     await a.cmd('CLIENT', 'UNPAUSE');
@@ -79,7 +66,7 @@ test('keys are not expired during a pause, lazily or actively; they are once it 
     await a.cmd('SET', 'bar', 'foo', 'PX', '10');
     await a.cmd('CLIENT', 'PAUSE', '50000', 'WRITE');
     await a.cmd('EXEC');
-    await until(async () => (await a.cmd('GET', 'foo')) === null && (await a.cmd('GET', 'bar')) === null);
+    await waitFor(async () => (await a.cmd('GET', 'foo')) === null && (await a.cmd('GET', 'bar')) === null, 'foo and bar read as expired');
     await new Promise((r) => setTimeout(r, 300)); // active expiry cycles run meanwhile
     assert.equal(Number(await info(a, 'expired_keys')), before);
     await a.cmd('CLIENT', 'UNPAUSE');

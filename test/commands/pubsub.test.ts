@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withClients, withServer } from '../harness/commands.js';
 import { RespClient } from '../harness/resp.js';
+import { waitForInfo } from '../harness/info.js';
 
 test('PUBSUB HELP lists its subcommands and PUBSUB with a wrong subcommand form gives Redis errors', async () => {
   await withServer(async (c) => {
@@ -32,14 +33,14 @@ test('a client that disconnects loses its subscriptions and WATCHed keys', async
     await a.cmd('PSUBSCRIBE', 'x*');
     await a.cmd('SSUBSCRIBE', 's');
     a.close();
-    await new Promise((r) => setTimeout(r, 50));
+    await waitForInfo(b, 'connected_clients', '1', 'clients');
     assert.equal(await b.cmd('PUBSUB', 'NUMPAT'), 0);
     assert.deepEqual(await b.cmd('PUBSUB', 'SHARDCHANNELS'), []);
     assert.equal(await b.cmd('PUBLISH', 'xy', 'm'), 0);
     const w = await RespClient.connect(srv.port);
     await w.cmd('WATCH', 'k');
     w.close();
-    await new Promise((r) => setTimeout(r, 50));
+    await waitForInfo(b, 'connected_clients', '1', 'clients');
     // no watcher left: the keyspace's modification hook is uninstalled
     assert.equal(srv.server.ks.modifiedHook, null);
   });

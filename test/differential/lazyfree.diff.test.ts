@@ -9,18 +9,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RespClient } from '../harness/resp.js';
+import { infoField, waitForInfo } from '../harness/info.js';
 import { sharedServers } from './runner.js';
 
 const servers = sharedServers();
 
 async function lazyfreed(c: RespClient): Promise<number> {
   // the background job runs after the command; wait until nothing is pending
-  for (let i = 0; i < 200; i++) {
-    const text = (await c.cmd('INFO', 'memory')) as string;
-    if (/lazyfree_pending_objects:0\r/.test(text)) return Number(/lazyfreed_objects:(\d+)/.exec(text)![1]);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error('lazy free never done');
+  await waitForInfo(c, 'lazyfree_pending_objects', '0', 'memory');
+  return Number(await infoField(c, 'lazyfreed_objects', 'memory'));
 }
 
 test('lazyfreed_objects counts what Redis hands to its lazy free thread', { skip: servers.skip }, async () => {

@@ -24,6 +24,7 @@ import { RespClient, type Reply } from '../harness/resp.js';
 import { stateOf, type Pair, type Cmd } from './harness.js';
 import { cs, diffRuns, diffSeed, sharedPair } from './runner.js';
 import { RecordingConn } from '../harness/recording-conn.js';
+import { waitForBlocked } from '../harness/info.js';
 
 const SEED = diffSeed(20261201);
 const RUNS = diffRuns(100);
@@ -138,14 +139,6 @@ const script = fc.record({
 });
 type Script = { blockers: Cmd[]; writes: Cmd[]; multi: boolean; flags: string; unblockError: boolean };
 
-async function waitBlocked(c: RespClient, n: number): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (String(await c.cmd('INFO', 'clients')).includes(`blocked_clients:${n}\r\n`)) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`never saw ${n} blocked clients`);
-}
-
 interface Side {
   port: number;
   main: RespClient;
@@ -206,7 +199,7 @@ async function runScript(sd: Side, s: Script): Promise<string[]> {
       await c.cmd('CLIENT', 'SETNAME', `b${i}`);
       ids.push(String(await c.cmd('CLIENT', 'ID')));
       pending.push(c.call(...s.blockers[i]));
-      await waitBlocked(sd.main, i + 1);
+      await waitForBlocked(sd.main, i + 1);
     }
     if (s.multi) out.push((await sd.main.call('MULTI')).raw);
     for (const w of s.writes) {

@@ -9,6 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RecordingConn } from '../harness/recording-conn.js';
+import { waitFor } from '../harness/servers.js';
 import { sharedServers } from './runner.js';
 
 const servers = sharedServers({ 'enable-debug-command': 'yes' });
@@ -107,13 +108,11 @@ async function run(port: number, steps: Step[]): Promise<string> {
     let got = '';
     for (const st of steps) {
       if (st.c === 1) {
-        for (let tries = 0; ; tries++) {
+        await waitFor(async () => {
           b.send(st.argv);
           const frames = await b.barrier('sync');
-          if (st.poll === undefined || frames.some((f) => f.raw.includes(st.poll!))) break;
-          assert.ok(tries < 500, `never saw ${st.poll}`);
-          await new Promise((r) => setTimeout(r, 10));
-        }
+          return st.poll === undefined || frames.some((f) => f.raw.includes(st.poll!));
+        }, `${st.argv.join(' ')} showing ${st.poll}`);
         continue;
       }
       a.send(st.argv);

@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RespClient } from '../harness/resp.js';
+import { waitForBlocked } from '../harness/info.js';
 import { sharedPair } from './runner.js';
 
 const sp = sharedPair();
@@ -29,12 +30,11 @@ test('WAIT for replicas that do not exist blocks for its timeout, or until CLIEN
       assert.ok(Date.now() - t0 >= 55, `waited ${Date.now() - t0} ms`);
       const id = await w.cmd('CLIENT', 'ID');
       const forever = w.call('WAIT', '1', '0');
-      await new Promise((res) => setTimeout(res, 50));
-      assert.match(String(await admin.cmd('INFO', 'clients')), /blocked_clients:1\r\n/);
+      await waitForBlocked(admin, 1);
       assert.equal(await admin.cmd('CLIENT', 'UNBLOCK', String(id)), 1);
       assert.equal((await forever).raw, ':0\r\n');
       const again = w.call('WAIT', '2', '0');
-      await new Promise((res) => setTimeout(res, 50));
+      await waitForBlocked(admin, 1);
       assert.equal(await admin.cmd('CLIENT', 'UNBLOCK', String(id), 'ERROR'), 1);
       assert.equal((await again).raw, '-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n');
     } finally {

@@ -108,8 +108,9 @@ test('a subscriber that stops reading is disconnected at the pubsub hard limit w
   const limited = await startGkv({ 'client-output-buffer-limit': 'pubsub 1mb 512kb 60' });
   const slow = net.connect(limited.port, '127.0.0.1');
   await new Promise((r) => slow.once('connect', r));
+  const subscribed = new Promise((r) => slow.once('data', r)); // the SUBSCRIBE confirmation
   slow.write('*2\r\n$9\r\nSUBSCRIBE\r\n$1\r\nc\r\n');
-  await new Promise((r) => setTimeout(r, 100));
+  await within(subscribed);
   slow.pause(); // stop reading: the server's writes back up
   const closed = new Promise<void>((r) => slow.once('close', () => r()));
   slow.on('error', () => {});

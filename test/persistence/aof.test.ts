@@ -19,6 +19,7 @@ import { createServer, type GkvServer, type ServerOptions } from '../../src/inde
 import { RespClient, type RespValue } from '../harness/resp.js';
 import { connectWhenListening, freePort, oracleSkip, waitFor } from '../harness/servers.js';
 import { stateOf } from '../differential/harness.js';
+import { waitForInfo } from '../harness/info.js';
 import { formatManifest, parseManifest, ManifestError, type Manifest } from '../../src/persistence/aof/manifest.js';
 import { aofOf, rdbHooks } from '../../src/persistence/aof/index.js';
 import type { RObj, Value } from '../../src/keyspace/value.js';
@@ -53,6 +54,12 @@ async function withClient<T>(srv: { port: number }, fn: (c: RespClient) => Promi
   } finally {
     c.close();
   }
+}
+
+/** Waits until the first AOF rewrite has started and finished (INFO persistence). */
+async function rewriteDone(c: RespClient): Promise<void> {
+  await waitForInfo(c, 'aof_rewrites', '1', 'persistence');
+  await waitForInfo(c, 'aof_rewrite_in_progress', '0', 'persistence');
 }
 
 /** redis-check-aof (redis-tools) finds the directory valid; nothing is checked when it is not installed. */
@@ -963,11 +970,10 @@ test('kill -9 during a rewrite leaves a directory that loads every write (old ba
       assert.equal(await c.cmd('GET', 'k99999'), '99999');
       assert.equal(await c.cmd('GET', 'during'), 'rewrite');
       // the orphaned child saw its input end without a commit and removed its file (or the restart did)
-      for (let i = 0; i < 500 && readdirSync(dir).some((n) => n.startsWith('temp-')); i++) await new Promise((r) => setTimeout(r, 20));
-      assert.ok(!readdirSync(dir).some((n) => n.startsWith('temp-')), 'the stale temporary base is gone');
+      await waitFor(() => !readdirSync(dir).some((n) => n.startsWith('temp-')), 'the stale temporary base gone');
       // and a rewrite now completes
       await c.cmd('BGREWRITEAOF');
-      for (let i = 0; i < 500 && !/aof_rewrite_in_progress:0\r\n/.test(String(await c.cmd('INFO', 'persistence'))); i++) await new Promise((r) => setTimeout(r, 20));
+      await waitForInfo(c, 'aof_rewrite_in_progress', '0', 'persistence');
       assert.equal(manifestOf(dir), 'file appendonly.aof.2.base.aof seq 2 type b\nfile appendonly.aof.3.incr.aof seq 3 type i\n');
       c.close();
     } finally {
@@ -1045,11 +1051,7 @@ test('we load an AOF directory written by a real Redis 7.0 (base after BGREWRITE
     const r = await redisOn(dir);
     await populate(r.c);
     assert.equal(await r.c.cmd('BGREWRITEAOF'), 'Background append only file rewriting started');
-    for (let i = 0; i < 100; i++) {
-      const info = String(await r.c.cmd('INFO', 'persistence'));
-      if (/aof_rewrite_in_progress:0/.test(info) && /aof_rewrites:1/.test(info)) break;
-      await new Promise((res) => setTimeout(res, 50));
-    }
+    await rewriteDone(r.c);
     await r.c.cmd('SET', 'after:rewrite', 'v');
     await r.c.cmd('HSET', 'hash:lp', 'later', '1');
     await r.c.cmd('MULTI');
@@ -1112,11 +1114,7 @@ test('with aof-use-rdb-preamble yes the base is an RDB image: a real Redis 7.0 l
     const r2 = await redisOn(theirs, ['--aof-use-rdb-preamble', 'yes']);
     await populate(r2.c);
     await r2.c.cmd('BGREWRITEAOF');
-    for (let i = 0; i < 100; i++) {
-      const info = String(await r2.c.cmd('INFO', 'persistence'));
-      if (/aof_rewrite_in_progress:0/.test(info) && /aof_rewrites:1/.test(info)) break;
-      await new Promise((res) => setTimeout(res, 50));
-    }
+    await rewriteDone(r2.c);
     await r2.c.cmd('SET', 'after:rewrite', 'v');
     await r2.stop();
     assert.ok(files(theirs).includes('appendonly.aof.2.base.rdb'));

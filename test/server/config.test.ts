@@ -8,8 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Config, ConfigError } from '../../src/server/config.js';
 import { PARAMS } from '../../src/server/params.js';
 import { Server } from '../../src/server/server.js';
-import { RespClient } from '../harness/resp.js';
-import { freePort, redisServerAvailable } from '../harness/servers.js';
+import { connectWhenListening, freePort, redisServerAvailable } from '../harness/servers.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const bin = join(root, 'bin', 'gkv-server');
@@ -111,18 +110,6 @@ test('command-line errors are reported exactly as redis-server reports them', { 
   for (const args of cases) assert.equal(startupError(bin, args), startupError('redis-server', args), args.join(' '));
 });
 
-async function waitReady(port: number): Promise<RespClient> {
-  const deadline = Date.now() + 20000;
-  for (;;) {
-    try {
-      return await RespClient.connect(port);
-    } catch {
-      if (Date.now() > deadline) throw new Error('server did not start');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
-
 /** Starts a server binary on a config file, applies CONFIG SETs, rewrites; returns the file's new text. */
 async function rewriteWith(server: string, text: string, sets: string[][]): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'gkv-rw-'));
@@ -131,7 +118,7 @@ async function rewriteWith(server: string, text: string, sets: string[][]): Prom
   writeFileSync(file, text.replace('$PORT', String(port)).replace('$DIR', dir));
   const p = spawn(server, [file], { stdio: 'ignore' });
   try {
-    const c = await waitReady(port);
+    const c = await connectWhenListening(port);
     for (const s of sets) assert.equal(await c.cmd('CONFIG', 'SET', ...s), 'OK');
     assert.equal(await c.cmd('CONFIG', 'REWRITE'), 'OK');
     c.close();

@@ -2,19 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RespClient } from '../harness/resp.js';
 import { withServer, withClients } from '../harness/commands.js';
+import { waitFor } from '../harness/servers.js';
 
 /** The CLIENT LIST line of the client named name, or undefined. */
 async function listed(c: RespClient, name: string): Promise<string | undefined> {
   const list = (await c.cmd('CLIENT', 'LIST')) as string;
   return list.split('\n').find((l) => l.includes(` name=${name} `));
-}
-
-async function until(cond: () => Promise<boolean>, ms = 20000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) assert.fail('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 test('a reply past the normal class hard limit is never sent: the client is closed', async () => {
@@ -59,12 +52,12 @@ test('a soft limit is enforced by the cron once its time passed, even when no mo
     sub.socket.pause(); // reads nothing: the server's output piles up
     const msg = 'x'.repeat(1000);
     // publish until the subscriber's reply list passes the soft limit (the socket buffers fill first)
-    await until(async () => {
+    await waitFor(async () => {
       for (let i = 0; i < 50; i++) await c.cmd('PUBLISH', 'ch', msg);
       const line = await listed(c, 'sub');
       return line === undefined || Number(/omem=(\d+)/.exec(line)![1]) > 100000;
-    }, 60000);
+    }, "the subscriber's output past the soft limit");
     // then nothing more is published: the cron closes it after the soft seconds
-    await until(async () => (await listed(c, 'sub')) === undefined);
+    await waitFor(async () => (await listed(c, 'sub')) === undefined, 'the subscriber closed');
   });
 });

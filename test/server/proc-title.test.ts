@@ -5,8 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expandTemplate, validateProcTitleTemplate } from '../../src/server/proc-title.js';
-import { RespClient } from '../harness/resp.js';
-import { freePort } from '../harness/servers.js';
+import { connectWhenListening, freePort } from '../harness/servers.js';
 import { errText } from '../harness/commands.js';
 
 const bin = join(fileURLToPath(new URL('../../../', import.meta.url)), 'bin', 'gkv-server');
@@ -26,12 +25,7 @@ test('gkv-server shows proc-title-template as its process title, and CONFIG SET 
   const port = await freePort();
   const p = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', ''], { stdio: 'ignore' });
   try {
-    let c: RespClient | null = null;
-    for (let i = 0; i < 400 && c === null; i++) {
-      c = await RespClient.connect(port).catch(() => null);
-      if (c === null) await new Promise((r) => setTimeout(r, 50));
-    }
-    assert.ok(c);
+    const c = await connectWhenListening(port);
     const title = () => readFileSync(`/proc/${p.pid}/cmdline`, 'latin1').replace(/\0+$/, '');
     assert.equal(title(), `${bin} 127.0.0.1:${port}`);
     assert.equal(await c.cmd('CONFIG', 'SET', 'proc-title-template', 'T {port} {config-file}'), 'OK');
