@@ -17,7 +17,7 @@ import { Config, ConfigError } from './server/config.js';
 import { PARAMS } from './server/params.js';
 import { Server } from './server/server.js';
 import { installAof } from './persistence/aof/index.js';
-import { installRdb } from './persistence/rdb-install.js';
+import { installRdb } from './persistence/rdb/index.js';
 import { registerPersistenceInfo } from './persistence/info.js';
 
 export type ServerOptions = Record<string, string | number | boolean | string[]>;
@@ -57,7 +57,7 @@ export async function createServer(options: ServerOptions = {}): Promise<GkvServ
   }
   const server = new Server(config);
   installAof(server); // appendonly: load at startup, feed, fsync, rewrite (persistence/aof)
-  installRdb(server, 'dir' in options || 'dbfilename' in options); // SAVE/BGSAVE, save points, load (persistence/rdb-install)
+  installRdb(server, 'dir' in options || 'dbfilename' in options); // SAVE/BGSAVE, save points, load (persistence/rdb)
   registerPersistenceInfo(server); // INFO persistence: loading, rdb_ and aof_ fields (persistence/info)
   await server.listen();
   return {

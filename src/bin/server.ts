@@ -9,9 +9,9 @@ import { Config, ConfigError } from '../server/config.js';
 import { PARAMS } from '../server/params.js';
 import { Server, StartupFailure } from '../server/server.js';
 import { installAof } from '../persistence/aof/index.js';
-import { installRdb } from '../persistence/rdb-install.js';
+import { installRdb } from '../persistence/rdb/index.js';
 import { registerPersistenceInfo } from '../persistence/info.js';
-import { rdbRemoveTempFile } from '../persistence/rdb-file.js';
+import { rdbRemoveTempFile } from '../persistence/rdb/file.js';
 import { installCrashHandlers } from '../server/crash.js';
 
 import { REDIS_VERSION as VERSION } from '../version.js';
@@ -38,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
     throw e;
   }
   installAof(server); // appendonly: load at startup, feed, fsync, rewrite (persistence/aof)
-  installRdb(server); // SAVE/BGSAVE, save points, the save at shutdown, load at startup (persistence/rdb-install)
+  installRdb(server); // SAVE/BGSAVE, save points, the save at shutdown, load at startup (persistence/rdb)
   registerPersistenceInfo(server); // INFO persistence: loading, rdb_ and aof_ fields (persistence/info)
   server.log.level = config.get('loglevel') as typeof server.log.level;
   server.log.file = config.get('logfile');

@@ -17,7 +17,7 @@ import { sortCommands } from './families/sort.js';
 import { stringCommands } from './families/string.js';
 import { transactionCommands } from './families/transactions.js';
 import { aofCommands } from '../persistence/aof/commands.js';
-import { rdbCommands } from '../persistence/rdb-install.js';
+import { rdbCommands } from '../persistence/rdb/commands.js';
 import { latencyCommands } from '../server/latency.js';
 
 export function registerAllCommands(t: CommandTable): void {

@@ -36,7 +36,7 @@ const CHILD_JS = fileURLToPath(new URL('./save-child.js', import.meta.url));
 /** event-loop time a slice of the walk may take */
 const SLICE_MS = 2;
 
-/** What a save writes its bytes through: the snapshot's sink and its output (see rdb-file.ts's RdbImage). */
+/** What a save writes its bytes through: the snapshot's sink and its output (see rdb/file.ts's RdbImage). */
 export interface SaveOutput {
   sink: SnapshotSink<unknown>;
   /** hands what is buffered to the output (after each slice) */

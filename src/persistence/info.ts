@@ -1,7 +1,7 @@
 /**
  * INFO persistence (Redis's genRedisInfoString, server.c), the section RDB
  * and AOF share: loading, the background child's progress (child.ts), the
- * rdb_ fields (rdb-install.ts), the aof_ fields (aof/), the loading_ fields
+ * rdb_ fields (rdb/index.ts), the aof_ fields (aof/), the loading_ fields
  * while a load runs — in Redis 7.0's order. A part whose subsystem is not
  * installed shows what Redis shows with it off. Registered on s.info by
  * whoever installs persistence (registerPersistenceInfo), next to
@@ -11,7 +11,7 @@ import type { Server } from '../server/server.js';
 import type { InfoFields } from '../server/info.js';
 import { fixed } from '../util/numbers.js';
 import { aofOf } from './aof/index.js';
-import { rdbStateOf } from './rdb-install.js';
+import { rdbStateOf } from './rdb/index.js';
 import { childInfoFields } from './child.js';
 
 /** Registers INFO persistence on s.info. */

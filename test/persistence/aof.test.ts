@@ -1073,7 +1073,7 @@ test('we load an AOF directory written by a real Redis 7.0 (base after BGREWRITE
 
 // ---------------------------------------------------------------- RDB preamble (aof-use-rdb-preamble yes, the default)
 
-/** Skip reason while the RDB module has not installed its hooks (persistence/rdb-install.ts). */
+/** Skip reason while the RDB module has not installed its hooks (persistence/rdb/index.ts). */
 async function rdbSkip(): Promise<string | false> {
   const dir = tmp();
   const srv = await createServer({ port: 0, dir });

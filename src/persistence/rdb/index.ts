@@ -3,7 +3,8 @@
  * [SCHEDULE], LASTSAVE, save points (`save 3600 1 300 100 60 10000`), the
  * save at shutdown, loading the file at startup, INFO persistence's rdb_
  * fields, the AOF's RDB preamble (rdbHooks), FLUSHALL's kill-and-save. The
- * file format and the saves are rdb-file.ts; BGSAVE's child is child.ts.
+ * file format and the saves are file.ts; BGSAVE's child is ../child.ts; the
+ * commands SAVE, BGSAVE and LASTSAVE are commands.ts.
  * The shutdown step refuses the exit when the final save fails, unless
  * FORCE (Redis's "Error trying to save the DB, can't exit.").
  *
@@ -13,19 +14,16 @@
  * stop-writes-on-bgsave-error yes and save points set, write commands (and
  * PING) are refused with -MISCONF while the last BGSAVE failed.
  */
-import type { Server } from '../server/server.js';
-import type { Client } from '../server/client.js';
-import type { ServerCommands } from '../commands/context.js';
-import { Err } from '../protocol/errors.js';
-import { RdbCrcError, RdbImage, RdbLoadError, installEntries, loadRdbImage, parseRdb, rdbChildError, rdbPath, rdbSaveSteps, saveRdbSync, startRdbChild, writeRdbToFd, type RdbLoadResult } from './rdb-file.js';
-import { RdbError } from './rdb/decode.js';
+import type { Server } from '../../server/server.js';
+import { RdbCrcError, RdbImage, RdbLoadError, installEntries, loadRdbImage, parseRdb, rdbChildError, rdbPath, rdbSaveSteps, saveRdbSync, startRdbChild, writeRdbToFd, type RdbLoadResult } from './file.js';
+import { RdbError } from './decode.js';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { strerror } from '../util/strerror.js';
-import { sleepBlocking } from '../util/sleep.js';
-import { activeChildOf, type ChildSave } from './child.js';
-import type { ShutdownFlags } from '../server/server.js';
-import { rdbHooks } from './aof/index.js';
+import { strerror } from '../../util/strerror.js';
+import { sleepBlocking } from '../../util/sleep.js';
+import { activeChildOf, type ChildSave } from '../child.js';
+import type { ShutdownFlags } from '../../server/server.js';
+import { rdbHooks } from '../aof/index.js';
 
 const BGSAVE_RETRY_DELAY_MS = 5000;
 const MISCONF_RDB =
@@ -340,45 +338,3 @@ function* rdbShutdownStep(s: Server, st: RdbState, flags: ShutdownFlags, sync: b
   s.log.warning("Error trying to save the DB, can't exit.");
   return false;
 }
-
-// ------------------------------------------------------------------ commands
-
-function saveCommand(c: Client, _argv: string[], s: Server): void {
-  const st = rdbStateOf(s);
-  if (st === undefined) throw Err.raw('ERR');
-  if (st.bg !== null) throw Err.raw('ERR Background save already in progress');
-  if (!st.saveNow()) throw Err.raw('ERR');
-  c.addOK();
-}
-
-/** BGSAVE [SCHEDULE], as Redis 7.0's bgsaveCommand. */
-function bgsaveCommand(c: Client, argv: string[], s: Server): void {
-  const st = rdbStateOf(s);
-  if (st === undefined) throw Err.raw('ERR');
-  let schedule = false;
-  if (argv.length > 1) {
-    if (argv.length === 2 && argv[1].toLowerCase() === 'schedule') schedule = true;
-    else throw Err.syntax();
-  }
-  if (st.bg !== null) throw Err.raw('ERR Background save already in progress');
-  if (activeChildOf(s) !== null || s.inExec) {
-    if (!schedule && !s.inExec) {
-      throw Err.raw("ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.");
-    }
-    st.bgScheduled = true;
-    c.addStatus('Background saving scheduled');
-    return;
-  }
-  if (!st.startBackground()) throw Err.raw('ERR');
-  c.addStatus('Background saving started');
-}
-
-function lastsaveCommand(c: Client, _argv: string[], s: Server): void {
-  c.addInt(rdbStateOf(s)?.lastSave ?? Math.floor(s.startTime / 1000));
-}
-
-export const rdbCommands: ServerCommands = [
-  { name: 'save', handler: saveCommand },
-  { name: 'bgsave', handler: bgsaveCommand },
-  { name: 'lastsave', handler: lastsaveCommand },
-];

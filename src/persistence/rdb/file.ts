@@ -1,7 +1,7 @@
 /**
  * RDB files: the whole dataset in Redis 7.0's format (RDB version 10), for
  * SAVE, BGSAVE, save points, shutdown, startup loading, and the AOF's RDB
- * preamble. The values' encoding is rdb/encode.ts and rdb/decode.ts; this file
+ * preamble. The values' encoding is encode.ts and decode.ts; this file
  * adds the file structure Redis's rdbSaveRio writes:
  *
  *   "REDIS0010"
@@ -10,7 +10,7 @@
  *     per key: [EXPIRETIME_MS t] [IDLE s | FREQ f] type key value
  *   EOF, CRC-64 of everything before it (0 with rdbchecksum no)
  *
- * Writing reads the dataset through a fork-less Snapshot (snapshot.ts), so
+ * Writing reads the dataset through a fork-less Snapshot (../snapshot.ts), so
  * the file holds the data as of the moment the save started. SAVE and DEBUG
  * RELOAD walk it at once (rdbSaveSteps, blocking, as Redis's rdbSave); the
  * shutdown save walks the same steps in slices, so a second SIGINT is still
@@ -18,7 +18,7 @@
  * only when complete, so a failed or interrupted save never damages the
  * previous file; failures log Redis's lines ("Failed opening the temp RDB
  * file…", "Write error saving DB on disk…", "Error moving temp DB file…").
- * BGSAVE streams the walk to a child process (child.ts) that writes
+ * BGSAVE streams the walk to a child process (../child.ts) that writes
  * `temp-<childpid>.rdb` and renames it (startRdbChild).
  *
  * Loading parses the whole image (RDB versions 1–11 as far as the value
@@ -30,17 +30,17 @@
  */
 import { closeSync, fsyncSync, openSync, renameSync, writeSync, existsSync, readFileSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { Server } from '../server/server.js';
-import type { Db } from '../keyspace/keyspace.js';
-import type { Value } from '../keyspace/value.js';
-import { Snapshot } from './snapshot.js';
-import { RdbWriter, RDB_VERSION, rdbObjectType, rdbSaveObject, type SaveOptions } from './rdb/encode.js';
-import { RdbEmptyKeyError, RdbError, RdbReader, isObjectType, rdbLoadObject, type LoadLimits } from './rdb/decode.js';
-import { Crc64 } from './rdb/crc64.js';
-import { REDIS_VERSION } from '../version.js';
-import { ChildSave, type ChildResult } from './child.js';
-import { strerror } from '../util/strerror.js';
-import { sleepBlocking } from '../util/sleep.js';
+import type { Server } from '../../server/server.js';
+import type { Db } from '../../keyspace/keyspace.js';
+import type { Value } from '../../keyspace/value.js';
+import { Snapshot } from '../snapshot.js';
+import { RdbWriter, RDB_VERSION, rdbObjectType, rdbSaveObject, type SaveOptions } from './encode.js';
+import { RdbEmptyKeyError, RdbError, RdbReader, isObjectType, rdbLoadObject, type LoadLimits } from './decode.js';
+import { Crc64 } from './crc64.js';
+import { REDIS_VERSION } from '../../version.js';
+import { ChildSave, type ChildResult } from '../child.js';
+import { strerror } from '../../util/strerror.js';
+import { sleepBlocking } from '../../util/sleep.js';
 
 const RDB_OPCODE_FUNCTION2 = 245;
 const RDB_OPCODE_FUNCTION = 246;
