@@ -4,13 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RespClient } from '../harness/resp.js';
-import type { GkvServer } from '../../src/index.js';
-import { fakeClock, withServer } from '../harness/commands.js';
-
-/** withServer on a fake clock. */
-const withClock = (fn: (c: RespClient, clock: ReturnType<typeof fakeClock>, srv: GkvServer) => Promise<void>): Promise<void> =>
-  withServer(async (c, srv) => fn(c, fakeClock(srv), srv));
+import { withClock } from '../harness/commands.js';
 
 test('a key set with EX disappears once its time has passed, and TTL counts down', async () => {
   await withClock(async (c, clock) => {

@@ -156,3 +156,16 @@ test('LATENCY GRAPH draws Redis\'s sparkline (output of Redis 7.0.15 for the sam
       'ssssss\n',
   );
 });
+
+test('LATENCY HELP lists the subcommands as Redis 7.0 does', async () => {
+  await withServer(async (c) => {
+    const help = (await c.cmd('LATENCY', 'HELP')) as string[];
+    assert.equal(help[0], 'LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:');
+    assert.deepEqual(
+      help.filter((l) => !l.startsWith(' ')),
+      [help[0], 'DOCTOR', 'GRAPH <event>', 'HISTORY <event>', 'LATEST', 'RESET [<event> ...]', 'HISTOGRAM [COMMAND ...]', 'HELP'],
+    );
+    assert.equal(help.length, 17);
+    assert.equal(help[13], '    Return a cumulative distribution of latencies in the format of a histogram for the specified command names.');
+  });
+});

@@ -58,6 +58,13 @@ export function fakeClock(srv: GkvServer, start = 1_800_000_000_000): { now(): n
   return { now: () => now, advance: (ms: number) => (now += ms) };
 }
 
+export type FakeClock = ReturnType<typeof fakeClock>;
+
+/** withServer on a fake clock: fn gets the client, the clock and the server. */
+export function withClock(fn: (c: RespClient, clock: FakeClock, srv: GkvServer) => Promise<void>): Promise<void> {
+  return withServer(async (c, srv) => fn(c, fakeClock(srv), srv));
+}
+
 /** The message of an error reply (failing the test when v is not an error). */
 export function errText(v: unknown): string {
   assert.ok(v instanceof RespError, `expected an error, got ${JSON.stringify(v)}`);
