@@ -3,7 +3,13 @@
 // Usage: node scripts/run-tests.js [filter-substring ...]
 // A file's ceiling is 15 minutes: a hang guard, not a speed bound (tests poll
 // for conditions and must hold on a loaded machine).
-import { readdirSync, statSync } from 'node:fs';
+//
+// The command coverage check (test/meta/coverage.test.ts) runs last, on its
+// own: every test process records into GKV_COMMANDS_RAN the commands its
+// in-process servers ran (test/harness/commands-ran.ts), and the check reads
+// them all. A filtered run records only part of them, so there it skips.
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -23,5 +29,16 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=900000', ...files], { stdio: 'inherit' });
-process.exit(r.status ?? 1);
+const COVERAGE = join('meta', 'coverage.test.js');
+const last = files.filter((f) => f.endsWith(COVERAGE));
+const first = files.filter((f) => !f.endsWith(COVERAGE));
+const ranDir = mkdtempSync(join(tmpdir(), 'gkv-commands-ran-'));
+const run = (fs, complete) => {
+  const env = { ...process.env, GKV_COMMANDS_RAN: ranDir, GKV_COMMANDS_RAN_COMPLETE: complete ? '1' : '' };
+  return spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=900000', ...fs], { stdio: 'inherit', env }).status ?? 1;
+};
+let status = first.length > 0 ? run(first, false) : 0;
+// complete: every test file ran, and passed (a failed file may not have recorded all it ran)
+if (last.length > 0) status = run(last, filters.length === 0 && status === 0) || status;
+rmSync(ranDir, { recursive: true, force: true });
+process.exit(status);

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type GkvServer, type ServerOptions } from '../../src/index.js';
 import { RespClient } from './resp.js';
+import './commands-ran.js'; // records the commands servers in this process run (the coverage check)
 
 export async function startGkv(options: ServerOptions = {}): Promise<GkvServer> {
   return createServer({ port: 0, ...options });
