@@ -44,7 +44,7 @@ function loadingFields(s: Server): InfoFields {
 }
 
 function persistenceFields(s: Server): InfoFields {
-  // the aof_ fields come from the AOF (persistence/aof/writer.ts); aof.tail only while it is on
+  // the aof_ fields come from the AOF (persistence/aof/aof.ts); aof.tail only while it is on
   const aof = aofOf(s)?.infoFields() ?? { head: AOF_OFF_FIELDS, tail: [] };
   return [
     ['loading', s.loading ? 1 : 0],

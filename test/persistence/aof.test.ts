@@ -343,7 +343,7 @@ test('BGREWRITEAOF writes a new base of the dataset and a new incremental file; 
     const before = await withClient(srv, async (c) => {
       await populate(c);
       assert.equal(await c.cmd('BGREWRITEAOF'), 'Background append only file rewriting started');
-      await aofOf(srv.server)!.whenRewriteDone();
+      await aofOf(srv.server)!.rewriter.whenDone();
       // writes after the rewrite go to the new incremental file
       await c.cmd('SET', 'after:rewrite', '1');
       await c.cmd('RPUSH', 'list:small', 'tail');
@@ -376,7 +376,7 @@ test('a rewrite that fails leaves the AOF whole: status err, temporary base remo
       const odd: RObj = { type: 'stream', encoding: () => 'stream', dup: () => odd, freeEffort: () => 1 };
       srv.server.ks.dbs[0].add('odd', odd as unknown as Value);
       assert.equal(await c.cmd('BGREWRITEAOF'), 'Background append only file rewriting started');
-      await aofOf(srv.server)!.whenRewriteDone();
+      await aofOf(srv.server)!.rewriter.whenDone();
       const info = String(await c.cmd('INFO', 'persistence'));
       assert.match(info, /aof_last_bgrewrite_status:err\r\n/);
       assert.match(info, /aof_rewrites_consecutive_failures:1\r\n/);
@@ -384,7 +384,7 @@ test('a rewrite that fails leaves the AOF whole: status err, temporary base remo
       await c.cmd('SET', 'b', '2');
       srv.server.ks.dbs[0].delete('odd');
       await c.cmd('BGREWRITEAOF');
-      await aofOf(srv.server)!.whenRewriteDone();
+      await aofOf(srv.server)!.rewriter.whenDone();
       const info2 = String(await c.cmd('INFO', 'persistence'));
       assert.match(info2, /aof_last_bgrewrite_status:ok\r\n/);
       assert.match(info2, /aof_rewrites_consecutive_failures:0\r\n/);
@@ -411,7 +411,7 @@ test('a rewrite under concurrent writes loses none of them: base (the cut) + new
       assert.equal(await c.cmd('BGREWRITEAOF'), 'Background append only file rewriting started');
       let during = 0;
       let round = 0;
-      while (aof.rewriteInProgress) {
+      while (aof.rewriter.rewriteInProgress) {
         const w: string[][] = [];
         for (let j = 0; j < 50; j++) {
           const i = (round * 50 + j) * 7 % 20000;
@@ -422,7 +422,7 @@ test('a rewrite under concurrent writes loses none of them: base (the cut) + new
         round++;
       }
       assert.ok(round >= 2, `writes ran during the rewrite (rounds: ${round})`);
-      assert.equal(aof.lastRewriteStatus, 'ok');
+      assert.equal(aof.rewriter.lastRewriteStatus, 'ok');
       void during;
       return bulkState(c);
     });
@@ -471,7 +471,7 @@ test('CONFIG SET appendonly yes builds the AOF from the current data; appendonly
       await c.cmd('RPUSH', 'list', 'a', 'b');
       assert.equal(existsSync(join(dir, AOF_DIR)), false);
       assert.equal(await c.cmd('CONFIG', 'SET', 'appendonly', 'yes'), 'OK');
-      await aofOf(srv.server)!.whenRewriteDone();
+      await aofOf(srv.server)!.rewriter.whenDone();
       assert.match(String(await c.cmd('INFO', 'persistence')), /aof_enabled:1\r\n/);
       await c.cmd('SET', 'while-on', '2');
       assert.equal(await c.cmd('CONFIG', 'SET', 'appendonly', 'no'), 'OK');
@@ -506,7 +506,7 @@ test('while a BGSAVE walks the dataset, BGREWRITEAOF and CONFIG SET appendonly y
       await c.cmd('INCR', 'n'); // before the rewrite's cut: in the base, not in the incr
       assert.match(String(await c.cmd('INFO', 'persistence')), /aof_rewrites:0\r\n/, 'nothing runs while the BGSAVE does');
       await waitFor(async () => /aof_rewrites:1\r\n/.test(String(await c.cmd('INFO', 'persistence'))), 'the scheduled rewrite');
-      await aofOf(srv.server)!.whenRewriteDone();
+      await aofOf(srv.server)!.rewriter.whenDone();
       assert.match(String(await c.cmd('INFO', 'persistence')), /rdb_last_bgsave_status:ok\r\n/);
       assert.match(String(await c.cmd('INFO', 'persistence')), /aof_enabled:1\r\n/);
       await c.cmd('INCR', 'n');
@@ -564,11 +564,11 @@ test('appendfsync everysec fsyncs what was written within about a second; append
       await withClient(srv, async (c) => {
         await new Promise((r) => setTimeout(r, 1100)); // past the first second
         await c.cmd('SET', policy, 'v');
-        assert.ok(aof.lastIncrSize > aof.fsyncedSize || policy === 'everysec', 'written, not yet synced');
-        if (policy === 'everysec') await waitFor(() => aof.fsyncedSize === aof.lastIncrSize, 'the background fsync');
+        assert.ok(aof.feed.lastIncrSize > aof.feed.fsyncedSize || policy === 'everysec', 'written, not yet synced');
+        if (policy === 'everysec') await waitFor(() => aof.feed.fsyncedSize === aof.feed.lastIncrSize, 'the background fsync');
         else {
           await new Promise((r) => setTimeout(r, 1300));
-          assert.ok(aof.fsyncedSize < aof.lastIncrSize, 'never synced by gKV');
+          assert.ok(aof.feed.fsyncedSize < aof.feed.lastIncrSize, 'never synced by gKV');
         }
       });
       await srv.close();
@@ -582,16 +582,16 @@ test('after a failed AOF write, writes get -MISCONF until a retry succeeds, and 
     const aof = aofOf(srv.server)!;
     await withClient(srv, async (c) => {
       await c.cmd('SET', 'a', '1');
-      const real = aof.fd;
+      const real = aof.feed.fd;
       const ro = openSync(join(dir, AOF_DIR, 'appendonly.aof.1.incr.aof'), 'r');
-      aof.fd = ro; // every write now fails with EBADF
+      aof.feed.fd = ro; // every write now fails with EBADF
       assert.equal(await c.cmd('SET', 'b', '2'), 'OK', 'the write was done in memory; its AOF write failed');
       const denied = (await c.cmd('SET', 'c', '3')) as { message: string };
       assert.equal(denied.message, 'MISCONF Errors writing to the AOF file: Bad file descriptor');
       assert.equal(((await c.cmd('PING')) as { message: string }).message, 'MISCONF Errors writing to the AOF file: Bad file descriptor');
       assert.equal(await c.cmd('GET', 'a'), '1', 'reads go on');
       assert.match(String(await c.cmd('INFO', 'persistence')), /aof_last_write_status:err\r\n/);
-      aof.fd = real;
+      aof.feed.fd = real;
       closeSync(ro);
       await waitFor(async () => /aof_last_write_status:ok\r\n/.test(String(await c.cmd('INFO', 'persistence'))), 'the periodic retry');
       assert.equal(await c.cmd('SET', 'c', '3'), 'OK');
@@ -609,7 +609,7 @@ test('aof-timestamp-enabled writes #TS annotations as Redis does, and they are s
     await withClient(srv, async (c) => {
       await c.cmd('SET', 'a', '1');
       await c.cmd('BGREWRITEAOF');
-      await aofOf(srv.server)!.whenRewriteDone();
+      await aofOf(srv.server)!.rewriter.whenDone();
       await c.cmd('SET', 'b', '2');
     });
     await srv.close();
@@ -754,7 +754,7 @@ test('DEBUG LOADAOF empties the dataset and loads the AOF directory back, includ
         assert.equal(await stateOf(c, DBS), before);
         // a key that exists only in memory is gone after the reload; one appended to the file appears
         await c.cmd('SELECT', '0');
-        aofOf(srv.server)!.flushAndSync();
+        aofOf(srv.server)!.feed.flushAndSync();
         appendFileSync(join(dir, AOF_DIR, 'appendonly.aof.1.incr.aof'), '*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$4\r\ndisk\r\n$1\r\n1\r\n');
         srv.server.ks.dbs[0].setKey('memonly', 'x');
         assert.equal(await c.cmd('DEBUG', 'LOADAOF'), 'OK');
@@ -762,7 +762,7 @@ test('DEBUG LOADAOF empties the dataset and loads the AOF directory back, includ
         assert.equal(await c.cmd('EXISTS', 'memonly'), 0);
         assert.equal(await c.cmd('GET', 'a'), '1');
         // DEBUG LOADAOF sets the change count back: it is not propagated (replaying it would reload the AOF)
-        aofOf(srv.server)!.flushAndSync();
+        aofOf(srv.server)!.feed.flushAndSync();
         assert.doesNotMatch(readFileSync(join(dir, AOF_DIR, 'appendonly.aof.1.incr.aof'), 'latin1'), /LOADAOF/i);
         const info = String(await c.cmd('INFO', 'persistence'));
         assert.match(info, /rdb_changes_since_last_save:0\r\n/);
@@ -847,7 +847,7 @@ test('history files are listed newest first as Redis lists them; turning aof-dis
       for (let i = 0; i < 2; i++) {
         await c.cmd('SET', 'k', String(i));
         await c.cmd('BGREWRITEAOF');
-        await aofOf(srv.server)!.whenRewriteDone();
+        await aofOf(srv.server)!.rewriter.whenDone();
       }
       assert.equal(
         manifestOf(dir),
@@ -1028,7 +1028,7 @@ test('a real Redis 7.0 loads our AOF directory (incr only, then after a rewrite)
     const srv2 = await startAof(dir);
     const rewritten = await withClient(srv2, async (c) => {
       await c.cmd('BGREWRITEAOF');
-      await aofOf(srv2.server)!.whenRewriteDone();
+      await aofOf(srv2.server)!.rewriter.whenDone();
       await c.cmd('SET', 'after:rewrite', 'v');
       return stateOf(c, DBS);
     });
@@ -1095,7 +1095,7 @@ test('with aof-use-rdb-preamble yes the base is an RDB image: a real Redis 7.0 l
     const live = await withClient(srv, async (c) => {
       await populate(c);
       await c.cmd('BGREWRITEAOF');
-      await aofOf(srv.server)!.whenRewriteDone();
+      await aofOf(srv.server)!.rewriter.whenDone();
       await c.cmd('SET', 'after:rewrite', 'v');
       await c.cmd('LPUSH', 'list:small', 'head');
       return stateOf(c, DBS);

@@ -215,13 +215,13 @@ test('an AOF whose final write fails keeps the server up (close rejects) unless 
       const aof = aofOf(srv.server)!;
       writeFileSync(join(dir, 'ro'), '');
       const ro = openSync(join(dir, 'ro'), 'r');
-      closeSync(aof.fd);
-      aof.fd = ro;
+      closeSync(aof.feed.fd);
+      aof.feed.fd = ro;
       await c.cmd('SET', 'b', '2'); // its write fails: kept in the buffer
       assert.match(String(await c.cmd('INFO', 'persistence')), /aof_last_write_status:err\r\n/);
       await assert.rejects(srv.close(), /Errors trying to SHUTDOWN/);
       assert.equal(await c.cmd('GET', 'b'), '2');
-      assert.notEqual(aof.buf, '', 'the unwritten commands are kept');
+      assert.notEqual(aof.feed.buf, '', 'the unwritten commands are kept');
       await srv.close({ force: true });
       await c.waitClose();
     } finally {
@@ -293,7 +293,7 @@ test('BGREWRITEAOF runs in a child writing temp-rewriteaof-bg-<pid>.aof in dir; 
       assert.ok(existsSync(join(dir, `temp-rewriteaof-bg-${child.pid}.aof`)));
       assert.equal(errText(await c.cmd('BGREWRITEAOF')), 'ERR Background append only file rewriting already in progress');
       process.kill(child.pid, 'SIGKILL');
-      await aofOf(srv.server)!.whenRewriteDone();
+      await aofOf(srv.server)!.rewriter.whenDone();
       const info = String(await c.cmd('INFO', 'persistence'));
       assert.match(info, /aof_last_bgrewrite_status:err\r\n/);
       assert.match(info, /aof_rewrites_consecutive_failures:1\r\n/);

@@ -489,7 +489,7 @@ function debugCommand(c: Client, argv: string[], s: Server): void {
     debugLoadAof(c, s);
   } else if (sub === 'aof-flush-sleep' && argc === 3) {
     const aof = aofOf(s);
-    if (aof !== undefined) aof.flushSleepUs = Math.max(0, atoi(argv[2]));
+    if (aof !== undefined) aof.feed.flushSleepUs = Math.max(0, atoi(argv[2]));
     c.addOK();
   } else if (sub === 'segfault' && argc === 2) {
     // Redis writes to a read-only page; gKV reports that crash and dies by the same signal

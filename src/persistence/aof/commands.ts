@@ -1,6 +1,6 @@
 /**
  * BGREWRITEAOF (Redis group "server"): rewrites the AOF's base from the
- * current dataset (writer.ts's rewrite). Replies as Redis's
+ * current dataset (bgrewrite.ts). Replies as Redis's
  * bgrewriteaofCommand: "…already in progress" while one runs, "…scheduled"
  * inside MULTI/EXEC or while a BGSAVE's child runs (it then starts from
  * the AOF's periodic tick once none does), "…started" otherwise.
@@ -15,15 +15,15 @@ import { activeChildOf } from '../child.js';
 function bgrewriteaofCommand(c: Client, _argv: string[], s: Server): void {
   const aof = aofOf(s);
   if (aof === undefined) throw Err.raw("ERR Can't execute an AOF background rewriting. Please check the server logs for more information.");
-  if (aof.rewriteInProgress) throw Err.raw('ERR Background append only file rewriting already in progress');
+  if (aof.rewriter.rewriteInProgress) throw Err.raw('ERR Background append only file rewriting already in progress');
   // Redis schedules it while another child (a BGSAVE's) runs, or inside EXEC; a manual one is not rate-limited
   if (s.inExec || activeChildOf(s) !== null) {
-    aof.rewriteScheduled = true;
-    aof.rewriteFailures = 0;
+    aof.rewriter.rewriteScheduled = true;
+    aof.rewriter.rewriteFailures = 0;
     c.addStatus('Background append only file rewriting scheduled');
     return;
   }
-  if (!aof.rewrite()) throw Err.raw("ERR Can't execute an AOF background rewriting. Please check the server logs for more information.");
+  if (!aof.rewriter.start()) throw Err.raw("ERR Can't execute an AOF background rewriting. Please check the server logs for more information.");
   c.addStatus('Background append only file rewriting started');
 }
 

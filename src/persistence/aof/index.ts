@@ -1,6 +1,6 @@
 /**
  * Wiring the append-only file into a server: installAof(server) connects the
- * Aof (writer.ts) to the server's hooks —
+ * Aof (aof.ts) to the server's hooks —
  *   propagate       every write, in its propagated form, is fed to the AOF
  *   beforeReplies   the AOF buffer is written (and, appendfsync always,
  *                   fsynced) before any reply of the loop iteration leaves
@@ -13,10 +13,12 @@
  * BGREWRITEAOF the instance.
  */
 import type { Server } from '../../server/server.js';
-import { Aof, type FsyncPolicy } from './writer.js';
+import { Aof } from './aof.js';
+import type { FsyncPolicy } from './feed.js';
 import { ConfigError } from '../../server/config.js';
 
-export { Aof, rdbHooks, type RdbBaseWriter, type RdbImageFactory, type RdbImageSink } from './writer.js';
+export { Aof } from './aof.js';
+export { rdbHooks, type RdbBaseWriter, type RdbImageFactory, type RdbImageSink } from './rdb-hooks.js';
 export { AofLoadError, type RdbImageLoader } from './loader.js';
 
 const instances = new WeakMap<Server, Aof>();
@@ -32,10 +34,11 @@ export function installAof(s: Server): Aof {
   if (existing !== undefined) return existing;
   const aof = new Aof(s);
   instances.set(s, aof);
+  const feed = aof.feed;
   const prev = s.propagate;
-  s.propagate = prev === null ? (db, argv) => aof.feed(db, argv) : (db, argv) => (prev(db, argv), aof.feed(db, argv));
+  s.propagate = prev === null ? (db, argv) => feed.append(db, argv) : (db, argv) => (prev(db, argv), feed.append(db, argv));
   s.beforeReplies.push(() => {
-    if (aof.buf.length !== 0) aof.flush(false);
+    if (feed.buf.length !== 0) feed.flush(false);
   });
   let booted = false;
   s.onStartup.push(async () => {
@@ -45,7 +48,7 @@ export function installAof(s: Server): Aof {
   });
   s.onShutdown.push((flags, sync) => aof.shutdownStep(flags, sync));
   s.onStopped.push(() => aof.close());
-  s.diskErrorChecks.push(() => (aof.state !== 'off' && aof.lastWriteStatus === 'err' ? `MISCONF Errors writing to the AOF file: ${aof.lastWriteError}` : null));
+  s.diskErrorChecks.push(() => (aof.state !== 'off' && feed.lastWriteStatus === 'err' ? `MISCONF Errors writing to the AOF file: ${feed.lastWriteError}` : null));
   s.config.onChange('appendonly', (v) => {
     // startup applies every hook once before loading: only runtime changes act
     if (!booted) return;
@@ -58,9 +61,9 @@ export function installAof(s: Server): Aof {
     } else aof.disable();
   });
   s.config.onChange('appendfsync', (v) => {
-    aof.policy = v as FsyncPolicy;
+    feed.policy = v as FsyncPolicy;
   });
-  s.config.onChange('aof-timestamp-enabled', (v) => (aof.timestamps = v === 'yes'));
+  s.config.onChange('aof-timestamp-enabled', (v) => (feed.timestamps = v === 'yes'));
   // Redis's updateAofAutoGCEnabled: turning the auto gc back on removes the history at once
   s.config.onChange('aof-disable-auto-gc', (v) => {
     if (booted && v === 'no' && aof.state !== 'off') aof.deleteHistoryFiles();

@@ -15,7 +15,7 @@
  * CommandSink is its sink — each key is encoded as one string of commands
  * (pure, so the snapshot may encode a key early, right before a write touches
  * it) and output goes through a Sink that writes ~1 MB at a time. The caller
- * walks the snapshot in time slices (writer.ts), or all at once where Redis
+ * walks the snapshot in time slices (bgrewrite.ts), or all at once where Redis
  * writes the base in the foreground (a new directory at startup).
  * A single huge value is encoded in one piece: that pause is proportional to
  * its size. A string longer than PART_CHARS (it may be longer than a JS
