@@ -1,7 +1,21 @@
 /**
- * The error catalogue: every error text gKV sends lives here, worded exactly as
- * Redis 7.0 words it, so that clients and test suites that match on error text
- * see what they see against Redis.
+ * The error catalogue: the error texts gKV sends from more than one place,
+ * named, worded exactly as Redis 7.0 words them, so that clients and test
+ * suites that match on error text see what they see against Redis.
+ *
+ * Where an error text lives follows Redis. Redis keeps the errors many
+ * commands share as shared objects (shared.syntaxerr, shared.wrongtypeerr …,
+ * server.c createSharedObjects) or helpers (addReplyErrorArity), and writes a
+ * command's own error inline where the command checks for it
+ * (addReplyError(c, "…")). So does gKV:
+ * - a text sent from more than one place is named once: here, or, when one
+ *   file alone sends it, as a constant or helper in that file;
+ * - a text one place sends is written there in full (`Err.raw('ERR …')`,
+ *   `c.addError('…')`), so that grepping Redis's source for it finds its twin;
+ * - a text named here is not written out anywhere else.
+ * test/meta/error-texts.test.ts enforces the rule on the source: no error
+ * text (a string literal starting with one of Redis's error codes) appears
+ * twice in src/.
  *
  * Argument readers and operations throw `RedisError`; the pipeline's `call()`
  * catches it, writes `-<text>` and counts it under its prefix (the first word) for
@@ -31,7 +45,7 @@ export const Err = {
   noSuchKey: () => E('ERR no such key'),
   outOfRange: () => E('ERR index out of range'),
   dbIndexOutOfRange: () => E('ERR DB index is out of range'),
-  invalidDbIndex: () => E('ERR value is not an integer or out of range'),
+  invalidDbIndex: () => Err.notInteger(),
   sameObject: () => E('ERR source and destination objects are the same'),
   invalidExpire: (cmd: string) => E(`ERR invalid expire time in '${cmd}' command`),
   wrongArity: (cmd: string) => E(`ERR wrong number of arguments for '${cmd}' command`),
@@ -42,6 +56,9 @@ export const Err = {
   bitOffset: () => E('ERR bit offset is not an integer or out of range'),
   offsetOutOfRange: () => E('ERR offset is out of range'),
   noAuth: () => E('NOAUTH Authentication required.'),
+  loading: () => E('LOADING Redis is loading the dataset in memory'),
+  /** a handler threw something other than a RedisError: a bug, logged; the client gets this */
+  internal: (cmd: string) => E(`ERR internal error in '${cmd}' command`),
   multiNested: () => E('ERR MULTI calls can not be nested'),
   mustBePositive: () => E('ERR value is out of range, must be positive'),
   longRange: () => E('ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807'),
@@ -63,6 +80,7 @@ export const Err = {
   valueOutOfRange: () => E('ERR value is out of range'),
   // blocking commands (getTimeoutFromObjectOrReply)
   timeoutNotFloat: () => E('ERR timeout is not a float or out of range'),
+  timeoutNotInteger: () => E('ERR timeout is not an integer or out of range'),
   timeoutNegative: () => E('ERR timeout is negative'),
   // DUMP / RESTORE
   busyKey: () => E('BUSYKEY Target key name already exists.'),

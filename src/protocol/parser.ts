@@ -25,6 +25,9 @@ const PROTO_MBULK_BIG_ARG = 32 * 1024;
 const INT_MAX = 2147483647;
 /** the longest bulk an unauthenticated client may send (Redis's processMultibulkBuffer) */
 const AUTH_MAX_BULK = 16384;
+/** A protocol error: the connection is closed after this reply. */
+const protocolError = (what: string) => new ProtocolError(`ERR Protocol error: ${what}`);
+
 /**
  * V8's longest string (2^29 - 24 chars) is 24 bytes short of Redis's default
  * proto-max-bulk-len (512 MB), and proto-max-bulk-len may be raised further.
@@ -318,14 +321,14 @@ export class RequestParser {
       // not at CR: either more bytes needed, or garbage before the CR
       const cr = i < len ? buf.indexOf(13, i) : -1;
       if (cr === -1) {
-        if (len - this.pos > PROTO_INLINE_MAX_SIZE) throw new ProtocolError(`ERR Protocol error: ${tooBig}`);
+        if (len - this.pos > PROTO_INLINE_MAX_SIZE) throw protocolError(tooBig);
         return false;
       }
       bad = true;
       i = cr;
     }
     if (i + 1 >= len) {
-      if (len - this.pos > PROTO_INLINE_MAX_SIZE) throw new ProtocolError(`ERR Protocol error: ${tooBig}`);
+      if (len - this.pos > PROTO_INLINE_MAX_SIZE) throw protocolError(tooBig);
       return false; // wait for \n
     }
     if (digits === 0 || digits > 19) bad = true;

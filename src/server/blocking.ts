@@ -280,7 +280,7 @@ export class Blocking {
         c.addError(e.resp);
       } else {
         s.log.warning(`BUG: unexpected exception serving a blocked '${c.lastCmd}': ${(e as Error)?.stack ?? e}`);
-        c.addError(`ERR internal error in '${c.lastCmd}' command`);
+        c.addError(Err.internal(c.lastCmd).resp);
       }
     }
     if (c.silenced !== null) {
@@ -406,7 +406,7 @@ export class Blocking {
       } catch (e) {
         // a timer is an entry point from the event loop: a failure costs this client only
         s.log.warning(`BUG: unexpected exception timing out a blocked '${st.c.lastCmd}': ${(e as Error)?.stack ?? e}`);
-        st.c.addError(`ERR internal error in '${st.c.lastCmd}' command`);
+        st.c.addError(Err.internal(st.c.lastCmd).resp);
         st.c.closeAfterReply = true;
       }
       this.unblock(st.c); // removes it from the heap

@@ -13,7 +13,7 @@ import { resolve as resolvePath } from 'node:path';
 import { sdsRepr } from '../util/repr.js';
 import { REDIS_VERSION } from '../version.js';
 import { splitArgs } from '../protocol/inline.js';
-import { RedisError } from '../protocol/errors.js';
+import { Err, RedisError } from '../protocol/errors.js';
 import { globMatch } from '../util/glob.js';
 import { parseInt64 } from '../util/numbers.js';
 
@@ -81,6 +81,9 @@ export function parseMemory(s: string): number | null {
   if (unit === undefined) return null;
   return Number(m[1]) * unit;
 }
+
+/** Redis's CONFIG SET failure, naming the parameter and why. */
+const configSetFailed = (name: string, why: string) => new RedisError(`ERR CONFIG SET failed (possibly related to argument '${name}') - ${why}`);
 
 export class ConfigError extends Error {}
 
@@ -228,17 +231,17 @@ export class Config {
       const lname = name.toLowerCase();
       const d = this.defs.get(lname);
       if (!d) throw new RedisError(`ERR Unknown option or number of arguments for CONFIG SET - '${name}'`);
-      if (d.immutable) throw new RedisError(`ERR CONFIG SET failed (possibly related to argument '${name}') - can't set immutable config`);
+      if (d.immutable) throw configSetFailed(name, "can't set immutable config");
       if (d.protected && !allowProtected) {
-        throw new RedisError(`ERR CONFIG SET failed (possibly related to argument '${name}') - can't set protected config`);
+        throw configSetFailed(name, "can't set protected config");
       }
       // Redis compares config entries: an alias and its parameter are distinct entries
-      if (seen.has(lname)) throw new RedisError(`ERR CONFIG SET failed (possibly related to argument '${name}') - duplicate parameter`);
+      if (seen.has(lname)) throw configSetFailed(name, 'duplicate parameter');
       seen.add(lname);
       defsInOrder.push(d);
     }
     // while loading, some parameters may not change (dir, dbfilename, appendonly)
-    if (loading && defsInOrder.some((d) => d.denyLoading)) throw new RedisError('LOADING Redis is loading the dataset in memory');
+    if (loading && defsInOrder.some((d) => d.denyLoading)) throw Err.loading();
     // Phase 2: validate every value; errors name the parameter in lower case.
     const staged: [ParamDef, string][] = [];
     for (let i = 0; i < pairs.length; i++) {
@@ -247,7 +250,7 @@ export class Config {
         staged.push([d, this.canonical(d, pairs[i][1])]);
       } catch (e) {
         if (e instanceof ConfigError) {
-          throw new RedisError(`ERR CONFIG SET failed (possibly related to argument '${pairs[i][0].toLowerCase()}') - ${e.message}`);
+          throw configSetFailed(pairs[i][0].toLowerCase(), e.message);
         }
         throw e;
       }
@@ -268,7 +271,7 @@ export class Config {
       }
       const msg = e instanceof ConfigError ? e.message : String(e);
       const failed = staged[applied.length][0].name;
-      throw new RedisError(`ERR CONFIG SET failed (possibly related to argument '${failed}') - ${msg}`);
+      throw configSetFailed(failed, msg);
     }
   }
 

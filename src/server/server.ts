@@ -974,7 +974,7 @@ export class Server {
       const sub = cmd.subcommands.get(argv[1].toLowerCase());
       if (sub === undefined) {
         c.lastCmd = 'NULL';
-        this.reject(c, cmd, sanitizeErrorText(`ERR unknown subcommand '${argv[1].length > 128 ? argv[1].slice(0, 128) : argv[1]}'. Try ${cmd.name.toUpperCase()} HELP.`), argv);
+        this.reject(c, cmd, sanitizeErrorText(Err.unknownSubcommand(argv[1].length > 128 ? argv[1].slice(0, 128) : argv[1], cmd.name).resp), argv);
         return;
       }
       cmd = sub;
@@ -983,7 +983,7 @@ export class Server {
     c.lastCmd = cmd.fullName;
     // 2. arity
     if (!cmd.arityOk(argv.length)) {
-      this.reject(c, cmd, `ERR wrong number of arguments for '${cmd.fullName}' command`, argv);
+      this.reject(c, cmd, Err.wrongArity(cmd.fullName).resp, argv);
       return;
     }
     // arguments longer than a JS string can be: only the commands that store values take them
@@ -994,7 +994,7 @@ export class Server {
     }
     // 3. authentication
     if (!c.authenticated && !cmd.noAuth) {
-      this.reject(c, cmd, 'NOAUTH Authentication required.', argv);
+      this.reject(c, cmd, Err.noAuth().resp, argv);
       return;
     }
     // 4. commands that cannot be queued
@@ -1042,7 +1042,7 @@ export class Server {
     }
     // 6. loading
     if (this.loading && !cmd.loading) {
-      this.reject(c, cmd, 'LOADING Redis is loading the dataset in memory', argv);
+      this.reject(c, cmd, Err.loading().resp, argv);
       return;
     }
     // a monitor (Redis flags it a replica) may not touch the keyspace
@@ -1180,7 +1180,7 @@ export class Server {
    */
   commandFailed(c: Client, cmd: CommandSpec, e: unknown, intact: boolean): void {
     this.log.warning(`BUG: unexpected exception in '${cmd.fullName}' (client id=${c.id} addr=${c.addr})${intact ? '' : ', reply cut: closing the connection'}: ${(e as Error)?.stack ?? e}`);
-    c.addError(`ERR internal error in '${cmd.fullName}' command`);
+    c.addError(Err.internal(cmd.fullName).resp);
     if (!intact) {
       c.closeAfterReply = true;
       c.parser.clear();

@@ -202,12 +202,15 @@ function parseClientType(name: string): ClientType | null {
   return null;
 }
 
+/** CLIENT LIST TYPE and CLIENT KILL TYPE: a type that is not normal, master, replica, slave or pubsub. */
+const unknownClientType = (t: string) => Err.raw(`ERR Unknown client type '${t}'`);
+
 function clientListCommand(c: Client, argv: string[], s: Server): void {
   let type: ClientType | null = null;
   let ids: Set<number> | null = null;
   if (argv.length === 4 && is(argv[2], 'type')) {
     type = parseClientType(argv[3]);
-    if (type === null) throw Err.raw(`ERR Unknown client type '${argv[3]}'`);
+    if (type === null) throw unknownClientType(argv[3]);
   } else if (argv.length >= 4 && is(argv[2], 'id')) {
     ids = new Set();
     for (let j = 3; j < argv.length; j++) {
@@ -284,7 +287,7 @@ function clientKillCommand(c: Client, argv: string[], s: Server): void {
         id = Number(v); // beyond 2^53 no client has it either
       } else if (opt === 'type') {
         type = parseClientType(val);
-        if (type === null) throw Err.raw(`ERR Unknown client type '${val}'`);
+        if (type === null) throw unknownClientType(val);
       } else if (opt === 'addr') addr = val;
       else if (opt === 'laddr') laddr = val;
       else if (opt === 'user') {
@@ -319,8 +322,8 @@ function clientKillCommand(c: Client, argv: string[], s: Server): void {
 
 function clientPauseCommand(c: Client, argv: string[], s: Server): void {
   const v = parseInt64(argv[2]);
-  if (typeof v !== 'number') throw Err.raw('ERR timeout is not an integer or out of range');
-  if (v < 0) throw Err.raw('ERR timeout is negative');
+  if (typeof v !== 'number') throw Err.timeoutNotInteger();
+  if (v < 0) throw Err.timeoutNegative();
   let all = true;
   if (argv.length === 4) {
     if (is(argv[3], 'write')) all = false;

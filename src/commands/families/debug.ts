@@ -8,7 +8,7 @@
 import type { DataContext, ServerCommands } from '../context.js';
 import type { Client } from '../../server/client.js';
 import type { Server } from '../../server/server.js';
-import { Err } from '../../protocol/errors.js';
+import { Err, sanitizeErrorText } from '../../protocol/errors.js';
 import { parseInt64 } from '../../util/numbers.js';
 import { datasetDigest, valueDigest } from '../digest.js';
 import { encodingOf, type Value } from '../../keyspace/value.js';
@@ -270,9 +270,14 @@ function debugStringmatchTest(c: Client): void {
   c.addStatus('Apparently Redis did not crash: test passed');
 }
 
+/** DEBUG's reply to a subcommand it does not know (or with the wrong arguments), the name cut to 128 characters by the caller. */
+const debugUnknown = (name: string) => Err.raw(sanitizeErrorText(`ERR unknown subcommand or wrong number of arguments for '${name}'. Try DEBUG HELP.`));
+/** DEBUG RELOAD when the RDB file cannot be read back. */
+const reloadFailed = () => Err.raw('ERR Error trying to load the RDB dump, check server logs.');
+
 function positiveLongArg(s: string): number {
   const n = parseInt64(s);
-  if (typeof n !== 'number' || n < 0) throw Err.raw('ERR value is out of range, must be positive');
+  if (typeof n !== 'number' || n < 0) throw Err.mustBePositive();
   return n;
 }
 
@@ -535,12 +540,12 @@ function debugCommand(c: Client, argv: string[], s: Server): void {
     } else if (what === 'resizing') {
       s.replyBufferResizing = atoi(argv[3]) !== 0;
     } else {
-      throw Err.raw(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try DEBUG HELP.`);
+      throw debugUnknown(argv[1]);
     }
     c.addOK();
   } else {
     const name = argv[1].length > 128 ? argv[1].slice(0, 128) : argv[1];
-    throw Err.raw(`ERR unknown subcommand or wrong number of arguments for '${name}'. Try DEBUG HELP.`.replace(/[\r\n]/g, ' '));
+    throw debugUnknown(name);
   }
 }
 
@@ -588,9 +593,9 @@ function debugReload(c: Client, argv: string[], s: Server): void {
     img = readRdbFile(s);
   } catch (e) {
     s.log.warning(`DEBUG RELOAD: ${(e as Error).message}`);
-    throw Err.raw('ERR Error trying to load the RDB dump, check server logs.');
+    throw reloadFailed();
   }
-  if (img === null) throw Err.raw('ERR Error trying to load the RDB dump, check server logs.');
+  if (img === null) throw reloadFailed();
   if (!noflush) for (const db of s.ks.dbs) db.flush();
   void merge; // a key loaded over an existing one replaces it (MERGE); Redis without MERGE would abort the server
   installEntries(s, img.entries);

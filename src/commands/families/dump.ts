@@ -256,13 +256,16 @@ type MigrateIo =
 
 type SendResult = IoFailure | 'connect' | null;
 
+/** MIGRATE's reply when the target cannot be reached or stops answering. */
+const CONNECT_FAILED = 'IOERR error or timeout connecting to the client';
+
 /** Redis's migrateCommand after its argument checks (see migrateCommand). Returns null for +OK, or the error to reply. */
 function* migrateSteps(s: Server, c: Client, keys: string[], o: MigrateOptions): Generator<MigrateIo, string | null, unknown> {
   const db = c.db;
   let mayRetry = true;
   for (;;) {
     const conn = (yield { op: 'connect' }) as { lastDbid: number } | null;
-    if (conn === null) return 'IOERR error or timeout connecting to the client';
+    if (conn === null) return CONNECT_FAILED;
     let cmd = '';
     if (o.password !== null) {
       cmd += o.username !== null ? '*3\r\n$4\r\nAUTH\r\n' + bulkOf(o.username) : '*2\r\n$4\r\nAUTH\r\n';
@@ -290,7 +293,7 @@ function* migrateSteps(s: Server, c: Client, keys: string[], o: MigrateOptions):
     }
     const replies = (o.password !== null ? 1 : 0) + (select ? 1 : 0) + sent.length;
     const sendResult = (yield { op: 'send', bytes: Buffer.from(cmd, 'latin1'), replies }) as SendResult;
-    if (sendResult === 'connect') return 'IOERR error or timeout connecting to the client';
+    if (sendResult === 'connect') return CONNECT_FAILED;
     let writeError = false;
     let failure: IoFailure | null = sendResult;
     let authReply = '';

@@ -96,7 +96,7 @@ function waitCommand(c: Client, argv: string[], s: Server): void {
   const numreplicas = parseInt64(argv[1]);
   if (numreplicas === null) throw Err.notInteger();
   const t = parseInt64(argv[2]);
-  if (t === null) throw Err.raw('ERR timeout is not an integer or out of range');
+  if (t === null) throw Err.timeoutNotInteger();
   if (t < 0) throw Err.timeoutNegative();
   const acked = 0;
   if (acked >= numreplicas || !s.blocking.mayBlock()) {

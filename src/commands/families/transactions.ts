@@ -15,6 +15,7 @@
  */
 import type { ServerCommands } from '../context.js';
 import type { Client } from '../../server/client.js';
+import { Err } from '../../protocol/errors.js';
 import type { Server } from '../../server/server.js';
 import type { Db } from '../../keyspace/keyspace.js';
 
@@ -160,7 +161,7 @@ function unwatchCommand(c: Client, _argv: string[], s: Server): void {
 
 function multiCommand(c: Client): void {
   if (c.inMulti) {
-    c.addError('ERR MULTI calls can not be nested');
+    c.addError(Err.multiNested().resp);
     return;
   }
   c.inMulti = true;

@@ -12,9 +12,11 @@ import { Err } from '../../protocol/errors.js';
 import { aofOf } from './index.js';
 import { activeChildOf } from '../child.js';
 
+const cannotRewrite = () => Err.raw("ERR Can't execute an AOF background rewriting. Please check the server logs for more information.");
+
 function bgrewriteaofCommand(c: Client, _argv: string[], s: Server): void {
   const aof = aofOf(s);
-  if (aof === undefined) throw Err.raw("ERR Can't execute an AOF background rewriting. Please check the server logs for more information.");
+  if (aof === undefined) throw cannotRewrite();
   if (aof.rewriter.rewriteInProgress) throw Err.raw('ERR Background append only file rewriting already in progress');
   // Redis schedules it while another child (a BGSAVE's) runs, or inside EXEC; a manual one is not rate-limited
   if (s.inExec || activeChildOf(s) !== null) {
@@ -23,7 +25,7 @@ function bgrewriteaofCommand(c: Client, _argv: string[], s: Server): void {
     c.addStatus('Background append only file rewriting scheduled');
     return;
   }
-  if (!aof.rewriter.start()) throw Err.raw("ERR Can't execute an AOF background rewriting. Please check the server logs for more information.");
+  if (!aof.rewriter.start()) throw cannotRewrite();
   c.addStatus('Background append only file rewriting started');
 }
 

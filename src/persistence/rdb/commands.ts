@@ -13,10 +13,12 @@ import { Err } from '../../protocol/errors.js';
 import { activeChildOf } from '../child.js';
 import { rdbStateOf } from './index.js';
 
+const saveInProgress = () => Err.raw('ERR Background save already in progress');
+
 function saveCommand(c: Client, _argv: string[], s: Server): void {
   const st = rdbStateOf(s);
   if (st === undefined) throw Err.raw('ERR');
-  if (st.bg !== null) throw Err.raw('ERR Background save already in progress');
+  if (st.bg !== null) throw saveInProgress();
   if (!st.saveNow()) throw Err.raw('ERR');
   c.addOK();
 }
@@ -30,7 +32,7 @@ function bgsaveCommand(c: Client, argv: string[], s: Server): void {
     if (argv.length === 2 && argv[1].toLowerCase() === 'schedule') schedule = true;
     else throw Err.syntax();
   }
-  if (st.bg !== null) throw Err.raw('ERR Background save already in progress');
+  if (st.bg !== null) throw saveInProgress();
   if (activeChildOf(s) !== null || s.inExec) {
     if (!schedule && !s.inExec) {
       throw Err.raw("ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.");
