@@ -25,6 +25,7 @@ import type { Socket } from 'node:net';
 import { RequestParser } from '../protocol/parser.js';
 import { formatDouble, intToString } from '../util/numbers.js';
 import { bulkWriter } from '../util/bulk-writer.js';
+import { CONE, CZERO } from '../protocol/replies.js';
 
 /** '$<len>\r\n' for the lengths of most values, built once (one concatenation less per bulk reply) */
 const BULK_HEADERS: string[] = [];
@@ -354,7 +355,7 @@ export class Client {
 
   addBool(b: boolean): void {
     if (this.resp === 3) this.out += b ? '#t\r\n' : '#f\r\n';
-    else this.out += b ? ':1\r\n' : ':0\r\n';
+    else this.out += b ? CONE : CZERO;
     if (this.out.length > SPILL_CHARS) this.spill();
   }
 

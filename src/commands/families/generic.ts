@@ -6,6 +6,7 @@
  */
 import type { DataContext, ServerCommands } from '../context.js';
 import type { Client } from '../../server/client.js';
+import { CONE, CZERO } from '../../protocol/replies.js';
 import type { Server } from '../../server/server.js';
 import { Err } from '../../protocol/errors.js';
 import { encodingOf, typeOf, type Value } from '../../keyspace/value.js';
@@ -115,14 +116,14 @@ function renameGeneric(c: Client, argv: string[], nx: boolean): void {
   const v = db.lookupWrite(src);
   if (v === undefined) throw Err.noSuchKey();
   if (src === dst) {
-    c.addRaw(nx ? ':0\r\n' : '+OK\r\n');
+    c.addRaw(nx ? CZERO : '+OK\r\n');
     return;
   }
   const expire = db.getExpire(src);
   const dirty = db.ks.dirty;
   if (db.lookupWrite(dst) !== undefined) {
     if (nx) {
-      c.addRaw(':0\r\n');
+      c.addRaw(CZERO);
       return;
     }
     db.delete(dst);
@@ -133,7 +134,7 @@ function renameGeneric(c: Client, argv: string[], nx: boolean): void {
   db.ks.dirty = dirty + 1; // one change, as Redis counts a rename
   db.notify(NOTIFY_GENERIC, 'rename_from', src);
   db.notify(NOTIFY_GENERIC, 'rename_to', dst);
-  c.addRaw(nx ? ':1\r\n' : '+OK\r\n');
+  c.addRaw(nx ? CONE : '+OK\r\n');
 }
 
 function renameCommand(c: Client, argv: string[]): void {
@@ -151,12 +152,12 @@ function moveCommand(c: Client, argv: string[], s: Server): void {
   const key = argv[1];
   const v = src.lookupWrite(key);
   if (v === undefined) {
-    c.addRaw(':0\r\n');
+    c.addRaw(CZERO);
     return;
   }
   const expire = src.getExpire(key);
   if (dst.lookupWrite(key) !== undefined) {
-    c.addRaw(':0\r\n');
+    c.addRaw(CZERO);
     return;
   }
   const dirty = src.ks.dirty;
@@ -166,7 +167,7 @@ function moveCommand(c: Client, argv: string[], s: Server): void {
   src.ks.dirty = dirty + 1; // one change, as Redis counts a move
   src.notify(NOTIFY_GENERIC, 'move_from', key);
   dst.notify(NOTIFY_GENERIC, 'move_to', key);
-  c.addRaw(':1\r\n');
+  c.addRaw(CONE);
 }
 
 function copyCommand(c: Client, argv: string[], s: Server): void {
@@ -187,14 +188,14 @@ function copyCommand(c: Client, argv: string[], s: Server): void {
   if (src === dst && key === newkey) throw Err.sameObject();
   const v = src.lookupRead(key);
   if (v === undefined) {
-    c.addRaw(':0\r\n');
+    c.addRaw(CZERO);
     return;
   }
   const expire = src.getExpire(key);
   const dirty = dst.ks.dirty;
   if (dst.lookupWrite(newkey) !== undefined) {
     if (!replace) {
-      c.addRaw(':0\r\n');
+      c.addRaw(CZERO);
       return;
     }
     dst.delete(newkey);
@@ -203,7 +204,7 @@ function copyCommand(c: Client, argv: string[], s: Server): void {
   if (expire > 0) dst.setExpire(newkey, expire);
   dst.ks.dirty = dirty + 1; // one change, as Redis counts a copy
   dst.notify(NOTIFY_GENERIC, 'copy_to', newkey);
-  c.addRaw(':1\r\n');
+  c.addRaw(CONE);
 }
 
 // ---------------------------------------------------------------- expiry
@@ -245,22 +246,22 @@ function expireGeneric(c: Client, argv: string[], s: Server, relative: boolean, 
   const db = c.db;
   const key = argv[1];
   if (db.lookupWrite(key) === undefined) {
-    c.addRaw(':0\r\n');
+    c.addRaw(CZERO);
     return;
   }
   if (flags.nx || flags.xx || flags.gt || flags.lt) {
     const cur = db.getExpire(key);
     const current = cur === 0 ? -1n : BigInt(cur);
-    if (flags.nx && current !== -1n) return c.addRaw(':0\r\n');
-    if (flags.xx && current === -1n) return c.addRaw(':0\r\n');
-    if (flags.gt && (when <= current || current === -1n)) return c.addRaw(':0\r\n');
-    if (flags.lt && current !== -1n && when >= current) return c.addRaw(':0\r\n');
+    if (flags.nx && current !== -1n) return c.addRaw(CZERO);
+    if (flags.xx && current === -1n) return c.addRaw(CZERO);
+    if (flags.gt && (when <= current || current === -1n)) return c.addRaw(CZERO);
+    if (flags.lt && current !== -1n && when >= current) return c.addRaw(CZERO);
   }
   if (when <= BigInt(s.ks.now)) {
     db.delete(key);
     db.notify(NOTIFY_GENERIC, 'del', key);
     c.propagateArgv = ['DEL', key];
-    c.addRaw(':1\r\n');
+    c.addRaw(CONE);
     return;
   }
   const ms = Number(when);
@@ -268,7 +269,7 @@ function expireGeneric(c: Client, argv: string[], s: Server, relative: boolean, 
   db.modified(key);
   db.notify(NOTIFY_GENERIC, 'expire', key);
   c.propagateArgv = ['PEXPIREAT', key, String(when)];
-  c.addRaw(':1\r\n');
+  c.addRaw(CONE);
 }
 
 function expireCommand(c: Client, argv: string[], s: Server): void {
@@ -317,15 +318,15 @@ function pexpiretimeCommand(c: Client, argv: string[], s: Server): void {
 function persistCommand(c: Client, argv: string[]): void {
   const db = c.db;
   if (db.lookupWrite(argv[1]) === undefined) {
-    c.addRaw(':0\r\n');
+    c.addRaw(CZERO);
     return;
   }
   const slot = db.findSlot(argv[1]);
   if (db.removeExpireSlot(slot)) {
     db.modified(argv[1]);
     db.notify(NOTIFY_GENERIC, 'persist', argv[1]);
-    c.addRaw(':1\r\n');
-  } else c.addRaw(':0\r\n');
+    c.addRaw(CONE);
+  } else c.addRaw(CZERO);
 }
 
 // ---------------------------------------------------------------- OBJECT

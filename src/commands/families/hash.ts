@@ -12,6 +12,7 @@
  * when its last field goes.
  */
 import type { Client } from '../../server/client.js';
+import { CONE, CZERO, EMPTY_ARRAY } from '../../protocol/replies.js';
 import type { DataCommands, DataContext } from '../context.js';
 import { Err } from '../../protocol/errors.js';
 import { NOTIFY_GENERIC, NOTIFY_HASH } from '../../keyspace/notify.js';
@@ -99,14 +100,14 @@ function hsetnxCommand(c: Client, argv: string[], s: DataContext): void {
   const cur = hashForWrite(db, argv[1]);
   const h = cur ?? HashValue.empty();
   if (h.has(argv[2])) {
-    c.addRaw(':0\r\n');
+    c.addRaw(CZERO);
     return;
   }
   // Redis checks the lengths only when it is going to insert
   h.tryConversion(argv, 2, 3, s.enc);
   h.set(argv[2], argv[3], s.enc);
   commit(s, db, argv[1], h, cur !== null, 1, 'hset');
-  c.addRaw(':1\r\n');
+  c.addRaw(CONE);
 }
 
 function hincrbyCommand(c: Client, argv: string[], s: DataContext): void {
@@ -186,7 +187,7 @@ function hstrlenCommand(c: Client, argv: string[]): void {
 
 function hexistsCommand(c: Client, argv: string[]): void {
   const h = getHash(c.db, argv[1]);
-  c.addRaw(h !== null && h.has(argv[2]) ? ':1\r\n' : ':0\r\n');
+  c.addRaw(h !== null && h.has(argv[2]) ? CONE : CZERO);
 }
 
 function hkeysCommand(c: Client, argv: string[]): void {
@@ -213,7 +214,7 @@ function hdelCommand(c: Client, argv: string[], s: DataContext): void {
   const key = argv[1];
   const v = db.lookupWrite(key);
   if (v === undefined) {
-    c.addRaw(':0\r\n');
+    c.addRaw(CZERO);
     return;
   }
   if (!(v instanceof HashValue)) throw Err.wrongType();
@@ -249,12 +250,12 @@ function hdelCommand(c: Client, argv: string[], s: DataContext): void {
 function hrandfieldWithCount(c: Client, key: string, l: bigint, withValues: boolean): void {
   const h = c.db.lookupRead(key);
   if (h === undefined) {
-    c.addRaw('*0\r\n');
+    c.addRaw(EMPTY_ARRAY);
     return;
   }
   if (!(h instanceof HashValue)) throw Err.wrongType();
   if (l === 0n) {
-    c.addRaw('*0\r\n');
+    c.addRaw(EMPTY_ARRAY);
     return;
   }
   const size = h.size;

@@ -15,6 +15,7 @@
  * (which can leave a hashtable behind after removals) is Redis's.
  */
 import type { Client } from '../../server/client.js';
+import { CONE, CZERO } from '../../protocol/replies.js';
 import type { DataCommands, DataContext } from '../context.js';
 import { Err, type RedisError } from '../../protocol/errors.js';
 import type { Db } from '../../keyspace/keyspace.js';
@@ -96,7 +97,7 @@ function sremCommand(c: Client, argv: string[]): void {
   const key = argv[1];
   const set = getSetWrite(db, key);
   if (set === null) {
-    c.addRaw(':0\r\n');
+    c.addRaw(CZERO);
     return;
   }
   let deleted = 0;
@@ -127,18 +128,18 @@ function smoveCommand(c: Client, argv: string[], s: DataContext): void {
   const dstv = db.lookupWrite(dst);
   // a missing source answers 0 before the types are checked, as Redis
   if (srcv === undefined) {
-    c.addRaw(':0\r\n');
+    c.addRaw(CZERO);
     return;
   }
   if (!(srcv instanceof SetValue) || (dstv !== undefined && !(dstv instanceof SetValue))) throw Err.wrongType();
   const srcset = srcv;
   let dstset = dstv;
   if (srcset === dstset) {
-    c.addRaw(srcset.has(ele) ? ':1\r\n' : ':0\r\n');
+    c.addRaw(srcset.has(ele) ? CONE : CZERO);
     return;
   }
   if (!srcset.remove(ele)) {
-    c.addRaw(':0\r\n');
+    c.addRaw(CZERO);
     return;
   }
   db.notify(NOTIFY_SET, 'srem', src);
@@ -155,20 +156,20 @@ function smoveCommand(c: Client, argv: string[], s: DataContext): void {
     db.modified(dst);
     db.notify(NOTIFY_SET, 'sadd', dst);
   }
-  c.addRaw(':1\r\n');
+  c.addRaw(CONE);
 }
 
 // ---------------------------------------------------------------- SISMEMBER SMISMEMBER SCARD
 
 function sismemberCommand(c: Client, argv: string[]): void {
   const set = getSetRead(c.db, argv[1]);
-  c.addRaw(set !== null && set.has(argv[2]) ? ':1\r\n' : ':0\r\n');
+  c.addRaw(set !== null && set.has(argv[2]) ? CONE : CZERO);
 }
 
 function smismemberCommand(c: Client, argv: string[]): void {
   const set = getSetRead(c.db, argv[1]);
   let o = '*' + (argv.length - 2) + '\r\n';
-  for (let j = 2; j < argv.length; j++) o += set !== null && set.has(argv[j]) ? ':1\r\n' : ':0\r\n';
+  for (let j = 2; j < argv.length; j++) o += set !== null && set.has(argv[j]) ? CONE : CZERO;
   c.addRaw(o);
 }
 
@@ -334,8 +335,8 @@ function sinterGeneric(c: Client, s: DataContext, keys: string[], dstkey: string
   if (empty) {
     if (dstkey !== null) {
       if (db.delete(dstkey)) db.notify(NOTIFY_GENERIC, 'del', dstkey);
-      c.addRaw(':0\r\n');
-    } else if (cardinalityOnly) c.addRaw(':0\r\n');
+      c.addRaw(CZERO);
+    } else if (cardinalityOnly) c.addRaw(CZERO);
     else addEmptySet(c);
     return;
   }
@@ -374,7 +375,7 @@ function storeResult(c: Client, dstkey: string, dstset: SetValue, event: string)
     c.addInt(dstset.size);
     db.notify(NOTIFY_SET, event, dstkey);
   } else {
-    c.addRaw(':0\r\n');
+    c.addRaw(CZERO);
     if (db.delete(dstkey)) db.notify(NOTIFY_GENERIC, 'del', dstkey);
   }
 }

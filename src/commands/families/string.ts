@@ -7,6 +7,7 @@
  * SETRANGE store a RawString, as Redis unshares the value into a raw sds.
  */
 import type { Client, OutputMark } from '../../server/client.js';
+import { CONE, CZERO, EMPTY_BULK } from '../../protocol/replies.js';
 import type { DataCommands, DataContext } from '../context.js';
 import { Err, RedisError } from '../../protocol/errors.js';
 import { BYTES_MIN, RawString, isString, strValue, type Value } from '../../keyspace/value.js';
@@ -205,7 +206,7 @@ function setCommand(c: Client, argv: string[], s: DataContext): void {
 
 function setnxCommand(c: Client, argv: string[], s: DataContext): void {
   const o: SetOptions = { nx: true, xx: false, get: false, keepttl: false, persist: false, when: -1, kind: '', expireArg: null, unit: 'seconds', relative: true };
-  setGeneric(c, s, argv[1], valueArg(c, argv, 2), o, ':1\r\n', ':0\r\n');
+  setGeneric(c, s, argv[1], valueArg(c, argv, 2), o, CONE, CZERO);
 }
 
 function setexCommand(c: Client, argv: string[], s: DataContext): void {
@@ -288,7 +289,7 @@ function msetGeneric(c: Client, argv: string[], nx: boolean): void {
   if (nx) {
     for (let i = 1; i < argv.length; i += 2) {
       if (db.exists(argv[i])) {
-        c.addRaw(':0\r\n');
+        c.addRaw(CZERO);
         return;
       }
     }
@@ -297,7 +298,7 @@ function msetGeneric(c: Client, argv: string[], nx: boolean): void {
     db.setKey(argv[i], argv[i + 1]);
     db.notify(NOTIFY_STRING, 'set', argv[i]);
   }
-  if (nx) c.addRaw(':1\r\n');
+  if (nx) c.addRaw(CONE);
   else c.addOK();
 }
 
@@ -452,12 +453,12 @@ function getrangeCommand(c: Client, argv: string[]): void {
   let end = intArg(argv[3]);
   const v = getStringValue(c.db, argv[1]);
   if (v === null) {
-    c.addRaw('$0\r\n\r\n');
+    c.addRaw(EMPTY_BULK);
     return;
   }
   const len = v.length;
   if (start < 0 && end < 0 && start > end) {
-    c.addRaw('$0\r\n\r\n');
+    c.addRaw(EMPTY_BULK);
     return;
   }
   if (start < 0) start = len + start;
@@ -466,7 +467,7 @@ function getrangeCommand(c: Client, argv: string[]): void {
   if (end < 0) end = 0;
   if (end >= len) end = len - 1;
   if (start > end || len === 0) {
-    c.addRaw('$0\r\n\r\n');
+    c.addRaw(EMPTY_BULK);
     return;
   }
   if (typeof v === 'string') c.addBulk(v.slice(start, end + 1));
