@@ -11,6 +11,9 @@
  * in the past creates nothing (replying OK); if REPLACE deleted a key for it,
  * the command propagates as DEL. A relative TTL propagates as an absolute one
  * with ABSTTL appended, so replicas and the AOF replay the same expiry.
+ * A corrupt payload that Redis accepts unsanitized (sanitize-dump-payload no)
+ * but of which gKV can read no element creates nothing in the same way
+ * (persistence/rdb/decode.ts, RdbNothingReadableError).
  */
 import type { ServerCommands } from '../context.js';
 import type { Client } from '../../server/client.js';
@@ -21,7 +24,7 @@ import { is } from '../args.js';
 import { NOTIFY_GENERIC } from '../../keyspace/notify.js';
 import { LRU_CLOCK_MAX } from '../../keyspace/keyspace.js';
 import { createDumpPayload } from '../../persistence/rdb/encode.js';
-import { RdbEmptyKeyError, RdbError, RdbUnsupportedError, loadDumpPayload, verifyDumpPayload } from '../../persistence/rdb/decode.js';
+import { RdbEmptyKeyError, RdbError, RdbNothingReadableError, RdbUnsupportedError, loadDumpPayload, verifyDumpPayload } from '../../persistence/rdb/decode.js';
 import { migrateCloseSocket, migrateExchangeSync, migrateGetSocket, type IoFailure, type MigrateSocket } from '../migrate.js';
 
 /** getLongLongFromObjectOrReply, as a bigint. */
@@ -90,26 +93,28 @@ function restoreCommand(c: Client, argv: string[], s: Server): void {
 
   const payload = Buffer.from(argv[3], 'latin1');
   if (!verifyDumpPayload(payload, s.skipChecksumValidation)) throw Err.dumpPayload();
-  let val;
+  let val = null;
   try {
     // sanitize-dump-payload: "yes", or "clients" for a client's RESTORE, is Redis's deep sanitization
     const deep = s.config.get('sanitize-dump-payload') !== 'no';
     val = loadDumpPayload(payload, s.enc, deep);
   } catch (e) {
     if (e instanceof RdbUnsupportedError) throw Err.raw(`ERR Bad data format: ${e.message}`);
-    if (e instanceof RdbError) {
+    if (e instanceof RdbError && !(e instanceof RdbNothingReadableError)) {
       // what Redis's rdbReportCorruptRDB logs in a RESTORE (verbose), before "Bad data format"
       if (!(e instanceof RdbEmptyKeyError)) s.log.verbose(`Internal error in RDB reading offset 0, function at rdb.c:0 -> ${e.message}${e.detail !== '' ? ` (${e.detail})` : ''}`);
       throw Err.badDataFormat();
     }
-    throw e;
+    // accepted as Redis accepts it, but nothing of it readable: answered as for a TTL already past
+    if (!(e instanceof RdbNothingReadableError)) throw e;
   }
 
   const deleted = replace && db.delete(key);
   const now = BigInt(s.ks.now);
   // C's int64 addition (a huge relative TTL wraps negative: already expired)
   if (ttl !== 0n && !absttl) ttl = BigInt.asIntN(64, ttl + now);
-  if (ttl !== 0n && ttl <= now && !s.ks.noExpireDeletes) {
+  // (accepted as Redis accepts it, but nothing of it readable: nothing is created either)
+  if (val === null || (ttl !== 0n && ttl <= now && !s.ks.noExpireDeletes)) {
     // checkAlreadyExpired: nothing is created
     if (deleted) {
       c.propagateArgv = ['DEL', key];

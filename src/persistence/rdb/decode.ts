@@ -27,7 +27,12 @@
  * Loading fails (RdbError) on corrupt or inconsistent data: bad lengths,
  * listpacks whose header, entries or end byte disagree, unsorted intsets,
  * duplicate members or fields, NaN scores, empty collections (Redis refuses
- * empty keys), and on types gKV does not hold: streams and module values.
+ * empty keys), on types gKV does not hold yet (streams) and on module values
+ * (gKV loads no modules: refused as Redis refuses a module type it lacks).
+ * Without deep sanitization (sanitize-dump-payload no, Redis 7.0's default)
+ * listpacks and intsets get only Redis's shallow checks, so a corrupt one can
+ * be accepted as Redis accepts it; gKV then holds what it can read of it
+ * (see rdbLoadObject), never a malformed structure.
  */
 import { BYTES_MIN, RawString, type Value } from '../../keyspace/value.js';
 import { QuickList } from '../../datatypes/quicklist.js';
@@ -60,7 +65,7 @@ export class RdbError extends Error {
   }
 }
 
-/** Well-formed data of a type gKV does not hold (streams, module values). */
+/** Well-formed data of a type gKV does not hold yet (streams). */
 export class RdbUnsupportedError extends RdbError {}
 
 /** A collection with no elements: Redis refuses it in RESTORE and skips it when loading a file. */
@@ -76,7 +81,18 @@ function integrity<T>(reason: string, fn: () => T): T {
   }
 }
 
+/**
+ * A compact blob that Redis 7.0 accepts when it does not sanitize deeply
+ * (its header passes the shallow check and counts elements) but in which
+ * gKV found no element it could read: Redis would hold a value that no
+ * command can read without undefined behaviour; gKV holds nothing. RESTORE
+ * answers OK and creates no key, as for a TTL already past; a file's key is
+ * skipped.
+ */
+export class RdbNothingReadableError extends RdbError {}
+
 const emptyKey = (): RdbEmptyKeyError => new RdbEmptyKeyError('empty key');
+const nothingReadable = (): RdbNothingReadableError => new RdbNothingReadableError('no readable element in an unsanitized value');
 
 /** The encoding thresholds loading follows (the server's EncodingLimits has these fields). */
 export interface LoadLimits {
@@ -157,11 +173,13 @@ export class RdbReader {
     return n;
   }
 
-  /** rdbLoadLen: a plain length (an encoded-string marker is an error here). */
+  /**
+   * rdbLoadLen: a plain length. A string-encoding marker (11xxxxxx) reads as
+   * its 6 low bits, as Redis's rdbLoadLen reads it when it is not asked
+   * whether the length was encoded.
+   */
   loadLen(): number {
-    const n = this.loadLenEnc();
-    if (this.encoded) throw new RdbError('RDB: unexpected string encoding where a length was expected');
-    return n;
+    return this.loadLenEnc();
   }
 
   /** rdbGenericLoadStringObject as bytes: integer-encoded, LZF or plain. */
@@ -177,7 +195,8 @@ export class RdbReader {
         const clen = this.loadLen();
         const len = this.loadLen();
         const c = this.bytes(clen);
-        if (len === 0) throw new RdbError('RDB: LZF string of length 0');
+        // lzf_decompress into no room returns 0, which Redis takes for the 0 bytes it asked for: an empty string
+        if (len === 0) return Buffer.alloc(0);
         // LZF expands at most 88 times (a 3-byte back reference copies 264 bytes): a longer claim is corrupt
         if (len > clen * 88 + 32) throw new RdbError('Invalid LZF compressed string', `${len} bytes claimed from ${clen}`);
         try {
@@ -227,13 +246,17 @@ export class RdbReader {
     return this.buf.readDoubleLE(this.need(8));
   }
 
-  /** rdbLoadDoubleValue (RDB_TYPE_ZSET): 253 nan, 254 +inf, 255 -inf, else that many bytes of text. */
+  /** rdbLoadDoubleValue (RDB_TYPE_ZSET): 253 nan, 254 +inf, 255 -inf, else that many bytes of text, read as sscanf reads it. */
   loadDouble(): number {
     const n = this.u8();
     if (n === 253) return NaN;
     if (n === 254) return Infinity;
     if (n === 255) return -Infinity;
-    return strtod(this.buf.toString('latin1', this.need(n), this.pos));
+    // sscanf "%lg": text with no number in front fails the load, and (unlike strtod) so does a bare "0x"
+    const text = this.buf.toString('latin1', this.need(n), this.pos);
+    const v = scanDouble(text);
+    if (v === null || /^[ \t\n\v\f\r]*[+-]?0x(?![0-9a-f.])/i.test(text)) throw new RdbError('RDB: invalid double value');
+    return v;
   }
 
   /** rdbLoadMillisecondTime: int64 little endian. */
@@ -248,18 +271,35 @@ export class RdbReader {
 }
 
 /**
+ * The double a C scan of s reads (sscanf "%lg", strtod): its longest valid
+ * prefix after leading white space, or null when there is none.
+ */
+function scanDouble(s: string): number | null {
+  const v = parseDouble(s);
+  if (v !== null) return v;
+  // C's isspace, not JS's white space (which has latin1's 0xa0)
+  const t = s.replace(/^[ \t\n\v\f\r]+/, '');
+  const low = t.toLowerCase();
+  if (/^[+-]?nan/.test(low)) return NaN;
+  if (/^[+-]?inf/.test(low)) return low[0] === '-' ? -Infinity : Infinity;
+  const hex = /^([+-]?)0x([0-9a-f]*)(?:\.([0-9a-f]*))?(?:p([+-]?\d+))?/.exec(low);
+  if (hex !== null && (hex[2] !== '' || (hex[3] ?? '') !== '')) {
+    const digits = hex[2] + (hex[3] ?? '');
+    let m = 0;
+    for (const d of digits) m = m * 16 + Number.parseInt(d, 16);
+    const x = m * 2 ** (Number(hex[4] ?? 0) - 4 * (hex[3] ?? '').length);
+    return hex[1] === '-' ? -x : x;
+  }
+  if (!/^[+-]?\.?[0-9]/.test(t)) return null;
+  return Number.parseFloat(t);
+}
+
+/**
  * C's strtod as Redis uses it on stored scores (no error reporting): the
  * longest valid prefix, 0 when there is none.
  */
 function strtod(s: string): number {
-  const v = parseDouble(s);
-  if (v !== null) return v;
-  const t = s.trimStart();
-  const low = t.toLowerCase();
-  if (low.startsWith('nan')) return NaN;
-  if (/^[+-]?inf/.test(low)) return low[0] === '-' ? -Infinity : Infinity;
-  const p = Number.parseFloat(t);
-  return Number.isNaN(p) ? 0 : p;
+  return scanDouble(s) ?? 0;
 }
 
 // ---------------------------------------------------------------- listpack, ziplist, zipmap, intset
@@ -271,67 +311,150 @@ function checkBlobFrame(b: Buffer, min: number, what: string): void {
   if (b[b.length - 1] !== 0xff) throw new RdbError(`${what}: missing end byte`);
 }
 
-/** The entries of a listpack blob, validated (header, entry encodings, backlens, end byte). */
-export function listpackEntries(lp: Buffer): string[] {
-  const size = lp.length;
+/**
+ * lpValidateIntegrity with deep = 0, all that Redis 7.0 checks of a listpack
+ * it does not sanitize (sanitize-dump-payload no): at least a header and an
+ * end byte, the header's total bytes equal to the blob's length, the last
+ * byte LP_EOF. Nothing of the entries is read. Returns the header's element
+ * count (65535: unknown, too many to count there). Throws RdbError.
+ */
+export function listpackFrame(lp: Buffer): number {
   checkBlobFrame(lp, 7, 'listpack');
-  const declared = lp.readUInt16LE(4);
-  const out: string[] = [];
-  let p = 6;
-  const end = size - 1;
-  while (p < end) {
-    const start = p;
-    const b = lp[p];
-    let v: string;
-    if (b < 0x80) {
-      v = String(b);
-      p += 1;
-    } else if (b < 0xc0) {
-      const n = b & 0x3f;
-      if (p + 1 + n > end) throw new RdbError('listpack: entry overflows');
-      v = lp.toString('latin1', p + 1, p + 1 + n);
-      p += 1 + n;
-    } else if (b < 0xe0) {
-      if (p + 2 > end) throw new RdbError('listpack: entry overflows');
-      let u = ((b & 0x1f) << 8) | lp[p + 1];
-      if (u >= 1 << 12) u -= 1 << 13;
-      v = String(u);
-      p += 2;
-    } else if (b < 0xf0) {
-      if (p + 2 > end) throw new RdbError('listpack: entry overflows');
-      const n = ((b & 0x0f) << 8) | lp[p + 1];
-      if (p + 2 + n > end) throw new RdbError('listpack: entry overflows');
-      v = lp.toString('latin1', p + 2, p + 2 + n);
-      p += 2 + n;
+  return lp.readUInt16LE(4);
+}
+
+/**
+ * One listpack entry at p, checked as Redis's lpValidateNext checks it (a
+ * known encoding, the entry and its backlen before the end byte at eof, the
+ * backlen read back as lpDecodeBacklen reads it equal to the entry's size):
+ * its value is pushed to out and the next entry's offset returned. Throws
+ * RdbError naming what is malformed.
+ */
+function lpEntry(lp: Buffer, p: number, eof: number, out: string[]): number {
+  const start = p;
+  const b = lp[p];
+  let v: string;
+  if (b < 0x80) {
+    v = String(b);
+    p += 1;
+  } else if (b < 0xc0) {
+    const n = b & 0x3f;
+    if (p + 1 + n > eof) throw new RdbError('listpack: entry overflows');
+    v = lp.toString('latin1', p + 1, p + 1 + n);
+    p += 1 + n;
+  } else if (b < 0xe0) {
+    if (p + 2 > eof) throw new RdbError('listpack: entry overflows');
+    let u = ((b & 0x1f) << 8) | lp[p + 1];
+    if (u >= 1 << 12) u -= 1 << 13;
+    v = String(u);
+    p += 2;
+  } else if (b < 0xf0) {
+    if (p + 2 > eof) throw new RdbError('listpack: entry overflows');
+    const n = ((b & 0x0f) << 8) | lp[p + 1];
+    if (p + 2 + n > eof) throw new RdbError('listpack: entry overflows');
+    v = lp.toString('latin1', p + 2, p + 2 + n);
+    p += 2 + n;
+  } else {
+    const w = b === 0xf0 ? 4 : b === 0xf1 ? 2 : b === 0xf2 ? 3 : b === 0xf3 ? 4 : b === 0xf4 ? 8 : -1;
+    if (w === -1) throw new RdbError(`listpack: invalid entry encoding ${b}`);
+    if (p + 1 + w > eof) throw new RdbError('listpack: entry overflows');
+    if (b === 0xf0) {
+      const n = lp.readUInt32LE(p + 1);
+      if (n > eof - p - 5) throw new RdbError('listpack: entry overflows');
+      v = lp.toString('latin1', p + 5, p + 5 + n);
+      p += 5 + n;
     } else {
-      const w = b === 0xf0 ? 4 : b === 0xf1 ? 2 : b === 0xf2 ? 3 : b === 0xf3 ? 4 : b === 0xf4 ? 8 : -1;
-      if (w === -1) throw new RdbError(`listpack: invalid entry encoding ${b}`);
-      if (p + 1 + w > end) throw new RdbError('listpack: entry overflows');
-      if (b === 0xf0) {
-        const n = lp.readUInt32LE(p + 1);
-        if (n > end - p - 5) throw new RdbError('listpack: entry overflows');
-        v = lp.toString('latin1', p + 5, p + 5 + n);
-        p += 5 + n;
-      } else {
-        if (b === 0xf1) v = String(lp.readInt16LE(p + 1));
-        else if (b === 0xf2) v = String(lp.readIntLE(p + 1, 3));
-        else if (b === 0xf3) v = String(lp.readInt32LE(p + 1));
-        else v = lp.readBigInt64LE(p + 1).toString();
-        p += 1 + w;
-      }
+      if (b === 0xf1) v = String(lp.readInt16LE(p + 1));
+      else if (b === 0xf2) v = String(lp.readIntLE(p + 1, 3));
+      else if (b === 0xf3) v = String(lp.readInt32LE(p + 1));
+      else v = lp.readBigInt64LE(p + 1).toString();
+      p += 1 + w;
     }
-    // backlen: the entry's length, most significant group first
-    const l = p - start;
-    const bl = l <= 127 ? 1 : l < 16383 ? 2 : l < 2097151 ? 3 : l < 268435455 ? 4 : 5;
-    if (p + bl > end) throw new RdbError('listpack: backlen overflows');
-    let got = 0;
-    for (let k = 0; k < bl; k++) got = got * 128 + (lp[p + k] & 127);
-    if (got !== l) throw new RdbError('listpack: backlen mismatch');
-    p += bl;
-    out.push(v);
   }
+  // the backlen: the entry's size in 7-bit groups, most significant first, as long as lpEncodeBacklen makes it
+  const l = p - start;
+  const bl = l <= 127 ? 1 : l < 16383 ? 2 : l < 2097151 ? 3 : l < 268435455 ? 4 : 5;
+  if (p + bl > eof) throw new RdbError('listpack: backlen overflows');
+  // read back as lpDecodeBacklen does: from its last byte towards the entry, while the high bit is set, 5 bytes at most
+  let got = 0;
+  let mul = 1;
+  for (let q = p + bl - 1, k = 0; ; q--, k++) {
+    const c = lp[q];
+    got += (c & 127) * mul;
+    if ((c & 128) === 0) break;
+    if (k === 4) {
+      got = -1;
+      break;
+    }
+    mul *= 128;
+  }
+  if (got !== l) throw new RdbError('listpack: backlen mismatch');
+  out.push(v);
+  return p + bl;
+}
+
+/**
+ * Walks a framed listpack's entries into out, as far as Redis's own walks
+ * go: up to the first LP_EOF byte where an entry would start (lpNext stops
+ * there, whatever follows; lpValidateIntegrity then refuses a listpack whose
+ * last byte it is not), or up to the first malformed entry. Returns why it
+ * stopped before the last byte, '' when it reached it.
+ */
+function lpWalk(lp: Buffer, out: string[]): string {
+  const eof = lp.length - 1;
+  let p = 6;
+  try {
+    while (p < eof && lp[p] !== 0xff) p = lpEntry(lp, p, eof, out);
+  } catch (e) {
+    if (e instanceof RdbError) return e.message;
+    throw e;
+  }
+  return p === eof ? '' : EARLY_EOF;
+}
+
+/** lpWalk's reason for an LP_EOF byte before the last: the deep check refuses it, iteration just ends there. */
+const EARLY_EOF = 'listpack: end byte before the end';
+
+/**
+ * The entries of a listpack blob, validated as Redis's deep lpValidateIntegrity
+ * does (the frame, every entry, the header's count unless it is 65535).
+ */
+export function listpackEntries(lp: Buffer): string[] {
+  const declared = listpackFrame(lp);
+  const out: string[] = [];
+  const why = lpWalk(lp, out);
+  if (why !== '') throw new RdbError(why);
   if (declared !== 65535 && declared !== out.length) throw new RdbError('listpack: element count mismatch');
   return out;
+}
+
+/** What a listpack that passed only listpackFrame holds, read leniently (listpackLenient). */
+export interface LenientListpack {
+  /** The entries up to the first malformed one or the first LP_EOF byte, as far as Redis's iteration gets. */
+  entries: string[];
+  /**
+   * lpLength, the element count Redis works with: the header's, or when that
+   * is 65535 the entries counted by walking (Redis's walk asserts at a
+   * malformed entry; gKV counts those before it).
+   */
+  length: number;
+  /** The walk reached LP_EOF without a malformed entry: Redis could iterate it whole without an assertion. */
+  whole: boolean;
+}
+
+/**
+ * A listpack that Redis accepted without deep sanitization, read leniently:
+ * every entry up to the first one lpValidateNext would refuse. Entries after
+ * a malformed one cannot be found (their offsets come from the malformed
+ * one's encoding), so they are dropped; everything before it is exactly what
+ * Redis's own iteration returns for those positions. Call after listpackFrame.
+ */
+export function listpackLenient(lp: Buffer): LenientListpack {
+  const entries: string[] = [];
+  const why = lpWalk(lp, entries);
+  const whole = why === '' || why === EARLY_EOF;
+  const declared = lp.readUInt16LE(4);
+  return { entries, length: declared === 65535 ? entries.length : declared, whole };
 }
 
 /** The entries of a ziplist blob (RDB versions before 10), validated. */
@@ -444,8 +567,13 @@ export function zipmapEntries(zm: Buffer): string[] {
   return out;
 }
 
-/** An intset blob: its element width and its values (strictly ascending, validated). */
-export function intsetValues(b: Buffer): { width: number; values: (number | bigint)[] } {
+/**
+ * An intset blob: its element width and its values, as Redis's
+ * intsetValidateIntegrity checks it: a known encoding, a size of exactly
+ * the header's count of elements, and (`deep`) strictly ascending values.
+ * Without `deep` the values come as stored, in any order, repeats included.
+ */
+export function intsetValues(b: Buffer, deep = true): { width: number; values: (number | bigint)[] } {
   if (b.length < 8) throw new RdbError('intset: too short');
   const width = b.readUInt32LE(0);
   if (width !== 2 && width !== 4 && width !== 8) throw new RdbError('intset: invalid encoding');
@@ -461,7 +589,7 @@ export function intsetValues(b: Buffer): { width: number; values: (number | bigi
       const x = b.readBigInt64LE(p);
       v = x >= -9007199254740991n && x <= 9007199254740991n ? Number(x) : x;
     }
-    if (prev !== null && !(prev < v)) throw new RdbError('intset: values not strictly ascending');
+    if (deep && prev !== null && !(prev < v)) throw new RdbError('intset: values not strictly ascending');
     values[i] = prev = v;
   }
   return { width, values };
@@ -580,13 +708,116 @@ function setFrom(members: string[], lim: LoadLimits): SetValue {
 }
 
 /**
+ * The start of loading an unsanitized listpack of pairs (hash, zset): its
+ * frame checked (a failure is `reason`), its entries read leniently, and the
+ * pair count Redis works with (lpLength / 2, from the header); none is
+ * Redis's empty key.
+ */
+function unsanitizedPairs(blob: Buffer, reason: string): { n: number; lp: LenientListpack } {
+  integrity(reason, () => listpackFrame(blob));
+  const lp = listpackLenient(blob);
+  const n = Math.floor(lp.length / 2);
+  if (n === 0) throw emptyKey();
+  return { n, lp };
+}
+
+/**
+ * A hash listpack loaded without deep sanitization, as Redis 7.0 loads it:
+ * lpValidateIntegrity (deep 0) checks the frame, hashTypeLength (lpLength / 2,
+ * from the header) decides emptiness and conversion. Converted (more fields
+ * than hash-max-listpack-entries), Redis walks every pair into a hash table,
+ * asserting at a malformed entry or a field without a value and panicking at
+ * a repeated field: those do not survive in Redis, and gKV refuses them.
+ * Kept as a listpack, Redis holds the blob as it is; gKV holds its pairs up
+ * to the first malformed entry (listpackLenient), without a last field that
+ * has no value, and of a repeated field the first (the one Redis's lpFind
+ * finds from the head). HLEN in Redis reports the header's count; gKV's the
+ * fields it holds.
+ */
+function hashListpackUnsanitized(blob: Buffer, lim: LoadLimits): HashValue {
+  const reason = 'Hash listpack integrity check failed.';
+  const { n, lp } = unsanitizedPairs(blob, reason);
+  const e = lp.entries;
+  if (n > lim.hashMaxListpackEntries) {
+    if (!lp.whole || e.length % 2 !== 0) throw new RdbError(reason, 'malformed entry in a listpack converted at load');
+    // no entry at all: Redis converts it into an empty hash table
+    if (e.length === 0) throw nothingReadable();
+    try {
+      return hashFrom(e, false);
+    } catch (err) {
+      if (err instanceof RdbError) throw new RdbError('Hash listpack with dup elements', err.message);
+      throw err;
+    }
+  }
+  const flat: string[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i + 1 < e.length; i += 2) {
+    if (seen.has(e[i])) continue;
+    seen.add(e[i]);
+    flat.push(e[i], e[i + 1]);
+  }
+  if (flat.length === 0) throw nothingReadable();
+  return hashFrom(flat, true);
+}
+
+/**
+ * A zset listpack loaded without deep sanitization, as Redis 7.0 loads it:
+ * lpValidateIntegrity (deep 0) checks the frame, zsetLength (lpLength / 2,
+ * from the header) decides emptiness and conversion. Converted (more members
+ * than zset-max-listpack-entries), Redis's zsetConvert walks every pair into
+ * a skiplist, asserting at a malformed entry, a member without a score, a NaN
+ * score or a repeated member: those do not survive in Redis, and gKV refuses
+ * them. Kept as a listpack, Redis holds the blob as it is (in any order);
+ * gKV holds its pairs up to the first malformed entry (listpackLenient),
+ * without a last member that has no score, a pair whose score reads as NaN,
+ * or a repeated member after its first pair, sorted by score as a zset must
+ * be. ZCARD in Redis reports the header's count; gKV's the members it holds.
+ */
+function zsetListpackUnsanitized(blob: Buffer, lim: LoadLimits): ZSet {
+  const reason = 'Zset listpack integrity check failed.';
+  const { n, lp } = unsanitizedPairs(blob, reason);
+  const e = lp.entries;
+  const members: string[] = [];
+  const scores: number[] = [];
+  if (n > lim.zsetMaxListpackEntries) {
+    // (no entry at all: zsetConvert asserts on the missing first score)
+    if (!lp.whole || e.length % 2 !== 0 || e.length === 0) throw new RdbError(reason, 'malformed entry in a listpack converted at load');
+    for (let i = 0; i < e.length; i += 2) {
+      members.push(e[i]);
+      scores.push(scoreOf(e[i + 1]));
+    }
+    // converted because the header counts more than the limit, even when fewer entries follow it
+    return integrity(reason, () => zsetFrom(members, scores, { ...lim, zsetMaxListpackEntries: -1 }, true));
+  }
+  const seen = new Set<string>();
+  for (let i = 0; i + 1 < e.length; i += 2) {
+    const score = scoreOf(e[i + 1]);
+    if (Number.isNaN(score) || seen.has(e[i])) continue;
+    seen.add(e[i]);
+    members.push(e[i]);
+    scores.push(score);
+  }
+  if (members.length === 0) throw nothingReadable();
+  return zsetFrom(members, scores, lim, true);
+}
+
+/**
  * rdbLoadObject: the value of RDB type `type` read from r, in the encoding
  * Redis 7.0 would give it under `lim`. Throws RdbError with Redis's reason,
- * RdbEmptyKeyError for an empty collection. `deep` is Redis's deep sanitization
- * (sanitize-dump-payload): gKV always reads every element (it builds its own
- * structures from them), so it only chooses the reason Redis gives when a
- * listpack has duplicates — the integrity check with it, the conversion's
- * "listpack with dup elements" without.
+ * RdbEmptyKeyError for an empty collection, RdbNothingReadableError for an
+ * unsanitized value Redis would accept but in which gKV could read nothing.
+ * `deep` is Redis's deep sanitization (sanitize-dump-payload): with it every
+ * compact blob is checked entry by entry and refused at the first fault.
+ * Without it Redis checks what rdbLoadObject checks with deep = 0 — zipmaps,
+ * ziplists (converted to listpacks entry by entry) and plain encodings as
+ * deeply as ever; a listpack (hash, zset, quicklist node) only by its frame
+ * (lpValidateIntegrity: header size, end byte); an intset by its header
+ * (intsetValidateIntegrity: encoding, size, not empty) — and accepts exactly
+ * what those checks pass, except where its own loading then stops on an
+ * assertion (the conversions at load), which gKV refuses. What gKV holds of
+ * an accepted corrupt blob is read leniently (listpackLenient, and the
+ * *Unsanitized helpers say what is kept), so that every later command works
+ * on a well-formed value.
  */
 export function rdbLoadObject(type: number, r: RdbReader, lim: LoadLimits, deep = true): Value {
   switch (type) {
@@ -606,6 +837,8 @@ export function rdbLoadObject(type: number, r: RdbReader, lim: LoadLimits, deep 
       const n = r.count(r.loadLen(), 1);
       if (n === 0) throw emptyKey();
       const list = new QuickList(lim.listMaxListpackSize);
+      // quicklistCount: the elements Redis counts in the nodes it keeps (a listpack node's by lpLength)
+      let counted = 0;
       for (let i = 0; i < n; i++) {
         let container = QUICKLIST_NODE_CONTAINER_PACKED;
         if (type === RDB_TYPE_LIST_QUICKLIST_2) {
@@ -618,16 +851,31 @@ export function rdbLoadObject(type: number, r: RdbReader, lim: LoadLimits, deep 
         if (blob.length === 0) throw new RdbError('Bad data format', 'empty quicklist node');
         if (container === QUICKLIST_NODE_CONTAINER_PLAIN) {
           list.pushTail(blob.toString('latin1'));
+          counted++;
           continue;
         }
+        if (type === RDB_TYPE_LIST_QUICKLIST_2 && !deep) {
+          // not sanitized: lpValidateIntegrity checks the node's frame only, and Redis skips a node whose lpLength is
+          // 0 (whatever it holds). gKV keeps the node's entries up to its first malformed one (listpackLenient);
+          // Redis's LLEN adds up the nodes' header counts, gKV's counts what it holds.
+          integrity('Listpack integrity check failed.', () => listpackFrame(blob));
+          const lp = listpackLenient(blob);
+          if (lp.length === 0) continue;
+          counted += lp.length;
+          listFrom(list, lp.entries, lim);
+          continue;
+        }
+        // ziplist nodes are converted to listpacks entry by entry, so checked deeply whatever the setting;
         // empty nodes are skipped silently, as Redis does
         const elems =
           type === RDB_TYPE_LIST_QUICKLIST_2
             ? integrity('Listpack integrity check failed.', () => listpackEntries(blob))
             : integrity('Ziplist integrity check failed.', () => ziplistEntries(blob));
+        counted += elems.length;
         listFrom(list, elems, lim);
       }
-      if (list.length === 0) throw emptyKey();
+      if (counted === 0) throw emptyKey();
+      if (list.length === 0) throw nothingReadable();
       return list;
     }
 
@@ -648,6 +896,15 @@ export function rdbLoadObject(type: number, r: RdbReader, lim: LoadLimits, deep 
 
     case RDB_TYPE_SET_LISTPACK: {
       const blob = r.loadStringBytes();
+      if (!deep) {
+        // as Redis 7.2 loads it unsanitized: the frame checked, emptiness by lpLength; gKV keeps the members up to
+        // the first malformed entry, each once
+        integrity('Set listpack integrity check failed.', () => listpackFrame(blob));
+        const lp = listpackLenient(blob);
+        if (lp.length === 0) throw emptyKey();
+        if (lp.entries.length === 0) throw nothingReadable();
+        return setFrom([...new Set(lp.entries)], lim);
+      }
       const members = integrity('Set listpack integrity check failed.', () => listpackEntries(blob));
       if (members.length === 0) throw emptyKey();
       return integrity('Set listpack integrity check failed.', () => setFrom(members, lim));
@@ -657,15 +914,22 @@ export function rdbLoadObject(type: number, r: RdbReader, lim: LoadLimits, deep 
       const blob = r.loadStringBytes();
       // an empty intset fails the check, as Redis 7.0's intsetValidateIntegrity
       const { width, values } = integrity('Intset integrity check failed.', () => {
-        const v = intsetValues(blob);
+        const v = intsetValues(blob, deep);
         if (v.values.length === 0) throw new RdbError('intset: empty');
         return v;
       });
       const sv = SetValue.intset();
       const is = sv.is!;
-      for (const v of values) is.add(v);
+      // Not sanitized, the values may be out of order or repeated: Redis keeps the blob as it is (SCARD reports the
+      // header's count, lookups search it as if it were sorted); gKV holds every value once, in order.
+      let repeated = false;
+      for (const v of values) if (!is.add(v)) repeated = true;
       forceIntsetWidth(sv, width);
-      if (values.length > lim.setMaxIntsetEntries) sv.toHashtable();
+      if (values.length > lim.setMaxIntsetEntries) {
+        // setTypeConvert asserts that every value it adds to the hash table is new: Redis stops there, gKV refuses
+        if (repeated) throw new RdbError('Intset integrity check failed.', 'repeated values in an intset converted at load');
+        sv.toHashtable();
+      }
       return sv;
     }
 
@@ -686,6 +950,8 @@ export function rdbLoadObject(type: number, r: RdbReader, lim: LoadLimits, deep 
     case RDB_TYPE_ZSET_LISTPACK: {
       const blob = r.loadStringBytes();
       const reason = type === RDB_TYPE_ZSET_LISTPACK ? 'Zset listpack integrity check failed.' : 'Zset ziplist integrity check failed.';
+      // a ziplist is converted entry by entry, so checked deeply whatever the setting
+      if (type === RDB_TYPE_ZSET_LISTPACK && !deep) return zsetListpackUnsanitized(blob, lim);
       return integrity(reason, () => {
         const flat = type === RDB_TYPE_ZSET_LISTPACK ? listpackEntries(blob) : ziplistEntries(blob);
         if (flat.length % 2 !== 0) throw new RdbError('zset listpack with an odd number of entries');
@@ -737,6 +1003,8 @@ export function rdbLoadObject(type: number, r: RdbReader, lim: LoadLimits, deep 
       const blob = r.loadStringBytes();
       const ziplist = type === RDB_TYPE_HASH_ZIPLIST;
       const reason = ziplist ? 'Hash ziplist integrity check failed.' : 'Hash listpack integrity check failed.';
+      // a ziplist is converted entry by entry, so checked deeply whatever the setting
+      if (!ziplist && !deep) return hashListpackUnsanitized(blob, lim);
       const flat = integrity(reason, () => {
         const f = ziplist ? ziplistEntries(blob) : listpackEntries(blob);
         if (f.length % 2 !== 0) throw new RdbError('hash listpack with an odd number of entries');
@@ -747,11 +1015,9 @@ export function rdbLoadObject(type: number, r: RdbReader, lim: LoadLimits, deep 
       try {
         return hashFrom(flat, listpack);
       } catch (e) {
-        if (!(e instanceof RdbError)) throw e;
-        // a ziplist's duplicates fail its conversion check; a listpack's its deep check, or (not checked
-        // deeply) the conversion to a hash table, where Redis panics with "listpack with dup elements"
-        if (ziplist || deep) throw new RdbError(reason, e.message);
-        throw new RdbError('Hash listpack with dup elements', e.message);
+        // a ziplist's duplicates fail its conversion check, a listpack's its deep check
+        if (e instanceof RdbError) throw new RdbError(reason, e.message);
+        throw e;
       }
     }
 
@@ -761,12 +1027,30 @@ export function rdbLoadObject(type: number, r: RdbReader, lim: LoadLimits, deep 
       throw new RdbUnsupportedError('stream values are not supported by gKV yet');
 
     case RDB_TYPE_MODULE:
-    case RDB_TYPE_MODULE_2:
-      throw new RdbUnsupportedError('module values are not supported by gKV');
+      throw new RdbError('Pre-release module format not supported');
+
+    case RDB_TYPE_MODULE_2: {
+      // gKV loads no modules: Redis without the value's module refuses it so, as corrupt data
+      const at = r.pos;
+      const id = r.u8() === 0x81 ? r.bytes(8).readBigUInt64BE(0) : ((r.pos = at), BigInt(r.loadLen()));
+      throw new RdbError(`The RDB file contains module data I can't load: no matching module type '${moduleTypeNameByID(id)}'`);
+    }
 
     default:
       throw new RdbError(`Unknown RDB encoding type ${type}`);
   }
+}
+
+/** moduleTypeNameByID: the 9-character name a module type's 64-bit id carries above its 10-bit encoding version. */
+function moduleTypeNameByID(id: bigint): string {
+  const cset = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  let name = '';
+  let v = id >> 10n;
+  for (let j = 0; j < 9; j++) {
+    name = cset[Number(v & 63n)] + name;
+    v >>= 6n;
+  }
+  return name;
 }
 
 // ---------------------------------------------------------------- DUMP payloads
@@ -785,9 +1069,14 @@ export function verifyDumpPayload(p: Uint8Array, skipChecksum = false): boolean 
   return new Crc64().update(p, 0, len - 8).equalsLE(p, len - 8);
 }
 
-/** The value in a verified DUMP payload (type byte and object). Throws RdbError. */
+/**
+ * The value in a verified DUMP payload (type byte and object). Throws
+ * RdbError. As in Redis's restoreCommand, the object is read from the whole
+ * payload: one that runs into the footer (RDB version and CRC) is read on
+ * into it, one that ends before it leaves the rest unread.
+ */
 export function loadDumpPayload(p: Uint8Array, lim: LoadLimits, deep = true): Value {
-  const r = new RdbReader(p, 0, p.length - 10);
+  const r = new RdbReader(p, 0, p.length);
   const type = rdbLoadObjectType(r, p[p.length - 10] | (p[p.length - 9] << 8));
   return rdbLoadObject(type, r, lim, deep);
 }

@@ -35,7 +35,7 @@ import type { Db } from '../../keyspace/keyspace.js';
 import type { Value } from '../../keyspace/value.js';
 import { Snapshot } from '../snapshot.js';
 import { RdbWriter, RDB_VERSION, rdbObjectType, rdbSaveObject, type SaveOptions } from './encode.js';
-import { RdbEmptyKeyError, RdbError, RdbReader, isObjectType, rdbLoadObject, type LoadLimits } from './decode.js';
+import { RdbEmptyKeyError, RdbError, RdbNothingReadableError, RdbReader, isObjectType, rdbLoadObject, type LoadLimits } from './decode.js';
 import { Crc64 } from './crc64.js';
 import { REDIS_VERSION } from '../../version.js';
 import { ChildSave, type ChildResult } from '../child.js';
@@ -355,6 +355,7 @@ export function parseRdb(s: Server, data: Buffer, start = 0): RdbLoadResult {
   // loading a file is sanitized deeply only with sanitize-dump-payload yes ("clients" spares files)
   const deep = s.config.get('sanitize-dump-payload') === 'yes';
   let emptySkipped = 0;
+  let unreadableSkipped = 0;
   const entries: LoadedEntry[] = [];
   const aux = new Map<string, string>();
   let db = 0;
@@ -413,6 +414,14 @@ export function parseRdb(s: Server, data: Buffer, start = 0): RdbLoadResult {
       if (e instanceof RdbEmptyKeyError) {
         // Redis skips empty keys in a file (old versions could write them) rather than refuse it
         if (emptySkipped++ < 10) s.log.warning(`rdbLoadObject skipping empty key: ${key}`);
+        expireAt = 0;
+        idle = -1;
+        freq = -1;
+        continue;
+      }
+      if (e instanceof RdbNothingReadableError) {
+        // not sanitized, Redis loads this corrupt value as it is; gKV could read none of its elements (rdb/decode.ts)
+        if (unreadableSkipped++ < 10) s.log.warning(`rdbLoadObject skipping key ${key}: corrupt value, no element readable (sanitize-dump-payload no)`);
         expireAt = 0;
         idle = -1;
         freq = -1;
