@@ -13,6 +13,7 @@ declare module 'buffer' {
 }
 
 export function latin1(buf: Buffer, start: number, end: number): string {
+  // biome-ignore format: one line per length, read as a table
   switch (end - start) {
     case 0: return '';
     case 1: return String.fromCharCode(buf[start]);
