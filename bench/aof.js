@@ -24,7 +24,13 @@ import path from 'node:path';
 import { parseArgs, intOpt, startServer, RespConn, infoFields, fmtInt, fmtNum, textTable, sleep } from './lib.js';
 
 const opts = parseArgs(process.argv.slice(2), {
-  'gkv-dist': 'string', keys: 'string', requests: 'string', 'skip-fsync': 'bool', 'skip-rewrite': 'bool', preamble: 'bool', help: 'bool',
+  'gkv-dist': 'string',
+  keys: 'string',
+  requests: 'string',
+  'skip-fsync': 'bool',
+  'skip-rewrite': 'bool',
+  preamble: 'bool',
+  help: 'bool',
 });
 if (opts.help) {
   console.log('usage: node bench/aof.js [--gkv-dist dist-X] [--keys N] [--requests N] [--skip-fsync] [--skip-rewrite] [--preamble]');

@@ -14,9 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
-import {
-  parseArgs, intOpt, listOpt, startServer, memOf, sleep, RespConn, bulkLoad, benchKey, encodeCommand, fmtInt, fmtNum, fmtBytes, textTable,
-} from './lib.js';
+import { parseArgs, intOpt, listOpt, startServer, memOf, sleep, RespConn, bulkLoad, benchKey, encodeCommand, fmtInt, fmtNum, fmtBytes, textTable } from './lib.js';
 
 const o = parseArgs(process.argv.slice(2), { keys: 'string', servers: 'string', 'gkv-dist': 'string', help: 'bool' });
 if (o.help) {
@@ -74,11 +72,19 @@ async function measure(kind) {
     conn.close();
     writer.close();
     return {
-      server: server.name, reply: String(r), seconds, status: /rdb_last_bgsave_status:(\w+)/.exec(info)?.[1],
+      server: server.name,
+      reply: String(r),
+      seconds,
+      status: /rdb_last_bgsave_status:(\w+)/.exec(info)?.[1],
       writesDuring: lat.during.length,
-      maxBefore: Math.max(...lat.before), p999Before: pct(lat.before, 99.9),
-      maxDuring: Math.max(...lat.during), p999During: pct(lat.during, 99.9), p50During: pct(lat.during, 50), p50Before: pct(lat.before, 50),
-      extraRss: rssMax - rssBefore, rssBefore,
+      maxBefore: Math.max(...lat.before),
+      p999Before: pct(lat.before, 99.9),
+      maxDuring: Math.max(...lat.during),
+      p999During: pct(lat.during, 99.9),
+      p50During: pct(lat.during, 50),
+      p50Before: pct(lat.before, 50),
+      extraRss: rssMax - rssBefore,
+      rssBefore,
       fileSize: fs.statSync(path.join(dir, 'dump.rdb')).size,
     };
   } finally {
@@ -91,7 +97,19 @@ const rows = [];
 for (const k of kinds) {
   const r = await measure(k);
   console.log(JSON.stringify(r));
-  rows.push([r.server, fmtNum(r.seconds), r.status, fmtInt(r.writesDuring), fmtNum(r.p50Before), fmtNum(r.maxBefore), fmtNum(r.p50During), fmtNum(r.maxDuring), fmtBytes(r.rssBefore), fmtBytes(r.extraRss), fmtBytes(r.fileSize)]);
+  rows.push([
+    r.server,
+    fmtNum(r.seconds),
+    r.status,
+    fmtInt(r.writesDuring),
+    fmtNum(r.p50Before),
+    fmtNum(r.maxBefore),
+    fmtNum(r.p50During),
+    fmtNum(r.maxDuring),
+    fmtBytes(r.rssBefore),
+    fmtBytes(r.extraRss),
+    fmtBytes(r.fileSize),
+  ]);
 }
 console.log(`\nBGSAVE of ${fmtInt(keys)} keys under a writer (one SET at a time); round trips in ms`);
 console.log(textTable(['server', 'save s', 'status', 'writes during', 'median rt before', 'max rt before', 'median rt during', 'max rt during', 'RSS before', 'peak extra RSS', 'file'], rows));

@@ -60,7 +60,10 @@ export function intOpt(v, def) {
 
 export function listOpt(v, def) {
   if (v === undefined) return def;
-  return String(v).split(',').map((s) => s.trim()).filter(Boolean);
+  return String(v)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 // ------------------------------------------------------------------ /proc
@@ -166,8 +169,14 @@ export async function startServer(kind, opts = {}) {
   }
   const name = kind === 'redis' ? 'Redis' : 'gKV';
   return {
-    kind, name, port, pid: proc.pid, proc,
-    get log() { return log; },
+    kind,
+    name,
+    port,
+    pid: proc.pid,
+    proc,
+    get log() {
+      return log;
+    },
     async stop() {
       if (exited) return;
       proc.kill('SIGTERM');
@@ -267,13 +276,15 @@ export class ReplyReader {
         return { v: new ReplyError(line), next: nl + 1 };
       case 58: // :
         return { v: Number(line), next: nl + 1 };
-      case 36: { // $
+      case 36: {
+        // $
         const n = Number(line);
         if (n < 0) return { v: null, next: nl + 1 };
         if (nl + 1 + n + 2 > buf.length) return null;
         return { v: buf.toString('latin1', nl + 1, nl + 1 + n), next: nl + 1 + n + 2 };
       }
-      case 42: { // *
+      case 42: {
+        // *
         const n = Number(line);
         if (n < 0) return { v: null, next: nl + 1 };
         const arr = [];
@@ -491,9 +502,5 @@ export function textTable(headers, rows) {
 
 export function markdownTable(headers, rows) {
   const esc = (c) => String(c).replace(/\|/g, '\\|');
-  return [
-    '| ' + headers.map(esc).join(' | ') + ' |',
-    '|' + headers.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|') + '|',
-    ...rows.map((r) => '| ' + r.map(esc).join(' | ') + ' |'),
-  ].join('\n');
+  return ['| ' + headers.map(esc).join(' | ') + ' |', '|' + headers.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|') + '|', ...rows.map((r) => '| ' + r.map(esc).join(' | ') + ' |')].join('\n');
 }

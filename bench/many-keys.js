@@ -15,10 +15,7 @@
  *   node bench/many-keys.js [--keys 20000000] [--value-size 3] [--time-limit 900]
  *        [--server gkv|redis] [--every 2000000] [--json] [--gkv-dist dist-X]
  */
-import {
-  parseArgs, intOpt, startServer, memOf, cpuSeconds, envInfo, writeResults, sleep, RespConn, ReplyError,
-  bulkLoad, benchKey, fmtInt, fmtNum, fmtBytes,
-} from './lib.js';
+import { parseArgs, intOpt, startServer, memOf, cpuSeconds, envInfo, writeResults, sleep, RespConn, ReplyError, bulkLoad, benchKey, fmtInt, fmtNum, fmtBytes } from './lib.js';
 
 const USAGE = `usage: node bench/many-keys.js [options]
   --keys N           keys to load (default 20000000)
@@ -33,8 +30,15 @@ const USAGE = `usage: node bench/many-keys.js [options]
 const opts = (() => {
   try {
     return parseArgs(process.argv.slice(2), {
-      keys: 'string', 'value-size': 'string', 'time-limit': 'string', server: 'string', every: 'string',
-      json: 'bool', 'gkv-dist': 'string', 'no-verify': 'bool', help: 'bool',
+      keys: 'string',
+      'value-size': 'string',
+      'time-limit': 'string',
+      server: 'string',
+      every: 'string',
+      json: 'bool',
+      'gkv-dist': 'string',
+      'no-verify': 'bool',
+      help: 'bool',
     });
   } catch (e) {
     console.error(`${e.message}\n${USAGE}`);
@@ -95,8 +99,7 @@ async function main() {
         const m = memOf(server.pid);
         const p = { keys: done, seconds: (now - t0) / 1000, rate: ((done - lastN) * 1000) / Math.max(1, now - lastT), rss: m.rss };
         res.progress.push(p);
-        console.log(`${fmtInt(done).padStart(12)} keys  ${fmtNum(p.seconds, 1).padStart(7)} s  ` +
-          `${fmtInt(p.rate).padStart(9)} keys/s (last interval)  RSS ${fmtBytes(m.rss)}`);
+        console.log(`${fmtInt(done).padStart(12)} keys  ${fmtNum(p.seconds, 1).padStart(7)} s  ` + `${fmtInt(p.rate).padStart(9)} keys/s (last interval)  RSS ${fmtBytes(m.rss)}`);
         lastT = now;
         lastN = done;
       },
@@ -121,15 +124,22 @@ async function main() {
       console.log(`DBSIZE is not supported: reading all ${fmtInt(res.loaded)} keys back with GET instead...`);
       const t2 = Date.now();
       let found = 0;
-      const v = await bulkLoad(conn, res.loaded, (i) => {
-        const k = benchKey(i);
-        return `*2\r\n$3\r\nGET\r\n$${k.length}\r\n${k}\r\n`;
-      }, {
-        batch: 2000, window: 8, deadline: t2 + timeLimit * 1000,
-        onReply: (i, r) => {
-          if (r === valueFor(i)) found++;
+      const v = await bulkLoad(
+        conn,
+        res.loaded,
+        (i) => {
+          const k = benchKey(i);
+          return `*2\r\n$3\r\nGET\r\n$${k.length}\r\n${k}\r\n`;
         },
-      });
+        {
+          batch: 2000,
+          window: 8,
+          deadline: t2 + timeLimit * 1000,
+          onReply: (i, r) => {
+            if (r === valueFor(i)) found++;
+          },
+        },
+      );
       res.verifiedAll = { checked: v.answered, found, seconds: (Date.now() - t2) / 1000, stoppedBy: v.stoppedBy };
     }
 
@@ -152,23 +162,32 @@ async function main() {
 
   console.log('');
   const dbsizeOk = typeof res.dbsize === 'number';
-  console.log(`DBSIZE: ${dbsizeOk ? fmtInt(res.dbsize) : res.dbsize}` +
-    (dbsizeOk ? `  (${res.dbsize > MAP_LIMIT ? 'more' : 'NOT more'} than a JS Map's 2^24 = ${fmtInt(MAP_LIMIT)}; answered in ${fmtNum(res.dbsizeSeconds * 1000, 1)} ms)` : ''));
+  console.log(
+    `DBSIZE: ${dbsizeOk ? fmtInt(res.dbsize) : res.dbsize}` +
+      (dbsizeOk ? `  (${res.dbsize > MAP_LIMIT ? 'more' : 'NOT more'} than a JS Map's 2^24 = ${fmtInt(MAP_LIMIT)}; answered in ${fmtNum(res.dbsizeSeconds * 1000, 1)} ms)` : ''),
+  );
   if (res.verifiedAll) {
     const va = res.verifiedAll;
-    console.log(`GET of every key: ${fmtInt(va.found)}/${fmtInt(res.loaded)} distinct keys found with the value written ` +
-      `(${fmtNum(va.seconds, 1)} s${va.stoppedBy ? `, STOPPED: ${va.stoppedBy}` : ''})` +
-      (va.found > MAP_LIMIT ? ` = more than a JS Map's 2^24 = ${fmtInt(MAP_LIMIT)}` : ''));
+    console.log(
+      `GET of every key: ${fmtInt(va.found)}/${fmtInt(res.loaded)} distinct keys found with the value written ` +
+        `(${fmtNum(va.seconds, 1)} s${va.stoppedBy ? `, STOPPED: ${va.stoppedBy}` : ''})` +
+        (va.found > MAP_LIMIT ? ` = more than a JS Map's 2^24 = ${fmtInt(MAP_LIMIT)}` : ''),
+    );
   }
-  console.log(`GET spot checks: ${fmtInt(res.spotOk)}/${fmtInt(res.spotChecked)} keys found with the value written` +
-    (res.keyAbove2p24 !== null ? `; ${benchKey(MAP_LIMIT)} (index 2^24) ${res.keyAbove2p24 ? 'present' : 'MISSING'}` : ''));
-  console.log(`loaded ${fmtInt(res.loaded)} keys in ${fmtNum(res.loadSeconds, 1)} s = ${fmtInt(res.loaded / res.loadSeconds)} keys/s ` +
-    `(server CPU ${fmtNum(res.serverCpuSeconds, 1)} s = ${fmtNum((res.serverCpuSeconds / res.loaded) * 1e6)} µs/key)`);
-  console.log(`RSS: ${fmtBytes(res.rssBefore)} before, ${fmtBytes(res.rssAfterLoad)} after loading, ${fmtBytes(res.rssFinal)} at the end, ` +
-    `peak ${fmtBytes(res.rssPeak)}; ${fmtNum((res.rssAfterLoad - res.rssBefore) / res.loaded, 1)} bytes/key right after loading`);
+  console.log(
+    `GET spot checks: ${fmtInt(res.spotOk)}/${fmtInt(res.spotChecked)} keys found with the value written` +
+      (res.keyAbove2p24 !== null ? `; ${benchKey(MAP_LIMIT)} (index 2^24) ${res.keyAbove2p24 ? 'present' : 'MISSING'}` : ''),
+  );
+  console.log(
+    `loaded ${fmtInt(res.loaded)} keys in ${fmtNum(res.loadSeconds, 1)} s = ${fmtInt(res.loaded / res.loadSeconds)} keys/s ` +
+      `(server CPU ${fmtNum(res.serverCpuSeconds, 1)} s = ${fmtNum((res.serverCpuSeconds / res.loaded) * 1e6)} µs/key)`,
+  );
+  console.log(
+    `RSS: ${fmtBytes(res.rssBefore)} before, ${fmtBytes(res.rssAfterLoad)} after loading, ${fmtBytes(res.rssFinal)} at the end, ` +
+      `peak ${fmtBytes(res.rssPeak)}; ${fmtNum((res.rssAfterLoad - res.rssBefore) / res.loaded, 1)} bytes/key right after loading`,
+  );
   if (opts.json) console.log(`results written to ${writeResults('many-keys', { env, results: res })}`);
-  const ok = res.loaded === keys && res.spotOk === res.spotChecked && (!dbsizeOk || res.dbsize === keys) &&
-    (!res.verifiedAll || res.verifiedAll.found === keys);
+  const ok = res.loaded === keys && res.spotOk === res.spotChecked && (!dbsizeOk || res.dbsize === keys) && (!res.verifiedAll || res.verifiedAll.found === keys);
   process.exitCode = ok ? 0 : 1;
 }
 

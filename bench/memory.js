@@ -26,8 +26,25 @@
  * A type whose command a server lacks is reported as "not supported".
  */
 import {
-  parseArgs, intOpt, listOpt, startServer, memOf, envInfo, writeResults, sleep, RespConn, ReplyError,
-  isUnknownCommand, infoFields, bulkLoad, benchKey, encodeCommand, fmtInt, fmtNum, fmtBytes, textTable,
+  parseArgs,
+  intOpt,
+  listOpt,
+  startServer,
+  memOf,
+  envInfo,
+  writeResults,
+  sleep,
+  RespConn,
+  ReplyError,
+  isUnknownCommand,
+  infoFields,
+  bulkLoad,
+  benchKey,
+  encodeCommand,
+  fmtInt,
+  fmtNum,
+  fmtBytes,
+  textTable,
   markdownTable,
 } from './lib.js';
 
@@ -46,8 +63,17 @@ const USAGE = `usage: node bench/memory.js [options]
 const opts = (() => {
   try {
     return parseArgs(process.argv.slice(2), {
-      keys: 'string', 'value-size': 'string', type: 'string', servers: 'string', settle: 'string',
-      'time-limit': 'string', warm: 'string', markdown: 'bool', json: 'bool', 'gkv-dist': 'string', help: 'bool',
+      keys: 'string',
+      'value-size': 'string',
+      type: 'string',
+      servers: 'string',
+      settle: 'string',
+      'time-limit': 'string',
+      warm: 'string',
+      markdown: 'bool',
+      json: 'bool',
+      'gkv-dist': 'string',
+      help: 'bool',
     });
   } catch (e) {
     console.error(`${e.message}\n${USAGE}`);
@@ -138,11 +164,16 @@ async function measure(kind, typeName) {
     if (probe instanceof ReplyError) throw new Error(`${server.name}: ${type.cmd} failed: ${probe.message}`);
     if (warm > 0) {
       // the type's own command on throwaway keys, then everything dropped and the allocator purged
-      await bulkLoad(conn, warm, (i) => {
-        const a = decodeArgs(type.gen(i));
-        a[1] = type.perElement ? '__warm__' : `__warm__:${i}`;
-        return encodeCommand(a);
-      }, { batch: 500, window: 8, deadline: Date.now() + 120000 });
+      await bulkLoad(
+        conn,
+        warm,
+        (i) => {
+          const a = decodeArgs(type.gen(i));
+          a[1] = type.perElement ? '__warm__' : `__warm__:${i}`;
+          return encodeCommand(a);
+        },
+        { batch: 500, window: 8, deadline: Date.now() + 120000 },
+      );
       await conn.send('FLUSHALL');
       await conn.send('MEMORY', 'PURGE');
       await conn.send(...decodeArgs(type.gen(0)));
@@ -211,11 +242,13 @@ async function main() {
       results.push(r);
       if (r.unsupported) console.log(`${r.server} ${t}: ${r.unsupported}`);
       else {
-        console.log(`${r.server} ${t}: ${fmtInt(r.loaded)} keys in ${fmtNum(r.loadSeconds, 1)} s (${fmtInt(r.loaded / r.loadSeconds)} keys/s), ` +
-          `DBSIZE ${Number.isFinite(r.dbsize) ? fmtInt(r.dbsize) : 'not supported'}, ` +
-          `RSS ${fmtBytes(r.rssBefore)} -> ${fmtBytes(r.rssJustAfter)} just after -> ${fmtBytes(r.rssAfter)} after ${settle}s ` +
-          `(min ${fmtBytes(r.rssMinDuringSettle)}, peak ${fmtBytes(r.rssPeak)})` +
-          (r.stoppedBy ? `; STOPPED EARLY: ${r.stoppedBy}` : ''));
+        console.log(
+          `${r.server} ${t}: ${fmtInt(r.loaded)} keys in ${fmtNum(r.loadSeconds, 1)} s (${fmtInt(r.loaded / r.loadSeconds)} keys/s), ` +
+            `DBSIZE ${Number.isFinite(r.dbsize) ? fmtInt(r.dbsize) : 'not supported'}, ` +
+            `RSS ${fmtBytes(r.rssBefore)} -> ${fmtBytes(r.rssJustAfter)} just after -> ${fmtBytes(r.rssAfter)} after ${settle}s ` +
+            `(min ${fmtBytes(r.rssMinDuringSettle)}, peak ${fmtBytes(r.rssPeak)})` +
+            (r.stoppedBy ? `; STOPPED EARLY: ${r.stoppedBy}` : ''),
+        );
       }
     }
   }
@@ -230,9 +263,18 @@ async function main() {
         rows.push([t, r.server, 'not supported', '', '', '', '', '', '', '']);
         continue;
       }
-      rows.push([t, r.server, fmtInt(Number.isFinite(r.dbsize) ? r.dbsize : r.loaded), fmtInt(r.loaded / r.loadSeconds),
-        fmtBytes(r.rssBefore), fmtBytes(r.rssAfter), fmtBytes(r.rssPeak), fmtNum(r.rssPerKey, 1),
-        Number.isFinite(r.usedPerKey) ? fmtNum(r.usedPerKey, 1) : 'n/a (no INFO)', r.server === 'gKV' ? fmtNum(ratio) : '']);
+      rows.push([
+        t,
+        r.server,
+        fmtInt(Number.isFinite(r.dbsize) ? r.dbsize : r.loaded),
+        fmtInt(r.loaded / r.loadSeconds),
+        fmtBytes(r.rssBefore),
+        fmtBytes(r.rssAfter),
+        fmtBytes(r.rssPeak),
+        fmtNum(r.rssPerKey, 1),
+        Number.isFinite(r.usedPerKey) ? fmtNum(r.usedPerKey, 1) : 'n/a (no INFO)',
+        r.server === 'gKV' ? fmtNum(ratio) : '',
+      ]);
     }
   }
   console.log('\n' + textTable(headers, rows));

@@ -16,9 +16,7 @@
 import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import {
-  parseArgs, intOpt, listOpt, startServer, cpuSeconds, median, fmtInt, fmtNum, textTable, markdownTable, encodeCommand,
-} from './lib.js';
+import { parseArgs, intOpt, listOpt, startServer, cpuSeconds, median, fmtInt, fmtNum, textTable, markdownTable, encodeCommand } from './lib.js';
 
 const CHANNEL = 'news.sports.football';
 const SELF = fileURLToPath(import.meta.url);
@@ -47,12 +45,11 @@ async function subscriberRole(o) {
   for (let i = 0; i < n; i++) {
     const pattern = o.mode === 'pattern' ? patternFor(i) : null;
     // every delivery on this connection has the same size
-    const frame = pattern === null
-      ? `*3\r\n$7\r\nmessage\r\n`.length + bulkLen(CHANNEL) + bulkLen('x'.repeat(size))
-      : `*4\r\n$8\r\npmessage\r\n`.length + bulkLen(pattern) + bulkLen(CHANNEL) + bulkLen('x'.repeat(size));
-    const confirm = pattern === null
-      ? `*3\r\n$9\r\nsubscribe\r\n`.length + bulkLen(CHANNEL) + `:1\r\n`.length
-      : `*3\r\n$10\r\npsubscribe\r\n`.length + bulkLen(pattern) + `:1\r\n`.length;
+    const frame =
+      pattern === null
+        ? `*3\r\n$7\r\nmessage\r\n`.length + bulkLen(CHANNEL) + bulkLen('x'.repeat(size))
+        : `*4\r\n$8\r\npmessage\r\n`.length + bulkLen(pattern) + bulkLen(CHANNEL) + bulkLen('x'.repeat(size));
+    const confirm = pattern === null ? `*3\r\n$9\r\nsubscribe\r\n`.length + bulkLen(CHANNEL) + `:1\r\n`.length : `*3\r\n$10\r\npsubscribe\r\n`.length + bulkLen(pattern) + `:1\r\n`.length;
     const s = net.connect(Number(o.port), '127.0.0.1');
     const st = { bytes: 0, confirmed: false, finished: false };
     s.on('data', (d) => {
@@ -153,12 +150,22 @@ function child(args) {
 async function runOnce(server, mode, o) {
   const common = ['--port', String(server.port), '--mode', mode, '--subs', String(o.subs), '--messages', String(o.messages), '--size', String(o.size)];
   const sub = child(['--role', 'sub', ...common]);
-  await Promise.race([sub.waitLine('ready'), sub.exited.then((c) => { throw new Error(`subscriber exited ${c}`); })]);
+  await Promise.race([
+    sub.waitLine('ready'),
+    sub.exited.then((c) => {
+      throw new Error(`subscriber exited ${c}`);
+    }),
+  ]);
   await new Promise((r) => setTimeout(r, 200));
   const cpu0 = cpuSeconds(server.pid);
   const t0 = process.hrtime.bigint();
   const pub = child(['--role', 'pub', ...common]);
-  await Promise.race([sub.waitLine('done'), sub.exited.then((c) => { throw new Error(`subscriber exited ${c}`); })]);
+  await Promise.race([
+    sub.waitLine('done'),
+    sub.exited.then((c) => {
+      throw new Error(`subscriber exited ${c}`);
+    }),
+  ]);
   const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = cpuSeconds(server.pid) - cpu0;
   await pub.exited;
@@ -169,8 +176,17 @@ async function runOnce(server, mode, o) {
 
 async function main() {
   const o = parseArgs(process.argv.slice(2), {
-    role: 'string', port: 'string', mode: 'string', subs: 'string', messages: 'string', size: 'string',
-    modes: 'string', rounds: 'string', 'gkv-dist': 'string', markdown: 'bool', help: 'bool',
+    role: 'string',
+    port: 'string',
+    mode: 'string',
+    subs: 'string',
+    messages: 'string',
+    size: 'string',
+    modes: 'string',
+    rounds: 'string',
+    'gkv-dist': 'string',
+    markdown: 'bool',
+    help: 'bool',
   });
   if (o.help) {
     console.log('usage: node bench/pubsub-fanout.js [--subs 1000] [--messages 2000] [--size 32] [--modes channel,pattern] [--rounds 3] [--gkv-dist dist] [--markdown]');

@@ -19,10 +19,7 @@
  * server: ERR unknown command ...") is reported as "not supported".
  */
 import { spawn } from 'node:child_process';
-import {
-  parseArgs, intOpt, listOpt, startServer, cpuSeconds, envInfo, writeResults,
-  median, geomean, fmtInt, fmtNum, textTable, markdownTable,
-} from './lib.js';
+import { parseArgs, intOpt, listOpt, startServer, cpuSeconds, envInfo, writeResults, median, geomean, fmtInt, fmtNum, textTable, markdownTable } from './lib.js';
 
 const DEFAULT_TESTS = ['set', 'get', 'incr', 'mset', 'ping_inline', 'ping_mbulk'];
 
@@ -41,8 +38,17 @@ const USAGE = `usage: node bench/side-by-side.js [options]
 const opts = (() => {
   try {
     return parseArgs(process.argv.slice(2), {
-      tests: 'string', pipeline: 'string', clients: 'string', requests: 'string', rounds: 'string',
-      quick: 'bool', markdown: 'bool', json: 'bool', 'gkv-dist': 'string', timeout: 'string', help: 'bool',
+      tests: 'string',
+      pipeline: 'string',
+      clients: 'string',
+      requests: 'string',
+      rounds: 'string',
+      quick: 'bool',
+      markdown: 'bool',
+      json: 'bool',
+      'gkv-dist': 'string',
+      timeout: 'string',
+      help: 'bool',
     });
   } catch (e) {
     console.error(`${e.message}\n${USAGE}`);
@@ -71,8 +77,7 @@ const requestsFor = (p) => {
  */
 function runBenchmark(server, test, pipeline) {
   const n = requestsFor(pipeline);
-  const args = ['-h', '127.0.0.1', '-p', String(server.port), '-c', String(clients), '-n', String(n),
-    '-P', String(pipeline), '-t', test, '-q', '--csv'];
+  const args = ['-h', '127.0.0.1', '-p', String(server.port), '-c', String(clients), '-n', String(n), '-P', String(pipeline), '-t', test, '-q', '--csv'];
   return new Promise((resolve) => {
     const cpu0 = cpuSeconds(server.pid);
     const t0 = process.hrtime.bigint();
@@ -106,7 +111,9 @@ function runBenchmark(server, test, pipeline) {
       }
       if (timedOut) return resolve({ error: `timed out after ${timeoutS} s` });
       // CSV rows: "TEST","rps","avg","min","p50","p95","p99","max"
-      const rows = out.split('\n').filter((l) => l.startsWith('"') && !l.startsWith('"test"'))
+      const rows = out
+        .split('\n')
+        .filter((l) => l.startsWith('"') && !l.startsWith('"test"'))
         .map((l) => l.split(',').map((f) => f.replace(/^"|"$/g, '')));
       if (code !== 0 || rows.length === 0) {
         resolve({ error: `redis-benchmark exited with ${code}: ${out.trim().split('\n').slice(-3).join(' / ')}` });
@@ -123,10 +130,8 @@ function runBenchmark(server, test, pipeline) {
 async function main() {
   const env = envInfo();
   const started = Date.now();
-  console.log(`side-by-side: tests=${tests.join(',')} pipeline=${pipelines.join(',')} clients=${clients} ` +
-    `requests=${pipelines.map((p) => `${requestsFor(p)}@P${p}`).join(',')} rounds=${rounds}`);
-  console.log(`env: node ${env.node}, ${env.redis.split(' ').slice(0, 3).join(' ')}, ${env.cpus} CPUs (${env.cpuModel}), ` +
-    `load avg ${env.loadavg.join(' ')}, commit ${env.commit}`);
+  console.log(`side-by-side: tests=${tests.join(',')} pipeline=${pipelines.join(',')} clients=${clients} ` + `requests=${pipelines.map((p) => `${requestsFor(p)}@P${p}`).join(',')} rounds=${rounds}`);
+  console.log(`env: node ${env.node}, ${env.redis.split(' ').slice(0, 3).join(' ')}, ${env.cpus} CPUs (${env.cpuModel}), ` + `load avg ${env.loadavg.join(' ')}, commit ${env.commit}`);
   const gkv = await startServer('gkv', { gkvDist: opts['gkv-dist'] });
   let redis;
   try {
@@ -136,8 +141,10 @@ async function main() {
     throw e;
   }
   const servers = [gkv, redis];
-  console.log(`gKV pid ${gkv.pid} port ${gkv.port}${opts['gkv-dist'] || process.env.GKV_DIST ? ` (from ${opts['gkv-dist'] ?? process.env.GKV_DIST})` : ' (bin/gkv-server)'}; ` +
-    `Redis pid ${redis.pid} port ${redis.port}\n`);
+  console.log(
+    `gKV pid ${gkv.pid} port ${gkv.port}${opts['gkv-dist'] || process.env.GKV_DIST ? ` (from ${opts['gkv-dist'] ?? process.env.GKV_DIST})` : ' (bin/gkv-server)'}; ` +
+      `Redis pid ${redis.pid} port ${redis.port}\n`,
+  );
   // results[p][test][kind] = { runs: [...], unsupported, error }
   const results = {};
   for (const p of pipelines) {
@@ -199,7 +206,8 @@ async function main() {
       summary[p][t] = {
         gkv: { rps: gr, cpuUsPerReq: gc, runs: g.runs, unsupported: !!g.unsupported, error: g.error ?? null },
         redis: { rps: rr, cpuUsPerReq: rc, runs: r.runs, unsupported: !!r.unsupported, error: r.error ?? null },
-        ratio, cpuRatio: cratio,
+        ratio,
+        cpuRatio: cratio,
       };
     }
     const gmT = geomean(thr);
@@ -207,20 +215,29 @@ async function main() {
     rows.push([`geomean (${thr.length} tests)`, '', '', fmtNum(gmT), '', '', fmtNum(gmC)]);
     summary[p].geomean = { ratio: gmT, cpuRatio: gmC, tests: thr.length };
     const headers = ['test', 'gKV req/s', 'Redis req/s', 'ratio', 'gKV CPU µs/req', 'Redis CPU µs/req', 'CPU ratio'];
-    console.log(`\n-P ${p}, ${clients} clients, ${fmtInt(requestsFor(p))} requests per run, median of ${rounds} round(s)` +
-      ' (ratio = gKV/Redis throughput, higher is better for gKV; CPU ratio = gKV/Redis CPU per request, lower is better)');
+    console.log(
+      `\n-P ${p}, ${clients} clients, ${fmtInt(requestsFor(p))} requests per run, median of ${rounds} round(s)` +
+        ' (ratio = gKV/Redis throughput, higher is better for gKV; CPU ratio = gKV/Redis CPU per request, lower is better)',
+    );
     console.log(textTable(headers, rows));
     if (opts.markdown) {
       console.log(`\nMarkdown (-P ${p}):\n`);
-      console.log(markdownTable(headers, rows.map((r, i) => (i === rows.length - 1 ? r.map((c, j) => (j === 0 ? `**${c}**` : c ? `**${c}**` : '')) : r))));
+      console.log(
+        markdownTable(
+          headers,
+          rows.map((r, i) => (i === rows.length - 1 ? r.map((c, j) => (j === 0 ? `**${c}**` : c ? `**${c}**` : '')) : r)),
+        ),
+      );
     }
   }
   const secs = (Date.now() - started) / 1000;
   console.log(`\ntotal time ${fmtNum(secs, 0)} s; load avg now ${envInfo().loadavg.join(' ')}`);
   if (opts.json) {
     const file = writeResults('side-by-side', {
-      env, options: { tests, pipelines, clients, rounds, requests: Object.fromEntries(pipelines.map((p) => [p, requestsFor(p)])) },
-      results: summary, seconds: secs,
+      env,
+      options: { tests, pipelines, clients, rounds, requests: Object.fromEntries(pipelines.map((p) => [p, requestsFor(p)])) },
+      results: summary,
+      seconds: secs,
     });
     console.log(`results written to ${file}`);
   }

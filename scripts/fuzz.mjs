@@ -34,9 +34,16 @@ if (o.replay) {
   process.exit(0);
 }
 const r = await runCampaign({
-  seed: Number(o.seed), frames: Number(o.frames), commands: Number(o.commands), seconds: Number(o.seconds),
-  workers: Number(o.workers), batch: Number(o.batch), server: o.server, canaryDeadlineMs: Number(o.deadline),
-  reproFile: o.repro, verbose: true,
+  seed: Number(o.seed),
+  frames: Number(o.frames),
+  commands: Number(o.commands),
+  seconds: Number(o.seconds),
+  workers: Number(o.workers),
+  batch: Number(o.batch),
+  server: o.server,
+  canaryDeadlineMs: Number(o.deadline),
+  reproFile: o.repro,
+  verbose: true,
 });
 const ok = r.crashed === null && r.canary === null && r.bugs.length === 0;
 console.log(

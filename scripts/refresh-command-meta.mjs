@@ -12,7 +12,10 @@ import { RespClient } from '../dist/test/harness/resp.js';
 function freePort() {
   return new Promise((res) => {
     const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); });
+    s.listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => res(p));
+    });
   });
 }
 
@@ -42,7 +45,15 @@ const docs = toJson(await c.cmd('COMMAND', 'DOCS'));
 function infoEntry(e) {
   const [name, arity, flags, firstKey, lastKey, step, acl, tips, keySpecs, subs] = e;
   return {
-    name, arity, flags, firstKey, lastKey, step, acl, tips, keySpecs,
+    name,
+    arity,
+    flags,
+    firstKey,
+    lastKey,
+    step,
+    acl,
+    tips,
+    keySpecs,
     subcommands: subs.map(infoEntry),
   };
 }
@@ -67,7 +78,11 @@ for (const e of info) {
   const ie = infoEntry(e);
   commands[ie.name] = { info: ie, docs: docs[ie.name] ? docEntry(docs[ie.name]) : null };
 }
-const sorted = Object.fromEntries(Object.keys(commands).sort().map((k) => [k, commands[k]]));
+const sorted = Object.fromEntries(
+  Object.keys(commands)
+    .sort()
+    .map((k) => [k, commands[k]]),
+);
 const out = { source: `redis-server ${version}`, commands: sorted };
 writeFileSync(new URL('../src/commands/meta/redis-7.0-commands.json', import.meta.url), JSON.stringify(out, null, 1) + '\n');
 console.log(`wrote ${Object.keys(sorted).length} commands from redis ${version}`);

@@ -25,11 +25,16 @@ function parse(file) {
 }
 const gkv = parse(gkvFile);
 const redis = parse(redisFile);
-const listed = spawnSync(process.env.REDIS_SUITE ?? '../shared/redis-suite/run', ['--list'], { encoding: 'utf8' }).stdout?.split('\n').filter(Boolean) ?? [];
+const listed =
+  spawnSync(process.env.REDIS_SUITE ?? '../shared/redis-suite/run', ['--list'], { encoding: 'utf8' })
+    .stdout?.split('\n')
+    .filter(Boolean) ?? [];
 const units = [...new Set([...listed, ...gkv.keys()])].filter((u) => gkv.has(u));
 const rows = [];
 const guard = [];
-let tg = 0, tr = 0, tpass = 0;
+let tg = 0,
+  tr = 0,
+  tpass = 0;
 for (const u of units) {
   const g = gkv.get(u);
   const r = redis.get(u);
@@ -63,5 +68,8 @@ if (a === -1 || b === -1) {
   process.exit(2);
 }
 writeFileSync('README.md', readme.slice(0, a + start.length) + '\n' + table + '\n' + readme.slice(b));
-writeFileSync('.ci/suite-guard.txt', `# Units of Redis's suite where gKV passes every test Redis passes (scripts/suite-table.mjs, ${date}).\n# CI runs them as a regression guard (scripts/suite-guard.sh).\n${guard.join('\n')}\n`);
+writeFileSync(
+  '.ci/suite-guard.txt',
+  `# Units of Redis's suite where gKV passes every test Redis passes (scripts/suite-table.mjs, ${date}).\n# CI runs them as a regression guard (scripts/suite-guard.sh).\n${guard.join('\n')}\n`,
+);
 console.log(`README table: ${units.length} units, ${tpass} pass fully; gKV ${tg} ok, Redis ${tr} ok; guard: ${guard.length} units`);

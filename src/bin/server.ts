@@ -92,14 +92,9 @@ function startupBanner(server: Server): void {
   if (server.config.getBool('always-show-logo') || (log.file === '' && process.stdout.isTTY === true)) {
     log.raw(
       'notice',
-      [
-        '',
-        `        gKV ${VERSION} (Redis-compatible) 64 bit, node ${process.version}`,
-        '        Running in standalone mode',
-        `        Port: ${server.port}`,
-        `        PID: ${process.pid}`,
-        '',
-      ].join('\n'),
+      ['', `        gKV ${VERSION} (Redis-compatible) 64 bit, node ${process.version}`, '        Running in standalone mode', `        Port: ${server.port}`, `        PID: ${process.pid}`, ''].join(
+        '\n',
+      ),
     );
   } else log.notice(`Running mode=standalone, port=${server.port}.`);
   log.warning('Server initialized');

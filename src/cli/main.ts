@@ -397,7 +397,12 @@ export class Cli {
       if (histFile === '' || histFile === '/dev/null') histFile = null;
       if (histFile) {
         try {
-          history.push(...readFileSync(histFile, 'utf8').split('\n').filter((l) => l !== '').slice(-HISTORY_MAX));
+          history.push(
+            ...readFileSync(histFile, 'utf8')
+              .split('\n')
+              .filter((l) => l !== '')
+              .slice(-HISTORY_MAX),
+          );
         } catch {
           // no history yet
         }

@@ -52,5 +52,3 @@ const HALF_LONG_MAX = I64_MAX / 2n;
 export function is(arg: string, kw: string): boolean {
   return arg.length === kw.length && arg.toLowerCase() === kw;
 }
-
-

@@ -26,7 +26,9 @@ import { assertNever } from '../util/assert.js';
 const OBJ_TYPE = { string: 0, list: 1, set: 2, zset: 3, hash: 4, stream: 6 } as const;
 
 function sha1(data: Buffer | string): Buffer {
-  return createHash('sha1').update(typeof data === 'string' ? Buffer.from(data, 'latin1') : data).digest();
+  return createHash('sha1')
+    .update(typeof data === 'string' ? Buffer.from(data, 'latin1') : data)
+    .digest();
 }
 
 function xorDigest(d: Buffer, data: Buffer | string): void {

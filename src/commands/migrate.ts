@@ -37,7 +37,10 @@ export class MigrateSocket {
   private input = '';
   private wake: (() => void) | null = null;
 
-  constructor(readonly name: string, readonly socket: net.Socket) {
+  constructor(
+    readonly name: string,
+    readonly socket: net.Socket,
+  ) {
     socket.setNoDelay(true);
     socket.on('data', (d: Buffer) => {
       this.input += d.toString('latin1');

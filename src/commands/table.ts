@@ -54,7 +54,10 @@ export class CommandTable<Ctx = never> {
     const spec = this.lookup(from);
     if (spec === undefined || spec.parent !== null) return 'No such command in rename-command';
     const b = this.buckets[bucketOf(from.length, from.charCodeAt(0))];
-    b.splice(b.findIndex((e) => e.spec === spec), 1);
+    b.splice(
+      b.findIndex((e) => e.spec === spec),
+      1,
+    );
     if (to === '') {
       this.commands.delete(spec.name);
       return null;
@@ -142,7 +145,13 @@ export function commandListMarkdown<Ctx>(t: CommandTable<Ctx>): string {
     const g = spec.group;
     let item = spec.name.toUpperCase();
     if (spec.subcommands !== null) {
-      item += ' (' + [...spec.subcommands.keys()].sort().map((s) => s.toUpperCase()).join(', ') + ')';
+      item +=
+        ' (' +
+        [...spec.subcommands.keys()]
+          .sort()
+          .map((s) => s.toUpperCase())
+          .join(', ') +
+        ')';
     }
     if (!groups.has(g)) groups.set(g, []);
     groups.get(g)!.push(item);

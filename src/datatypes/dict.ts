@@ -157,8 +157,7 @@ export class Dict<V> {
     const h = hashString(key);
     if (this.rehashIdx === -1 && this.size >= this.t0.length && (Math.floor(this.size / this.t0.length) > FORCE_RESIZE_RATIO || resizeAllowed())) {
       this.startRehash(this.t0.length * 2);
-    }
-    else if (this.rehashIdx !== -1) this.rehashStep();
+    } else if (this.rehashIdx !== -1) this.rehashStep();
     let slot: number;
     if (this.freeHead !== -1) {
       slot = this.freeHead;
@@ -352,9 +351,15 @@ export class Dict<V> {
       v = (v + 1) >>> 0;
       v = rev32(v);
     } else {
-      let small = this.t0, ms = this.m0, large = this.t1, ml = this.m1;
+      let small = this.t0,
+        ms = this.m0,
+        large = this.t1,
+        ml = this.m1;
       if (small.length > large.length) {
-        small = this.t1; ms = this.m1; large = this.t0; ml = this.m0;
+        small = this.t1;
+        ms = this.m1;
+        large = this.t0;
+        ml = this.m0;
       }
       this.emitBucket(small, v & ms, fn);
       do {

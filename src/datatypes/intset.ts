@@ -40,10 +40,14 @@ function widthOf(v: IntVal): number {
 
 function alloc(width: number, cap: number): Arr {
   switch (width) {
-    case 0: return new Int16Array(cap);
-    case 1: return new Int32Array(cap);
-    case 2: return new Float64Array(cap);
-    default: return new BigInt64Array(cap);
+    case 0:
+      return new Int16Array(cap);
+    case 1:
+      return new Int32Array(cap);
+    case 2:
+      return new Float64Array(cap);
+    default:
+      return new BigInt64Array(cap);
   }
 }
 

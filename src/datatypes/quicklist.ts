@@ -626,7 +626,6 @@ export class QuickList implements RObj {
     return v;
   }
 
-
   // ---- by index ----
 
   /** Node index and offset of element i (0 <= i < len): sets the module's fNode, fOff. */

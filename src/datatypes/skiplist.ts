@@ -372,14 +372,20 @@ export class SkipList {
   firstInScoreRange(r: ScoreRange): number {
     if (scoreRangeEmpty(r)) return 0;
     const scores = this.scores;
-    return this.firstWhere((x) => scoreGteMin(scores[x], r), (x) => scoreLteMax(scores[x], r));
+    return this.firstWhere(
+      (x) => scoreGteMin(scores[x], r),
+      (x) => scoreLteMax(scores[x], r),
+    );
   }
 
   /** Last node with score in range, or 0. */
   lastInScoreRange(r: ScoreRange): number {
     if (scoreRangeEmpty(r)) return 0;
     const scores = this.scores;
-    return this.lastWhere((x) => scoreGteMin(scores[x], r), (x) => scoreLteMax(scores[x], r));
+    return this.lastWhere(
+      (x) => scoreGteMin(scores[x], r),
+      (x) => scoreLteMax(scores[x], r),
+    );
   }
 
   /** zslIsInLexRange: the range overlaps the first and last members (Redis checks this before every lex search). */
@@ -391,13 +397,19 @@ export class SkipList {
   firstInLexRange(r: LexRange): number {
     if (!this.inLexRange(r)) return 0;
     const members = this.members;
-    return this.firstWhere((x) => lexGteMin(members[x]!, r), (x) => lexLteMax(members[x]!, r));
+    return this.firstWhere(
+      (x) => lexGteMin(members[x]!, r),
+      (x) => lexLteMax(members[x]!, r),
+    );
   }
 
   lastInLexRange(r: LexRange): number {
     if (!this.inLexRange(r)) return 0;
     const members = this.members;
-    return this.lastWhere((x) => lexGteMin(members[x]!, r), (x) => lexLteMax(members[x]!, r));
+    return this.lastWhere(
+      (x) => lexGteMin(members[x]!, r),
+      (x) => lexLteMax(members[x]!, r),
+    );
   }
 
   /**
@@ -475,14 +487,22 @@ export class SkipList {
   /** Removes every node with score in r (zslDeleteRangeByScore); returns how many. */
   deleteRangeByScore(r: ScoreRange, removed?: (member: string) => void): number {
     const scores = this.scores;
-    return this.deleteWhile((x) => scoreGteMin(scores[x], r), (x) => scoreLteMax(scores[x], r), removed);
+    return this.deleteWhile(
+      (x) => scoreGteMin(scores[x], r),
+      (x) => scoreLteMax(scores[x], r),
+      removed,
+    );
   }
 
   /** Removes every node with member in r (zslDeleteRangeByLex); returns how many. */
   deleteRangeByLex(r: LexRange, removed?: (member: string) => void): number {
     if (lexRangeEmpty(r)) return 0;
     const members = this.members;
-    return this.deleteWhile((x) => lexGteMin(members[x]!, r), (x) => lexLteMax(members[x]!, r), removed);
+    return this.deleteWhile(
+      (x) => lexGteMin(members[x]!, r),
+      (x) => lexLteMax(members[x]!, r),
+      removed,
+    );
   }
 
   /** From the first node where gteMin holds, removes nodes while lteMax holds. */

@@ -57,7 +57,10 @@ export class Db {
   /** sum of TTLs sampled by the active cycle, for INFO keyspace avg_ttl */
   avgTtl = 0;
 
-  constructor(id: number, readonly ks: Keyspace) {
+  constructor(
+    id: number,
+    readonly ks: Keyspace,
+  ) {
     this.id = id;
     this.dict.onSlabGrow = (cap) => this.growSide(cap);
   }
@@ -387,8 +390,20 @@ export class Db {
    */
   swapWith(o: Db): void {
     const t = { dict: this.dict, lru: this.lru, exp: this.exp, ttlPos: this.ttlPos, ttlSlots: this.ttlSlots, ttlCount: this.ttlCount, avgTtl: this.avgTtl };
-    this.dict = o.dict; this.lru = o.lru; this.exp = o.exp; this.ttlPos = o.ttlPos; this.ttlSlots = o.ttlSlots; this.ttlCount = o.ttlCount; this.avgTtl = o.avgTtl;
-    o.dict = t.dict; o.lru = t.lru; o.exp = t.exp; o.ttlPos = t.ttlPos; o.ttlSlots = t.ttlSlots; o.ttlCount = t.ttlCount; o.avgTtl = t.avgTtl;
+    this.dict = o.dict;
+    this.lru = o.lru;
+    this.exp = o.exp;
+    this.ttlPos = o.ttlPos;
+    this.ttlSlots = o.ttlSlots;
+    this.ttlCount = o.ttlCount;
+    this.avgTtl = o.avgTtl;
+    o.dict = t.dict;
+    o.lru = t.lru;
+    o.exp = t.exp;
+    o.ttlPos = t.ttlPos;
+    o.ttlSlots = t.ttlSlots;
+    o.ttlCount = t.ttlCount;
+    o.avgTtl = t.avgTtl;
     this.dict.onSlabGrow = (cap) => this.growSide(cap);
     o.dict.onSlabGrow = (cap) => o.growSide(cap);
     for (const s of this.ks.snapshots) s.afterSwap(this, o);
@@ -519,7 +534,7 @@ export class Keyspace {
     const slot = db.findSlot(key);
     if (slot === -1) return;
     if (this.lfu) {
-      if (freq >= 0) db.lru[slot] = ((Math.floor(this.now / 60000) & 65535) << 8 | Math.min(255, freq)) >>> 0;
+      if (freq >= 0) db.lru[slot] = (((Math.floor(this.now / 60000) & 65535) << 8) | Math.min(255, freq)) >>> 0;
     } else if (idleSeconds >= 0) {
       const c = this.lruClock - idleSeconds;
       db.lru[slot] = c >= 0 ? c : (c + LRU_CLOCK_MAX) & LRU_CLOCK_MAX;

@@ -68,7 +68,10 @@ export class RawString implements RObj {
   len = 0;
   /** buf was handed out by bytes(): the next edit copies it first */
   private shared = false;
-  constructor(s: string, readonly enc: 'raw' | 'embstr' = 'raw') {
+  constructor(
+    s: string,
+    readonly enc: 'raw' | 'embstr' = 'raw',
+  ) {
     this.str = s;
   }
 

@@ -50,9 +50,7 @@ export interface SaveOutput {
 export type ChildType = 'rdb' | 'aof';
 
 /** How a child ended. `killed`: the server stopped it (not an error for Redis). */
-export type ChildResult =
-  | { ok: true; size: number }
-  | { ok: false; killed: boolean; signal: number | null; code: number | null; error: string; op: string };
+export type ChildResult = { ok: true; size: number } | { ok: false; killed: boolean; signal: number | null; code: number | null; error: string; op: string };
 
 const active = new WeakMap<Server, ChildSave>();
 let spawnSeq = 0;
@@ -81,16 +79,24 @@ export function childInfoFields(s: Server): [string, string | number][] {
   const c = active.get(s);
   if (c === undefined) {
     return [
-      ['current_cow_peak', 0], ['current_cow_size', 0], ['current_cow_size_age', 0], ['current_fork_perc', '0.00'],
-      ['current_save_keys_processed', 0], ['current_save_keys_total', 0],
+      ['current_cow_peak', 0],
+      ['current_cow_size', 0],
+      ['current_cow_size_age', 0],
+      ['current_fork_perc', '0.00'],
+      ['current_save_keys_processed', 0],
+      ['current_save_keys_total', 0],
     ];
   }
   const done = c.keysProcessed;
   const total = c.keysTotal;
   const perc = total > 0 ? (Math.min(done, total) * 100) / total : 0;
   return [
-    ['current_cow_peak', c.cowBytes], ['current_cow_size', c.cowBytes], ['current_cow_size_age', 0], ['current_fork_perc', perc.toFixed(2)],
-    ['current_save_keys_processed', done], ['current_save_keys_total', total],
+    ['current_cow_peak', c.cowBytes],
+    ['current_cow_size', c.cowBytes],
+    ['current_cow_size_age', 0],
+    ['current_fork_perc', perc.toFixed(2)],
+    ['current_save_keys_processed', done],
+    ['current_save_keys_total', total],
   ];
 }
 
@@ -128,7 +134,10 @@ export class ChildSave {
   size = 0;
 
   /** Starts the child and the cut. Throws when no child could be started (Redis: "fork: …"). */
-  constructor(private readonly s: Server, private readonly o: ChildSaveOptions) {
+  constructor(
+    private readonly s: Server,
+    private readonly o: ChildSaveOptions,
+  ) {
     if (active.has(s)) throw new Error('another child process is active');
     this.type = o.type;
     const t0 = performance.now();

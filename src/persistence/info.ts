@@ -21,9 +21,16 @@ export function registerPersistenceInfo(s: Server): void {
 
 /** INFO's aof_ fields for a server without an AOF installed */
 const AOF_OFF_FIELDS: InfoFields = [
-  ['aof_enabled', 0], ['aof_rewrite_in_progress', 0], ['aof_rewrite_scheduled', 0], ['aof_last_rewrite_time_sec', -1],
-  ['aof_current_rewrite_time_sec', -1], ['aof_last_bgrewrite_status', 'ok'], ['aof_rewrites', 0],
-  ['aof_rewrites_consecutive_failures', 0], ['aof_last_write_status', 'ok'], ['aof_last_cow_size', 0],
+  ['aof_enabled', 0],
+  ['aof_rewrite_in_progress', 0],
+  ['aof_rewrite_scheduled', 0],
+  ['aof_last_rewrite_time_sec', -1],
+  ['aof_current_rewrite_time_sec', -1],
+  ['aof_last_bgrewrite_status', 'ok'],
+  ['aof_rewrites', 0],
+  ['aof_rewrites_consecutive_failures', 0],
+  ['aof_last_write_status', 'ok'],
+  ['aof_last_cow_size', 0],
 ];
 
 /** INFO's loading_* fields, present only while a load whose size is known runs (as Redis). */
@@ -32,7 +39,7 @@ function loadingFields(s: Server): InfoFields {
   if (!s.loading || l === null) return [];
   const elapsed = Math.max(0, Date.now() / 1000 - l.start);
   const perc = l.totalBytes === 0 ? 0 : (l.loadedBytes / l.totalBytes) * 100;
-  const eta = l.loadedBytes === 0 ? 1 : Math.round(((l.totalBytes - l.loadedBytes) / (l.loadedBytes / Math.max(elapsed, 0.001))));
+  const eta = l.loadedBytes === 0 ? 1 : Math.round((l.totalBytes - l.loadedBytes) / (l.loadedBytes / Math.max(elapsed, 0.001)));
   return [
     ['loading_start_time', l.start],
     ['loading_total_bytes', l.totalBytes],
@@ -50,12 +57,19 @@ function persistenceFields(s: Server): InfoFields {
     ['loading', s.loading ? 1 : 0],
     ['async_loading', 0],
     ...childInfoFields(s),
-    ...(rdbStateOf(s)?.infoFields() ?? [
-      ['rdb_changes_since_last_save', s.ks.dirty], ['rdb_bgsave_in_progress', 0],
-      ['rdb_last_save_time', Math.floor(s.startTime / 1000)], ['rdb_last_bgsave_status', 'ok'],
-      ['rdb_last_bgsave_time_sec', -1], ['rdb_current_bgsave_time_sec', -1], ['rdb_saves', 0],
-      ['rdb_last_cow_size', 0], ['rdb_last_load_keys_expired', 0], ['rdb_last_load_keys_loaded', 0],
-    ] as InfoFields),
+    ...(rdbStateOf(s)?.infoFields() ??
+      ([
+        ['rdb_changes_since_last_save', s.ks.dirty],
+        ['rdb_bgsave_in_progress', 0],
+        ['rdb_last_save_time', Math.floor(s.startTime / 1000)],
+        ['rdb_last_bgsave_status', 'ok'],
+        ['rdb_last_bgsave_time_sec', -1],
+        ['rdb_current_bgsave_time_sec', -1],
+        ['rdb_saves', 0],
+        ['rdb_last_cow_size', 0],
+        ['rdb_last_load_keys_expired', 0],
+        ['rdb_last_load_keys_loaded', 0],
+      ] as InfoFields)),
     ...aof.head,
     ['module_fork_in_progress', 0],
     ['module_fork_last_cow_size', 0],

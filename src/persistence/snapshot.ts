@@ -98,8 +98,16 @@ export class Snapshot<C> {
     for (const db of ks.dbs) {
       const dict = db.dict;
       const t: CutTable<C> = {
-        dbIndex: db.id, dict, db, frozen: null, top: dict.top, done: new Uint8Array(dict.top),
-        size: dict.size, expires: db.expiresCount, pending: [], begun: false,
+        dbIndex: db.id,
+        dict,
+        db,
+        frozen: null,
+        top: dict.top,
+        done: new Uint8Array(dict.top),
+        size: dict.size,
+        expires: db.expiresCount,
+        pending: [],
+        begun: false,
       };
       this.tables.push(t);
       this.byDict.set(dict, t);

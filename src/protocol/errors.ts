@@ -49,8 +49,7 @@ export const Err = {
   sameObject: () => E('ERR source and destination objects are the same'),
   invalidExpire: (cmd: string) => E(`ERR invalid expire time in '${cmd}' command`),
   wrongArity: (cmd: string) => E(`ERR wrong number of arguments for '${cmd}' command`),
-  unknownSubcommand: (sub: string, cmd: string) =>
-    E(`ERR unknown subcommand '${sub}'. Try ${cmd.toUpperCase()} HELP.`),
+  unknownSubcommand: (sub: string, cmd: string) => E(`ERR unknown subcommand '${sub}'. Try ${cmd.toUpperCase()} HELP.`),
   unknownCommand: (name: string, args: string[]) => E(unknownCommandText(name, args)),
   stringTooLong: () => E('ERR string exceeds maximum allowed size (proto-max-bulk-len)'),
   bitOffset: () => E('ERR bit offset is not an integer or out of range'),

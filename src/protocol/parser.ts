@@ -37,7 +37,6 @@ const protocolError = (what: string) => new ProtocolError(`ERR Protocol error: $
  */
 const MAX_ARG_LEN = bufferConstants.MAX_STRING_LENGTH;
 
-
 export class RequestParser {
   private buf: Buffer = Buffer.alloc(0);
   private pos = 0;
@@ -364,4 +363,3 @@ const EMPTY = Buffer.alloc(0);
  * detach() from it before the callback returns.
  */
 export const SHARED_READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
-

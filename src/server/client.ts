@@ -160,7 +160,13 @@ export class Client {
   /** kind for CLIENT LIST/KILL TYPE: normal, master, replica, pubsub */
   kind: 'normal' | 'master' | 'replica' = 'normal';
 
-  constructor(id: number, readonly socket: Socket | null, db: Db, now: number, maxBulkLen: number) {
+  constructor(
+    id: number,
+    readonly socket: Socket | null,
+    db: Db,
+    now: number,
+    maxBulkLen: number,
+  ) {
     this.id = id;
     this.db = db;
     this.parser = new RequestParser(maxBulkLen);

@@ -55,7 +55,14 @@ export interface RenameCommand {
 }
 
 const MEMORY_UNITS: Record<string, number> = {
-  '': 1, b: 1, k: 1000, kb: 1024, m: 1000 ** 2, mb: 1024 ** 2, g: 1000 ** 3, gb: 1024 ** 3,
+  '': 1,
+  b: 1,
+  k: 1000,
+  kb: 1024,
+  m: 1000 ** 2,
+  mb: 1024 ** 2,
+  g: 1000 ** 3,
+  gb: 1024 ** 3,
 };
 
 /**
@@ -131,13 +138,13 @@ export class Config {
     switch (d.type) {
       case 'bool': {
         const v = raw.toLowerCase();
-        if (v !== 'yes' && v !== 'no') throw new ConfigError('argument must be \'yes\' or \'no\'');
+        if (v !== 'yes' && v !== 'no') throw new ConfigError("argument must be 'yes' or 'no'");
         return v;
       }
       case 'int': {
         // string2ll rules: no '+', no leading zeros, no spaces
         const v = parseInt64(raw);
-        if (v === null) throw new ConfigError('argument couldn\'t be parsed into an integer');
+        if (v === null) throw new ConfigError("argument couldn't be parsed into an integer");
         const n = BigInt(v);
         checkBounds(d, n);
         return String(n);

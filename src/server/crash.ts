@@ -24,9 +24,21 @@ const SIGNALS: Record<'SIGSEGV' | 'SIGABRT', number> = { SIGSEGV: 11, SIGABRT: 6
 
 /** The configuration Redis's bug report shows (CONFIG DEBUG OUTPUT). */
 const CONFIG_DEBUG = [
-  'sanitize-dump-payload', 'activedefrag', 'lazyfree-lazy-user-flush', 'client-query-buffer-limit', 'io-threads-do-reads',
-  'io-threads', 'lazyfree-lazy-expire', 'replica-read-only', 'repl-diskless-sync', 'lazyfree-lazy-server-del', 'list-compress-depth',
-  'lazyfree-lazy-user-del', 'repl-diskless-load', 'proto-max-bulk-len', 'lazyfree-lazy-eviction',
+  'sanitize-dump-payload',
+  'activedefrag',
+  'lazyfree-lazy-user-flush',
+  'client-query-buffer-limit',
+  'io-threads-do-reads',
+  'io-threads',
+  'lazyfree-lazy-expire',
+  'replica-read-only',
+  'repl-diskless-sync',
+  'lazyfree-lazy-server-del',
+  'list-compress-depth',
+  'lazyfree-lazy-user-del',
+  'repl-diskless-load',
+  'proto-max-bulk-len',
+  'lazyfree-lazy-eviction',
 ];
 
 /** What went wrong, for the report's header lines. */
@@ -42,7 +54,11 @@ export interface CrashCause {
 export function logCrashReport(s: Server, cause: CrashCause): void {
   if (!s.config.getBool('crash-log-enabled')) return;
   // the JavaScript stack of whoever asked for the report (its own frame dropped)
-  const stack = (new Error('crash report').stack ?? '').split('\n').slice(2).map((l) => l.trim()).join('\n');
+  const stack = (new Error('crash report').stack ?? '')
+    .split('\n')
+    .slice(2)
+    .map((l) => l.trim())
+    .join('\n');
   const log = s.log;
   const section = (title: string, body: () => string): void => {
     let text: string;
@@ -70,9 +86,7 @@ export function logCrashReport(s: Server, cause: CrashCause): void {
     section('CONFIG DEBUG OUTPUT', () => CONFIG_DEBUG.map((k) => `${k} ${s.config.get(k)}`).join('\n'));
     log.raw(
       'warning',
-      '\n=== REDIS BUG REPORT END. Make sure to include from START to END. ===\n\n' +
-        '       Please report the crash by opening an issue on github:\n\n' +
-        '           https://github.com/ (gKV)\n',
+      '\n=== REDIS BUG REPORT END. Make sure to include from START to END. ===\n\n' + '       Please report the crash by opening an issue on github:\n\n' + '           https://github.com/ (gKV)\n',
     );
   } catch {
     /* a report that fails must not keep the process alive */

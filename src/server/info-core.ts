@@ -179,10 +179,7 @@ function commandstatsFields(s: Server): InfoFields {
     const st = spec.stats;
     if (st.calls === 0 && st.failed === 0 && st.rejected === 0) continue;
     const usec = Math.round(st.usec);
-    out.push([
-      `cmdstat_${spec.fullName}`,
-      `calls=${st.calls},usec=${usec},usec_per_call=${fixed(st.calls === 0 ? 0 : usec / st.calls, 2)},rejected_calls=${st.rejected},failed_calls=${st.failed}`,
-    ]);
+    out.push([`cmdstat_${spec.fullName}`, `calls=${st.calls},usec=${usec},usec_per_call=${fixed(st.calls === 0 ? 0 : usec / st.calls, 2)},rejected_calls=${st.rejected},failed_calls=${st.failed}`]);
   }
   return out;
 }

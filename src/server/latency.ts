@@ -191,8 +191,7 @@ export function latencyGraph(m: LatencyMonitor, event: string): string | null {
     }
     // label: how long ago, in seconds / minutes / hours / days
     const elapsed = now - s.time;
-    const label =
-      elapsed < 60 ? `${elapsed}s` : elapsed < 3600 ? `${Math.trunc(elapsed / 60)}m` : elapsed < 86400 ? `${Math.trunc(elapsed / 3600)}h` : `${Math.trunc(elapsed / 86400)}d`;
+    const label = elapsed < 60 ? `${elapsed}s` : elapsed < 3600 ? `${Math.trunc(elapsed / 60)}m` : elapsed < 86400 ? `${Math.trunc(elapsed / 3600)}h` : `${Math.trunc(elapsed / 86400)}d`;
     seq.push({ value: s.latency, label });
   }
   let graph = `${event} - high ${max} ms, low ${min} ms (all time high ${ts.max} ms)\n`;
@@ -249,7 +248,8 @@ function anonHugePages(): number {
 }
 
 const ADVICE = {
-  betterVm: '- If you are using a virtual machine, consider upgrading it with a faster one using a hypervisior that provides less latency during fork() calls. Xen is known to have poor fork() performance. Even in the context of the same VM provider, certain kinds of instances can execute fork faster than others.\n',
+  betterVm:
+    '- If you are using a virtual machine, consider upgrading it with a faster one using a hypervisior that provides less latency during fork() calls. Xen is known to have poor fork() performance. Even in the context of the same VM provider, certain kinds of instances can execute fork faster than others.\n',
   slowlogInspect: '- Check your Slow Log to understand what are the commands you are running which are too slow to execute. Please check https://redis.io/commands/slowlog for more information.\n',
   scheduler:
     '- The system is slow to execute Redis code paths not containing system calls. This usually means the system does not provide Redis CPU time to run for long periods. You should try to:\n' +
@@ -322,7 +322,10 @@ export function latencyReport(s: Server): string {
   }
   if (anonHugePages() > 0) give('disableThp');
   if (eventnum === 0 && advices === 0) {
-    return report + "Dave, no latency spike was observed during the lifetime of this Redis instance, not in the slightest bit. I honestly think you ought to sit down calmly, take a stress pill, and think things over.\n";
+    return (
+      report +
+      'Dave, no latency spike was observed during the lifetime of this Redis instance, not in the slightest bit. I honestly think you ought to sit down calmly, take a stress pill, and think things over.\n'
+    );
   }
   if (eventnum > 0 && advices === 0) {
     return report + "\nWhile there are latency events logged, I'm not able to suggest any easy fix. Please use the Redis community to get some help, providing this report in your help request.\n";

@@ -134,7 +134,9 @@ export function listenUnix(path: string, perm: number): BoundHandle {
   const err = (h as unknown as { bind(p: string): number }).bind(path);
   if (err !== 0) {
     h.close();
-    throw new Error(`${-err === os.errno.EADDRINUSE ? 'bind: Address already in use' : -err === os.errno.ENOENT ? 'bind: No such file or directory' : -err === os.errno.EACCES ? 'bind: Permission denied' : `bind: errno ${-err}`}`);
+    throw new Error(
+      `${-err === os.errno.EADDRINUSE ? 'bind: Address already in use' : -err === os.errno.ENOENT ? 'bind: No such file or directory' : -err === os.errno.EACCES ? 'bind: Permission denied' : `bind: errno ${-err}`}`,
+    );
   }
   if (perm !== 0) chmodSync(path, perm);
   return { handle: h, host: path, port: 0 };

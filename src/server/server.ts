@@ -51,8 +51,16 @@ import { activeChildOf } from '../persistence/child.js';
 import { dictSetResizePolicy } from '../datatypes/dict.js';
 import { HdrHistogram } from '../util/hdr-histogram.js';
 import {
-  PROTO_MBULK_BIG_ARG, argvLength, clientsCronResizeOutputBuffer, clientsCronResizeQueryBuffer, outputBufferMemory, qbufMemory, qbufOnRead, qbufTrimmed,
-  replyBufferUsed, type ReplyBufferStats,
+  PROTO_MBULK_BIG_ARG,
+  argvLength,
+  clientsCronResizeOutputBuffer,
+  clientsCronResizeQueryBuffer,
+  outputBufferMemory,
+  qbufMemory,
+  qbufOnRead,
+  qbufTrimmed,
+  replyBufferUsed,
+  type ReplyBufferStats,
 } from './client-mem.js';
 import { jeSize } from '../util/jemalloc.js';
 import { sleepBlocking } from '../util/sleep.js';
@@ -164,9 +172,18 @@ export class Server {
   pauseUntil = 0;
   pauseAll = false;
   stats: ServerStats = {
-    totalConnections: 0, rejectedConnections: 0, numCommands: 0, netInput: 0, netOutput: 0,
-    totalErrorReplies: 0, errorCounts: new Map(), instOps: 0, instIn: 0, instOut: 0,
-    readsProcessed: 0, writesProcessed: 0,
+    totalConnections: 0,
+    rejectedConnections: 0,
+    numCommands: 0,
+    netInput: 0,
+    netOutput: 0,
+    totalErrorReplies: 0,
+    errorCounts: new Map(),
+    instOps: 0,
+    instIn: 0,
+    instOut: 0,
+    readsProcessed: 0,
+    writesProcessed: 0,
   };
   /** the most used memory seen by INFO memory or MEMORY STATS (Redis's stat_peak_memory): see memory.ts */
   peakMemory = 0;
@@ -252,10 +269,13 @@ export class Server {
   ];
   /** encoding thresholds of the collection types (hot config, kept in sync by CONFIG SET) */
   readonly enc: EncodingLimits = {
-    hashMaxListpackEntries: 512, hashMaxListpackValue: 64,
-    listMaxListpackSize: -2, listCompressDepth: 0,
+    hashMaxListpackEntries: 512,
+    hashMaxListpackValue: 64,
+    listMaxListpackSize: -2,
+    listCompressDepth: 0,
     setMaxIntsetEntries: 512,
-    zsetMaxListpackEntries: 128, zsetMaxListpackValue: 64,
+    zsetMaxListpackEntries: 128,
+    zsetMaxListpackValue: 64,
   };
 
   constructor(config?: Config) {
@@ -368,7 +388,11 @@ export class Server {
         throw new StartupFailure(`Failed opening Unix socket: ${(e as Error).message}`);
       }
       this.unixSocket = unix;
-      this.unixListener = serverOnHandle(h, (s) => this.onConnection(s, unix), (e) => this.log.warning(`listener error: ${e.message}`));
+      this.unixListener = serverOnHandle(
+        h,
+        (s) => this.onConnection(s, unix),
+        (e) => this.log.warning(`listener error: ${e.message}`),
+      );
     }
     this.started = true;
     this.updateProcTitle();
@@ -434,7 +458,13 @@ export class Server {
   private bindAll(port: number, binds: string[]): void {
     const handles = listenToPort(port, binds, this.config.getInt('tcp-backlog'), (e) => this.log.warning(`Warning: ${e.message}`));
     for (const h of handles) {
-      this.listeners.push(serverOnHandle(h, (s) => this.onConnection(s), (e) => this.log.warning(`listener error: ${e.message}`)));
+      this.listeners.push(
+        serverOnHandle(
+          h,
+          (s) => this.onConnection(s),
+          (e) => this.log.warning(`listener error: ${e.message}`),
+        ),
+      );
     }
     if (handles.length > 0) {
       const a = handles[0].host;
@@ -989,7 +1019,12 @@ export class Server {
     // arguments longer than a JS string can be: only the commands that store values take them
     if (c.bigArgs !== null && !cmd.takesBigArgs) {
       const len = c.bigArgs.values().next().value!.length;
-      this.reject(c, cmd, `ERR argument of ${len} bytes is too long for '${cmd.fullName}' in gKV (over ${MAX_STRING_CHARS} bytes only SET, SETNX, SETEX, PSETEX, GETSET, APPEND and SETRANGE take a value)`, argv);
+      this.reject(
+        c,
+        cmd,
+        `ERR argument of ${len} bytes is too long for '${cmd.fullName}' in gKV (over ${MAX_STRING_CHARS} bytes only SET, SETNX, SETEX, PSETEX, GETSET, APPEND and SETRANGE take a value)`,
+        argv,
+      );
       return;
     }
     // 3. authentication

@@ -22,7 +22,8 @@ function matchAt(p: string, pi: number, s: string, si: number, nocase: boolean, 
   while (pi < plen && si < slen) {
     const pc = p.charCodeAt(pi);
     switch (pc) {
-      case 42: { // '*'
+      case 42: {
+        // '*'
         while (pi + 1 < plen && p.charCodeAt(pi + 1) === 42) pi++;
         if (pi + 1 === plen) return true; // trailing * matches everything
         while (si < slen) {
@@ -36,7 +37,8 @@ function matchAt(p: string, pi: number, s: string, si: number, nocase: boolean, 
       case 63: // '?'
         si++;
         break;
-      case 91: { // '['
+      case 91: {
+        // '['
         pi++;
         const not = p.charCodeAt(pi) === 94; // '^'
         if (not) pi++;
@@ -47,12 +49,15 @@ function matchAt(p: string, pi: number, s: string, si: number, nocase: boolean, 
             break;
           }
           const c = p.charCodeAt(pi);
-          if (c === 92 && pi + 2 <= plen - 1 + 1 && pi + 1 < plen) { // '\\'
+          if (c === 92 && pi + 2 <= plen - 1 + 1 && pi + 1 < plen) {
+            // '\\'
             pi++;
             if (p.charCodeAt(pi) === s.charCodeAt(si)) match = true;
-          } else if (c === 93) { // ']'
+          } else if (c === 93) {
+            // ']'
             break;
-          } else if (pi + 2 < plen && p.charCodeAt(pi + 1) === 45) { // a-z
+          } else if (pi + 2 < plen && p.charCodeAt(pi + 1) === 45) {
+            // a-z
             let start = c;
             let end = p.charCodeAt(pi + 2);
             let ch = s.charCodeAt(si);

@@ -61,7 +61,7 @@ function parseHex(h: RegExpExecArray): LongDouble | null {
   const fracDigits = h[3] ?? '';
   if (intDigits === '' && fracDigits === '') return null;
   const neg = h[1] === '-';
-  const mant = BigInt('0x' + ((intDigits + fracDigits) || '0'));
+  const mant = BigInt('0x' + (intDigits + fracDigits || '0'));
   if (mant === 0n) return { neg, m: 0n, e: 0 };
   const exp2 = (h[4] !== undefined ? Number(h[4]) : 0) - 4 * fracDigits.length;
   if (!Number.isFinite(exp2) || exp2 > 20000 || exp2 < -20000) return null;

@@ -79,7 +79,6 @@ export function parseInt64(s: string): number | bigint | null {
   return b;
 }
 
-
 export function isInt64String(s: string): boolean {
   return parseInt64(s) !== null;
 }
@@ -106,8 +105,14 @@ export function parseDouble(s: string): number | null {
   }
   const lower = s.toLowerCase();
   switch (lower) {
-    case 'inf': case '+inf': case 'infinity': case '+infinity': return Infinity;
-    case '-inf': case '-infinity': return -Infinity;
+    case 'inf':
+    case '+inf':
+    case 'infinity':
+    case '+infinity':
+      return Infinity;
+    case '-inf':
+    case '-infinity':
+      return -Infinity;
   }
   return null;
 }

@@ -126,7 +126,7 @@ export function strtod(s: string): StrtodResult {
   const v = Number(text.replace(/\.(?=[eE]|$)/, ''));
   out.value = neg ? -v : v;
   out.end = mantEnd;
-  out.erange = (v === Infinity) || (v === 0 && nonZero);
+  out.erange = v === Infinity || (v === 0 && nonZero);
   return out;
 }
 
@@ -175,7 +175,7 @@ function parseHex(s: string, i: number, neg: boolean): number {
     }
   }
   let v = mant === 0n ? 0 : scaleBig(mant, exp);
-  out.erange = (v === Infinity) || (v === 0 && mant !== 0n);
+  out.erange = v === Infinity || (v === 0 && mant !== 0n);
   out.value = neg ? -v : v;
   return i;
 }

@@ -58,8 +58,7 @@ const oracleCliSkip = (): string | false => oracleSkip() || (redisCliAvailable()
 // ---------------------------------------------------------------- units
 
 test('the reply parser assembles nested RESP3 replies fed one byte at a time', () => {
-  const wire =
-    '*3\r\n$3\r\nfoo\r\n*2\r\n:1\r\n_\r\n%1\r\n+k\r\n~2\r\n,1.5\r\n#t\r\n' + '=9\r\ntxt:hello\r\n' + '$-1\r\n' + '*0\r\n' + '$4\r\na\r\nb\r\n';
+  const wire = '*3\r\n$3\r\nfoo\r\n*2\r\n:1\r\n_\r\n%1\r\n+k\r\n~2\r\n,1.5\r\n#t\r\n' + '=9\r\ntxt:hello\r\n' + '$-1\r\n' + '*0\r\n' + '$4\r\na\r\nb\r\n';
   const p = new ReplyParser();
   const got: Reply[] = [];
   for (const b of Buffer.from(wire, 'latin1')) got.push(...p.feed(Buffer.from([b])));
@@ -69,7 +68,19 @@ test('the reply parser assembles nested RESP3 replies fed one byte at a time', (
       items: [
         { t: 'string', s: 'foo' },
         { t: 'array', items: [{ t: 'integer', s: '1' }, { t: 'nil' }] },
-        { t: 'map', items: [{ t: 'status', s: 'k' }, { t: 'set', items: [{ t: 'double', s: '1.5' }, { t: 'bool', v: true }] }] },
+        {
+          t: 'map',
+          items: [
+            { t: 'status', s: 'k' },
+            {
+              t: 'set',
+              items: [
+                { t: 'double', s: '1.5' },
+                { t: 'bool', v: true },
+              ],
+            },
+          ],
+        },
       ],
     },
     { t: 'verb', fmt: 'txt', s: 'hello' },
@@ -79,7 +90,7 @@ test('the reply parser assembles nested RESP3 replies fed one byte at a time', (
   ]);
 });
 
-test('the reply parser keeps each reply\'s exact bytes when asked (keepRaw), whatever the chunking', () => {
+test("the reply parser keeps each reply's exact bytes when asked (keepRaw), whatever the chunking", () => {
   const replies = ['*2\r\n$3\r\nfoo\r\n*1\r\n%1\r\n+k\r\n:7\r\n', '$-1\r\n', `$300\r\n${'\xff'.repeat(300)}\r\n`, '>2\r\n$1\r\na\r\n_\r\n', '-ERR x\r\n', '*0\r\n'];
   const wire = Buffer.from(replies.join(''), 'latin1');
   for (const size of [1, 2, 7, 64, wire.length]) {
@@ -89,10 +100,14 @@ test('the reply parser keeps each reply\'s exact bytes when asked (keepRaw), wha
     assert.deepEqual(got, replies, `chunks of ${size}`);
   }
   const one = new ReplyParser(true).feedRaw(wire, 1);
-  assert.deepEqual(one.map((r) => r.raw), [replies[0]], 'max stops after that many replies');
+  assert.deepEqual(
+    one.map((r) => r.raw),
+    [replies[0]],
+    'max stops after that many replies',
+  );
 });
 
-test('the reply parser rejects an unknown type byte with hiredis\'s message', () => {
+test("the reply parser rejects an unknown type byte with hiredis's message", () => {
   assert.throws(() => new ReplyParser().feed(Buffer.from('|1\r\n')), /Protocol error, got "\|" as reply type byte/);
 });
 
@@ -121,7 +136,13 @@ test('RESP3 maps, sets, doubles, booleans and verbatim strings print as redis-cl
     t: 'map',
     items: [
       { t: 'string', s: 'k' },
-      { t: 'set', items: [{ t: 'double', s: '1.5' }, { t: 'bool', v: false }] },
+      {
+        t: 'set',
+        items: [
+          { t: 'double', s: '1.5' },
+          { t: 'bool', v: false },
+        ],
+      },
       { t: 'string', s: 'v' },
       { t: 'verb', fmt: 'txt', s: 'raw text' },
     ],
@@ -134,7 +155,7 @@ test('RESP3 maps, sets, doubles, booleans and verbatim strings print as redis-cl
 
 test('command lines split with redis-cli quoting rules', () => {
   assert.deepEqual(splitArgs('set "a b" "x\\ty\\x41\\n"'), ['set', 'a b', 'x\tyA\n']);
-  assert.deepEqual(splitArgs("set c 'it\\'s' \"\\x4\" \"\\q\""), ['set', 'c', "it's", 'x4', 'q']);
+  assert.deepEqual(splitArgs('set c \'it\\\'s\' "\\x4" "\\q"'), ['set', 'c', "it's", 'x4', 'q']);
   assert.deepEqual(splitArgs('echo a"b c"'), ['echo', 'ab c']);
   assert.deepEqual(splitArgs('   '), []);
   assert.equal(splitArgs('get "unterminated'), null);
@@ -207,26 +228,15 @@ test('-r repeats the command, -x takes the last argument from stdin', async () =
 
 test('with commands on stdin, gkv-cli runs them in order, one per line, with quoting and repeat prefixes', async () => {
   await withGkv({}, async (srv) => {
-    const script = [
-      'set "a key" "x\\ty"',
-      'get "a key"',
-      '',
-      'get "unterminated',
-      '2 echo hi',
-      '0 ping',
-      'multi',
-      "set k 'v w'",
-      'get k',
-      'exec',
-      'nosuchcmd',
-      'echo last-line-without-newline',
-    ].join('\n');
+    const script = ['set "a key" "x\\ty"', 'get "a key"', '', 'get "unterminated', '2 echo hi', '0 ping', 'multi', "set k 'v w'", 'get k', 'exec', 'nosuchcmd', 'echo last-line-without-newline'].join(
+      '\n',
+    );
     const r = await cli(['-p', String(srv.port), '--no-raw'], script);
     assert.equal(r.code, 0);
     assert.equal(
       r.out,
       'OK\n"x\\ty"\nInvalid argument(s)\n"hi"\n"hi"\nInvalid redis-cli repeat command option value.\nOK\nQUEUED\nQUEUED\n1) OK\n2) "v w"\n' +
-        "(error) ERR unknown command 'nosuchcmd', with args beginning with: \n\"last-line-without-newline\"\n",
+        '(error) ERR unknown command \'nosuchcmd\', with args beginning with: \n"last-line-without-newline"\n',
     );
     const raw = await cli(['-p', String(srv.port)], 'multi\necho a\necho b\nexec\nquit\nping\n');
     assert.equal(raw.out, 'OK\nQUEUED\nQUEUED\na\nb\n');

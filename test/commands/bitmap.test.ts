@@ -35,7 +35,7 @@ test('SETBIT answers the previous bit, grows the string with zeros, and GETBIT r
   });
 });
 
-test('the bitmap commands report Redis 7.0 errors in Redis\'s order', async () => {
+test("the bitmap commands report Redis 7.0 errors in Redis's order", async () => {
   await withServer(async (c) => {
     await c.cmd('LPUSH', 'l', 'x');
     const bad = async (...args: string[]) => errText(await c.cmd(...args).catch((e: unknown) => e));
@@ -117,7 +117,11 @@ test('BITFIELD runs GET, SET and INCRBY with WRAP, SAT and FAIL overflow, #N off
     assert.deepEqual(await c.cmd('BITFIELD', 'k', 'SET', 'u4', '#1', '15', 'GET', 'u4', '4', 'GET', 'u16', '0'), [0, 15, 0x8f00]);
     assert.equal(await raw(c, 'BITFIELD', 'k', 'SET', 'i64', '0', '9223372036854775807', 'INCRBY', 'i64', '0', '1'), '*2\r\n:-8142508126285856768\r\n:-9223372036854775808\r\n');
     assert.equal(await raw(c, 'BITFIELD', 'k', 'GET', 'i64', '0'), '*1\r\n:-9223372036854775808\r\n');
-    assert.equal(await raw(c, 'BITFIELD', 'k', 'OVERFLOW', 'SAT', 'SET', 'i8', '0', '-9223372036854775808', 'GET', 'i8', '0'), '*2\r\n:-128\r\n:127\r\n', 'Redis\'s int64 wrap in the bound makes this saturate high');
+    assert.equal(
+      await raw(c, 'BITFIELD', 'k', 'OVERFLOW', 'SAT', 'SET', 'i8', '0', '-9223372036854775808', 'GET', 'i8', '0'),
+      '*2\r\n:-128\r\n:127\r\n',
+      "Redis's int64 wrap in the bound makes this saturate high",
+    );
     assert.deepEqual(await c.cmd('BITFIELD', 'nokey'), []);
     assert.deepEqual(await c.cmd('BITFIELD_RO', 'k', 'OVERFLOW', 'SAT', 'GET', 'u8', '0'), [127]);
   });

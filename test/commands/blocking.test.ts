@@ -128,10 +128,7 @@ test('CLIENT UNBLOCK answers the blocked client with its timeout reply or the UN
     assert.equal((await p2).raw, '-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n');
     assert.equal((await a.call('CLIENT', 'UNBLOCK', id, 'later')).raw, '-ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR\r\n');
     assert.equal((await a.call('CLIENT', 'UNBLOCK', 'x')).raw, '-ERR value is not an integer or out of range\r\n');
-    assert.equal(
-      (await a.call('CLIENT', 'UNBLOCK', id, 'timeout', 'x')).raw,
-      "-ERR unknown subcommand or wrong number of arguments for 'UNBLOCK'. Try CLIENT HELP.\r\n",
-    );
+    assert.equal((await a.call('CLIENT', 'UNBLOCK', id, 'timeout', 'x')).raw, "-ERR unknown subcommand or wrong number of arguments for 'UNBLOCK'. Try CLIENT HELP.\r\n");
   });
 });
 
@@ -152,7 +149,10 @@ test('commands pipelined behind a blocking command run after it is served, seein
     await waitForBlocked(a, 1);
     // one write: the push, then a SET in the same read
     a.socket.write('*3\r\n$5\r\nRPUSH\r\n$1\r\nq\r\n$1\r\nv\r\n*3\r\n$3\r\nSET\r\n$2\r\nk2\r\n$3\r\nnew\r\n');
-    assert.deepEqual((await replies).map((r) => r.raw), ['*2\r\n$1\r\nq\r\n$1\r\nv\r\n', '$3\r\nnew\r\n', '+PONG\r\n']);
+    assert.deepEqual(
+      (await replies).map((r) => r.raw),
+      ['*2\r\n$1\r\nq\r\n$1\r\nv\r\n', '$3\r\nnew\r\n', '+PONG\r\n'],
+    );
   });
 });
 
@@ -189,10 +189,7 @@ test('served and immediate blocking pops propagate as their non-blocking forms',
     await waitForBlocked(a, 1);
     await a.cmd('RPUSH', 'k', 'z');
     await pb2;
-    assert.deepEqual(log, [
-      'RPUSH k 1 2 3', 'LPOP k', 'LMOVE k d RIGHT LEFT', 'LPOP k 1', 'RPOPLPUSH d d',
-      'RPUSH k x y', 'RPOP k 2', 'RPUSH k z', 'LMOVE k d left right',
-    ]);
+    assert.deepEqual(log, ['RPUSH k 1 2 3', 'LPOP k', 'LMOVE k d RIGHT LEFT', 'LPOP k 1', 'RPOPLPUSH d d', 'RPUSH k x y', 'RPOP k 2', 'RPUSH k z', 'LMOVE k d left right']);
   });
 });
 

@@ -52,7 +52,12 @@ test('CLIENT ID, SETNAME, GETNAME, INFO and LIST describe the connections', () =
     assert.equal((await a.call('CLIENT', 'SETNAME', 'a b')).raw, '-ERR Client names cannot contain spaces, newlines or special characters.\r\n');
     assert.equal(await a.cmd('CLIENT', 'GETNAME'), 'alpha');
     const info = (await a.cmd('CLIENT', 'INFO')) as string;
-    assert.match(info, new RegExp(`^id=${id} addr=127\\.0\\.0\\.1:\\d+ laddr=127\\.0\\.0\\.1:${port} fd=\\d+ name=alpha age=\\d+ idle=\\d+ flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=\\d+ qbuf-free=\\d+ argv-mem=\\d+ multi-mem=0 rbs=\\d+ rbp=\\d+ obl=0 oll=0 omem=\\d+ tot-mem=\\d+ events=r cmd=client\\|info user=default redir=-1 resp=2\\n$`));
+    assert.match(
+      info,
+      new RegExp(
+        `^id=${id} addr=127\\.0\\.0\\.1:\\d+ laddr=127\\.0\\.0\\.1:${port} fd=\\d+ name=alpha age=\\d+ idle=\\d+ flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=\\d+ qbuf-free=\\d+ argv-mem=\\d+ multi-mem=0 rbs=\\d+ rbp=\\d+ obl=0 oll=0 omem=\\d+ tot-mem=\\d+ events=r cmd=client\\|info user=default redir=-1 resp=2\\n$`,
+      ),
+    );
     const list = (await b.cmd('CLIENT', 'LIST')) as string;
     assert.equal(list.trim().split('\n').length, 2);
     assert.match(list, /name=alpha/);

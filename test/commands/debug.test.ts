@@ -12,7 +12,7 @@ const withServer = (fn: (c: RespClient, srv: GkvServer) => Promise<void>): Promi
 
 const addr = (s: unknown): string => /^Value at:(0x[0-9a-f]+) /.exec(String(s))![1];
 
-test('DEBUG OBJECT keeps an integer\'s address across an in-place INCR, as Redis reuses an unshared integer object', async () => {
+test("DEBUG OBJECT keeps an integer's address across an in-place INCR, as Redis reuses an unshared integer object", async () => {
   await withServer(async (c) => {
     await c.cmd('SET', 'foo', '20000');
     await c.cmd('INCR', 'foo');
@@ -42,7 +42,10 @@ test('DEBUG QUICKLIST-PACKED-THRESHOLD takes a memory value under 4 GB, LISTPACK
     assert.equal(await c.cmd('DEBUG', 'QUICKLIST-PACKED-THRESHOLD', '1b'), 'OK');
     await c.cmd('RPUSH', 'l', 'aa', 'bb', '');
     await c.cmd('LSET', 'l', '1', 'x'.repeat(50));
-    assert.match(String(await c.cmd('DEBUG', 'OBJECT', 'l')), / serializedlength:29 lru:\d+ lru_seconds_idle:\d+ ql_nodes:3 ql_avg_node:1\.00 ql_listpack_max:-2 ql_compressed:0 ql_uncompressed_size:61$/);
+    assert.match(
+      String(await c.cmd('DEBUG', 'OBJECT', 'l')),
+      / serializedlength:29 lru:\d+ lru_seconds_idle:\d+ ql_nodes:3 ql_avg_node:1\.00 ql_listpack_max:-2 ql_compressed:0 ql_uncompressed_size:61$/,
+    );
     assert.equal(await c.cmd('DEBUG', 'QUICKLIST-PACKED-THRESHOLD', '0'), 'OK');
     assert.deepEqual(await c.cmd('LRANGE', 'l', '0', '-1'), ['aa', 'x'.repeat(50), '']);
     await c.cmd('HSET', 'h', 'f', 'v');
@@ -59,13 +62,16 @@ test('DEBUG QUICKLIST-PACKED-THRESHOLD takes a memory value under 4 GB, LISTPACK
   });
 });
 
-test('DEBUG HTSTATS and HTSTATS-KEY describe hash tables in Redis\'s format, and answer Redis\'s errors', async () => {
+test("DEBUG HTSTATS and HTSTATS-KEY describe hash tables in Redis's format, and answer Redis's errors", async () => {
   await withServer(async (c) => {
     assert.equal(await c.cmd('DEBUG', 'HTSTATS', '0'), '[Dictionary HT]\nNo stats available for empty dictionaries\n[Expires HT]\nNo stats available for empty dictionaries\n');
     for (let i = 0; i < 100; i++) await c.cmd('SET', `k${i}`, 'v');
     await c.cmd('EXPIRE', 'k1', '100');
     const st = String(await c.cmd('DEBUG', 'HTSTATS', '0'));
-    assert.match(st, /^\[Dictionary HT\]\nHash table 0 stats \(main hash table\):\n table size: 128\n number of elements: 100\n different slots: \d+\n max chain length: \d+\n avg chain length \(counted\): \d+\.\d\d\n avg chain length \(computed\): \d+\.\d\d\n Chain length distribution:\n( {3}\d+: \d+ \(\d+\.\d\d%\)\n)+\[Expires HT\]\nHash table 0 stats \(main hash table\):\n table size: 4\n number of elements: 1\n/);
+    assert.match(
+      st,
+      /^\[Dictionary HT\]\nHash table 0 stats \(main hash table\):\n table size: 128\n number of elements: 100\n different slots: \d+\n max chain length: \d+\n avg chain length \(counted\): \d+\.\d\d\n avg chain length \(computed\): \d+\.\d\d\n Chain length distribution:\n( {3}\d+: \d+ \(\d+\.\d\d%\)\n)+\[Expires HT\]\nHash table 0 stats \(main hash table\):\n table size: 4\n number of elements: 1\n/,
+    );
     await c.cmd('SADD', 'set', 'a', 'b', 'c');
     assert.match(String(await c.cmd('DEBUG', 'HTSTATS-KEY', 'set')), /^Hash table 0 stats \(main hash table\):\n table size: 4\n number of elements: 3\n/);
     await c.cmd('SADD', 'ints', '1', '2');

@@ -35,7 +35,14 @@ test('DEL and UNLINK count the keys they removed, EXISTS and TOUCH the ones that
 test('TYPE names each type, none for a missing key', async () => {
   await withServer(async (c) => {
     await oneOfEach(c);
-    for (const [k, t] of [['s', 'string'], ['l', 'list'], ['st', 'set'], ['z', 'zset'], ['h', 'hash'], ['nokey', 'none']]) {
+    for (const [k, t] of [
+      ['s', 'string'],
+      ['l', 'list'],
+      ['st', 'set'],
+      ['z', 'zset'],
+      ['h', 'hash'],
+      ['nokey', 'none'],
+    ]) {
       assert.equal(await c.cmd('TYPE', k), t, k);
     }
   });
@@ -79,7 +86,7 @@ test('the EXPIRE family refuses bad numbers, overflowing times and incompatible 
     assert.equal(errText(await c.cmd('EXPIRE', 's', 'abc')), 'ERR value is not an integer or out of range');
     assert.equal(errText(await c.cmd('EXPIRE', 's', '10', 'NX', 'XX')), 'ERR NX and XX, GT or LT options at the same time are not compatible');
     assert.equal(errText(await c.cmd('EXPIRE', 's', '10', 'GT', 'LT')), 'ERR GT and LT options at the same time are not compatible');
-    assert.equal(errText(await c.cmd('EXPIRE', 's', '10', 'BOGUS')), "ERR Unsupported option BOGUS");
+    assert.equal(errText(await c.cmd('EXPIRE', 's', '10', 'BOGUS')), 'ERR Unsupported option BOGUS');
     for (const cmd of ['EXPIRE', 'PEXPIRE', 'EXPIREAT', 'PEXPIREAT']) {
       if (cmd === 'PEXPIREAT') continue; // milliseconds since the epoch: any int64 is a time
       assert.equal(errText(await c.cmd(cmd, 's', '9223372036854775807')), `ERR invalid expire time in '${cmd.toLowerCase()}' command`, cmd);

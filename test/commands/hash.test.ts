@@ -53,10 +53,24 @@ test('every hash command on a string key answers WRONGTYPE and changes nothing',
   await withServer(async (c) => {
     await c.cmd('SET', 's', 'v');
     const cmds = [
-      ['HSET', 's', 'a', '1'], ['HMSET', 's', 'a', '1'], ['HSETNX', 's', 'a', '1'], ['HGET', 's', 'a'], ['HMGET', 's', 'a'],
-      ['HDEL', 's', 'a'], ['HLEN', 's'], ['HSTRLEN', 's', 'a'], ['HEXISTS', 's', 'a'], ['HKEYS', 's'], ['HVALS', 's'],
-      ['HGETALL', 's'], ['HINCRBY', 's', 'a', '1'], ['HINCRBYFLOAT', 's', 'a', '1'], ['HRANDFIELD', 's'], ['HRANDFIELD', 's', '0'],
-      ['HRANDFIELD', 's', '2', 'WITHVALUES'], ['HSCAN', 's', '0'],
+      ['HSET', 's', 'a', '1'],
+      ['HMSET', 's', 'a', '1'],
+      ['HSETNX', 's', 'a', '1'],
+      ['HGET', 's', 'a'],
+      ['HMGET', 's', 'a'],
+      ['HDEL', 's', 'a'],
+      ['HLEN', 's'],
+      ['HSTRLEN', 's', 'a'],
+      ['HEXISTS', 's', 'a'],
+      ['HKEYS', 's'],
+      ['HVALS', 's'],
+      ['HGETALL', 's'],
+      ['HINCRBY', 's', 'a', '1'],
+      ['HINCRBYFLOAT', 's', 'a', '1'],
+      ['HRANDFIELD', 's'],
+      ['HRANDFIELD', 's', '0'],
+      ['HRANDFIELD', 's', '2', 'WITHVALUES'],
+      ['HSCAN', 's', '0'],
     ];
     for (const cmd of cmds) assert.equal(errText(await c.cmd(...cmd)), WRONGTYPE, cmd.join(' '));
     assert.equal(await c.cmd('GET', 's'), 'v');
@@ -130,7 +144,10 @@ test('HSETNX sets only a missing field, and a long value for an existing field d
     assert.equal(await c.cmd('OBJECT', 'ENCODING', 'h'), 'listpack');
     assert.equal(await c.cmd('HSETNX', 'h', 'b', 'x'.repeat(100)), 1);
     assert.equal(await c.cmd('OBJECT', 'ENCODING', 'h'), 'hashtable');
-    assert.deepEqual(propagated, [['HSETNX', 'h', 'a', '1'], ['HSETNX', 'h', 'b', 'x'.repeat(100)]]);
+    assert.deepEqual(propagated, [
+      ['HSETNX', 'h', 'a', '1'],
+      ['HSETNX', 'h', 'b', 'x'.repeat(100)],
+    ]);
   });
 });
 
@@ -169,7 +186,12 @@ test('HINCRBYFLOAT computes in long double, refuses NaN and infinities, and prop
     // the 4933-digit result is longer than hash-max-listpack-value
     assert.equal(await c.cmd('OBJECT', 'ENCODING', 'h'), 'hashtable');
     assert.equal(propagated.length, 6, 'errors propagate nothing');
-    assert.deepEqual(propagated.slice(1, 5), [['HSET', 'h', 'f', '10.6'], ['HSET', 'h', 'i', '26'], ['HSET', 'h', 'new', '3'], ['HSET', 'h', 'new', '1003']]);
+    assert.deepEqual(propagated.slice(1, 5), [
+      ['HSET', 'h', 'f', '10.6'],
+      ['HSET', 'h', 'i', '26'],
+      ['HSET', 'h', 'new', '3'],
+      ['HSET', 'h', 'new', '1003'],
+    ]);
   });
 });
 
@@ -225,7 +247,10 @@ function randPairs(v: RespValue, withValues: boolean, resp: 2 | 3): [string, str
 
 test('HRANDFIELD returns distinct fields for a positive count and repeats for a negative one, in every case of both encodings', async () => {
   await withServer(async (c) => {
-    for (const [key, n] of [['small', 10], ['big', 600]] as const) {
+    for (const [key, n] of [
+      ['small', 10],
+      ['big', 600],
+    ] as const) {
       const args: string[] = ['HSET', key];
       for (let i = 0; i < n; i++) args.push(`f${i}`, `v${i}`);
       await c.cmd(...args);
@@ -311,7 +336,10 @@ test('COPY duplicates a hash independently, and RENAME, MOVE, DEL, EXPIRE work o
     const args = ['HSET', 'ht'];
     for (let i = 0; i < 600; i++) args.push(`f${i}`, `v${i}`);
     await c.cmd(...args);
-    for (const [k, enc] of [['lp', 'listpack'], ['ht', 'hashtable']]) {
+    for (const [k, enc] of [
+      ['lp', 'listpack'],
+      ['ht', 'hashtable'],
+    ]) {
       assert.equal(await c.cmd('COPY', k, `${k}-copy`), 1);
       assert.equal(await c.cmd('OBJECT', 'ENCODING', `${k}-copy`), enc);
       await c.cmd('HSET', `${k}-copy`, 'a', 'changed', 'new', 'x');

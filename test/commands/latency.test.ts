@@ -104,7 +104,10 @@ test('the latency monitor records events over the threshold: LATEST, HISTORY, RE
     assert.deepEqual(await c.cmd('LATENCY', 'HISTORY', 'blabla'), []);
     assert.equal(errText(await c.cmd('LATENCY', 'GRAPH', 'blabla')), "ERR No samples available for event 'blabla'");
     assert.match((await c.cmd('LATENCY', 'GRAPH', 'command')) as string, /^command - high \d+ ms, low \d+ ms \(all time high \d+ ms\)\n-{80}\n/);
-    assert.match((await c.cmd('LATENCY', 'DOCTOR')) as string, /^Dave, I have observed latency spikes.*\n\n1\. command: 1 latency spikes \(average \d+ms, mean deviation 0ms, period 1\.00 sec\)\. Worst all time event \d+ms\.\n/s);
+    assert.match(
+      (await c.cmd('LATENCY', 'DOCTOR')) as string,
+      /^Dave, I have observed latency spikes.*\n\n1\. command: 1 latency spikes \(average \d+ms, mean deviation 0ms, period 1\.00 sec\)\. Worst all time event \d+ms\.\n/s,
+    );
     assert.equal(await c.cmd('LATENCY', 'RESET', 'blabla'), 0);
     assert.equal(await c.cmd('LATENCY', 'RESET'), 1);
     assert.deepEqual(await c.cmd('LATENCY', 'LATEST'), []);
@@ -125,7 +128,13 @@ test('one sample per second per event: a second one in the same second only rais
   now++;
   m.addSampleIfNeeded('command', 6);
   const ts = m.events.get('command')!;
-  assert.deepEqual(m.samplesOf(ts).map((s) => [s.time, s.latency]), [[1000, 12], [1001, 6]]);
+  assert.deepEqual(
+    m.samplesOf(ts).map((s) => [s.time, s.latency]),
+    [
+      [1000, 12],
+      [1001, 6],
+    ],
+  );
   assert.equal(ts.max, 12);
   for (let i = 0; i < 200; i++) {
     now++;
@@ -134,26 +143,25 @@ test('one sample per second per event: a second one in the same second only rais
   assert.equal(m.samplesOf(ts).length, 160);
 });
 
-test('LATENCY GRAPH draws Redis\'s sparkline (output of Redis 7.0.15 for the same samples)', () => {
+test("LATENCY GRAPH draws Redis's sparkline (output of Redis 7.0.15 for the same samples)", () => {
   const m = new LatencyMonitor();
   let now = 0;
   m.now = () => now;
-  for (const [t, ms] of [[1796621939, 62], [1796621940, 20], [1796621941, 15], [1796621942, 40], [1796621943, 30], [1796621945, 101]]) {
+  for (const [t, ms] of [
+    [1796621939, 62],
+    [1796621940, 20],
+    [1796621941, 15],
+    [1796621942, 40],
+    [1796621943, 30],
+    [1796621945, 101],
+  ]) {
     now = t;
     m.addSample('command', ms);
   }
   now = 1796621945;
   assert.equal(
     latencyGraph(m, 'command'),
-    'command - high 101 ms, low 15 ms (all time high 101 ms)\n' +
-      '-'.repeat(80) + '\n' +
-      '     #\n' +
-      '_    |\n' +
-      '|  _ |\n' +
-      '|__|#|\n' +
-      '      \n' +
-      '654320\n' +
-      'ssssss\n',
+    'command - high 101 ms, low 15 ms (all time high 101 ms)\n' + '-'.repeat(80) + '\n' + '     #\n' + '_    |\n' + '|  _ |\n' + '|__|#|\n' + '      \n' + '654320\n' + 'ssssss\n',
   );
 });
 

@@ -56,7 +56,9 @@ async function slowlog(c: RespClient): Promise<[string, string[]][]> {
 }
 
 async function cmdstat(c: RespClient, name: string): Promise<string> {
-  const line = String(await c.cmd('INFO', 'commandstats')).split('\r\n').find((l) => l.startsWith(`cmdstat_${name}:`));
+  const line = String(await c.cmd('INFO', 'commandstats'))
+    .split('\r\n')
+    .find((l) => l.startsWith(`cmdstat_${name}:`));
   return line === undefined ? '' : line.replace(/,usec=[^,]*,usec_per_call=[^,]*/, '');
 }
 
@@ -126,7 +128,7 @@ test('LMOVE sends the destination\'s push (after "new") before the source\'s pop
   });
 });
 
-test('a blocked BLPOP served by a push sends the push, then lpop and del; a served BLMOVE the new destination\'s push, then the source\'s pop and del', async () => {
+test("a blocked BLPOP served by a push sends the push, then lpop and del; a served BLMOVE the new destination's push, then the source's pop and del", async () => {
   await withServer(async ({ a, b, events }) => {
     const p1 = b.call('BLPOP', 'k', '0');
     await waitForBlocked(a, 1);
@@ -162,7 +164,11 @@ test('pops, LTRIM and LREM count one change per element; a move counts one; serv
     assert.equal(await step('LREM', 'l', '0', 'x'), 2);
     assert.equal(await step('LTRIM', 'l', '0', '0'), 2);
     assert.equal(await step('LTRIM', 'l', '1', '0'), 1, 'emptied: one per removed element');
-    for (const [block, expected] of [[['BLPOP', 'w', '0'], 2], [['BLMOVE', 'w', 'w2', 'LEFT', 'LEFT', '0'], 2], [['BLMPOP', '0', '1', 'w', 'LEFT', 'COUNT', '5'], 4]] as const) {
+    for (const [block, expected] of [
+      [['BLPOP', 'w', '0'], 2],
+      [['BLMOVE', 'w', 'w2', 'LEFT', 'LEFT', '0'], 2],
+      [['BLMPOP', '0', '1', 'w', 'LEFT', 'COUNT', '5'], 4],
+    ] as const) {
       const before = await dirty(a);
       const p = b.call(...block);
       await waitForBlocked(a, 1);

@@ -164,8 +164,13 @@ test('a list grown past many nodes keeps its order under pushes and pops at both
     const cmds: string[][] = [];
     for (let i = 0; i < 300; i++) {
       const v = `e${i}`;
-      if (i % 3 === 0) { cmds.push(['LPUSH', 'big', v]); model.unshift(v); }
-      else { cmds.push(['RPUSH', 'big', v]); model.push(v); }
+      if (i % 3 === 0) {
+        cmds.push(['LPUSH', 'big', v]);
+        model.unshift(v);
+      } else {
+        cmds.push(['RPUSH', 'big', v]);
+        model.push(v);
+      }
     }
     await c.pipeline(cmds);
     assert.deepEqual(await c.cmd('LRANGE', 'big', '0', '-1'), model);

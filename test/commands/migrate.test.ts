@@ -40,10 +40,7 @@ test('MIGRATE moves a key with its TTL, COPY keeps it, REPLACE overwrites, KEYS 
         await c.cmd('RPUSH', 'l', 'a', 'b');
         assert.equal(await c.cmd('MIGRATE', '127.0.0.1', String(target.port), 'l', '3', '5000', 'COPY'), 'OK');
         assert.equal(await c.cmd('EXISTS', 'l'), 1);
-        assert.equal(
-          errText(await c.cmd('MIGRATE', '127.0.0.1', String(target.port), 'l', '3', '5000', 'COPY')),
-          'ERR Target instance replied with error: BUSYKEY Target key name already exists.',
-        );
+        assert.equal(errText(await c.cmd('MIGRATE', '127.0.0.1', String(target.port), 'l', '3', '5000', 'COPY')), 'ERR Target instance replied with error: BUSYKEY Target key name already exists.');
         await c.cmd('RPUSH', 'l', 'c');
         assert.equal(await c.cmd('MIGRATE', '127.0.0.1', String(target.port), 'l', '3', '5000', 'REPLACE'), 'OK');
         assert.deepEqual(await t.cmd('LRANGE', 'l', '0', '-1'), ['a', 'b', 'c']);
@@ -80,7 +77,7 @@ test('MIGRATE deletes only the keys the target acknowledged: two busy keys stay'
   });
 });
 
-test('MIGRATE AUTH and AUTH2 authenticate on the target; a wrong password is the target\'s WRONGPASS', async () => {
+test("MIGRATE AUTH and AUTH2 authenticate on the target; a wrong password is the target's WRONGPASS", async () => {
   await withGkv({ requirepass: 'foobar' }, async (target) => {
     await withClients(1, async ([c]) => {
       await c.cmd('SET', 'k', 'v');
@@ -95,16 +92,13 @@ test('MIGRATE AUTH and AUTH2 authenticate on the target; a wrong password is the
   });
 });
 
-test('MIGRATE answers Redis\'s errors: syntax, KEYS with a key, integers, unreachable and silent targets', async () => {
+test("MIGRATE answers Redis's errors: syntax, KEYS with a key, integers, unreachable and silent targets", async () => {
   await withClients(1, async ([c]) => {
     await c.cmd('SET', 'k', 'v');
     assert.equal(errText(await c.cmd('MIGRATE', '127.0.0.1', '1', 'k', '0', '1000', 'FOO')), 'ERR syntax error');
     assert.equal(errText(await c.cmd('MIGRATE', '127.0.0.1', '1', 'k', '0', '1000', 'AUTH')), 'ERR syntax error');
     assert.equal(errText(await c.cmd('MIGRATE', '127.0.0.1', '1', 'k', '0', '1000', 'AUTH2', 'u')), 'ERR syntax error');
-    assert.equal(
-      errText(await c.cmd('MIGRATE', '127.0.0.1', '1', 'k', '0', '1000', 'KEYS', 'k')),
-      'ERR When using MIGRATE KEYS option, the key argument must be set to the empty string',
-    );
+    assert.equal(errText(await c.cmd('MIGRATE', '127.0.0.1', '1', 'k', '0', '1000', 'KEYS', 'k')), 'ERR When using MIGRATE KEYS option, the key argument must be set to the empty string');
     assert.equal(errText(await c.cmd('MIGRATE', '127.0.0.1', '1', 'k', 'x', '1000')), 'ERR value is not an integer or out of range');
     assert.equal(errText(await c.cmd('MIGRATE', '127.0.0.1', '1', 'k', '0', 'x')), 'ERR value is not an integer or out of range');
     // a refused connection fails at the first write, as Redis's non-blocking connect does
@@ -122,7 +116,7 @@ test('MIGRATE answers Redis\'s errors: syntax, KEYS with a key, integers, unreac
   });
 });
 
-test('while MIGRATE waits for its target, timers run but other clients\' commands wait for its end', async () => {
+test("while MIGRATE waits for its target, timers run but other clients' commands wait for its end", async () => {
   const silent = net.createServer((sock) => sock.on('data', () => {}));
   await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
   try {
@@ -171,7 +165,7 @@ test('keys move between gKV and a real Redis 7.0 with MIGRATE in both directions
   }
 });
 
-test('MONITOR and SLOWLOG show MIGRATE\'s AUTH and AUTH2 credentials redacted, as Redis does', async () => {
+test("MONITOR and SLOWLOG show MIGRATE's AUTH and AUTH2 credentials redacted, as Redis does", async () => {
   await withClients(2, async ([c, mon]) => {
     await c.cmd('CONFIG', 'SET', 'slowlog-log-slower-than', '0');
     await c.cmd('SET', 'k', 'v');
@@ -196,13 +190,7 @@ test('MIGRATE inside MULTI/EXEC answers in its place in the EXEC reply (the exch
     await withClients(1, async ([c], srv) => {
       const prop = recordPropagation(srv);
       await c.cmd('MSET', 'a', '1', 'b', '2');
-      const [, q1, q2, q3, exec] = await c.pipeline([
-        ['MULTI'],
-        ['MIGRATE', '127.0.0.1', String(port), 'a', '0', '5000'],
-        ['MIGRATE', '127.0.0.1', '1', 'b', '0', '1000'],
-        ['GET', 'a'],
-        ['EXEC'],
-      ]);
+      const [, q1, q2, q3, exec] = await c.pipeline([['MULTI'], ['MIGRATE', '127.0.0.1', String(port), 'a', '0', '5000'], ['MIGRATE', '127.0.0.1', '1', 'b', '0', '1000'], ['GET', 'a'], ['EXEC']]);
       assert.deepEqual([q1.value, q2.value, q3.value], ['QUEUED', 'QUEUED', 'QUEUED']);
       const r = exec.value as unknown[];
       assert.equal(r[0], 'OK');
@@ -211,7 +199,10 @@ test('MIGRATE inside MULTI/EXEC answers in its place in the EXEC reply (the exch
       assert.equal(await t.cmd('GET', 'a'), '1');
       // propagated as the DEL of what moved, never as MIGRATE
       assert.ok(!prop.some((a) => a[0].toUpperCase() === 'MIGRATE'), JSON.stringify(prop));
-      assert.deepEqual(prop.filter((a) => a[0] === 'DEL'), [['DEL', 'a']]);
+      assert.deepEqual(
+        prop.filter((a) => a[0] === 'DEL'),
+        [['DEL', 'a']],
+      );
     });
     t.close();
   } finally {

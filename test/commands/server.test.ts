@@ -43,7 +43,10 @@ test('COMMAND LIST FILTERBY selects by ACL category or pattern and rejects other
 test('COMMAND DOCS replies with a map of name to docs and skips unknown names', async () => {
   await withServer({}, async (c) => {
     const r = await c.call('COMMAND', 'DOCS', 'get', 'nosuch');
-    assert.equal(r.raw, '*2\r\n$3\r\nget\r\n*6\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n$9\r\narguments\r\n*1\r\n*6\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n');
+    assert.equal(
+      r.raw,
+      '*2\r\n$3\r\nget\r\n*6\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n$9\r\narguments\r\n*1\r\n*6\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n',
+    );
   });
 });
 
@@ -130,8 +133,10 @@ test('CONFIG GET takes several patterns and reports exact names as spelled', asy
     const r = (await c.cmd('CONFIG', 'GET', 'maxmemory', 'MaxMemory', 'hash-max-*')) as string[];
     assert.equal(r.length, 10);
     assert.deepEqual(await c.cmd('CONFIG', 'GET', 'save', 'client-output-buffer-limit'), [
-      'save', '',
-      'client-output-buffer-limit', 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60',
+      'save',
+      '',
+      'client-output-buffer-limit',
+      'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60',
     ]);
     assert.deepEqual(await c.cmd('CONFIG', 'GET', 'nosuch'), []);
   });
@@ -142,8 +147,10 @@ test('CONFIG SET applies several parameters or none, with Redis 7.0 error texts'
     assert.equal(await c.cmd('CONFIG', 'SET', 'maxmemory', '1mb', 'hz', '1000'), 'OK');
     assert.deepEqual(await c.cmd('CONFIG', 'GET', 'maxmemory'), ['maxmemory', '1048576']);
     assert.deepEqual(await c.cmd('CONFIG', 'GET', 'hz'), ['hz', '500']);
-    assert.equal(errText(await c.cmd('CONFIG', 'SET', 'maxmemory', '5', 'maxmemory-policy', 'bogus')),
-      "ERR CONFIG SET failed (possibly related to argument 'maxmemory-policy') - argument(s) must be one of the following: volatile-lru, volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction");
+    assert.equal(
+      errText(await c.cmd('CONFIG', 'SET', 'maxmemory', '5', 'maxmemory-policy', 'bogus')),
+      "ERR CONFIG SET failed (possibly related to argument 'maxmemory-policy') - argument(s) must be one of the following: volatile-lru, volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction",
+    );
     assert.deepEqual(await c.cmd('CONFIG', 'GET', 'maxmemory'), ['maxmemory', '1048576']);
     assert.equal(errText(await c.cmd('CONFIG', 'SET', 'maxmemory', 'abc', 'nosuch', '1')), "ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'");
     assert.equal(errText(await c.cmd('CONFIG', 'SET', 'daemonize', 'no')), "ERR CONFIG SET failed (possibly related to argument 'daemonize') - can't set immutable config");
@@ -152,7 +159,10 @@ test('CONFIG SET applies several parameters or none, with Redis 7.0 error texts'
     assert.equal(errText(await c.cmd('CONFIG', 'SET', 'MAXMEMORY', '-1')), "ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be a memory value");
     assert.equal(errText(await c.cmd('CONFIG', 'SET', 'hz', '05')), "ERR CONFIG SET failed (possibly related to argument 'hz') - argument couldn't be parsed into an integer");
     assert.equal(errText(await c.cmd('CONFIG', 'SET', 'timeout', '-1')), "ERR CONFIG SET failed (possibly related to argument 'timeout') - argument must be between 0 and 2147483647 inclusive");
-    assert.equal(errText(await c.cmd('CONFIG', 'SET', 'slowlog-max-len', '-1')), "ERR CONFIG SET failed (possibly related to argument 'slowlog-max-len') - argument must be between 0 and 9223372036854775807 inclusive");
+    assert.equal(
+      errText(await c.cmd('CONFIG', 'SET', 'slowlog-max-len', '-1')),
+      "ERR CONFIG SET failed (possibly related to argument 'slowlog-max-len') - argument must be between 0 and 9223372036854775807 inclusive",
+    );
     assert.equal(errText(await c.cmd('CONFIG', 'SET', 'save', '0 5')), "ERR CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters");
     assert.equal(errText(await c.cmd('CONFIG', 'SET', 'maxmemory', '1', 'a')), 'ERR syntax error');
     assert.equal(await c.cmd('CONFIG', 'SET', 'notify-keyspace-events', 'KEA'), 'OK');
@@ -273,9 +283,25 @@ test('pipelined fast commands run untimed in segments yet add up their time in c
     // threshold 0: every command is timed and logged on its own
     await c.cmd('CONFIG', 'SET', 'slowlog-log-slower-than', '0');
     await c.cmd('SLOWLOG', 'RESET');
-    await c.pipeline([['GET', 'a'], ['GET', 'b'], ['INCR', 'n'], ['HSET', 'h', 'f', 'v']]);
+    await c.pipeline([
+      ['GET', 'a'],
+      ['GET', 'b'],
+      ['INCR', 'n'],
+      ['HSET', 'h', 'f', 'v'],
+    ]);
     const entries = (await c.cmd('SLOWLOG', 'GET', '-1')) as unknown[][];
-    assert.deepEqual(entries.slice(0, 4).map((e) => e[3]).reverse(), [['GET', 'a'], ['GET', 'b'], ['INCR', 'n'], ['HSET', 'h', 'f', 'v']]);
+    assert.deepEqual(
+      entries
+        .slice(0, 4)
+        .map((e) => e[3])
+        .reverse(),
+      [
+        ['GET', 'a'],
+        ['GET', 'b'],
+        ['INCR', 'n'],
+        ['HSET', 'h', 'f', 'v'],
+      ],
+    );
   });
 });
 
@@ -286,7 +312,7 @@ test('SLOWLOG records commands slower than the threshold, newest first, and rese
     await c.cmd('SET', 'k', 'v');
     await c.cmd('CONFIG', 'SET', 'requirepass', '');
     const entries = (await c.cmd('SLOWLOG', 'GET', '-1')) as unknown[][];
-    assert.ok((await c.cmd('SLOWLOG', 'LEN')) as number >= 3);
+    assert.ok(((await c.cmd('SLOWLOG', 'LEN')) as number) >= 3);
     assert.deepEqual(entries[0][3], ['CONFIG', 'SET', 'requirepass', '(redacted)']);
     assert.deepEqual(entries[1][3], ['SET', 'k', 'v']);
     assert.ok((entries[0][0] as number) > (entries[1][0] as number));
@@ -360,7 +386,10 @@ test('MEMORY PURGE runs a full collection; an idle server collects once its heap
 test('OBJECT IDLETIME under an LFU policy and OBJECT FREQ under an LRU one answer with Redis 7.0 texts', async () => {
   await withServer({ 'maxmemory-policy': 'allkeys-lfu' }, async (c) => {
     await c.cmd('SET', 'k', 'v');
-    assert.equal(errText(await c.cmd('OBJECT', 'IDLETIME', 'k')), 'ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.');
+    assert.equal(
+      errText(await c.cmd('OBJECT', 'IDLETIME', 'k')),
+      'ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
+    );
     assert.equal(typeof (await c.cmd('OBJECT', 'FREQ', 'k')), 'number');
     await c.cmd('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lru');
     assert.match(errText(await c.cmd('OBJECT', 'FREQ', 'k')), /^ERR An LFU maxmemory policy is not selected, access frequency not tracked/);

@@ -46,7 +46,12 @@ test('SMEMBERS, SINTER, SUNION, SDIFF and SPOP with a count reply with a RESP3 s
   await withServer(async (c) => {
     await c.cmd('HELLO', '3');
     await c.cmd('SADD', 's', '1', '2');
-    for (const cmd of [['SMEMBERS', 's'], ['SINTER', 's'], ['SUNION', 's'], ['SDIFF', 's']]) {
+    for (const cmd of [
+      ['SMEMBERS', 's'],
+      ['SINTER', 's'],
+      ['SUNION', 's'],
+      ['SDIFF', 's'],
+    ]) {
       assert.equal((await c.call(...cmd)).raw, '~2\r\n$1\r\n1\r\n$1\r\n2\r\n', cmd[0]);
     }
     assert.equal((await c.call('SMEMBERS', 'nokey')).raw, '~0\r\n');
@@ -83,7 +88,18 @@ test('SMOVE from a missing key answers 0 before checking types; WRONGTYPE for a 
     assert.equal(await c.cmd('SMOVE', 'nokey', 'str', '1'), 0);
     assert.equal(errText(await c.cmd('SMOVE', 's', 'str', '1')), WRONGTYPE);
     assert.equal(errText(await c.cmd('SMOVE', 'str', 's', '1')), WRONGTYPE);
-    for (const cmd of [['SADD', 'str', 'a'], ['SREM', 'str', 'a'], ['SCARD', 'str'], ['SISMEMBER', 'str', 'a'], ['SMISMEMBER', 'str', 'a'], ['SMEMBERS', 'str'], ['SPOP', 'str'], ['SRANDMEMBER', 'str'], ['SSCAN', 'str', '0'], ['SINTERCARD', '1', 'str']]) {
+    for (const cmd of [
+      ['SADD', 'str', 'a'],
+      ['SREM', 'str', 'a'],
+      ['SCARD', 'str'],
+      ['SISMEMBER', 'str', 'a'],
+      ['SMISMEMBER', 'str', 'a'],
+      ['SMEMBERS', 'str'],
+      ['SPOP', 'str'],
+      ['SRANDMEMBER', 'str'],
+      ['SSCAN', 'str', '0'],
+      ['SINTERCARD', '1', 'str'],
+    ]) {
       assert.equal(errText(await c.cmd(...cmd)), WRONGTYPE, cmd[0]);
     }
     // 7.0 type-checks every key, even after a missing one
@@ -176,7 +192,10 @@ test('SPOP and SRANDMEMBER draw members; counts are validated before the key is 
     for (const m of popped) assert.equal(await c.cmd('SISMEMBER', 's', m), 0);
     // most of the set popped: the survivors move to a new set, the rest comes out ascending
     const most = (await c.cmd('SPOP', 's', '15')) as string[];
-    assert.deepEqual(most, [...most].sort((x, y) => Number(x) - Number(y)));
+    assert.deepEqual(
+      most,
+      [...most].sort((x, y) => Number(x) - Number(y)),
+    );
     assert.equal(await c.cmd('SCARD', 's'), 2);
     assert.equal(await c.cmd('OBJECT', 'ENCODING', 's'), 'intset');
   });

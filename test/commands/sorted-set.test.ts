@@ -218,7 +218,11 @@ test('ZMPOP, ZPOPMIN and served blocking pops propagate as ZPOPMIN/ZPOPMAX with 
     await c.cmd('BZPOPMIN', 'none', 'z', '0');
     await c.cmd('BZMPOP', '0', '1', 'z', 'MIN');
     await c.cmd('ZPOPMIN', 'none');
-    assert.deepEqual(log.slice(1), [['ZPOPMAX', 'z', '2'], ['ZPOPMIN', 'z'], ['ZPOPMIN', 'z', '1']]);
+    assert.deepEqual(log.slice(1), [
+      ['ZPOPMAX', 'z', '2'],
+      ['ZPOPMIN', 'z'],
+      ['ZPOPMIN', 'z', '1'],
+    ]);
   });
 });
 
@@ -285,7 +289,11 @@ test('ZRANDMEMBER, SRANDMEMBER and HRANDFIELD check their count as Redis: ±LONG
     await c.cmd('SADD', 's', 'a');
     await c.cmd('HSET', 'h', 'a', '1');
     const longRange = 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807';
-    for (const [cmd, key, pairs] of [['ZRANDMEMBER', 'z', 'WITHSCORES'], ['SRANDMEMBER', 's', null], ['HRANDFIELD', 'h', 'WITHVALUES']] as const) {
+    for (const [cmd, key, pairs] of [
+      ['ZRANDMEMBER', 'z', 'WITHSCORES'],
+      ['SRANDMEMBER', 's', null],
+      ['HRANDFIELD', 'h', 'WITHVALUES'],
+    ] as const) {
       assert.equal(errText(await c.cmd(cmd, key, '-9223372036854775808')), longRange, cmd);
       assert.equal(errText(await c.cmd(cmd, key, '9223372036854775808')), 'ERR value is not an integer or out of range', cmd);
       assert.equal(errText(await c.cmd(cmd, 'nokey', '-9223372036854775808')), longRange, `${cmd}: the count is checked before the key`);
@@ -295,7 +303,7 @@ test('ZRANDMEMBER, SRANDMEMBER and HRANDFIELD check their count as Redis: ±LONG
       assert.equal(errText(await c.cmd(cmd, key, '4611686018427387904', pairs)), 'ERR value is out of range', cmd);
       assert.equal(errText(await c.cmd(cmd, key, '4611686018427387904', 'nosuch')), 'ERR syntax error', `${cmd}: the syntax comes first`);
       assert.equal(errText(await c.cmd(cmd, key, 'x', 'nosuch')), 'ERR value is not an integer or out of range', `${cmd}: the count comes first`);
-      assert.equal((await c.cmd(cmd, key, '4611686018427387903', pairs) as unknown[]).length, 2, `${cmd}: LONG_MAX/2 is a legal count`);
+      assert.equal(((await c.cmd(cmd, key, '4611686018427387903', pairs)) as unknown[]).length, 2, `${cmd}: LONG_MAX/2 is a legal count`);
     }
   });
 });

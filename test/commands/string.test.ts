@@ -64,7 +64,12 @@ test('SET EX, PX, EXAT and PXAT set exact TTLs on the fake clock; KEEPTTL keeps 
     assert.equal(await c.cmd('PEXPIRETIME', 'k'), at);
     assert.equal(await c.cmd('SET', 'k', 'v', 'EXAT', String(Math.floor(at / 1000) + 10)), 'OK');
     assert.equal(await c.cmd('EXPIRETIME', 'k'), Math.floor(at / 1000) + 10);
-    for (const bad of [['EX', '0'], ['PX', '-1'], ['EXAT', '0'], ['EX', '9223372036854775807']]) {
+    for (const bad of [
+      ['EX', '0'],
+      ['PX', '-1'],
+      ['EXAT', '0'],
+      ['EX', '9223372036854775807'],
+    ]) {
       assert.equal(errText(await c.cmd('SET', 'k', 'v', ...bad)), "ERR invalid expire time in 'set' command", bad.join(' '));
     }
     assert.equal(errText(await c.cmd('SET', 'k', 'v', 'EX', 'abc')), 'ERR value is not an integer or out of range');
@@ -121,7 +126,12 @@ test('GETEX reads a value and sets, changes or drops its TTL; GETDEL reads and d
     assert.equal(await c.cmd('GETSET', 'n2', 'a'), null);
     assert.equal(await c.cmd('GET', 'n2'), 'a');
     await c.cmd('LPUSH', 'l', 'x');
-    for (const cmd of [['GETEX', 'l'], ['GETDEL', 'l'], ['GETSET', 'l', 'v']]) assert.equal(errText(await c.cmd(...cmd)), WRONGTYPE, cmd[0]);
+    for (const cmd of [
+      ['GETEX', 'l'],
+      ['GETDEL', 'l'],
+      ['GETSET', 'l', 'v'],
+    ])
+      assert.equal(errText(await c.cmd(...cmd)), WRONGTYPE, cmd[0]);
   });
 });
 
@@ -161,7 +171,12 @@ test('APPEND, STRLEN, GETRANGE (and SUBSTR) and SETRANGE work on bytes, padding 
     assert.equal(errText(await c.cmd('SETRANGE', 's', '536870912', 'x')), 'ERR string exceeds maximum allowed size (proto-max-bulk-len)');
     assert.equal(await c.cmd('OBJECT', 'ENCODING', 's'), 'raw');
     await c.cmd('LPUSH', 'l', 'x');
-    for (const cmd of [['APPEND', 'l', 'x'], ['STRLEN', 'l'], ['GETRANGE', 'l', '0', '1'], ['SETRANGE', 'l', '0', 'x']]) {
+    for (const cmd of [
+      ['APPEND', 'l', 'x'],
+      ['STRLEN', 'l'],
+      ['GETRANGE', 'l', '0', '1'],
+      ['SETRANGE', 'l', '0', 'x'],
+    ]) {
       assert.equal(errText(await c.cmd(...cmd)), WRONGTYPE, cmd[0]);
     }
   });
@@ -191,7 +206,7 @@ test('INCR, INCRBY, DECR and DECRBY count in 64 bits, refuse non-integers and ov
   });
 });
 
-test("INCRBYFLOAT adds in long double precision and prints as Redis does; NaN and Infinity are refused", async () => {
+test('INCRBYFLOAT adds in long double precision and prints as Redis does; NaN and Infinity are refused', async () => {
   await withServer(async (c) => {
     assert.equal(await c.cmd('INCRBYFLOAT', 'f', '10.5'), '10.5');
     assert.equal(await c.cmd('INCRBYFLOAT', 'f', '1e2'), '110.5');
@@ -211,7 +226,21 @@ test('LCS gives the longest common subsequence, its length, or the matching rang
     assert.equal(await c.cmd('LCS', 'l1', 'l2'), 'mytext');
     assert.equal(await c.cmd('LCS', 'l1', 'l2', 'LEN'), 6);
     assert.deepEqual(await c.cmd('LCS', 'l1', 'l2', 'IDX', 'MINMATCHLEN', '4', 'WITHMATCHLEN'), ['matches', [[[4, 7], [5, 8], 4]], 'len', 6]);
-    assert.deepEqual(await c.cmd('LCS', 'l1', 'l2', 'IDX'), ['matches', [[[4, 7], [5, 8]], [[2, 3], [0, 1]]], 'len', 6]);
+    assert.deepEqual(await c.cmd('LCS', 'l1', 'l2', 'IDX'), [
+      'matches',
+      [
+        [
+          [4, 7],
+          [5, 8],
+        ],
+        [
+          [2, 3],
+          [0, 1],
+        ],
+      ],
+      'len',
+      6,
+    ]);
     assert.equal(await c.cmd('LCS', 'l1', 'nokey'), '');
     assert.equal(errText(await c.cmd('LCS', 'l1', 'l2', 'LEN', 'IDX')), 'ERR If you want both the length and indexes, please just use IDX.');
     await c.cmd('LPUSH', 'l', 'x');

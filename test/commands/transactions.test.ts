@@ -180,7 +180,7 @@ test('over maxmemory with noeviction: denyoom commands and queueing are refused 
   });
 });
 
-test('a rejected EXEC aborts the transaction at once, as Redis\'s execCommandAbort', async () => {
+test("a rejected EXEC aborts the transaction at once, as Redis's execCommandAbort", async () => {
   await withServer(async (c) => {
     assert.equal(errText(await c.cmd('EXEC', 'x')), "EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command");
     await c.cmd('MULTI');

@@ -59,10 +59,7 @@ const fieldOp: fc.Arbitrary<string[]> = fc.oneof(
   { weight: 1, arbitrary: cs(['OVERFLOW', 'FOO'], ['FOO'], ['GET', 'i64', '#67108864'], ['SET', 'i64', '#67108864', '1'], ['GET', 'u8'], ['SET', 'u8', '0'], ['OVERFLOW']) },
 );
 const fieldOps = fc.array(fieldOp, { minLength: 0, maxLength: 5 }).map((xs) => xs.flat());
-const value = fc.oneof(
-  fc.constantFrom('', 'a', 'foobar', '123', '-7', '\xff\x00\xf0', '3.5', 'x'.repeat(50), '\x00'.repeat(30)),
-  fc.string({ maxLength: 8 }),
-);
+const value = fc.oneof(fc.constantFrom('', 'a', 'foobar', '123', '-7', '\xff\x00\xf0', '3.5', 'x'.repeat(50), '\x00'.repeat(30)), fc.string({ maxLength: 8 }));
 
 const bitCmd: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 8, arbitrary: fc.tuple(key, offset, fc.constantFrom('0', '1', '1', '0', '2', '-1', 'x', '01')).map(([k, o, v]) => ['SETBIT', k, o, v]) },
@@ -71,7 +68,10 @@ const bitCmd: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 4, arbitrary: fc.tuple(key, index, index, unit).map(([k, a, b, u]) => ['BITCOUNT', k, a, b, ...u]) },
   cs(['BITCOUNT', 'b1', '0'], ['BITCOUNT', 'b1', '0', '1', 'BIT', 'x'], ['BITCOUNT', 'none', 'x', 'y'], ['BITCOUNT', 'l', '0']),
   { weight: 2, arbitrary: fc.tuple(key, fc.constantFrom('0', '1')).map(([k, b]) => ['BITPOS', k, b]) },
-  { weight: 5, arbitrary: fc.tuple(key, fc.constantFrom('0', '1', '0', '1', '2', 'x'), index, fc.option(index), unit).map(([k, b, s, e, u]) => (e === null ? ['BITPOS', k, b, s] : ['BITPOS', k, b, s, e, ...u])) },
+  {
+    weight: 5,
+    arbitrary: fc.tuple(key, fc.constantFrom('0', '1', '0', '1', '2', 'x'), index, fc.option(index), unit).map(([k, b, s, e, u]) => (e === null ? ['BITPOS', k, b, s] : ['BITPOS', k, b, s, e, ...u])),
+  },
   cs(['BITPOS', 'b1', '1', '0', '-1', 'BIT', 'x'], ['BITPOS', 'b1', '0', '2', '-1', 'bit']),
   { weight: 4, arbitrary: fc.tuple(fc.constantFrom('AND', 'OR', 'XOR', 'and', 'xor'), key, keys(1, 3)).map(([op, d, ks]) => ['BITOP', op, d, ...ks]) },
   { weight: 2, arbitrary: fc.tuple(key, keys(1, 2)).map(([d, ks]) => ['BITOP', 'NOT', d, ...ks]) },
@@ -125,7 +125,7 @@ test('random bitmap command sequences: replies, dirty counts and final state as 
   );
 });
 
-test('the keyspace notifications of random bitmap sequences are Redis 7.0\'s', { skip: shared.skip }, async () => {
+test("the keyspace notifications of random bitmap sequences are Redis 7.0's", { skip: shared.skip }, async () => {
   await compareEvents(shared.p, {
     flags: fc.constantFrom('KEA', 'K$g', 'Etgm', 'Kd', 'En'),
     limits: fc.constant(null),

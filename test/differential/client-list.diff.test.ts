@@ -116,7 +116,7 @@ test('inside MULTI, multi-mem counts the queued arguments; a big argument leaves
   assert.deepEqual(a, b);
 });
 
-test('a connection that sent nothing has Redis\'s fresh buffers', { skip: servers.skip }, async () => {
+test("a connection that sent nothing has Redis's fresh buffers", { skip: servers.skip }, async () => {
   const [a, b] = await both(async (port) => {
     const raw = net.connect(port, '127.0.0.1');
     await new Promise((r) => raw.once('connect', r));

@@ -30,7 +30,13 @@ import { RespClient, type Reply } from '../harness/resp.js';
 import { oracleSkip, startGkv, startRedis, type RedisProc } from '../harness/servers.js';
 import { payload, ziplistBlob, zipmapBlob } from '../harness/rdb-payloads.js';
 import {
-  RDB_TYPE_HASH, RDB_TYPE_HASH_ZIPLIST, RDB_TYPE_HASH_ZIPMAP, RDB_TYPE_LIST, RDB_TYPE_LIST_QUICKLIST, RDB_TYPE_LIST_ZIPLIST, RDB_TYPE_ZSET,
+  RDB_TYPE_HASH,
+  RDB_TYPE_HASH_ZIPLIST,
+  RDB_TYPE_HASH_ZIPMAP,
+  RDB_TYPE_LIST,
+  RDB_TYPE_LIST_QUICKLIST,
+  RDB_TYPE_LIST_ZIPLIST,
+  RDB_TYPE_ZSET,
   RDB_TYPE_ZSET_ZIPLIST,
 } from '../../src/persistence/rdb/encode.js';
 import { diffRuns, diffSeed } from './runner.js';
@@ -60,7 +66,10 @@ const LIMITS = [
 /** Commands building keys of every type and compact encoding on Redis (under its default limits, so big ones stay compact). */
 function builders(): string[][] {
   const cmds: string[][] = [];
-  for (const [suffix, n] of [['', 3], ['big', 10]] as const) {
+  for (const [suffix, n] of [
+    ['', 3],
+    ['big', 10],
+  ] as const) {
     for (let j = 0; j < n; j++) {
       const val = j % 2 === 0 ? String(j) : `_${j}`;
       cmds.push(['HSET', `hash${suffix}`, String(j), val], ['RPUSH', `list${suffix}`, val], ['ZADD', `zset${suffix}`, String(j), val]);
@@ -86,7 +95,15 @@ function oldPayloads(): Buffer[] {
     payload(RDB_TYPE_LIST_ZIPLIST, (w) => w.saveBlob(ziplistBlob(['x', '2', 'yy']), O)),
     payload(RDB_TYPE_HASH_ZIPLIST, (w) => w.saveBlob(ziplistBlob(['f', 'v', 'g', '12']), O)),
     payload(RDB_TYPE_ZSET_ZIPLIST, (w) => w.saveBlob(ziplistBlob(['m', '1.5', 'n', '2']), O)),
-    payload(RDB_TYPE_HASH_ZIPMAP, (w) => w.saveBlob(zipmapBlob([['f', 'v'], ['gg', 'hh']]), O)),
+    payload(RDB_TYPE_HASH_ZIPMAP, (w) =>
+      w.saveBlob(
+        zipmapBlob([
+          ['f', 'v'],
+          ['gg', 'hh'],
+        ]),
+        O,
+      ),
+    ),
     payload(RDB_TYPE_LIST, (w) => {
       w.saveLen(3);
       for (const e of ['a', '12', 'ccc']) w.saveString(e, O);
@@ -98,7 +115,10 @@ function oldPayloads(): Buffer[] {
     // the text scores of RDB_TYPE_ZSET: a length byte, then that many characters
     payload(RDB_TYPE_ZSET, (w) => {
       w.saveLen(2);
-      for (const [m, sc] of [['a', '1.5'], ['b', '-3']]) {
+      for (const [m, sc] of [
+        ['a', '1.5'],
+        ['b', '-3'],
+      ]) {
         w.saveString(m, O);
         w.u8(sc.length);
         for (const ch of sc) w.u8(ch.charCodeAt(0));
@@ -192,7 +212,9 @@ test('corrupt DUMP payloads are accepted or refused as redis-server 7.0 accepts 
         o.c.close();
         await o.redis.stop();
       }
-      summary.push(`sanitize-dump-payload ${sanitize}: ${corpus.length} payloads, Redis accepted ${accepted}, refused ${refused}, died on ${redisDied}, ${streams} streams not compared; ${mismatches.length} differ`);
+      summary.push(
+        `sanitize-dump-payload ${sanitize}: ${corpus.length} payloads, Redis accepted ${accepted}, refused ${refused}, died on ${redisDied}, ${streams} streams not compared; ${mismatches.length} differ`,
+      );
       assert.deepEqual(mismatches.slice(0, 20), [], `sanitize-dump-payload ${sanitize}: ${mismatches.length} of ${corpus.length} payloads answered differently`);
       assert.ok(accepted > 0 && refused > 0, summary.at(-1));
     }

@@ -39,7 +39,7 @@ const cmd: fc.Arbitrary<string[]> = fc.oneof(
 
 const sp = sharedPair({ 'enable-debug-command': 'yes' });
 
-test('DEBUG DIGEST and DIGEST-VALUE give Redis\'s digests for random datasets of every type, encoding, TTL and database', { skip: sp.skip }, async () => {
+test("DEBUG DIGEST and DIGEST-VALUE give Redis's digests for random datasets of every type, encoding, TTL and database", { skip: sp.skip }, async () => {
   const { g, r } = sp.p;
   for (const c of [g, r]) {
     // low thresholds: the collections convert within a few elements
@@ -67,6 +67,8 @@ test('DEBUG DIGEST and DIGEST-VALUE give Redis\'s digests for random datasets of
   );
   // the reply forms
   for (const c of [g, r]) await c.cmd('SET', 'a', '1');
-  const forms = await Promise.all([g, r].map(async (c) => [(await c.call('DEBUG', 'DIGEST')).raw.slice(0, 1), (await c.call('DEBUG', 'DIGEST-VALUE')).raw, (await c.call('DEBUG', 'DIGEST', 'x')).raw]));
+  const forms = await Promise.all(
+    [g, r].map(async (c) => [(await c.call('DEBUG', 'DIGEST')).raw.slice(0, 1), (await c.call('DEBUG', 'DIGEST-VALUE')).raw, (await c.call('DEBUG', 'DIGEST', 'x')).raw]),
+  );
   assert.deepEqual(forms[0], forms[1]);
 });

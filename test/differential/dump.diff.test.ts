@@ -80,7 +80,10 @@ const latin1 = (b: Uint8Array): string => Buffer.from(b).toString('latin1');
 const element: fc.Arbitrary<string> = fc.oneof(
   { weight: 3, arbitrary: fc.integer({ min: -20, max: 200 }).map(String) },
   { weight: 2, arbitrary: fc.oneof(fc.integer({ min: -9000000, max: 9000000 }), fc.integer()).map(String) },
-  { weight: 1, arbitrary: fc.constantFrom('9223372036854775807', '-9223372036854775808', '9223372036854775808', '-0', '007', '+1', '1.5', '', '4095', '-4096', '4096', '-4097', '2147483648', '12345678901') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('9223372036854775807', '-9223372036854775808', '9223372036854775808', '-0', '007', '+1', '1.5', '', '4095', '-4096', '4096', '-4097', '2147483648', '12345678901'),
+  },
   { weight: 3, arbitrary: fc.constantFrom('a', 'b', 'hello', 'x y', 'field', 'member') },
   { weight: 2, arbitrary: fc.uint8Array({ maxLength: 24 }).map(latin1) },
   { weight: 1, arbitrary: fc.tuple(fc.constantFrom('a', 'xy', 'abc\x00'), fc.integer({ min: 20, max: 300 })).map(([s, n]) => s.repeat(n).slice(0, n)) },
@@ -101,31 +104,45 @@ interface Build {
 
 const buildArb = (k: string): fc.Arbitrary<Build> =>
   fc.oneof(
-    fc.oneof(
-      element.map((v) => [['SET', k, v]]),
-      fc.tuple(element, element).map(([a, b]) => [['SET', k, a], ['APPEND', k, b]]),
-      fc.tuple(element, element).map(([a, b]) => [['SET', k, a], ['SETRANGE', k, '2', b]]),
-      cs(['SET', k, '1.5'], ['SET', k, '10']).map((c) => [c, ['INCRBYFLOAT', k, '0.25']]),
-    ).map((cmds) => ({ type: 'string', cmds, tailOnly: true })),
-    fc.tuple(fc.array(fc.tuple(fc.constantFrom('RPUSH', 'RPUSH', 'RPUSH', 'RPUSH', 'LPUSH'), fc.array(element, { minLength: 1, maxLength: 12 })), { minLength: 1, maxLength: 4 }), fc.constantFrom(0, 0, 300, 1500, 3000)).map(
-      ([pushes, bulk]) => {
+    fc
+      .oneof(
+        element.map((v) => [['SET', k, v]]),
+        fc.tuple(element, element).map(([a, b]) => [
+          ['SET', k, a],
+          ['APPEND', k, b],
+        ]),
+        fc.tuple(element, element).map(([a, b]) => [
+          ['SET', k, a],
+          ['SETRANGE', k, '2', b],
+        ]),
+        cs(['SET', k, '1.5'], ['SET', k, '10']).map((c) => [c, ['INCRBYFLOAT', k, '0.25']]),
+      )
+      .map((cmds) => ({ type: 'string', cmds, tailOnly: true })),
+    fc
+      .tuple(
+        fc.array(fc.tuple(fc.constantFrom('RPUSH', 'RPUSH', 'RPUSH', 'RPUSH', 'LPUSH'), fc.array(element, { minLength: 1, maxLength: 12 })), { minLength: 1, maxLength: 4 }),
+        fc.constantFrom(0, 0, 300, 1500, 3000),
+      )
+      .map(([pushes, bulk]) => {
         const cmds: Cmd[] = pushes.map(([c, els]) => [c, k, ...els]);
         // elements of varied sizes, so that nodes fill up and their boundaries are compared
         if (bulk > 0) cmds.push(['RPUSH', k, ...Array.from({ length: bulk }, (_, i) => (i % 3 === 0 ? String(i * 7919) : `e${i}`.padEnd((i * 37) % 90, '.')))]);
         return { type: 'list', cmds, tailOnly: pushes.every(([c]) => c === 'RPUSH') };
-      },
-    ),
-    fc.tuple(fc.array(fc.tuple(fc.oneof(fc.constantFrom('f1', 'f2', '1', '2'), element), element), { minLength: 1, maxLength: 20 }), fc.array(fc.constantFrom('f1', '1', 'a'), { maxLength: 2 })).map(
-      ([pairs, dels]) => ({ type: 'hash', cmds: [['HSET', k, ...pairs.flat()], ...dels.map((f) => ['HDEL', k, f])], tailOnly: true }),
-    ),
-    fc.tuple(fc.array(fc.oneof({ weight: 4, arbitrary: fc.integer({ min: -100, max: 100 }).map(String) }, { weight: 1, arbitrary: element }), { minLength: 1, maxLength: 25 }), fc.constantFrom(0, 0, 40000, 5000000000)).map(
-      ([ms, wide]) => {
+      }),
+    fc
+      .tuple(fc.array(fc.tuple(fc.oneof(fc.constantFrom('f1', 'f2', '1', '2'), element), element), { minLength: 1, maxLength: 20 }), fc.array(fc.constantFrom('f1', '1', 'a'), { maxLength: 2 }))
+      .map(([pairs, dels]) => ({ type: 'hash', cmds: [['HSET', k, ...pairs.flat()], ...dels.map((f) => ['HDEL', k, f])], tailOnly: true })),
+    fc
+      .tuple(
+        fc.array(fc.oneof({ weight: 4, arbitrary: fc.integer({ min: -100, max: 100 }).map(String) }, { weight: 1, arbitrary: element }), { minLength: 1, maxLength: 25 }),
+        fc.constantFrom(0, 0, 40000, 5000000000),
+      )
+      .map(([ms, wide]) => {
         const cmds: Cmd[] = [['SADD', k, ...ms]];
         // a wide member added and taken out again: Redis keeps the intset's width
         if (wide !== 0) cmds.push(['SADD', k, String(wide)], ['SREM', k, String(wide)]);
         return { type: 'set', cmds, tailOnly: true };
-      },
-    ),
+      }),
     fc.array(fc.tuple(score, element), { minLength: 1, maxLength: 20 }).map((pairs) => ({
       type: 'zset',
       cmds: pairs.map(([s, m]) => ['ZADD', k, s, m]),
@@ -136,17 +153,19 @@ const buildArb = (k: string): fc.Arbitrary<Build> =>
 const KEYS = ['k1', 'k2', 'k3', 'k4', 'k5'];
 
 /** RESTORE's TTL and options for one key. */
-const restoreOpts = fc.oneof(
-  cs(['0'], ['0'], ['100000'], ['0', 'IDLETIME', '30'], ['0', 'FREQ', '7'], ['100000', 'REPLACE'], [String(Date.now() + 10_000_000), 'ABSTTL']),
-);
+const restoreOpts = fc.oneof(cs(['0'], ['0'], ['100000'], ['0', 'IDLETIME', '30'], ['0', 'FREQ', '7'], ['100000', 'REPLACE'], [String(Date.now() + 10_000_000), 'ABSTTL']));
 
 /** A key's content as the commands read it (unordered collections sorted). */
 async function contentOf(c: RespClient, k: string): Promise<string> {
   const type = String(await c.cmd('TYPE', k));
   let v: RespValue;
   switch (type) {
-    case 'string': v = await c.cmd('GET', k); break;
-    case 'list': v = await c.cmd('LRANGE', k, '0', '-1'); break;
+    case 'string':
+      v = await c.cmd('GET', k);
+      break;
+    case 'list':
+      v = await c.cmd('LRANGE', k, '0', '-1');
+      break;
     case 'hash': {
       const flat = (await c.cmd('HGETALL', k)) as string[];
       const ps: string[] = [];
@@ -154,16 +173,20 @@ async function contentOf(c: RespClient, k: string): Promise<string> {
       v = ps.sort();
       break;
     }
-    case 'set': v = ((await c.cmd('SMEMBERS', k)) as string[]).sort(); break;
-    case 'zset': v = await c.cmd('ZRANGE', k, '0', '-1', 'WITHSCORES'); break;
-    default: v = null;
+    case 'set':
+      v = ((await c.cmd('SMEMBERS', k)) as string[]).sort();
+      break;
+    case 'zset':
+      v = await c.cmd('ZRANGE', k, '0', '-1', 'WITHSCORES');
+      break;
+    default:
+      v = null;
   }
   return `${type}:${JSON.stringify(v)}`;
 }
 
 /** Is Redis's DUMP of a value of this encoding a function of its content alone (gKV must then match it)? */
-const deterministic = (enc: string, type: string, tailOnly: boolean): boolean =>
-  type === 'string' || enc === 'listpack' || enc === 'intset' || enc === 'skiplist' || (type === 'list' && tailOnly);
+const deterministic = (enc: string, type: string, tailOnly: boolean): boolean => type === 'string' || enc === 'listpack' || enc === 'intset' || enc === 'skiplist' || (type === 'list' && tailOnly);
 
 test('values built in Redis restore in gKV and values built in gKV restore in Redis, with the same content, encoding and TTL', { skip: shared.skip }, async () => {
   const p = shared.p;
@@ -194,7 +217,10 @@ test('values built in Redis restore in gKV and values built in gKV restore in Re
           assert.equal(Buffer.from(pg, 'latin1').toString('hex'), Buffer.from(pr, 'latin1').toString('hex'), `DUMP bytes of ${what}`);
         }
         const [ttl, ...rest] = opts[i];
-        for (const [dst, pl] of [[`r:${k}`, pr], [`g:${k}`, pg]]) {
+        for (const [dst, pl] of [
+          [`r:${k}`, pr],
+          [`g:${k}`, pg],
+        ]) {
           const [a, r] = await Promise.all([p.g.call('RESTORE', dst, ttl, pl, ...rest), p.r.call('RESTORE', dst, ttl, pl, ...rest)]);
           assert.equal(a.raw, r.raw, `RESTORE ${dst} ${opts[i].join(' ')} of ${what}`);
         }
@@ -229,9 +255,15 @@ test('values built in Redis restore in gKV and values built in gKV restore in Re
 async function payloadPool(r: RespClient): Promise<string[]> {
   await r.cmd('FLUSHALL');
   const make: Cmd[] = [
-    ['SET', 'p1', 'hello'], ['SET', 'p2', '12345'], ['SET', 'p3', 'x'.repeat(100)],
-    ['RPUSH', 'p4', 'a', 'b', '1', '2'], ['HSET', 'p5', 'f', 'v', 'g', '12'], ['SADD', 'p6', '1', '2', '3'],
-    ['SADD', 'p7', 'a', 'b'], ['ZADD', 'p8', '1', 'a', '2.5', 'b'], ['HSET', 'p9', ...Array.from({ length: 300 }, (_, i) => String(i))],
+    ['SET', 'p1', 'hello'],
+    ['SET', 'p2', '12345'],
+    ['SET', 'p3', 'x'.repeat(100)],
+    ['RPUSH', 'p4', 'a', 'b', '1', '2'],
+    ['HSET', 'p5', 'f', 'v', 'g', '12'],
+    ['SADD', 'p6', '1', '2', '3'],
+    ['SADD', 'p7', 'a', 'b'],
+    ['ZADD', 'p8', '1', 'a', '2.5', 'b'],
+    ['HSET', 'p9', ...Array.from({ length: 300 }, (_, i) => String(i))],
   ];
   for (const m of make) await r.cmd(...m);
   const pool: string[] = [];
@@ -250,10 +282,24 @@ test('random RESTORE and DUMP sequences answer exactly as Redis', { skip: shared
   const key = fc.constantFrom('a', 'b', 'c', 's');
   const pl = fc.constantFrom(...pool);
   // no short relative TTLs: they would expire between the two servers' replies
-  const ttl = cs(['0'], ['0'], ['0'], ['100000'], ['-1'], ['abc'], [''], ['1', 'ABSTTL'], [String(Date.now() + 5_000_000), 'ABSTTL'],
-    ['9223372036854775000'], ['9223372036854775000', 'ABSTTL']);
-  const opt = cs(['REPLACE'], ['replace'], ['absttl'], ['IDLETIME', '100'], ['IDLETIME', '0'], ['IDLETIME', '-1'], ['IDLETIME', 'x'], ['IDLETIME'], ['FREQ', '3'],
-    ['FREQ', '255'], ['FREQ', '256'], ['FREQ', '-1'], ['FREQ'], ['IdleTime', '100000000000'], ['BOGUS']);
+  const ttl = cs(['0'], ['0'], ['0'], ['100000'], ['-1'], ['abc'], [''], ['1', 'ABSTTL'], [String(Date.now() + 5_000_000), 'ABSTTL'], ['9223372036854775000'], ['9223372036854775000', 'ABSTTL']);
+  const opt = cs(
+    ['REPLACE'],
+    ['replace'],
+    ['absttl'],
+    ['IDLETIME', '100'],
+    ['IDLETIME', '0'],
+    ['IDLETIME', '-1'],
+    ['IDLETIME', 'x'],
+    ['IDLETIME'],
+    ['FREQ', '3'],
+    ['FREQ', '255'],
+    ['FREQ', '256'],
+    ['FREQ', '-1'],
+    ['FREQ'],
+    ['IdleTime', '100000000000'],
+    ['BOGUS'],
+  );
   const cmd: fc.Arbitrary<Cmd> = fc.oneof(
     { weight: 8, arbitrary: fc.tuple(key, ttl, pl, fc.array(opt, { maxLength: 3 })).map(([k, [t, ...abs], x, o]) => ['RESTORE', k, t, x, ...abs, ...o.flat()]) },
     { weight: 3, arbitrary: key.map((k) => ['DUMP', k]) },
@@ -262,14 +308,28 @@ test('random RESTORE and DUMP sequences answer exactly as Redis', { skip: shared
     fc.tuple(key).map(([k]) => ['OBJECT', 'ENCODING', k]),
     fc.tuple(key).map(([k]) => ['TTL', k]),
     fc.tuple(key).map(([k]) => ['TYPE', k]),
-    cs(['SET', 's', 'v'], ['DEL', 'a'], ['DEL', 'b', 'c'], ['DUMP'], ['RESTORE', 'a'], ['RESTORE', 'a', '0'], ['DUMP', 'a', 'b'],
-      ['CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lfu'], ['CONFIG', 'SET', 'maxmemory-policy', 'noeviction'], ['CONFIG', 'SET', 'rdbcompression', 'no'], ['CONFIG', 'SET', 'rdbcompression', 'yes']),
+    cs(
+      ['SET', 's', 'v'],
+      ['DEL', 'a'],
+      ['DEL', 'b', 'c'],
+      ['DUMP'],
+      ['RESTORE', 'a'],
+      ['RESTORE', 'a', '0'],
+      ['DUMP', 'a', 'b'],
+      ['CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lfu'],
+      ['CONFIG', 'SET', 'maxmemory-policy', 'noeviction'],
+      ['CONFIG', 'SET', 'rdbcompression', 'no'],
+      ['CONFIG', 'SET', 'rdbcompression', 'yes'],
+    ),
   );
   let seen = 0;
   await fc.assert(
     fc.asyncProperty(fc.array(cmd, { minLength: 1, maxLength: 30 }), async (cmds) => {
       await runSequence<string>(p, cmds, {
-        setup: [['CONFIG', 'SET', 'maxmemory-policy', 'noeviction'], ['CONFIG', 'SET', 'rdbcompression', 'yes']],
+        setup: [
+          ['CONFIG', 'SET', 'maxmemory-policy', 'noeviction'],
+          ['CONFIG', 'SET', 'rdbcompression', 'yes'],
+        ],
         async before(c) {
           // DUMP of a hashtable is in each server's own order: compare its kind only
           return c[0] === 'DUMP' && c.length === 2 ? String(await p.r.cmd('OBJECT', 'ENCODING', c[1])) : '';
@@ -314,10 +374,11 @@ function legacyPayloads(flatArb: string[]): { name: string; p: Buffer }[] {
   const els = flatArb.length % 2 === 0 ? flatArb : flatArb.slice(1);
   const distinctPairs: string[] = [];
   const seen = new Set<string>();
-  for (let i = 0; i < els.length; i += 2) if (!seen.has(els[i])) {
-    seen.add(els[i]);
-    distinctPairs.push(els[i], els[i + 1]);
-  }
+  for (let i = 0; i < els.length; i += 2)
+    if (!seen.has(els[i])) {
+      seen.add(els[i]);
+      distinctPairs.push(els[i], els[i + 1]);
+    }
   const members = [...new Set(els)];
   const O = { compress: true };
   const out: { name: string; p: Buffer }[] = [];
@@ -325,74 +386,137 @@ function legacyPayloads(flatArb: string[]): { name: string; p: Buffer }[] {
     out.push({ name, p });
   };
   if (els.length > 0) {
-    add('plain list', payload(1, (w) => {
-      w.saveLen(els.length);
-      for (const e of els) w.saveString(e, O);
-    }, 6));
-    add('ziplist list', payload(10, (w) => w.saveBlob(ziplistBlob(els), O), 6));
-    add('quicklist of ziplists', payload(14, (w) => {
-      w.saveLen(2);
-      w.saveBlob(ziplistBlob(els.slice(0, 1)), O);
-      w.saveBlob(ziplistBlob(els.length > 1 ? els.slice(1) : ['x']), O);
-    }, 9));
+    add(
+      'plain list',
+      payload(
+        1,
+        (w) => {
+          w.saveLen(els.length);
+          for (const e of els) w.saveString(e, O);
+        },
+        6,
+      ),
+    );
+    add(
+      'ziplist list',
+      payload(10, (w) => w.saveBlob(ziplistBlob(els), O), 6),
+    );
+    add(
+      'quicklist of ziplists',
+      payload(
+        14,
+        (w) => {
+          w.saveLen(2);
+          w.saveBlob(ziplistBlob(els.slice(0, 1)), O);
+          w.saveBlob(ziplistBlob(els.length > 1 ? els.slice(1) : ['x']), O);
+        },
+        9,
+      ),
+    );
   }
   if (distinctPairs.length > 0) {
     const pairs: [string, string][] = [];
     for (let i = 0; i < distinctPairs.length; i += 2) pairs.push([distinctPairs[i], distinctPairs[i + 1]]);
-    if (pairs.every(([f, v]) => f.length < 254 && v.length < 254)) add('zipmap hash', payload(9, (w) => w.saveBlob(zipmapBlob(pairs, 2), O), 6));
-    add('ziplist hash', payload(13, (w) => w.saveBlob(ziplistBlob(distinctPairs), O), 9));
-    add('plain hash', payload(4, (w) => {
-      w.saveLen(pairs.length);
-      for (const [f, v] of pairs) {
-        w.saveString(f, O);
-        w.saveString(v, O);
-      }
-    }));
+    if (pairs.every(([f, v]) => f.length < 254 && v.length < 254))
+      add(
+        'zipmap hash',
+        payload(9, (w) => w.saveBlob(zipmapBlob(pairs, 2), O), 6),
+      );
+    add(
+      'ziplist hash',
+      payload(13, (w) => w.saveBlob(ziplistBlob(distinctPairs), O), 9),
+    );
+    add(
+      'plain hash',
+      payload(4, (w) => {
+        w.saveLen(pairs.length);
+        for (const [f, v] of pairs) {
+          w.saveString(f, O);
+          w.saveString(v, O);
+        }
+      }),
+    );
     const zpairs = pairs.map(([m], i) => [m, i * 1.5 - 3] as [string, number]);
-    add('ziplist zset', payload(12, (w) => w.saveBlob(ziplistBlob(zpairs.flatMap(([m, s]) => [m, String(s)])), O), 9));
-    add('text-score zset', payload(3, (w) => {
-      w.saveLen(zpairs.length);
-      for (const [m, s] of zpairs) {
-        w.saveString(m, O);
-        const t = String(s);
-        w.u8(t.length);
-        w.latin1(t);
-      }
-    }, 6));
-    add('zset2 unsorted', payload(5, (w) => {
-      w.saveLen(zpairs.length);
-      for (const [m, s] of zpairs) {
-        w.saveString(m, O);
-        w.saveBinaryDouble(-s);
-      }
-    }));
+    add(
+      'ziplist zset',
+      payload(12, (w) => w.saveBlob(ziplistBlob(zpairs.flatMap(([m, s]) => [m, String(s)])), O), 9),
+    );
+    add(
+      'text-score zset',
+      payload(
+        3,
+        (w) => {
+          w.saveLen(zpairs.length);
+          for (const [m, s] of zpairs) {
+            w.saveString(m, O);
+            const t = String(s);
+            w.u8(t.length);
+            w.latin1(t);
+          }
+        },
+        6,
+      ),
+    );
+    add(
+      'zset2 unsorted',
+      payload(5, (w) => {
+        w.saveLen(zpairs.length);
+        for (const [m, s] of zpairs) {
+          w.saveString(m, O);
+          w.saveBinaryDouble(-s);
+        }
+      }),
+    );
   }
   if (members.length > 0) {
-    add('plain set', payload(2, (w) => {
-      w.saveLen(members.length);
-      for (const m of members) w.saveString(m, O);
-    }, 7));
+    add(
+      'plain set',
+      payload(
+        2,
+        (w) => {
+          w.saveLen(members.length);
+          for (const m of members) w.saveString(m, O);
+        },
+        7,
+      ),
+    );
     const ints = [...new Set(members.filter((m) => /^-?[1-9]\d{0,8}$|^0$/.test(m)).map(Number))].sort((a, b) => a - b);
-    if (ints.length > 0) for (const width of [2, 4, 8] as const) {
-      if (ints.every((v) => width === 8 || (width === 4 ? Math.abs(v) < 2 ** 31 : v >= -32768 && v <= 32767))) {
-        add(`intset width ${width}`, payload(11, (w) => w.saveBlob(intsetBlob(ints, width), O), 8));
+    if (ints.length > 0)
+      for (const width of [2, 4, 8] as const) {
+        if (ints.every((v) => width === 8 || (width === 4 ? Math.abs(v) < 2 ** 31 : v >= -32768 && v <= 32767))) {
+          add(
+            `intset width ${width}`,
+            payload(11, (w) => w.saveBlob(intsetBlob(ints, width), O), 8),
+          );
+        }
       }
-    }
   }
-  add('quicklist 2 with an empty node', payload(18, (w) => {
-    w.saveLen(2);
-    w.saveLen(2);
-    w.saveBlob(lpBlob([]), O);
-    w.saveLen(2);
-    w.saveBlob(lpBlob(['a', '1']), O);
-  }));
-  add('empty listpack hash', payload(16, (w) => w.saveBlob(lpBlob([]), O)));
-  add('type 20 in RDB 10', payload(20, (w) => w.saveBlob(lpBlob(['a']), O)));
-  add('bad listpack header', payload(16, (w) => {
-    const b = Buffer.from(lpBlob(['a', '1']));
-    b.writeUInt32LE(99, 0);
-    w.saveBlob(b, O);
-  }));
+  add(
+    'quicklist 2 with an empty node',
+    payload(18, (w) => {
+      w.saveLen(2);
+      w.saveLen(2);
+      w.saveBlob(lpBlob([]), O);
+      w.saveLen(2);
+      w.saveBlob(lpBlob(['a', '1']), O);
+    }),
+  );
+  add(
+    'empty listpack hash',
+    payload(16, (w) => w.saveBlob(lpBlob([]), O)),
+  );
+  add(
+    'type 20 in RDB 10',
+    payload(20, (w) => w.saveBlob(lpBlob(['a']), O)),
+  );
+  add(
+    'bad listpack header',
+    payload(16, (w) => {
+      const b = Buffer.from(lpBlob(['a', '1']));
+      b.writeUInt32LE(99, 0);
+      w.saveBlob(b, O);
+    }),
+  );
   return out;
 }
 

@@ -9,7 +9,6 @@ import type { GkvServer } from '../../src/index.js';
 
 export type Cmd = string[];
 
-
 export interface Pair {
   gkv: GkvServer;
   redis: RedisProc;
@@ -22,7 +21,10 @@ export async function startPair(gkvOptions: Record<string, string | number> = {}
   const [gkv, redis] = await Promise.all([startGkv(gkvOptions), startRedis(redisArgs)]);
   const [g, r] = await Promise.all([RespClient.connect(gkv.port), RespClient.connect(redis.port)]);
   return {
-    gkv, redis, g, r,
+    gkv,
+    redis,
+    g,
+    r,
     async close() {
       g.close();
       r.close();
@@ -62,12 +64,18 @@ export async function stateOf(c: RespClient, dbs: number[]): Promise<string> {
 /** The command reading a key's whole value, by its type. */
 function contentCommand(k: string, type: string): string[] {
   switch (type) {
-    case 'string': return ['GET', k];
-    case 'list': return ['LRANGE', k, '0', '-1'];
-    case 'hash': return ['HGETALL', k];
-    case 'set': return ['SMEMBERS', k];
-    case 'zset': return ['ZRANGE', k, '0', '-1', 'WITHSCORES'];
-    default: return ['ECHO', ''];
+    case 'string':
+      return ['GET', k];
+    case 'list':
+      return ['LRANGE', k, '0', '-1'];
+    case 'hash':
+      return ['HGETALL', k];
+    case 'set':
+      return ['SMEMBERS', k];
+    case 'zset':
+      return ['ZRANGE', k, '0', '-1', 'WITHSCORES'];
+    default:
+      return ['ECHO', ''];
   }
 }
 

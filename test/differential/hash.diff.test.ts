@@ -29,10 +29,7 @@ const RUNS = diffRuns(100);
 
 const key = fc.constantFrom('h1', 'h1', 'h2', 'h3', 's', '');
 const field = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', '', '1', 'x'.repeat(9), 'F'.repeat(65), 'a*', '\x00\xff');
-const intVal = fc.oneof(
-  fc.integer({ min: -20, max: 20 }).map(String),
-  fc.constantFrom('9223372036854775807', '-9223372036854775808', '9223372036854775806', '007', '-0', ' 1', '1e3', 'abc', ''),
-);
+const intVal = fc.oneof(fc.integer({ min: -20, max: 20 }).map(String), fc.constantFrom('9223372036854775807', '-9223372036854775808', '9223372036854775806', '007', '-0', ' 1', '1e3', 'abc', ''));
 const floatVal = fc.constantFrom('1.5', '-0.25', '10', '3e2', '0', '0.1', '-2', 'abc', 'inf', '-inf', 'nan', '+5', '.5', '5.', '1e-5', '1e400', '0x10', '-1e300', '1e4931', '');
 const value = fc.oneof(intVal, floatVal, fc.constantFrom('hello', 'y'.repeat(8), 'y'.repeat(9), 'v'.repeat(64), 'v'.repeat(65), '\r\n'));
 const pairs = (max: number) => fc.array(fc.tuple(field, value), { minLength: 1, maxLength: max }).map((ps) => ps.flat());
@@ -41,7 +38,20 @@ const count = fc.oneof(
   fc.constantFrom('20', '-20', '9223372036854775807', '-9223372036854775808', '4611686018427387903', '4611686018427387904', 'x', '1.5', ''),
 );
 const cursor = fc.constantFrom('0', '0', '1', '7', '18446744073709551615', '18446744073709551616', '-1', 'x', '', '+5', '-0', ' 1', '1x', '-', '-18446744073709551615');
-const scanOpts = cs([], [], ['COUNT', '2'], ['COUNT', '100'], ['MATCH', 'a*'], ['MATCH', '*'], ['match', '[a-c]', 'count', '1'], ['COUNT', '0'], ['COUNT', 'x'], ['MATCH'], ['NOVALUES'], ['TYPE', 'hash']);
+const scanOpts = cs(
+  [],
+  [],
+  ['COUNT', '2'],
+  ['COUNT', '100'],
+  ['MATCH', 'a*'],
+  ['MATCH', '*'],
+  ['match', '[a-c]', 'count', '1'],
+  ['COUNT', '0'],
+  ['COUNT', 'x'],
+  ['MATCH'],
+  ['NOVALUES'],
+  ['TYPE', 'hash'],
+);
 
 const hashCmd: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 6, arbitrary: fc.tuple(key, pairs(4)).map(([k, p]) => ['HSET', k, ...p]) },
@@ -57,7 +67,19 @@ const hashCmd: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 2, arbitrary: fc.tuple(key, cs([], [], ['WITHVALUES'], ['withvalues'], ['WITHVALUE'], ['WITHVALUES', 'x'])).map(([k, o]) => ['HRANDFIELD', k, ...o]) },
   { weight: 2, arbitrary: fc.tuple(key, count, cs([], ['WITHVALUES'], ['withvalues'], ['BAD'], ['WITHVALUES', 'x'])).map(([k, n, o]) => ['HRANDFIELD', k, n, ...o]) },
   { weight: 2, arbitrary: fc.tuple(key, cursor, scanOpts).map(([k, c, o]) => ['HSCAN', k, c, ...o]) },
-  cs(['HRANDFIELD', 'h1', '-4611686018427387904', 'WITHVALUES'], ['HRANDFIELD', 'h1', '-4611686018427387903', 'WITHVALUES', 'x'], ['HSET', 'h1', 'a'], ['HMSET', 'h1', 'a', '1', 'b'], ['HSET', 'h1'], ['HGET', 'h1'], ['HDEL', 'h1'], ['HSETNX', 'h1', 'a'], ['HINCRBY', 'h1', 'a'], ['HSCAN', 'h1'], ['HRANDFIELD']),
+  cs(
+    ['HRANDFIELD', 'h1', '-4611686018427387904', 'WITHVALUES'],
+    ['HRANDFIELD', 'h1', '-4611686018427387903', 'WITHVALUES', 'x'],
+    ['HSET', 'h1', 'a'],
+    ['HMSET', 'h1', 'a', '1', 'b'],
+    ['HSET', 'h1'],
+    ['HGET', 'h1'],
+    ['HDEL', 'h1'],
+    ['HSETNX', 'h1', 'a'],
+    ['HINCRBY', 'h1', 'a'],
+    ['HSCAN', 'h1'],
+    ['HRANDFIELD'],
+  ),
 );
 
 const otherCmd: fc.Arbitrary<Cmd> = fc.oneof(
@@ -208,35 +230,30 @@ test('random sequences of hash commands in RESP3 give the same replies as Redis'
 test('a full HSCAN with MATCH and COUNT returns the same pairs as Redis, on both sides of the listpack limit', { skip }, async () => {
   const p = shared.p;
   await fc.assert(
-    fc.asyncProperty(
-      fc.integer({ min: 1, max: 700 }),
-      fc.constantFrom(null, 'f:1*', '*5', 'none*'),
-      fc.integer({ min: 1, max: 50 }),
-      async (n, match, cnt) => {
-        const cmds: Cmd[] = [['FLUSHALL'], ['CONFIG', 'SET', 'hash-max-listpack-entries', '512', 'hash-max-listpack-value', '64']];
-        for (let i = 0; i < n; i += 50) {
-          const c: Cmd = ['HSET', 'h'];
-          for (let j = i; j < Math.min(n, i + 50); j++) c.push(`f:${j}`, `v${j}`);
-          cmds.push(c);
-        }
-        await Promise.all([p.g.pipeline(cmds), p.r.pipeline(cmds)]);
-        const scanAll = async (c: RespClient) => {
-          const { items, steps } = await fullScan(c, (cur) => ['HSCAN', 'h', cur, 'COUNT', String(cnt), ...(match ? ['MATCH', match] : [])], 10000);
-          const seen = new Set<string>();
-          for (let i = 0; i < items.length; i += 2) seen.add(`${items[i]}=${items[i + 1]}`);
-          return { pairs: [...seen].sort(), steps };
-        };
-        const [a, b] = await Promise.all([scanAll(p.g), scanAll(p.r)]);
-        assert.deepEqual(a.pairs, b.pairs);
-        // a listpack answers everything at once, in insertion order: byte for byte
-        if (n <= 512) assert.deepEqual(a.steps, b.steps);
-      },
-    ),
+    fc.asyncProperty(fc.integer({ min: 1, max: 700 }), fc.constantFrom(null, 'f:1*', '*5', 'none*'), fc.integer({ min: 1, max: 50 }), async (n, match, cnt) => {
+      const cmds: Cmd[] = [['FLUSHALL'], ['CONFIG', 'SET', 'hash-max-listpack-entries', '512', 'hash-max-listpack-value', '64']];
+      for (let i = 0; i < n; i += 50) {
+        const c: Cmd = ['HSET', 'h'];
+        for (let j = i; j < Math.min(n, i + 50); j++) c.push(`f:${j}`, `v${j}`);
+        cmds.push(c);
+      }
+      await Promise.all([p.g.pipeline(cmds), p.r.pipeline(cmds)]);
+      const scanAll = async (c: RespClient) => {
+        const { items, steps } = await fullScan(c, (cur) => ['HSCAN', 'h', cur, 'COUNT', String(cnt), ...(match ? ['MATCH', match] : [])], 10000);
+        const seen = new Set<string>();
+        for (let i = 0; i < items.length; i += 2) seen.add(`${items[i]}=${items[i + 1]}`);
+        return { pairs: [...seen].sort(), steps };
+      };
+      const [a, b] = await Promise.all([scanAll(p.g), scanAll(p.r)]);
+      assert.deepEqual(a.pairs, b.pairs);
+      // a listpack answers everything at once, in insertion order: byte for byte
+      if (n <= 512) assert.deepEqual(a.steps, b.steps);
+    }),
     { seed: SEED + 2, numRuns: 20, verbose: 1 },
   );
 });
 
-test('hash commands send the keyspace notifications Redis sends, in Redis\'s order', { skip }, async () => {
+test("hash commands send the keyspace notifications Redis sends, in Redis's order", { skip }, async () => {
   await compareEvents(shared.p, {
     flags: fc.constantFrom('KEA', 'KEAn', 'Kh', 'Eh', 'KEhg', 'Kg', 'AKm', 'Ehn'),
     limits,

@@ -62,9 +62,9 @@ const listCmd: fc.Arbitrary<Cmd> = fc.oneof(
   fc.tuple(key, elem, fc.array(lposOpt, { maxLength: 3 })).map(([k, e, o]) => ['LPOS', k, e, ...o.flat()]),
   fc.tuple(key, key, side, side).map(([a, b, x, y]) => ['LMOVE', a, b, x, y]),
   fc.tuple(key, key).map(([a, b]) => ['RPOPLPUSH', a, b]),
-  fc.tuple(fc.array(key, { minLength: 1, maxLength: 3 }), side, cs([], [], ['COUNT', '2'], ['COUNT', '0'], ['COUNT', 'x'], ['COUNT', '1', 'COUNT', '1'], ['FOO'])).map(
-    ([ks, w, o]) => ['LMPOP', String(ks.length), ...ks, w, ...o],
-  ),
+  fc
+    .tuple(fc.array(key, { minLength: 1, maxLength: 3 }), side, cs([], [], ['COUNT', '2'], ['COUNT', '0'], ['COUNT', 'x'], ['COUNT', '1', 'COUNT', '1'], ['FOO']))
+    .map(([ks, w, o]) => ['LMPOP', String(ks.length), ...ks, w, ...o]),
   cs(['LMPOP', '0', 'l1', 'LEFT'], ['LMPOP', '3', 'l1', 'LEFT'], ['LMPOP', 'x', 'l1', 'LEFT']),
   // blocking forms: served at once when a key has data, else a short timeout
   fc.tuple(fc.constantFrom('BLPOP', 'BRPOP'), fc.array(key, { minLength: 1, maxLength: 3 }), timeout).map(([c, ks, t]) => [c, ...ks, t]),
@@ -90,7 +90,11 @@ async function runSequence(p: Pair, cmds: Cmd[], fill: string): Promise<void> {
   for (let i = 0; i < cmds.length; i++) {
     const [a, b] = await Promise.all([p.g.call(...cmds[i]), p.r.call(...cmds[i])]);
     if (cmds[i][0] === 'HELLO') continue; // carries the connection id
-    assert.equal(a.raw, b.raw, `reply to command #${i} ${JSON.stringify(cmds[i])} differs (fill ${fill})\n  gKV:   ${JSON.stringify(a.raw)}\n  Redis: ${JSON.stringify(b.raw)}\n  sequence: ${JSON.stringify(cmds.slice(0, i + 1))}`);
+    assert.equal(
+      a.raw,
+      b.raw,
+      `reply to command #${i} ${JSON.stringify(cmds[i])} differs (fill ${fill})\n  gKV:   ${JSON.stringify(a.raw)}\n  Redis: ${JSON.stringify(b.raw)}\n  sequence: ${JSON.stringify(cmds.slice(0, i + 1))}`,
+    );
   }
   await p.g.cmd('RESET');
   await p.r.cmd('RESET');
@@ -118,9 +122,18 @@ test('random sequences of list commands in RESP3 give the same replies as Redis'
 
 const blockCmd: fc.Arbitrary<Cmd> = fc.oneof(
   fc.tuple(fc.constantFrom('BLPOP', 'BRPOP'), fc.array(listKey, { minLength: 1, maxLength: 3 })).map(([c, ks]) => [c, ...ks, '0']),
-  fc.tuple(listKey, fc.constantFrom('l1', 'l2', 'l3', 's'), side.filter((x) => x !== 'UP'), side.filter((x) => x !== 'UP')).map(([a, b, x, y]) => ['BLMOVE', a, b, x, y, '0']),
+  fc
+    .tuple(
+      listKey,
+      fc.constantFrom('l1', 'l2', 'l3', 's'),
+      side.filter((x) => x !== 'UP'),
+      side.filter((x) => x !== 'UP'),
+    )
+    .map(([a, b, x, y]) => ['BLMOVE', a, b, x, y, '0']),
   fc.tuple(listKey, listKey).map(([a, b]) => ['BRPOPLPUSH', a, b, '0']),
-  fc.tuple(fc.array(listKey, { minLength: 1, maxLength: 2 }), fc.constantFrom('LEFT', 'RIGHT'), fc.constantFrom('1', '2', '5')).map(([ks, w, n]) => ['BLMPOP', '0', String(ks.length), ...ks, w, 'COUNT', n]),
+  fc
+    .tuple(fc.array(listKey, { minLength: 1, maxLength: 2 }), fc.constantFrom('LEFT', 'RIGHT'), fc.constantFrom('1', '2', '5'))
+    .map(([ks, w, n]) => ['BLMPOP', '0', String(ks.length), ...ks, w, 'COUNT', n]),
 );
 const writeCmd: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 4, arbitrary: fc.tuple(fc.constantFrom('LPUSH', 'RPUSH'), key, fc.array(fc.constantFrom('a', 'b', 'c'), { minLength: 1, maxLength: 3 })).map(([c, k, e]) => [c, k, ...e]) },
@@ -244,11 +257,9 @@ test('several clients blocking while another writes get the same replies, keyspa
 
 // ---------------------------------------------------------------- keyspace events
 
-const sortStore: fc.Arbitrary<Cmd> = fc
-  .tuple(key, fc.constantFrom<string[]>(['ALPHA'], [], ['BY', 'nosort'], ['ALPHA', 'LIMIT', '5', '2']), listKey)
-  .map(([k, o, d]) => ['SORT', k, ...o, 'STORE', d]);
+const sortStore: fc.Arbitrary<Cmd> = fc.tuple(key, fc.constantFrom<string[]>(['ALPHA'], [], ['BY', 'nosort'], ['ALPHA', 'LIMIT', '5', '2']), listKey).map(([k, o, d]) => ['SORT', k, ...o, 'STORE', d]);
 
-test('list commands send the keyspace notifications Redis sends, in Redis\'s order', { skip }, async () => {
+test("list commands send the keyspace notifications Redis sends, in Redis's order", { skip }, async () => {
   const p = servers.p;
   const [sg, sr] = await Promise.all([RecordingConn.open(p.gkv.port), RecordingConn.open(p.redis.port)]);
   let token = 0;
@@ -276,7 +287,11 @@ test('list commands send the keyspace notifications Redis sends, in Redis\'s ord
             const [ra, rb] = await Promise.all([p.g.call(...cmds[i]), p.r.call(...cmds[i])]);
             assert.equal(ra.raw, rb.raw, `reply to command #${i} ${JSON.stringify(cmds[i])} differs\n  sequence: ${JSON.stringify(cmds.slice(0, i + 1))}`);
             const [a, b] = await events();
-            assert.deepEqual(a, b, `events of command #${i} ${JSON.stringify(cmds[i])} differ (flags ${flags})\n  gKV:   ${JSON.stringify(a)}\n  Redis: ${JSON.stringify(b)}\n  sequence: ${JSON.stringify(cmds.slice(0, i + 1))}`);
+            assert.deepEqual(
+              a,
+              b,
+              `events of command #${i} ${JSON.stringify(cmds[i])} differ (flags ${flags})\n  gKV:   ${JSON.stringify(a)}\n  Redis: ${JSON.stringify(b)}\n  sequence: ${JSON.stringify(cmds.slice(0, i + 1))}`,
+            );
           }
         },
       ),

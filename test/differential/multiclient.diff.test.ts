@@ -159,7 +159,11 @@ async function runScript(steps: Step[]): Promise<void> {
         void want;
         const ng = normalise(j === who ? cmd : null, fg);
         const nr = normalise(j === who ? cmd : null, fr);
-        assert.deepEqual(ng, nr, `connection ${j} after step #${i} (${who}: ${JSON.stringify(cmd)}) differs\n  gKV:   ${JSON.stringify(ng)}\n  Redis: ${JSON.stringify(nr)}\n  script: ${JSON.stringify(steps.slice(0, i + 1))}`);
+        assert.deepEqual(
+          ng,
+          nr,
+          `connection ${j} after step #${i} (${who}: ${JSON.stringify(cmd)}) differs\n  gKV:   ${JSON.stringify(ng)}\n  Redis: ${JSON.stringify(nr)}\n  script: ${JSON.stringify(steps.slice(0, i + 1))}`,
+        );
       }
     }
   } finally {

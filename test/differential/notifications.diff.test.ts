@@ -91,7 +91,11 @@ async function run(notify: string, cmds: string[][]): Promise<void> {
       const [rg, rr] = await Promise.all([g.barrier(token), r.barrier(token)]);
       assert.equal(rg[0]?.raw, rr[0]?.raw, `reply to ${JSON.stringify(cmd)} differs`);
       const [eg, er] = await tap.take();
-      assert.equal(eg, er, `events of command #${i} ${JSON.stringify(cmd)} (notify-keyspace-events ${notify}) differ\n  gKV:   ${JSON.stringify(eg)}\n  Redis: ${JSON.stringify(er)}\n  sequence: ${JSON.stringify(cmds.slice(0, i + 1))}`);
+      assert.equal(
+        eg,
+        er,
+        `events of command #${i} ${JSON.stringify(cmd)} (notify-keyspace-events ${notify}) differ\n  gKV:   ${JSON.stringify(eg)}\n  Redis: ${JSON.stringify(er)}\n  sequence: ${JSON.stringify(cmds.slice(0, i + 1))}`,
+      );
     }
   } finally {
     for (const c of [g, r, tap]) c.close();

@@ -108,11 +108,14 @@ async function run(port: number, steps: Step[]): Promise<string> {
     let got = '';
     for (const st of steps) {
       if (st.c === 1) {
-        await waitFor(async () => {
-          b.send(st.argv);
-          const frames = await b.barrier('sync');
-          return st.poll === undefined || frames.some((f) => f.raw.includes(st.poll!));
-        }, `${st.argv.join(' ')} showing ${st.poll}`);
+        await waitFor(
+          async () => {
+            b.send(st.argv);
+            const frames = await b.barrier('sync');
+            return st.poll === undefined || frames.some((f) => f.raw.includes(st.poll!));
+          },
+          `${st.argv.join(' ')} showing ${st.poll}`,
+        );
         continue;
       }
       a.send(st.argv);

@@ -13,7 +13,20 @@ const sp = sharedPair();
 
 test('ROLE and the non-blocking forms of WAIT reply as Redis', { skip: sp.skip }, async () => {
   const { g, r } = sp.p;
-  const forms = [['ROLE'], ['ROLE', 'x'], ['WAIT', '0', '0'], ['WAIT', '-1', '100'], ['WAIT', 'x', '1'], ['WAIT', '1', 'x'], ['WAIT', '1', '-5'], ['WAIT', '1', '1.5'], ['WAIT', '1'], ['MULTI'], ['WAIT', '1', '0'], ['EXEC']];
+  const forms = [
+    ['ROLE'],
+    ['ROLE', 'x'],
+    ['WAIT', '0', '0'],
+    ['WAIT', '-1', '100'],
+    ['WAIT', 'x', '1'],
+    ['WAIT', '1', 'x'],
+    ['WAIT', '1', '-5'],
+    ['WAIT', '1', '1.5'],
+    ['WAIT', '1'],
+    ['MULTI'],
+    ['WAIT', '1', '0'],
+    ['EXEC'],
+  ];
   for (const f of forms) {
     const [a, b] = await Promise.all([g.call(...f), r.call(...f)]);
     assert.equal(a.raw, b.raw, JSON.stringify(f));

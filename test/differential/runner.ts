@@ -158,7 +158,10 @@ export async function runSequence<T = undefined>(p: Pair, cmds: Cmd[], h: Sequen
  */
 export class EventTap {
   private token = 0;
-  private constructor(readonly g: RecordingConn, readonly r: RecordingConn) {}
+  private constructor(
+    readonly g: RecordingConn,
+    readonly r: RecordingConn,
+  ) {}
 
   static async open(gkvPort: number, redisPort: number): Promise<EventTap> {
     const [g, r] = await Promise.all([RecordingConn.open(gkvPort), RecordingConn.open(redisPort)]);

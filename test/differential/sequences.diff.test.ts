@@ -91,7 +91,22 @@ const genericCmd: fc.Arbitrary<Cmd> = fc.oneof(
 
 const connCmd: fc.Arbitrary<Cmd> = fc.oneof(
   db.map((d) => ['SELECT', d]),
-  cs(['SELECT', '16'], ['SELECT', 'x'], ['PING'], ['PING', 'hi'], ['PING', 'a', 'b'], ['ECHO', 'x'], ['ECHO'], ['GET'], ['SET', 'k1'], ['NOSUCH', 'a', 'b'], ['get', 'k1', 'extra'], ['MULTI'], ['EXEC'], ['DISCARD']),
+  cs(
+    ['SELECT', '16'],
+    ['SELECT', 'x'],
+    ['PING'],
+    ['PING', 'hi'],
+    ['PING', 'a', 'b'],
+    ['ECHO', 'x'],
+    ['ECHO'],
+    ['GET'],
+    ['SET', 'k1'],
+    ['NOSUCH', 'a', 'b'],
+    ['get', 'k1', 'extra'],
+    ['MULTI'],
+    ['EXEC'],
+    ['DISCARD'],
+  ),
 );
 
 const anyCmd = fc.oneof({ weight: 5, arbitrary: stringCmd }, { weight: 4, arbitrary: genericCmd }, { weight: 2, arbitrary: connCmd });

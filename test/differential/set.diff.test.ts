@@ -44,7 +44,20 @@ const members = (min: number, max: number) => fc.array(member, { minLength: min,
 const keys = (min: number, max: number) => fc.array(key, { minLength: min, maxLength: max });
 const spopCount = fc.constantFrom('0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '12', '100', '-1', 'x', '9223372036854775807');
 const srandCount = fc.constantFrom('0', '1', '2', '3', '5', '100', '-1', '-3', '-7', 'x', '-9223372036854775808', '9223372036854775807');
-const scanOpts = cs([], ['COUNT', '1'], ['COUNT', '2'], ['COUNT', '100'], ['MATCH', '1*'], ['MATCH', '*'], ['MATCH', '[a-c]', 'COUNT', '3'], ['COUNT', '0'], ['COUNT', 'x'], ['MATCH'], ['FOO', '1'], ['TYPE', 'set']);
+const scanOpts = cs(
+  [],
+  ['COUNT', '1'],
+  ['COUNT', '2'],
+  ['COUNT', '100'],
+  ['MATCH', '1*'],
+  ['MATCH', '*'],
+  ['MATCH', '[a-c]', 'COUNT', '3'],
+  ['COUNT', '0'],
+  ['COUNT', 'x'],
+  ['MATCH'],
+  ['FOO', '1'],
+  ['TYPE', 'set'],
+);
 
 const setCmd: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 10, arbitrary: fc.tuple(key, members(1, 8)).map(([k, ms]) => ['SADD', k, ...ms]) },
@@ -66,8 +79,18 @@ const setCmd: fc.Arbitrary<Cmd> = fc.oneof(
   fc.tuple(key, keys(1, 3)).map(([d, ks]) => ['SINTERSTORE', d, ...ks]),
   fc.tuple(key, keys(1, 3)).map(([d, ks]) => ['SUNIONSTORE', d, ...ks]),
   { weight: 2, arbitrary: fc.tuple(key, keys(1, 4)).map(([d, ks]) => ['SDIFFSTORE', d, ...ks]) },
-  fc.tuple(keys(1, 3), cs([], [], ['LIMIT', '1'], ['LIMIT', '2'], ['LIMIT', '0'], ['LIMIT', '-1'], ['LIMIT', 'x'], ['LIMIT'], ['LIMIT', '1', 'LIMIT', '3'], ['FOO'])).map(([ks, o]) => ['SINTERCARD', String(ks.length), ...ks, ...o]),
-  cs(['SINTERCARD', '0', 's1'], ['SINTERCARD', '-1', 's1'], ['SINTERCARD', 'x', 's1'], ['SINTERCARD', '3', 's1', 's2'], ['SINTERCARD', '1', 's1', 's2'], ['SINTERCARD', '2147483648', 's1'], ['SINTERCARD', '9223372036854775808', 's1']),
+  fc
+    .tuple(keys(1, 3), cs([], [], ['LIMIT', '1'], ['LIMIT', '2'], ['LIMIT', '0'], ['LIMIT', '-1'], ['LIMIT', 'x'], ['LIMIT'], ['LIMIT', '1', 'LIMIT', '3'], ['FOO']))
+    .map(([ks, o]) => ['SINTERCARD', String(ks.length), ...ks, ...o]),
+  cs(
+    ['SINTERCARD', '0', 's1'],
+    ['SINTERCARD', '-1', 's1'],
+    ['SINTERCARD', 'x', 's1'],
+    ['SINTERCARD', '3', 's1', 's2'],
+    ['SINTERCARD', '1', 's1', 's2'],
+    ['SINTERCARD', '2147483648', 's1'],
+    ['SINTERCARD', '9223372036854775808', 's1'],
+  ),
   { weight: 2, arbitrary: fc.tuple(key, fc.constantFrom('0', '0', '0', '7', 'x', '18446744073709551616', '-1', '+5'), scanOpts).map(([k, c, o]) => ['SSCAN', k, c, ...o]) },
 );
 
@@ -268,23 +291,140 @@ const ints = (from: number, n: number): string[] => Array.from({ length: n }, (_
 const scenarios: { limit: number | null; cmds: Cmd[] }[] = [
   // SDIFF's algorithm 2 (first set large, others small): the result set saw a
   // non-integer and stays a hashtable although its members fit an intset
-  { limit: null, cmds: [['SADD', 's1', ...ints(1, 6), 'a'], ['SADD', 's2', 'a'], ['SADD', 's3', '1'], ['SADD', 's4', '2'], ['SDIFFSTORE', 'd', 's1', 's2', 's3', 's4'], ['OBJECT', 'ENCODING', 'd'], ['SDIFF', 's1', 's2', 's3', 's4']] },
+  {
+    limit: null,
+    cmds: [
+      ['SADD', 's1', ...ints(1, 6), 'a'],
+      ['SADD', 's2', 'a'],
+      ['SADD', 's3', '1'],
+      ['SADD', 's4', '2'],
+      ['SDIFFSTORE', 'd', 's1', 's2', 's3', 's4'],
+      ['OBJECT', 'ENCODING', 'd'],
+      ['SDIFF', 's1', 's2', 's3', 's4'],
+    ],
+  },
   // … and algorithm 1 (first set small) builds an intset from the same members
-  { limit: null, cmds: [['SADD', 's1', '3', '4', 'a'], ['SADD', 's2', 'a', 'b', 'c', 'd'], ['SDIFFSTORE', 'd', 's1', 's2'], ['OBJECT', 'ENCODING', 'd'], ['SDIFF', 's1', 's2']] },
+  {
+    limit: null,
+    cmds: [
+      ['SADD', 's1', '3', '4', 'a'],
+      ['SADD', 's2', 'a', 'b', 'c', 'd'],
+      ['SDIFFSTORE', 'd', 's1', 's2'],
+      ['OBJECT', 'ENCODING', 'd'],
+      ['SDIFF', 's1', 's2'],
+    ],
+  },
   // algorithm 2 passing the intset limit on the way
-  { limit: 4, cmds: [['SADD', 's1', ...ints(1, 6)], ['SADD', 's2', '1'], ['SADD', 's3', '2'], ['SADD', 's4', '3'], ['SDIFFSTORE', 'd', 's1', 's2', 's3', 's4'], ['OBJECT', 'ENCODING', 'd']] },
+  {
+    limit: 4,
+    cmds: [
+      ['SADD', 's1', ...ints(1, 6)],
+      ['SADD', 's2', '1'],
+      ['SADD', 's3', '2'],
+      ['SADD', 's4', '3'],
+      ['SDIFFSTORE', 'd', 's1', 's2', 's3', 's4'],
+      ['OBJECT', 'ENCODING', 'd'],
+    ],
+  },
   // SPOP rebuilding the survivors into a new set: its encoding follows them
-  { limit: null, cmds: [['SADD', 's1', ...ints(1, 5), 'a'], ['SREM', 's1', 'a'], ['OBJECT', 'ENCODING', 's1'], ['SPOP', 's1', '4'], ['SPOP', 's1', '0'], ['SCARD', 's1']] },
-  { limit: null, cmds: [['SADD', 's1', ...ints(1, 9)], ['SPOP', 's1', '8'], ['OBJECT', 'ENCODING', 's1'], ['SADD', 's2', 'a', 'b', 'c', 'd', 'e', 'f'], ['SPOP', 's2', '5'], ['OBJECT', 'ENCODING', 's2']] },
-  { limit: 3, cmds: [['SADD', 's1', ...ints(1, 4)], ['OBJECT', 'ENCODING', 's1'], ['SPOP', 's1', '3'], ['OBJECT', 'ENCODING', 's1']] },
+  {
+    limit: null,
+    cmds: [
+      ['SADD', 's1', ...ints(1, 5), 'a'],
+      ['SREM', 's1', 'a'],
+      ['OBJECT', 'ENCODING', 's1'],
+      ['SPOP', 's1', '4'],
+      ['SPOP', 's1', '0'],
+      ['SCARD', 's1'],
+    ],
+  },
+  {
+    limit: null,
+    cmds: [
+      ['SADD', 's1', ...ints(1, 9)],
+      ['SPOP', 's1', '8'],
+      ['OBJECT', 'ENCODING', 's1'],
+      ['SADD', 's2', 'a', 'b', 'c', 'd', 'e', 'f'],
+      ['SPOP', 's2', '5'],
+      ['OBJECT', 'ENCODING', 's2'],
+    ],
+  },
+  {
+    limit: 3,
+    cmds: [
+      ['SADD', 's1', ...ints(1, 4)],
+      ['OBJECT', 'ENCODING', 's1'],
+      ['SPOP', 's1', '3'],
+      ['OBJECT', 'ENCODING', 's1'],
+    ],
+  },
   // thresholds: the (limit+1)th member converts, re-adding does not, removal never converts back
-  { limit: 3, cmds: [['SADD', 's1', '1', '2', '3'], ['OBJECT', 'ENCODING', 's1'], ['SADD', 's1', '3'], ['OBJECT', 'ENCODING', 's1'], ['SADD', 's1', '4'], ['OBJECT', 'ENCODING', 's1'], ['SREM', 's1', '4', '3'], ['OBJECT', 'ENCODING', 's1'], ['SMEMBERS', 's1']] },
-  { limit: 0, cmds: [['SADD', 's1', '1'], ['OBJECT', 'ENCODING', 's1'], ['SMOVE', 's1', 's2', '1'], ['OBJECT', 'ENCODING', 's2']] },
-  { limit: null, cmds: [['SADD', 's1', ...ints(-300, 600)], ['OBJECT', 'ENCODING', 's1'], ['SADD', 's2', ...ints(0, 512)], ['OBJECT', 'ENCODING', 's2'], ['SINTERSTORE', 'd', 's1', 's2'], ['OBJECT', 'ENCODING', 'd'], ['SINTER', 's2', 's1'], ['SUNIONSTORE', 'u', 's2', 's2'], ['OBJECT', 'ENCODING', 'u'], ['SRANDMEMBER', 's2', '600'], ['SSCAN', 's2', '0']] },
+  {
+    limit: 3,
+    cmds: [
+      ['SADD', 's1', '1', '2', '3'],
+      ['OBJECT', 'ENCODING', 's1'],
+      ['SADD', 's1', '3'],
+      ['OBJECT', 'ENCODING', 's1'],
+      ['SADD', 's1', '4'],
+      ['OBJECT', 'ENCODING', 's1'],
+      ['SREM', 's1', '4', '3'],
+      ['OBJECT', 'ENCODING', 's1'],
+      ['SMEMBERS', 's1'],
+    ],
+  },
+  {
+    limit: 0,
+    cmds: [
+      ['SADD', 's1', '1'],
+      ['OBJECT', 'ENCODING', 's1'],
+      ['SMOVE', 's1', 's2', '1'],
+      ['OBJECT', 'ENCODING', 's2'],
+    ],
+  },
+  {
+    limit: null,
+    cmds: [
+      ['SADD', 's1', ...ints(-300, 600)],
+      ['OBJECT', 'ENCODING', 's1'],
+      ['SADD', 's2', ...ints(0, 512)],
+      ['OBJECT', 'ENCODING', 's2'],
+      ['SINTERSTORE', 'd', 's1', 's2'],
+      ['OBJECT', 'ENCODING', 'd'],
+      ['SINTER', 's2', 's1'],
+      ['SUNIONSTORE', 'u', 's2', 's2'],
+      ['OBJECT', 'ENCODING', 'u'],
+      ['SRANDMEMBER', 's2', '600'],
+      ['SSCAN', 's2', '0'],
+    ],
+  },
   // widths: int16 → int32 → int64 in one intset, in ascending order
-  { limit: null, cmds: [['SADD', 's1', '5', '-70000', '9223372036854775807', '-9223372036854775808', '40000', '-1'], ['SMEMBERS', 's1'], ['SISMEMBER', 's1', '9223372036854775807'], ['SREM', 's1', '40000'], ['SMEMBERS', 's1'], ['OBJECT', 'ENCODING', 's1']] },
+  {
+    limit: null,
+    cmds: [
+      ['SADD', 's1', '5', '-70000', '9223372036854775807', '-9223372036854775808', '40000', '-1'],
+      ['SMEMBERS', 's1'],
+      ['SISMEMBER', 's1', '9223372036854775807'],
+      ['SREM', 's1', '40000'],
+      ['SMEMBERS', 's1'],
+      ['OBJECT', 'ENCODING', 's1'],
+    ],
+  },
   // SINTER iterates its smallest set (ties keep their argument order)
-  { limit: null, cmds: [['SADD', 's1', '5', 'a', '1', '3'], ['SADD', 's2', '3', '1', '5'], ['SINTER', 's1', 's2'], ['SINTER', 's2', 's1'], ['SADD', 's3', '1', '3', '5'], ['SINTER', 's3', 's2'], ['SINTER', 's2', 's3'], ['SINTERSTORE', 'd', 's1', 's2'], ['OBJECT', 'ENCODING', 'd']] },
+  {
+    limit: null,
+    cmds: [
+      ['SADD', 's1', '5', 'a', '1', '3'],
+      ['SADD', 's2', '3', '1', '5'],
+      ['SINTER', 's1', 's2'],
+      ['SINTER', 's2', 's1'],
+      ['SADD', 's3', '1', '3', '5'],
+      ['SINTER', 's3', 's2'],
+      ['SINTER', 's2', 's3'],
+      ['SINTERSTORE', 'd', 's1', 's2'],
+      ['OBJECT', 'ENCODING', 'd'],
+    ],
+  },
 ];
 
 test('fixed sequences at the encoding edges (SDIFF algorithms, SPOP rebuilds, thresholds, widths) match Redis', { skip }, async () => {
@@ -297,31 +437,25 @@ test('fixed sequences at the encoding edges (SDIFF algorithms, SPOP rebuilds, th
 test('a full SSCAN of a hashtable set with MATCH and COUNT returns the same members as Redis', { skip }, async () => {
   const p = shared.p;
   await fc.assert(
-    fc.asyncProperty(
-      fc.integer({ min: 1, max: 700 }),
-      fc.boolean(),
-      fc.constantFrom(null, 'm:1*', '*5', '7*'),
-      fc.integer({ min: 1, max: 40 }),
-      async (n, ints, match, count) => {
-        const cmd = ['SADD', 'big', ...Array.from({ length: n }, (_, i) => (ints ? String(i * 7) : `m:${i}`))];
-        for (const c of [p.g, p.r]) {
-          await c.cmd('FLUSHALL');
-          await c.cmd(...cmd);
-        }
-        const scanAll = async (c: RespClient) => {
-          const { items } = await fullScan(c, (cursor) => ['SSCAN', 'big', cursor, 'COUNT', String(count), ...(match ? ['MATCH', match] : [])], 100000);
-          return [...new Set(items)].sort();
-        };
-        const [a, b] = await Promise.all([scanAll(p.g), scanAll(p.r)]);
-        assert.deepEqual(a, b);
-        assert.equal(await p.g.cmd('OBJECT', 'ENCODING', 'big'), await p.r.cmd('OBJECT', 'ENCODING', 'big'));
-      },
-    ),
+    fc.asyncProperty(fc.integer({ min: 1, max: 700 }), fc.boolean(), fc.constantFrom(null, 'm:1*', '*5', '7*'), fc.integer({ min: 1, max: 40 }), async (n, ints, match, count) => {
+      const cmd = ['SADD', 'big', ...Array.from({ length: n }, (_, i) => (ints ? String(i * 7) : `m:${i}`))];
+      for (const c of [p.g, p.r]) {
+        await c.cmd('FLUSHALL');
+        await c.cmd(...cmd);
+      }
+      const scanAll = async (c: RespClient) => {
+        const { items } = await fullScan(c, (cursor) => ['SSCAN', 'big', cursor, 'COUNT', String(count), ...(match ? ['MATCH', match] : [])], 100000);
+        return [...new Set(items)].sort();
+      };
+      const [a, b] = await Promise.all([scanAll(p.g), scanAll(p.r)]);
+      assert.deepEqual(a, b);
+      assert.equal(await p.g.cmd('OBJECT', 'ENCODING', 'big'), await p.r.cmd('OBJECT', 'ENCODING', 'big'));
+    }),
     { seed: SEED + 2, numRuns: 20, verbose: 1 },
   );
 });
 
-test('set commands send the keyspace notifications Redis sends, in Redis\'s order', { skip }, async () => {
+test("set commands send the keyspace notifications Redis sends, in Redis's order", { skip }, async () => {
   // SPOP and SRANDMEMBER pick at random; with a count of at least the set's size SPOP does not.
   // A cursor beyond 2^64 leaves Redis's errno at ERANGE, which its SORT then misreads as a
   // conversion error (see sort.ts): left out here, where SORT … STORE runs.

@@ -107,7 +107,10 @@ const sortCmd: fc.Arbitrary<Cmd> = fc
     for (const g of o.gets) groups.push(['GET', g]);
     groups.push(...o.dir.map((d) => [d]));
     // a deterministic shuffle of the option groups
-    const shuffled = groups.map((g, i) => ({ g, k: (i * 31 + o.order) % 17 })).sort((a, b) => a.k - b.k).map((x) => x.g);
+    const shuffled = groups
+      .map((g, i) => ({ g, k: (i * 31 + o.order) % 17 }))
+      .sort((a, b) => a.k - b.k)
+      .map((x) => x.g);
     return [o.ro ? 'SORT_RO' : 'SORT', o.key, ...shuffled.flat(), ...o.extra];
   });
 

@@ -233,11 +233,30 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
   const port = await freePort();
   const bin = o.server ?? join(root, 'bin', 'gkv-server');
   const logfile = join(dir, 'server.log');
-  const child = spawn(bin, [
-    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir,
-    '--logfile', logfile, '--loglevel', 'notice', '--proto-max-bulk-len', '8mb',
-    '--client-output-buffer-limit', 'normal 64mb 0 0',
-  ], { stdio: 'ignore' });
+  const child = spawn(
+    bin,
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      '--logfile',
+      logfile,
+      '--loglevel',
+      'notice',
+      '--proto-max-bulk-len',
+      '8mb',
+      '--client-output-buffer-limit',
+      'normal 64mb 0 0',
+    ],
+    { stdio: 'ignore' },
+  );
   let crashed: string | null = null;
   child.once('exit', (code, signal) => {
     if (!stopping) crashed = `exit code ${code} signal ${signal}`;
@@ -245,8 +264,20 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
   let stopping = false;
   const t0 = Date.now();
   const res: CampaignResult = {
-    seed: o.seed, frames: 0, commands: 0, batches: 0, seconds: 0, crashed: null, canary: null,
-    canaryChecks: 0, canaryMaxMs: 0, canarySlowestDuring: [], bugs: [], serverPeakRssKb: 0, slowest: [], repro: null,
+    seed: o.seed,
+    frames: 0,
+    commands: 0,
+    batches: 0,
+    seconds: 0,
+    crashed: null,
+    canary: null,
+    canaryChecks: 0,
+    canaryMaxMs: 0,
+    canarySlowestDuring: [],
+    bugs: [],
+    serverPeakRssKb: 0,
+    slowest: [],
+    repro: null,
   };
   const recent: string[][] = Array.from({ length: o.workers }, () => []);
   const canary = new Canary();
@@ -254,8 +285,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
     await waitListening(port, child);
     await rebuildFixtures(port);
     await canary.connect(port);
-    const over = (): boolean =>
-      crashed !== null || canary.failure !== null || (res.frames >= o.frames && res.commands >= o.commands) || Date.now() - t0 > o.seconds * 1000;
+    const over = (): boolean => crashed !== null || canary.failure !== null || (res.frames >= o.frames && res.commands >= o.commands) || Date.now() - t0 > o.seconds * 1000;
     const inflight: string[] = Array<string>(o.workers).fill('');
     const canaryLoop = (async () => {
       while (!over()) {

@@ -63,20 +63,54 @@ export interface FuzzCommand {
 
 /** Whole commands and subcommands the fuzzer does not send (see the header). */
 const EXCLUDED = new Set([
-  'shutdown', 'debug', 'monitor', 'migrate', 'replicaof', 'slaveof', 'failover', 'module', 'sync', 'psync',
-  'client|kill', 'client|pause', 'config|set', 'acl|setuser', 'acl|deluser', 'acl|load', 'acl|save',
-  'cluster|reset', 'cluster|meet', 'cluster|failover',
+  'shutdown',
+  'debug',
+  'monitor',
+  'migrate',
+  'replicaof',
+  'slaveof',
+  'failover',
+  'module',
+  'sync',
+  'psync',
+  'client|kill',
+  'client|pause',
+  'config|set',
+  'acl|setuser',
+  'acl|deluser',
+  'acl|load',
+  'acl|save',
+  'cluster|reset',
+  'cluster|meet',
+  'cluster|failover',
   // the campaign reads INFO commandstats at the end to name slow commands
   'config|resetstat',
 ]);
 
 /** CONFIG SET parameters the fuzzer may change (harmless to the canary and the machine). */
 const CONFIG_SET_ALLOWED = [
-  'hash-max-listpack-entries', 'hash-max-listpack-value', 'zset-max-listpack-entries', 'zset-max-listpack-value',
-  'set-max-intset-entries', 'list-max-listpack-size', 'list-compress-depth', 'notify-keyspace-events',
-  'slowlog-log-slower-than', 'slowlog-max-len', 'latency-monitor-threshold', 'hz', 'maxmemory-policy',
-  'lfu-log-factor', 'lfu-decay-time', 'lazyfree-lazy-user-del', 'lazyfree-lazy-user-flush', 'activerehashing',
-  'stream-node-max-bytes', 'stream-node-max-entries', 'hll-sparse-max-bytes', 'active-expire-effort',
+  'hash-max-listpack-entries',
+  'hash-max-listpack-value',
+  'zset-max-listpack-entries',
+  'zset-max-listpack-value',
+  'set-max-intset-entries',
+  'list-max-listpack-size',
+  'list-compress-depth',
+  'notify-keyspace-events',
+  'slowlog-log-slower-than',
+  'slowlog-max-len',
+  'latency-monitor-threshold',
+  'hz',
+  'maxmemory-policy',
+  'lfu-log-factor',
+  'lfu-decay-time',
+  'lazyfree-lazy-user-del',
+  'lazyfree-lazy-user-flush',
+  'activerehashing',
+  'stream-node-max-bytes',
+  'stream-node-max-entries',
+  'hll-sparse-max-bytes',
+  'active-expire-effort',
 ];
 
 function collectTokens(args: DocArg[] | undefined, out: string[]): string[] {
@@ -116,22 +150,113 @@ const LONG_1K = 'v'.repeat(1024);
 const LONG_1M = 'w'.repeat(MB);
 
 export const INTEGERS = [
-  '0', '1', '-1', '2', '3', '5', '10', '100', '-100', '1000', '1000000', '2147483647', '2147483648', '-2147483648',
-  '-2147483649', '4294967295', '4294967296', '9007199254740993', '9223372036854775807', '9223372036854775808',
-  '-9223372036854775807', '-9223372036854775808', '-9223372036854775809', '18446744073709551615',
-  '99999999999999999999999', '4611686018427387903', '4611686018427387904', '-4611686018427387904', '536870911',
-  '536870912', '1.5', 'abc', '', '+1', ' 1', '0x10', '1e3', '-0', '00', '01',
+  '0',
+  '1',
+  '-1',
+  '2',
+  '3',
+  '5',
+  '10',
+  '100',
+  '-100',
+  '1000',
+  '1000000',
+  '2147483647',
+  '2147483648',
+  '-2147483648',
+  '-2147483649',
+  '4294967295',
+  '4294967296',
+  '9007199254740993',
+  '9223372036854775807',
+  '9223372036854775808',
+  '-9223372036854775807',
+  '-9223372036854775808',
+  '-9223372036854775809',
+  '18446744073709551615',
+  '99999999999999999999999',
+  '4611686018427387903',
+  '4611686018427387904',
+  '-4611686018427387904',
+  '536870911',
+  '536870912',
+  '1.5',
+  'abc',
+  '',
+  '+1',
+  ' 1',
+  '0x10',
+  '1e3',
+  '-0',
+  '00',
+  '01',
 ];
 
 export const DOUBLES = [
-  '0', '1', '-1', '1.5', '-2.5', '3', 'inf', '-inf', '+inf', 'nan', 'NaN', '1e308', '1e309', '-1e309', '0.1',
-  '(1', '(-inf', '(+inf', '[a', '(a', '-', '+', '1e-320', 'abc', '', '9223372036854775808', '1.7976931348623157e308',
-  '0x1p3', '  1', '1 ', '5e-324', '-0',
+  '0',
+  '1',
+  '-1',
+  '1.5',
+  '-2.5',
+  '3',
+  'inf',
+  '-inf',
+  '+inf',
+  'nan',
+  'NaN',
+  '1e308',
+  '1e309',
+  '-1e309',
+  '0.1',
+  '(1',
+  '(-inf',
+  '(+inf',
+  '[a',
+  '(a',
+  '-',
+  '+',
+  '1e-320',
+  'abc',
+  '',
+  '9223372036854775808',
+  '1.7976931348623157e308',
+  '0x1p3',
+  '  1',
+  '1 ',
+  '5e-324',
+  '-0',
 ];
 
 export const STRINGS = [
-  '', 'a', 'b', 'foo', 'bar', 'm1', 'm2', 'f1', 'f2', 'e1', '0', '-1', '1.5', 'nan', 'x'.repeat(64), 'y'.repeat(65),
-  LONG_1K, '\x00\r\n\xff', 'héllo', '*', '-', '+', '[a', '(a', '$', 'OK', 'COUNT', 'WITHSCORES', 'LIMIT',
+  '',
+  'a',
+  'b',
+  'foo',
+  'bar',
+  'm1',
+  'm2',
+  'f1',
+  'f2',
+  'e1',
+  '0',
+  '-1',
+  '1.5',
+  'nan',
+  'x'.repeat(64),
+  'y'.repeat(65),
+  LONG_1K,
+  '\x00\r\n\xff',
+  'héllo',
+  '*',
+  '-',
+  '+',
+  '[a',
+  '(a',
+  '$',
+  'OK',
+  'COUNT',
+  'WITHSCORES',
+  'LIMIT',
 ];
 
 export const PATTERNS = ['*', '?', 'a*', '[abc]', '[^a]', '\\*', '[', '*[', 'k*', '{t}*', '*:*', '[a-', '\\', '***********x'];
@@ -147,22 +272,50 @@ function unixTimes(): string[] {
 export function fixtureCommands(): string[][] {
   const list = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i));
   return [
-    ['SET', 'str:int', '12345'], ['SET', 'str:emb', 'hello'], ['SET', 'str:raw', 'r'.repeat(100)],
-    ['SET', 'str:float', '3.14'], ['SETBIT', 'str:bits', '100', '1'], ['APPEND', 'str:app', 'abc'],
-    ['RPUSH', 'list:small', 'a', 'b', 'c', '1', '2'], ['RPUSH', 'list:big', ...list(300, (i) => (i % 50 === 0 ? 'L'.repeat(5000) : `e${i}`))],
+    ['SET', 'str:int', '12345'],
+    ['SET', 'str:emb', 'hello'],
+    ['SET', 'str:raw', 'r'.repeat(100)],
+    ['SET', 'str:float', '3.14'],
+    ['SETBIT', 'str:bits', '100', '1'],
+    ['APPEND', 'str:app', 'abc'],
+    ['RPUSH', 'list:small', 'a', 'b', 'c', '1', '2'],
+    ['RPUSH', 'list:big', ...list(300, (i) => (i % 50 === 0 ? 'L'.repeat(5000) : `e${i}`))],
     ['RPUSH', '{t}list', 'x', 'y'],
-    ['HSET', 'hash:small', 'f1', 'v1', 'f2', '2', 'f3', '1.5'], ['HSET', 'hash:big', ...list(1200, (i) => (i % 2 === 0 ? `f${i / 2}` : `v${i}`))],
-    ['SADD', 'set:int', '1', '2', '3', '-5', '100'], ['SADD', 'set:str', 'a', 'b', 'm1', 'm2'], ['SADD', 'set:big', ...list(700, (i) => `s${i}`)],
+    ['HSET', 'hash:small', 'f1', 'v1', 'f2', '2', 'f3', '1.5'],
+    ['HSET', 'hash:big', ...list(1200, (i) => (i % 2 === 0 ? `f${i / 2}` : `v${i}`))],
+    ['SADD', 'set:int', '1', '2', '3', '-5', '100'],
+    ['SADD', 'set:str', 'a', 'b', 'm1', 'm2'],
+    ['SADD', 'set:big', ...list(700, (i) => `s${i}`)],
     ['SADD', '{t}set', 'a', 'c'],
-    ['ZADD', 'zset:small', '1', 'm1', '2', 'm2', '2', 'a', '-inf', 'b'], ['ZADD', 'zset:big', ...list(400, (i) => (i % 2 === 0 ? String(i) : `z${i}`))],
+    ['ZADD', 'zset:small', '1', 'm1', '2', 'm2', '2', 'a', '-inf', 'b'],
+    ['ZADD', 'zset:big', ...list(400, (i) => (i % 2 === 0 ? String(i) : `z${i}`))],
     ['ZADD', '{t}zset', '1', 'a', '3', 'c'],
-    ['PEXPIRE', 'str:emb', '100000000'], ['EXPIRE', 'hash:small', '100000'],
+    ['PEXPIRE', 'str:emb', '100000000'],
+    ['EXPIRE', 'hash:small', '100000'],
   ];
 }
 
 const FIXTURE_KEYS = [
-  'str:int', 'str:emb', 'str:raw', 'str:float', 'str:bits', 'str:app', 'list:small', 'list:big', '{t}list', 'hash:small',
-  'hash:big', 'set:int', 'set:str', 'set:big', '{t}set', 'zset:small', 'zset:big', '{t}zset', 'missing', '{t}missing',
+  'str:int',
+  'str:emb',
+  'str:raw',
+  'str:float',
+  'str:bits',
+  'str:app',
+  'list:small',
+  'list:big',
+  '{t}list',
+  'hash:small',
+  'hash:big',
+  'set:int',
+  'set:str',
+  'set:big',
+  '{t}set',
+  'zset:small',
+  'zset:big',
+  '{t}zset',
+  'missing',
+  '{t}missing',
 ];
 
 /** The keys a fuzz run touches (to delete and rebuild). */
@@ -186,11 +339,16 @@ export class CommandGen {
   private anyValue(): string {
     const r = this.rng;
     switch (r.int(5)) {
-      case 0: return r.pick(INTEGERS);
-      case 1: return r.pick(DOUBLES);
-      case 2: return r.pick(PATTERNS);
-      case 3: return this.key();
-      default: return this.str();
+      case 0:
+        return r.pick(INTEGERS);
+      case 1:
+        return r.pick(DOUBLES);
+      case 2:
+        return r.pick(PATTERNS);
+      case 3:
+        return this.key();
+      default:
+        return this.str();
     }
   }
 
@@ -205,12 +363,18 @@ export class CommandGen {
     // a value of another type now and then
     if (r.chance(0.05)) return this.anyValue();
     switch (type) {
-      case 'key': return this.key();
-      case 'integer': return r.pick(INTEGERS);
-      case 'double': return r.pick(DOUBLES);
-      case 'pattern': return r.pick(PATTERNS);
-      case 'unix-time': return r.pick(this.times);
-      default: return this.str();
+      case 'key':
+        return this.key();
+      case 'integer':
+        return r.pick(INTEGERS);
+      case 'double':
+        return r.pick(DOUBLES);
+      case 'pattern':
+        return r.pick(PATTERNS);
+      case 'unix-time':
+        return r.pick(this.times);
+      default:
+        return this.str();
     }
   }
 
@@ -320,10 +484,25 @@ export function inline(argv: string[], rng: Rng): string {
 
 /** Frames that end a connection or leave it waiting (sent last in a batch). */
 const FATAL = [
-  '*2147483648\r\n', '*-2\r\n$1\r\na\r\n', '*1\r\n$-1\r\n', '*1\r\n$x\r\n', '*1\r\n$01\r\na\r\n', '*1\r\n$1\r\nab\r\n',
-  '*1\r\n$99999999999\r\n', '*3\r\n$3\r\nSET\r\n', '*1\r\n$100\r\nshort', '*1\r\n+PING\r\n', '*a\r\n', '"unbalanced\r\n',
-  "'also unbalanced\r\n", '*1\r\n$4\r\nPING', '*' + '9'.repeat(30) + '\r\n', '$5\r\nhello\r\n', '*1\r\n$' + '1'.repeat(70000),
-  'x'.repeat(70000), '*1\r\n' + '$'.repeat(100) + '\r\n',
+  '*2147483648\r\n',
+  '*-2\r\n$1\r\na\r\n',
+  '*1\r\n$-1\r\n',
+  '*1\r\n$x\r\n',
+  '*1\r\n$01\r\na\r\n',
+  '*1\r\n$1\r\nab\r\n',
+  '*1\r\n$99999999999\r\n',
+  '*3\r\n$3\r\nSET\r\n',
+  '*1\r\n$100\r\nshort',
+  '*1\r\n+PING\r\n',
+  '*a\r\n',
+  '"unbalanced\r\n',
+  "'also unbalanced\r\n",
+  '*1\r\n$4\r\nPING',
+  '*' + '9'.repeat(30) + '\r\n',
+  '$5\r\nhello\r\n',
+  '*1\r\n$' + '1'.repeat(70000),
+  'x'.repeat(70000),
+  '*1\r\n' + '$'.repeat(100) + '\r\n',
 ];
 
 /** Odd but legal frames (the connection goes on). */
@@ -336,12 +515,23 @@ export function mutate(frame: string, rng: Rng): string {
   for (let k = 0; k < n; k++) {
     const i = rng.int(s.length + 1);
     switch (rng.int(6)) {
-      case 0: s = s.slice(0, i) + String.fromCharCode(rng.int(256)) + s.slice(i + 1); break;
-      case 1: s = s.slice(0, i) + s.slice(i + 1); break;
-      case 2: s = s.slice(0, i) + String.fromCharCode(rng.int(256)) + s.slice(i); break;
-      case 3: s = s.slice(0, i); break;
-      case 4: s = s.slice(0, i) + rng.pick(['\r\n', '*', '$', '-', '0', '9', '\0']) + s.slice(i); break;
-      default: s = s.slice(0, i) + s.slice(i, i + rng.int(20)) + s.slice(i);
+      case 0:
+        s = s.slice(0, i) + String.fromCharCode(rng.int(256)) + s.slice(i + 1);
+        break;
+      case 1:
+        s = s.slice(0, i) + s.slice(i + 1);
+        break;
+      case 2:
+        s = s.slice(0, i) + String.fromCharCode(rng.int(256)) + s.slice(i);
+        break;
+      case 3:
+        s = s.slice(0, i);
+        break;
+      case 4:
+        s = s.slice(0, i) + rng.pick(['\r\n', '*', '$', '-', '0', '9', '\0']) + s.slice(i);
+        break;
+      default:
+        s = s.slice(0, i) + s.slice(i, i + rng.int(20)) + s.slice(i);
     }
   }
   return s;

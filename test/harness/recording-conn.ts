@@ -59,4 +59,3 @@ export class RecordingConn {
     this.socket.destroy();
   }
 }
-

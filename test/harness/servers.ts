@@ -56,11 +56,9 @@ export interface RedisProc {
 export async function startRedis(extraArgs: string[] = []): Promise<RedisProc> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'gkv-oracle-'));
-  const proc = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--enable-debug-command', 'yes', ...extraArgs],
-    { stdio: 'ignore' },
-  );
+  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--enable-debug-command', 'yes', ...extraArgs], {
+    stdio: 'ignore',
+  });
   // wait until it answers
   (await connectWhenListening(port)).close();
   return {

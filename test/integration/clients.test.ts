@@ -46,7 +46,11 @@ for (const RESP of [2, 3] as const) {
       assert.ok(Buffer.isBuffer(back));
       assert.ok(allBytes.equals(back as Buffer));
       // MULTI through the client API
-      const r = await multi.set(p + 'm', 'x').get(p + 'm').incr(p + 'n').exec();
+      const r = await multi
+        .set(p + 'm', 'x')
+        .get(p + 'm')
+        .incr(p + 'n')
+        .exec();
       assert.deepEqual(r, ['OK', 'x', 1]);
       // errors surface with Redis's text
       await client.set(p + 's', 'notanumber');
@@ -76,7 +80,11 @@ test('ioredis: commands, a 10,000-command pipeline, binary values, MULTI and err
     const back = await client.getBuffer('io:bin');
     assert.ok(back !== null && allBytes.equals(back));
     const tx = await client.multi().set('io:m', '1').incrby('io:m', 41).get('io:m').exec();
-    assert.deepEqual(tx, [[null, 'OK'], [null, 42], [null, '42']]);
+    assert.deepEqual(tx, [
+      [null, 'OK'],
+      [null, 42],
+      [null, '42'],
+    ]);
     await assert.rejects(client.call('LCS', 'io:m', 'io:nolist', 'LEN', 'IDX'), /ERR If you want both the length and indexes, please just use IDX\./);
     assert.equal(await client.select(2), 'OK');
     assert.equal(await client.get('io:a'), null);

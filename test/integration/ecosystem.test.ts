@@ -98,8 +98,7 @@ test('connect-redis stores, reads, touches, lists and destroys express sessions 
   await client.connect();
   try {
     const store = new RedisStore({ client, prefix: 'sess:' });
-    const call = <T>(fn: (cb: (err: unknown, v?: T) => void) => void): Promise<T | undefined> =>
-      new Promise((res, rej) => fn((err, v) => (err ? rej(err) : res(v))));
+    const call = <T>(fn: (cb: (err: unknown, v?: T) => void) => void): Promise<T | undefined> => new Promise((res, rej) => fn((err, v) => (err ? rej(err) : res(v))));
     const session = { cookie: { originalMaxAge: 60000, expires: new Date(Date.now() + 60000) }, user: 'ada' } as never;
     await call((cb) => store.set('abc', session, cb));
     const ttl = await client.ttl('sess:abc');

@@ -44,7 +44,10 @@ for (const RESP of [2, 3] as const) {
       assert.equal(await pub.sPublish('shard1', 'sh'), 1);
       assert.equal(await pub.publish('nobody', 'x'), 0);
       await waitFor(() => got.length >= 102, 'the 102 messages');
-      assert.deepEqual(got.slice(0, 100), Array.from({ length: 100 }, (_, i) => `news:m${i}`));
+      assert.deepEqual(
+        got.slice(0, 100),
+        Array.from({ length: 100 }, (_, i) => `news:m${i}`),
+      );
       assert.deepEqual(got.slice(100), ['p room:1:hi', 's shard1:sh']);
       await sub.unsubscribe('news');
       assert.equal(await pub.publish('news', 'late'), 0);

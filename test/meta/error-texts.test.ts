@@ -20,8 +20,28 @@ const CATALOGUE = 'src/protocol/errors.ts';
 
 /** Redis's error codes (the first word of an error reply) that gKV sends or may send. */
 const CODES = [
-  'ERR', 'WRONGTYPE', 'NOAUTH', 'WRONGPASS', 'NOPROTO', 'NOPERM', 'EXECABORT', 'LOADING', 'BUSY', 'BUSYKEY', 'NOSCRIPT',
-  'OOM', 'MISCONF', 'NOREPLICAS', 'READONLY', 'MASTERDOWN', 'IOERR', 'UNBLOCKED', 'DENIED', 'CROSSSLOT', 'CLUSTERDOWN', 'TRYAGAIN',
+  'ERR',
+  'WRONGTYPE',
+  'NOAUTH',
+  'WRONGPASS',
+  'NOPROTO',
+  'NOPERM',
+  'EXECABORT',
+  'LOADING',
+  'BUSY',
+  'BUSYKEY',
+  'NOSCRIPT',
+  'OOM',
+  'MISCONF',
+  'NOREPLICAS',
+  'READONLY',
+  'MASTERDOWN',
+  'IOERR',
+  'UNBLOCKED',
+  'DENIED',
+  'CROSSSLOT',
+  'CLUSTERDOWN',
+  'TRYAGAIN',
 ];
 const ERROR_TEXT = new RegExp(`^-?(${CODES.join('|')}) `);
 
@@ -86,7 +106,11 @@ function stringLiterals(src: string): { text: string; line: number }[] {
 }
 
 /** An error text with its placeholders made alike and a leading '-' or trailing CRLF dropped. */
-const normalized = (t: string): string => t.replace(/\$\{[^}]*\}/g, '${}').replace(/^-/, '').replace(/\\r\\n$/, '');
+const normalized = (t: string): string =>
+  t
+    .replace(/\$\{[^}]*\}/g, '${}')
+    .replace(/^-/, '')
+    .replace(/\\r\\n$/, '');
 
 test('error texts are written once: repeated ones are named in the catalogue (or once in their file), catalogued ones not rewritten', () => {
   const sites = new Map<string, string[]>();
@@ -102,13 +126,20 @@ test('error texts are written once: repeated ones are named in the catalogue (or
   }
   const repeated = [...sites].filter(([, at]) => at.length > 1).map(([t, at]) => `${JSON.stringify(t)} at ${at.join(', ')}`);
   assert.deepEqual(repeated, [], `error texts written more than once:\n${repeated.join('\n')}`);
-  assert.ok([...sites.values()].some((at) => at[0].startsWith(CATALOGUE)), 'the scan finds the catalogue');
+  assert.ok(
+    [...sites.values()].some((at) => at[0].startsWith(CATALOGUE)),
+    'the scan finds the catalogue',
+  );
 });
 
 test('the scanner sees literals of every quoting and skips comments', () => {
   const src = "// 'ERR no'\nconst a = 'ERR one'; /* \"ERR no\" */\nconst b = \"ERR two\";\nconst c = `ERR ${x ? 'a' : `b`} three`;\n";
   assert.deepEqual(
     stringLiterals(src).map((l) => [l.text, l.line]),
-    [['ERR one', 2], ['ERR two', 3], ["ERR ${x ? 'a' : `b`} three", 4]],
+    [
+      ['ERR one', 2],
+      ['ERR two', 3],
+      ["ERR ${x ? 'a' : `b`} three", 4],
+    ],
   );
 });

@@ -70,10 +70,22 @@ after(() => {
 });
 
 test('the tarball holds the compiled server, the binaries and the command metadata, and no tests', { skip }, () => {
-  for (const f of ['package.json', 'bin/gkv-server', 'bin/gkv-cli', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/bin/server.js', 'dist/src/cli/main.js', 'src/commands/meta/redis-7.0-commands.json']) {
+  for (const f of [
+    'package.json',
+    'bin/gkv-server',
+    'bin/gkv-cli',
+    'dist/src/index.js',
+    'dist/src/index.d.ts',
+    'dist/src/bin/server.js',
+    'dist/src/cli/main.js',
+    'src/commands/meta/redis-7.0-commands.json',
+  ]) {
     assert.ok(packed.includes(f), `${f} is not in the tarball`);
   }
-  assert.deepEqual(packed.filter((f) => f.startsWith('dist/test/') || f.startsWith('test/')), []);
+  assert.deepEqual(
+    packed.filter((f) => f.startsWith('dist/test/') || f.startsWith('test/')),
+    [],
+  );
   const installed = JSON.parse(readFileSync(join(app, 'node_modules', 'gkv', 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
   assert.deepEqual(Object.keys(installed.dependencies ?? {}), [], 'gkv has no runtime dependencies');
 });

@@ -120,11 +120,9 @@ async function pongWhenReady(port: number): Promise<RespClient> {
 /** A real redis-server on dir (appendonly yes), stopped with SHUTDOWN so it fsyncs. */
 async function redisOn(dir: string, args: string[] = []): Promise<{ port: number; c: RespClient; proc: ChildProcess; log: () => string; stop(): Promise<void> }> {
   const port = await freePort();
-  const proc = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--appendonly', 'yes', '--aof-use-rdb-preamble', 'no', ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--appendonly', 'yes', '--aof-use-rdb-preamble', 'no', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
@@ -261,7 +259,7 @@ async function populate(c: RespClient): Promise<void> {
 
 // ---------------------------------------------------------------- manifest
 
-test('the manifest is written in Redis 7.0\'s exact format: base, history, then incremental files', () => {
+test("the manifest is written in Redis 7.0's exact format: base, history, then incremental files", () => {
   const m: Manifest = {
     base: { fileName: 'appendonly.aof.2.base.rdb', seq: 2, type: 'b' },
     history: [{ fileName: 'appendonly.aof.1.base.rdb', seq: 1, type: 'h' }],
@@ -297,7 +295,7 @@ test('manifest parsing skips comments, ignores unknown keys and takes keys in an
   assert.equal(m.incrSeq, 3);
 });
 
-test('malformed manifests are refused with Redis\'s messages', () => {
+test("malformed manifests are refused with Redis's messages", () => {
   const bad: [string, string][] = [
     ['', 'Found an empty AOF manifest'],
     ['file a seq 1 type b\nfile b seq 2 type b\n', 'Found duplicate base file information'],
@@ -312,7 +310,11 @@ test('malformed manifests are refused with Redis\'s messages', () => {
     ['file "a seq 1 type b\n', 'Invalid AOF manifest file format'],
   ];
   for (const [text, msg] of bad) {
-    assert.throws(() => parseManifest(text), (e: Error) => e instanceof ManifestError && e.message === msg, JSON.stringify(text));
+    assert.throws(
+      () => parseManifest(text),
+      (e: Error) => e instanceof ManifestError && e.message === msg,
+      JSON.stringify(text),
+    );
   }
 });
 
@@ -414,7 +416,7 @@ test('a rewrite under concurrent writes loses none of them: base (the cut) + new
       while (aof.rewriter.rewriteInProgress) {
         const w: string[][] = [];
         for (let j = 0; j < 50; j++) {
-          const i = (round * 50 + j) * 7 % 20000;
+          const i = ((round * 50 + j) * 7) % 20000;
           w.push(['INCR', `k${i}`], ['DEL', `k${(i + 1) % 20000}`], ['SET', `new${round}:${j}`, 'n'], ['RPUSH', `l${i % 300}`, 'x'], ['HSET', `h${i % 300}`, 'f', String(round)]);
         }
         await c.pipeline(w);
@@ -516,7 +518,7 @@ test('while a BGSAVE walks the dataset, BGREWRITEAOF and CONFIG SET appendonly y
   });
 });
 
-test('INFO persistence reports the AOF\'s sizes, fields and status while it is on', async () => {
+test("INFO persistence reports the AOF's sizes, fields and status while it is on", async () => {
   await inTmpDir(async (dir) => {
     const srv = await startAof(dir);
     await withClient(srv, async (c) => {
@@ -524,9 +526,22 @@ test('INFO persistence reports the AOF\'s sizes, fields and status while it is o
       const info = String(await c.cmd('INFO', 'persistence'));
       const names = [...info.matchAll(/^(aof_[a-z_]+):/gm)].map((m) => m[1]);
       assert.deepEqual(names, [
-        'aof_enabled', 'aof_rewrite_in_progress', 'aof_rewrite_scheduled', 'aof_last_rewrite_time_sec', 'aof_current_rewrite_time_sec',
-        'aof_last_bgrewrite_status', 'aof_rewrites', 'aof_rewrites_consecutive_failures', 'aof_last_write_status', 'aof_last_cow_size',
-        'aof_current_size', 'aof_base_size', 'aof_pending_rewrite', 'aof_buffer_length', 'aof_pending_bio_fsync', 'aof_delayed_fsync',
+        'aof_enabled',
+        'aof_rewrite_in_progress',
+        'aof_rewrite_scheduled',
+        'aof_last_rewrite_time_sec',
+        'aof_current_rewrite_time_sec',
+        'aof_last_bgrewrite_status',
+        'aof_rewrites',
+        'aof_rewrites_consecutive_failures',
+        'aof_last_write_status',
+        'aof_last_cow_size',
+        'aof_current_size',
+        'aof_base_size',
+        'aof_pending_rewrite',
+        'aof_buffer_length',
+        'aof_pending_bio_fsync',
+        'aof_delayed_fsync',
       ]);
       const size = statSync(join(dir, AOF_DIR, 'appendonly.aof.1.incr.aof')).size;
       assert.match(info, new RegExp(`aof_current_size:${size}\\r\\n`));
@@ -636,7 +651,11 @@ async function writeSome(dir: string, cmds: string[][]): Promise<string> {
 
 test('a truncated last command is cut off with aof-load-truncated yes (with a log line) and the rest loads', async () => {
   await inTmpDir(async (dir) => {
-    const incr = await writeSome(dir, [['SET', 'a', '1'], ['SET', 'b', '2'], ['SET', 'c', '3']]);
+    const incr = await writeSome(dir, [
+      ['SET', 'a', '1'],
+      ['SET', 'b', '2'],
+      ['SET', 'c', '3'],
+    ]);
     const full = statSync(incr).size;
     truncateSync(incr, full - 4);
     const log = join(dir, 'log');
@@ -661,7 +680,10 @@ test('a truncated last command is cut off with aof-load-truncated yes (with a lo
 
 test('a truncated AOF is refused with aof-load-truncated no, and nothing is served', async () => {
   await inTmpDir(async (dir) => {
-    const incr = await writeSome(dir, [['SET', 'a', '1'], ['SET', 'b', '2']]);
+    const incr = await writeSome(dir, [
+      ['SET', 'a', '1'],
+      ['SET', 'b', '2'],
+    ]);
     truncateSync(incr, statSync(incr).size - 1);
     const size = statSync(incr).size;
     await assert.rejects(startAof(dir, { 'aof-load-truncated': 'no' }), /Unexpected end of file reading the append only file appendonly.aof.1.incr.aof/);
@@ -671,14 +693,15 @@ test('a truncated AOF is refused with aof-load-truncated no, and nothing is serv
 
 test('corruption in the middle of a file is refused with a message naming the file and the offset', async () => {
   await inTmpDir(async (dir) => {
-    const incr = await writeSome(dir, [['SET', 'a', '1'], ['SET', 'b', '2'], ['SET', 'c', '3']]);
+    const incr = await writeSome(dir, [
+      ['SET', 'a', '1'],
+      ['SET', 'b', '2'],
+      ['SET', 'c', '3'],
+    ]);
     const data = readFileSync(incr, 'latin1');
     const at = data.indexOf('*3\r\n$3\r\nSET\r\n$1\r\nb');
     writeFileSync(incr, Buffer.from(data.slice(0, at) + 'XXXX\r\n' + data.slice(at), 'latin1'));
-    await assert.rejects(
-      startAof(dir, { 'aof-load-truncated': 'yes' }),
-      new RegExp(`Bad file format reading the append only file appendonly.aof.1.incr.aof at offset ${at}\\b`),
-    );
+    await assert.rejects(startAof(dir, { 'aof-load-truncated': 'yes' }), new RegExp(`Bad file format reading the append only file appendonly.aof.1.incr.aof at offset ${at}\\b`));
     // an argument that is not a bulk string
     writeFileSync(incr, Buffer.from(data.slice(0, at) + '*3\r\n:1\r\n' + data.slice(at), 'latin1'));
     await assert.rejects(startAof(dir), new RegExp(`appendonly.aof.1.incr.aof at offset ${at + 4}\\b`));
@@ -795,7 +818,10 @@ test('DEBUG AOF-FLUSH-SLEEP delays the write of the AOF buffer; the reply still 
 
 test('a truncated incremental file that is not the last one is refused even with aof-load-truncated yes', async () => {
   await inTmpDir(async (dir) => {
-    await writeSome(dir, [['SET', 'a', '1'], ['SET', 'b', '2']]);
+    await writeSome(dir, [
+      ['SET', 'a', '1'],
+      ['SET', 'b', '2'],
+    ]);
     const d = join(dir, AOF_DIR);
     const first = join(d, 'appendonly.aof.1.incr.aof');
     truncateSync(first, statSync(first).size - 2);
@@ -962,7 +988,10 @@ test('kill -9 during a rewrite leaves a directory that loads every write (old ba
       c.close();
       // the rewrite's child writes its base in dir, as Redis's does
       const names = readdirSync(dir);
-      assert.ok(names.some((n) => n.startsWith('temp-rewriteaof-bg-')), `killed mid-rewrite: ${names.join(' ')}`);
+      assert.ok(
+        names.some((n) => n.startsWith('temp-rewriteaof-bg-')),
+        `killed mid-rewrite: ${names.join(' ')}`,
+      );
       assert.equal(manifestOf(dir), 'file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\nfile appendonly.aof.2.incr.aof seq 2 type i\n');
       child = srv.start();
       c = await srv.connect();
@@ -1102,7 +1131,12 @@ test('with aof-use-rdb-preamble yes the base is an RDB image: a real Redis 7.0 l
     });
     await srv.close();
     assert.deepEqual(files(ours), ['appendonly.aof.2.base.rdb', 'appendonly.aof.2.incr.aof', 'appendonly.aof.manifest']);
-    assert.equal(readFileSync(join(ours, AOF_DIR, 'appendonly.aof.2.base.rdb')).subarray(0, 9).toString('latin1'), 'REDIS0010');
+    assert.equal(
+      readFileSync(join(ours, AOF_DIR, 'appendonly.aof.2.base.rdb'))
+        .subarray(0, 9)
+        .toString('latin1'),
+      'REDIS0010',
+    );
     checkAof(ours);
     const reloaded = await stateOnRestart(ours, { 'aof-use-rdb-preamble': 'yes' });
     assert.equal(withoutEncodings(reloaded), withoutEncodings(live));

@@ -60,7 +60,10 @@ function populate(s: Server, c: Client): void {
   run(s, c, ['CONFIG', 'SET', 'list-max-listpack-size', '5']);
   run(s, c, ['CONFIG', 'SET', 'hash-max-listpack-entries', '5']);
   run(s, c, ['CONFIG', 'SET', 'zset-max-listpack-entries', '5']);
-  for (const [suffix, n] of [['', 3], ['big', 10]] as const) {
+  for (const [suffix, n] of [
+    ['', 3],
+    ['big', 10],
+  ] as const) {
     for (let j = 0; j < n; j++) {
       const val = j % 2 === 0 ? String(j) : `_${j}`;
       run(s, c, ['HSET', `hash${suffix}`, String(j), val]);
@@ -85,7 +88,15 @@ function oldPayloads(): Buffer[] {
     }),
     payload(RDB_TYPE_HASH_ZIPLIST, (w) => w.saveBlob(ziplistBlob(['f', 'v', 'g', '12']), { compress: false })),
     payload(RDB_TYPE_ZSET_ZIPLIST, (w) => w.saveBlob(ziplistBlob(['m', '1.5', 'n', '2']), { compress: false })),
-    payload(RDB_TYPE_HASH_ZIPMAP, (w) => w.saveBlob(zipmapBlob([['f', 'v'], ['gg', 'hh']]), { compress: false })),
+    payload(RDB_TYPE_HASH_ZIPMAP, (w) =>
+      w.saveBlob(
+        zipmapBlob([
+          ['f', 'v'],
+          ['gg', 'hh'],
+        ]),
+        { compress: false },
+      ),
+    ),
   ];
 }
 
@@ -100,12 +111,36 @@ function corrupt(p: Buffer, rnd: () => number): Buffer {
 /** Commands of every kind on a key that a corrupt RESTORE created. */
 function traffic(s: Server, c: Client, key: string, rnd: () => number): void {
   const cmds: string[][] = [
-    ['TYPE', key], ['OBJECT', 'ENCODING', key], ['DUMP', key], ['DEBUG', 'DIGEST-VALUE', key], ['MEMORY', 'USAGE', key],
-    ['LRANGE', key, '0', '-1'], ['LPOP', key], ['RPUSH', key, 'x'], ['LINDEX', key, '-1'], ['LINSERT', key, 'BEFORE', '1', 'y'],
-    ['HGETALL', key], ['HSET', key, String(Math.floor(rnd() * 1e9)), 'v'], ['HDEL', key, '0'], ['HRANDFIELD', key, '-5', 'WITHVALUES'],
-    ['SMEMBERS', key], ['SADD', key, 'new', '77'], ['SPOP', key], ['SRANDMEMBER', key, '-3'], ['SINTERCARD', '1', key],
-    ['ZRANGE', key, '0', '-1', 'WITHSCORES'], ['ZADD', key, '3', 'q'], ['ZREM', key, '_1'], ['ZRANGEBYLEX', key, '-', '+'], ['ZPOPMAX', key],
-    ['GET', key], ['APPEND', key, 'z'], ['STRLEN', key], ['SORT', key, 'ALPHA'], ['COPY', key, `${key}:copy`], ['RENAME', key, `${key}:r`],
+    ['TYPE', key],
+    ['OBJECT', 'ENCODING', key],
+    ['DUMP', key],
+    ['DEBUG', 'DIGEST-VALUE', key],
+    ['MEMORY', 'USAGE', key],
+    ['LRANGE', key, '0', '-1'],
+    ['LPOP', key],
+    ['RPUSH', key, 'x'],
+    ['LINDEX', key, '-1'],
+    ['LINSERT', key, 'BEFORE', '1', 'y'],
+    ['HGETALL', key],
+    ['HSET', key, String(Math.floor(rnd() * 1e9)), 'v'],
+    ['HDEL', key, '0'],
+    ['HRANDFIELD', key, '-5', 'WITHVALUES'],
+    ['SMEMBERS', key],
+    ['SADD', key, 'new', '77'],
+    ['SPOP', key],
+    ['SRANDMEMBER', key, '-3'],
+    ['SINTERCARD', '1', key],
+    ['ZRANGE', key, '0', '-1', 'WITHSCORES'],
+    ['ZADD', key, '3', 'q'],
+    ['ZREM', key, '_1'],
+    ['ZRANGEBYLEX', key, '-', '+'],
+    ['ZPOPMAX', key],
+    ['GET', key],
+    ['APPEND', key, 'z'],
+    ['STRLEN', key],
+    ['SORT', key, 'ALPHA'],
+    ['COPY', key, `${key}:copy`],
+    ['RENAME', key, `${key}:r`],
   ];
   for (let i = 0; i < 8; i++) run(s, c, cmds[Math.floor(rnd() * cmds.length)]);
 }
@@ -139,12 +174,12 @@ for (const sanitize of ['no', 'yes']) {
         for (const k of ['_k', '_k:copy', '_k:r']) run(s, c, ['DEL', k]);
       } else {
         refused++;
-        assert.match(String((r as Error).message ?? r), /^ERR Bad data format|^ERR DUMP payload version/, `unexpected reply to RESTORE #${i} of ${bad.toString("hex")}: ${bugs.join(" | ")}`);
+        assert.match(String((r as Error).message ?? r), /^ERR Bad data format|^ERR DUMP payload version/, `unexpected reply to RESTORE #${i} of ${bad.toString('hex')}: ${bugs.join(' | ')}`);
       }
       assert.equal(run(s, canary, ['PING']), 'PONG');
       assert.deepEqual(bugs, [], `payload #${i}: ${bad.toString('hex')}`);
     }
-    assert.equal(run(s, c, ['DBSIZE']), keys.length, 'only the fuzzer\'s own keys came and went');
+    assert.equal(run(s, c, ['DBSIZE']), keys.length, "only the fuzzer's own keys came and went");
     assert.ok(accepted > 0 && refused > 0, `accepted ${accepted}, refused ${refused}`);
   });
 }
@@ -197,7 +232,7 @@ const ASAN_LEAK = Buffer.from('120102131300000010000000030000F3FE025F3104F1FF0A0
 /** A DUMP payload of one listpack or intset blob (given in hex) of RDB type `type`. */
 const blobPayload = (type: number, hex: string): string => payload(type, (w) => w.saveBlob(Buffer.from(hex.replace(/ /g, ''), 'hex'), { compress: false })).toString('latin1');
 
-test('unsanitized, RESTORE accepts what Redis\'s shallow checks pass and holds what it can read of it; sanitized, it refuses', () => {
+test("unsanitized, RESTORE accepts what Redis's shallow checks pass and holds what it can read of it; sanitized, it refuses", () => {
   const s = new Server();
   const c = s.createClient(null);
   s.skipChecksumValidation = true;
@@ -247,7 +282,7 @@ test('unsanitized, RESTORE accepts what Redis\'s shallow checks pass and holds w
   assert.deepEqual((run(s, c, ['KEYS', '*']) as string[]).map(String).sort(), ['h', 'i', 'z']);
 });
 
-test('a refused RESTORE logs Redis\'s reason at verbose level; empty and duplicate collections are refused', () => {
+test("a refused RESTORE logs Redis's reason at verbose level; empty and duplicate collections are refused", () => {
   const s = new Server();
   const lines: string[] = [];
   s.log.level = 'verbose';
@@ -307,7 +342,7 @@ async function startOn(dir: string): Promise<{ code: number | null; out: string;
   return { code, out, port, kill: () => p.kill('SIGKILL') };
 }
 
-test('an RDB file\'s empty keys are skipped with Redis\'s lines; a corrupt value stops the start with redis-check-rdb\'s report', async () => {
+test("an RDB file's empty keys are skipped with Redis's lines; a corrupt value stops the start with redis-check-rdb's report", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gkv-corrupt-'));
   try {
     const emptyZiplistHash = payload(RDB_TYPE_HASH_ZIPLIST, (w) => w.saveBlob(ziplistBlob([]), { compress: false }));

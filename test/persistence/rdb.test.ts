@@ -137,7 +137,11 @@ test('BGSAVE under a concurrent writer saves exactly the dataset of the moment i
     assert.ok(Number(String(await c.cmd('INFO', 'persistence')).match(/rdb_changes_since_last_save:(\d+)/)![1]) > 0);
     c.close();
     await a.close();
-    assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('temp-')), [], 'no temporary file left');
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.startsWith('temp-')),
+      [],
+      'no temporary file left',
+    );
     const b = await startGkv({ dir });
     const cb = await RespClient.connect(b.port);
     try {

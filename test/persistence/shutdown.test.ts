@@ -197,7 +197,7 @@ test('a shutdown while the AOF is being turned on refuses to exit unless FORCE',
       send(s.c, 'SHUTDOWN', 'FORCE');
       assert.equal(await s.exited, 0);
       assert.match(s.log(), /# Writing initial AOF\. Exit anyway\.\n.*# There is a child rewriting the AOF\. Killing it!/);
-      assert.ok(!readdirSync(dir).some((f) => f.startsWith('temp-rewriteaof-bg-')), 'the child\'s file is removed');
+      assert.ok(!readdirSync(dir).some((f) => f.startsWith('temp-rewriteaof-bg-')), "the child's file is removed");
     } finally {
       s.p.kill('SIGKILL');
       await s.exited;
@@ -298,9 +298,7 @@ test('BGREWRITEAOF runs in a child writing temp-rewriteaof-bg-<pid>.aof in dir; 
       assert.match(info, /aof_last_bgrewrite_status:err\r\n/);
       assert.match(info, /aof_rewrites_consecutive_failures:1\r\n/);
       assert.ok(!existsSync(join(dir, `temp-rewriteaof-bg-${child.pid}.aof`)));
-      assert.deepEqual(readdirSync(join(dir, 'appendonlydir')).sort(), [
-        'appendonly.aof.1.base.aof', 'appendonly.aof.1.incr.aof', 'appendonly.aof.2.incr.aof', 'appendonly.aof.manifest',
-      ]);
+      assert.deepEqual(readdirSync(join(dir, 'appendonlydir')).sort(), ['appendonly.aof.1.base.aof', 'appendonly.aof.1.incr.aof', 'appendonly.aof.2.incr.aof', 'appendonly.aof.manifest']);
       // turning the AOF off kills a running rewrite
       assert.equal(await c.cmd('BGREWRITEAOF'), 'Background append only file rewriting started');
       const second = activeChildOf(srv.server)!;
@@ -316,7 +314,7 @@ test('BGREWRITEAOF runs in a child writing temp-rewriteaof-bg-<pid>.aof in dir; 
   });
 });
 
-test('a corrupted RDB file stops the start with Redis\'s lines: the checksum, the internal error, the termination', async () => {
+test("a corrupted RDB file stops the start with Redis's lines: the checksum, the internal error, the termination", async () => {
   await inTmpDir(async (dir) => {
     const srv = await createServer({ port: 0, dir });
     const c = await RespClient.connect(srv.port);

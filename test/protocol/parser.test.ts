@@ -28,7 +28,10 @@ function parseChunks(bytes: Buffer, cuts: number[]): string[][] {
   return out;
 }
 
-const argArb = fc.oneof(fc.string({ maxLength: 12 }), fc.uint8Array({ maxLength: 40 }).map((u) => Buffer.from(u).toString('latin1')));
+const argArb = fc.oneof(
+  fc.string({ maxLength: 12 }),
+  fc.uint8Array({ maxLength: 40 }).map((u) => Buffer.from(u).toString('latin1')),
+);
 const cmdsArb = fc.array(fc.array(argArb, { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 8 });
 
 test('multibulk commands parse the same whole, byte by byte, and split at random points', () => {
@@ -40,9 +43,18 @@ test('multibulk commands parse the same whole, byte by byte, and split at random
     }),
     { seed: 3, numRuns: 300 },
   );
-  const cmds = [['SET', 'key', 'v\r\nv'], ['GET', 'key']];
+  const cmds = [
+    ['SET', 'key', 'v\r\nv'],
+    ['GET', 'key'],
+  ];
   const bytes = encode(cmds);
-  assert.deepEqual(parseChunks(bytes, Array.from({ length: bytes.length }, (_, i) => i)), cmds);
+  assert.deepEqual(
+    parseChunks(
+      bytes,
+      Array.from({ length: bytes.length }, (_, i) => i),
+    ),
+    cmds,
+  );
 });
 
 test('a bulk larger than 32 KiB is read whole across many chunks', () => {
@@ -76,7 +88,7 @@ function parseError(input: string, maxBulk?: number): string {
   return 'no error';
 }
 
-test('malformed input throws Redis\'s exact protocol errors', () => {
+test("malformed input throws Redis's exact protocol errors", () => {
   assert.equal(parseError('*3000000000\r\n'), 'ERR Protocol error: invalid multibulk length');
   assert.equal(parseError('*abc\r\n'), 'ERR Protocol error: invalid multibulk length');
   assert.equal(parseError('*1\r\n+foo\r\n'), "ERR Protocol error: expected '$', got '+'");

@@ -26,7 +26,7 @@ function exchange(port: number, bytes: string | Buffer, waitMs = 2000): Promise<
   });
 }
 
-test('a malformed request gets Redis\'s error, the connection is closed, and another client is served throughout', async () => {
+test("a malformed request gets Redis's error, the connection is closed, and another client is served throughout", async () => {
   await withServer(async (bystander, srv) => {
     const cases: [string, string][] = [
       ['*1\r\n+foo\r\n', "-ERR Protocol error: expected '$', got '+'\r\n"],
@@ -78,13 +78,17 @@ test('proto-max-bulk-len and client-query-buffer-limit bound requests as in Redi
   });
 });
 
-test('maxclients refuses the connection beyond the limit with Redis\'s error', async () => {
-  await withClients(2, async ([a, b], srv) => {
-    await a.cmd('PING');
-    await b.cmd('PING');
-    const r = await exchange(srv.port, '');
-    assert.equal(r.data, '-ERR max number of clients reached\r\n');
-  }, { maxclients: 2 });
+test("maxclients refuses the connection beyond the limit with Redis's error", async () => {
+  await withClients(
+    2,
+    async ([a, b], srv) => {
+      await a.cmd('PING');
+      await b.cmd('PING');
+      const r = await exchange(srv.port, '');
+      assert.equal(r.data, '-ERR max number of clients reached\r\n');
+    },
+    { maxclients: 2 },
+  );
 });
 
 test('random bytes never crash the server nor disturb a well-behaved client', async () => {

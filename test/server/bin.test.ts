@@ -86,8 +86,12 @@ test('gkv-server logs Redis\'s banner once listening: the logo with " PID: <pid>
   }
 });
 
-test('kill -ABRT and DEBUG SEGFAULT log Redis\'s crash report and the process dies by that signal; crash-log-enabled no only dies', async () => {
-  const cases: { how: 'abrt' | 'segv'; log: boolean }[] = [{ how: 'abrt', log: true }, { how: 'segv', log: true }, { how: 'segv', log: false }];
+test("kill -ABRT and DEBUG SEGFAULT log Redis's crash report and the process dies by that signal; crash-log-enabled no only dies", async () => {
+  const cases: { how: 'abrt' | 'segv'; log: boolean }[] = [
+    { how: 'abrt', log: true },
+    { how: 'segv', log: true },
+    { how: 'segv', log: false },
+  ];
   for (const k of cases) {
     const port = await freePort();
     const s = startBin(['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--enable-debug-command', 'yes', '--crash-log-enabled', k.log ? 'yes' : 'no']);

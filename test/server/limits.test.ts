@@ -58,7 +58,13 @@ test('ZRANDMEMBER, SRANDMEMBER and HRANDFIELD refuse a count of -2^63 with Redis
     await c.cmd('SADD', 's', 'a');
     await c.cmd('HSET', 'h', 'a', '1');
     const range = 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807';
-    for (const [cmd, key] of [['ZRANDMEMBER', 'z'], ['SRANDMEMBER', 's'], ['HRANDFIELD', 'h'], ['ZRANDMEMBER', 'nokey'], ['HRANDFIELD', 's']]) {
+    for (const [cmd, key] of [
+      ['ZRANDMEMBER', 'z'],
+      ['SRANDMEMBER', 's'],
+      ['HRANDFIELD', 'h'],
+      ['ZRANDMEMBER', 'nokey'],
+      ['HRANDFIELD', 's'],
+    ]) {
       assert.equal(errText(await c.cmd(cmd, key, '-9223372036854775808')), range, cmd);
     }
     assert.equal(errText(await c.cmd('ZRANDMEMBER', 'z', '-4611686018427387904', 'WITHSCORES')), 'ERR value is out of range');
@@ -82,7 +88,10 @@ test('random members with repetitions stream any count: SRANDMEMBER -80000000 (5
     assert.equal(big.firstMismatch, -1);
     assert.equal(big.received, 11 + 7 * 80000000);
     const pair = Buffer.concat([a, one]);
-    for (const cmd of [['ZRANDMEMBER', 'z', '-1000000', 'WITHSCORES'], ['HRANDFIELD', 'h', '-1000000', 'WITHVALUES']]) {
+    for (const cmd of [
+      ['ZRANDMEMBER', 'z', '-1000000', 'WITHSCORES'],
+      ['HRANDFIELD', 'h', '-1000000', 'WITHVALUES'],
+    ]) {
       const r = await sendAndCheck(srv.port, encodeCommand(cmd), [
         { bytes: Buffer.from('*2000000\r\n'), times: 1 },
         { bytes: pair, times: 1000000 },
@@ -92,7 +101,10 @@ test('random members with repetitions stream any count: SRANDMEMBER -80000000 (5
     }
     // RESP3 nests each member with its score
     await c.cmd('HELLO', '3');
-    assert.deepEqual(await c.cmd('ZRANDMEMBER', 'z', '-2', 'WITHSCORES'), [['a', { double: '1' }], ['a', { double: '1' }]]);
+    assert.deepEqual(await c.cmd('ZRANDMEMBER', 'z', '-2', 'WITHSCORES'), [
+      ['a', { double: '1' }],
+      ['a', { double: '1' }],
+    ]);
   });
 });
 
@@ -121,34 +133,38 @@ test('a reply over the normal output limit closes its client without a partial r
 });
 
 test('a 512 MB value: SETRANGE at its last byte, APPEND past it refused, STRLEN, GETRANGE, GET whole, DUMP and RESTORE, DEBUG RELOAD', async () => {
-  await withClients(1, async ([c], srv) => {
-    const size = 512 * MB;
-    assert.equal(await c.cmd('SETRANGE', 'big', String(size - 1), 'x'), size);
-    assert.equal(errText(await c.cmd('APPEND', 'big', 'y')), 'ERR string exceeds maximum allowed size (proto-max-bulk-len)');
-    assert.equal(await c.cmd('STRLEN', 'big'), size);
-    assert.equal(await c.cmd('GETRANGE', 'big', '-3', '-1'), '\0\0x');
-    const zeros = Buffer.alloc(MB);
-    const tail = Buffer.alloc(MB);
-    tail[MB - 1] = 120;
-    const whole = await sendAndCheck(srv.port, encodeCommand(['GET', 'big']), [
-      { bytes: Buffer.from(`$${size}\r\n`), times: 1 },
-      { bytes: zeros, times: 511 },
-      { bytes: tail, times: 1 },
-      { bytes: Buffer.from('\r\n'), times: 1 },
-    ]);
-    assert.equal(whole.firstMismatch, -1);
-    assert.equal(whole.received, size + 14);
-    const digest = await c.cmd('DEBUG', 'DIGEST-VALUE', 'big');
-    const dump = (await c.call('DUMP', 'big')).raw;
-    const payload = Buffer.from(dump.slice(dump.indexOf('\r\n') + 2, -2), 'latin1');
-    assert.equal(await c.cmd('RESTORE', 'copy', '0', payload), 'OK');
-    assert.deepEqual(await c.cmd('DEBUG', 'DIGEST-VALUE', 'copy'), digest);
-    await c.cmd('DEL', 'copy');
-    assert.equal(await c.cmd('DEBUG', 'RELOAD'), 'OK');
-    assert.deepEqual(await c.cmd('DEBUG', 'DIGEST-VALUE', 'big'), digest);
-    assert.equal(await c.cmd('SETRANGE', 'big', '0', 'head'), size);
-    assert.equal(await c.cmd('GETRANGE', 'big', '0', '4'), 'head\0');
-  }, { 'enable-debug-command': 'yes' });
+  await withClients(
+    1,
+    async ([c], srv) => {
+      const size = 512 * MB;
+      assert.equal(await c.cmd('SETRANGE', 'big', String(size - 1), 'x'), size);
+      assert.equal(errText(await c.cmd('APPEND', 'big', 'y')), 'ERR string exceeds maximum allowed size (proto-max-bulk-len)');
+      assert.equal(await c.cmd('STRLEN', 'big'), size);
+      assert.equal(await c.cmd('GETRANGE', 'big', '-3', '-1'), '\0\0x');
+      const zeros = Buffer.alloc(MB);
+      const tail = Buffer.alloc(MB);
+      tail[MB - 1] = 120;
+      const whole = await sendAndCheck(srv.port, encodeCommand(['GET', 'big']), [
+        { bytes: Buffer.from(`$${size}\r\n`), times: 1 },
+        { bytes: zeros, times: 511 },
+        { bytes: tail, times: 1 },
+        { bytes: Buffer.from('\r\n'), times: 1 },
+      ]);
+      assert.equal(whole.firstMismatch, -1);
+      assert.equal(whole.received, size + 14);
+      const digest = await c.cmd('DEBUG', 'DIGEST-VALUE', 'big');
+      const dump = (await c.call('DUMP', 'big')).raw;
+      const payload = Buffer.from(dump.slice(dump.indexOf('\r\n') + 2, -2), 'latin1');
+      assert.equal(await c.cmd('RESTORE', 'copy', '0', payload), 'OK');
+      assert.deepEqual(await c.cmd('DEBUG', 'DIGEST-VALUE', 'copy'), digest);
+      await c.cmd('DEL', 'copy');
+      assert.equal(await c.cmd('DEBUG', 'RELOAD'), 'OK');
+      assert.deepEqual(await c.cmd('DEBUG', 'DIGEST-VALUE', 'big'), digest);
+      assert.equal(await c.cmd('SETRANGE', 'big', '0', 'head'), size);
+      assert.equal(await c.cmd('GETRANGE', 'big', '0', '4'), 'head\0');
+    },
+    { 'enable-debug-command': 'yes' },
+  );
 });
 
 test('SET of a 512 MB argument (longer than a JS string) stores it; GET returns it whole; other commands refuse such an argument and the connection goes on', async () => {
@@ -164,7 +180,9 @@ test('SET of a 512 MB argument (longer than a JS string) stores it; GET returns 
     ]);
     assert.equal(r.firstMismatch, -1);
     const other = Buffer.concat([encodeCommand(['LPUSH', 'l', v]), encodeCommand(['PING'])]);
-    const refused = Buffer.from(`-ERR argument of ${size} bytes is too long for 'lpush' in gKV (over ${MAX_STRING} bytes only SET, SETNX, SETEX, PSETEX, GETSET, APPEND and SETRANGE take a value)\r\n+PONG\r\n`);
+    const refused = Buffer.from(
+      `-ERR argument of ${size} bytes is too long for 'lpush' in gKV (over ${MAX_STRING} bytes only SET, SETNX, SETEX, PSETEX, GETSET, APPEND and SETRANGE take a value)\r\n+PONG\r\n`,
+    );
     const r2 = await sendAndCheck(srv.port, other, [{ bytes: refused, times: 1 }]);
     assert.equal(r2.firstMismatch, -1);
     assert.equal(await c.cmd('EXISTS', 'l'), 0);
@@ -198,28 +216,36 @@ test('a command that fails unexpectedly costs only its client: an error when it 
 });
 
 test('the largest TTL Redis takes (PEXPIREAT 2^63-1) stays a valid int64 in replies, a SAVE and a reload', async () => {
-  await withClients(1, async ([c]) => {
-    await c.cmd('SET', 'k', 'v');
-    assert.equal(await c.cmd('PEXPIREAT', 'k', '9223372036854775807'), 1);
-    const at = BigInt(String(await c.cmd('PEXPIRETIME', 'k')));
-    assert.ok(at <= 9223372036854775807n && at > 9223372036854770000n, String(at));
-    assert.equal(await c.cmd('DEBUG', 'RELOAD'), 'OK');
-    assert.equal(BigInt(String(await c.cmd('PEXPIRETIME', 'k'))), at);
-    assert.equal(await c.cmd('GET', 'k'), 'v');
-  }, { 'enable-debug-command': 'yes' });
+  await withClients(
+    1,
+    async ([c]) => {
+      await c.cmd('SET', 'k', 'v');
+      assert.equal(await c.cmd('PEXPIREAT', 'k', '9223372036854775807'), 1);
+      const at = BigInt(String(await c.cmd('PEXPIRETIME', 'k')));
+      assert.ok(at <= 9223372036854775807n && at > 9223372036854770000n, String(at));
+      assert.equal(await c.cmd('DEBUG', 'RELOAD'), 'OK');
+      assert.equal(BigInt(String(await c.cmd('PEXPIRETIME', 'k'))), at);
+      assert.equal(await c.cmd('GET', 'k'), 'v');
+    },
+    { 'enable-debug-command': 'yes' },
+  );
 });
 
-test('an unauthenticated client may send at most 10 arguments of at most 16 KB (Redis\'s protocol errors); after AUTH the limits are gone', async () => {
-  await withClients(0, async (_cs, srv) => {
-    const many = await sendAndCheck(srv.port, Buffer.from('*100\r\n'), [{ bytes: Buffer.from('-ERR Protocol error: unauthenticated multibulk length\r\n'), times: 1 }]);
-    assert.equal(many.firstMismatch, -1);
-    assert.ok(many.closed || many.received > 0);
-    const big = await sendAndCheck(srv.port, Buffer.from('*1\r\n$100000000\r\n'), [{ bytes: Buffer.from('-ERR Protocol error: unauthenticated bulk length\r\n'), times: 1 }]);
-    assert.equal(big.firstMismatch, -1);
-    const v = 'x'.repeat(20000);
-    const after = await sendAndCheck(srv.port, Buffer.concat([encodeCommand(['AUTH', 'pw']), encodeCommand(['SET', 'k', v]), encodeCommand(['STRLEN', 'k'])]), [
-      { bytes: Buffer.from('+OK\r\n+OK\r\n:20000\r\n'), times: 1 },
-    ]);
-    assert.equal(after.firstMismatch, -1);
-  }, { requirepass: 'pw' });
+test("an unauthenticated client may send at most 10 arguments of at most 16 KB (Redis's protocol errors); after AUTH the limits are gone", async () => {
+  await withClients(
+    0,
+    async (_cs, srv) => {
+      const many = await sendAndCheck(srv.port, Buffer.from('*100\r\n'), [{ bytes: Buffer.from('-ERR Protocol error: unauthenticated multibulk length\r\n'), times: 1 }]);
+      assert.equal(many.firstMismatch, -1);
+      assert.ok(many.closed || many.received > 0);
+      const big = await sendAndCheck(srv.port, Buffer.from('*1\r\n$100000000\r\n'), [{ bytes: Buffer.from('-ERR Protocol error: unauthenticated bulk length\r\n'), times: 1 }]);
+      assert.equal(big.firstMismatch, -1);
+      const v = 'x'.repeat(20000);
+      const after = await sendAndCheck(srv.port, Buffer.concat([encodeCommand(['AUTH', 'pw']), encodeCommand(['SET', 'k', v]), encodeCommand(['STRLEN', 'k'])]), [
+        { bytes: Buffer.from('+OK\r\n+OK\r\n:20000\r\n'), times: 1 },
+      ]);
+      assert.equal(after.firstMismatch, -1);
+    },
+    { requirepass: 'pw' },
+  );
 });

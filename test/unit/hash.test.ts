@@ -3,12 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { HashValue, type HashLimits } from '../../src/datatypes/hash.js';
 
-type Op =
-  | { t: 'set'; f: string; v: string }
-  | { t: 'pairs'; ps: string[] }
-  | { t: 'del'; f: string }
-  | { t: 'try'; args: string[] }
-  | { t: 'dup' };
+type Op = { t: 'set'; f: string; v: string } | { t: 'pairs'; ps: string[] } | { t: 'del'; f: string } | { t: 'try'; args: string[] } | { t: 'dup' };
 
 /** Fields and values short and long: multi-char varints start at 128. */
 const str = fc.oneof(

@@ -31,14 +31,23 @@ test('sub-microsecond values keep unit resolution and land in the first (1 µs) 
   assert.equal(h.totalCount, 3);
   assert.equal(h.valueAtPercentile(0), 1);
   assert.equal(h.valueAtPercentile(50), 1003);
-  assert.deepEqual(h.logBuckets(), [[1031, 2], [2063, 3]]);
+  assert.deepEqual(h.logBuckets(), [
+    [1031, 2],
+    [2063, 3],
+  ]);
 });
 
 test('a call over 1 s is clamped and shows in the last bucket, 1073741 µs (Redis: DEBUG SLEEP 0.001 and 1.2)', () => {
   const h = new HdrHistogram();
   h.record(1_089_600);
   h.record(1_200_000_000);
-  assert.deepEqual(h.logBuckets().map(([ns, n]) => [Math.floor(ns / 1000), n]), [[2113, 1], [1073741, 2]]);
+  assert.deepEqual(
+    h.logBuckets().map(([ns, n]) => [Math.floor(ns / 1000), n]),
+    [
+      [2113, 1],
+      [1073741, 2],
+    ],
+  );
   assert.equal(h.valueAtPercentile(0), 1_089_536);
   assert.equal(h.valueAtPercentile(50), 1_097_727);
   assert.equal(h.valueAtPercentile(100), 1_002_438_655);
@@ -50,7 +59,10 @@ test('buckets are cumulative, skip steps that add nothing, and values above 1 s 
   h.record(5_000_000);
   h.record(5_000_000_000);
   const b = h.logBuckets();
-  assert.deepEqual(b.map(([, n]) => n), [10, 11, 12]);
+  assert.deepEqual(
+    b.map(([, n]) => n),
+    [10, 11, 12],
+  );
   assert.equal(Math.floor(b[0][0] / 1000), 2);
   assert.equal(h.valueAtPercentile(100), highestEquivalent(1_000_000_000));
   assert.equal(h.valueAtPercentile(50), highestEquivalent(1500));

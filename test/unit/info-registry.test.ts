@@ -12,7 +12,10 @@ function registry(): InfoRegistry {
   const r = new InfoRegistry();
   r.register('keyspace', () => [['db0', 'keys=1,expires=0,avg_ttl=0']]);
   r.register('commandstats', () => [['cmdstat_get', 'calls=1']]);
-  r.register('server', () => [['redis_version', '7.0.15'], ['hz', 10]]);
+  r.register('server', () => [
+    ['redis_version', '7.0.15'],
+    ['hz', 10],
+  ]);
   r.register('modules', () => []);
   return r;
 }

@@ -28,18 +28,50 @@ const RW_DEL = ['RW', 'access', 'delete'];
 
 test('an index and a range: one key (GET), every second argument (MSET), both ends (RENAME)', () => {
   assert.deepEqual(keys(['get', 'k']), [['k', RO]]);
-  assert.deepEqual(keys(['mset', 'a', '1', 'b', '2', 'c', '3']), [['a', OW], ['b', OW], ['c', OW]]);
-  assert.deepEqual(keys(['rename', 'a', 'b']), [['a', RW_DEL], ['b', OW]]);
-  assert.deepEqual(keys(['smove', 'a', 'b', 'm']), [['a', RW_DEL], ['b', ['RW', 'insert']]]);
-  assert.deepEqual(keys(['bitop', 'and', 'd', 'a', 'b', 'c']), [['d', OW], ['a', RO], ['b', RO], ['c', RO]]);
-  assert.deepEqual(keys(['blpop', 'a', 'b', '0']), [['a', RW_DEL], ['b', RW_DEL]]);
+  assert.deepEqual(keys(['mset', 'a', '1', 'b', '2', 'c', '3']), [
+    ['a', OW],
+    ['b', OW],
+    ['c', OW],
+  ]);
+  assert.deepEqual(keys(['rename', 'a', 'b']), [
+    ['a', RW_DEL],
+    ['b', OW],
+  ]);
+  assert.deepEqual(keys(['smove', 'a', 'b', 'm']), [
+    ['a', RW_DEL],
+    ['b', ['RW', 'insert']],
+  ]);
+  assert.deepEqual(keys(['bitop', 'and', 'd', 'a', 'b', 'c']), [
+    ['d', OW],
+    ['a', RO],
+    ['b', RO],
+    ['c', RO],
+  ]);
+  assert.deepEqual(keys(['blpop', 'a', 'b', '0']), [
+    ['a', RW_DEL],
+    ['b', RW_DEL],
+  ]);
 });
 
 test('a key count read from argv (keynum): ZUNIONSTORE, ZINTERSTORE, LMPOP, EVAL', () => {
-  assert.deepEqual(keys(['zunionstore', 'dst', '2', 'a', 'b', 'weights', '1', '2']), [['dst', OW], ['a', RO], ['b', RO]]);
-  assert.deepEqual(keys(['zinterstore', 'd', '2', 'a', 'b']), [['d', OW], ['a', RO], ['b', RO]]);
-  assert.deepEqual(keys(['lmpop', '2', 'a', 'b', 'left']), [['a', RW_DEL], ['b', RW_DEL]]);
-  assert.deepEqual(keys(['eval', 's', '2', 'a', 'b', 'c']), [['a', ['RW', 'access', 'update']], ['b', ['RW', 'access', 'update']]]);
+  assert.deepEqual(keys(['zunionstore', 'dst', '2', 'a', 'b', 'weights', '1', '2']), [
+    ['dst', OW],
+    ['a', RO],
+    ['b', RO],
+  ]);
+  assert.deepEqual(keys(['zinterstore', 'd', '2', 'a', 'b']), [
+    ['d', OW],
+    ['a', RO],
+    ['b', RO],
+  ]);
+  assert.deepEqual(keys(['lmpop', '2', 'a', 'b', 'left']), [
+    ['a', RW_DEL],
+    ['b', RW_DEL],
+  ]);
+  assert.deepEqual(keys(['eval', 's', '2', 'a', 'b', 'c']), [
+    ['a', ['RW', 'access', 'update']],
+    ['b', ['RW', 'access', 'update']],
+  ]);
   // no key at all is valid for EVAL, and a count that leaves no key is not for ZUNIONSTORE
   assert.deepEqual(keys(['eval', 's', '0']), []);
   assert.deepEqual(keys(['zunionstore', 'dst', '0', 'a']), []);
@@ -49,20 +81,40 @@ test('a key count read from argv (keynum): ZUNIONSTORE, ZINTERSTORE, LMPOP, EVAL
 });
 
 test('a keyword searched for: XREAD STREAMS, GEORADIUS STORE and STOREDIST, XREADGROUP', () => {
-  assert.deepEqual(keys(['xread', 'count', '1', 'streams', 's1', 's2', '0', '0']), [['s1', RO], ['s2', RO]]);
-  assert.deepEqual(keys(['georadius', 'k', '0', '0', '1', 'km', 'store', 'd', 'storedist', 'e']), [['k', RO], ['d', OW], ['e', OW]]);
+  assert.deepEqual(keys(['xread', 'count', '1', 'streams', 's1', 's2', '0', '0']), [
+    ['s1', RO],
+    ['s2', RO],
+  ]);
+  assert.deepEqual(keys(['georadius', 'k', '0', '0', '1', 'km', 'store', 'd', 'storedist', 'e']), [
+    ['k', RO],
+    ['d', OW],
+    ['e', OW],
+  ]);
   assert.deepEqual(keys(['georadius', 'k', '0', '0', '1', 'km']), [['k', RO]]);
   assert.deepEqual(keys(['xreadgroup', 'group', 'g', 'c', 'streams', 's1', '0']), [['s1', RO]]);
 });
 
 test('movable keys the specs cannot find: SORT … STORE, SORT_RO, MIGRATE … KEYS', () => {
-  assert.deepEqual(keys(['sort', 'k', 'by', 'x', 'get', 'y', 'store', 'dst']), [['k', RO], ['dst', OW]]);
-  assert.deepEqual(keys(['sort', 'k', 'limit', '0', '1', 'store', 'out']), [['k', RO], ['out', OW]]);
+  assert.deepEqual(keys(['sort', 'k', 'by', 'x', 'get', 'y', 'store', 'dst']), [
+    ['k', RO],
+    ['dst', OW],
+  ]);
+  assert.deepEqual(keys(['sort', 'k', 'limit', '0', '1', 'store', 'out']), [
+    ['k', RO],
+    ['out', OW],
+  ]);
   assert.deepEqual(keys(['sort', 'k', 'by', 'store']), [['k', RO]]);
   assert.deepEqual(keys(['sort_ro', 'k', 'by', 'x']), [['k', RO]]);
   assert.deepEqual(keys(['migrate', 'h', '1', 'k', '0', '10']), [['k', RW_DEL]]);
-  assert.deepEqual(keys(['migrate', 'h', '1', '', '0', '10', 'copy', 'replace', 'auth', 'pw', 'keys', 'a', 'b', 'c']), [['a', RW_DEL], ['b', RW_DEL], ['c', RW_DEL]]);
-  assert.deepEqual(keys(['migrate', 'h', '1', '', '0', '10', 'auth2', 'u', 'keys', 'keys', 'a', 'b']), [['a', RW_DEL], ['b', RW_DEL]]);
+  assert.deepEqual(keys(['migrate', 'h', '1', '', '0', '10', 'copy', 'replace', 'auth', 'pw', 'keys', 'a', 'b', 'c']), [
+    ['a', RW_DEL],
+    ['b', RW_DEL],
+    ['c', RW_DEL],
+  ]);
+  assert.deepEqual(keys(['migrate', 'h', '1', '', '0', '10', 'auth2', 'u', 'keys', 'keys', 'a', 'b']), [
+    ['a', RW_DEL],
+    ['b', RW_DEL],
+  ]);
   // KEYS with a key given in the key position as well finds none
   assert.deepEqual(keys(['migrate', 'h', '1', 'k', '0', '10', 'keys', 'a']), []);
 });

@@ -7,7 +7,13 @@ function fakeKeyspace(start = 1_000_000): { ks: Keyspace; advance: (ms: number) 
   const ks = new Keyspace(2);
   ks.clock = () => now;
   ks.updateClock();
-  return { ks, advance: (ms) => { now += ms; ks.updateClock(); } };
+  return {
+    ks,
+    advance: (ms) => {
+      now += ms;
+      ks.updateClock();
+    },
+  };
 }
 
 test('a key with a TTL is gone on access once its time has passed, and counted as expired', () => {

@@ -48,18 +48,34 @@ type Op = typeof op extends fc.Arbitrary<infer T> ? T : never;
 function apply(q: QuickList, m: string[], o: Op): void {
   const norm = (i: number) => (i < 0 ? i + m.length : i);
   switch (o.t) {
-    case 'pushTail': q.pushTail(o.v); m.push(o.v); break;
-    case 'pushHead': q.pushHead(o.v); m.unshift(o.v); break;
-    case 'popTail': assert.equal(q.popTail(), m.pop()); break;
-    case 'popHead': assert.equal(q.popHead(), m.shift()); break;
+    case 'pushTail':
+      q.pushTail(o.v);
+      m.push(o.v);
+      break;
+    case 'pushHead':
+      q.pushHead(o.v);
+      m.unshift(o.v);
+      break;
+    case 'popTail':
+      assert.equal(q.popTail(), m.pop());
+      break;
+    case 'popHead':
+      assert.equal(q.popHead(), m.shift());
+      break;
     case 'set': {
       const i = norm(o.i);
-      if (i >= 0 && i < m.length) { q.set(i, o.v); m[i] = o.v; }
+      if (i >= 0 && i < m.length) {
+        q.set(i, o.v);
+        m[i] = o.v;
+      }
       break;
     }
     case 'insert': {
       const i = norm(o.i);
-      if (i >= 0 && i <= m.length) { q.insertAt(i, o.v); m.splice(i, 0, o.v); }
+      if (i >= 0 && i <= m.length) {
+        q.insertAt(i, o.v);
+        m.splice(i, 0, o.v);
+      }
       break;
     }
     case 'del': {
@@ -76,7 +92,12 @@ function apply(q: QuickList, m: string[], o: Op): void {
       let limit = o.n === 0 ? Infinity : Math.abs(o.n);
       const order = o.n >= 0 ? m.map((_, k) => k) : m.map((_, k) => m.length - 1 - k);
       const drop = new Set<number>();
-      for (const k of order) if (limit > 0 && m[k] === o.v) { drop.add(k); limit--; want++; }
+      for (const k of order)
+        if (limit > 0 && m[k] === o.v) {
+          drop.add(k);
+          limit--;
+          want++;
+        }
       const kept = m.filter((_, k) => !drop.has(k));
       m.length = 0;
       m.push(...kept);
@@ -96,10 +117,18 @@ function check(q: QuickList, m: string[]): void {
   assert.equal(q.index(m.length), undefined);
   assert.equal(q.index(-m.length - 1), undefined);
   const fwd: string[] = [];
-  q.walk(true, (v, i) => { assert.equal(i, fwd.length); fwd.push(v); return true; });
+  q.walk(true, (v, i) => {
+    assert.equal(i, fwd.length);
+    fwd.push(v);
+    return true;
+  });
   assert.deepEqual(fwd, m);
   const back: string[] = [];
-  q.walk(false, (v, i) => { assert.equal(i, m.length - 1 - back.length); back.push(v); return true; });
+  q.walk(false, (v, i) => {
+    assert.equal(i, m.length - 1 - back.length);
+    back.push(v);
+    return true;
+  });
   assert.deepEqual(back, [...m].reverse());
   if (m.length > 0) {
     const a = Math.floor(m.length / 3);
@@ -138,7 +167,13 @@ for (const threshold of [1, 5, 100]) {
       q.pushTail('x'.repeat(threshold));
       q.pushTail('y'.repeat(threshold - 1));
       q.pushTail('z'.repeat(threshold - 1));
-      assert.deepEqual(q.describeNodes().map((n) => [n.plain, n.entries]), [[true, 1], [false, 2]]);
+      assert.deepEqual(
+        q.describeNodes().map((n) => [n.plain, n.entries]),
+        [
+          [true, 1],
+          [false, 2],
+        ],
+      );
       for (const fill of [-2, 1, 3]) {
         fc.assert(
           fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
@@ -208,9 +243,18 @@ function checkLong(q: QuickList, m: string[]): void {
   assert.equal(q.length, m.length);
   assert.deepEqual(q.toArray(), m);
   const back: string[] = [];
-  q.walk(false, (v) => { back.push(v); return true; });
+  q.walk(false, (v) => {
+    back.push(v);
+    return true;
+  });
   assert.deepEqual(back, [...m].reverse());
-  for (const [a, b] of [[0, 3], [0, 40], [m.length - 40, m.length - 1], [m.length >> 1, (m.length >> 1) + 700], [5, m.length - 6]]) {
+  for (const [a, b] of [
+    [0, 3],
+    [0, 40],
+    [m.length - 40, m.length - 1],
+    [m.length >> 1, (m.length >> 1) + 700],
+    [5, m.length - 6],
+  ]) {
     const lo = Math.max(0, a);
     const hi = Math.min(m.length - 1, b);
     if (lo > hi) continue;
@@ -235,7 +279,13 @@ function applyRun(qs: QuickList[], ms: string[][], o: RunOp, i: number): void {
       // distinct values so that order mistakes show
       for (let j = 0; j < o.k; j++) {
         const v = j % 3 === 0 ? o.v : `${i}.${j}`;
-        if (o.head) { q.pushHead(v); m.unshift(v); } else { q.pushTail(v); m.push(v); }
+        if (o.head) {
+          q.pushHead(v);
+          m.unshift(v);
+        } else {
+          q.pushTail(v);
+          m.push(v);
+        }
       }
       break;
     }
@@ -251,8 +301,15 @@ function applyRun(qs: QuickList[], ms: string[][], o: RunOp, i: number): void {
       // push at one end, pop at the other: the end nodes drain and refill
       for (let j = 0; j < o.k; j++) {
         const v = `q${i}.${j}`;
-        if (o.head) { q.pushHead(v); m.unshift(v); assert.equal(q.popTail(), m.pop()); }
-        else { q.pushTail(v); m.push(v); assert.equal(q.popHead(), m.shift()); }
+        if (o.head) {
+          q.pushHead(v);
+          m.unshift(v);
+          assert.equal(q.popTail(), m.pop());
+        } else {
+          q.pushTail(v);
+          m.push(v);
+          assert.equal(q.popHead(), m.shift());
+        }
       }
       break;
     case 'edit': {
@@ -309,7 +366,10 @@ for (const fill of [-1, -2, -5, 3, 100]) {
 test('a one-node list used as a queue keeps one node and its elements in order', () => {
   const q = new QuickList(-2);
   const m: string[] = [];
-  for (let i = 0; i < 600; i++) { q.pushTail(`e${i}`); m.push(`e${i}`); }
+  for (let i = 0; i < 600; i++) {
+    q.pushTail(`e${i}`);
+    m.push(`e${i}`);
+  }
   for (let i = 600; i < 200_000; i++) {
     q.pushTail(`e${i}`);
     m.push(`e${i}`);
@@ -324,11 +384,20 @@ test('a one-node list pushed alternately at both ends past 4 KB fills one node a
   const m: string[] = [];
   for (let i = 0; i < 1200; i++) {
     const v = String(i).padStart(4, '0');
-    if (i % 2 === 0) { q.pushHead(v); m.unshift(v); } else { q.pushTail(v); m.push(v); }
+    if (i % 2 === 0) {
+      q.pushHead(v);
+      m.unshift(v);
+    } else {
+      q.pushTail(v);
+      m.push(v);
+    }
   }
   assert.equal(q.nodeCount, 1); // 1200 entries of 6 bytes
   checkLong(q, m);
-  for (let i = 0; i < 1200; i++) { q.pushTail('t'); m.push('t'); }
+  for (let i = 0; i < 1200; i++) {
+    q.pushTail('t');
+    m.push('t');
+  }
   assert.ok(q.nodeCount >= 2);
   checkLong(q, m);
 });
@@ -339,7 +408,13 @@ test('lists pushed in turns, one element each, keep their own elements', () => {
   for (let i = 0; i < 30_000; i++) {
     const l = i % 3;
     const v = `${l}:${i}`;
-    if (i % 5 === 0) { qs[l].pushHead(v); ms[l].unshift(v); } else { qs[l].pushTail(v); ms[l].push(v); }
+    if (i % 5 === 0) {
+      qs[l].pushHead(v);
+      ms[l].unshift(v);
+    } else {
+      qs[l].pushTail(v);
+      ms[l].push(v);
+    }
   }
   for (let l = 0; l < 3; l++) checkLong(qs[l], ms[l]);
 });
@@ -361,17 +436,32 @@ test('a dup of a list with open end nodes is independent of the original', () =>
 test('LREM-style removal finds values in open and closed nodes alike', () => {
   const q = new QuickList(-1);
   const m: string[] = [];
-  for (let i = 0; i < 5000; i++) { const v = i % 7 === 0 ? 'dup' : `v${i}`; q.pushTail(v); m.push(v); }
+  for (let i = 0; i < 5000; i++) {
+    const v = i % 7 === 0 ? 'dup' : `v${i}`;
+    q.pushTail(v);
+    m.push(v);
+  }
   q.pushHead('dup');
   m.unshift('dup');
   assert.equal(q.removeValue('dup', -3), 3);
   let seen = 0;
-  for (let k = m.length - 1; k >= 0 && seen < 3; k--) if (m[k] === 'dup') { m.splice(k, 1); seen++; }
+  for (let k = m.length - 1; k >= 0 && seen < 3; k--)
+    if (m[k] === 'dup') {
+      m.splice(k, 1);
+      seen++;
+    }
   assert.equal(q.removeValue('dup', 2), 2);
-  for (let k = 0, s2 = 0; k < m.length && s2 < 2; ) if (m[k] === 'dup') { m.splice(k, 1); s2++; } else k++;
+  for (let k = 0, s2 = 0; k < m.length && s2 < 2; )
+    if (m[k] === 'dup') {
+      m.splice(k, 1);
+      s2++;
+    } else k++;
   checkLong(q, m);
   assert.equal(q.removeValue('dup', 0), m.filter((v) => v === 'dup').length);
-  checkLong(q, m.filter((v) => v !== 'dup'));
+  checkLong(
+    q,
+    m.filter((v) => v !== 'dup'),
+  );
 });
 
 test('a bulk writer writes runs of bulks of every length, spilling past its buffer, from strings and byte ranges alike', () => {

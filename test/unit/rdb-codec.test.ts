@@ -11,15 +11,33 @@ import fc from 'fast-check';
 import { crc64, Crc64 } from '../../src/persistence/rdb/crc64.js';
 import { lzfCompress, lzfDecompress } from '../../src/persistence/rdb/lzf.js';
 import {
-  createDumpPayload, ListpackBuilder, RdbWriter, rdbObjectType, rdbSaveObject, intsetBlob, zsetListpackScore,
-  RDB_TYPE_STRING, RDB_TYPE_LIST, RDB_TYPE_SET, RDB_TYPE_ZSET, RDB_TYPE_HASH, RDB_TYPE_ZSET_2, RDB_TYPE_HASH_ZIPMAP,
-  RDB_TYPE_LIST_ZIPLIST, RDB_TYPE_SET_INTSET, RDB_TYPE_ZSET_ZIPLIST, RDB_TYPE_HASH_ZIPLIST, RDB_TYPE_LIST_QUICKLIST,
-  RDB_TYPE_STREAM_LISTPACKS, RDB_TYPE_HASH_LISTPACK, RDB_TYPE_ZSET_LISTPACK, RDB_TYPE_LIST_QUICKLIST_2, RDB_TYPE_SET_LISTPACK,
+  createDumpPayload,
+  ListpackBuilder,
+  RdbWriter,
+  rdbObjectType,
+  rdbSaveObject,
+  intsetBlob,
+  zsetListpackScore,
+  RDB_TYPE_STRING,
+  RDB_TYPE_LIST,
+  RDB_TYPE_SET,
+  RDB_TYPE_ZSET,
+  RDB_TYPE_HASH,
+  RDB_TYPE_ZSET_2,
+  RDB_TYPE_HASH_ZIPMAP,
+  RDB_TYPE_LIST_ZIPLIST,
+  RDB_TYPE_SET_INTSET,
+  RDB_TYPE_ZSET_ZIPLIST,
+  RDB_TYPE_HASH_ZIPLIST,
+  RDB_TYPE_LIST_QUICKLIST,
+  RDB_TYPE_STREAM_LISTPACKS,
+  RDB_TYPE_HASH_LISTPACK,
+  RDB_TYPE_ZSET_LISTPACK,
+  RDB_TYPE_LIST_QUICKLIST_2,
+  RDB_TYPE_SET_LISTPACK,
   type SaveOptions,
 } from '../../src/persistence/rdb/encode.js';
-import {
-  RdbError, RdbReader, RdbUnsupportedError, listpackEntries, loadDumpPayload, rdbLoadObject, verifyDumpPayload, type LoadLimits,
-} from '../../src/persistence/rdb/decode.js';
+import { RdbError, RdbReader, RdbUnsupportedError, listpackEntries, loadDumpPayload, rdbLoadObject, verifyDumpPayload, type LoadLimits } from '../../src/persistence/rdb/decode.js';
 import { encodingOf, RawString, type Value } from '../../src/keyspace/value.js';
 import { QuickList } from '../../src/datatypes/quicklist.js';
 import { HashValue } from '../../src/datatypes/hash.js';
@@ -30,8 +48,12 @@ import { payload, ziplistBlob, zipmapBlob } from '../harness/rdb-payloads.js';
 const ON: SaveOptions = { compress: true };
 const OFF: SaveOptions = { compress: false };
 const DEFAULTS: LoadLimits = {
-  hashMaxListpackEntries: 128, hashMaxListpackValue: 64, listMaxListpackSize: -2,
-  setMaxIntsetEntries: 512, zsetMaxListpackEntries: 128, zsetMaxListpackValue: 64,
+  hashMaxListpackEntries: 128,
+  hashMaxListpackValue: 64,
+  listMaxListpackSize: -2,
+  setMaxIntsetEntries: 512,
+  zsetMaxListpackEntries: 128,
+  zsetMaxListpackValue: 64,
 };
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const latin1 = (b: Uint8Array): string => Buffer.from(b).toString('latin1');
@@ -112,15 +134,21 @@ test("LZF output is Redis's: 40 a's compress to a literal, a 36-byte back refere
 
 test("LZF round trips any data, and gives up (null) when the output would not fit (with liblzf's conservative end check)", () => {
   fc.assert(
-    fc.property(fc.oneof(fc.uint8Array({ maxLength: 2000 }), element.map((s) => Buffer.from(s + s + s, 'latin1'))), (b) => {
-      const c = lzfCompress(b, b.length + 64);
-      if (b.length === 0) return assert.equal(c, null);
-      assert.ok(c !== null);
-      assert.deepEqual(Buffer.from(lzfDecompress(c, b.length)), Buffer.from(b));
-      assert.equal(lzfCompress(b, c.length - 1), null, 'one byte less room than the output fails');
-      // liblzf's end check wants room for 3 bytes past a literal run's header it may not use
-      assert.ok(lzfCompress(b, c.length + 4) !== null);
-    }),
+    fc.property(
+      fc.oneof(
+        fc.uint8Array({ maxLength: 2000 }),
+        element.map((s) => Buffer.from(s + s + s, 'latin1')),
+      ),
+      (b) => {
+        const c = lzfCompress(b, b.length + 64);
+        if (b.length === 0) return assert.equal(c, null);
+        assert.ok(c !== null);
+        assert.deepEqual(Buffer.from(lzfDecompress(c, b.length)), Buffer.from(b));
+        assert.equal(lzfCompress(b, c.length - 1), null, 'one byte less room than the output fails');
+        // liblzf's end check wants room for 3 bytes past a literal run's header it may not use
+        assert.ok(lzfCompress(b, c.length + 4) !== null);
+      },
+    ),
   );
 });
 
@@ -135,8 +163,14 @@ test('LZF decompression refuses references before the start, overflow and a wron
 
 test('rdbSaveLen writes 6-, 14-, 32- and 64-bit lengths and rdbLoadLen reads them back', () => {
   const cases: [number, string][] = [
-    [0, '00'], [63, '3f'], [64, '4040'], [16383, '7fff'], [16384, '8000004000'],
-    [0xffffffff, '80ffffffff'], [0x100000000, '810000000100000000'], [Number.MAX_SAFE_INTEGER, '81001fffffffffffff'],
+    [0, '00'],
+    [63, '3f'],
+    [64, '4040'],
+    [16383, '7fff'],
+    [16384, '8000004000'],
+    [0xffffffff, '80ffffffff'],
+    [0x100000000, '810000000100000000'],
+    [Number.MAX_SAFE_INTEGER, '81001fffffffffffff'],
   ];
   for (const [n, h] of cases) {
     const w = new RdbWriter(1);
@@ -210,8 +244,31 @@ test('binary doubles keep every bit (infinities, -0, subnormals); text doubles r
 // ---------------------------------------------------------------- listpacks
 
 test("listpack entries use Redis's encodings for every integer width and string length (Redis's DUMP bytes)", () => {
-  const els = ['127', '128', '-4096', '4095', '-4097', '4096', '32767', '-32768', '32768', '8388607', '-8388608', '8388608', '2147483647',
-    '-2147483648', '2147483648', '9223372036854775807', '-9223372036854775808', '', '9223372036854775808', '-0', '007', 'a'.repeat(63), 'b'.repeat(64)];
+  const els = [
+    '127',
+    '128',
+    '-4096',
+    '4095',
+    '-4097',
+    '4096',
+    '32767',
+    '-32768',
+    '32768',
+    '8388607',
+    '-8388608',
+    '8388608',
+    '2147483647',
+    '-2147483648',
+    '2147483648',
+    '9223372036854775807',
+    '-9223372036854775808',
+    '',
+    '9223372036854775808',
+    '-0',
+    '007',
+    'a'.repeat(63),
+    'b'.repeat(64),
+  ];
   const q = new QuickList(-2);
   for (const e of els) q.pushTail(e);
   // RPUSH lenc <els> in Redis 7.0 with rdbcompression no, then DUMP lenc
@@ -233,7 +290,10 @@ test('listpack entries of every size decode back, with backlens of 1 to 3 bytes'
       }
       const lp = b.finish();
       assert.equal(lp.length, size);
-      assert.deepEqual(listpackEntries(Buffer.from(lp)), els.map((e) => (/^(0|-?[1-9]\d*)$/.test(e) && e.length <= 20 && BigInt(e) <= 2n ** 63n - 1n && BigInt(e) >= -(2n ** 63n) ? BigInt(e).toString() : e)));
+      assert.deepEqual(
+        listpackEntries(Buffer.from(lp)),
+        els.map((e) => (/^(0|-?[1-9]\d*)$/.test(e) && e.length <= 20 && BigInt(e) <= 2n ** 63n - 1n && BigInt(e) >= -(2n ** 63n) ? BigInt(e).toString() : e)),
+      );
     }),
   );
 });
@@ -283,7 +343,10 @@ test('list nodes are cut where Redis 7.0 cuts them (size + element + 8 against t
   assert.equal(r.loadStringBytes().length, 7 + 39 * 103);
   // RPUSH of 600 elements of 1 to 97 bytes: the node sizes Redis 7.0's DUMP shows for each fill
   const els = Array.from({ length: 600 }, (_, k) => 'x'.repeat(((k * 37) % 97) + 1));
-  const expected: [number, number[]][] = [[-1, [79, 80, 80, 79, 80, 78, 79, 45]], [-2, [159, 159, 158, 124]]];
+  const expected: [number, number[]][] = [
+    [-1, [79, 80, 80, 79, 80, 78, 79, 45]],
+    [-2, [159, 159, 158, 124]],
+  ];
   for (const [fill, counts] of expected) {
     const ql = new QuickList(fill);
     for (const e of els) ql.pushTail(e);
@@ -310,11 +373,15 @@ test('old list forms load: plain list, ziplist, quicklist of ziplists, and quick
       for (const e of els) w.saveString(e, ON);
     }),
     payload(RDB_TYPE_LIST_ZIPLIST, (w) => w.saveBlob(ziplistBlob(els), ON), 6),
-    payload(RDB_TYPE_LIST_QUICKLIST, (w) => {
-      w.saveLen(2);
-      w.saveBlob(ziplistBlob(els.slice(0, 3)), ON);
-      w.saveBlob(ziplistBlob(els.slice(3)), ON);
-    }, 9),
+    payload(
+      RDB_TYPE_LIST_QUICKLIST,
+      (w) => {
+        w.saveLen(2);
+        w.saveBlob(ziplistBlob(els.slice(0, 3)), ON);
+        w.saveBlob(ziplistBlob(els.slice(3)), ON);
+      },
+      9,
+    ),
     payload(RDB_TYPE_LIST_QUICKLIST_2, (w) => {
       w.saveLen(3);
       w.saveLen(2);
@@ -365,23 +432,28 @@ test('hashes round trip in both encodings: a listpack keeps its order, a hashtab
 });
 
 test("a listpack hash's payload is Redis's (HSET h f v f2 12)", () => {
-  const h = hashOf([['f', 'v'], ['f2', '12']])!;
+  const h = hashOf([
+    ['f', 'v'],
+    ['f2', '12'],
+  ])!;
   assert.equal(hex(createDumpPayload(h, ON)), '1013130000000400816602817602826632030c01ff0a00f364f98889042e20');
 });
 
 test('a hash loads as Redis 7.0 loads it: a listpack is kept unless it has too many fields, a plain hash is a listpack when small', () => {
-  const lp = (flat: string[]): Buffer => payload(RDB_TYPE_HASH_LISTPACK, (w) => {
-    const b = new ListpackBuilder();
-    for (const e of flat) b.append(e);
-    w.saveBlob(b.finish(), ON);
-  });
+  const lp = (flat: string[]): Buffer =>
+    payload(RDB_TYPE_HASH_LISTPACK, (w) => {
+      const b = new ListpackBuilder();
+      for (const e of flat) b.append(e);
+      w.saveBlob(b.finish(), ON);
+    });
   const lim = { ...DEFAULTS, hashMaxListpackEntries: 2, hashMaxListpackValue: 4 };
   assert.equal(encodingOf(loadDumpPayload(lp(['f', 'long value']), lim)), 'listpack', 'value length not rechecked');
   assert.equal(encodingOf(loadDumpPayload(lp(['a', '1', 'b', '2', 'c', '3']), lim)), 'hashtable');
-  const plain = (flat: string[]): Buffer => payload(RDB_TYPE_HASH, (w) => {
-    w.saveLen(flat.length / 2);
-    for (const e of flat) w.saveString(e, ON);
-  });
+  const plain = (flat: string[]): Buffer =>
+    payload(RDB_TYPE_HASH, (w) => {
+      w.saveLen(flat.length / 2);
+      for (const e of flat) w.saveString(e, ON);
+    });
   assert.equal(encodingOf(loadDumpPayload(plain(['a', '1', 'b', '2']), lim)), 'listpack');
   assert.equal(encodingOf(loadDumpPayload(plain(['a', 'long value']), lim)), 'hashtable');
   assert.equal(encodingOf(loadDumpPayload(plain(['a', '1', 'b', '2', 'c', '3']), lim)), 'hashtable');
@@ -389,11 +461,23 @@ test('a hash loads as Redis 7.0 loads it: a listpack is kept unless it has too m
   const zl = payload(RDB_TYPE_HASH_ZIPLIST, (w) => w.saveBlob(ziplistBlob(['a', '1', 'b', 'long value']), ON), 9);
   assert.deepEqual(contentOf(loadDumpPayload(zl, lim)), ['a=1', 'b=long value']);
   const zm = (pairs: [string, string][], free = 0): Buffer => payload(RDB_TYPE_HASH_ZIPMAP, (w) => w.saveBlob(zipmapBlob(pairs, free), ON), 6);
-  const small = loadDumpPayload(zm([['a', '1'], ['b', '22']], 3), lim);
+  const small = loadDumpPayload(
+    zm(
+      [
+        ['a', '1'],
+        ['b', '22'],
+      ],
+      3,
+    ),
+    lim,
+  );
   assert.deepEqual(contentOf(small), ['a=1', 'b=22']);
   assert.equal(encodingOf(small), 'listpack');
   assert.equal(encodingOf(loadDumpPayload(zm([['a', 'long value']]), lim)), 'hashtable');
-  assert.throws(() => loadDumpPayload(lp(['a', '1', 'a', '2']), lim), (e: RdbError) => e.message === 'Hash listpack integrity check failed.' && /Duplicate/.test(e.detail));
+  assert.throws(
+    () => loadDumpPayload(lp(['a', '1', 'a', '2']), lim),
+    (e: RdbError) => e.message === 'Hash listpack integrity check failed.' && /Duplicate/.test(e.detail),
+  );
   // not sanitized deeply (sanitize-dump-payload no), Redis meets the duplicates converting: its panic's words
   assert.throws(() => loadDumpPayload(lp(['a', '1', 'a', '2']), { ...lim, hashMaxListpackEntries: 1 }, false), /^Error: Hash listpack with dup elements$/);
   assert.throws(() => loadDumpPayload(lp(['a']), lim), RdbError);
@@ -442,10 +526,11 @@ test("intset payloads are Redis's, including a width kept after the wide member 
 });
 
 test('a plain set loads as an intset when small and all-integer, an intset converts when too big', () => {
-  const plain = (ms: string[]): Buffer => payload(RDB_TYPE_SET, (w) => {
-    w.saveLen(ms.length);
-    for (const m of ms) w.saveString(m, ON);
-  });
+  const plain = (ms: string[]): Buffer =>
+    payload(RDB_TYPE_SET, (w) => {
+      w.saveLen(ms.length);
+      for (const m of ms) w.saveString(m, ON);
+    });
   const lim = { ...DEFAULTS, setMaxIntsetEntries: 3 };
   assert.deepEqual(contentOf(loadDumpPayload(plain(['2', '1', '-3']), lim)), ['-3', '1', '2']);
   assert.equal(encodingOf(loadDumpPayload(plain(['2', '1', '-3']), lim)), 'intset');
@@ -454,14 +539,26 @@ test('a plain set loads as an intset when small and all-integer, an intset conve
   assert.throws(() => loadDumpPayload(plain(['2', '2']), lim), /Duplicate set members/);
   const is = payload(RDB_TYPE_SET_INTSET, (w) => w.saveBlob(intsetBlob([1, 2, 3, 4], 2), ON));
   assert.equal(encodingOf(loadDumpPayload(is, lim)), 'hashtable');
-  assert.throws(() => loadDumpPayload(payload(RDB_TYPE_SET_INTSET, (w) => w.saveBlob(intsetBlob([2, 1], 2), ON)), lim), (e: RdbError) => e.message === 'Intset integrity check failed.' && /ascending/.test(e.detail));
+  assert.throws(
+    () =>
+      loadDumpPayload(
+        payload(RDB_TYPE_SET_INTSET, (w) => w.saveBlob(intsetBlob([2, 1], 2), ON)),
+        lim,
+      ),
+    (e: RdbError) => e.message === 'Intset integrity check failed.' && /ascending/.test(e.detail),
+  );
   // RDB 11's set listpack reads as a plain set, and only in RDB 11 data
-  const slp = (v: number): Buffer => payload(RDB_TYPE_SET_LISTPACK, (w) => {
-    const b = new ListpackBuilder();
-    b.append('5');
-    b.append('x');
-    w.saveBlob(b.finish(), ON);
-  }, v);
+  const slp = (v: number): Buffer =>
+    payload(
+      RDB_TYPE_SET_LISTPACK,
+      (w) => {
+        const b = new ListpackBuilder();
+        b.append('5');
+        b.append('x');
+        w.saveBlob(b.finish(), ON);
+      },
+      v,
+    );
   assert.deepEqual(contentOf(loadDumpPayload(slp(11), lim)), ['5', 'x']);
   assert.throws(() => loadDumpPayload(slp(10), lim), /unknown object type 20/);
 });
@@ -489,10 +586,24 @@ test('sorted sets round trip in both encodings with every score (±inf, -0 kept 
 test("zset payloads are Redis's: listpack scores as integers or %.17g text, skiplists greatest first with binary scores", () => {
   const lim = { zsetMaxListpackEntries: 128, zsetMaxListpackValue: 64 };
   const z = new ZSet();
-  for (const [s, m] of [[1, 'a'], [1.5, 'b'], [-0, 'c'], [Infinity, 'd'], [-Infinity, 'e']] as [number, string][]) z.add(s, m, 0, lim);
+  for (const [s, m] of [
+    [1, 'a'],
+    [1.5, 'b'],
+    [-0, 'c'],
+    [Infinity, 'd'],
+    [-Infinity, 'e'],
+  ] as [number, string][])
+    z.add(s, m, 0, lim);
   assert.equal(hex(createDumpPayload(z, ON)), '112a2a0000000a00816502842d696e66058163020001816102010181620283312e350481640283696e6604ff0a00f3965f52c43221dd');
   const sk = ZSet.create(true);
-  for (const [s, m] of [[0, 'x'], [-0, 'y'], [Infinity, 'z'], [-Infinity, 'w'], [1e300, 'v']] as [number, string][]) sk.add(s, m, 0, lim);
+  for (const [s, m] of [
+    [0, 'x'],
+    [-0, 'y'],
+    [Infinity, 'z'],
+    [-Infinity, 'w'],
+    [1e300, 'v'],
+  ] as [number, string][])
+    sk.add(s, m, 0, lim);
   assert.equal(hex(createDumpPayload(sk, ON)), '0505017a000000000000f07f01769c7500883ce4377e01790000000000000080017800000000000000000177000000000000f0ff0a00506dbea040b7ad72');
   assert.equal(zsetListpackScore(123456789012345678), '123456789012345680');
   assert.equal(zsetListpackScore(-0), '0');
@@ -502,39 +613,72 @@ test("zset payloads are Redis's: listpack scores as integers or %.17g text, skip
 
 test('a zset loads as Redis 7.0 loads it: listpack kept unless too many, skiplist payloads converted when small, old forms read', () => {
   const lim = { ...DEFAULTS, zsetMaxListpackEntries: 2, zsetMaxListpackValue: 4 };
-  const lp = (flat: string[]): Buffer => payload(RDB_TYPE_ZSET_LISTPACK, (w) => {
-    const b = new ListpackBuilder();
-    for (const e of flat) b.append(e);
-    w.saveBlob(b.finish(), ON);
-  });
+  const lp = (flat: string[]): Buffer =>
+    payload(RDB_TYPE_ZSET_LISTPACK, (w) => {
+      const b = new ListpackBuilder();
+      for (const e of flat) b.append(e);
+      w.saveBlob(b.finish(), ON);
+    });
   assert.equal(encodingOf(loadDumpPayload(lp(['a long member', '1']), lim)), 'listpack');
   assert.equal(encodingOf(loadDumpPayload(lp(['a', '1', 'b', '2', 'c', '3']), lim)), 'skiplist');
-  const z2 = (pairs: [string, number][]): Buffer => payload(RDB_TYPE_ZSET_2, (w) => {
-    w.saveLen(pairs.length);
-    for (const [m, s] of pairs) {
-      w.saveString(m, ON);
-      w.saveBinaryDouble(s);
-    }
-  });
-  const small = loadDumpPayload(z2([['b', -0], ['a', 1]]), lim);
+  const z2 = (pairs: [string, number][]): Buffer =>
+    payload(RDB_TYPE_ZSET_2, (w) => {
+      w.saveLen(pairs.length);
+      for (const [m, s] of pairs) {
+        w.saveString(m, ON);
+        w.saveBinaryDouble(s);
+      }
+    });
+  const small = loadDumpPayload(
+    z2([
+      ['b', -0],
+      ['a', 1],
+    ]),
+    lim,
+  );
   assert.equal(encodingOf(small), 'listpack');
-  assert.deepEqual(contentOf(small), [['b', '0'], ['a', '1']]);
+  assert.deepEqual(contentOf(small), [
+    ['b', '0'],
+    ['a', '1'],
+  ]);
   assert.equal(encodingOf(loadDumpPayload(z2([['long member', 1]]), lim)), 'skiplist');
   assert.throws(() => loadDumpPayload(z2([['a', NaN]]), lim), /NAN/);
-  assert.throws(() => loadDumpPayload(z2([['a', 1], ['a', 2]]), lim), /Duplicate/);
-  const text = payload(RDB_TYPE_ZSET, (w) => {
-    w.saveLen(3);
-    w.saveString('a', ON);
-    w.u8(3);
-    w.latin1('1.5');
-    w.saveString('b', ON);
-    w.u8(254);
-    w.saveString('c', ON);
-    w.u8(255);
-  }, 6);
-  assert.deepEqual(contentOf(loadDumpPayload(text, DEFAULTS)), [['c', '-Infinity'], ['a', '1.5'], ['b', 'Infinity']]);
+  assert.throws(
+    () =>
+      loadDumpPayload(
+        z2([
+          ['a', 1],
+          ['a', 2],
+        ]),
+        lim,
+      ),
+    /Duplicate/,
+  );
+  const text = payload(
+    RDB_TYPE_ZSET,
+    (w) => {
+      w.saveLen(3);
+      w.saveString('a', ON);
+      w.u8(3);
+      w.latin1('1.5');
+      w.saveString('b', ON);
+      w.u8(254);
+      w.saveString('c', ON);
+      w.u8(255);
+    },
+    6,
+  );
+  assert.deepEqual(contentOf(loadDumpPayload(text, DEFAULTS)), [
+    ['c', '-Infinity'],
+    ['a', '1.5'],
+    ['b', 'Infinity'],
+  ]);
   const zl = payload(RDB_TYPE_ZSET_ZIPLIST, (w) => w.saveBlob(ziplistBlob(['a', '1', 'b', '2.5', 'c', '100000']), ON), 9);
-  assert.deepEqual(contentOf(loadDumpPayload(zl, DEFAULTS)), [['a', '1'], ['b', '2.5'], ['c', '100000']]);
+  assert.deepEqual(contentOf(loadDumpPayload(zl, DEFAULTS)), [
+    ['a', '1'],
+    ['b', '2.5'],
+    ['c', '100000'],
+  ]);
 });
 
 // ---------------------------------------------------------------- payloads
@@ -559,21 +703,70 @@ test('truncated, empty and unknown values are refused; streams with their own er
     const r = new RdbReader(body, 1, cut);
     assert.throws(() => rdbLoadObject(body[0], r, DEFAULTS), RdbError, `cut at ${cut}`);
   }
-  assert.throws(() => loadDumpPayload(payload(RDB_TYPE_SET, (w) => w.saveLen(0)), DEFAULTS), /empty/);
-  assert.throws(() => loadDumpPayload(payload(RDB_TYPE_LIST_QUICKLIST_2, (w) => {
-    w.saveLen(1);
-    w.saveLen(2);
-    w.saveBlob(new ListpackBuilder().finish(), ON);
-  }), DEFAULTS), /empty/);
-  assert.throws(() => loadDumpPayload(payload(RDB_TYPE_LIST_QUICKLIST_2, (w) => {
-    w.saveLen(1);
-    w.saveLen(3);
-    w.saveString('a', ON);
-  }), DEFAULTS), /Quicklist integrity/);
-  assert.throws(() => loadDumpPayload(payload(8, (w) => w.saveLen(0)), DEFAULTS), /unknown object type 8/);
-  assert.throws(() => loadDumpPayload(payload(RDB_TYPE_STREAM_LISTPACKS, (w) => w.saveLen(0)), DEFAULTS), RdbUnsupportedError);
-  assert.throws(() => loadDumpPayload(payload(7, (w) => w.saveLen(0)), DEFAULTS), { message: "The RDB file contains module data I can't load: no matching module type 'AAAAAAAAA'" });
-  assert.throws(() => loadDumpPayload(payload(6, (w) => w.saveLen(0)), DEFAULTS), { message: 'Pre-release module format not supported' });
+  assert.throws(
+    () =>
+      loadDumpPayload(
+        payload(RDB_TYPE_SET, (w) => w.saveLen(0)),
+        DEFAULTS,
+      ),
+    /empty/,
+  );
+  assert.throws(
+    () =>
+      loadDumpPayload(
+        payload(RDB_TYPE_LIST_QUICKLIST_2, (w) => {
+          w.saveLen(1);
+          w.saveLen(2);
+          w.saveBlob(new ListpackBuilder().finish(), ON);
+        }),
+        DEFAULTS,
+      ),
+    /empty/,
+  );
+  assert.throws(
+    () =>
+      loadDumpPayload(
+        payload(RDB_TYPE_LIST_QUICKLIST_2, (w) => {
+          w.saveLen(1);
+          w.saveLen(3);
+          w.saveString('a', ON);
+        }),
+        DEFAULTS,
+      ),
+    /Quicklist integrity/,
+  );
+  assert.throws(
+    () =>
+      loadDumpPayload(
+        payload(8, (w) => w.saveLen(0)),
+        DEFAULTS,
+      ),
+    /unknown object type 8/,
+  );
+  assert.throws(
+    () =>
+      loadDumpPayload(
+        payload(RDB_TYPE_STREAM_LISTPACKS, (w) => w.saveLen(0)),
+        DEFAULTS,
+      ),
+    RdbUnsupportedError,
+  );
+  assert.throws(
+    () =>
+      loadDumpPayload(
+        payload(7, (w) => w.saveLen(0)),
+        DEFAULTS,
+      ),
+    { message: "The RDB file contains module data I can't load: no matching module type 'AAAAAAAAA'" },
+  );
+  assert.throws(
+    () =>
+      loadDumpPayload(
+        payload(6, (w) => w.saveLen(0)),
+        DEFAULTS,
+      ),
+    { message: 'Pre-release module format not supported' },
+  );
 });
 
 test('rdbSaveObject writes only the value: a file writer can put its own type and key around it', () => {

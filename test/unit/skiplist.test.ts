@@ -52,14 +52,21 @@ test('a skiplist keeps elements in (score, member) order with correct ranks unde
           assert.equal(sl.delete(cur ?? 0, o.m), cur !== undefined);
           m.delete(o.m);
         } else if (o.t === 'delrank') {
-          const exp = sorted(m).slice(o.a - 1, o.a - 1 + o.n).map((e) => e[0]);
+          const exp = sorted(m)
+            .slice(o.a - 1, o.a - 1 + o.n)
+            .map((e) => e[0]);
           const got: string[] = [];
-          assert.equal(sl.deleteRangeByRank(o.a, o.a + o.n - 1, (x) => got.push(x)), exp.length);
+          assert.equal(
+            sl.deleteRangeByRank(o.a, o.a + o.n - 1, (x) => got.push(x)),
+            exp.length,
+          );
           assert.deepEqual(got, exp);
           for (const x of got) m.delete(x);
         } else if (o.t === 'delscore') {
           const r: ScoreRange = { min: o.a, max: o.b, minex: o.minex, maxex: o.maxex };
-          const exp = sorted(m).filter(([, s]) => (r.minex ? s > r.min : s >= r.min) && (r.maxex ? s < r.max : s <= r.max)).map((e) => e[0]);
+          const exp = sorted(m)
+            .filter(([, s]) => (r.minex ? s > r.min : s >= r.min) && (r.maxex ? s < r.max : s <= r.max))
+            .map((e) => e[0]);
           const got: string[] = [];
           sl.deleteRangeByScore(r, (x) => got.push(x));
           assert.deepEqual(got, exp);
@@ -93,20 +100,27 @@ test('a skiplist keeps elements in (score, member) order with correct ranks unde
 
 test('score ranges find the first and last element inside, honouring exclusive bounds', () => {
   fc.assert(
-    fc.property(fc.uniqueArray(fc.tuple(member, fc.integer({ min: -10, max: 10 })), { selector: (e) => e[0], maxLength: 50 }), fc.integer({ min: -12, max: 12 }), fc.integer({ min: -12, max: 12 }), fc.boolean(), fc.boolean(), (elems, a, b, minex, maxex) => {
-      const sl = new SkipList();
-      const m: Model = new Map();
-      for (const [mm, s] of elems) {
-        sl.insert(s, mm);
-        m.set(mm, s);
-      }
-      const r: ScoreRange = { min: a, max: b, minex, maxex };
-      const inside = sorted(m).filter(([, s]) => (minex ? s > a : s >= a) && (maxex ? s < b : s <= b));
-      const f = sl.firstInScoreRange(r);
-      const l = sl.lastInScoreRange(r);
-      assert.equal(f === 0 ? null : sl.member(f), inside.length ? inside[0][0] : null);
-      assert.equal(l === 0 ? null : sl.member(l), inside.length ? inside[inside.length - 1][0] : null);
-    }),
+    fc.property(
+      fc.uniqueArray(fc.tuple(member, fc.integer({ min: -10, max: 10 })), { selector: (e) => e[0], maxLength: 50 }),
+      fc.integer({ min: -12, max: 12 }),
+      fc.integer({ min: -12, max: 12 }),
+      fc.boolean(),
+      fc.boolean(),
+      (elems, a, b, minex, maxex) => {
+        const sl = new SkipList();
+        const m: Model = new Map();
+        for (const [mm, s] of elems) {
+          sl.insert(s, mm);
+          m.set(mm, s);
+        }
+        const r: ScoreRange = { min: a, max: b, minex, maxex };
+        const inside = sorted(m).filter(([, s]) => (minex ? s > a : s >= a) && (maxex ? s < b : s <= b));
+        const f = sl.firstInScoreRange(r);
+        const l = sl.lastInScoreRange(r);
+        assert.equal(f === 0 ? null : sl.member(f), inside.length ? inside[0][0] : null);
+        assert.equal(l === 0 ? null : sl.member(l), inside.length ? inside[inside.length - 1][0] : null);
+      },
+    ),
     { seed: 5, numRuns: 300 },
   );
 });

@@ -125,14 +125,19 @@ test('a snapshot taken during random writes emits exactly the dataset at its cut
       const emitted: Emitted[] = [];
       const sections: number[] = [];
       let currentDb = -1;
-      const snap = new Snapshot<Emitted>(s.ks, {
-        encode: (k, v, exp) => ({ db: -1, key: k, value: dupValue(v), exp }),
-        beginDb: (dbIndex) => {
-          sections.push(dbIndex);
-          currentDb = dbIndex;
+      const snap = new Snapshot<Emitted>(
+        s.ks,
+        {
+          encode: (k, v, exp) => ({ db: -1, key: k, value: dupValue(v), exp }),
+          beginDb: (dbIndex) => {
+            sections.push(dbIndex);
+            currentDb = dbIndex;
+          },
+          write: (e) => emitted.push({ ...e, db: currentDb }),
         },
-        write: (e) => emitted.push({ ...e, db: currentDb }),
-      }, null, newestFirst);
+        null,
+        newestFirst,
+      );
       let i = 0;
       while (!snap.finished) {
         // a few commands, then a slice of the walk (budget 0: 256 slots)
@@ -143,7 +148,10 @@ test('a snapshot taken during random writes emits exactly the dataset at its cut
       }
       for (; i < during.length; i++) run(s, c, during[i]);
       // sections in database order, each once
-      assert.deepEqual(sections, s.ks.dbs.map((d) => d.id));
+      assert.deepEqual(
+        sections,
+        s.ks.dbs.map((d) => d.id),
+      );
       // install what was emitted in a scratch server and describe it like the live one
       const scratch = new Server();
       const sc = scratch.createClient(null);

@@ -2,7 +2,20 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { formatDouble } from '../../src/util/numbers.js';
-import { ZSet, addResult, ZADD_IN_INCR, ZADD_IN_NX, ZADD_IN_XX, ZADD_IN_GT, ZADD_IN_LT, ZADD_OUT_ADDED, ZADD_OUT_UPDATED, ZADD_OUT_NOP, type ScoreRange, type LexRange } from '../../src/datatypes/zset.js';
+import {
+  ZSet,
+  addResult,
+  ZADD_IN_INCR,
+  ZADD_IN_NX,
+  ZADD_IN_XX,
+  ZADD_IN_GT,
+  ZADD_IN_LT,
+  ZADD_OUT_ADDED,
+  ZADD_OUT_UPDATED,
+  ZADD_OUT_NOP,
+  type ScoreRange,
+  type LexRange,
+} from '../../src/datatypes/zset.js';
 
 type Model = Map<string, number>;
 const cmp = (a: [string, number], b: [string, number]) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
@@ -15,14 +28,21 @@ const all = (z: ZSet): [string, number][] => {
 const inScore = (s: number, r: ScoreRange) => (r.minex ? s > r.min : s >= r.min) && (r.maxex ? s < r.max : s <= r.max);
 const inLex = (m: string, r: LexRange) => !r.empty && (r.min === null || (r.minex ? m > r.min : m >= r.min)) && (r.max === null || (r.maxex ? m < r.max : m <= r.max));
 
-const member = fc.oneof(fc.constantFrom('a', 'b', 'c', 'd', 'e', '', '\x00', '\xff\xfe', 'x'.repeat(20)), fc.integer({ min: 0, max: 40 }).map((i) => `m${i}`), fc.constant('L'.repeat(200)));
-const score = fc.oneof(
-  fc.integer({ min: -20, max: 240 }),
-  fc.constantFrom(-Infinity, Infinity, 0.5, -0, 1e300, -1e-300, 32767, 32768, -32769, 2147483647, 2147483648, -2147483649, 2 ** 53, 1.5),
+const member = fc.oneof(
+  fc.constantFrom('a', 'b', 'c', 'd', 'e', '', '\x00', '\xff\xfe', 'x'.repeat(20)),
+  fc.integer({ min: 0, max: 40 }).map((i) => `m${i}`),
+  fc.constant('L'.repeat(200)),
 );
+const score = fc.oneof(fc.integer({ min: -20, max: 240 }), fc.constantFrom(-Infinity, Infinity, 0.5, -0, 1e300, -1e-300, 32767, 32768, -32769, 2147483647, 2147483648, -2147483649, 2 ** 53, 1.5));
 const flagsArb = fc.constantFrom(0, 0, 0, ZADD_IN_NX, ZADD_IN_XX, ZADD_IN_GT, ZADD_IN_LT, ZADD_IN_INCR, ZADD_IN_INCR | ZADD_IN_XX, ZADD_IN_GT | ZADD_IN_XX);
 const scoreRange = fc.record({ min: score, max: score, minex: fc.boolean(), maxex: fc.boolean() });
-const lexRange = fc.record({ min: fc.option(member, { nil: null }), max: fc.option(member, { nil: null }), minex: fc.boolean(), maxex: fc.boolean(), empty: fc.boolean().map((b) => b && Math.random() < 0.1) });
+const lexRange = fc.record({
+  min: fc.option(member, { nil: null }),
+  max: fc.option(member, { nil: null }),
+  minex: fc.boolean(),
+  maxex: fc.boolean(),
+  empty: fc.boolean().map((b) => b && Math.random() < 0.1),
+});
 const op = fc.oneof(
   { weight: 6, arbitrary: fc.record({ t: fc.constant('add' as const), m: member, s: score, f: flagsArb }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('rem' as const), m: member }) },
@@ -96,7 +116,10 @@ test('a zset matches a sorted model under random adds, removals and range remova
       }
       const want = sorted(m);
       // -0 is stored as 0 in a listpack (as Redis stores it)
-      assert.deepEqual(all(z).map(([x, s]) => [x, s === 0 ? 0 : s]), want.map(([x, s]) => [x, s === 0 ? 0 : s]));
+      assert.deepEqual(
+        all(z).map(([x, s]) => [x, s === 0 ? 0 : s]),
+        want.map(([x, s]) => [x, s === 0 ? 0 : s]),
+      );
       want.forEach(([x, s], i) => {
         assert.equal(z.rank(x, false), i);
         assert.equal(z.rank(x, true), want.length - 1 - i);
@@ -138,7 +161,10 @@ test('score and lex ranges with offset, limit and direction match a filtered mod
           const byScore = sorted(m).filter(([, s]) => inScore(s, sr));
           const got: string[] = [];
           z.rangeByScore(sr, offset, limit, reverse, (x) => got.push(x));
-          assert.deepEqual(got, take(reverse ? byScore.reverse() : byScore).map((e) => e[0]));
+          assert.deepEqual(
+            got,
+            take(reverse ? byScore.reverse() : byScore).map((e) => e[0]),
+          );
           assert.equal(z.countInScoreRange(sr), sorted(m).filter(([, s]) => inScore(s, sr)).length);
           // lex on equal scores
           const same = ZSet.create(skip);
@@ -172,7 +198,11 @@ test('store results are listpack up to the entry and length limits, skiplist bey
   assert.equal(ZSet.fromSorted(['a', 'b', 'c', 'd'], [1, 2, 3, 4], limits).encoding(), 'skiplist');
   assert.equal(ZSet.fromSorted(['abcde'], [1], limits).encoding(), 'skiplist');
   const z = ZSet.fromSorted(['a', 'bb', 'ccc'], [-Infinity, 0.1, 1e300], limits);
-  assert.deepEqual(all(z), [['a', -Infinity], ['bb', 0.1], ['ccc', 1e300]]);
+  assert.deepEqual(all(z), [
+    ['a', -Infinity],
+    ['bb', 0.1],
+    ['ccc', 1e300],
+  ]);
 });
 
 test('a new member past zset-max-listpack-entries or longer than zset-max-listpack-value converts the listpack', () => {
@@ -189,7 +219,11 @@ test('a new member past zset-max-listpack-entries or longer than zset-max-listpa
   assert.equal(y.encoding(), 'listpack');
   y.add(1, 'abcd', 0, limits);
   assert.equal(y.encoding(), 'skiplist');
-  assert.deepEqual(all(z), [['a', 1], ['c', 3], ['b', 5]]);
+  assert.deepEqual(all(z), [
+    ['a', 1],
+    ['c', 3],
+    ['b', 5],
+  ]);
 });
 
 test('scores of every width round-trip through the packed listpack', () => {
@@ -212,7 +246,7 @@ test('scores print as C printf("%.17g"): ties to even, exponents from e-05 and e
     [1 / 3, '0.33333333333333331'],
     [0.0001, '0.0001'],
     [0.00001, '1.0000000000000001e-05'],
-    [3.0517578125e-05, '3.0517578125e-05'],
+    [3.0517578125e-5, '3.0517578125e-05'],
     [1e16, '10000000000000000'],
     [1e17, '1e+17'],
     [123456789012345678, '1.2345678901234568e+17'],

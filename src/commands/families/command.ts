@@ -32,7 +32,10 @@ function addKeySpec(c: Client, ks: KeySpec): void {
   c.addBulk('flags');
   c.addSetLen(ks.flags.length);
   for (const f of ks.flags) c.addStatus(f);
-  for (const [label, part] of [['begin_search', ks.begin_search], ['find_keys', ks.find_keys]] as const) {
+  for (const [label, part] of [
+    ['begin_search', ks.begin_search],
+    ['find_keys', ks.find_keys],
+  ] as const) {
     c.addBulk(label);
     c.addMapLen(2);
     c.addBulk('type');
@@ -183,7 +186,8 @@ function commandListCommand(c: Client, argv: string[], s: Server): void {
   let filter: ((spec: CommandSpec) => boolean) | null = null;
   if (argv.length === 5 && is(argv[2], 'filterby')) {
     const arg = argv[4];
-    if (is(argv[3], 'module')) filter = () => false; // gKV has no modules
+    if (is(argv[3], 'module'))
+      filter = () => false; // gKV has no modules
     else if (is(argv[3], 'aclcat')) {
       const cat = arg.toLowerCase();
       filter = (spec) => spec.aclCategories.includes(cat);

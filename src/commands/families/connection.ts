@@ -114,7 +114,9 @@ function helloCommand(c: Client, argv: string[], s: Server): void {
     return;
   }
   if (!c.authenticated) {
-    throw Err.raw('NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time');
+    throw Err.raw(
+      'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
+    );
   }
   if (name !== null) {
     if (!validClientName(name)) throw Err.raw(BAD_NAME);
@@ -122,13 +124,20 @@ function helloCommand(c: Client, argv: string[], s: Server): void {
   }
   if (ver !== 0) c.resp = ver as 2 | 3;
   c.addMapLen(7);
-  c.addBulk('server'); c.addBulk('redis');
-  c.addBulk('version'); c.addBulk(REDIS_VERSION);
-  c.addBulk('proto'); c.addInt(c.resp);
-  c.addBulk('id'); c.addInt(c.id);
-  c.addBulk('mode'); c.addBulk('standalone');
-  c.addBulk('role'); c.addBulk('master');
-  c.addBulk('modules'); c.addArrayLen(0);
+  c.addBulk('server');
+  c.addBulk('redis');
+  c.addBulk('version');
+  c.addBulk(REDIS_VERSION);
+  c.addBulk('proto');
+  c.addInt(c.resp);
+  c.addBulk('id');
+  c.addInt(c.id);
+  c.addBulk('mode');
+  c.addBulk('standalone');
+  c.addBulk('role');
+  c.addBulk('master');
+  c.addBulk('modules');
+  c.addArrayLen(0);
 }
 
 /** clearClientConnectionState, as RESET does. */

@@ -34,7 +34,6 @@ import { hashString } from '../../datatypes/dict.js';
 import { formatDouble } from '../../util/numbers.js';
 import { globMatch } from '../../util/glob.js';
 
-
 /*
  * DEBUG OBJECT's "at:" address stands for Redis's object identity, since gKV
  * values are not C objects: a collection or RawString keeps one address for
@@ -395,7 +394,7 @@ function debugCommand(c: Client, argv: string[], s: Server): void {
       'HTSTATS <dbid>',
       '    Return hash table statistics of the specified Redis database.',
       'HTSTATS-KEY <key>',
-      '    Like HTSTATS but for the hash table stored at <key>\'s value.',
+      "    Like HTSTATS but for the hash table stored at <key>'s value.",
       'LOADAOF',
       '    Flush the AOF buffers on disk and reload the AOF in memory.',
       'OBJECT <key>',
@@ -404,7 +403,7 @@ function debugCommand(c: Client, argv: string[], s: Server): void {
       '    Stop periodic cron job processing.',
       'POPULATE <count> [<prefix>] [<size>]',
       '    Create <count> string keys named key:<num>. If <prefix> is specified then',
-      '    it is used instead of the \'key\' prefix. These are not propagated to',
+      "    it is used instead of the 'key' prefix. These are not propagated to",
       '    replicas. Cluster slots are not respected so keys not belonging to the',
       '    current node can be created in cluster mode.',
       'PROTOCOL <type>',
@@ -427,7 +426,7 @@ function debugCommand(c: Client, argv: string[], s: Server): void {
       'SEGFAULT',
       '    Crash the server with sigsegv.',
       'SET-SKIP-CHECKSUM-VALIDATION <0|1>',
-      '    Enables or disables checksum checks for RDB files and RESTORE\'s payload.',
+      "    Enables or disables checksum checks for RDB files and RESTORE's payload.",
       'SET-ACTIVE-EXPIRE <0|1>',
       '    Setting it to 0 disables expiring keys in background when they are not',
       '    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the',

@@ -220,7 +220,7 @@ function migrateCommand(c: Client, argv: string[], s: Server): void {
     (reply) => finishMigrate(s, c, reply, resume),
     (e) => {
       s.log.warning(`BUG: MIGRATE failed: ${(e as Error)?.stack ?? e}`);
-      finishMigrate(s, c, 'ERR internal error in \'migrate\' command', resume);
+      finishMigrate(s, c, "ERR internal error in 'migrate' command", resume);
     },
   );
 }
@@ -252,12 +252,7 @@ interface MigrateOptions {
  * the connection, noting the db it selected. The same steps run with the
  * cached asynchronous connections, or at once in a helper process inside EXEC.
  */
-type MigrateIo =
-  | { op: 'connect' }
-  | { op: 'send'; bytes: Buffer; replies: number }
-  | { op: 'read' }
-  | { op: 'drop' }
-  | { op: 'selected'; dbid: number };
+type MigrateIo = { op: 'connect' } | { op: 'send'; bytes: Buffer; replies: number } | { op: 'read' } | { op: 'drop' } | { op: 'selected'; dbid: number };
 
 type SendResult = IoFailure | 'connect' | null;
 
@@ -400,7 +395,8 @@ function runMigrateSync(o: MigrateOptions, steps: Generator<MigrateIo, string | 
     if (r.done === true) return r.value;
     const io = r.value;
     input = undefined;
-    if (io.op === 'connect') input = { lastDbid: -1 }; // a fresh connection each time, made by the helper
+    if (io.op === 'connect')
+      input = { lastDbid: -1 }; // a fresh connection each time, made by the helper
     else if (io.op === 'send') {
       const res = migrateExchangeSync(o.host, o.port, o.timeout, io.bytes, io.replies);
       if (res.failed === 'connect' || res.failed === 'write') input = res.failed === 'connect' ? 'connect' : res.failure;

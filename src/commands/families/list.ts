@@ -326,8 +326,7 @@ function lremCommand(c: Client, argv: string[]): void {
   c.addInt(removed);
 }
 
-const RANK_ZERO =
-  "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list";
+const RANK_ZERO = "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list";
 const LONG_MIN = -(2n ** 63n);
 
 function lposCommand(c: Client, argv: string[]): void {

@@ -108,7 +108,6 @@ function waitCommand(c: Client, argv: string[], s: Server): void {
   s.blocking.block(c, { type: 'string', keys: [], timeout, serve: () => false, onTimeout: (bc) => bc.addInt(acked) });
 }
 
-
 /** TIME: the wall clock as [seconds, microseconds], read now (not the command's cached time), as Redis's gettimeofday. */
 function timeCommand(c: Client): void {
   const us = Math.floor((performance.timeOrigin + performance.now()) * 1000);

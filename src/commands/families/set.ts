@@ -61,7 +61,6 @@ function addArrayReply(c: Client, members: readonly string[]): void {
   c.addBulkItems(members);
 }
 
-
 /** Redis's empty set reply (shared.emptyset[resp]). */
 function addEmptySet(c: Client): void {
   c.addSetLen(0);
@@ -435,9 +434,10 @@ function sunionDiffGeneric(c: Client, s: DataContext, keys: string[], dstkey: st
   const first = sets[0];
   if (op === 'union') {
     for (const set of sets) {
-      if (set !== null) set.forEach((m) => {
-        dstset.add(m, max);
-      });
+      if (set !== null)
+        set.forEach((m) => {
+          dstset.add(m, max);
+        });
     }
   } else if (first !== null && !sameset) {
     let algoOne = 0;
@@ -463,9 +463,10 @@ function sunionDiffGeneric(c: Client, s: DataContext, keys: string[], dstkey: st
       });
       for (let j = 1; j < sets.length && dstset.size > 0; j++) {
         const set = sets[j];
-        if (set !== null) set.forEach((m) => {
-          dstset.remove(m);
-        });
+        if (set !== null)
+          set.forEach((m) => {
+            dstset.remove(m);
+          });
       }
     }
   }

@@ -25,10 +25,7 @@ import { Err } from '../../protocol/errors.js';
 import type { Db } from '../../keyspace/keyspace.js';
 import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../../keyspace/notify.js';
 import type { Value } from '../../keyspace/value.js';
-import {
-  ZSet, addResult, ZADD_IN_INCR, ZADD_IN_NX, ZADD_IN_XX, ZADD_IN_GT, ZADD_IN_LT,
-  ZADD_OUT_ADDED, ZADD_OUT_UPDATED, ZADD_OUT_NOP, type ScoreRange, type LexRange,
-} from '../../datatypes/zset.js';
+import { ZSet, addResult, ZADD_IN_INCR, ZADD_IN_NX, ZADD_IN_XX, ZADD_IN_GT, ZADD_IN_LT, ZADD_OUT_ADDED, ZADD_OUT_UPDATED, ZADD_OUT_NOP, type ScoreRange, type LexRange } from '../../datatypes/zset.js';
 import { SetValue } from '../../datatypes/set.js';
 import { formatDouble } from '../../util/numbers.js';
 import { string2d, strtodStrict } from '../../util/strtod.js';

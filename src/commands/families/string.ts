@@ -136,13 +136,25 @@ function parseSetOptions(argv: string[], from: number, isSet: boolean): SetOptio
     else if (opt === 'keepttl' && !o.persist && !timed && isSet) o.keepttl = true;
     else if (opt === 'persist' && !isSet && !timed && !o.keepttl) o.persist = true;
     else if (opt === 'ex' && !o.keepttl && !o.persist && (o.kind === '' || o.kind === 'ex') && hasNext) {
-      o.kind = 'ex'; o.expireArg = argv[++j]; o.unit = 'seconds'; o.relative = true;
+      o.kind = 'ex';
+      o.expireArg = argv[++j];
+      o.unit = 'seconds';
+      o.relative = true;
     } else if (opt === 'px' && !o.keepttl && !o.persist && (o.kind === '' || o.kind === 'px') && hasNext) {
-      o.kind = 'px'; o.expireArg = argv[++j]; o.unit = 'ms'; o.relative = true;
+      o.kind = 'px';
+      o.expireArg = argv[++j];
+      o.unit = 'ms';
+      o.relative = true;
     } else if (opt === 'exat' && !o.keepttl && !o.persist && (o.kind === '' || o.kind === 'exat') && hasNext) {
-      o.kind = 'exat'; o.expireArg = argv[++j]; o.unit = 'seconds'; o.relative = false;
+      o.kind = 'exat';
+      o.expireArg = argv[++j];
+      o.unit = 'seconds';
+      o.relative = false;
     } else if (opt === 'pxat' && !o.keepttl && !o.persist && (o.kind === '' || o.kind === 'pxat') && hasNext) {
-      o.kind = 'pxat'; o.expireArg = argv[++j]; o.unit = 'ms'; o.relative = false;
+      o.kind = 'pxat';
+      o.expireArg = argv[++j];
+      o.unit = 'ms';
+      o.relative = false;
     } else throw Err.syntax();
   }
   return o;
@@ -576,18 +588,27 @@ function lcsCommand(c: Client, argv: string[], s: DataContext): void {
   }
   let i = alen;
   let j = blen;
-  let aStart = alen, aEnd = 0, bStart = 0, bEnd = 0;
+  let aStart = alen,
+    aEnd = 0,
+    bStart = 0,
+    bEnd = 0;
   while (i > 0 && j > 0) {
     let emit = false;
     if (a.charCodeAt(i - 1) === b.charCodeAt(j - 1)) {
       result[idx - 1] = a[i - 1];
       if (aStart === alen) {
-        aStart = i - 1; aEnd = i - 1; bStart = j - 1; bEnd = j - 1;
+        aStart = i - 1;
+        aEnd = i - 1;
+        bStart = j - 1;
+        bEnd = j - 1;
       } else if (aStart === i && bStart === j) {
-        aStart--; bStart--;
+        aStart--;
+        bStart--;
       } else emit = true;
       if (aStart === 0 || bStart === 0) emit = true;
-      idx--; i--; j--;
+      idx--;
+      i--;
+      j--;
     } else {
       const l1 = dp[(i - 1) * w + j];
       const l2 = dp[i * w + j - 1];
@@ -599,8 +620,12 @@ function lcsCommand(c: Client, argv: string[], s: DataContext): void {
       const matchLen = aEnd - aStart + 1;
       if (getIdx && (minMatchLen === 0 || matchLen >= minMatchLen)) {
         c.addArrayLen(withMatchLen ? 3 : 2);
-        c.addArrayLen(2); c.addInt(aStart); c.addInt(aEnd);
-        c.addArrayLen(2); c.addInt(bStart); c.addInt(bEnd);
+        c.addArrayLen(2);
+        c.addInt(aStart);
+        c.addInt(aEnd);
+        c.addArrayLen(2);
+        c.addInt(bStart);
+        c.addInt(bEnd);
         if (withMatchLen) c.addInt(matchLen);
         matches++;
       }

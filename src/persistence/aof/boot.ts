@@ -47,9 +47,7 @@ export async function startAtBoot(aof: Aof): Promise<void> {
   // as its base and the AOF directory does not have it yet (an upgrade
   // interrupted before its rename).
   const old = resolve(s.config.get('dir'), aof.name);
-  const upgrade =
-    (m.base === null && m.incrs.length === 0) ||
-    (m.base !== null && m.incrs.length === 0 && m.base.fileName === aof.name && !existsSync(aof.path(aof.name)));
+  const upgrade = (m.base === null && m.incrs.length === 0) || (m.base !== null && m.incrs.length === 0 && m.base.fileName === aof.name && !existsSync(aof.path(aof.name)));
   if (upgrade && existsSync(old) && statSync(old).isFile()) {
     const ai = { fileName: aof.name, seq: 1, type: 'b' as const };
     m.base = ai;

@@ -85,7 +85,10 @@ class Reader {
   eof = false;
   private filePos: number;
 
-  constructor(private readonly fd: number, start: number) {
+  constructor(
+    private readonly fd: number,
+    start: number,
+  ) {
     this.base = start;
     this.filePos = start;
   }
@@ -258,9 +261,7 @@ function* replayCommands(s: Server, rp: Replayer, fd: number, start: number, fil
   let validBeforeMulti = start;
   let sliceStart = Date.now();
   const fmtErr = (at: number, why: string): AofLoadError =>
-    new AofLoadError(
-      `Bad file format reading the append only file ${fileName} at offset ${at} (${why}): make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>`,
-    );
+    new AofLoadError(`Bad file format reading the append only file ${fileName} at offset ${at} (${why}): make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>`);
   let truncated = false;
   outer: for (;;) {
     const cmdStart = r.offset;

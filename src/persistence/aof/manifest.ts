@@ -115,7 +115,6 @@ function needsRepr(s: string): boolean {
   return false;
 }
 
-
 function formatInfo(ai: AofInfo): string {
   const name = needsRepr(ai.fileName) ? sdsRepr(ai.fileName) : ai.fileName;
   return `file ${name} seq ${ai.seq} type ${ai.type}\n`;

@@ -44,13 +44,33 @@ import { Crc64 } from './crc64.js';
 import { lzfDecompress } from './lzf.js';
 import {
   RDB_VERSION,
-  RDB_TYPE_STRING, RDB_TYPE_LIST, RDB_TYPE_SET, RDB_TYPE_ZSET, RDB_TYPE_HASH, RDB_TYPE_ZSET_2,
-  RDB_TYPE_MODULE, RDB_TYPE_MODULE_2, RDB_TYPE_HASH_ZIPMAP, RDB_TYPE_LIST_ZIPLIST, RDB_TYPE_SET_INTSET,
-  RDB_TYPE_ZSET_ZIPLIST, RDB_TYPE_HASH_ZIPLIST, RDB_TYPE_LIST_QUICKLIST, RDB_TYPE_STREAM_LISTPACKS,
-  RDB_TYPE_HASH_LISTPACK, RDB_TYPE_ZSET_LISTPACK, RDB_TYPE_LIST_QUICKLIST_2, RDB_TYPE_STREAM_LISTPACKS_2,
-  RDB_TYPE_SET_LISTPACK, RDB_TYPE_STREAM_LISTPACKS_3,
-  QUICKLIST_NODE_CONTAINER_PLAIN, QUICKLIST_NODE_CONTAINER_PACKED,
-  RDB_ENC_INT8, RDB_ENC_INT16, RDB_ENC_INT32, RDB_ENC_LZF,
+  RDB_TYPE_STRING,
+  RDB_TYPE_LIST,
+  RDB_TYPE_SET,
+  RDB_TYPE_ZSET,
+  RDB_TYPE_HASH,
+  RDB_TYPE_ZSET_2,
+  RDB_TYPE_MODULE,
+  RDB_TYPE_MODULE_2,
+  RDB_TYPE_HASH_ZIPMAP,
+  RDB_TYPE_LIST_ZIPLIST,
+  RDB_TYPE_SET_INTSET,
+  RDB_TYPE_ZSET_ZIPLIST,
+  RDB_TYPE_HASH_ZIPLIST,
+  RDB_TYPE_LIST_QUICKLIST,
+  RDB_TYPE_STREAM_LISTPACKS,
+  RDB_TYPE_HASH_LISTPACK,
+  RDB_TYPE_ZSET_LISTPACK,
+  RDB_TYPE_LIST_QUICKLIST_2,
+  RDB_TYPE_STREAM_LISTPACKS_2,
+  RDB_TYPE_SET_LISTPACK,
+  RDB_TYPE_STREAM_LISTPACKS_3,
+  QUICKLIST_NODE_CONTAINER_PLAIN,
+  QUICKLIST_NODE_CONTAINER_PACKED,
+  RDB_ENC_INT8,
+  RDB_ENC_INT16,
+  RDB_ENC_INT32,
+  RDB_ENC_LZF,
 } from './encode.js';
 
 /**
@@ -60,7 +80,10 @@ import {
  * was wrong, when known.
  */
 export class RdbError extends Error {
-  constructor(message: string, readonly detail = '') {
+  constructor(
+    message: string,
+    readonly detail = '',
+  ) {
     super(message);
   }
 }
@@ -680,7 +703,11 @@ function zsetFrom(members: string[], scores: number[], lim: LoadLimits, listpack
   }
   const idx = Array.from({ length: n }, (_, i) => i);
   idx.sort((i, j) => scores[i] - scores[j] || (members[i] < members[j] ? -1 : members[i] > members[j] ? 1 : 0));
-  return ZSet.fromSorted(idx.map((i) => members[i]), idx.map((i) => scores[i]), NO_ZSET_LIMIT);
+  return ZSet.fromSorted(
+    idx.map((i) => members[i]),
+    idx.map((i) => scores[i]),
+    NO_ZSET_LIMIT,
+  );
 }
 
 const NO_ZSET_LIMIT = { zsetMaxListpackEntries: Infinity, zsetMaxListpackValue: Infinity };
@@ -868,9 +895,7 @@ export function rdbLoadObject(type: number, r: RdbReader, lim: LoadLimits, deep 
         // ziplist nodes are converted to listpacks entry by entry, so checked deeply whatever the setting;
         // empty nodes are skipped silently, as Redis does
         const elems =
-          type === RDB_TYPE_LIST_QUICKLIST_2
-            ? integrity('Listpack integrity check failed.', () => listpackEntries(blob))
-            : integrity('Ziplist integrity check failed.', () => ziplistEntries(blob));
+          type === RDB_TYPE_LIST_QUICKLIST_2 ? integrity('Listpack integrity check failed.', () => listpackEntries(blob)) : integrity('Ziplist integrity check failed.', () => ziplistEntries(blob));
         counted += elems.length;
         listFrom(list, elems, lim);
       }

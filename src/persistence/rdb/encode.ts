@@ -500,10 +500,11 @@ export function rdbSaveObject(w: RdbWriter, v: Value, o: SaveOptions): void {
         // greatest to smallest, as Redis writes them (the loader then inserts at the head)
         const n = v.length;
         w.saveLen(n);
-        if (n > 0) v.rangeByRank(0, n - 1, true, (m, score) => {
-          w.saveString(m, o);
-          w.saveBinaryDouble(score);
-        });
+        if (n > 0)
+          v.rangeByRank(0, n - 1, true, (m, score) => {
+            w.saveString(m, o);
+            w.saveBinaryDouble(score);
+          });
       }
       return;
     default:

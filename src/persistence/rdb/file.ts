@@ -84,7 +84,11 @@ export class RdbImage {
   private readonly checksum: boolean;
   private readonly policy: KeyPolicy;
 
-  constructor(private readonly s: Server, private readonly out: (b: Buffer) => void, o: RdbSaveOptions) {
+  constructor(
+    private readonly s: Server,
+    private readonly out: (b: Buffer) => void,
+    o: RdbSaveOptions,
+  ) {
     this.so = { compress: s.config.getBool('rdbcompression') };
     this.checksum = s.config.getBool('rdbchecksum');
     this.policy = keyPolicy(s);
@@ -332,7 +336,11 @@ export interface RdbLoadContext {
 
 /** A value of an RDB file that cannot be loaded: Redis's reason, and where. */
 export class RdbLoadError extends RdbError {
-  constructor(reason: string, detail: string, readonly at: RdbLoadContext) {
+  constructor(
+    reason: string,
+    detail: string,
+    readonly at: RdbLoadContext,
+  ) {
     super(reason, detail);
   }
 }

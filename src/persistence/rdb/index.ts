@@ -15,7 +15,21 @@
  * PING) are refused with -MISCONF while the last BGSAVE failed.
  */
 import type { Server } from '../../server/server.js';
-import { RdbCrcError, RdbImage, RdbLoadError, installEntries, loadRdbImage, parseRdb, rdbChildError, rdbPath, rdbSaveSteps, saveRdbSync, startRdbChild, writeRdbToFd, type RdbLoadResult } from './file.js';
+import {
+  RdbCrcError,
+  RdbImage,
+  RdbLoadError,
+  installEntries,
+  loadRdbImage,
+  parseRdb,
+  rdbChildError,
+  rdbPath,
+  rdbSaveSteps,
+  saveRdbSync,
+  startRdbChild,
+  writeRdbToFd,
+  type RdbLoadResult,
+} from './file.js';
 import { RdbError } from './decode.js';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -238,9 +252,28 @@ export class RdbState {
 
 /** redis-check-rdb's names of the RDB types, by type byte. */
 const RDB_TYPE_NAMES = [
-  'string', 'list-linked', 'set-hashtable', 'zset-v1', 'hash-hashtable', 'zset-v2', 'module-pre-release', 'module-value', '',
-  'hash-zipmap', 'list-ziplist', 'set-intset', 'zset-ziplist', 'hash-ziplist', 'quicklist', 'stream', 'hash-listpack', 'zset-listpack',
-  'quicklist-v2', 'stream-v2', 'set-listpack', 'stream-v3',
+  'string',
+  'list-linked',
+  'set-hashtable',
+  'zset-v1',
+  'hash-hashtable',
+  'zset-v2',
+  'module-pre-release',
+  'module-value',
+  '',
+  'hash-zipmap',
+  'list-ziplist',
+  'set-intset',
+  'zset-ziplist',
+  'hash-ziplist',
+  'quicklist',
+  'stream',
+  'hash-listpack',
+  'zset-listpack',
+  'quicklist-v2',
+  'stream-v2',
+  'set-listpack',
+  'stream-v3',
 ];
 
 /** What redis-check-rdb prints about a file that failed to load (Redis runs it before exiting). */
@@ -286,9 +319,7 @@ export function installRdb(s: Server, load = true): RdbState {
   states.set(s, st);
   s.config.onChange('save', (v) => (st.points = parseSavePoints(v)));
   // writeCommandsDeniedByDiskError: writes refused while the last BGSAVE failed
-  s.diskErrorChecks.push(() =>
-    !st.lastBgsaveOk && st.points.length > 0 && s.config.getBool('stop-writes-on-bgsave-error') ? MISCONF_RDB : null,
-  );
+  s.diskErrorChecks.push(() => (!st.lastBgsaveOk && st.points.length > 0 && s.config.getBool('stop-writes-on-bgsave-error') ? MISCONF_RDB : null));
   // the AOF's RDB preamble
   rdbHooks.writer = (srv, fd) => writeRdbToFd(srv, fd, { aofBase: true });
   // lets an AOF rewrite walk the snapshot in slices instead of one pause
