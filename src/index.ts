@@ -15,10 +15,8 @@
  */
 import { Config, ConfigError } from './server/config.js';
 import { PARAMS } from './server/params.js';
-import { Server } from './server/server.js';
-import { installAof } from './persistence/aof/index.js';
-import { installRdb } from './persistence/rdb/index.js';
-import { registerPersistenceInfo } from './persistence/info.js';
+import type { Server } from './server/server.js';
+import { composeServer } from './compose.js';
 
 export type ServerOptions = Record<string, string | number | boolean | string[]>;
 
@@ -55,10 +53,8 @@ export async function createServer(options: ServerOptions = {}): Promise<GkvServ
       throw e;
     }
   }
-  const server = new Server(config);
-  installAof(server); // appendonly: load at startup, feed, fsync, rewrite (persistence/aof)
-  installRdb(server, 'dir' in options || 'dbfilename' in options); // SAVE/BGSAVE, save points, load (persistence/rdb)
-  registerPersistenceInfo(server); // INFO persistence: loading, rdb_ and aof_ fields (persistence/info)
+  // every command, renames, persistence; the RDB file is loaded only when the caller named where it is
+  const server = composeServer(config, { persistence: { loadRdb: 'dir' in options || 'dbfilename' in options } });
   await server.listen();
   return {
     port: server.port,

@@ -7,10 +7,8 @@
  */
 import { Config, ConfigError } from '../server/config.js';
 import { PARAMS } from '../server/params.js';
-import { Server, StartupFailure } from '../server/server.js';
-import { installAof } from '../persistence/aof/index.js';
-import { installRdb } from '../persistence/rdb/index.js';
-import { registerPersistenceInfo } from '../persistence/info.js';
+import { StartupFailure, type Server } from '../server/server.js';
+import { composeServer } from '../compose.js';
 import { rdbRemoveTempFile } from '../persistence/rdb/file.js';
 import { installCrashHandlers } from '../server/crash.js';
 
@@ -29,7 +27,8 @@ async function main(argv: string[]): Promise<number> {
   let server: Server;
   try {
     config.loadArgs(argv);
-    server = new Server(config);
+    // every command, the configuration's renames, persistence (loading the RDB at startup)
+    server = composeServer(config, { persistence: { loadRdb: true } });
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(e.message + '\n');
@@ -37,9 +36,6 @@ async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
-  installAof(server); // appendonly: load at startup, feed, fsync, rewrite (persistence/aof)
-  installRdb(server); // SAVE/BGSAVE, save points, the save at shutdown, load at startup (persistence/rdb)
-  registerPersistenceInfo(server); // INFO persistence: loading, rdb_ and aof_ fields (persistence/info)
   server.log.level = config.get('loglevel') as typeof server.log.level;
   server.log.file = config.get('logfile');
   // the process title shows proc-title-template, {title} being the name gkv-server was started as

@@ -14,12 +14,23 @@
  * The server's command table is a CommandTable<ServerContext>; a row taking
  * a DataContext registers there because every ServerContext is one.
  */
+import type { Socket } from 'node:net';
 import type { Client } from '../server/client.js';
 import type { Config } from '../server/config.js';
 import type { Keyspace } from '../keyspace/keyspace.js';
 import type { LazyFree } from '../server/lazyfree.js';
 import type { Blocking } from '../server/blocking.js';
-import type { Server } from '../server/server.js';
+import type { Logger } from '../server/log.js';
+import type { Slowlog } from '../server/slowlog.js';
+import type { LatencyMonitor } from '../server/latency.js';
+import type { IdleGc } from '../server/idle-gc.js';
+import type { InfoRegistry } from '../server/info.js';
+import type { ReplyBufferStats } from '../server/client-mem.js';
+import type { PubSub } from '../pubsub/pubsub.js';
+import type { WatchedKeys } from '../server/multi.js';
+import type { Children } from '../server/children.js';
+import type { MigrateCache } from './migrate.js';
+import type { CommandTable } from './table.js';
 import type { CommandRow, CommandSpec } from './spec.js';
 
 /** Redis's thresholds between compact and hashed/skiplist encodings (redis.conf *-max-listpack-*, set-max-intset-entries). */
@@ -52,12 +63,148 @@ export interface DataContext {
   propagateOps(c: Client, ops: [number, string[]][]): void;
 }
 
+/** The server's counters (INFO stats, and what CONFIG RESETSTAT resets). */
+export interface ServerStats {
+  totalConnections: number;
+  rejectedConnections: number;
+  numCommands: number;
+  netInput: number;
+  netOutput: number;
+  totalErrorReplies: number;
+  errorCounts: Map<string, number>;
+  /** samples of (time, commands, netIn, netOut) for instantaneous_* */
+  instOps: number;
+  instIn: number;
+  instOut: number;
+  /** read events and socket writes (INFO total_reads_processed / total_writes_processed) */
+  readsProcessed: number;
+  writesProcessed: number;
+}
+
+/** SHUTDOWN's options, for the shutdown steps (persistence saves unless nosave). */
+export interface ShutdownFlags {
+  save: boolean;
+  nosave: boolean;
+  now: boolean;
+  force: boolean;
+}
+
 /**
- * What the server, connection, transaction, pub/sub and persistence commands
- * use: the whole server, for now, while those families are moved to the
- * narrower members they need.
+ * A shutdown step (Server.onShutdown). It may be a generator that yields a
+ * number of milliseconds to wait (0: one turn of the event loop) between
+ * pieces of a long task (the final save walks the dataset in slices, so a
+ * second SIGINT is still seen). Its result, or the generator's return value,
+ * false means the server must not exit (the step logged why).
  */
-export type ServerContext = Server;
+export type ShutdownStep = Generator<number, boolean | void, void> | boolean | void;
+
+/** Redis's error reply to a SHUTDOWN that failed (the server stays up). */
+export const SHUTDOWN_FAILED = 'ERR Errors trying to SHUTDOWN. Check logs.';
+
+/**
+ * What the server, connection, transaction, pub/sub, introspection and
+ * persistence commands use: the data context and the server's own state.
+ */
+export interface ServerContext extends DataContext {
+  /** the command table (COMMAND, INFO commandstats, CONFIG RESETSTAT, the AOF loader) */
+  readonly table: CommandTable<ServerContext>;
+  readonly log: Logger;
+  /** connected clients by id */
+  readonly clients: Map<number, Client>;
+  readonly stats: ServerStats;
+  /** INFO's sections, each registered by its owner */
+  readonly info: InfoRegistry;
+  readonly slowlog: Slowlog;
+  readonly idleGc: IdleGc;
+  readonly pubsub: PubSub<Client>;
+  /** the run id (INFO run_id) and the start time (ms, uptime) */
+  readonly runId: string;
+  readonly startTime: number;
+  /** the TCP port listened on (0: none) */
+  readonly port: number;
+  /** the cron's frequency (hz) */
+  readonly hz: number;
+  readonly maxClients: number;
+  /** the most used memory seen (INFO used_memory_peak) */
+  peakMemory: number;
+  /** the latency monitor (LATENCY, latency-monitor-threshold) */
+  readonly latency: LatencyMonitor;
+  /** latency-tracking and latency-tracking-info-percentiles (INFO latencystats) */
+  readonly latencyTracking: boolean;
+  readonly latencyPercentiles: number[];
+  /** the replication id (DEBUG CHANGE-REPL-ID, INFO replication) */
+  replId: string;
+  /** true while EXEC runs its queue (commands then do not block or pause) */
+  inExec: boolean;
+  /** the propagated ops of the EXEC running, null outside one */
+  execOps: [number, string[]][] | null;
+  /** loading a dataset (RDB or AOF): commands without the loading flag get -LOADING */
+  loading: boolean;
+  requirePass: string;
+  /** DEBUG SET-ACTIVE-EXPIRE */
+  activeExpire: boolean;
+  /** DEBUG SET-SKIP-CHECKSUM-VALIDATION */
+  skipChecksumValidation: boolean;
+  /** DEBUG PAUSE-CRON */
+  pauseCron: boolean;
+  /** DEBUG REPLYBUFFER: resizing on/off, peak reset time, and the counters */
+  replyBufferResizing: boolean;
+  replyBufferPeakResetMs: number;
+  readonly replyBufferStats: ReplyBufferStats;
+  /** propagation hook (AOF / replicas): called after a command changed the dataset */
+  propagate: ((dbId: number, argv: string[]) => void) | null;
+  /** the load running (INFO loading_*), null when none */
+  loadingInfo: { start: number; totalBytes: number; loadedBytes: number } | null;
+  /** a shutdown was asked for (SIGTERM/SIGINT/SHUTDOWN), and one is running its steps */
+  readonly shuttingDown: boolean;
+  readonly shutdownRunning: boolean;
+  /**
+   * Persistence's part in the server's life, installed by the composition
+   * root: startup steps (loading), shutdown steps (Redis's finishShutdown:
+   * the AOF's fsync, the RDB's final save; see ShutdownStep), work before the
+   * replies of an event are written (the AOF's fsync with appendfsync
+   * always), disk-error checks (MISCONF), FLUSHALL's and the stop's.
+   */
+  readonly onStartup: (() => Promise<void> | void)[];
+  readonly onShutdown: ((flags: ShutdownFlags, sync: boolean) => ShutdownStep)[];
+  readonly beforeReplies: (() => void)[];
+  readonly diskErrorChecks: (() => string | null)[];
+  /** the background child process (a save, an AOF rewrite) and fork counters */
+  readonly children: Children;
+  /** WATCH's registry */
+  readonly watch: WatchedKeys;
+  /** MIGRATE's cached connections */
+  readonly migrateCache: MigrateCache;
+  /** the clients in MONITOR mode */
+  readonly monitors: Set<Client>;
+  readonly onStopped: (() => void)[];
+  readonly onFlushAll: (() => void)[];
+
+  /** runs a command as call() does (EXEC's queue) */
+  call(c: Client, cmd: CommandSpec<ServerContext>, argv: string[]): void;
+  /** propagates a transaction's ops wrapped in MULTI/EXEC */
+  propagateTransaction(ops: [number, string[]][]): void;
+  /** marks a client as having output to write at the end of the loop iteration */
+  markPending(c: Client): void;
+  /** writes every pending client's output now */
+  flushPending(): void;
+  /** a client of the server's own (a socket, or null: the AOF loader's fake client) */
+  createClient(socket: Socket | null, unixPath?: string | null): Client;
+  freeClient(c: Client): void;
+  /** the biggest input and output buffers among the clients (INFO client_recent_max_*) */
+  expansiveClients(): [number, number];
+  /** a client's output not yet written (CLIENT LIST omem) */
+  unsentOutput(c: Client): number;
+  /** CLIENT PAUSE / UNPAUSE */
+  pause(until: number, all: boolean): void;
+  unpause(): void;
+  /** holds every other client's commands until the returned function is called (MIGRATE's exchange) */
+  suspendCommands(): () => void;
+  /** SHUTDOWN: the exit as Redis's prepareForShutdown (false/promise of false: the server stays up) */
+  prepareForShutdown(flags: ShutdownFlags, sync?: boolean): Promise<boolean> | boolean;
+  shutdownFrom(c: Client, flags: ShutdownFlags): void;
+  abortShutdown(): boolean;
+}
 
 declare module '../server/client.js' {
   /** MULTI queues the server's commands (see Client.multiQueue) */

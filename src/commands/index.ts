@@ -18,7 +18,7 @@ import { stringCommands } from './families/string.js';
 import { transactionCommands } from './families/transactions.js';
 import { aofCommands } from '../persistence/aof/commands.js';
 import { rdbCommands } from '../persistence/rdb/commands.js';
-import { latencyCommands } from '../server/latency.js';
+import { latencyCommands } from './families/latency.js';
 
 export function registerAllCommands(t: CommandTable): void {
   t.register(bitmapCommands);

@@ -18,7 +18,6 @@
 import net from 'node:net';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Server } from '../server/server.js';
 
 /** Redis's MIGRATE_SOCKET_CACHE_ITEMS and MIGRATE_SOCKET_CACHE_TTL (seconds) */
 const CACHE_ITEMS = 64;
@@ -114,49 +113,46 @@ export class MigrateSocket {
   }
 }
 
-interface Cache {
-  sockets: Map<string, MigrateSocket>;
-  timer: NodeJS.Timeout | null;
-}
+/**
+ * The cached connections (Redis's server.migrate_cached_sockets): at most
+ * CACHE_ITEMS, each closed after CACHE_TTL_S idle seconds. One per server
+ * (`migrateCache`), closed when the server stops.
+ */
+export class MigrateCache {
+  readonly sockets = new Map<string, MigrateSocket>();
+  private timer: NodeJS.Timeout | null = null;
 
-const caches = new WeakMap<Server, Cache>();
-
-function cacheOf(s: Server): Cache {
-  let c = caches.get(s);
-  if (c === undefined) {
-    c = { sockets: new Map(), timer: null };
-    caches.set(s, c);
-    s.onStopped.push(() => {
-      for (const m of c!.sockets.values()) m.close();
-      c!.sockets.clear();
-      if (c!.timer !== null) clearInterval(c!.timer);
-    });
+  /** INFO stats' migrate_cached_sockets. */
+  get size(): number {
+    return this.sockets.size;
   }
-  return c;
-}
 
-/** INFO stats' migrate_cached_sockets. */
-export function migrateCachedSockets(s: Server): number {
-  return caches.get(s)?.sockets.size ?? 0;
-}
-
-/** Redis's migrateCloseTimedoutSockets, once a second while some are cached. */
-function startReaper(cache: Cache): void {
-  if (cache.timer !== null) return;
-  cache.timer = setInterval(() => {
-    const now = Math.floor(Date.now() / 1000);
-    for (const [name, m] of cache.sockets) {
-      if (now - m.lastUse > CACHE_TTL_S) {
-        m.close();
-        cache.sockets.delete(name);
+  /** Redis's migrateCloseTimedoutSockets, once a second while some are cached. */
+  startReaper(): void {
+    if (this.timer !== null) return;
+    this.timer = setInterval(() => {
+      const now = Math.floor(Date.now() / 1000);
+      for (const [name, m] of this.sockets) {
+        if (now - m.lastUse > CACHE_TTL_S) {
+          m.close();
+          this.sockets.delete(name);
+        }
       }
-    }
-    if (cache.sockets.size === 0 && cache.timer !== null) {
-      clearInterval(cache.timer);
-      cache.timer = null;
-    }
-  }, 1000);
-  cache.timer.unref();
+      if (this.sockets.size === 0 && this.timer !== null) {
+        clearInterval(this.timer);
+        this.timer = null;
+      }
+    }, 1000);
+    this.timer.unref();
+  }
+
+  /** Every cached connection closed (the server stops). */
+  close(): void {
+    for (const m of this.sockets.values()) m.close();
+    this.sockets.clear();
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+  }
 }
 
 /**
@@ -164,8 +160,7 @@ function startReaper(cache: Cache): void {
  * within the timeout. Null when none could be made in time (the caller
  * replies "IOERR error or timeout connecting to the client").
  */
-export async function migrateGetSocket(s: Server, host: string, port: string, timeoutMs: number): Promise<MigrateSocket | null> {
-  const cache = cacheOf(s);
+export async function migrateGetSocket(cache: MigrateCache, host: string, port: string, timeoutMs: number): Promise<MigrateSocket | null> {
   const name = `${host}:${port}`;
   const cached = cache.sockets.get(name);
   if (cached !== undefined) {
@@ -201,13 +196,12 @@ export async function migrateGetSocket(s: Server, host: string, port: string, ti
   // a connection refused at once: Redis's non-blocking connect "succeeds" and the first write fails
   if (outcome === 'refused') m.broken = true;
   cache.sockets.set(name, m);
-  startReaper(cache);
+  cache.startReaper();
   return m;
 }
 
 /** Redis's migrateCloseSocket: the cached connection to host:port closed and forgotten. */
-export function migrateCloseSocket(s: Server, host: string, port: string): void {
-  const cache = cacheOf(s);
+export function migrateCloseSocket(cache: MigrateCache, host: string, port: string): void {
   const name = `${host}:${port}`;
   const m = cache.sockets.get(name);
   if (m === undefined) return;

@@ -27,7 +27,8 @@ import { constants } from 'node:os';
 import { closeSync, openSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Server } from '../server/server.js';
+import type { ActiveChild } from '../server/children.js';
+import type { ServerContext } from '../commands/context.js';
 import { Snapshot, type SnapshotSink } from './snapshot.js';
 import { strerror } from '../util/strerror.js';
 import { memoryUsageOf } from '../keyspace/object-size.js';
@@ -52,7 +53,6 @@ export type ChildType = 'rdb' | 'aof';
 /** How a child ended. `killed`: the server stopped it (not an error for Redis). */
 export type ChildResult = { ok: true; size: number } | { ok: false; killed: boolean; signal: number | null; code: number | null; error: string; op: string };
 
-const active = new WeakMap<Server, ChildSave>();
 let spawnSeq = 0;
 
 function unlinkQuiet(path: string): void {
@@ -62,22 +62,17 @@ function unlinkQuiet(path: string): void {
     /* not created, or gone */
   }
 }
-const forks = new WeakMap<Server, { total: number; latestUsec: number }>();
 
 /** The child running for s (Redis's server.child_pid / child_type), or null. */
-export function activeChildOf(s: Server): ChildSave | null {
-  return active.get(s) ?? null;
-}
-
-/** INFO stats' total_forks and latest_fork_usec (the children started, the last start's duration). */
-export function forkStatsOf(s: Server): { total: number; latestUsec: number } {
-  return forks.get(s) ?? { total: 0, latestUsec: 0 };
+export function activeChildOf(s: ServerContext): ChildSave | null {
+  const c = s.children.active;
+  return c instanceof ChildSave ? c : null;
 }
 
 /** INFO persistence's current_* fields: the running child's progress (zeros without one). */
-export function childInfoFields(s: Server): [string, string | number][] {
-  const c = active.get(s);
-  if (c === undefined) {
+export function childInfoFields(s: ServerContext): [string, string | number][] {
+  const c = activeChildOf(s);
+  if (c === null) {
     return [
       ['current_cow_peak', 0],
       ['current_cow_size', 0],
@@ -114,7 +109,7 @@ export interface ChildSaveOptions {
   done(r: ChildResult, job: ChildSave): void;
 }
 
-export class ChildSave {
+export class ChildSave implements ActiveChild {
   readonly type: ChildType;
   readonly pid: number;
   readonly tempPath: string;
@@ -135,10 +130,10 @@ export class ChildSave {
 
   /** Starts the child and the cut. Throws when no child could be started (Redis: "fork: …"). */
   constructor(
-    private readonly s: Server,
+    private readonly s: ServerContext,
     private readonly o: ChildSaveOptions,
   ) {
-    if (active.has(s)) throw new Error('another child process is active');
+    if (s.children.active !== null) throw new Error('another child process is active');
     this.type = o.type;
     const t0 = performance.now();
     // The file is created here and handed to the child as its stdout, then
@@ -170,12 +165,12 @@ export class ChildSave {
         unlinkQuiet(provisional);
       }
     }
-    const st = forkStatsOf(s);
-    forks.set(s, { total: st.total + 1, latestUsec: Math.round((performance.now() - t0) * 1000) });
+    s.children.totalForks++;
+    s.children.latestForkUsec = Math.round((performance.now() - t0) * 1000);
     this.out = o.output((b) => this.send(b));
     // what a write made the snapshot copy first: the value's memory, as MEMORY USAGE counts it
     this.snap = new Snapshot<unknown>(s.ks, this.out.sink, (key, value) => memoryUsageOf(key, value, 5), true);
-    active.set(s, this);
+    s.children.active = this;
     proc.stdin!.on('error', () => {}); // the child died: its exit says how
     proc.stdin!.on('drain', () => this.schedule());
     this.schedule();
@@ -213,7 +208,7 @@ export class ChildSave {
    * when it has exited.
    */
   kill(reap = false): void {
-    if (reap && active.get(this.s) === this) active.delete(this.s);
+    if (reap && this.s.children.active === this) this.s.children.active = null;
     if (this.ended || this.killed) return;
     this.killed = true;
     this.stopWalk();
@@ -307,7 +302,7 @@ export class ChildSave {
     if (this.ended) return;
     this.ended = true;
     this.stopWalk();
-    if (active.get(this.s) === this) active.delete(this.s);
+    if (this.s.children.active === this) this.s.children.active = null;
     let r: ChildResult;
     if (this.committed && code === 0 && !this.killed) r = { ok: true, size: this.size };
     else {

@@ -7,7 +7,7 @@
  * whoever installs persistence (registerPersistenceInfo), next to
  * installAof and installRdb.
  */
-import type { Server } from '../server/server.js';
+import type { ServerContext } from '../commands/context.js';
 import type { InfoFields } from '../server/info.js';
 import { fixed } from '../util/numbers.js';
 import { aofOf } from './aof/index.js';
@@ -15,7 +15,7 @@ import { rdbStateOf } from './rdb/index.js';
 import { childInfoFields } from './child.js';
 
 /** Registers INFO persistence on s.info. */
-export function registerPersistenceInfo(s: Server): void {
+export function registerPersistenceInfo(s: ServerContext): void {
   s.info.register('persistence', () => persistenceFields(s));
 }
 
@@ -34,7 +34,7 @@ const AOF_OFF_FIELDS: InfoFields = [
 ];
 
 /** INFO's loading_* fields, present only while a load whose size is known runs (as Redis). */
-function loadingFields(s: Server): InfoFields {
+function loadingFields(s: ServerContext): InfoFields {
   const l = s.loadingInfo;
   if (!s.loading || l === null) return [];
   const elapsed = Math.max(0, Date.now() / 1000 - l.start);
@@ -50,7 +50,7 @@ function loadingFields(s: Server): InfoFields {
   ];
 }
 
-function persistenceFields(s: Server): InfoFields {
+function persistenceFields(s: ServerContext): InfoFields {
   // the aof_ fields come from the AOF (persistence/aof/aof.ts); aof.tail only while it is on
   const aof = aofOf(s)?.infoFields() ?? { head: AOF_OFF_FIELDS, tail: [] };
   return [

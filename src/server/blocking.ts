@@ -68,10 +68,34 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Client } from './client.js';
-import type { Server } from './server.js';
-import type { Db } from '../keyspace/keyspace.js';
+import type { Db, Keyspace } from '../keyspace/keyspace.js';
 import { typeOf, type ObjType, type Value } from '../keyspace/value.js';
-import type { CommandSpec } from '../commands/spec.js';
+import type { CommandSpec, CommandStats } from '../commands/spec.js';
+import type { Logger } from './log.js';
+import type { Slowlog } from './slowlog.js';
+import type { LatencyMonitor } from './latency.js';
+
+/** What blocking uses of the server: serving a client runs the command's bookkeeping as call() would. */
+export interface BlockingHost {
+  readonly ks: Keyspace;
+  readonly log: Logger;
+  readonly stats: { readonly totalErrorReplies: number };
+  readonly slowlog: Slowlog;
+  readonly latency: LatencyMonitor;
+  readonly latencyTracking: boolean;
+  /** true inside EXEC, where nothing blocks */
+  readonly inExec: boolean;
+  readonly propagate: ((dbId: number, argv: string[]) => void) | null;
+  /** the command a client ran last, by name (its stats are the unblocked command's) */
+  lookupCommand(name: string): CommandSpec | undefined;
+  recordLatency(st: CommandStats, usec: number): void;
+  /** the clock's anchor, before serving (commands see one time) */
+  anchorClock(): void;
+  markPending(c: Client): void;
+  flushPending(): void;
+  /** runs what an unblocked client sent meanwhile */
+  processInputGuarded(c: Client): void;
+}
 import { Err, RedisError } from '../protocol/errors.js';
 import { parseLongDouble } from '../util/longdouble.js';
 
@@ -83,7 +107,7 @@ export interface BlockRequest {
   /** absolute deadline in ms (from parseTimeout), 0 = forever */
   timeout: number;
   /** serves the client from `key`; see the header comment. */
-  serve: (c: Client, key: string, s: Server) => boolean;
+  serve: (c: Client, key: string) => boolean;
   /** the reply on timeout (default: a null array) */
   onTimeout?: (c: Client) => void;
 }
@@ -148,11 +172,13 @@ export class Blocking {
   private unblocked: Client[] = [];
   private reprocessScheduled = false;
 
-  constructor(private readonly s: Server) {
+  constructor(private readonly s: BlockingHost) {
     s.ks.addedHook = (db, key, val) => this.signalKeyAsReady(db, key, val);
-    s.onClientFree.push((c) => {
-      if (this.states.has(c)) this.remove(c);
-    });
+  }
+
+  /** A client went away: it no longer waits (freeClient). */
+  clientFreed(c: Client): void {
+    if (this.states.has(c)) this.remove(c);
   }
 
   /** Blocked clients (of every kind handled here). */
@@ -173,7 +199,7 @@ export class Blocking {
   block(c: Client, req: BlockRequest): void {
     const db = c.db;
     const keys = [...new Set(req.keys)];
-    const st: BlockState = { c, req, db, keys, cmd: this.s.table.lookup(c.lastCmd), argv: [], callUsec: 0, hi: -1 };
+    const st: BlockState = { c, req, db, keys, cmd: this.s.lookupCommand(c.lastCmd), argv: [], callUsec: 0, hi: -1 };
     this.states.set(c, st);
     let m = this.byKey[db.id];
     if (m === undefined) m = this.byKey[db.id] = new Map();
@@ -274,7 +300,7 @@ export class Blocking {
     const t0 = performance.now();
     let served = true;
     try {
-      served = st.req.serve(c, key, s);
+      served = st.req.serve(c, key);
     } catch (e) {
       if (e instanceof RedisError) {
         c.addError(e.resp);

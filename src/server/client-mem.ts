@@ -25,7 +25,6 @@
  *
  * Sizes are jemalloc's (util/jemalloc.ts): an sds of n bytes with its header.
  */
-import type { Client } from './client.js';
 import { jeSize } from '../util/jemalloc.js';
 
 export const PROTO_IOBUF_LEN = 16 * 1024;
@@ -218,12 +217,22 @@ export function argvLength(argv: readonly string[] | null): number {
   return n;
 }
 
+/** What getClientMemoryUsage reads of a client (server/client.ts's Client has it all). */
+export interface ClientMemoryView {
+  readonly mem: ClientMem;
+  readonly curArgv: readonly string[] | null;
+  readonly multiArgvMem: number;
+  readonly multiQueue: { readonly length: number };
+  readonly patterns: { readonly size: number } | null;
+  readonly channels: { readonly size: number } | null;
+}
+
 /**
  * Redis's getClientMemoryUsage (CLIENT LIST tot-mem): output list, query
  * buffer, the client structure, the static reply buffer, the current
  * arguments, queued MULTI commands and pub/sub bookkeeping.
  */
-export function clientMemoryUsage(c: Client, omem: number): number {
+export function clientMemoryUsage(c: ClientMemoryView, omem: number): number {
   const m = c.mem;
   const argv = c.curArgv;
   let mem = omem + qbufMemory(m) + CLIENT_STRUCT_SIZE + m.bufUsable;

@@ -11,7 +11,7 @@
  * SIGSEGV and dies by it, as Redis's does by touching a read-only page. With
  * crash-log-enabled no, only the death remains.
  */
-import type { Server } from './server.js';
+import type { ServerContext } from '../commands/context.js';
 import type { Client } from './client.js';
 import { clientInfoLine } from '../commands/families/connection.js';
 import { REDIS_VERSION } from '../version.js';
@@ -51,7 +51,7 @@ export interface CrashCause {
 }
 
 /** Writes the bug report to the log (unless crash-log-enabled no). Never throws. */
-export function logCrashReport(s: Server, cause: CrashCause): void {
+export function logCrashReport(s: ServerContext, cause: CrashCause): void {
   if (!s.config.getBool('crash-log-enabled')) return;
   // the JavaScript stack of whoever asked for the report (its own frame dropped)
   const stack = (new Error('crash report').stack ?? '')
@@ -102,7 +102,7 @@ export function dieBySignal(signal: 'SIGSEGV' | 'SIGABRT'): never {
 }
 
 /** SIGABRT (kill -ABRT): the report, then the death by SIGABRT. */
-export function installCrashHandlers(s: Server): void {
+export function installCrashHandlers(s: ServerContext): void {
   process.on('SIGABRT', () => {
     logCrashReport(s, { signal: 'SIGABRT', siCode: SI_USER });
     dieBySignal('SIGABRT');

@@ -8,16 +8,14 @@
  */
 import { resolve } from 'node:path';
 import os from 'node:os';
-import type { Server } from './server.js';
+import type { ServerContext } from '../commands/context.js';
 import type { InfoFields } from './info.js';
 import { fixed } from '../util/numbers.js';
 import { LRU_CLOCK_MAX } from '../keyspace/keyspace.js';
-import { forkStatsOf } from '../persistence/child.js';
-import { migrateCachedSockets } from '../commands/migrate.js';
 import { REDIS_VERSION } from '../version.js';
 
 /** Registers the core's sections on s.info. */
-export function registerCoreInfo(s: Server): void {
+export function registerCoreInfo(s: ServerContext): void {
   const info = s.info;
   info.register('server', () => serverFields(s));
   info.register('clients', () => clientsFields(s));
@@ -31,7 +29,7 @@ export function registerCoreInfo(s: Server): void {
   info.register('keyspace', () => keyspaceFields(s));
 }
 
-function serverFields(s: Server): InfoFields {
+function serverFields(s: ServerContext): InfoFields {
   const now = Date.now();
   const uptime = Math.floor((now - s.startTime) / 1000);
   const cf = s.config.configFile;
@@ -63,7 +61,7 @@ function serverFields(s: Server): InfoFields {
   ];
 }
 
-function clientsFields(s: Server): InfoFields {
+function clientsFields(s: ServerContext): InfoFields {
   let blocked = 0;
   let normal = 0;
   for (const c of s.clients.values()) {
@@ -85,7 +83,7 @@ function clientsFields(s: Server): InfoFields {
   ];
 }
 
-function statsFields(s: Server): InfoFields {
+function statsFields(s: ServerContext): InfoFields {
   const st = s.stats;
   const ks = s.ks.stats;
   const { channels, shardChannels: shard } = s.pubsub;
@@ -119,9 +117,9 @@ function statsFields(s: Server): InfoFields {
     ['pubsub_channels', channels.size],
     ['pubsub_patterns', patterns],
     ['pubsubshard_channels', shard.size],
-    ['latest_fork_usec', forkStatsOf(s).latestUsec],
-    ['total_forks', forkStatsOf(s).total],
-    ['migrate_cached_sockets', migrateCachedSockets(s)],
+    ['latest_fork_usec', s.children.latestForkUsec],
+    ['total_forks', s.children.totalForks],
+    ['migrate_cached_sockets', s.migrateCache.size],
     ['slave_expires_tracked_keys', 0],
     ['active_defrag_hits', 0],
     ['active_defrag_misses', 0],
@@ -144,7 +142,7 @@ function statsFields(s: Server): InfoFields {
   ];
 }
 
-function replicationFields(s: Server): InfoFields {
+function replicationFields(s: ServerContext): InfoFields {
   return [
     ['role', 'master'],
     ['connected_slaves', 0],
@@ -173,7 +171,7 @@ function cpuFields(): InfoFields {
   ];
 }
 
-function commandstatsFields(s: Server): InfoFields {
+function commandstatsFields(s: ServerContext): InfoFields {
   const out: InfoFields = [];
   for (const spec of s.table.all()) {
     const st = spec.stats;
@@ -184,11 +182,11 @@ function commandstatsFields(s: Server): InfoFields {
   return out;
 }
 
-function errorstatsFields(s: Server): InfoFields {
+function errorstatsFields(s: ServerContext): InfoFields {
   return [...s.stats.errorCounts.keys()].sort().map((k) => [`errorstat_${k}`, `count=${s.stats.errorCounts.get(k)}`]);
 }
 
-function keyspaceFields(s: Server): InfoFields {
+function keyspaceFields(s: ServerContext): InfoFields {
   const out: InfoFields = [];
   for (const db of s.ks.dbs) {
     const keys = db.size;

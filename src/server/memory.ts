@@ -14,7 +14,7 @@
  */
 import v8 from 'node:v8';
 import os from 'node:os';
-import type { Server } from './server.js';
+import type { ServerContext } from '../commands/context.js';
 import type { InfoFields } from './info.js';
 import { clientMemoryUsage, outputBufferMemory } from './client-mem.js';
 import { bytesToHuman, fixed } from '../util/numbers.js';
@@ -43,7 +43,7 @@ export interface MemFigures {
 }
 
 /** The memory figures INFO memory and MEMORY STATS report, from process.memoryUsage(); raises s.peakMemory to the used memory. */
-export function memFigures(s: Server): MemFigures {
+export function memFigures(s: ServerContext): MemFigures {
   const m = process.memoryUsage();
   const used = usedMemory();
   if (used > s.peakMemory) s.peakMemory = used;
@@ -68,11 +68,11 @@ export function memFigures(s: Server): MemFigures {
 }
 
 /** Registers INFO memory on s.info. */
-export function registerMemoryInfo(s: Server): void {
+export function registerMemoryInfo(s: ServerContext): void {
   s.info.register('memory', () => memoryFields(s));
 }
 
-function memoryFields(s: Server): InfoFields {
+function memoryFields(s: ServerContext): InfoFields {
   const { used, rss, peak, startup, clientBufs, overhead, dataset, netUsed, allocated, active, resident } = memFigures(s);
   const m = { rss };
   const maxmemory = Number(s.config.get('maxmemory'));

@@ -11,11 +11,20 @@
  * MONITOR is ignored without a reply.
  */
 import type { Client } from './client.js';
-import type { Server } from './server.js';
 import { sdsRepr } from '../util/repr.js';
 import { migrateSecretArgs } from '../commands/migrate.js';
 
 const REDACTED = '"(redacted)"';
+
+/** What MONITOR uses of the server. */
+export interface MonitorHost {
+  /** the clients in MONITOR mode */
+  readonly monitors: Set<Client>;
+  /** true inside EXEC (a monitor cannot start there) */
+  readonly inExec: boolean;
+  /** marks a client as having output to write */
+  markPending(c: Client): void;
+}
 
 /** The arguments as MONITOR shows them, credentials redacted. */
 function shownArgs(argv: readonly string[]): string {
@@ -42,7 +51,7 @@ function shownArgs(argv: readonly string[]): string {
 }
 
 /** Feeds one executed command to every monitor (called only when there are monitors). */
-export function feedMonitors(s: Server, c: Client, argv: readonly string[]): void {
+export function feedMonitors(s: MonitorHost, c: Client, argv: readonly string[]): void {
   const t = performance.timeOrigin + performance.now();
   const sec = Math.floor(t / 1000);
   const usec = Math.floor((t - sec * 1000) * 1000);
@@ -55,7 +64,7 @@ export function feedMonitors(s: Server, c: Client, argv: readonly string[]): voi
 }
 
 /** MONITOR. */
-export function monitorCommand(c: Client, _argv: string[], s: Server): void {
+export function monitorCommand(c: Client, _argv: string[], s: MonitorHost): void {
   // Redis: a client that expects a reply per command (inside EXEC, a script) cannot monitor
   if (s.inExec) {
     c.addError("MONITOR isn't allowed for DENY BLOCKING client");
@@ -69,7 +78,7 @@ export function monitorCommand(c: Client, _argv: string[], s: Server): void {
 }
 
 /** Ends a client's monitor mode (RESET, disconnect). */
-export function stopMonitoring(c: Client, s: Server): void {
+export function stopMonitoring(c: Client, s: MonitorHost): void {
   if (!c.monitor) return;
   c.monitor = false;
   s.monitors.delete(c);

@@ -11,7 +11,7 @@
  * literal '{'; an unknown name or an unclosed '{' makes the template
  * invalid, as does one that expands to nothing.
  */
-import type { Server } from './server.js';
+import type { Config } from './config.js';
 
 const VARIABLES = new Set(['title', 'listen-addr', 'server-mode', 'config-file', 'port', 'tls-port', 'unixsocket']);
 
@@ -50,7 +50,14 @@ export function validateProcTitleTemplate(template: string): string {
 }
 
 /** The title for the server's current state (Redis's expandProcTitleTemplate, spaces trimmed). */
-export function procTitle(s: Server, title: string): string {
+/** What the title's fields come from. */
+export interface ProcTitleHost {
+  readonly config: Config;
+  /** the TCP port listened on (0: none) */
+  readonly port: number;
+}
+
+export function procTitle(s: ProcTitleHost, title: string): string {
   const cfg = s.config;
   const binds = cfg.get('bind').split(' ').filter(Boolean);
   const unix = cfg.get('unixsocket');

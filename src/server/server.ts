@@ -33,21 +33,22 @@ import { Keyspace } from '../keyspace/keyspace.js';
 import { MAX_STRING_CHARS, ValueTooLongError } from '../keyspace/value.js';
 import { CommandTable } from '../commands/table.js';
 import type { CommandSpec, CommandStats } from '../commands/spec.js';
-import type { EncodingLimits, ServerContext } from '../commands/context.js';
+import { SHUTDOWN_FAILED, type EncodingLimits, type ServerContext, type ServerStats, type ShutdownFlags, type ShutdownStep } from '../commands/context.js';
 import { feedMonitors, stopMonitoring } from './monitor.js';
+import { WatchedKeys, discardTransaction } from './multi.js';
+import { MigrateCache } from '../commands/migrate.js';
 import { SHARED_READ_BUFFER } from '../protocol/parser.js';
 import { Err, ProtocolError, RedisError, sanitizeErrorText } from '../protocol/errors.js';
-import { registerAllCommands } from '../commands/index.js';
 import { Blocking } from './blocking.js';
 import { PubSub } from '../pubsub/pubsub.js';
 import { IdleGc } from './idle-gc.js';
-import { publishKeyspaceEvent } from '../commands/families/pubsub.js';
+import { publishKeyspaceEvent } from './publish.js';
 import { notifyFlags } from '../keyspace/notify.js';
-import { LatencyMonitor, registerLatencyInfo } from './latency.js';
+import { LatencyMonitor } from './latency.js';
 import { listenToPort, listenUnix, serverOnHandle } from './listeners.js';
 import { procTitle } from './proc-title.js';
 import { LazyFree } from './lazyfree.js';
-import { activeChildOf } from '../persistence/child.js';
+import { Children } from './children.js';
 import { dictSetResizePolicy } from '../datatypes/dict.js';
 import { HdrHistogram } from '../util/hdr-histogram.js';
 import {
@@ -65,47 +66,9 @@ import {
 import { jeSize } from '../util/jemalloc.js';
 import { sleepBlocking } from '../util/sleep.js';
 import { unlinkSync } from 'node:fs';
-import { discardTransaction } from '../commands/families/transactions.js';
 import { registerMemoryInfo, usedMemory } from './memory.js';
 import { InfoRegistry } from './info.js';
 import { registerCoreInfo } from './info-core.js';
-
-export interface ServerStats {
-  totalConnections: number;
-  rejectedConnections: number;
-  numCommands: number;
-  netInput: number;
-  netOutput: number;
-  totalErrorReplies: number;
-  errorCounts: Map<string, number>;
-  /** samples of (time, commands, netIn, netOut) for instantaneous_* */
-  instOps: number;
-  instIn: number;
-  instOut: number;
-  /** read events and socket writes (INFO total_reads_processed / total_writes_processed) */
-  readsProcessed: number;
-  writesProcessed: number;
-}
-
-/** SHUTDOWN's options, for the shutdown hooks (persistence saves unless nosave). */
-export interface ShutdownFlags {
-  save: boolean;
-  nosave: boolean;
-  now: boolean;
-  force: boolean;
-}
-
-/**
- * A shutdown step (Server.onShutdown). It may be a generator that yields a
- * number of milliseconds to wait (0: one turn of the event loop) between
- * pieces of a long task (the final save walks the dataset in slices, so a
- * second SIGINT is still seen). Its result, or the generator's return value,
- * false means the server must not exit (the step logged why).
- */
-export type ShutdownStep = Generator<number, boolean | void, void> | boolean | void;
-
-/** Redis's error reply to a SHUTDOWN that failed (the server stays up). */
-export const SHUTDOWN_FAILED = 'ERR Errors trying to SHUTDOWN. Check logs.';
 
 /** pending output beyond this is written at once instead of at the end of the loop iteration */
 const OUTPUT_FLUSH_BYTES = 16 * 1024;
@@ -124,7 +87,7 @@ const OOM_MULTI_ALLOWED = new Set(['exec', 'discard', 'quit', 'reset']);
 /** the servers of this process, for the tables' resize policy */
 const servers = new Set<Server>();
 function noActiveChild(): boolean {
-  for (const s of servers) if (activeChildOf(s) !== null) return false;
+  for (const s of servers) if (s.children.active !== null) return false;
   return true;
 }
 
@@ -153,6 +116,12 @@ export class Server {
   inExec = false;
   /** clients in MONITOR mode (server/monitor.ts), in the order they started */
   readonly monitors = new Set<Client>();
+  /** the background child process (children.ts) */
+  readonly children = new Children();
+  /** WATCH's registry (watch.ts) */
+  readonly watch: WatchedKeys;
+  /** MIGRATE's cached connections to its targets */
+  readonly migrateCache = new MigrateCache();
   /** the writes of the transaction EXEC is running, propagated together when it ends */
   execOps: [number, string[]][] | null = null;
   loading = false;
@@ -287,28 +256,33 @@ export class Server {
     this.ks.expiredHook = (db, key) => {
       if (this.propagate !== null) this.propagate(db.id, ['DEL', key]);
     };
-    registerAllCommands(this.table);
-    // INFO's sections, registered by their owners (persistence adds its own when installed)
+    // INFO's sections, registered by their owners (the composition root adds the families' and persistence's)
     registerCoreInfo(this);
     registerMemoryInfo(this);
-    registerLatencyInfo(this);
     // Redis's updateDictResizePolicy: no table resizing while a child process saves
     servers.add(this);
     dictSetResizePolicy(noActiveChild);
-    // rename-command directives of the configuration (Redis applies them while reading it)
+    this.blocking = new Blocking(this);
+    this.installConfigHooks();
+    this.ks.notifyHook = (_type, event, key, db) => publishKeyspaceEvent(this, event, key, db.id);
+    this.watch = new WatchedKeys(this.ks);
+  }
+
+  /**
+   * The configuration's rename-command directives, applied to the registered
+   * table (Redis applies them while reading the file): throws the directive's
+   * ConfigError for an unknown or taken name.
+   */
+  applyRenames(): void {
     for (const r of this.config.renames) {
       const err = this.table.rename(r.from, r.to);
       if (err !== null) throw r.error(err);
     }
-    this.blocking = new Blocking(this);
-    this.installConfigHooks();
-    this.ks.notifyHook = (_type, event, key, db) => publishKeyspaceEvent(this, event, key, db.id);
-    const dropSubscriptions = (c: Client): void => this.pubsub.unsubscribeAll(c);
-    this.onClientFree.push(dropSubscriptions);
-    this.onClientReset.push(dropSubscriptions);
-    const unmonitor = (c: Client): void => stopMonitoring(c, this);
-    this.onClientFree.push(unmonitor);
-    this.onClientReset.push(unmonitor);
+  }
+
+  /** A command by the name a client sent (blocking: the unblocked command's stats). */
+  lookupCommand(name: string): CommandSpec<ServerContext> | undefined {
+    return this.table.lookup(name);
   }
 
   private installConfigHooks(): void {
@@ -688,6 +662,7 @@ export class Server {
       c.socket?.end();
       this.freeClient(c);
     }
+    this.migrateCache.close();
     for (const h of this.onStopped) h();
     this.log.warning('gKV is now ready to exit, bye bye...');
     this.closedResolve?.();
@@ -753,10 +728,10 @@ export class Server {
     c.closed = true;
     this.clients.delete(c.id);
     c.parser.clear();
-    for (const h of this.onClientFree) {
-      // runs from socket events: a failing hook is logged, the others still run
+    // runs from socket events: a failing step is logged, the others still run
+    for (const step of this.freeClientSteps) {
       try {
-        h(c);
+        step(c);
       } catch (e) {
         this.log.warning(`BUG: unexpected exception freeing client id=${c.id}: ${(e as Error)?.stack ?? e}`);
       }
@@ -764,10 +739,13 @@ export class Server {
     if (c.socket !== null && !c.socket.destroyed) c.socket.destroy();
   }
 
-  /** hooks run by RESET (unwatch, unsubscribe) */
-  readonly onClientReset: ((c: Client) => void)[] = [];
-  /** hooks run when a client goes away (unwatch, unsubscribe, unblock) */
-  readonly onClientFree: ((c: Client) => void)[] = [];
+  /** What a client leaving undoes (Redis's freeClient): blocked, watched keys, subscriptions, monitor. */
+  private readonly freeClientSteps: ((c: Client) => void)[] = [
+    (c) => this.blocking.clientFreed(c),
+    (c) => this.watch.unwatchAllKeys(c),
+    (c) => this.pubsub.unsubscribeAll(c),
+    (c) => stopMonitoring(c, this),
+  ];
 
   /** A read event: n bytes of the client's input are in SHARED_READ_BUFFER. */
   private onData(c: Client, n: number): void {
@@ -1119,7 +1097,7 @@ export class Server {
     if (cmd !== null) cmd.stats.rejected++;
     if (cmd?.name === 'exec') {
       // execCommandAbort: the transaction is over; a formatted error loses its "ERR " in the message
-      discardTransaction(c, this);
+      discardTransaction(c, this.watch);
       c.addError(`EXECABORT Transaction discarded because of: ${text.startsWith('ERR ') ? text.slice(4) : text}`);
       if (this.monitors.size !== 0) feedMonitors(this, c, argv);
       return;

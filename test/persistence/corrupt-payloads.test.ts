@@ -24,7 +24,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Server } from '../../src/server/server.js';
+import { composeServer } from '../../src/compose.js';
+import type { Server } from '../../src/server/server.js';
 import type { Client } from '../../src/server/client.js';
 import { runCommand } from '../harness/commands.js';
 import { RespError } from '../harness/resp.js';
@@ -147,7 +148,7 @@ function traffic(s: Server, c: Client, key: string, rnd: () => number): void {
 
 for (const sanitize of ['no', 'yes']) {
   test(`corrupted DUMP payloads never make a command fail unexpectedly (sanitize-dump-payload ${sanitize}), and the server keeps serving`, () => {
-    const s = new Server();
+    const s = composeServer();
     const bugs: string[] = [];
     const warn = s.log.warning.bind(s.log);
     s.log.warning = (m: string) => {
@@ -186,7 +187,7 @@ for (const sanitize of ['no', 'yes']) {
 
 for (const sanitize of ['no', 'yes']) {
   test(`corrupted RDB files load or are refused with an RdbError (sanitize-dump-payload ${sanitize}); what loads serves commands`, () => {
-    const s = new Server();
+    const s = composeServer();
     const bugs: string[] = [];
     // the loader's lines about skipped keys are expected by the thousand: only a BUG line is kept
     s.log.warning = (m: string) => {
@@ -233,7 +234,7 @@ const ASAN_LEAK = Buffer.from('120102131300000010000000030000F3FE025F3104F1FF0A0
 const blobPayload = (type: number, hex: string): string => payload(type, (w) => w.saveBlob(Buffer.from(hex.replace(/ /g, ''), 'hex'), { compress: false })).toString('latin1');
 
 test("unsanitized, RESTORE accepts what Redis's shallow checks pass and holds what it can read of it; sanitized, it refuses", () => {
-  const s = new Server();
+  const s = composeServer();
   const c = s.createClient(null);
   s.skipChecksumValidation = true;
   const restore = (key: string, p: string): unknown => {
@@ -283,7 +284,7 @@ test("unsanitized, RESTORE accepts what Redis's shallow checks pass and holds wh
 });
 
 test("a refused RESTORE logs Redis's reason at verbose level; empty and duplicate collections are refused", () => {
-  const s = new Server();
+  const s = composeServer();
   const lines: string[] = [];
   s.log.level = 'verbose';
   s.log.verbose = (m: string) => lines.push(m);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Config, ConfigError } from '../../src/server/config.js';
 import { PARAMS } from '../../src/server/params.js';
-import { Server } from '../../src/server/server.js';
+import { composeServer } from '../../src/compose.js';
 import { connectWhenListening, freePort, redisServerAvailable } from '../harness/servers.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -80,12 +80,12 @@ test('config errors name the line as Redis does: arity, values, unknown directiv
 
 test('rename-command gives a command another name, or removes it with ""', () => {
   const cfg = configFrom('rename-command flushdb badger\nrename-command keys ""\n', []);
-  const s = new Server(cfg);
+  const s = composeServer(cfg);
   assert.equal(s.table.lookup('flushdb'), undefined);
   assert.equal(s.table.lookup('BADGER')?.name, 'flushdb');
   assert.equal(s.table.lookup('keys'), undefined);
-  assert.throws(() => new Server(configFrom('rename-command nosuch x\n', [])), /No such command in rename-command/);
-  assert.throws(() => new Server(configFrom('rename-command get set\n', [])), /Target command name already exists/);
+  assert.throws(() => composeServer(configFrom('rename-command nosuch x\n', [])), /No such command in rename-command/);
+  assert.throws(() => composeServer(configFrom('rename-command get set\n', [])), /Target command name already exists/);
 });
 
 /** stderr of a server binary started with args (it must fail at once). */

@@ -13,7 +13,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Server } from '../../src/server/server.js';
+import { composeServer } from '../../src/compose.js';
+import type { Server } from '../../src/server/server.js';
 import { Snapshot } from '../../src/persistence/snapshot.js';
 import type { Value } from '../../src/keyspace/value.js';
 import type { Client } from '../../src/server/client.js';
@@ -110,7 +111,7 @@ interface Emitted {
 test('a snapshot taken during random writes emits exactly the dataset at its cut, grouped by database, walked oldest or newest first', () => {
   fc.assert(
     fc.property(fc.array(cmd, { maxLength: 60 }), fc.array(cmd, { maxLength: 120 }), fc.array(fc.nat(3), { maxLength: 120 }), fc.boolean(), (before, during, steps, newestFirst) => {
-      const s = new Server();
+      const s = composeServer();
       const c = s.createClient(null);
       for (const a of before) run(s, c, a);
       // some bulk so the walk takes several slices
@@ -153,7 +154,7 @@ test('a snapshot taken during random writes emits exactly the dataset at its cut
         s.ks.dbs.map((d) => d.id),
       );
       // install what was emitted in a scratch server and describe it like the live one
-      const scratch = new Server();
+      const scratch = composeServer();
       const sc = scratch.createClient(null);
       const seen = new Set<string>();
       for (const e of emitted) {
@@ -172,7 +173,7 @@ test('a snapshot taken during random writes emits exactly the dataset at its cut
 });
 
 test('entries changed during a snapshot are encoded before the change, and nothing created after the cut is emitted', () => {
-  const s = new Server();
+  const s = composeServer();
   const c = s.createClient(null);
   for (let i = 0; i < 2000; i++) run(s, c, ['SET', `k${i}`, 'old']);
   run(s, c, ['RPUSH', 'list', 'a', 'b']);
@@ -197,7 +198,7 @@ test('entries changed during a snapshot are encoded before the change, and nothi
 });
 
 test('newest first walks the latest created entries first; a step emits at most its limit; early copies are measured', () => {
-  const s = new Server();
+  const s = composeServer();
   const c = s.createClient(null);
   for (let i = 0; i < 10; i++) run(s, c, ['SET', `k${i}`, 'v'.repeat(100)]);
   const out: string[] = [];

@@ -12,9 +12,8 @@
  * extraction module (commands/keys.ts).
  */
 import type { CommandSpec, KeySpec } from '../spec.js';
-import type { ServerCommands } from '../context.js';
+import type { ServerCommands, ServerContext } from '../context.js';
 import type { Client } from '../../server/client.js';
-import type { Server } from '../../server/server.js';
 import { Err } from '../../protocol/errors.js';
 import { is } from '../args.js';
 import { globMatch } from '../../util/glob.js';
@@ -144,16 +143,16 @@ export function addCommandDocs(c: Client, spec: CommandSpec): void {
   }
 }
 
-function commandCommand(c: Client, _argv: string[], s: Server): void {
+function commandCommand(c: Client, _argv: string[], s: ServerContext): void {
   c.addArrayLen(s.table.commands.size);
   for (const spec of s.table.commands.values()) addCommandInfo(c, spec);
 }
 
-function commandCountCommand(c: Client, _argv: string[], s: Server): void {
+function commandCountCommand(c: Client, _argv: string[], s: ServerContext): void {
   c.addInt(s.table.commands.size);
 }
 
-function commandInfoCommand(c: Client, argv: string[], s: Server): void {
+function commandInfoCommand(c: Client, argv: string[], s: ServerContext): void {
   if (argv.length === 2) {
     commandCommand(c, argv, s);
     return;
@@ -166,7 +165,7 @@ function commandInfoCommand(c: Client, argv: string[], s: Server): void {
   }
 }
 
-function commandDocsCommand(c: Client, argv: string[], s: Server): void {
+function commandDocsCommand(c: Client, argv: string[], s: ServerContext): void {
   const specs: CommandSpec[] = [];
   if (argv.length === 2) specs.push(...s.table.commands.values());
   else {
@@ -182,7 +181,7 @@ function commandDocsCommand(c: Client, argv: string[], s: Server): void {
   }
 }
 
-function commandListCommand(c: Client, argv: string[], s: Server): void {
+function commandListCommand(c: Client, argv: string[], s: ServerContext): void {
   let filter: ((spec: CommandSpec) => boolean) | null = null;
   if (argv.length === 5 && is(argv[2], 'filterby')) {
     const arg = argv[4];
@@ -201,7 +200,7 @@ function commandListCommand(c: Client, argv: string[], s: Server): void {
   c.addBulks(names);
 }
 
-function getKeysSubcommand(c: Client, argv: string[], s: Server, withFlags: boolean): void {
+function getKeysSubcommand(c: Client, argv: string[], s: ServerContext, withFlags: boolean): void {
   const cargv = argv.slice(2);
   let spec = s.table.lookup(cargv[0]);
   if (spec !== undefined && spec.subcommands !== null && cargv.length >= 2) spec = spec.subcommands.get(cargv[1].toLowerCase());

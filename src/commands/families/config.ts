@@ -8,14 +8,13 @@
  * errors. RESETSTAT clears what Redis's resetServerStats clears.
  */
 import { newCommandStats } from '../spec.js';
-import type { ServerCommands } from '../context.js';
+import type { ServerCommands, ServerContext } from '../context.js';
 import type { Client } from '../../server/client.js';
-import type { Server } from '../../server/server.js';
 import { Err } from '../../protocol/errors.js';
 import { rewriteConfigFile } from '../../server/config-rewrite.js';
 import { addHelp } from '../help.js';
 
-function configGetCommand(c: Client, argv: string[], s: Server): void {
+function configGetCommand(c: Client, argv: string[], s: ServerContext): void {
   const pairs = s.config.getMatching(argv.slice(2));
   c.addMapLen(pairs.length);
   for (const [k, v] of pairs) {
@@ -29,7 +28,7 @@ export function isLocalClient(c: Client): boolean {
   return c.socket === null || c.addr.startsWith('127.0.0.1:') || c.addr.startsWith('[::1]:') || c.addr === '';
 }
 
-function configSetCommand(c: Client, argv: string[], s: Server): void {
+function configSetCommand(c: Client, argv: string[], s: ServerContext): void {
   // Redis 7.0 answers an odd number of arguments with a plain syntax error
   if (argv.length < 4 || argv.length % 2 !== 0) throw Err.syntax();
   const pairs: [string, string][] = [];
@@ -40,7 +39,7 @@ function configSetCommand(c: Client, argv: string[], s: Server): void {
 }
 
 /** Redis's resetServerStats + resetCommandTableStats + resetErrorTableStats. */
-export function resetStats(s: Server): void {
+export function resetStats(s: ServerContext): void {
   const st = s.stats;
   st.numCommands = 0;
   st.totalConnections = 0;
@@ -68,12 +67,12 @@ export function resetStats(s: Server): void {
   for (const spec of s.table.all()) spec.stats = newCommandStats();
 }
 
-function configResetstatCommand(c: Client, _argv: string[], s: Server): void {
+function configResetstatCommand(c: Client, _argv: string[], s: ServerContext): void {
   resetStats(s);
   c.addOK();
 }
 
-function configRewriteCommand(c: Client, _argv: string[], s: Server): void {
+function configRewriteCommand(c: Client, _argv: string[], s: ServerContext): void {
   const file = s.config.configFile;
   if (file === null) throw Err.raw('ERR The server is running without a config file');
   try {

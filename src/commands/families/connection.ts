@@ -6,15 +6,15 @@
  * the password `requirepass` (none when empty, and then any password
  * authenticates "default" through HELLO, as Redis's nopass user does).
  */
-import type { ServerCommands } from '../context.js';
+import type { ServerCommands, ServerContext } from '../context.js';
 import type { Client } from '../../server/client.js';
 import { argvLength, clientMemoryUsage, outputFigures } from '../../server/client-mem.js';
-import type { Server } from '../../server/server.js';
 import { Err } from '../../protocol/errors.js';
 import { parseInt64 } from '../../util/numbers.js';
 import { intRangeArg, is } from '../args.js';
-import { discardTransaction } from './transactions.js';
+import { discardTransaction } from '../../server/multi.js';
 import { addHelp } from '../help.js';
+import { stopMonitoring } from '../../server/monitor.js';
 import { REDIS_VERSION } from '../../version.js';
 
 function pingCommand(c: Client, argv: string[]): void {
@@ -39,7 +39,7 @@ function quitCommand(c: Client): void {
   c.closeAfterReply = true;
 }
 
-function selectCommand(c: Client, argv: string[], s: Server): void {
+function selectCommand(c: Client, argv: string[], s: ServerContext): void {
   const v = intRangeArg(argv[1]);
   if (v < 0 || v >= s.ks.dbs.length) throw Err.dbIndexOutOfRange();
   c.db = s.ks.dbs[v];
@@ -47,7 +47,7 @@ function selectCommand(c: Client, argv: string[], s: Server): void {
 }
 
 /** ACLAuthenticateUser for the default user only. */
-function authenticate(c: Client, s: Server, user: string, pass: string): boolean {
+function authenticate(c: Client, s: ServerContext, user: string, pass: string): boolean {
   const ok = user === 'default' && (s.requirePass === '' || pass === s.requirePass);
   if (ok) {
     c.authenticated = true;
@@ -58,7 +58,7 @@ function authenticate(c: Client, s: Server, user: string, pass: string): boolean
 
 const WRONGPASS = 'WRONGPASS invalid username-password pair or user is disabled.';
 
-function authCommand(c: Client, argv: string[], s: Server): void {
+function authCommand(c: Client, argv: string[], s: ServerContext): void {
   if (argv.length > 3) throw Err.syntax();
   let user = 'default';
   let pass: string;
@@ -86,7 +86,7 @@ function validClientName(name: string): boolean {
 
 const BAD_NAME = 'ERR Client names cannot contain spaces, newlines or special characters.';
 
-function helloCommand(c: Client, argv: string[], s: Server): void {
+function helloCommand(c: Client, argv: string[], s: ServerContext): void {
   let ver = 0;
   let next = 1;
   if (argv.length >= 2) {
@@ -141,12 +141,15 @@ function helloCommand(c: Client, argv: string[], s: Server): void {
 }
 
 /** clearClientConnectionState, as RESET does. */
-export function resetClient(c: Client, s: Server): void {
+export function resetClient(c: Client, s: ServerContext): void {
   c.db = s.ks.dbs[0];
   c.resp = 2;
   c.name = '';
-  if (c.inMulti) discardTransaction(c, s);
-  for (const h of s.onClientReset) h(c);
+  if (c.inMulti) discardTransaction(c, s.watch);
+  // Redis's clearClientConnectionState: unwatch, unsubscribe everything, end MONITOR
+  s.watch.unwatchAllKeys(c);
+  s.pubsub.unsubscribeAll(c);
+  stopMonitoring(c, s);
   c.channels = null;
   c.patterns = null;
   c.shardChannels = null;
@@ -156,7 +159,7 @@ export function resetClient(c: Client, s: Server): void {
   c.user = 'default';
 }
 
-function resetCommand(c: Client, _argv: string[], s: Server): void {
+function resetCommand(c: Client, _argv: string[], s: ServerContext): void {
   resetClient(c, s);
   c.addStatus('RESET');
 }
@@ -183,7 +186,7 @@ function clientFlags(c: Client): string {
  * figures (qbuf, qbuf-free, argv-mem, multi-mem, rbs, rbp, obl, oll, omem,
  * tot-mem) are Redis's accounting of them (server/client-mem.ts).
  */
-export function clientInfoLine(c: Client, s: Server): string {
+export function clientInfoLine(c: Client, s: ServerContext): string {
   const now = Date.now();
   const m = c.mem;
   const unsent = s.unsentOutput(c);
@@ -214,7 +217,7 @@ function parseClientType(name: string): ClientType | null {
 /** CLIENT LIST TYPE and CLIENT KILL TYPE: a type that is not normal, master, replica, slave or pubsub. */
 const unknownClientType = (t: string) => Err.raw(`ERR Unknown client type '${t}'`);
 
-function clientListCommand(c: Client, argv: string[], s: Server): void {
+function clientListCommand(c: Client, argv: string[], s: ServerContext): void {
   let type: ClientType | null = null;
   let ids: Set<number> | null = null;
   if (argv.length === 4 && is(argv[2], 'type')) {
@@ -237,7 +240,7 @@ function clientListCommand(c: Client, argv: string[], s: Server): void {
   c.addVerbatim(out);
 }
 
-function clientInfoCommand(c: Client, _argv: string[], s: Server): void {
+function clientInfoCommand(c: Client, _argv: string[], s: ServerContext): void {
   c.addVerbatim(clientInfoLine(c, s) + '\n');
 }
 
@@ -275,7 +278,7 @@ function clientNoEvictCommand(c: Client, argv: string[]): void {
   c.addOK();
 }
 
-function clientKillCommand(c: Client, argv: string[], s: Server): void {
+function clientKillCommand(c: Client, argv: string[], s: ServerContext): void {
   let addr: string | null = null;
   let laddr: string | null = null;
   let id = 0;
@@ -329,7 +332,7 @@ function clientKillCommand(c: Client, argv: string[], s: Server): void {
   if (closeSelf) c.closeAfterReply = true;
 }
 
-function clientPauseCommand(c: Client, argv: string[], s: Server): void {
+function clientPauseCommand(c: Client, argv: string[], s: ServerContext): void {
   const v = parseInt64(argv[2]);
   if (typeof v !== 'number') throw Err.timeoutNotInteger();
   if (v < 0) throw Err.timeoutNegative();
@@ -342,7 +345,7 @@ function clientPauseCommand(c: Client, argv: string[], s: Server): void {
   c.addOK();
 }
 
-function clientUnpauseCommand(c: Client, _argv: string[], s: Server): void {
+function clientUnpauseCommand(c: Client, _argv: string[], s: ServerContext): void {
   s.unpause();
   c.addOK();
 }
@@ -351,7 +354,7 @@ function clientUnpauseCommand(c: Client, _argv: string[], s: Server): void {
  * CLIENT UNBLOCK id [TIMEOUT|ERROR] (Redis checks the reason before the id):
  * a client blocked on keys gets its timeout reply, or -UNBLOCKED; see server/blocking.ts.
  */
-function clientUnblockCommand(c: Client, argv: string[], s: Server): void {
+function clientUnblockCommand(c: Client, argv: string[], s: ServerContext): void {
   if (argv.length > 4) throw Err.raw(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try CLIENT HELP.`);
   let error = false;
   if (argv.length === 4) {

@@ -5,9 +5,8 @@
  * does, so that a test written against Redis runs against gKV unchanged.
  * Subcommands gKV does not implement answer Redis's "unknown subcommand".
  */
-import type { DataContext, ServerCommands } from '../context.js';
+import type { DataContext, ServerCommands, ServerContext } from '../context.js';
 import type { Client } from '../../server/client.js';
-import type { Server } from '../../server/server.js';
 import { Err, sanitizeErrorText } from '../../protocol/errors.js';
 import { parseInt64 } from '../../util/numbers.js';
 import { datasetDigest, valueDigest } from '../digest.js';
@@ -86,7 +85,7 @@ export function keepStringIdentity(s: DataContext, db: Db, slot: number, key: st
   if (id !== undefined && id.key === key && id.val === oldVal) id.val = newVal;
 }
 
-function debugObject(c: Client, key: string, s: Server): void {
+function debugObject(c: Client, key: string, s: ServerContext): void {
   const db = c.db;
   const slot = db.findSlot(key);
   if (slot === -1) throw Err.noSuchKey();
@@ -226,7 +225,7 @@ function virtualTable(keys: string[]): Int32Array[] {
 }
 
 /** DEBUG HTSTATS <dbid>: the database's key table and its expires table. */
-function debugHtstats(c: Client, argv: string[], s: Server): void {
+function debugHtstats(c: Client, argv: string[], s: ServerContext): void {
   const id = parseInt64(argv[2]);
   if (id === null) throw Err.notInteger();
   if (id < 0 || id >= s.ks.dbs.length) throw Err.raw('ERR Out of range database');
@@ -363,7 +362,7 @@ function debugProtocol(c: Client, type: string): void {
   }
 }
 
-function debugCommand(c: Client, argv: string[], s: Server): void {
+function debugCommand(c: Client, argv: string[], s: ServerContext): void {
   const mode = s.config.get('enable-debug-command');
   if (mode === 'no' || (mode === 'local' && !isLocalClient(c))) {
     throw Err.raw(
@@ -559,7 +558,7 @@ function atoi(s: string): number {
  * loaded back from disk. Files that cannot be loaded end the process, as in
  * Redis (the dataset is gone by then).
  */
-function debugLoadAof(c: Client, s: Server): void {
+function debugLoadAof(c: Client, s: ServerContext): void {
   const aof = aofOf(s);
   if (aof === undefined) throw Err.raw('ERR');
   try {
@@ -574,7 +573,7 @@ function debugLoadAof(c: Client, s: Server): void {
 }
 
 /** DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save the RDB, empty the dataset, load the file back. */
-function debugReload(c: Client, argv: string[], s: Server): void {
+function debugReload(c: Client, argv: string[], s: ServerContext): void {
   let merge = false;
   let noflush = false;
   let nosave = false;

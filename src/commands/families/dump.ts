@@ -15,9 +15,8 @@
  * but of which gKV can read no element creates nothing in the same way
  * (persistence/rdb/decode.ts, RdbNothingReadableError).
  */
-import type { ServerCommands } from '../context.js';
+import type { ServerCommands, ServerContext } from '../context.js';
 import type { Client } from '../../server/client.js';
-import type { Server } from '../../server/server.js';
 import { Err } from '../../protocol/errors.js';
 import { parseInt64 } from '../../util/numbers.js';
 import { is } from '../args.js';
@@ -34,7 +33,7 @@ function int64Arg(s: string): bigint {
   return BigInt(v);
 }
 
-function dumpCommand(c: Client, argv: string[], s: Server): void {
+function dumpCommand(c: Client, argv: string[], s: ServerContext): void {
   const v = c.db.lookupRead(argv[1]);
   if (v === undefined) return c.addNull();
   const payload = createDumpPayload(v, { compress: s.config.getBool('rdbcompression') });
@@ -48,7 +47,7 @@ function dumpCommand(c: Client, argv: string[], s: Server): void {
  * LFU one. The arithmetic is C's: idle*1000 wraps at 64 bits, and the result
  * is cut to the 24-bit lru field, so huge idle times give what Redis gives.
  */
-function restoredClock(s: Server, lfuFreq: number, lruIdle: bigint, lruClock: number): number | null {
+function restoredClock(s: ServerContext, lfuFreq: number, lruIdle: bigint, lruClock: number): number | null {
   if (s.ks.lfu) {
     if (lfuFreq < 0) return null;
     return (((Math.floor(s.ks.now / 60000) & 65535) << 8) | lfuFreq) >>> 0;
@@ -60,7 +59,7 @@ function restoredClock(s: Server, lfuFreq: number, lruIdle: bigint, lruClock: nu
   return Number(BigInt.asUintN(24, abs));
 }
 
-function restoreCommand(c: Client, argv: string[], s: Server): void {
+function restoreCommand(c: Client, argv: string[], s: ServerContext): void {
   let replace = false;
   let absttl = false;
   let lfuFreq = -1;
@@ -167,7 +166,7 @@ const bulkOf = (a: string): string => '$' + a.length + '\r\n' + a + '\r\n';
  * their deletion. Inside EXEC, whose reply cannot wait, the exchange blocks
  * as Redis's does, run by a helper process on a fresh connection.
  */
-function migrateCommand(c: Client, argv: string[], s: Server): void {
+function migrateCommand(c: Client, argv: string[], s: ServerContext): void {
   let copy = false;
   let replace = false;
   let username: string | null = null;
@@ -225,7 +224,7 @@ function migrateCommand(c: Client, argv: string[], s: Server): void {
   );
 }
 
-function finishMigrate(s: Server, c: Client, reply: string | null, resume: () => void): void {
+function finishMigrate(s: ServerContext, c: Client, reply: string | null, resume: () => void): void {
   if (!c.closed) {
     if (reply === null) c.addOK();
     else c.addError(reply);
@@ -260,7 +259,7 @@ type SendResult = IoFailure | 'connect' | null;
 const CONNECT_FAILED = 'IOERR error or timeout connecting to the client';
 
 /** Redis's migrateCommand after its argument checks (see migrateCommand). Returns null for +OK, or the error to reply. */
-function* migrateSteps(s: Server, c: Client, keys: string[], o: MigrateOptions): Generator<MigrateIo, string | null, unknown> {
+function* migrateSteps(s: ServerContext, c: Client, keys: string[], o: MigrateOptions): Generator<MigrateIo, string | null, unknown> {
   const db = c.db;
   let mayRetry = true;
   for (;;) {
@@ -364,7 +363,7 @@ function* migrateSteps(s: Server, c: Client, keys: string[], o: MigrateOptions):
 }
 
 /** Runs the exchange's steps on the cached asynchronous connections. */
-async function runMigrateAsync(s: Server, o: MigrateOptions, steps: Generator<MigrateIo, string | null, unknown>): Promise<string | null> {
+async function runMigrateAsync(s: ServerContext, o: MigrateOptions, steps: Generator<MigrateIo, string | null, unknown>): Promise<string | null> {
   let cs: MigrateSocket | null = null;
   let input: unknown;
   for (;;) {
@@ -372,12 +371,12 @@ async function runMigrateAsync(s: Server, o: MigrateOptions, steps: Generator<Mi
     if (r.done === true) return r.value;
     const io = r.value;
     if (io.op === 'connect') {
-      cs = await migrateGetSocket(s, o.host, o.port, o.timeout);
+      cs = await migrateGetSocket(s.migrateCache, o.host, o.port, o.timeout);
       input = cs === null ? null : { lastDbid: cs.lastDbid };
     } else if (io.op === 'send') input = await cs!.write(io.bytes, o.timeout);
     else if (io.op === 'read') input = await cs!.readLine(o.timeout);
     else if (io.op === 'drop') {
-      migrateCloseSocket(s, o.host, o.port);
+      migrateCloseSocket(s.migrateCache, o.host, o.port);
       input = undefined;
     } else {
       cs!.lastDbid = io.dbid;

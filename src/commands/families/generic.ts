@@ -4,10 +4,9 @@
  * expire.c: argument parsing first, then keyspace operations through the Db
  * write path, then one table.
  */
-import type { DataContext, ServerCommands } from '../context.js';
+import type { DataContext, ServerCommands, ServerContext } from '../context.js';
 import type { Client } from '../../server/client.js';
 import { CONE, CZERO } from '../../protocol/replies.js';
-import type { Server } from '../../server/server.js';
 import { Err } from '../../protocol/errors.js';
 import { encodingOf, typeOf, type Value } from '../../keyspace/value.js';
 import type { Db } from '../../keyspace/keyspace.js';
@@ -20,7 +19,7 @@ import { addHelp } from '../help.js';
 
 // ---------------------------------------------------------------- helpers
 
-function selectDbOrThrow(s: Server, idArg: string): Db {
+function selectDbOrThrow(s: ServerContext, idArg: string): Db {
   const v = intRangeArg(idArg);
   if (v < 0 || v >= s.ks.dbs.length) throw Err.dbIndexOutOfRange();
   return s.ks.dbs[v];
@@ -34,7 +33,7 @@ function dupValue(v: Value): Value {
 // ---------------------------------------------------------------- existence, type, delete
 
 /** DEL and UNLINK; UNLINK (or DEL under lazyfree-lazy-user-del) frees big values lazily (server/lazyfree.ts). */
-function delGeneric(c: Client, argv: string[], s: Server, lazy: boolean): void {
+function delGeneric(c: Client, argv: string[], s: ServerContext, lazy: boolean): void {
   let n = 0;
   for (let i = 1; i < argv.length; i++) {
     const v = lazy ? c.db.peek(argv[i]) : undefined;
@@ -145,7 +144,7 @@ function renamenxCommand(c: Client, argv: string[]): void {
   renameGeneric(c, argv, true);
 }
 
-function moveCommand(c: Client, argv: string[], s: Server): void {
+function moveCommand(c: Client, argv: string[], s: ServerContext): void {
   const src = c.db;
   const dst = selectDbOrThrow(s, argv[2]);
   if (src === dst) throw Err.sameObject();
@@ -170,7 +169,7 @@ function moveCommand(c: Client, argv: string[], s: Server): void {
   c.addRaw(CONE);
 }
 
-function copyCommand(c: Client, argv: string[], s: Server): void {
+function copyCommand(c: Client, argv: string[], s: ServerContext): void {
   const src = c.db;
   let dst = src;
   let replace = false;
@@ -230,7 +229,7 @@ function parseExpireFlags(argv: string[]): { nx: boolean; xx: boolean; gt: boole
  * adds the command time; `seconds` converts. Propagates as PEXPIREAT (or DEL
  * when the time is already past), as Redis does.
  */
-function expireGeneric(c: Client, argv: string[], s: Server, relative: boolean, seconds: boolean): void {
+function expireGeneric(c: Client, argv: string[], s: ServerContext, relative: boolean, seconds: boolean): void {
   const name = argv[0].toLowerCase();
   const flags = parseExpireFlags(argv);
   const p = parseInt64(argv[2]);
@@ -272,21 +271,21 @@ function expireGeneric(c: Client, argv: string[], s: Server, relative: boolean, 
   c.addRaw(CONE);
 }
 
-function expireCommand(c: Client, argv: string[], s: Server): void {
+function expireCommand(c: Client, argv: string[], s: ServerContext): void {
   expireGeneric(c, argv, s, true, true);
 }
-function pexpireCommand(c: Client, argv: string[], s: Server): void {
+function pexpireCommand(c: Client, argv: string[], s: ServerContext): void {
   expireGeneric(c, argv, s, true, false);
 }
-function expireatCommand(c: Client, argv: string[], s: Server): void {
+function expireatCommand(c: Client, argv: string[], s: ServerContext): void {
   expireGeneric(c, argv, s, false, true);
 }
-function pexpireatCommand(c: Client, argv: string[], s: Server): void {
+function pexpireatCommand(c: Client, argv: string[], s: ServerContext): void {
   expireGeneric(c, argv, s, false, false);
 }
 
 /** ttlGenericCommand: TTL, PTTL, EXPIRETIME, PEXPIRETIME. */
-function ttlGeneric(c: Client, argv: string[], s: Server, ms: boolean, abs: boolean): void {
+function ttlGeneric(c: Client, argv: string[], s: ServerContext, ms: boolean, abs: boolean): void {
   const db = c.db;
   if (db.lookupReadNoTouch(argv[1]) === undefined) {
     c.addRaw(':-2\r\n');
@@ -302,16 +301,16 @@ function ttlGeneric(c: Client, argv: string[], s: Server, ms: boolean, abs: bool
   c.addInt(ms ? ttl : Math.floor((ttl + 500) / 1000));
 }
 
-function ttlCommand(c: Client, argv: string[], s: Server): void {
+function ttlCommand(c: Client, argv: string[], s: ServerContext): void {
   ttlGeneric(c, argv, s, false, false);
 }
-function pttlCommand(c: Client, argv: string[], s: Server): void {
+function pttlCommand(c: Client, argv: string[], s: ServerContext): void {
   ttlGeneric(c, argv, s, true, false);
 }
-function expiretimeCommand(c: Client, argv: string[], s: Server): void {
+function expiretimeCommand(c: Client, argv: string[], s: ServerContext): void {
   ttlGeneric(c, argv, s, false, true);
 }
-function pexpiretimeCommand(c: Client, argv: string[], s: Server): void {
+function pexpiretimeCommand(c: Client, argv: string[], s: ServerContext): void {
   ttlGeneric(c, argv, s, true, true);
 }
 
@@ -349,7 +348,7 @@ function objectEncodingCommand(c: Client, argv: string[]): void {
   else c.addBulk(encodingOf(o.v));
 }
 
-function objectIdletimeCommand(c: Client, argv: string[], s: Server): void {
+function objectIdletimeCommand(c: Client, argv: string[], s: ServerContext): void {
   const o = objectLookup(c, argv[2]);
   if (o === null) return c.addNull();
   if (s.ks.lfu) throw Err.raw(IDLETIME_UNDER_LFU);
@@ -359,7 +358,7 @@ function objectIdletimeCommand(c: Client, argv: string[], s: Server): void {
   c.addInt(idle);
 }
 
-function objectFreqCommand(c: Client, argv: string[], s: Server): void {
+function objectFreqCommand(c: Client, argv: string[], s: ServerContext): void {
   const o = objectLookup(c, argv[2]);
   if (o === null) return c.addNull();
   if (!s.ks.lfu) throw Err.raw(LFU_NOT_SELECTED);
@@ -381,7 +380,7 @@ export function refcountOf(v: Value, s: DataContext): number {
   return 1;
 }
 
-function objectRefcountCommand(c: Client, argv: string[], s: Server): void {
+function objectRefcountCommand(c: Client, argv: string[], s: ServerContext): void {
   const o = objectLookup(c, argv[2]);
   if (o === null) return c.addNull();
   c.addInt(refcountOf(o.v, s));
@@ -416,7 +415,7 @@ function dbsizeCommand(c: Client): void {
  * asynchronous (the data is emptied at once either way; lazyfree.ts keeps
  * Redis's account of what an asynchronous flush hands over).
  */
-function flushMode(argv: string[], s: Server): boolean {
+function flushMode(argv: string[], s: ServerContext): boolean {
   if (argv.length > 2) throw Err.syntax();
   if (argv.length === 2) {
     if (is(argv[1], 'async')) return true;
@@ -426,7 +425,7 @@ function flushMode(argv: string[], s: Server): boolean {
   return s.config.getBool('lazyfree-lazy-user-flush');
 }
 
-function flushdbCommand(c: Client, argv: string[], s: Server): void {
+function flushdbCommand(c: Client, argv: string[], s: ServerContext): void {
   const async = flushMode(argv, s);
   const keys = c.db.size;
   flushDbAndSignal(s, c.db);
@@ -436,7 +435,7 @@ function flushdbCommand(c: Client, argv: string[], s: Server): void {
   c.addOK();
 }
 
-function flushallCommand(c: Client, argv: string[], s: Server): void {
+function flushallCommand(c: Client, argv: string[], s: ServerContext): void {
   const async = flushMode(argv, s);
   const keys = s.ks.emptyData();
   if (async) s.lazyfree.emptyDbAsync(keys);
@@ -447,12 +446,12 @@ function flushallCommand(c: Client, argv: string[], s: Server): void {
 }
 
 /** Empties a db (one change per key); WATCHers of its keys are signalled first (Redis's signalFlushedDb). */
-function flushDbAndSignal(s: Server, db: Db): void {
+function flushDbAndSignal(s: ServerContext, db: Db): void {
   if (s.ks.flushedHook !== null) s.ks.flushedHook(db, null);
   db.flush();
 }
 
-function swapdbCommand(c: Client, argv: string[], s: Server): void {
+function swapdbCommand(c: Client, argv: string[], s: ServerContext): void {
   const a = parseInt64(argv[1]);
   if (typeof a !== 'number' || a > 2147483647 || a < -2147483648) throw Err.raw('ERR invalid first DB index');
   const b = parseInt64(argv[2]);

@@ -8,9 +8,8 @@
  * allocator-level subcommands answer as Redis does without jemalloc's stats,
  * and PURGE runs a full collection.
  */
-import type { ServerCommands } from '../context.js';
+import type { ServerCommands, ServerContext } from '../context.js';
 import type { Client } from '../../server/client.js';
-import type { Server } from '../../server/server.js';
 import { Err } from '../../protocol/errors.js';
 import { intArg, is } from '../args.js';
 import { memoryUsageOf } from '../../keyspace/object-size.js';
@@ -59,7 +58,7 @@ function pow2AtLeast(n: number): number {
 }
 
 /** MEMORY STATS: Redis's map of figures (ratios are C floats widened to double, as Redis sends them). */
-function memoryStatsCommand(c: Client, _argv: string[], s: Server): void {
+function memoryStatsCommand(c: Client, _argv: string[], s: ServerContext): void {
   const f = memFigures(s);
   const fl = (x: number) => Math.fround(Number.isFinite(x) ? x : 0);
   const dbs = s.ks.dbs.filter((db) => db.size > 0 || db.expiresCount > 0);
@@ -124,7 +123,7 @@ function memoryStatsCommand(c: Client, _argv: string[], s: Server): void {
  * looks for (it runs on V8's heap), so it reports Redis's all-clear text, or
  * the empty-instance text when there is nearly no data.
  */
-function memoryDoctorCommand(c: Client, _argv: string[], s: Server): void {
+function memoryDoctorCommand(c: Client, _argv: string[], s: ServerContext): void {
   const f = memFigures(s);
   if (f.dataset < 5 * 1024 * 1024 && s.ks.dbs.every((db) => db.size === 0)) {
     c.addVerbatim(
@@ -140,7 +139,7 @@ function memoryMallocStatsCommand(c: Client): void {
 }
 
 /** MEMORY PURGE: Redis asks jemalloc to release memory; gKV runs a full V8 collection (idle-gc.ts). */
-function memoryPurgeCommand(c: Client, _argv: string[], s: Server): void {
+function memoryPurgeCommand(c: Client, _argv: string[], s: ServerContext): void {
   s.idleGc.collect();
   c.addOK();
 }

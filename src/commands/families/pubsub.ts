@@ -2,33 +2,20 @@
  * Pub/sub commands (Redis group "pubsub"): SUBSCRIBE / PSUBSCRIBE /
  * SSUBSCRIBE and their UN- forms, PUBLISH / SPUBLISH and PUBSUB.
  *
- * The registry is src/pubsub/pubsub.ts. Messages are built once per RESP
+ * The registry is src/pubsub/pubsub.ts, delivery server/publish.ts. Messages are built once per RESP
  * version per publish (RESP2 arrays, RESP3 push frames) and appended to each
  * subscriber's output, which leaves at the end of the event like every reply;
  * a subscriber that does not read is bounded by client-output-buffer-limit
  * pubsub (Server.flushClient), so a slow reader never slows the publisher.
  * The RESP2 subscribed-context guard lives in the pipeline (server.ts).
  */
-import type { ServerCommands } from '../context.js';
+import type { ServerCommands, ServerContext } from '../context.js';
 import type { Client } from '../../server/client.js';
-import type { Server } from '../../server/server.js';
 import type { Namespace } from '../../pubsub/pubsub.js';
 import { Err } from '../../protocol/errors.js';
-import { globMatch } from '../../util/glob.js';
 import { addHelp } from '../help.js';
-import { NOTIFY_KEYEVENT, NOTIFY_KEYSPACE } from '../../keyspace/notify.js';
-
-const bulk = (s: string): string => '$' + s.length + '\r\n' + s + '\r\n';
-
-/**
- * A frame appended to many subscribers' outputs as one flat string: V8 keeps
- * concatenations as trees, and every subscriber's write would walk this
- * frame's tree again (perf: a quarter of the fan-out CPU). One copy per
- * publish instead.
- */
-function flat(s: string): string {
-  return s.length < 16 ? s : Buffer.from(s, 'latin1').latin1Slice(0, s.length);
-}
+import { publishMessage } from '../../server/publish.js';
+import { globMatch } from '../../util/glob.js';
 
 /** Redis's clientSubscriptionsCount (channels + patterns) or, for shard channels, clientShardSubscriptionsCount. */
 function subscriptionCount(c: Client, ns: Namespace): number {
@@ -46,14 +33,14 @@ function addSubscriptionReply(c: Client, kind: string, name: string | null, coun
   c.endPush();
 }
 
-function subscribeGeneric(c: Client, argv: string[], s: Server, ns: Namespace, kind: string): void {
+function subscribeGeneric(c: Client, argv: string[], s: ServerContext, ns: Namespace, kind: string): void {
   for (let i = 1; i < argv.length; i++) {
     s.pubsub.subscribe(ns, c, argv[i]);
     addSubscriptionReply(c, kind, argv[i], subscriptionCount(c, ns));
   }
 }
 
-function unsubscribeGeneric(c: Client, argv: string[], s: Server, ns: Namespace, kind: string): void {
+function unsubscribeGeneric(c: Client, argv: string[], s: ServerContext, ns: Namespace, kind: string): void {
   const names = argv.length > 1 ? argv.slice(1) : s.pubsub.subscriptionsOf(ns, c);
   if (names.length === 0) {
     addSubscriptionReply(c, kind, null, subscriptionCount(c, ns));
@@ -65,113 +52,37 @@ function unsubscribeGeneric(c: Client, argv: string[], s: Server, ns: Namespace,
   }
 }
 
-/** Appends a message to a subscriber's output (a push: even under CLIENT REPLY OFF) and schedules its write. */
-function deliver(s: Server, c: Client, frame: string): void {
-  if (c.closed) return;
-  if (c.silenced === null) c.addRaw(frame);
-  else {
-    c.beginPush();
-    c.addRaw(frame);
-    c.endPush();
-  }
-  s.markPending(c);
-}
-
-/**
- * The RESP2 and RESP3 heads of a pattern's pmessage frames, per subscriber
- * set (so they live exactly as long as the pattern has subscribers): built
- * once instead of for every matching publish.
- */
-const patternHeads = new WeakMap<object, [string, string]>();
-
-/**
- * Redis's pubsubPublishMessage: delivers to the channel's subscribers, then
- * to every subscriber of each matching pattern (shard channels have no
- * patterns). Returns the number of deliveries, a client counted once per
- * matching subscription.
- */
-export function publishMessage(s: Server, channel: string, message: string, shard: boolean): number {
-  let receivers = 0;
-  const subs = (shard ? s.pubsub.shardChannels : s.pubsub.channels).get(channel);
-  if (subs !== undefined) {
-    const tail = bulk(channel) + bulk(message);
-    const kind = shard ? '$8\r\nsmessage\r\n' : '$7\r\nmessage\r\n';
-    const many = subs.size > 2;
-    let m2: string | null = null;
-    let m3: string | null = null;
-    for (const c of subs) {
-      let m: string;
-      if (c.resp === 3) m = m3 ??= many ? flat('>3\r\n' + kind + tail) : '>3\r\n' + kind + tail;
-      else m = m2 ??= many ? flat('*3\r\n' + kind + tail) : '*3\r\n' + kind + tail;
-      deliver(s, c, m);
-      receivers++;
-    }
-  }
-  if (!shard && s.pubsub.patterns.size > 0) {
-    let tail: string | null = null;
-    for (const [pattern, psubs] of s.pubsub.patterns) {
-      if (!globMatch(pattern, channel)) continue;
-      // shared by every matching pattern's frame: one flat copy
-      tail ??= flat(bulk(channel) + bulk(message));
-      let heads = patternHeads.get(psubs);
-      if (heads === undefined) {
-        const body = '$8\r\npmessage\r\n' + bulk(pattern);
-        heads = ['*4\r\n' + body, '>4\r\n' + body];
-        patternHeads.set(psubs, heads);
-      }
-      let m2: string | null = null;
-      let m3: string | null = null;
-      for (const c of psubs) {
-        deliver(s, c, c.resp === 3 ? (m3 ??= heads[1] + tail) : (m2 ??= heads[0] + tail));
-        receivers++;
-      }
-    }
-  }
-  return receivers;
-}
-
-/**
- * Publishes a keyspace event (Redis's notifyKeyspaceEvent after its class
- * check): on `__keyspace@<db>__:<key>` when K is set, then on
- * `__keyevent@<db>__:<event>` when E is set.
- */
-export function publishKeyspaceEvent(s: Server, event: string, key: string, dbId: number): void {
-  const f = s.ks.notifyFlags;
-  if ((f & NOTIFY_KEYSPACE) !== 0) publishMessage(s, `__keyspace@${dbId}__:${key}`, event, false);
-  if ((f & NOTIFY_KEYEVENT) !== 0) publishMessage(s, `__keyevent@${dbId}__:${event}`, key, false);
-}
-
 // ---------------------------------------------------------------- commands
 
-function subscribeCommand(c: Client, argv: string[], s: Server): void {
+function subscribeCommand(c: Client, argv: string[], s: ServerContext): void {
   subscribeGeneric(c, argv, s, 'channels', 'subscribe');
 }
 
-function unsubscribeCommand(c: Client, argv: string[], s: Server): void {
+function unsubscribeCommand(c: Client, argv: string[], s: ServerContext): void {
   unsubscribeGeneric(c, argv, s, 'channels', 'unsubscribe');
 }
 
-function psubscribeCommand(c: Client, argv: string[], s: Server): void {
+function psubscribeCommand(c: Client, argv: string[], s: ServerContext): void {
   subscribeGeneric(c, argv, s, 'patterns', 'psubscribe');
 }
 
-function punsubscribeCommand(c: Client, argv: string[], s: Server): void {
+function punsubscribeCommand(c: Client, argv: string[], s: ServerContext): void {
   unsubscribeGeneric(c, argv, s, 'patterns', 'punsubscribe');
 }
 
-function ssubscribeCommand(c: Client, argv: string[], s: Server): void {
+function ssubscribeCommand(c: Client, argv: string[], s: ServerContext): void {
   subscribeGeneric(c, argv, s, 'shardChannels', 'ssubscribe');
 }
 
-function sunsubscribeCommand(c: Client, argv: string[], s: Server): void {
+function sunsubscribeCommand(c: Client, argv: string[], s: ServerContext): void {
   unsubscribeGeneric(c, argv, s, 'shardChannels', 'sunsubscribe');
 }
 
-function publishCommand(c: Client, argv: string[], s: Server): void {
+function publishCommand(c: Client, argv: string[], s: ServerContext): void {
   c.addInt(publishMessage(s, argv[1], argv[2], false));
 }
 
-function spublishCommand(c: Client, argv: string[], s: Server): void {
+function spublishCommand(c: Client, argv: string[], s: ServerContext): void {
   c.addInt(publishMessage(s, argv[1], argv[2], true));
 }
 
@@ -184,7 +95,7 @@ function channelList(c: Client, argv: string[], names: Iterable<string>): void {
   c.addBulks(out);
 }
 
-function numsubReply(c: Client, argv: string[], s: Server, ns: Namespace): void {
+function numsubReply(c: Client, argv: string[], s: ServerContext, ns: Namespace): void {
   c.addArrayLen((argv.length - 2) * 2);
   for (let i = 2; i < argv.length; i++) {
     c.addBulk(argv[i]);
@@ -192,23 +103,23 @@ function numsubReply(c: Client, argv: string[], s: Server, ns: Namespace): void 
   }
 }
 
-function pubsubChannelsCommand(c: Client, argv: string[], s: Server): void {
+function pubsubChannelsCommand(c: Client, argv: string[], s: ServerContext): void {
   channelList(c, argv, s.pubsub.channels.keys());
 }
 
-function pubsubShardchannelsCommand(c: Client, argv: string[], s: Server): void {
+function pubsubShardchannelsCommand(c: Client, argv: string[], s: ServerContext): void {
   channelList(c, argv, s.pubsub.shardChannels.keys());
 }
 
-function pubsubNumsubCommand(c: Client, argv: string[], s: Server): void {
+function pubsubNumsubCommand(c: Client, argv: string[], s: ServerContext): void {
   numsubReply(c, argv, s, 'channels');
 }
 
-function pubsubShardnumsubCommand(c: Client, argv: string[], s: Server): void {
+function pubsubShardnumsubCommand(c: Client, argv: string[], s: ServerContext): void {
   numsubReply(c, argv, s, 'shardChannels');
 }
 
-function pubsubNumpatCommand(c: Client, _argv: string[], s: Server): void {
+function pubsubNumpatCommand(c: Client, _argv: string[], s: ServerContext): void {
   c.addInt(s.pubsub.patterns.size);
 }
 

@@ -15,13 +15,11 @@
  */
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
-import type { ServerCommands } from '../context.js';
+import { SHUTDOWN_FAILED, type ServerCommands, type ServerContext, type ShutdownFlags } from '../context.js';
 import type { Client } from '../../server/client.js';
-import type { Server } from '../../server/server.js';
 import { Err } from '../../protocol/errors.js';
 import { parseInt64 } from '../../util/numbers.js';
 import { monitorCommand } from '../../server/monitor.js';
-import { SHUTDOWN_FAILED, type ShutdownFlags } from '../../server/server.js';
 import { commandCommands } from './command.js';
 import { configCommands } from './config.js';
 import { slowlogCommands } from './slowlog.js';
@@ -30,7 +28,7 @@ import { memoryCommands } from './memory.js';
 // ------------------------------------------------------------------ INFO
 
 /** INFO [section ...]: the sections' owners registered them on s.info (server/info.ts). */
-function infoCommand(c: Client, argv: string[], s: Server): void {
+function infoCommand(c: Client, argv: string[], s: ServerContext): void {
   c.addVerbatim(s.info.genInfoString(argv.slice(1)));
 }
 
@@ -43,7 +41,7 @@ function infoCommand(c: Client, argv: string[], s: Server): void {
  * step failed without FORCE (the server then stays up). ABORT cancels a
  * shutdown a signal asked for that has not started.
  */
-function shutdownCommand(c: Client, argv: string[], s: Server): void {
+function shutdownCommand(c: Client, argv: string[], s: ServerContext): void {
   const flags: ShutdownFlags = { save: false, nosave: false, now: false, force: false };
   let abort = false;
   for (let i = 1; i < argv.length; i++) {
@@ -75,7 +73,7 @@ function shutdownCommand(c: Client, argv: string[], s: Server): void {
 // ---------------------------------------------------------------- ROLE, WAIT (no replication yet: a master without replicas)
 
 /** Redis's changeReplicationId (DEBUG CHANGE-REPL-ID): a new random master_replid. */
-export function changeReplicationId(s: Server): void {
+export function changeReplicationId(s: ServerContext): void {
   s.replId = randomBytes(20).toString('hex');
 }
 
@@ -92,7 +90,7 @@ function roleCommand(c: Client): void {
  * 0 — at once when 0 is enough (or inside EXEC), else after the timeout in
  * ms (0 = forever), or when CLIENT UNBLOCK ends the wait, as Redis 7.0 does.
  */
-function waitCommand(c: Client, argv: string[], s: Server): void {
+function waitCommand(c: Client, argv: string[], s: ServerContext): void {
   const numreplicas = parseInt64(argv[1]);
   if (numreplicas === null) throw Err.notInteger();
   const t = parseInt64(argv[2]);

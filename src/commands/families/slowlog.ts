@@ -5,14 +5,13 @@
  * length limit — is server/slowlog.ts, fed by Server.call(); this file
  * answers the commands that read and clear it, in Redis's reply shapes.
  */
-import type { ServerCommands } from '../context.js';
+import type { ServerCommands, ServerContext } from '../context.js';
 import type { Client } from '../../server/client.js';
-import type { Server } from '../../server/server.js';
 import { Err } from '../../protocol/errors.js';
 import { parseInt64 } from '../../util/numbers.js';
 import { addHelp } from '../help.js';
 
-function slowlogGetCommand(c: Client, argv: string[], s: Server): void {
+function slowlogGetCommand(c: Client, argv: string[], s: ServerContext): void {
   let count = 10;
   if (argv.length === 3) {
     const n = parseInt64(argv[2]);
@@ -33,11 +32,11 @@ function slowlogGetCommand(c: Client, argv: string[], s: Server): void {
   }
 }
 
-function slowlogLenCommand(c: Client, _argv: string[], s: Server): void {
+function slowlogLenCommand(c: Client, _argv: string[], s: ServerContext): void {
   c.addInt(s.slowlog.entries.length);
 }
 
-function slowlogResetCommand(c: Client, _argv: string[], s: Server): void {
+function slowlogResetCommand(c: Client, _argv: string[], s: ServerContext): void {
   s.slowlog.reset();
   c.addOK();
 }

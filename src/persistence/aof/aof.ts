@@ -19,19 +19,19 @@
  */
 import { existsSync, readFileSync, mkdirSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Server, ShutdownFlags } from '../../server/server.js';
+import type { ServerContext, ShutdownFlags } from '../../commands/context.js';
 import { emptyManifest, manifestName, parseManifest, persistManifest, tempIncrName, type Manifest } from './manifest.js';
-import { AofFeed, type FsyncPolicy } from './feed.js';
-import { AofRewriter } from './bgrewrite.js';
+import { AofFeed, type AofState, type FsyncPolicy } from './feed.js';
+import { AofRewriter, type AofCore } from './bgrewrite.js';
 import { loadFromDisk, startAtBoot } from './boot.js';
 import { rdbHooks } from './rdb-hooks.js';
 import { activeChildOf } from '../child.js';
 
-export type AofState = 'off' | 'on' | 'wait_rewrite';
+export type { AofState } from './feed.js';
 
 const TICK_MS = 100;
 
-export class Aof {
+export class Aof implements AofCore {
   state: AofState = 'off';
   manifest: Manifest = emptyManifest();
   /** the directory and name in use (fixed while the AOF is on) */
@@ -44,7 +44,7 @@ export class Aof {
 
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(readonly s: Server) {
+  constructor(readonly s: ServerContext) {
     this.feed = new AofFeed(s, this);
     this.rewriter = new AofRewriter(s, this);
   }

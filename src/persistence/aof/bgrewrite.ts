@@ -33,14 +33,33 @@
  */
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, unlinkSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import type { Server } from '../../server/server.js';
-import type { Aof } from './aof.js';
+import type { ServerContext } from '../../commands/context.js';
 import { cloneManifest, writeAll, markRewrittenIncrsAsHistory, newBase, newIncr, persistManifest, tempIncrName } from './manifest.js';
 import { CommandSink, Sink } from './rewrite.js';
 import { rdbHooks } from './rdb-hooks.js';
 import { Snapshot } from '../snapshot.js';
 import { ChildSave, activeChildOf, type ChildResult, type SaveOutput } from '../child.js';
 import { strerror } from '../../util/strerror.js';
+import type { AofFeed, AofState } from './feed.js';
+import type { Manifest } from './manifest.js';
+
+/**
+ * What the rewrite and the load at boot (boot.ts) use of their AOF (aof.ts,
+ * which implements it): its files, its manifest, its state, its feed.
+ */
+export interface AofCore {
+  readonly s: ServerContext;
+  state: AofState;
+  manifest: Manifest;
+  dir: string;
+  name: string;
+  readonly feed: AofFeed;
+  resolvedDir(): string;
+  path(fileName: string): string;
+  useRdbBase(): boolean;
+  loadManifestFromDisk(): Manifest;
+  deleteHistoryFiles(): void;
+}
 
 /** A rewrite in progress: its child (persistence/child.ts) writes the new base. */
 interface RewriteJob {
@@ -75,8 +94,8 @@ export class AofRewriter {
   private limitLogged = false;
 
   constructor(
-    readonly s: Server,
-    private readonly aof: Aof,
+    readonly s: ServerContext,
+    private readonly aof: AofCore,
   ) {}
 
   /** The output for a base sent through `out`: commands, or an RDB image through the RDB module's sink. Null: RDB without a sink. */

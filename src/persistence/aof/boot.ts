@@ -14,7 +14,10 @@
  */
 import { closeSync, existsSync, readdirSync, fdatasyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Aof } from './aof.js';
+import type { AofCore, AofRewriter } from './bgrewrite.js';
+
+/** What the load at boot uses of its AOF (aof.ts): the core, and the rewriter for the base. */
+type BootAof = AofCore & { readonly rewriter: AofRewriter };
 import type { FsyncPolicy } from './feed.js';
 import { AofLoadError, loadAppendOnlyFiles, loadAppendOnlyFilesSync } from './loader.js';
 import { emptyManifest, fsyncDir, manifestName, newBase, newIncr, persistManifest, tempIncrName, tempManifestName, ManifestError } from './manifest.js';
@@ -25,7 +28,7 @@ import { rdbHooks } from './rdb-hooks.js';
  * aofOpenIfNeededOnServerStart and aofDelHistoryFiles). Throws AofLoadError
  * with the log line when the server must not start.
  */
-export async function startAtBoot(aof: Aof): Promise<void> {
+export async function startAtBoot(aof: BootAof): Promise<void> {
   const s = aof.s;
   aof.dir = aof.resolvedDir();
   aof.name = s.config.get('appendfilename');
@@ -110,7 +113,7 @@ export async function startAtBoot(aof: Aof): Promise<void> {
  * AOF being turned on, a manifest being replaced): no manifest names them,
  * so they are removed at startup (Redis leaves them behind).
  */
-function removeStaleTempFiles(aof: Aof): void {
+function removeStaleTempFiles(aof: BootAof): void {
   const stale = new Set([tempIncrName(aof.name), tempManifestName(aof.name)]);
   const remove = (dir: string, f: string): void => {
     aof.s.log.notice(`Removing the stale temporary AOF file ${f}`);
@@ -135,7 +138,7 @@ function removeStaleTempFiles(aof: Aof): void {
  * removed first, as Redis's aofDelHistoryFiles). Throws AofLoadError when
  * they cannot be loaded (Redis then exits).
  */
-export function loadFromDisk(aof: Aof): void {
+export function loadFromDisk(aof: BootAof): void {
   const s = aof.s;
   if (aof.state === 'on') aof.feed.flush(true);
   s.ks.emptyData();

@@ -6,7 +6,7 @@
  * the AOF's periodic tick once none does), "…started" otherwise.
  */
 import type { Client } from '../../server/client.js';
-import type { Server } from '../../server/server.js';
+import type { ServerContext } from '../../commands/context.js';
 import type { ServerCommands } from '../../commands/context.js';
 import { Err } from '../../protocol/errors.js';
 import { aofOf } from './index.js';
@@ -14,7 +14,7 @@ import { activeChildOf } from '../child.js';
 
 const cannotRewrite = () => Err.raw("ERR Can't execute an AOF background rewriting. Please check the server logs for more information.");
 
-function bgrewriteaofCommand(c: Client, _argv: string[], s: Server): void {
+function bgrewriteaofCommand(c: Client, _argv: string[], s: ServerContext): void {
   const aof = aofOf(s);
   if (aof === undefined) throw cannotRewrite();
   if (aof.rewriter.rewriteInProgress) throw Err.raw('ERR Background append only file rewriting already in progress');

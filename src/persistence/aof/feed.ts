@@ -35,11 +35,19 @@
  * in flight.
  */
 import { closeSync, fdatasyncSync, fstatSync, fsync, ftruncateSync, writeSync } from 'node:fs';
-import type { Server } from '../../server/server.js';
-import type { Aof } from './aof.js';
+import type { ServerContext } from '../../commands/context.js';
 import { activeChildOf } from '../child.js';
 import { sleepBlocking } from '../../util/sleep.js';
 import { strerror } from '../../util/strerror.js';
+
+/** The AOF's state (aof.ts): off, on, or waiting for the rewrite that turns it on. */
+export type AofState = 'off' | 'on' | 'wait_rewrite';
+
+/** What the feed reads of its AOF (aof.ts): whether it is on, and whether a rewrite runs. */
+export interface FeedOwner {
+  readonly state: AofState;
+  readonly rewriter: { readonly job: unknown };
+}
 
 export type FsyncPolicy = 'always' | 'everysec' | 'no';
 
@@ -86,8 +94,8 @@ export class AofFeed {
   };
 
   constructor(
-    readonly s: Server,
-    private readonly aof: Aof,
+    readonly s: ServerContext,
+    private readonly aof: FeedOwner,
   ) {
     this.policy = s.config.get('appendfsync') as FsyncPolicy;
   }

@@ -12,7 +12,7 @@
  * — and to CONFIG SET appendonly / appendfsync. aofOf(server) gives INFO and
  * BGREWRITEAOF the instance.
  */
-import type { Server } from '../../server/server.js';
+import type { ServerContext } from '../../commands/context.js';
 import { Aof } from './aof.js';
 import type { FsyncPolicy } from './feed.js';
 import { ConfigError } from '../../server/config.js';
@@ -21,15 +21,15 @@ export { Aof } from './aof.js';
 export { rdbHooks, type RdbBaseWriter, type RdbImageFactory, type RdbImageSink } from './rdb-hooks.js';
 export { AofLoadError, type RdbImageLoader } from './loader.js';
 
-const instances = new WeakMap<Server, Aof>();
+const instances = new WeakMap<ServerContext, Aof>();
 
 /** The server's AOF, or undefined when installAof was not called. */
-export function aofOf(s: Server): Aof | undefined {
+export function aofOf(s: ServerContext): Aof | undefined {
   return instances.get(s);
 }
 
 /** Installs the AOF on a server (before listen()). Returns it. */
-export function installAof(s: Server): Aof {
+export function installAof(s: ServerContext): Aof {
   const existing = instances.get(s);
   if (existing !== undefined) return existing;
   const aof = new Aof(s);

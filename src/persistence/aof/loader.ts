@@ -46,10 +46,9 @@
  */
 import { closeSync, fstatSync, ftruncateSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Server } from '../../server/server.js';
+import type { ServerContext } from '../../commands/context.js';
 import type { Client } from '../../server/client.js';
 import type { CommandSpec } from '../../commands/spec.js';
-import type { ServerContext } from '../../commands/context.js';
 import { RedisError } from '../../protocol/errors.js';
 import type { Manifest } from './manifest.js';
 
@@ -60,7 +59,7 @@ export class AofLoadError extends Error {}
  * returns how many bytes it used (the RDB module installs one; null until
  * then). Throws on a malformed image.
  */
-export type RdbImageLoader = (s: Server, data: Buffer, fileName: string) => number;
+export type RdbImageLoader = (s: ServerContext, data: Buffer, fileName: string) => number;
 
 export interface LoadOptions {
   /** aof-load-truncated */
@@ -184,7 +183,7 @@ class Replayer {
   commands = 0;
   errors = 0;
 
-  constructor(private readonly s: Server) {
+  constructor(private readonly s: ServerContext) {
     this.c = s.createClient(null);
     this.c.authenticated = true;
   }
@@ -217,7 +216,7 @@ type LoadSteps<T> = Generator<void, T, void>;
  * Loads one file; returns its status. Throws AofLoadError for what cannot be
  * loaded (see the header).
  */
-function* loadFile(s: Server, rp: Replayer, path: string, fileName: string, last: boolean, opts: LoadOptions): LoadSteps<FileStatus> {
+function* loadFile(s: ServerContext, rp: Replayer, path: string, fileName: string, last: boolean, opts: LoadOptions): LoadSteps<FileStatus> {
   let fd: number;
   try {
     fd = openSync(path, 'r+');
@@ -254,7 +253,7 @@ function* loadFile(s: Server, rp: Replayer, path: string, fileName: string, last
   }
 }
 
-function* replayCommands(s: Server, rp: Replayer, fd: number, start: number, fileName: string, last: boolean, opts: LoadOptions): LoadSteps<FileStatus> {
+function* replayCommands(s: ServerContext, rp: Replayer, fd: number, start: number, fileName: string, last: boolean, opts: LoadOptions): LoadSteps<FileStatus> {
   const r = new Reader(fd, start);
   /** offset after the last complete command (-1: none) */
   let validUpTo = start;
@@ -359,7 +358,7 @@ function* replayCommands(s: Server, rp: Replayer, fd: number, start: number, fil
  * AofLoadError (message = the log line) when the files cannot be loaded.
  * The caller sets server.loading.
  */
-export async function loadAppendOnlyFiles(s: Server, dir: string, m: Manifest, opts: LoadOptions): Promise<number> {
+export async function loadAppendOnlyFiles(s: ServerContext, dir: string, m: Manifest, opts: LoadOptions): Promise<number> {
   const steps = loadSteps(s, dir, m, opts);
   for (;;) {
     const r = steps.next();
@@ -369,7 +368,7 @@ export async function loadAppendOnlyFiles(s: Server, dir: string, m: Manifest, o
 }
 
 /** loadAppendOnlyFiles at once, without turns of the event loop (DEBUG LOADAOF). */
-export function loadAppendOnlyFilesSync(s: Server, dir: string, m: Manifest, opts: LoadOptions): number {
+export function loadAppendOnlyFilesSync(s: ServerContext, dir: string, m: Manifest, opts: LoadOptions): number {
   const steps = loadSteps(s, dir, m, opts);
   for (;;) {
     const r = steps.next();
@@ -377,7 +376,7 @@ export function loadAppendOnlyFilesSync(s: Server, dir: string, m: Manifest, opt
   }
 }
 
-function* loadSteps(s: Server, dir: string, m: Manifest, opts: LoadOptions): LoadSteps<number> {
+function* loadSteps(s: ServerContext, dir: string, m: Manifest, opts: LoadOptions): LoadSteps<number> {
   const files = [...(m.base !== null ? [m.base] : []), ...m.incrs];
   const ks = s.ks;
   const clock = ks.clock;

@@ -5,12 +5,12 @@
  * base in command form whatever the setting, and an RDB base cannot be
  * loaded. Used by the rewrite (bgrewrite.ts) and the load (boot.ts).
  */
-import type { Server } from '../../server/server.js';
+import type { ServerContext } from '../../commands/context.js';
 import type { SnapshotSink } from '../snapshot.js';
 import type { RdbImageLoader } from './loader.js';
 
 /** Writes an RDB image of the whole dataset (with the aof-base aux field) to fd at once; returns its size. */
-export type RdbBaseWriter = (s: Server, fd: number) => number;
+export type RdbBaseWriter = (s: ServerContext, fd: number) => number;
 
 /**
  * An RDB image fed by the snapshot (the RDB module's sink): encode/beginDb/
@@ -23,7 +23,7 @@ export interface RdbImageSink extends SnapshotSink<Buffer> {
   readonly size: number;
 }
 /** Creates an RDB image sink (aof-base 1) writing through out. */
-export type RdbImageFactory = (s: Server, out: (b: Buffer) => void) => RdbImageSink;
+export type RdbImageFactory = (s: ServerContext, out: (b: Buffer) => void) => RdbImageSink;
 
 /**
  * Hooks the RDB module installs so the AOF can write and read RDB bases:

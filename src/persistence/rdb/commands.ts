@@ -7,7 +7,7 @@
  * once none does; "started" otherwise.
  */
 import type { Client } from '../../server/client.js';
-import type { Server } from '../../server/server.js';
+import type { ServerContext } from '../../commands/context.js';
 import type { ServerCommands } from '../../commands/context.js';
 import { Err } from '../../protocol/errors.js';
 import { activeChildOf } from '../child.js';
@@ -15,7 +15,7 @@ import { rdbStateOf } from './index.js';
 
 const saveInProgress = () => Err.raw('ERR Background save already in progress');
 
-function saveCommand(c: Client, _argv: string[], s: Server): void {
+function saveCommand(c: Client, _argv: string[], s: ServerContext): void {
   const st = rdbStateOf(s);
   if (st === undefined) throw Err.raw('ERR');
   if (st.bg !== null) throw saveInProgress();
@@ -24,7 +24,7 @@ function saveCommand(c: Client, _argv: string[], s: Server): void {
 }
 
 /** BGSAVE [SCHEDULE], as Redis 7.0's bgsaveCommand. */
-function bgsaveCommand(c: Client, argv: string[], s: Server): void {
+function bgsaveCommand(c: Client, argv: string[], s: ServerContext): void {
   const st = rdbStateOf(s);
   if (st === undefined) throw Err.raw('ERR');
   let schedule = false;
@@ -45,7 +45,7 @@ function bgsaveCommand(c: Client, argv: string[], s: Server): void {
   c.addStatus('Background saving started');
 }
 
-function lastsaveCommand(c: Client, _argv: string[], s: Server): void {
+function lastsaveCommand(c: Client, _argv: string[], s: ServerContext): void {
   c.addInt(rdbStateOf(s)?.lastSave ?? Math.floor(s.startTime / 1000));
 }
 

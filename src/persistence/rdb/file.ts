@@ -30,7 +30,7 @@
  */
 import { closeSync, fsyncSync, openSync, renameSync, writeSync, existsSync, readFileSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { Server } from '../../server/server.js';
+import type { ServerContext } from '../../commands/context.js';
 import type { Db } from '../../keyspace/keyspace.js';
 import type { Value } from '../../keyspace/value.js';
 import { Snapshot } from '../snapshot.js';
@@ -66,7 +66,7 @@ export interface RdbSaveOptions {
 
 type KeyPolicy = 'none' | 'lru' | 'lfu';
 
-function keyPolicy(s: Server): KeyPolicy {
+function keyPolicy(s: ServerContext): KeyPolicy {
   const p = s.config.get('maxmemory-policy');
   return p.endsWith('-lru') ? 'lru' : p.endsWith('-lfu') ? 'lfu' : 'none';
 }
@@ -85,7 +85,7 @@ export class RdbImage {
   private readonly policy: KeyPolicy;
 
   constructor(
-    private readonly s: Server,
+    private readonly s: ServerContext,
     private readonly out: (b: Buffer) => void,
     o: RdbSaveOptions,
   ) {
@@ -171,7 +171,7 @@ export class RdbImage {
 }
 
 /** Writes a whole RDB image of the dataset to fd at once (SAVE, shutdown, AOF preamble). Returns its size. */
-export function writeRdbToFd(s: Server, fd: number, o: RdbSaveOptions): number {
+export function writeRdbToFd(s: ServerContext, fd: number, o: RdbSaveOptions): number {
   const img = new RdbImage(s, (b) => writeAll(fd, b), o);
   const snap = new Snapshot<Buffer>(s.ks, img);
   try {
@@ -189,7 +189,7 @@ function writeAll(fd: number, b: Buffer): void {
 }
 
 /** The configured RDB path (dir + dbfilename). */
-export function rdbPath(s: Server): string {
+export function rdbPath(s: ServerContext): string {
   return resolve(s.config.get('dir'), s.config.get('dbfilename'));
 }
 
@@ -206,7 +206,7 @@ function rootDir(dir: string): string {
  * Returns false after logging Redis's line when opening, writing or renaming
  * fails (the temporary file is removed). The caller updates dirty/lastsave.
  */
-export function* rdbSaveSteps(s: Server, path = rdbPath(s)): Generator<number, boolean, void> {
+export function* rdbSaveSteps(s: ServerContext, path = rdbPath(s)): Generator<number, boolean, void> {
   const dir = dirname(path);
   const tmpName = `temp-${process.pid}.rdb`;
   const tmp = join(dir, tmpName);
@@ -255,7 +255,7 @@ export function* rdbSaveSteps(s: Server, path = rdbPath(s)): Generator<number, b
 }
 
 /** rdbSaveSteps at once, blocking (SAVE, DEBUG RELOAD): true when saved. */
-export function saveRdbSync(s: Server, path = rdbPath(s)): boolean {
+export function saveRdbSync(s: ServerContext, path = rdbPath(s)): boolean {
   const steps = rdbSaveSteps(s, path);
   for (;;) {
     const r = steps.next();
@@ -265,7 +265,7 @@ export function saveRdbSync(s: Server, path = rdbPath(s)): boolean {
 }
 
 /** Redis's rdbRemoveTempFile: the foreground save's temp-<pid>.rdb is removed (a forced exit). */
-export function rdbRemoveTempFile(s: Server, pid = process.pid): void {
+export function rdbRemoveTempFile(s: ServerContext, pid = process.pid): void {
   unlinkQuiet(join(dirname(rdbPath(s)), `temp-${pid}.rdb`));
 }
 
@@ -282,7 +282,7 @@ function unlinkQuiet(path: string): void {
  * temp-<childpid>.rdb and renamed over the target by it. `done` gets the
  * child's result.
  */
-export function startRdbChild(s: Server, path: string, done: (r: ChildResult, job: ChildSave) => void): ChildSave {
+export function startRdbChild(s: ServerContext, path: string, done: (r: ChildResult, job: ChildSave) => void): ChildSave {
   return new ChildSave(s, {
     type: 'rdb',
     dir: dirname(path),
@@ -297,7 +297,7 @@ export function startRdbChild(s: Server, path: string, done: (r: ChildResult, jo
 }
 
 /** The log line of a child's failure, as Redis's child logs it (the parent then logs "Background saving error"). */
-export function rdbChildError(s: Server, job: ChildSave, r: Extract<ChildResult, { ok: false }>): string {
+export function rdbChildError(s: ServerContext, job: ChildSave, r: Extract<ChildResult, { ok: false }>): string {
   const dir = dirname(rdbPath(s));
   const tmpName = basename(job.tempPath);
   if (r.op === 'open') return `Failed opening the temp RDB file ${tmpName} (in server root dir ${rootDir(dir)}) for saving: ${r.error}`;
@@ -345,7 +345,7 @@ export class RdbLoadError extends RdbError {
   }
 }
 
-function loadLimits(s: Server): LoadLimits {
+function loadLimits(s: ServerContext): LoadLimits {
   return s.enc;
 }
 
@@ -354,7 +354,7 @@ function loadLimits(s: Server): LoadLimits {
  * wrong and where (bad magic, unsupported version, unknown opcode or type,
  * truncation, checksum mismatch).
  */
-export function parseRdb(s: Server, data: Buffer, start = 0): RdbLoadResult {
+export function parseRdb(s: ServerContext, data: Buffer, start = 0): RdbLoadResult {
   if (data.length - start < 9 || data.latin1Slice(start, start + 5) !== 'REDIS') throw new RdbError('Wrong signature trying to load DB from file');
   const version = Number(data.latin1Slice(start + 5, start + 9));
   if (!Number.isInteger(version) || version < 1 || version > 11) throw new RdbError(`Can't handle RDB format version ${data.latin1Slice(start + 5, start + 9)}`);
@@ -474,7 +474,7 @@ function readUInt32LE(r: RdbReader): number {
  * expired are dropped, as a master does (unless `keepExpired`: an AOF's RDB
  * base). Returns [loaded, expired].
  */
-export function installEntries(s: Server, entries: LoadedEntry[], from = 0, to = entries.length, keepExpired = false): [number, number] {
+export function installEntries(s: ServerContext, entries: LoadedEntry[], from = 0, to = entries.length, keepExpired = false): [number, number] {
   const now = keepExpired ? -Infinity : Date.now();
   let loaded = 0;
   let expired = 0;
@@ -501,14 +501,14 @@ export function installEntries(s: Server, entries: LoadedEntry[], from = 0, to =
  * loading an AOF's RDB base (a later command in the incremental file may
  * touch them). Returns the image's size.
  */
-export function loadRdbImage(s: Server, data: Buffer): number {
+export function loadRdbImage(s: ServerContext, data: Buffer): number {
   const r = parseRdb(s, data);
   installEntries(s, r.entries, 0, r.entries.length, true);
   return r.size;
 }
 
 /** Reads and parses the RDB file at path, or returns null when there is none. */
-export function readRdbFile(s: Server, path = rdbPath(s)): RdbLoadResult | null {
+export function readRdbFile(s: ServerContext, path = rdbPath(s)): RdbLoadResult | null {
   if (!existsSync(path)) return null;
   return parseRdb(s, readFileSync(path));
 }

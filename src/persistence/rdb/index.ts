@@ -14,7 +14,7 @@
  * stop-writes-on-bgsave-error yes and save points set, write commands (and
  * PING) are refused with -MISCONF while the last BGSAVE failed.
  */
-import type { Server } from '../../server/server.js';
+import type { ServerContext } from '../../commands/context.js';
 import {
   RdbCrcError,
   RdbImage,
@@ -36,7 +36,7 @@ import { basename } from 'node:path';
 import { strerror } from '../../util/strerror.js';
 import { sleepBlocking } from '../../util/sleep.js';
 import { activeChildOf, type ChildSave } from '../child.js';
-import type { ShutdownFlags } from '../../server/server.js';
+import type { ShutdownFlags } from '../../commands/context.js';
 import { rdbHooks } from '../aof/index.js';
 
 const BGSAVE_RETRY_DELAY_MS = 5000;
@@ -63,7 +63,7 @@ export class RdbState {
   points: [number, number][] = [];
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly s: Server) {}
+  constructor(private readonly s: ServerContext) {}
 
   /** SAVE (Redis's rdbSave in the foreground): false when it failed (logged). */
   saveNow(): boolean {
@@ -292,10 +292,10 @@ function rdbCheckReport(file: string, reason: string, e: RdbError): string {
   return lines.join('\n');
 }
 
-const states = new WeakMap<Server, RdbState>();
+const states = new WeakMap<ServerContext, RdbState>();
 
 /** The server's RDB state, or undefined when installRdb was not called. */
-export function rdbStateOf(s: Server): RdbState | undefined {
+export function rdbStateOf(s: ServerContext): RdbState | undefined {
   return states.get(s);
 }
 
@@ -312,7 +312,7 @@ function parseSavePoints(v: string): [number, number][] {
  * dir or dbfilename, so a test suite's server does not pick up a dump.rdb
  * lying in the working directory).
  */
-export function installRdb(s: Server, load = true): RdbState {
+export function installRdb(s: ServerContext, load = true): RdbState {
   const existing = states.get(s);
   if (existing !== undefined) return existing;
   const st = new RdbState(s);
@@ -346,7 +346,7 @@ export function installRdb(s: Server, load = true): RdbState {
  * written, in slices so a second SIGINT is still seen. A failed save stops
  * the exit unless FORCE.
  */
-function* rdbShutdownStep(s: Server, st: RdbState, flags: ShutdownFlags, sync: boolean): Generator<number, boolean, void> {
+function* rdbShutdownStep(s: ServerContext, st: RdbState, flags: ShutdownFlags, sync: boolean): Generator<number, boolean, void> {
   const bg = st.bg;
   if (bg !== null) {
     s.log.warning('There is a child saving an .rdb. Killing it!');
