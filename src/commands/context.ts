@@ -29,6 +29,7 @@ import type { ReplyBufferStats } from '../server/client-mem.js';
 import type { PubSub } from '../pubsub/pubsub.js';
 import type { WatchedKeys } from '../server/multi.js';
 import type { Children } from '../server/children.js';
+import type { Propagation } from '../server/propagation.js';
 import type { MigrateCache } from './migrate.js';
 import type { CommandTable } from './table.js';
 import type { CommandRow, CommandSpec } from './spec.js';
@@ -151,8 +152,8 @@ export interface ServerContext extends DataContext {
   replyBufferResizing: boolean;
   replyBufferPeakResetMs: number;
   readonly replyBufferStats: ReplyBufferStats;
-  /** propagation hook (AOF / replicas): called after a command changed the dataset */
-  propagate: ((dbId: number, argv: string[]) => void) | null;
+  /** where the writes go: listeners added by persistence (and tests), see server/propagation.ts */
+  readonly propagation: Propagation;
   /** the load running (INFO loading_*), null when none */
   loadingInfo: { start: number; totalBytes: number; loadedBytes: number } | null;
   /** a shutdown was asked for (SIGTERM/SIGINT/SHUTDOWN), and one is running its steps */

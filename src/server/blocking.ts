@@ -85,7 +85,7 @@ export interface BlockingHost {
   readonly latencyTracking: boolean;
   /** true inside EXEC, where nothing blocks */
   readonly inExec: boolean;
-  readonly propagate: ((dbId: number, argv: string[]) => void) | null;
+  readonly propagation: { readonly emit: ((dbId: number, argv: string[]) => void) | null };
   /** the command a client ran last, by name (its stats are the unblocked command's) */
   lookupCommand(name: string): CommandSpec | undefined;
   recordLatency(st: CommandStats, usec: number): void;
@@ -316,7 +316,8 @@ export class Blocking {
     if (!served) return;
     if (c.replyMode === 'skip') c.replyMode = 'on';
     this.updateStatsOnUnblock(c, st, (performance.now() - t0) * 1000, s.stats.totalErrorReplies !== errorsBefore, st.argv);
-    if (s.propagate !== null && c.propagateArgv !== null) s.propagate(st.db.id, c.propagateArgv);
+    const emit = s.propagation.emit;
+    if (emit !== null && c.propagateArgv !== null) emit(st.db.id, c.propagateArgv);
     this.unblock(c);
   }
 

@@ -49,6 +49,9 @@ import { listenToPort, listenUnix, serverOnHandle } from './listeners.js';
 import { procTitle } from './proc-title.js';
 import { LazyFree } from './lazyfree.js';
 import { Children } from './children.js';
+import { Propagation } from './propagation.js';
+import type { Aof } from '../persistence/aof/aof.js';
+import type { RdbState } from '../persistence/rdb/index.js';
 import { dictSetResizePolicy } from '../datatypes/dict.js';
 import { HdrHistogram } from '../util/hdr-histogram.js';
 import {
@@ -175,8 +178,11 @@ export class Server {
   readonly lazyfree = new LazyFree(this.idleGc);
   /** who is subscribed to what (SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE) */
   readonly pubsub = new PubSub<Client>();
-  /** propagation hook (AOF / replicas): called after a command changed the dataset */
-  propagate: ((dbId: number, argv: string[]) => void) | null = null;
+  /** persistence, typed fields the composition root's installers set (persistence/aof, persistence/rdb) */
+  aof: Aof | null = null;
+  rdb: RdbState | null = null;
+  /** where the writes go (the AOF's feed, tests' recorders): see propagation.ts */
+  readonly propagation = new Propagation();
   /**
    * The shutdown steps persistence installs (Redis's finishShutdown): the AOF
    * killing its rewrite and fsyncing, the RDB killing its child and saving.
@@ -254,7 +260,8 @@ export class Server {
     this.ks = new Keyspace(this.config.getInt('databases'));
     this.ks.latencyHook = (event, ms) => this.latency.addSampleIfNeeded(event, ms);
     this.ks.expiredHook = (db, key) => {
-      if (this.propagate !== null) this.propagate(db.id, ['DEL', key]);
+      const emit = this.propagation.emit;
+      if (emit !== null) emit(db.id, ['DEL', key]);
     };
     // INFO's sections, registered by their owners (the composition root adds the families' and persistence's)
     registerCoreInfo(this);
@@ -1175,11 +1182,12 @@ export class Server {
     c.commandsProcessed++;
     if (this.monitors.size !== 0 && !cmd.skipMonitor && !cmd.admin && !this.loading) feedMonitors(this, c, argv);
     // Redis: only a rise of dirty propagates (DEBUG LOADAOF, DEBUG RELOAD and SAVE set it back)
-    if ((ks.dirty > dirtyBefore || c.forcePropagate) && this.propagate !== null && !c.propagated) {
+    const emit = this.propagation.emit;
+    if ((ks.dirty > dirtyBefore || c.forcePropagate) && emit !== null && !c.propagated) {
       // Inside EXEC the writes are collected and propagated by EXEC as one
       // unit (Redis's also_propagate, see propagateTransaction).
       if (this.execOps !== null) this.execOps.push([c.db.id, c.propagateArgv ?? argv]);
-      else this.propagate(c.db.id, c.propagateArgv ?? argv);
+      else emit(c.db.id, c.propagateArgv ?? argv);
     }
   }
 
@@ -1208,7 +1216,7 @@ export class Server {
    */
   propagateOps(c: Client, ops: [number, string[]][]): void {
     c.propagated = true;
-    if (this.propagate === null) return;
+    if (this.propagation.emit === null) return;
     if (this.execOps !== null) this.execOps.push(...ops);
     else this.propagateTransaction(ops);
   }
@@ -1219,7 +1227,7 @@ export class Server {
    * by itself), nothing when it wrote nothing.
    */
   propagateTransaction(ops: [number, string[]][]): void {
-    const p = this.propagate;
+    const p = this.propagation.emit;
     if (p === null || ops.length === 0) return;
     if (ops.length === 1) {
       p(ops[0][0], ops[0][1]);

@@ -175,7 +175,7 @@ test('the ready key is served even when a client blocked on several keys has an 
 test('served and immediate blocking pops propagate as their non-blocking forms', async () => {
   await withClients(2, async ([a, b], srv) => {
     const log: string[] = [];
-    srv.server.propagate = (_db, argv) => log.push(argv.join(' '));
+    srv.server.propagation.add((_db, argv) => log.push(argv.join(' ')));
     await a.cmd('RPUSH', 'k', '1', '2', '3');
     await a.cmd('BLPOP', 'k', '0');
     await a.cmd('BLMOVE', 'k', 'd', 'RIGHT', 'LEFT', '0');

@@ -56,7 +56,7 @@ test('no other client runs a command between the commands of a transaction', asy
 test('a transaction propagates as MULTI, its writes in their propagated form, EXEC; a single write alone; no write nothing', async () => {
   await withServer(async (c, srv) => {
     const log: string[] = [];
-    srv.server.propagate = (db, argv) => log.push(`${db}:${argv.join(' ')}`);
+    srv.server.propagation.add((db, argv) => log.push(`${db}:${argv.join(' ')}`));
     await c.cmd('MULTI');
     await c.cmd('GET', 'a');
     await c.cmd('SET', 'a', '1', 'EX', '100');

@@ -47,7 +47,7 @@ export function withServer(a: ServerOptions | ClientFn, b?: ClientFn): Promise<v
 /** Records every command srv propagates from now on (a copy of each argv). */
 export function recordPropagation(srv: GkvServer): string[][] {
   const propagated: string[][] = [];
-  srv.server.propagate = (_db, argv) => propagated.push([...argv]);
+  srv.server.propagation.add((_db, argv) => propagated.push([...argv]));
   return propagated;
 }
 

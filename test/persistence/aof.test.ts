@@ -21,7 +21,7 @@ import { connectWhenListening, freePort, oracleSkip, waitFor } from '../harness/
 import { stateOf } from '../differential/harness.js';
 import { waitForInfo } from '../harness/info.js';
 import { formatManifest, parseManifest, ManifestError, type Manifest } from '../../src/persistence/aof/manifest.js';
-import { aofOf, rdbHooks } from '../../src/persistence/aof/index.js';
+import { aofOf } from '../../src/persistence/aof/index.js';
 import type { RObj, Value } from '../../src/keyspace/value.js';
 
 const serverJs = fileURLToPath(new URL('../../src/bin/server.js', import.meta.url));
@@ -1106,9 +1106,10 @@ test('we load an AOF directory written by a real Redis 7.0 (base after BGREWRITE
 async function rdbSkip(): Promise<string | false> {
   const dir = tmp();
   const srv = await createServer({ port: 0, dir });
+  const hooks = aofOf(srv.server)!.rdbHooks;
   await srv.close();
   rmSync(dir, { recursive: true, force: true });
-  return rdbHooks.loader === null || (rdbHooks.writer === null && rdbHooks.image === null) ? 'the RDB module is not installed' : oracleSkip();
+  return hooks.loader === null || (hooks.writer === null && hooks.image === null) ? 'the RDB module is not installed' : oracleSkip();
 }
 
 test('with aof-use-rdb-preamble yes the base is an RDB image: a real Redis 7.0 loads our directory and we load its', async (t) => {

@@ -353,7 +353,7 @@ function* migrateSteps(s: ServerContext, c: Client, keys: string[], o: MigrateOp
       const del = ['DEL', ...deleted];
       // inside EXEC this runs within MIGRATE's call(), which propagates it in that form
       if (s.inExec) c.propagateArgv = del;
-      else if (s.propagate !== null) s.propagate(db.id, del);
+      else if (s.propagation.emit !== null) s.propagation.emit(db.id, del);
     }
     if (targetError === null && socketError !== null) return 'IOERR error or timeout reading to target instance';
     if (targetError !== null) return targetError;

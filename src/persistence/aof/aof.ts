@@ -24,7 +24,7 @@ import { emptyManifest, manifestName, parseManifest, persistManifest, tempIncrNa
 import { AofFeed, type AofState, type FsyncPolicy } from './feed.js';
 import { AofRewriter, type AofCore } from './bgrewrite.js';
 import { loadFromDisk, startAtBoot } from './boot.js';
-import { rdbHooks } from './rdb-hooks.js';
+import type { RdbHooks } from './rdb-hooks.js';
 import { activeChildOf } from '../child.js';
 
 export type { AofState } from './feed.js';
@@ -38,6 +38,8 @@ export class Aof implements AofCore {
   dir = '';
   name = 'appendonly.aof';
   /** the write path: buffer, incremental file, fsync (feed.ts) */
+  /** how to write and read RDB bases, filled by the RDB module when installed (rdb-hooks.ts) */
+  readonly rdbHooks: RdbHooks = { writer: null, image: null, loader: null };
   readonly feed: AofFeed;
   /** the rewrite and its state (bgrewrite.ts) */
   readonly rewriter: AofRewriter;
@@ -63,7 +65,7 @@ export class Aof implements AofCore {
 
   /** Whether a new base is an RDB image: aof-use-rdb-preamble, and the RDB module installed to write it. */
   useRdbBase(): boolean {
-    return this.s.config.getBool('aof-use-rdb-preamble') && (rdbHooks.image !== null || rdbHooks.writer !== null);
+    return this.s.config.getBool('aof-use-rdb-preamble') && (this.rdbHooks.image !== null || this.rdbHooks.writer !== null);
   }
 
   /** Reads the manifest from disk (Redis's aofLoadManifestFromDisk): empty if the directory or the file is missing. */

@@ -36,7 +36,7 @@ import { basename, resolve } from 'node:path';
 import type { ServerContext } from '../../commands/context.js';
 import { cloneManifest, writeAll, markRewrittenIncrsAsHistory, newBase, newIncr, persistManifest, tempIncrName } from './manifest.js';
 import { CommandSink, Sink } from './rewrite.js';
-import { rdbHooks } from './rdb-hooks.js';
+import type { RdbHooks } from './rdb-hooks.js';
 import { Snapshot } from '../snapshot.js';
 import { ChildSave, activeChildOf, type ChildResult, type SaveOutput } from '../child.js';
 import { strerror } from '../../util/strerror.js';
@@ -54,6 +54,7 @@ export interface AofCore {
   dir: string;
   name: string;
   readonly feed: AofFeed;
+  readonly rdbHooks: RdbHooks;
   resolvedDir(): string;
   path(fileName: string): string;
   useRdbBase(): boolean;
@@ -101,8 +102,8 @@ export class AofRewriter {
   /** The output for a base sent through `out`: commands, or an RDB image through the RDB module's sink. Null: RDB without a sink. */
   private baseOutput(out: (b: Buffer) => void, rdb: boolean): SaveOutput | null {
     if (rdb) {
-      if (rdbHooks.image === null) return null;
-      const img = rdbHooks.image(this.s, out);
+      if (this.aof.rdbHooks.image === null) return null;
+      const img = this.aof.rdbHooks.image(this.s, out);
       return { sink: img, drain: () => img.drain(), end: () => img.end(), size: () => img.size };
     }
     const sink = new Sink(out);
@@ -117,7 +118,7 @@ export class AofRewriter {
    */
   writeBaseSync(fd: number, rdb: boolean): number {
     const o = this.baseOutput((b) => writeAll(fd, b), rdb);
-    if (o === null) return rdbHooks.writer!(this.s, fd);
+    if (o === null) return this.aof.rdbHooks.writer!(this.s, fd);
     const snap = new Snapshot<unknown>(this.s.ks, o.sink);
     try {
       snap.step(Infinity);

@@ -21,7 +21,6 @@ type BootAof = AofCore & { readonly rewriter: AofRewriter };
 import type { FsyncPolicy } from './feed.js';
 import { AofLoadError, loadAppendOnlyFiles, loadAppendOnlyFilesSync } from './loader.js';
 import { emptyManifest, fsyncDir, manifestName, newBase, newIncr, persistManifest, tempIncrName, tempManifestName, ManifestError } from './manifest.js';
-import { rdbHooks } from './rdb-hooks.js';
 
 /**
  * Startup with appendonly yes (Redis's loadAppendOnlyFiles, then
@@ -73,7 +72,7 @@ export async function startAtBoot(aof: BootAof): Promise<void> {
   if (files.length > 0) {
     s.loading = true;
     try {
-      await loadAppendOnlyFiles(s, aof.dir, m, { loadTruncated: s.config.getBool('aof-load-truncated'), rdbLoader: rdbHooks.loader });
+      await loadAppendOnlyFiles(s, aof.dir, m, { loadTruncated: s.config.getBool('aof-load-truncated'), rdbLoader: aof.rdbHooks.loader });
     } finally {
       s.loading = false;
     }
@@ -152,7 +151,7 @@ export function loadFromDisk(aof: BootAof): void {
     throw new AofLoadError(`${(e as Error).message} (the AOF manifest ${join(aof.dir, manifestName(aof.name))})`);
   }
   aof.deleteHistoryFiles();
-  loadAppendOnlyFilesSync(s, aof.dir, aof.manifest, { loadTruncated: s.config.getBool('aof-load-truncated'), rdbLoader: rdbHooks.loader });
+  loadAppendOnlyFilesSync(s, aof.dir, aof.manifest, { loadTruncated: s.config.getBool('aof-load-truncated'), rdbLoader: aof.rdbHooks.loader });
   s.ks.dirty = 0;
 }
 

@@ -3,7 +3,7 @@
  * aof.c): propagated commands appended to a buffer, written to the
  * incremental file being appended to, and fsynced by the appendfsync policy.
  *
- * The feed: Server.propagate calls append(dbId, argv) after every command
+ * The feed: a propagation listener (server/propagation.ts) calls append(dbId, argv) after every command
  * that changed the dataset, in its propagated form (absolute expiries, MULTI
  * … EXEC around a transaction's writes, DEL for expired keys). A SELECT is
  * emitted when the database differs from the last one written (and after a

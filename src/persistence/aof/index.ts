@@ -18,25 +18,28 @@ import type { FsyncPolicy } from './feed.js';
 import { ConfigError } from '../../server/config.js';
 
 export { Aof } from './aof.js';
-export { rdbHooks, type RdbBaseWriter, type RdbImageFactory, type RdbImageSink } from './rdb-hooks.js';
+export { type RdbHooks, type RdbBaseWriter, type RdbImageFactory, type RdbImageSink } from './rdb-hooks.js';
 export { AofLoadError, type RdbImageLoader } from './loader.js';
 
-const instances = new WeakMap<ServerContext, Aof>();
+declare module '../../commands/context.js' {
+  interface ServerContext {
+    /** the append-only file, a typed field set by installAof (null until installed) */
+    aof: Aof | null;
+  }
+}
 
 /** The server's AOF, or undefined when installAof was not called. */
 export function aofOf(s: ServerContext): Aof | undefined {
-  return instances.get(s);
+  return s.aof ?? undefined;
 }
 
 /** Installs the AOF on a server (before listen()). Returns it. */
 export function installAof(s: ServerContext): Aof {
-  const existing = instances.get(s);
-  if (existing !== undefined) return existing;
+  if (s.aof !== null) return s.aof;
   const aof = new Aof(s);
-  instances.set(s, aof);
+  s.aof = aof;
   const feed = aof.feed;
-  const prev = s.propagate;
-  s.propagate = prev === null ? (db, argv) => feed.append(db, argv) : (db, argv) => (prev(db, argv), feed.append(db, argv));
+  s.propagation.add((db, argv) => feed.append(db, argv));
   s.beforeReplies.push(() => {
     if (feed.buf.length !== 0) feed.flush(false);
   });

@@ -1,6 +1,7 @@
 /**
  * How the AOF writes and reads RDB bases (aof-use-rdb-preamble) without
- * importing the RDB module: the RDB module installs these hooks
+ * importing the RDB module: each Aof holds these hooks (`Aof.rdbHooks`), which
+ * the RDB module fills when it is installed on the same server
  * (persistence/rdb/index.ts, installRdb). Until it has, a rewrite writes its
  * base in command form whatever the setting, and an RDB base cannot be
  * loaded. Used by the rewrite (bgrewrite.ts) and the load (boot.ts).
@@ -30,8 +31,8 @@ export type RdbImageFactory = (s: ServerContext, out: (b: Buffer) => void) => Rd
  * `image` lets a rewrite walk the snapshot in slices; without it `writer`
  * writes the base in one go (the rewrite then pauses the server for it).
  */
-export const rdbHooks: { writer: RdbBaseWriter | null; image: RdbImageFactory | null; loader: RdbImageLoader | null } = {
-  writer: null,
-  image: null,
-  loader: null,
-};
+export interface RdbHooks {
+  writer: RdbBaseWriter | null;
+  image: RdbImageFactory | null;
+  loader: RdbImageLoader | null;
+}

@@ -2,7 +2,7 @@
  * Wiring RDB persistence into a server (installRdb): SAVE, BGSAVE
  * [SCHEDULE], LASTSAVE, save points (`save 3600 1 300 100 60 10000`), the
  * save at shutdown, loading the file at startup, INFO persistence's rdb_
- * fields, the AOF's RDB preamble (rdbHooks), FLUSHALL's kill-and-save. The
+ * fields, the AOF's RDB preamble (the AOF's rdbHooks), FLUSHALL's kill-and-save. The
  * file format and the saves are file.ts; BGSAVE's child is ../child.ts; the
  * commands SAVE, BGSAVE and LASTSAVE are commands.ts.
  * The shutdown step refuses the exit when the final save fails, unless
@@ -37,7 +37,7 @@ import { strerror } from '../../util/strerror.js';
 import { sleepBlocking } from '../../util/sleep.js';
 import { activeChildOf, type ChildSave } from '../child.js';
 import type { ShutdownFlags } from '../../commands/context.js';
-import { rdbHooks } from '../aof/index.js';
+import { aofOf } from '../aof/index.js';
 
 const BGSAVE_RETRY_DELAY_MS = 5000;
 const MISCONF_RDB =
@@ -292,11 +292,16 @@ function rdbCheckReport(file: string, reason: string, e: RdbError): string {
   return lines.join('\n');
 }
 
-const states = new WeakMap<ServerContext, RdbState>();
+declare module '../../commands/context.js' {
+  interface ServerContext {
+    /** RDB persistence, a typed field set by installRdb (null until installed) */
+    rdb: RdbState | null;
+  }
+}
 
 /** The server's RDB state, or undefined when installRdb was not called. */
 export function rdbStateOf(s: ServerContext): RdbState | undefined {
-  return states.get(s);
+  return s.rdb ?? undefined;
 }
 
 function parseSavePoints(v: string): [number, number][] {
@@ -313,18 +318,20 @@ function parseSavePoints(v: string): [number, number][] {
  * lying in the working directory).
  */
 export function installRdb(s: ServerContext, load = true): RdbState {
-  const existing = states.get(s);
-  if (existing !== undefined) return existing;
+  if (s.rdb !== null) return s.rdb;
   const st = new RdbState(s);
-  states.set(s, st);
+  s.rdb = st;
   s.config.onChange('save', (v) => (st.points = parseSavePoints(v)));
   // writeCommandsDeniedByDiskError: writes refused while the last BGSAVE failed
   s.diskErrorChecks.push(() => (!st.lastBgsaveOk && st.points.length > 0 && s.config.getBool('stop-writes-on-bgsave-error') ? MISCONF_RDB : null));
-  // the AOF's RDB preamble
-  rdbHooks.writer = (srv, fd) => writeRdbToFd(srv, fd, { aofBase: true });
-  // lets an AOF rewrite walk the snapshot in slices instead of one pause
-  rdbHooks.image = (srv, out) => new RdbImage(srv, out, { aofBase: true });
-  rdbHooks.loader = (srv, data) => loadRdbImage(srv, data);
+  // the AOF's RDB preamble, when the AOF is installed on this server
+  const hooks = aofOf(s)?.rdbHooks;
+  if (hooks !== undefined) {
+    hooks.writer = (srv, fd) => writeRdbToFd(srv, fd, { aofBase: true });
+    // lets an AOF rewrite walk the snapshot in slices instead of one pause
+    hooks.image = (srv, out) => new RdbImage(srv, out, { aofBase: true });
+    hooks.loader = (srv, data) => loadRdbImage(srv, data);
+  }
   s.onStartup.push(async () => {
     // with appendonly yes the AOF is the source of truth (it loads itself)
     if (load && !s.config.getBool('appendonly')) await st.loadAtStartup();
