@@ -33,6 +33,23 @@ test('MGET of a 1 MB value 600 times answers 600 MB whole, past the longest JS s
   });
 });
 
+test('HRANDFIELD with repetitions of a hash holding a 1 MB value answers whole: its batches of 1000 are cut by size (fuzz seed 11)', async () => {
+  await withClients(1, async ([c], srv) => {
+    const v = patternBytes(MB, 5);
+    await c.cmd('HSET', 'h', 'f', v);
+    const n = 600;
+    const pair = Buffer.concat([bulkBytes(Buffer.from('f')), bulkBytes(v)]);
+    const r = await sendAndCheck(srv.port, encodeCommand(['HRANDFIELD', 'h', String(-n), 'WITHVALUES']), [
+      { bytes: Buffer.from(`*${2 * n}\r\n`), times: 1 },
+      { bytes: pair, times: n },
+    ]);
+    assert.equal(r.firstMismatch, -1);
+    assert.ok(r.received > MAX_STRING);
+    assert.equal(r.received, 7 + n * pair.length);
+    assert.equal(await c.cmd('PING'), 'PONG');
+  });
+});
+
 test('EXEC of 520 GETs of a 1 MB value answers every reply in step, then the connection serves the next command', async () => {
   await withClients(1, async ([c], srv) => {
     const v = patternBytes(MB, 3);

@@ -60,6 +60,9 @@ function commit(s: DataContext, db: Db, key: string, h: HashValue, existed: bool
 }
 
 /** One HRANDFIELD element as reply text: the field and, when withValues, its value (a 2-array in RESP3). */
+/** HRANDFIELD's batches are joined into one string up to this many chars (then written, and a new one begun). */
+const BATCH_TEXT_MAX = 1 << 20;
+
 function pairText(resp: 2 | 3, field: string, value: string, withValues: boolean): string {
   const f = '$' + field.length + '\r\n' + field + '\r\n';
   if (!withValues) return f;
@@ -268,20 +271,32 @@ function hrandfieldWithCount(c: Client, key: string, l: bigint, withValues: bool
     const exact = uniq ? l : -l;
     addCountedArrayLen(c, withValues && c.resp === 2 ? exact * 2n : exact);
     const flat = h.isListpack ? h.toArray() : null;
-    // each batch written as one flat string: a rope of millions of small appends would cost far more than its bytes
+    // each batch written as one flat string: a rope of millions of small appends would cost far more than its bytes;
+    // a batch of long values is written as soon as it passes BATCH_TEXT_MAX (1000 fields of 1 MB would pass a JS string's length)
     const batch: string[] = [];
     randomWithReplacementBatches(c, exact, (k) => {
-      batch.length = k;
+      let n = 0;
+      let chars = 0;
       for (let i = 0; i < k; i++) {
+        let t: string;
         if (flat !== null) {
           const j = 2 * Math.floor(Math.random() * size);
-          batch[i] = pairText(c.resp, flat[j], flat[j + 1], withValues);
+          t = pairText(c.resp, flat[j], flat[j + 1], withValues);
         } else {
           const [f, v] = h.randomPair();
-          batch[i] = pairText(c.resp, f, v, withValues);
+          t = pairText(c.resp, f, v, withValues);
+        }
+        batch[n++] = t;
+        chars += t.length;
+        if (chars > BATCH_TEXT_MAX) {
+          batch.length = n;
+          c.addRaw(batch.join(''));
+          n = 0;
+          chars = 0;
         }
       }
-      c.addRaw(batch.join(''));
+      batch.length = n;
+      if (n !== 0) c.addRaw(batch.join(''));
     });
     return;
   }
