@@ -42,6 +42,9 @@ async function main(argv: string[]): Promise<number> {
   server.procTitleName = process.env.GKV_ARGV0 ?? process.argv[1];
   // Redis's banner, once the port is bound and before the data is loaded
   server.onStartup.unshift(() => startupBanner(server));
+  // kill -ABRT: Redis's crash report, then the death by that signal; installed before
+  // listening and loading, as Redis's setupSignalHandlers in initServer
+  installCrashHandlers(server);
   server.log.notice('oO0OoO0OoO0Oo gKV is starting oO0OoO0OoO0Oo');
   server.log.notice(`gKV version=${VERSION}, node=${process.version}, pid=${process.pid}, just started`);
   try {
@@ -71,8 +74,6 @@ async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
-  // kill -ABRT: Redis's crash report, then the death by that signal
-  installCrashHandlers(server);
   await server.closed;
   return 0;
 }
