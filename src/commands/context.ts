@@ -82,6 +82,24 @@ export interface ServerStats {
   writesProcessed: number;
 }
 
+/** Zeroed counters: a new server's, and what CONFIG RESETSTAT puts back. */
+export function newServerStats(): ServerStats {
+  return {
+    totalConnections: 0,
+    rejectedConnections: 0,
+    numCommands: 0,
+    netInput: 0,
+    netOutput: 0,
+    totalErrorReplies: 0,
+    errorCounts: new Map(),
+    instOps: 0,
+    instIn: 0,
+    instOut: 0,
+    readsProcessed: 0,
+    writesProcessed: 0,
+  };
+}
+
 /** SHUTDOWN's options, for the shutdown steps (persistence saves unless nosave). */
 export interface ShutdownFlags {
   save: boolean;

@@ -86,8 +86,8 @@ export interface BlockingHost {
   /** true inside EXEC, where nothing blocks */
   readonly inExec: boolean;
   readonly propagation: { readonly emit: ((dbId: number, argv: string[]) => void) | null };
-  /** the command a client ran last, by name (its stats are the unblocked command's) */
-  lookupCommand(name: string): CommandSpec | undefined;
+  /** the command table: the command a client ran last, by name (its stats are the unblocked command's) */
+  readonly table: { lookup(name: string): CommandSpec | undefined };
   recordLatency(st: CommandStats, usec: number): void;
   /** the clock's anchor, before serving (commands see one time) */
   anchorClock(): void;
@@ -199,7 +199,7 @@ export class Blocking {
   block(c: Client, req: BlockRequest): void {
     const db = c.db;
     const keys = [...new Set(req.keys)];
-    const st: BlockState = { c, req, db, keys, cmd: this.s.lookupCommand(c.lastCmd), argv: [], callUsec: 0, hi: -1 };
+    const st: BlockState = { c, req, db, keys, cmd: this.s.table.lookup(c.lastCmd), argv: [], callUsec: 0, hi: -1 };
     this.states.set(c, st);
     let m = this.byKey[db.id];
     if (m === undefined) m = this.byKey[db.id] = new Map();

@@ -76,7 +76,6 @@ export interface OutputMark {
  * command layer names Client in its handlers' type, so the connection layer
  * names the command without importing it: no import cycle, no cast.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
 export interface QueuedCommand {}
 
 export class Client {

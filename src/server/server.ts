@@ -33,7 +33,7 @@ import { Keyspace } from '../keyspace/keyspace.js';
 import { MAX_STRING_CHARS, ValueTooLongError } from '../keyspace/value.js';
 import { CommandTable } from '../commands/table.js';
 import type { CommandSpec, CommandStats } from '../commands/spec.js';
-import { SHUTDOWN_FAILED, type EncodingLimits, type ServerContext, type ServerStats, type ShutdownFlags, type ShutdownStep } from '../commands/context.js';
+import { SHUTDOWN_FAILED, type EncodingLimits, type ServerContext, type ServerStats, newServerStats, type ShutdownFlags, type ShutdownStep } from '../commands/context.js';
 import { feedMonitors, stopMonitoring } from './monitor.js';
 import { WatchedKeys, discardTransaction } from './multi.js';
 import { MigrateCache } from '../commands/migrate.js';
@@ -143,20 +143,7 @@ export class Server {
   /** ms timestamp until which clients are paused (CLIENT PAUSE), and its kind */
   pauseUntil = 0;
   pauseAll = false;
-  stats: ServerStats = {
-    totalConnections: 0,
-    rejectedConnections: 0,
-    numCommands: 0,
-    netInput: 0,
-    netOutput: 0,
-    totalErrorReplies: 0,
-    errorCounts: new Map(),
-    instOps: 0,
-    instIn: 0,
-    instOut: 0,
-    readsProcessed: 0,
-    writesProcessed: 0,
-  };
+  stats: ServerStats = newServerStats();
   /** the most used memory seen by INFO memory or MEMORY STATS (Redis's stat_peak_memory): see memory.ts */
   peakMemory = 0;
   /** INFO's sections, each registered by the part of gKV that owns its figures: see info.ts */
@@ -285,11 +272,6 @@ export class Server {
       const err = this.table.rename(r.from, r.to);
       if (err !== null) throw r.error(err);
     }
-  }
-
-  /** A command by the name a client sent (blocking: the unblocked command's stats). */
-  lookupCommand(name: string): CommandSpec<ServerContext> | undefined {
-    return this.table.lookup(name);
   }
 
   private installConfigHooks(): void {

@@ -8,7 +8,7 @@
  * errors. RESETSTAT clears what Redis's resetServerStats clears.
  */
 import { newCommandStats } from '../spec.js';
-import type { ServerCommands, ServerContext } from '../context.js';
+import { newServerStats, type ServerCommands, type ServerContext } from '../context.js';
 import type { Client } from '../../server/client.js';
 import { Err } from '../../protocol/errors.js';
 import { rewriteConfigFile } from '../../server/config-rewrite.js';
@@ -40,19 +40,7 @@ function configSetCommand(c: Client, argv: string[], s: ServerContext): void {
 
 /** Redis's resetServerStats + resetCommandTableStats + resetErrorTableStats. */
 export function resetStats(s: ServerContext): void {
-  const st = s.stats;
-  st.numCommands = 0;
-  st.totalConnections = 0;
-  st.rejectedConnections = 0;
-  st.netInput = 0;
-  st.netOutput = 0;
-  st.totalErrorReplies = 0;
-  st.errorCounts.clear();
-  st.instOps = 0;
-  st.instIn = 0;
-  st.instOut = 0;
-  st.readsProcessed = 0;
-  st.writesProcessed = 0;
+  Object.assign(s.stats, newServerStats());
   s.lazyfree.freed = 0;
   s.replyBufferStats.shrinks = 0;
   s.replyBufferStats.expands = 0;
