@@ -44,6 +44,10 @@ export interface EncodingLimits {
   setMaxIntsetEntries: number;
   zsetMaxListpackEntries: number;
   zsetMaxListpackValue: number;
+  /** stream-node-max-bytes (0: only the listpack's own limit) */
+  nodeMaxBytes: number;
+  /** stream-node-max-entries (0: no limit) */
+  nodeMaxEntries: number;
 }
 
 /** What the data types' handlers use. */

@@ -22,6 +22,7 @@ import type { Db } from '../keyspace/keyspace.js';
 import { typeOf, type Value } from '../keyspace/value.js';
 import { formatDouble } from '../util/numbers.js';
 import { assertNever } from '../util/assert.js';
+import { STREAM_ID_MAX, STREAM_ID_MIN } from '../datatypes/stream.js';
 
 const OBJ_TYPE = { string: 0, list: 1, set: 2, zset: 3, hash: 4, stream: 6 } as const;
 
@@ -76,6 +77,15 @@ function addValueDigest(d: Buffer, v: Value, hasTtl: boolean): void {
       case 'zset':
         v.forEach((m, score) => xorPair(d, m, formatDouble(score)));
         break;
+      case 'stream': {
+        // each entry's ID as "ms.seq", then its fields and values (consumer groups are not digested)
+        const it = v.iterator(STREAM_ID_MIN, STREAM_ID_MAX);
+        while (it.next()) {
+          mixDigest(d, `${it.ms}.${it.seq}`);
+          for (const x of it.fieldsValues()) mixDigest(d, x);
+        }
+        break;
+      }
       default:
         assertNever(v);
     }

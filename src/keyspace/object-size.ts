@@ -32,6 +32,7 @@ export function memoryUsageOf(key: string, v: Value, _samples: number): number {
       case 'hash':
       case 'set':
       case 'zset':
+      case 'stream':
         // the object header only: the collections' own sizes (Redis's objectComputeSize,
         // sampling `_samples` elements) are issue 12's
         size = 16;

@@ -44,6 +44,7 @@ import type { QuickList } from '../datatypes/quicklist.js';
 import type { HashValue } from '../datatypes/hash.js';
 import type { SetValue } from '../datatypes/set.js';
 import type { ZSet } from '../datatypes/zset.js';
+import type { Stream } from '../datatypes/stream.js';
 
 export type { ObjType, RObj };
 
@@ -161,7 +162,7 @@ export class RawString implements RObj {
 }
 
 /** What a key holds: a plain string or one of the object classes (closed: see the header). */
-export type Value = string | RawString | QuickList | HashValue | SetValue | ZSet;
+export type Value = string | RawString | QuickList | HashValue | SetValue | ZSet | Stream;
 /** A value that is an object (every type but the plain string). */
 export type ObjValue = Exclude<Value, string>;
 

@@ -238,6 +238,8 @@ export class Server {
     setMaxIntsetEntries: 512,
     zsetMaxListpackEntries: 128,
     zsetMaxListpackValue: 64,
+    nodeMaxBytes: 4096,
+    nodeMaxEntries: 100,
   };
 
   constructor(config?: Config) {
@@ -321,6 +323,8 @@ export class Server {
     c.onChange('set-max-intset-entries', (v) => (enc.setMaxIntsetEntries = Number(v)));
     c.onChange('zset-max-listpack-entries', (v) => (enc.zsetMaxListpackEntries = Number(v)));
     c.onChange('zset-max-listpack-value', (v) => (enc.zsetMaxListpackValue = Number(v)));
+    c.onChange('stream-node-max-bytes', (v) => (enc.nodeMaxBytes = Number(v)));
+    c.onChange('stream-node-max-entries', (v) => (enc.nodeMaxEntries = Number(v)));
     // Redis's updatePort / applyBind: listen anew at once, or keep the old sockets and fail
     c.onChange('port', (v) => {
       if (this.started && Number(v) !== this.port) this.rebind(Number(v), this.bindAddresses(), 'Unable to listen on this port');
