@@ -48,6 +48,8 @@ export interface EncodingLimits {
   nodeMaxBytes: number;
   /** stream-node-max-entries (0: no limit) */
   nodeMaxEntries: number;
+  /** hll-sparse-max-bytes: the longest sparse HyperLogLog before it turns dense */
+  hllSparseMaxBytes: number;
 }
 
 /** What the data types' handlers use. */

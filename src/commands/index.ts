@@ -8,6 +8,7 @@ import { dumpCommands } from './families/dump.js';
 import { genericCommands } from './families/generic.js';
 import { pubsubCommands } from './families/pubsub.js';
 import { hashCommands } from './families/hash.js';
+import { hyperloglogCommands } from './families/hyperloglog.js';
 import { listCommands } from './families/list.js';
 import { serverCommands } from './families/server.js';
 import { debugCommands } from './families/debug.js';
@@ -26,6 +27,7 @@ export function registerAllCommands(t: CommandTable): void {
   t.register(dumpCommands);
   t.register(genericCommands);
   t.register(hashCommands);
+  t.register(hyperloglogCommands);
   t.register(listCommands);
   t.register(pubsubCommands);
   t.register(serverCommands);

@@ -221,6 +221,14 @@ export class Db {
     this.dict.vals[slot] = val;
   }
 
+  /**
+   * The write chokepoint for a value found by a read lookup and edited in
+   * place after all (PFCOUNT caching the cardinality in the HLL's header).
+   */
+  beforeEdit(slot: number): void {
+    if (this.ks.beforeWrite !== null) this.ks.beforeWrite(this, slot);
+  }
+
   /** Redis's dbReplaceValue: a new value at an existing slot (from lookupWriteSlot), TTL kept; signals and counts the change. */
   replaceValue(slot: number, key: string, val: Value): void {
     this.dict.vals[slot] = val;

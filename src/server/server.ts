@@ -240,6 +240,7 @@ export class Server {
     zsetMaxListpackValue: 64,
     nodeMaxBytes: 4096,
     nodeMaxEntries: 100,
+    hllSparseMaxBytes: 3000,
   };
 
   constructor(config?: Config) {
@@ -325,6 +326,7 @@ export class Server {
     c.onChange('zset-max-listpack-value', (v) => (enc.zsetMaxListpackValue = Number(v)));
     c.onChange('stream-node-max-bytes', (v) => (enc.nodeMaxBytes = Number(v)));
     c.onChange('stream-node-max-entries', (v) => (enc.nodeMaxEntries = Number(v)));
+    c.onChange('hll-sparse-max-bytes', (v) => (enc.hllSparseMaxBytes = Number(v)));
     // Redis's updatePort / applyBind: listen anew at once, or keep the old sockets and fail
     c.onChange('port', (v) => {
       if (this.started && Number(v) !== this.port) this.rebind(Number(v), this.bindAddresses(), 'Unable to listen on this port');

@@ -6,14 +6,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { errText, raw, recordPropagation, withServer, WRONGTYPE } from '../harness/commands.js';
+import { errText, raw, recordPropagation, stringSnapshot, withServer, WRONGTYPE } from '../harness/commands.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RespClient } from '../harness/resp.js';
 import type { GkvServer } from '../../src/index.js';
-import { Snapshot } from '../../src/persistence/snapshot.js';
-import { RawString, strValue, type Value } from '../../src/keyspace/value.js';
+import { RawString } from '../../src/keyspace/value.js';
 
 test('SETBIT answers the previous bit, grows the string with zeros, and GETBIT reads bits most significant first', async () => {
   await withServer(async (c) => {
@@ -201,18 +200,10 @@ async function snapshotAndReload(c: RespClient, srv: GkvServer): Promise<void> {
   {
     await c.cmd('SETBIT', 'b', '7', '1');
     await c.cmd('SETBIT', 'b', '15', '1');
-    const seen = new Map<string, string>();
-    const snap = new Snapshot<null>(srv.server.ks, {
-      encode: (key: string, value: Value) => {
-        seen.set(key, strValue(value as string | RawString));
-        return null;
-      },
-      beginDb: () => {},
-      write: () => {},
-    });
+    const { seen, finish } = stringSnapshot(srv);
     await c.cmd('SETBIT', 'b', '0', '1');
     await c.cmd('BITFIELD', 'b', 'SET', 'u8', '8', '255');
-    while (!snap.step(10));
+    finish();
     assert.equal(seen.get('b'), '\x01\x01');
     assert.equal(await c.cmd('GET', 'b'), '\x81\xff');
     assert.equal(await c.cmd('DEBUG', 'RELOAD'), 'OK');

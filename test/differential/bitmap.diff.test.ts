@@ -17,9 +17,8 @@
 import { test } from 'node:test';
 import fc from 'fast-check';
 import assert from 'node:assert/strict';
-import type { RespClient } from '../harness/resp.js';
 import type { Cmd } from './harness.js';
-import { compareEvents, cs, diffRuns, diffSeed, runSequence, sharedPair } from './runner.js';
+import { compareEvents, cs, diffRuns, diffSeed, dirtyOf, runSequence, sharedPair } from './runner.js';
 
 const SEED = diffSeed(20261203);
 const RUNS = diffRuns(60);
@@ -96,11 +95,6 @@ const otherCmd: fc.Arbitrary<Cmd> = fc.oneof(
 
 const anyCmd = fc.oneof({ weight: 5, arbitrary: bitCmd }, { weight: 2, arbitrary: otherCmd });
 const seq = fc.array(anyCmd, { minLength: 1, maxLength: 40 });
-
-async function dirtyOf(c: RespClient): Promise<number> {
-  const info = (await c.call('INFO', 'persistence')).raw; // raw: RESP3 answers a verbatim string
-  return Number(/rdb_changes_since_last_save:(\d+)/.exec(info)![1]);
-}
 
 const shared = sharedPair();
 

@@ -27,6 +27,12 @@ export const diffSeed = (fallback: number): number => Number(process.env.GKV_DIF
 /** How many runs a file's main property makes: GKV_DIFF_RUNS, else the file's own. */
 export const diffRuns = (fallback: number): number => Number(process.env.GKV_DIFF_RUNS ?? fallback);
 
+/** Redis's dirty counter (INFO rdb_changes_since_last_save): what each command changed, and so what propagates. */
+export async function dirtyOf(c: RespClient): Promise<number> {
+  const info = (await c.call('INFO', 'persistence')).raw; // raw: RESP3 answers a verbatim string
+  return Number(/rdb_changes_since_last_save:(\d+)/.exec(info)![1]);
+}
+
 /** A reply's first line: its type and length. */
 export const header = (r: Reply): string => r.raw.slice(0, r.raw.indexOf('\r\n'));
 

@@ -10,6 +10,8 @@ import { startGkv } from './servers.js';
 import { RespClient, RespError, parseResp, type RespValue } from './resp.js';
 import type { Server } from '../../src/server/server.js';
 import type { Client } from '../../src/server/client.js';
+import { Snapshot } from '../../src/persistence/snapshot.js';
+import { strValue, type RawString, type Value } from '../../src/keyspace/value.js';
 
 /** Runs fn against a fresh server (started with opts), then closes it. */
 export async function withGkv(opts: ServerOptions, fn: (srv: GkvServer) => Promise<void>): Promise<void> {
@@ -76,6 +78,28 @@ export const raw = async (c: RespClient, ...args: string[]): Promise<string> => 
 
 /** The WRONGTYPE error's message. */
 export const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
+
+/**
+ * A snapshot of srv's keyspace cut now that records each string value it
+ * encodes (key → bytes as latin1); `finish` walks the rest of the cut.
+ */
+export function stringSnapshot(srv: GkvServer): { seen: Map<string, string>; finish(): void } {
+  const seen = new Map<string, string>();
+  const snap = new Snapshot<null>(srv.server.ks, {
+    encode: (key: string, value: Value) => {
+      seen.set(key, strValue(value as string | RawString));
+      return null;
+    },
+    beginDb: () => {},
+    write: () => {},
+  });
+  return {
+    seen,
+    finish: () => {
+      while (!snap.step(10));
+    },
+  };
+}
 
 /** Runs one command in-process through the pipeline as client c (no socket); its parsed reply. */
 export function runCommand(s: Server, c: Client, argv: string[]): RespValue {
