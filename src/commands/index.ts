@@ -6,6 +6,7 @@ import { bitmapCommands } from './families/bitmap.js';
 import { connectionCommands } from './families/connection.js';
 import { dumpCommands } from './families/dump.js';
 import { genericCommands } from './families/generic.js';
+import { geoCommands } from './families/geo.js';
 import { pubsubCommands } from './families/pubsub.js';
 import { hashCommands } from './families/hash.js';
 import { hyperloglogCommands } from './families/hyperloglog.js';
@@ -26,6 +27,7 @@ export function registerAllCommands(t: CommandTable): void {
   t.register(connectionCommands);
   t.register(dumpCommands);
   t.register(genericCommands);
+  t.register(geoCommands);
   t.register(hashCommands);
   t.register(hyperloglogCommands);
   t.register(listCommands);

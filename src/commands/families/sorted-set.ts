@@ -229,7 +229,8 @@ function zaddSignal(db: Db, key: string, changes: number, created: boolean, incr
   db.notify(NOTIFY_ZSET, incr ? 'zincr' : 'zadd', key);
 }
 
-function zaddCommand(c: Client, argv: string[], s: DataContext): void {
+/** ZADD; GEOADD runs it on the arguments it rewrites (geo.c's replaceClientCommandVector). */
+export function zaddCommand(c: Client, argv: string[], s: DataContext): void {
   zaddGenericCommand(c, argv, s, 0);
 }
 
@@ -825,7 +826,7 @@ function zunionInterDiffGenericCommand(c: Client, argv: string[], s: DataContext
 }
 
 /** Sorts parallel member/score arrays into sorted-set order. */
-function sortByScore(members: string[], scores: number[]): void {
+export function sortByScore(members: string[], scores: number[]): void {
   const idx = members.map((_, i) => i);
   idx.sort((a, b) => {
     const sa = scores[a];
