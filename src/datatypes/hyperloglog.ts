@@ -38,10 +38,15 @@
  * are observable (GET, DUMP) and must equal Redis's.
  *
  * Corrupt values. Any byte string that passes the header check
- * (isHllHeader) may be handed to these functions: they never read or write
- * outside the buffer, and report a sparse encoding that does not cover
- * exactly 16384 registers as Redis does (-1 / false), so the commands answer
- * INVALIDOBJ. A read one byte past the end (an XZERO cut in half, the byte
+ * (hllHeaderCheck) may be handed to these functions: they never read or
+ * write outside the buffer, and report a sparse encoding that does not
+ * cover exactly 16384 registers (-1 / false), so the commands answer
+ * INVALIDOBJ. A run that passes register 16384 is corrupt even where the
+ * runs before it add up to 16384 (an opcode after a complete code): Redis's
+ * fix for CVE-2025-32023, which the Redis 7.0.15 we compare with carries
+ * (Debian's 7.0.15-1~deb12u5 and later); the unpatched 7.0.15 accepted such
+ * a tail in PFMERGE, PFCOUNT of several keys and the sparse-to-dense
+ * conversion. A read one byte past the end (an XZERO cut in half, the byte
  * after the last dense register) reads 0, as Redis reads the sds terminator.
  *
  * Buffers. An HLL being edited is an HllBytes: its bytes are buf[0..len),
@@ -318,19 +323,22 @@ export function hllSparseToDense(h: HllBytes): boolean {
   let p = HLL_HDR_SIZE;
   while (p < end) {
     const op = s[p];
+    let runlen: number;
     if ((op & 0xc0) === 0) {
-      idx += (op & 0x3f) + 1;
+      runlen = (op & 0x3f) + 1;
       p++;
     } else if ((op & 0xc0) === XZERO_BIT) {
-      idx += (((op & 0x3f) << 8) | at(s, p + 1, end)) + 1;
+      runlen = (((op & 0x3f) << 8) | at(s, p + 1, end)) + 1;
       p += 2;
     } else {
-      let runlen = (op & 3) + 1;
+      runlen = (op & 3) + 1;
       const regval = ((op >> 2) & 0x1f) + 1;
-      if (runlen + idx > HLL_REGISTERS) break; // overflow
-      while (runlen-- > 0) hllDenseSetRegister(d, idx++, regval);
+      if (runlen + idx > HLL_REGISTERS) return false; // overflow
+      for (let j = 0; j < runlen; j++) hllDenseSetRegister(d, idx + j, regval);
       p++;
     }
+    if (runlen + idx > HLL_REGISTERS) return false; // overflow
+    idx += runlen;
   }
   if (idx !== HLL_REGISTERS) return false;
   h.buf = d;
@@ -635,22 +643,22 @@ export function hllMerge(max: Uint8Array, b: Uint8Array, len: number): boolean {
   let p = HLL_HDR_SIZE;
   while (p < len) {
     const op = b[p];
+    let runlen: number;
     if ((op & 0xc0) === 0) {
-      i += (op & 0x3f) + 1;
+      runlen = (op & 0x3f) + 1;
       p++;
     } else if ((op & 0xc0) === XZERO_BIT) {
-      i += (((op & 0x3f) << 8) | at(b, p + 1, len)) + 1;
+      runlen = (((op & 0x3f) << 8) | at(b, p + 1, len)) + 1;
       p += 2;
     } else {
-      let runlen = (op & 3) + 1;
+      runlen = (op & 3) + 1;
       const regval = ((op >> 2) & 0x1f) + 1;
-      if (runlen + i > HLL_REGISTERS) break; // overflow
-      while (runlen-- > 0) {
-        if (regval > max[i]) max[i] = regval;
-        i++;
-      }
+      if (runlen + i > HLL_REGISTERS) return false; // overflow
+      for (let j = i; j < i + runlen; j++) if (regval > max[j]) max[j] = regval;
       p++;
     }
+    if (runlen + i > HLL_REGISTERS) return false; // overflow
+    i += runlen;
   }
   return i === HLL_REGISTERS;
 }

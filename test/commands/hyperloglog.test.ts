@@ -101,6 +101,12 @@ test('corrupt sparse values answer INVALIDOBJ from every command and leave the s
     // an XZERO cut in half reads a zero second byte, as Redis reads the sds terminator
     await c.cmd('SET', 'cut', 'HYLL\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x40');
     assert.equal(await c.cmd('PFDEBUG', 'DECODE', 'cut'), 'Z:1');
+    // a complete code with one more opcode: corrupt for every reader (Redis's fix for CVE-2025-32023)
+    await c.cmd('SET', 'tail', 'HYLL\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80\x7f\xff\x80');
+    assert.equal(await bad('PFCOUNT', 'tail'), INVALID);
+    assert.equal(await bad('PFCOUNT', 'tail', 'nokey'), INVALID);
+    assert.equal(await bad('PFMERGE', 'd', 'tail'), INVALID);
+    assert.equal(await bad('PFDEBUG', 'TODENSE', 'tail'), INVALID);
     assert.equal(await c.cmd('PING'), 'PONG');
   });
 });

@@ -15,6 +15,8 @@
  * - Corrupt payloads: an HLL of a random size with random bytes overwritten,
  *   then every command that walks it, as Redis's "Fuzzing dense/sparse
  *   encoding" test does, but with the replies compared.
+ * - HLLs made by either server, moved to both by DUMP/RESTORE and GET/SET,
+ *   then read and edited: the same replies and bytes.
  * - The keyspace notifications of random sequences.
  *
  * Reproduce a failure with GKV_DIFF_SEED=<seed>; explore with GKV_DIFF_RUNS.
@@ -70,13 +72,15 @@ const anyCmd = fc.oneof({ weight: 5, arbitrary: hllCmd }, { weight: 2, arbitrary
 const seq = fc.array(anyCmd, { minLength: 1, maxLength: 30 });
 const sparseMax = fc.constantFrom('3000', '3000', '200', '40', '0', '100000');
 
-async function errorstats(c: RespClient): Promise<string> {
-  return (await c.call('INFO', 'errorstats')).raw;
+/** INFO errorstats and the keyspace hit and miss counters (which lookups each command makes). */
+async function stats(c: RespClient): Promise<string> {
+  const hits = /keyspace_(hits|misses):\d+/g;
+  return (await c.call('INFO', 'errorstats')).raw + ((await c.call('INFO', 'stats')).raw.match(hits) ?? []).join(',');
 }
 
 const shared = sharedPair();
 
-test('random HyperLogLog command sequences: replies, dirty counts, error stats and final bytes as Redis 7.0', { skip: shared.skip }, async () => {
+test('random HyperLogLog command sequences: replies, dirty counts, error and hit stats, final bytes as Redis 7.0', { skip: shared.skip }, async () => {
   const p = shared.p;
   await fc.assert(
     fc.asyncProperty(seq, sparseMax, fc.boolean(), async (cmds, limit, resp3) => {
@@ -95,7 +99,7 @@ test('random HyperLogLog command sequences: replies, dirty counts, error stats a
           assert.equal(dg - last[0], dr - last[1], `dirty change of ${what}`);
         },
         end: async () => {
-          assert.equal(await errorstats(p.g), await errorstats(p.r), `errorstats after ${JSON.stringify(cmds)}`);
+          assert.equal(await stats(p.g), await stats(p.r), `errorstats and keyspace hits after ${JSON.stringify(cmds)}`);
         },
       });
     }),
@@ -186,6 +190,33 @@ test('corrupt HLLs: every command that walks one answers as Redis, byte for byte
     }),
     { seed: SEED + 2, numRuns: RUNS * 4, endOnFailure: true },
   );
+});
+
+test('an HLL moves between Redis and gKV by DUMP/RESTORE and GET/SET unchanged, sparse and dense', { skip: shared.skip }, async () => {
+  const p = shared.p;
+  const els = (n: number) => Array.from({ length: n }, (_, i) => `e${i}`);
+  for (const [origin, name] of [
+    [p.r, 'Redis'],
+    [p.g, 'gKV'],
+  ] as const) {
+    for (const c of [p.g, p.r]) await c.cmd('FLUSHALL');
+    // one side makes the HLLs; both get them as its DUMP payloads and as its bytes
+    await origin.cmd('PFADD', 'sparse', ...els(100));
+    await origin.cmd('PFADD', 'dense', ...els(5000));
+    await origin.cmd('PFCOUNT', 'dense');
+    const copy: Cmd[] = [];
+    for (const k of ['sparse', 'dense']) {
+      copy.push(['RESTORE', `${k}:restored`, '0', (await origin.call('DUMP', k)).value as string]);
+      copy.push(['SET', `${k}:set`, (await origin.call('GET', k)).value as string]);
+    }
+    const probe: Cmd[] = [];
+    for (const k of ['sparse', 'dense']) {
+      for (const v of [`${k}:restored`, `${k}:set`]) probe.push(['PFCOUNT', v], ['PFADD', v, 'x', 'y', 'z'], ['PFCOUNT', v], ['GET', v], ['DUMP', v], ['OBJECT', 'ENCODING', v]);
+      probe.push(['PFMERGE', `${k}:m`, `${k}:restored`, `${k}:set`], ['GET', `${k}:m`], ['PFDEBUG', 'ENCODING', `${k}:m`]);
+    }
+    const [ga, ra] = await Promise.all([p.g.pipeline([...copy, ...probe]), p.r.pipeline([...copy, ...probe])]);
+    for (let i = 0; i < ga.length; i++) assert.equal(ga[i].raw, ra[i].raw, `HLLs made by ${name}: reply to ${JSON.stringify([...copy, ...probe][i]).slice(0, 80)}`);
+  }
 });
 
 test("the keyspace notifications of random HyperLogLog sequences are Redis 7.0's", { skip: shared.skip }, async () => {
