@@ -285,18 +285,35 @@ export function hllDenseSet(b: Uint8Array, index: number, count: number): number
   return 1;
 }
 
-/** hllDenseRegHisto: adds the dense registers' values to reghisto (four registers per three bytes). */
-function denseRegHisto(b: Uint8Array, reghisto: Int32Array): void {
-  const end = HLL_DENSE_SIZE;
-  for (let i = HLL_HDR_SIZE; i < end; i += 3) {
+/**
+ * Four histograms side by side (64 counters each), for the counting loops:
+ * neighbouring registers often hold the same value, and increments of one
+ * counter wait for each other; four chains run twice as fast.
+ */
+const histo4 = new Int32Array(256);
+
+/** histo4's four histograms summed into a new register histogram. */
+function sumHisto4(): Int32Array {
+  const reghisto = new Int32Array(64);
+  const h = histo4;
+  for (let v = 0; v < 64; v++) reghisto[v] = h[v] + h[64 + v] + h[128 + v] + h[192 + v];
+  return reghisto;
+}
+
+/** hllDenseRegHisto: the dense registers' histogram (four registers per three bytes). */
+function denseRegHisto(b: Uint8Array): Int32Array {
+  const h = histo4;
+  h.fill(0);
+  for (let i = HLL_HDR_SIZE; i < HLL_DENSE_SIZE; i += 3) {
     const b0 = b[i];
     const b1 = b[i + 1];
     const b2 = b[i + 2];
-    reghisto[b0 & 63]++;
-    reghisto[((b0 >> 6) | (b1 << 2)) & 63]++;
-    reghisto[((b1 >> 4) | (b2 << 4)) & 63]++;
-    reghisto[b2 >> 2]++;
+    h[b0 & 63]++;
+    h[64 + (((b0 >> 6) | (b1 << 2)) & 63)]++;
+    h[128 + (((b1 >> 4) | (b2 << 4)) & 63)]++;
+    h[192 + (b2 >> 2)]++;
   }
+  return sumHisto4();
 }
 
 // ---------------------------------------------------------------- sparse
@@ -602,17 +619,23 @@ function hllEstimate(reghisto: Int32Array): number {
  * code does not cover 16384 registers.
  */
 export function hllCount(b: Uint8Array, len: number): number {
+  if (b[4] === HLL_DENSE) return hllEstimate(denseRegHisto(b));
   const reghisto = new Int32Array(64);
-  if (b[4] === HLL_DENSE) denseRegHisto(b, reghisto);
-  else if (!sparseRegHisto(b, len, reghisto)) return -1;
+  if (!sparseRegHisto(b, len, reghisto)) return -1;
   return hllEstimate(reghisto);
 }
 
 /** hllCount of raw registers (one byte each, as hllMerge leaves them). */
 export function hllCountRaw(max: Uint8Array): number {
-  const reghisto = new Int32Array(64);
-  for (let i = 0; i < HLL_REGISTERS; i++) reghisto[max[i] & 63]++;
-  return hllEstimate(reghisto);
+  const h = histo4;
+  h.fill(0);
+  for (let i = 0; i < HLL_REGISTERS; i += 4) {
+    h[max[i] & 63]++;
+    h[64 + (max[i + 1] & 63)]++;
+    h[128 + (max[i + 2] & 63)]++;
+    h[192 + (max[i + 3] & 63)]++;
+  }
+  return hllEstimate(sumHisto4());
 }
 
 /**
