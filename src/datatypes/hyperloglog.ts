@@ -211,7 +211,7 @@ export function hllHeaderCheck(b: Uint8Array, len: number): number {
 
 /** hllHeaderCheck for a latin1 string. */
 export function hllHeaderCheckString(s: string): number {
-  if (s.length < HLL_HDR_SIZE || !s.startsWith('HYLL')) return -1;
+  if (s.length < HLL_HDR_SIZE || s.charCodeAt(0) !== 72 || s.charCodeAt(1) !== 89 || s.charCodeAt(2) !== 76 || s.charCodeAt(3) !== 76) return -1; // "HYLL"
   const enc = s.charCodeAt(4);
   if (enc > HLL_MAX_ENCODING) return -1;
   if (enc === HLL_DENSE && s.length !== HLL_DENSE_SIZE) return -1;
@@ -257,6 +257,12 @@ export function hllCreate(room = 0): HllBytes {
   buf[HLL_HDR_SIZE + 1] = l & 0xff;
   return { buf, len };
 }
+
+/** createHLLObject's bytes as a latin1 string (an empty sparse HLL: the header, then XZERO:16384). */
+export const HLL_EMPTY = (() => {
+  const h = hllCreate();
+  return h.buf.latin1Slice(0, h.len);
+})();
 
 // ---------------------------------------------------------------- dense
 

@@ -11,15 +11,18 @@
  *
  * Writes (PFADD, PFMERGE's destination, PFCOUNT's cache, PFDEBUG's
  * conversions) first do what dbUnshareStringValue does: the value becomes a
- * "raw" RawString, kept in buffer mode (keyspace/value.ts) with its exact
- * length as Redis's sdsnewlen leaves it, so an edit is in place — a dense
- * PFADD is O(1), a sparse one O(length) as in Redis. The edit itself works on
- * an HllBytes over the RawString's buffer (from `writable`, which copies a
- * buffer a pending reply still shares), and the buffer and length it ends
- * with are handed back to the RawString (a sparse edit may grow or shrink it,
- * a promotion swaps in the dense buffer). Readers of several HLLs (PFCOUNT of
- * several keys, PFMERGE's sources) read a buffer-mode value's bytes in place
- * and a latin1 string through a copy.
+ * "raw" RawString (keyspace/value.ts). A dense HLL is kept in buffer mode,
+ * with the exact length Redis's sdsnewlen gives it, and edited in place: a
+ * dense PFADD is O(1) (`writable` copies first a buffer a pending reply
+ * still shares). A sparse one is kept as a latin1 string, copied into a
+ * scratch buffer for an edit and read back: its edits are O(length) in
+ * Redis too, and a Buffer per key would cost small HLLs twice Redis's memory
+ * (100 000 HLLs of 10 elements: 411 bytes a key in buffers, 172 in Redis).
+ * The edit works on an HllBytes (the buffer or the scratch) and hllStore
+ * hands back what it ended with (a sparse code as a string, a promotion's
+ * new dense buffer). Readers of several HLLs (PFCOUNT of several keys,
+ * PFMERGE's sources) read a buffer in place and a string through the
+ * scratch.
  *
  * Redis 7.0's accounting, reproduced:
  * - PFADD counts one change for a created key and one per element that
@@ -47,6 +50,7 @@ import type { Db } from '../../keyspace/keyspace.js';
 import { NOTIFY_STRING } from '../../keyspace/notify.js';
 import {
   HLL_DENSE,
+  HLL_EMPTY,
   HLL_REGISTERS,
   HLL_SPARSE,
   type HllBytes,
@@ -55,7 +59,6 @@ import {
   hllCachedCard,
   hllCount,
   hllCountRaw,
-  hllCreate,
   hllDenseGet,
   hllHeaderCheck,
   hllHeaderCheckString,
@@ -81,55 +84,91 @@ function notHll(v: Value): never {
   throw Err.raw('WRONGTYPE Key is not a valid HyperLogLog string value.');
 }
 
-/** An HLL value's bytes for reading (checked): a buffer-mode value's own buffer, else a latin1 copy. */
+/**
+ * Scratch bytes for a sparse HLL held as a string: copied in to be read or
+ * edited (zeros after it, the room an edit needs), read back as a string.
+ * One command uses it at a time, for one HLL at a time.
+ */
+const scratch = { buf: Buffer.alloc(4096) };
+
+/** A latin1 string's bytes in the scratch buffer. */
+function scratchOf(s: string): HllBytes {
+  const need = s.length + 4;
+  if (scratch.buf.length < need) scratch.buf = Buffer.alloc(Math.max(need, 2 * scratch.buf.length));
+  const buf = scratch.buf;
+  buf.write(s, 0, 'latin1');
+  buf.fill(0, s.length, need);
+  return { buf, len: s.length };
+}
+
+/** The header check on a string value in either representation: its encoding, or -1. */
+function headerOf(v: string | RawString): number {
+  if (v instanceof RawString && v.inBuffer) return hllHeaderCheck(v.buf!, v.len);
+  return hllHeaderCheckString(strValue(v));
+}
+
+/** An HLL value's bytes for reading (checked): a buffer-mode value's own buffer, else a copy in the scratch buffer. */
 function hllRead(v: Value): HllBytes {
-  if (v instanceof RawString && v.inBuffer) {
-    if (hllHeaderCheck(v.buf!, v.len) === -1) notHll(v);
-    return { buf: v.buf!, len: v.len };
-  }
-  if (!isString(v)) notHll(v);
-  const s = strValue(v);
-  if (hllHeaderCheckString(s) === -1) notHll(v);
-  return { buf: Buffer.from(s, 'latin1'), len: s.length };
+  if (!isString(v) || headerOf(v) === -1) notHll(v);
+  if (v instanceof RawString && v.inBuffer) return { buf: v.buf!, len: v.len };
+  return scratchOf(strValue(v));
 }
 
 /**
- * isHLLObjectOrReply + dbUnshareStringValue: the HLL at slot as a "raw"
- * RawString in buffer mode (replacing a plain string, an embstr or a string
- * mode value with the same bytes, which is no change by itself).
+ * isHLLObjectOrReply + dbUnshareStringValue: the HLL at key as a "raw"
+ * RawString, dense ones in buffer mode (replacing a plain string, an embstr
+ * or a dense string-mode value with the same bytes, which is no change by
+ * itself). slot: the key's, or -1 to look it up when the value is replaced.
  */
-function hllUnshare(db: Db, slot: number, v: Value): RawString {
-  if (v instanceof RawString && v.enc === 'raw' && v.inBuffer) {
-    if (hllHeaderCheck(v.buf!, v.len) === -1) notHll(v);
-    return v;
+function hllUnshare(db: Db, key: string, slot: number, v: Value): RawString {
+  let enc: number;
+  if (v instanceof RawString) {
+    if (v.inBuffer) {
+      enc = hllHeaderCheck(v.buf!, v.len);
+      if (enc === -1) notHll(v);
+      return v;
+    }
+    enc = hllHeaderCheckString(v.s);
+    if (enc === -1) notHll(v);
+    if (enc === HLL_SPARSE && v.enc === 'raw') return v;
+  } else {
+    if (typeof v !== 'string') notHll(v);
+    enc = hllHeaderCheckString(v);
+    if (enc === -1) notHll(v);
   }
-  if (!isString(v)) notHll(v);
   const s = strValue(v);
-  if (hllHeaderCheckString(s) === -1) notHll(v);
-  const buf = Buffer.alloc(s.length);
-  buf.write(s, 0, 'latin1');
-  const r = RawString.fromBuffer(buf, s.length);
-  db.reshapeValue(slot, r);
+  let r: RawString;
+  if (enc === HLL_SPARSE) r = new RawString(s);
+  else {
+    const buf = Buffer.alloc(s.length);
+    buf.write(s, 0, 'latin1');
+    r = RawString.fromBuffer(buf, s.length);
+  }
+  db.reshapeValue(slot === -1 ? db.findSlot(key) : slot, r);
   return r;
 }
 
-/** The bytes of a buffer-mode raw string, ready to be edited in place (see the header). */
+/** The bytes of an unshared HLL ready to be edited: a dense one's buffer in place, a sparse one's in the scratch. */
 function hllEdit(r: RawString): HllBytes {
-  return { buf: r.writable(r.len), len: r.len };
+  if (r.inBuffer) return { buf: r.writable(r.len), len: r.len };
+  return scratchOf(r.s);
 }
 
-/** What an edit ended with goes back to the string (a grown, shrunk or promoted buffer). */
-function hllStore(r: RawString, h: HllBytes): void {
-  r.buf = h.buf;
-  r.len = h.len;
+/**
+ * What an edit ended with goes back to the value at slot: a sparse HLL as
+ * its string, a dense one edited in place as it is, a promoted one as a new
+ * buffer-mode value.
+ */
+function hllStore(db: Db, slot: number, r: RawString, h: HllBytes): void {
+  if (h.buf[4] === HLL_SPARSE) r.s = h.buf.latin1Slice(0, h.len);
+  else if (h.buf === r.buf) r.len = h.len;
+  else db.reshapeValue(slot, RawString.fromBuffer(h.buf, h.len));
 }
 
-/** A new empty HLL (createHLLObject) added at key. */
-function hllAddKey(db: Db, key: string): RawString {
-  const h = hllCreate();
-  const r = RawString.fromBuffer(h.buf, h.len);
-  db.add(key, r);
-  return r;
+/** A new empty HLL (createHLLObject) added at key: its slot and value. */
+function hllAddKey(db: Db, key: string): { slot: number; r: RawString } {
+  const r = new RawString(HLL_EMPTY);
+  return { slot: db.add(key, r), r };
 }
 
 /** A cardinality (an integer below 2^64) as addReplyLongLong prints Redis's uint64_t: 2^63 and above wrap negative. */
@@ -158,33 +197,34 @@ function mergeKeys(db: Db, argv: string[]): boolean {
 function pfaddCommand(c: Client, argv: string[], s: DataContext): void {
   const db = c.db;
   const key = argv[1];
-  const slot = db.lookupWriteSlot(key);
-  let updated = 0;
+  let slot = db.lookupWriteSlot(key);
+  const created = slot === -1;
   let r: RawString;
-  if (slot === -1) {
-    r = hllAddKey(db, key);
-    updated++;
-  } else r = hllUnshare(db, slot, db.valueAt(slot));
+  if (created) ({ slot, r } = hllAddKey(db, key));
+  else r = hllUnshare(db, key, slot, db.valueAt(slot));
   const h = hllEdit(r);
   const sparseMax = s.enc.hllSparseMaxBytes;
+  let changed = 0;
   for (let j = 2; j < argv.length; j++) {
     const ret = hllAdd(h, argv[j], sparseMax);
-    if (ret === 1) updated++;
+    if (ret === 1) changed++;
     else if (ret === -1) {
-      hllStore(r, h);
+      // what the earlier elements changed stays, counted nowhere, as in Redis
+      if (changed > 0) hllStore(db, slot, r, h);
       throw invalidHll();
     }
   }
-  hllStore(r, h);
+  const updated = changed + (created ? 1 : 0);
   if (updated === 0) {
     c.addRaw(CZERO);
     return;
   }
+  hllInvalidateCache(h.buf);
+  hllStore(db, slot, r, h);
   // db.add counted the creation already
-  if (slot !== -1) db.modified(key);
+  if (!created) db.modified(key);
   db.ks.dirty += updated - 1;
   db.notify(NOTIFY_STRING, 'pfadd', key);
-  hllInvalidateCache(h.buf);
   c.addRaw(CONE);
 }
 
@@ -203,24 +243,20 @@ function pfcountCommand(c: Client, argv: string[]): void {
     c.addRaw(CZERO);
     return;
   }
-  let slot = -1;
-  let r: RawString;
-  if (v instanceof RawString && v.enc === 'raw' && v.inBuffer) {
-    if (hllHeaderCheck(v.buf!, v.len) === -1) notHll(v);
-    r = v;
-  } else {
-    slot = db.findSlot(key);
-    r = hllUnshare(db, slot, v);
-  }
-  if (hllCacheValid(r.buf!)) {
-    c.addInt(hllCachedCard(r.buf!));
+  const r = hllUnshare(db, key, -1, v);
+  const h: HllBytes = r.inBuffer ? { buf: r.buf!, len: r.len } : scratchOf(r.s);
+  if (hllCacheValid(h.buf)) {
+    c.addInt(hllCachedCard(h.buf));
     return;
   }
-  const card = hllCount(r.buf!, r.len);
+  const card = hllCount(h.buf, h.len);
   if (card === -1) throw invalidHll();
-  if (slot === -1) slot = db.findSlot(key);
-  db.beforeEdit(slot);
-  hllSetCachedCard(r.writable(r.len), card);
+  db.beforeEdit(db.findSlot(key));
+  if (r.inBuffer) hllSetCachedCard(r.writable(r.len), card);
+  else {
+    hllSetCachedCard(h.buf, card);
+    r.s = h.buf.latin1Slice(0, h.len);
+  }
   // Redis: read-only by its flags, but the cache is part of the string, so the change propagates
   db.modified(key);
   c.addInt(cardReply(card));
@@ -230,17 +266,20 @@ function pfmergeCommand(c: Client, argv: string[], s: DataContext): void {
   const db = c.db;
   const useDense = mergeKeys(db, argv);
   const key = argv[1];
-  const slot = db.lookupWriteSlot(key);
+  let slot = db.lookupWriteSlot(key);
+  const created = slot === -1;
   // an existing destination was checked as one of the inputs
-  const r = slot === -1 ? hllAddKey(db, key) : hllUnshare(db, slot, db.valueAt(slot));
+  let r: RawString;
+  if (created) ({ slot, r } = hllAddKey(db, key));
+  else r = hllUnshare(db, key, slot, db.valueAt(slot));
   const h = hllEdit(r);
   if (useDense && !hllSparseToDense(h)) throw invalidHll();
   const max = maxRegisters;
   const sparseMax = s.enc.hllSparseMaxBytes;
   for (let j = 0; j < HLL_REGISTERS; j++) if (max[j] !== 0) hllSet(h, j, max[j], sparseMax);
-  hllStore(r, h);
   hllInvalidateCache(h.buf);
-  if (slot !== -1) db.modified(key);
+  hllStore(db, slot, r, h);
+  if (!created) db.modified(key);
   // Redis sends "pfadd" for a merge: in theory a mass add of elements
   db.notify(NOTIFY_STRING, 'pfadd', key);
   c.addOK();
@@ -255,29 +294,30 @@ function pfdebugCommand(c: Client, argv: string[]): void {
   const key = argv[2];
   const slot = db.lookupWriteSlot(key);
   if (slot === -1) throw Err.raw('ERR The specified key does not exist');
-  const r = hllUnshare(db, slot, db.valueAt(slot));
+  let r = hllUnshare(db, key, slot, db.valueAt(slot));
+  const sparse = !r.inBuffer || r.buf![4] === HLL_SPARSE;
   const sub = cmd.toLowerCase();
   if (sub === 'getreg' || sub === 'todense') {
-    let conv = false;
-    if (r.buf![4] === HLL_SPARSE) {
+    if (sparse) {
       const h = hllEdit(r);
       if (!hllSparseToDense(h)) throw invalidHll();
-      hllStore(r, h);
-      conv = true;
+      hllStore(db, slot, r, h);
+      r = db.valueAt(slot) as RawString;
       db.ks.dirty++; // propagate the encoding change
     }
     if (sub === 'todense') {
-      c.addRaw(conv ? CONE : CZERO);
+      c.addRaw(sparse ? CONE : CZERO);
       return;
     }
     const b = r.buf!;
     c.addArrayLen(HLL_REGISTERS);
     for (let j = 0; j < HLL_REGISTERS; j++) c.addInt(hllDenseGet(b, j));
   } else if (sub === 'decode') {
-    if (r.buf![4] !== HLL_SPARSE) throw Err.raw('ERR HLL encoding is not sparse');
-    c.addBulk(hllSparseDecode(r.buf!, r.len));
+    if (!sparse) throw Err.raw('ERR HLL encoding is not sparse');
+    const h = r.inBuffer ? { buf: r.buf!, len: r.len } : scratchOf(r.s);
+    c.addBulk(hllSparseDecode(h.buf, h.len));
   } else if (sub === 'encoding') {
-    c.addStatus(r.buf![4] === HLL_DENSE ? 'dense' : 'sparse');
+    c.addStatus(sparse ? 'sparse' : 'dense');
   } else throw Err.raw(`ERR Unknown PFDEBUG subcommand '${cmd}'`);
 }
 
