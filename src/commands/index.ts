@@ -21,6 +21,7 @@ import { transactionCommands } from './families/transactions.js';
 import { aofCommands } from '../persistence/aof/commands.js';
 import { rdbCommands } from '../persistence/rdb/commands.js';
 import { latencyCommands } from './families/latency.js';
+import { streamCommands } from './families/stream.js';
 
 export function registerAllCommands(t: CommandTable): void {
   t.register(bitmapCommands);
@@ -42,4 +43,5 @@ export function registerAllCommands(t: CommandTable): void {
   t.register(aofCommands);
   t.register(rdbCommands);
   t.register(latencyCommands);
+  t.register(streamCommands);
 }
