@@ -97,6 +97,19 @@ function u64At(id: string, i: number): U64 {
   return (BigInt(a) << 48n) | (BigInt(b) << 32n) | (BigInt(c) << 16n) | BigInt(d);
 }
 
+/** The ID as Redis's rax key: 16 bytes, ms then seq, each a big-endian u64 (streamEncodeID). */
+export function streamIDToRaw(id: string, out: Buffer = Buffer.allocUnsafe(16), at = 0): Buffer {
+  for (let i = 0; i < 8; i++) out.writeUInt16BE(id.charCodeAt(i), at + 2 * i);
+  return out;
+}
+
+/** The ID key of the 16 raw bytes at b[at..at+16) (streamDecodeID). */
+export function streamIDFromRaw(b: Uint8Array, at = 0): string {
+  let s = '';
+  for (let i = 0; i < 16; i += 2) s += String.fromCharCode((b[at + i] << 8) | b[at + i + 1]);
+  return s;
+}
+
 /** The ms half of an ID. */
 export function idMs(id: string): U64 {
   return u64At(id, 0);
@@ -212,6 +225,69 @@ export class StreamNode {
   ) {
     this.masterMs = idMs(masterId);
     this.masterSeq = idSeq(masterId);
+  }
+
+  /**
+   * The whole listpack Redis holds for this node (what its RDB and DUMP
+   * payloads carry): header (total bytes, element count), the master entry
+   * (count, deleted, num-fields, the fields as lpAppend stores them, 0), the
+   * entries' bytes as they are, the end byte.
+   */
+  toListpack(): Buffer {
+    const w = new LpBuf(this.lpBytes());
+    w.len = 6;
+    lpAppendInteger(w, this.count);
+    lpAppendInteger(w, this.deleted);
+    lpAppendInteger(w, this.fields.length);
+    for (const f of this.fields) lpAppend(w, f);
+    lpAppendInteger(w, 0);
+    const n = this.entries.len;
+    w.ensure(n + 1);
+    this.entries.buf.copy(w.buf, w.len, 0, n);
+    w.len += n;
+    w.buf[w.len++] = 0xff;
+    w.buf.writeUInt32LE(w.len, 0);
+    const elements = 4 + this.fields.length + this.elements;
+    w.buf.writeUInt16LE(elements < 65535 ? elements : 65535, 4);
+    return w.result();
+  }
+
+  /**
+   * The node whose whole listpack is lp (toListpack's inverse), keyed by
+   * masterId. lp must be well formed as a stream node with every integer of
+   * the entries' layout (flags as a 7-bit uint, ID deltas, num-fields,
+   * lp-count) integer-encoded: the RDB decoder validates and, where needed,
+   * re-encodes foreign listpacks first. The master entry's figures may be
+   * integers or integer text, as lpGetInteger reads them.
+   */
+  static fromListpack(masterId: string, lp: Buffer): StreamNode {
+    const eof = lp.length - 1;
+    let p = 6;
+    const int = (): number => {
+      const v = lpGetString(lp, p);
+      p = lpSkip(lp, p);
+      return Number(v);
+    };
+    const count = int();
+    const deleted = int();
+    const nf = int();
+    const fields = new Array<string>(nf);
+    for (let i = 0; i < nf; i++) {
+      fields[i] = lpGetString(lp, p);
+      p = lpSkip(lp, p);
+    }
+    p = lpSkip(lp, p); // the master entry's terminating 0
+    const node = new StreamNode(masterId, fields);
+    node.count = count;
+    node.deleted = deleted;
+    let elements = 0;
+    for (let q = p; q < eof; q = lpSkip(lp, q)) elements++;
+    node.elements = elements;
+    const n = eof - p;
+    node.entries.ensure(n);
+    lp.copy(node.entries.buf, 0, p, eof);
+    node.entries.len = n;
+    return node;
   }
 
   /** lpBytes of the listpack Redis would hold for this node. */

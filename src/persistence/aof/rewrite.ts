@@ -7,6 +7,7 @@
  *   set     SADD key m1 …  (64 per command)
  *   zset    ZADD key s1 m1 … (64 pairs per command, lowest score first, scores in %.17g)
  *   hash    HMSET key f1 v1 … (64 pairs per command)
+ *   stream  XADD per entry, XSETID, XGROUP CREATE / CREATECONSUMER, XCLAIM (rewriteStreamObject)
  * followed by `PEXPIREAT key ms` for a key with a TTL. Keys whose TTL has
  * passed but that are still in memory are written too, with their TTL, as
  * Redis does (they expire again once loaded).
@@ -26,6 +27,7 @@ import type { SnapshotSink } from '../snapshot.js';
 import { RawString, type Value } from '../../keyspace/value.js';
 import { assertNever } from '../../util/assert.js';
 import { formatDouble } from '../../util/numbers.js';
+import { STREAM_ID_MAX, STREAM_ID_MIN, type Stream, formatStreamID, streamIDToString } from '../../datatypes/stream.js';
 
 /** Redis's AOF_REWRITE_ITEMS_PER_CMD */
 export const ITEMS_PER_CMD = 64;
@@ -140,11 +142,67 @@ export function encodeKey(key: string, v: Value): string | string[] {
       return out.text;
     }
     case 'stream':
-      // being built (issue 10): no command creates a stream before this lands
-      throw new Error('AOF rewrite of streams is not built yet');
+      return rewriteStreamObject(k, v);
     default:
       return assertNever(v);
   }
+}
+
+/**
+ * rewriteStreamObject (Redis 7.0's forms, so that Redis replays our AOF and we
+ * replay its): XADD key id f v … per live entry (an empty stream: XADD key
+ * MAXLEN 0 0-1 x y, which leaves it empty), XSETID key last-id ENTRIESADDED n
+ * MAXDELETEDID id, then per group (in name order) XGROUP CREATE key group
+ * last-id ENTRIESREAD n and per consumer (in name order) either XGROUP
+ * CREATECONSUMER key group consumer (nothing pending) or, per pending entry,
+ * XCLAIM key group consumer 0 id TIME ms RETRYCOUNT n JUSTID FORCE.
+ */
+function rewriteStreamObject(k: string, s: Stream): string {
+  let out = '';
+  if (s.length > 0) {
+    const it = s.iterator(STREAM_ID_MIN, STREAM_ID_MAX);
+    while (it.next()) {
+      const fv = it.fieldsValues();
+      out += '*' + (3 + fv.length) + '\r\n$4\r\nXADD\r\n' + k + bulk(formatStreamID(it.ms, it.seq));
+      for (const x of fv) out += bulk(x);
+    }
+  } else {
+    out += '*7\r\n$4\r\nXADD\r\n' + k + '$6\r\nMAXLEN\r\n$1\r\n0\r\n$3\r\n0-1\r\n$1\r\nx\r\n$1\r\ny\r\n';
+  }
+  out +=
+    '*7\r\n$6\r\nXSETID\r\n' +
+    k +
+    bulk(streamIDToString(s.lastId)) +
+    '$12\r\nENTRIESADDED\r\n' +
+    bulk(String(s.entriesAdded)) +
+    '$12\r\nMAXDELETEDID\r\n' +
+    bulk(streamIDToString(s.maxDeletedEntryId));
+  s.cgroups?.forEach((group, cg) => {
+    const g = bulk(group);
+    out += '*7\r\n$6\r\nXGROUP\r\n$6\r\nCREATE\r\n' + k + g + bulk(streamIDToString(cg.lastId)) + '$11\r\nENTRIESREAD\r\n' + bulk(String(cg.entriesRead));
+    cg.consumers.forEach((name, consumer) => {
+      const c = bulk(name);
+      if (consumer.pel.size === 0) {
+        out += '*5\r\n$6\r\nXGROUP\r\n$14\r\nCREATECONSUMER\r\n' + k + g + c;
+        return;
+      }
+      consumer.pel.forEach((id, nack) => {
+        out +=
+          '*12\r\n$6\r\nXCLAIM\r\n' +
+          k +
+          g +
+          c +
+          '$1\r\n0\r\n' +
+          bulk(streamIDToString(id)) +
+          '$4\r\nTIME\r\n' +
+          bulk(String(nack.deliveryTime)) +
+          '$10\r\nRETRYCOUNT\r\n' +
+          bulk(String(nack.deliveryCount)) +
+          '$6\r\nJUSTID\r\n$5\r\nFORCE\r\n';
+      });
+    });
+  });
+  return out;
 }
 
 /** The snapshot sink producing the command-form base (see the header). */

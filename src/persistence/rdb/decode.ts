@@ -40,6 +40,7 @@ import { HashValue } from '../../datatypes/hash.js';
 import { SetValue } from '../../datatypes/set.js';
 import { ZSet, addResult, ZADD_OUT_ADDED } from '../../datatypes/zset.js';
 import { parseDouble, parseInt64 } from '../../util/numbers.js';
+import { Stream, StreamNACK, StreamNode, streamID, streamIDFromRaw } from '../../datatypes/stream.js';
 import { Crc64 } from './crc64.js';
 import { lzfDecompress } from './lzf.js';
 import {
@@ -71,6 +72,7 @@ import {
   RDB_ENC_INT16,
   RDB_ENC_INT32,
   RDB_ENC_LZF,
+  ListpackBuilder,
 } from './encode.js';
 
 /**
@@ -280,6 +282,17 @@ export class RdbReader {
     const v = scanDouble(text);
     if (v === null || /^[ \t\n\v\f\r]*[+-]?0x(?![0-9a-f.])/i.test(text)) throw new RdbError('RDB: invalid double value');
     return v;
+  }
+
+  /** rdbLoadLen of a u64 (a stream ID's half, a counter): a number below 2^53, a bigint beyond. */
+  loadLenU64(): number | bigint {
+    const at = this.pos;
+    if (this.u8() === 0x81) {
+      const v = this.buf.readBigUInt64BE(this.need(8));
+      return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+    }
+    this.pos = at;
+    return this.loadLenEnc();
   }
 
   /** rdbLoadMillisecondTime: int64 little endian. */
@@ -828,6 +841,197 @@ function zsetListpackUnsanitized(blob: Buffer, lim: LoadLimits): ZSet {
   return zsetFrom(members, scores, lim, true);
 }
 
+// ---------------------------------------------------------------- streams
+
+/** Listpack encodings of integers: 7-bit uint, 13-bit, 16-, 24-, 32- and 64-bit. */
+function lpIsIntEncoding(b: number): boolean {
+  return b < 0x80 || (b >= 0xc0 && b < 0xe0) || (b >= 0xf1 && b <= 0xf4);
+}
+
+/**
+ * streamValidateListpackIntegrity with deep = 1, on a stream node's whole
+ * listpack: the frame (listpackFrame), then every element checked as
+ * lpValidateNext checks it while walking the stream layout — the master
+ * entry (count, deleted, num-fields, the fields, a 0), then count + deleted
+ * entries (flags, ms-diff, seq-diff, [num-fields, fields], values, lp-count
+ * equal to the entry's element count), integers where the layout has them
+ * (integer text passes, as lpGetIntegerIfValid reads it), nothing after the
+ * last entry. As in Redis the header's element count is not checked (gKV
+ * counts the elements itself). Stricter than Redis where Redis would then
+ * hold something its own code cannot read: a negative field count, and an
+ * end byte before the last byte (Redis stops its walk there and accepts
+ * whatever follows).
+ *
+ * With `out`, also writes the node's listpack in the form StreamNode keeps
+ * (every integer of the entries' layout integer-encoded, flags a 7-bit uint):
+ * the fields and values copied as they are. Returns whether lp already has
+ * that form. Throws RdbError naming the fault.
+ */
+function streamListpackCheck(lp: Buffer, out: ListpackBuilder | null): boolean {
+  listpackFrame(lp);
+  const eof = lp.length - 1;
+  const tmp: string[] = [];
+  let p = 6;
+  let canonical = true;
+  let at = 6;
+  /** the next element, validated; the listpack must not end before it */
+  const elem = (): string => {
+    if (p >= eof || lp[p] === 0xff) throw new RdbError('stream listpack: ends inside the stream layout');
+    at = p;
+    tmp.length = 0;
+    p = lpEntry(lp, p, eof, tmp);
+    return tmp[0];
+  };
+  const copy = (): void => {
+    elem();
+    out?.appendEncoded(lp.subarray(at, p), 1);
+  };
+  /** an integer of the layout; `inEntries`: gKV reads it as an integer entry, so it must be one */
+  const int = (what: string, inEntries: boolean): number | bigint => {
+    const v = parseInt64(elem());
+    if (v === null) throw new RdbError(`stream listpack: ${what} is not an integer`);
+    if (inEntries && !lpIsIntEncoding(lp[at])) canonical = false;
+    if (out !== null) {
+      if (inEntries) out.appendInteger(v);
+      else out.appendEncoded(lp.subarray(at, p), 1);
+    }
+    return v;
+  };
+  const count = Number(int('the entry count', false));
+  const deleted = Number(int('the deleted count', false));
+  const masterFields = Number(int('the master field count', false));
+  if (masterFields < 0) throw new RdbError('stream listpack: negative master field count');
+  for (let j = 0; j < masterFields; j++) copy();
+  if (int('the master entry terminator', false) !== 0) throw new RdbError('stream listpack: master entry not terminated by 0');
+  let entries = count + deleted;
+  if (entries < 0) throw new RdbError('stream listpack: negative entry count');
+  for (; entries > 0; entries--) {
+    const flagsAt = p;
+    let fields = masterFields;
+    let extra = 3;
+    // the flags: any integer (Redis tests two bits); gKV sets the deleted bit in place, so it keeps a 7-bit uint
+    const flags = parseInt64(elem());
+    if (flags === null) throw new RdbError('stream listpack: flags are not an integer');
+    const bits = typeof flags === 'bigint' ? Number(flags & 3n) : flags & 3;
+    if (lp[flagsAt] >= 0x80) canonical = false;
+    out?.appendInteger(lp[flagsAt] < 0x80 ? flags : bits);
+    int('the ms delta', true);
+    int('the seq delta', true);
+    if ((bits & 2) === 0) {
+      fields = Number(int('the field count', true));
+      if (fields < 0) throw new RdbError('stream listpack: negative field count');
+      for (let j = 0; j < fields; j++) copy();
+      extra += fields + 1;
+    }
+    for (let j = 0; j < fields; j++) copy();
+    const lpCount = int('lp-count', true);
+    if (Number(lpCount) !== fields + extra) throw new RdbError('stream listpack: lp-count mismatch');
+  }
+  if (p !== eof) throw new RdbError('stream listpack: data after the last entry');
+  return canonical;
+}
+
+/** A counter saved as a u64 and held by Redis in a long long (entries-added, entries-read). */
+function asInt64(v: number | bigint): number {
+  return typeof v === 'number' ? v : Number(BigInt.asIntN(64, v));
+}
+
+/**
+ * rdbLoadObject's stream branch (RDB_TYPE_STREAM_LISTPACKS and _2): the
+ * nodes (master ID as 16 raw bytes, then the listpack), length, last ID,
+ * for _2 first ID, max-deleted-entry-id and entries-added (for the first
+ * form: entries-added = length, the first ID found by walking), then the
+ * groups with their PELs and consumers. Redis's reasons on corrupt data:
+ * "Stream node key entry is not the size of a stream ID", "Stream listpack
+ * integrity check failed.", "Empty listpack inside stream", "Listpack
+ * re-added with existing key", "Duplicated consumer group name …",
+ * "Duplicated global PEL entry loading stream consumer group", "Duplicate
+ * stream consumer detected.", "Consumer entry not found in group global
+ * PEL", "Duplicated consumer PEL entry  loading a stream consumer group",
+ * and with `deep` "Stream CG PEL entry without consumer".
+ *
+ * Where Redis without deep sanitization would accept data its later
+ * commands cannot read (an assertion or a crash), gKV refuses it or keeps
+ * only what is sound: every node's listpack is validated deeply whatever
+ * `deep` says (a failure is "Stream listpack integrity check failed."); a
+ * PEL entry no consumer claims is dropped rather than kept without an
+ * owner; an entry claimed by two consumers is refused.
+ */
+function loadStream(type: number, r: RdbReader, deep: boolean): Stream {
+  const s = new Stream();
+  const nodes = r.loadLen();
+  for (let i = 0; i < nodes; i++) {
+    const key = r.loadStringBytes();
+    if (key.length !== 16) throw new RdbError('Stream node key entry is not the size of a stream ID');
+    const lp = r.loadStringBytes();
+    integrity('Stream listpack integrity check failed.', () => listpackFrame(lp));
+    // lpFirst: what Redis checks next when it does not sanitize (a deep check has refused an empty one already)
+    if (!deep && lp.length > 6 && lp[6] === 0xff) throw new RdbError('Empty listpack inside stream');
+    const canonical = integrity('Stream listpack integrity check failed.', () => streamListpackCheck(lp, null));
+    let held = lp;
+    if (!canonical) {
+      const b = new ListpackBuilder();
+      streamListpackCheck(lp, b);
+      held = b.finish();
+    }
+    const masterId = streamIDFromRaw(key);
+    if (s.nodes.has(masterId)) throw new RdbError('Listpack re-added with existing key');
+    s.nodes.set(masterId, StreamNode.fromListpack(masterId, held));
+  }
+  s.length = Number(r.loadLenU64());
+  s.lastId = streamID(r.loadLenU64(), r.loadLenU64());
+  if (type === RDB_TYPE_STREAM_LISTPACKS_2) {
+    s.firstId = streamID(r.loadLenU64(), r.loadLenU64());
+    s.maxDeletedEntryId = streamID(r.loadLenU64(), r.loadLenU64());
+    s.entriesAdded = asInt64(r.loadLenU64());
+  } else {
+    // the first form has none of 7.0's counters: entries-added starts at the length, the first ID is the first live entry's
+    s.entriesAdded = s.length;
+    s.firstId = s.edgeID(true);
+  }
+  const groups = r.loadLen();
+  for (let g = 0; g < groups; g++) {
+    const name = r.loadString();
+    const lastId = streamID(r.loadLenU64(), r.loadLenU64());
+    const entriesRead = type === RDB_TYPE_STREAM_LISTPACKS_2 ? asInt64(r.loadLenU64()) : s.estimateDistanceFromFirstEverEntry(lastId);
+    const cg = s.createCG(name, lastId, entriesRead);
+    if (cg === null) throw new RdbError(`Duplicated consumer group name ${name}`);
+    // the group's PEL: its NACKs get their consumer when a consumer's PEL names them
+    const pending = new Map<string, { time: number; count: number; claimed: boolean }>();
+    const pelSize = r.loadLen();
+    for (let i = 0; i < pelSize; i++) {
+      const id = streamIDFromRaw(r.bytes(16));
+      const time = r.loadMillisecondTime();
+      const count = Number(r.loadLenU64());
+      if (pending.has(id)) throw new RdbError('Duplicated global PEL entry loading stream consumer group');
+      pending.set(id, { time, count, claimed: false });
+    }
+    const consumers = r.loadLen();
+    for (let i = 0; i < consumers; i++) {
+      const cname = r.loadString();
+      const consumer = cg.createConsumer(cname, 0);
+      if (consumer === null) throw new RdbError('Duplicate stream consumer detected.');
+      consumer.seenTime = r.loadMillisecondTime();
+      const n = r.loadLen();
+      for (let j = 0; j < n; j++) {
+        const id = streamIDFromRaw(r.bytes(16));
+        const p = pending.get(id);
+        if (p === undefined) throw new RdbError('Consumer entry not found in group global PEL');
+        if (consumer.pel.has(id)) throw new RdbError('Duplicated consumer PEL entry  loading a stream consumer group');
+        if (p.claimed) throw new RdbError('Duplicated consumer PEL entry  loading a stream consumer group', 'an entry pending for two consumers');
+        p.claimed = true;
+        const nack = new StreamNACK(p.time, p.count, consumer);
+        consumer.pel.set(id, nack);
+        cg.pel.set(id, nack);
+      }
+    }
+    if (deep) {
+      for (const p of pending.values()) if (!p.claimed) throw new RdbError('Stream CG PEL entry without consumer');
+    }
+  }
+  return s;
+}
+
 /**
  * rdbLoadObject: the value of RDB type `type` read from r, in the encoding
  * Redis 7.0 would give it under `lim`. Throws RdbError with Redis's reason,
@@ -1048,8 +1252,11 @@ export function rdbLoadObject(type: number, r: RdbReader, lim: LoadLimits, deep 
 
     case RDB_TYPE_STREAM_LISTPACKS:
     case RDB_TYPE_STREAM_LISTPACKS_2:
+      return loadStream(type, r, deep);
+
     case RDB_TYPE_STREAM_LISTPACKS_3:
-      throw new RdbUnsupportedError('stream values are not supported by gKV yet');
+      // Redis 7.2's form (consumers' active time): 7.0 knows no such type
+      throw new RdbError(`Unknown RDB encoding type ${type}`);
 
     case RDB_TYPE_MODULE:
       throw new RdbError('Pre-release module format not supported');

@@ -12,6 +12,7 @@
  *   hash listpack / hashtable   RDB_TYPE_HASH_LISTPACK / RDB_TYPE_HASH
  *   set intset / hashtable      RDB_TYPE_SET_INTSET / RDB_TYPE_SET
  *   zset listpack / skiplist    RDB_TYPE_ZSET_LISTPACK / RDB_TYPE_ZSET_2
+ *   stream                      RDB_TYPE_STREAM_LISTPACKS_2 (nodes of listpacks, groups)
  *
  * Byte-identical output: listpack and intset blobs are written in Redis's exact
  * layout (lpAppend's entry encodings and backlen; intset's element width), and
@@ -45,6 +46,8 @@ import { LpBuf, lpAppend, lpAppendInteger, lpEntrySize } from '../../datatypes/l
 import { Crc64 } from './crc64.js';
 import { lzfCompress } from './lzf.js';
 import { assertNever } from '../../util/assert.js';
+import type { Rax } from '../../datatypes/rax.js';
+import { type Stream, type StreamNACK, idMs, idSeq, streamIDToRaw } from '../../datatypes/stream.js';
 
 // ---------------------------------------------------------------- format constants (rdb.h)
 
@@ -212,6 +215,18 @@ export class RdbWriter extends LpBuf {
   saveBinaryDouble(d: number): void {
     f64[0] = d;
     this.bytes(f64b);
+  }
+
+  /** rdbSaveLen of a u64 (a stream ID's half, a counter); a negative number is saved as its two's complement, as C's cast to uint64_t does (entries-read -1). */
+  saveLenU64(n: number | bigint): void {
+    if (typeof n === 'number' && n >= 0 && n <= 0xffffffff) {
+      this.saveLen(n);
+      return;
+    }
+    this.ensure(9);
+    this.buf[this.len++] = RDB_64BITLEN;
+    this.buf.writeBigUInt64BE(BigInt.asUintN(64, BigInt(n)), this.len);
+    this.len += 8;
   }
 
   /** rdbSaveMillisecondTime: int64 little endian. */
@@ -418,11 +433,70 @@ export function rdbSaveObject(w: RdbWriter, v: Value, o: SaveOptions): void {
       }
       return;
     case 'stream':
-      // being built (issue 10): no command creates a stream before this lands
-      throw new Error('RDB encoding of streams is not built yet');
+      saveStream(w, v, o);
+      return;
     default:
       assertNever(v);
   }
+}
+
+/** The two halves of a stream ID, each with rdbSaveLen. */
+function saveStreamID(w: RdbWriter, id: string): void {
+  w.saveLenU64(idMs(id));
+  w.saveLenU64(idSeq(id));
+}
+
+/** rdbSaveStreamPEL: the count, then per entry its raw 16-byte ID and, with nacks, delivery time and count. */
+function saveStreamPEL(w: RdbWriter, pel: Rax<StreamNACK>, nacks: boolean): void {
+  w.saveLen(pel.size);
+  pel.forEach((id, nack) => {
+    w.ensure(16);
+    streamIDToRaw(id, w.buf, w.len);
+    w.len += 16;
+    if (nacks) {
+      w.saveMillisecondTime(nack.deliveryTime);
+      w.saveLenU64(nack.deliveryCount);
+    }
+  });
+}
+
+/**
+ * A stream as RDB_TYPE_STREAM_LISTPACKS_2 (rdbSaveObject's OBJ_STREAM): the
+ * node count, each node as its master ID (16 raw bytes) and its whole
+ * listpack, both rdbSaveRawString (so a listpack longer than 20 bytes is
+ * LZF-compressed under rdbcompression); length, last ID, first ID,
+ * max-deleted-entry-id, entries-added; then the groups, in name order: name,
+ * last ID, entries-read, the PEL with its NACKs, and the consumers (name,
+ * seen time, their PEL as IDs only: the loader points them at the group's
+ * NACKs).
+ */
+function saveStream(w: RdbWriter, s: Stream, o: SaveOptions): void {
+  w.saveLen(s.nodes.size);
+  const raw = Buffer.allocUnsafe(16);
+  for (const node of s.nodes.values()) {
+    w.saveBlob(streamIDToRaw(node.masterId, raw), o);
+    w.saveBlob(node.toListpack(), o);
+  }
+  w.saveLen(s.length);
+  saveStreamID(w, s.lastId);
+  saveStreamID(w, s.firstId);
+  saveStreamID(w, s.maxDeletedEntryId);
+  w.saveLen(s.entriesAdded);
+  const groups = s.cgroups;
+  w.saveLen(groups === null ? 0 : groups.size);
+  if (groups === null) return;
+  groups.forEach((name, cg) => {
+    w.saveString(name, o);
+    saveStreamID(w, cg.lastId);
+    w.saveLenU64(cg.entriesRead);
+    saveStreamPEL(w, cg.pel, true);
+    w.saveLen(cg.consumers.size);
+    cg.consumers.forEach((cname, consumer) => {
+      w.saveString(cname, o);
+      w.saveMillisecondTime(consumer.seenTime);
+      saveStreamPEL(w, consumer.pel, false);
+    });
+  });
 }
 
 /** A listpack of the pairs `each` emits (field value…, member score…), saved as a blob. */
