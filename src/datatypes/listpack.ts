@@ -238,7 +238,14 @@ export function lpSkip(b: Buffer, p: number): number {
   return q + lpBacklenSize(q - p);
 }
 
-/** lpPrev: the offset of the entry that ends just before p (read through its backlen). */
+/**
+ * lpPrev: the offset of the entry that ends just before p, read through its
+ * backlen. As in Redis, the entry is taken to span its decoded size plus the
+ * bytes lpEncodeBacklen gives that size (not the bytes the decoding read):
+ * a foreign listpack may carry a longer backlen that decodes to the same
+ * size (lpValidateNext accepts it), and stepping over it must still land on
+ * the entry's first byte.
+ */
 export function lpPrevAt(b: Buffer, p: number): number {
   let q = p - 1;
   let l = 0;
@@ -250,5 +257,5 @@ export function lpPrevAt(b: Buffer, p: number): number {
     mul *= 128;
     q--;
   }
-  return q - l;
+  return p - l - lpBacklenSize(l);
 }

@@ -24,7 +24,8 @@
  * STREAM_ITEM_FLAG_DELETED set (XDEL is O(1) on the node) until its node
  * empties. gKV keeps the master entry's figures as fields of the node and
  * the entries' bytes in one growable buffer, so an entry costs what it
- * costs in Redis's listpack; `nodeListpack` and `StreamNode.fromListpack`
+ * costs in Redis's listpack; `StreamNode.toListpack` and
+ * `StreamNode.fromListpack`
  * convert to and from the whole listpack Redis's RDB carries, byte for
  * byte. Nodes split where Redis's streamAppendItem splits them, so node
  * counts (XINFO's radix-tree-keys) and RDB payloads equal Redis's.

@@ -74,6 +74,8 @@ function contentCommand(k: string, type: string): string[] {
       return ['SMEMBERS', k];
     case 'zset':
       return ['ZRANGE', k, '0', '-1', 'WITHSCORES'];
+    case 'stream':
+      return ['XINFO', 'STREAM', k, 'FULL'];
     default:
       return ['ECHO', ''];
   }

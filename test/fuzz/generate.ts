@@ -270,6 +270,10 @@ function unixTimes(): string[] {
 
 // ---------------------------------------------------------------- fixture keys
 
+/** DUMP of a stream of 11 entries (one deleted) with groups g1 (5 pending for alice and bob) and g2 (consumer carol, none pending). */
+const STREAM_GROUPS_PAYLOAD =
+  '13011000000000000000010000000000000000c340ac40cd07cd00000051000b0140000781660200010201002001048276310304200b0001600b0032200b8019000240240b82763303816e0203010801032001402d00342021010201402502827635200b020001052003a02d0036402d0006202d02020106201502827637202102020107600b0038200b0000201be0002d0039402d00092011020201092015048376313004402e000a800c0031200c0200010b2003605d201e013204208c000c203000ff0b0c00010004000c02026731060081ffffffffffffffff05000000000000000100000000000000000068e5cf8b01000003000000000000000200000000000000000068e5cf8b01000001000000000000000300000000000000000068e5cf8b01000001000000000000000500000000000000000068e5cf8b01000002000000000000000600000000000000009a185650a2010000010205616c6963659a185650a201000002000000000000000200000000000000000000000000000003000000000000000003626f629a185650a2010000030000000000000001000000000000000000000000000000050000000000000000000000000000000600000000000000000267320c0081ffffffffffffffff0001056361726f6c9a185650a2010000000a00f4aec23dd1aa417b';
+
 /** The keys the fuzzer's commands name, with how each is (re)built: one per type and encoding. */
 export function fixtureCommands(): string[][] {
   const list = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i));
@@ -297,6 +301,12 @@ export function fixtureCommands(): string[][] {
     ['PFDEBUG', 'TODENSE', 'hll:dense'],
     // a sparse code two registers short
     ['SET', 'hll:bad', 'HYLL\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80\x7f\xfd'],
+    ['XADD', 'stream:small', '1-1', 'f', 'v', 'n', '5'],
+    ['XADD', 'stream:small', '2-0', 'f', 'w'],
+    ['XADD', 'stream:small', '3-0', 'x', 'y'],
+    ['XDEL', 'stream:small', '2-0'],
+    // a stream with two groups, pending entries and a consumer without any (made by Redis 7.0's DUMP)
+    ['RESTORE', 'stream:groups', '0', Buffer.from(STREAM_GROUPS_PAYLOAD, 'hex').toString('latin1')],
     ['PEXPIRE', 'str:emb', '100000000'],
     ['EXPIRE', 'hash:small', '100000'],
   ];
@@ -324,6 +334,8 @@ const FIXTURE_KEYS = [
   'hll:sparse',
   'hll:dense',
   'hll:bad',
+  'stream:small',
+  'stream:groups',
   'missing',
   '{t}missing',
 ];

@@ -9,6 +9,17 @@
 import { Crc64 } from '../../src/persistence/rdb/crc64.js';
 import { RdbWriter } from '../../src/persistence/rdb/encode.js';
 import { parseInt64 } from '../../src/util/numbers.js';
+import type { LoadLimits } from '../../src/persistence/rdb/decode.js';
+
+/** Redis 7.0's default encoding thresholds, as loading sees them. */
+export const DEFAULT_LOAD_LIMITS: LoadLimits = {
+  hashMaxListpackEntries: 128,
+  hashMaxListpackValue: 64,
+  listMaxListpackSize: -2,
+  setMaxIntsetEntries: 512,
+  zsetMaxListpackEntries: 128,
+  zsetMaxListpackValue: 64,
+};
 
 /** A DUMP payload: type byte, the body written by fn, RDB version (LE), CRC-64 (LE). */
 export function payload(type: number, fn: (w: RdbWriter) => void, version = 10): Buffer {

@@ -36,6 +36,12 @@ async function populate(c: RespClient): Promise<void> {
   await c.cmd('ZADD', 'zset', '1', 'a', '-2.5', 'b', 'inf', 'c');
   await c.cmd('ZADD', 'bigzset', ...big(200, (i) => [String(i / 3), `m${i}`]));
   await c.cmd('EXPIRE', 'bigzset', '7200');
+  await c.cmd('XADD', 'stream', '1-1', 'a', '1', 'b', 'x');
+  await c.cmd('XADD', 'stream', '2-0', 'a', '2', 'b', 'y');
+  await c.cmd('XADD', 'stream', '3-0', 'c', 'z');
+  await c.cmd('XDEL', 'stream', '2-0');
+  for (let i = 0; i < 300; i += 50) await c.cmd('XADD', 'bigstream', `${1000 + i}-0`, ...big(50, (j) => [`f${j}`, `v${i + j}`]));
+  await c.cmd('XADD', 'emptystream', 'MAXLEN', '0', '7-7', 'x', 'y');
   await c.cmd('SELECT', '2');
   await c.cmd('SET', 'other', 'db2');
   await c.cmd('HSET', 'h2', 'x', 'y');
@@ -63,7 +69,7 @@ test('SAVE writes every type and encoding, and a restarted server loads the same
     const cb = await RespClient.connect(b.port);
     try {
       assert.equal(await stateOf(cb, DBS), before);
-      assert.match(String(await cb.cmd('INFO', 'persistence')), /rdb_last_load_keys_loaded:17\r\n/);
+      assert.match(String(await cb.cmd('INFO', 'persistence')), /rdb_last_load_keys_loaded:20\r\n/);
     } finally {
       cb.close();
       await b.close();

@@ -37,24 +37,17 @@ import {
   RDB_TYPE_SET_LISTPACK,
   type SaveOptions,
 } from '../../src/persistence/rdb/encode.js';
-import { RdbError, RdbReader, RdbUnsupportedError, listpackEntries, loadDumpPayload, rdbLoadObject, verifyDumpPayload, type LoadLimits } from '../../src/persistence/rdb/decode.js';
+import { RdbError, RdbReader, listpackEntries, loadDumpPayload, rdbLoadObject, verifyDumpPayload, type LoadLimits } from '../../src/persistence/rdb/decode.js';
 import { encodingOf, RawString, type Value } from '../../src/keyspace/value.js';
 import { QuickList } from '../../src/datatypes/quicklist.js';
 import { HashValue } from '../../src/datatypes/hash.js';
 import { SetValue } from '../../src/datatypes/set.js';
 import { ZSet } from '../../src/datatypes/zset.js';
-import { payload, ziplistBlob, zipmapBlob } from '../harness/rdb-payloads.js';
+import { DEFAULT_LOAD_LIMITS, payload, ziplistBlob, zipmapBlob } from '../harness/rdb-payloads.js';
 
 const ON: SaveOptions = { compress: true };
 const OFF: SaveOptions = { compress: false };
-const DEFAULTS: LoadLimits = {
-  hashMaxListpackEntries: 128,
-  hashMaxListpackValue: 64,
-  listMaxListpackSize: -2,
-  setMaxIntsetEntries: 512,
-  zsetMaxListpackEntries: 128,
-  zsetMaxListpackValue: 64,
-};
+const DEFAULTS: LoadLimits = DEFAULT_LOAD_LIMITS;
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const latin1 = (b: Uint8Array): string => Buffer.from(b).toString('latin1');
 
@@ -696,7 +689,7 @@ test('a payload with a wrong CRC, a newer RDB version or fewer than 10 bytes doe
   assert.equal(verifyDumpPayload(Buffer.alloc(9)), false);
 });
 
-test('truncated, empty and unknown values are refused; streams with their own error, modules as Redis without the module', () => {
+test('truncated, empty and unknown values are refused (a stream cut after its nodes, the stream type of 7.2), modules as Redis without the module', () => {
   const p = createDumpPayload(hashOf([['f', 'v']])!, ON);
   const body = p.subarray(0, p.length - 10);
   for (let cut = 1; cut < body.length; cut++) {
@@ -749,7 +742,15 @@ test('truncated, empty and unknown values are refused; streams with their own er
         payload(RDB_TYPE_STREAM_LISTPACKS, (w) => w.saveLen(0)),
         DEFAULTS,
       ),
-    RdbUnsupportedError,
+    /unexpected end of data/,
+  );
+  assert.throws(
+    () =>
+      loadDumpPayload(
+        payload(21, (w) => w.saveLen(0)),
+        DEFAULTS,
+      ),
+    /unknown object type 21/,
   );
   assert.throws(
     () =>

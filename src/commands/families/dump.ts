@@ -23,7 +23,7 @@ import { is } from '../args.js';
 import { NOTIFY_GENERIC } from '../../keyspace/notify.js';
 import { LRU_CLOCK_MAX } from '../../keyspace/keyspace.js';
 import { createDumpPayload } from '../../persistence/rdb/encode.js';
-import { RdbEmptyKeyError, RdbError, RdbNothingReadableError, RdbUnsupportedError, loadDumpPayload, verifyDumpPayload } from '../../persistence/rdb/decode.js';
+import { RdbEmptyKeyError, RdbError, RdbNothingReadableError, loadDumpPayload, verifyDumpPayload } from '../../persistence/rdb/decode.js';
 import { migrateCloseSocket, migrateExchangeSync, migrateGetSocket, type IoFailure, type MigrateSocket } from '../migrate.js';
 
 /** getLongLongFromObjectOrReply, as a bigint. */
@@ -98,7 +98,6 @@ function restoreCommand(c: Client, argv: string[], s: ServerContext): void {
     const deep = s.config.get('sanitize-dump-payload') !== 'no';
     val = loadDumpPayload(payload, s.enc, deep);
   } catch (e) {
-    if (e instanceof RdbUnsupportedError) throw Err.raw(`ERR Bad data format: ${e.message}`);
     if (e instanceof RdbError && !(e instanceof RdbNothingReadableError)) {
       // what Redis's rdbReportCorruptRDB logs in a RESTORE (verbose), before "Bad data format"
       if (!(e instanceof RdbEmptyKeyError)) s.log.verbose(`Internal error in RDB reading offset 0, function at rdb.c:0 -> ${e.message}${e.detail !== '' ? ` (${e.detail})` : ''}`);

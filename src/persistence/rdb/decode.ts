@@ -24,10 +24,13 @@
  * - zsets: listpack / ziplist kept unless more than zset-max-listpack-entries;
  *   a skiplist payload becomes a listpack when small enough in entries and
  *   member length (zsetConvert after load).
+ * - streams: the nodes' listpacks kept as they are (re-encoded only where a
+ *   foreign one stores an integer of the entries' layout as text), groups,
+ *   PELs and consumers as saved (loadStream).
  * Loading fails (RdbError) on corrupt or inconsistent data: bad lengths,
  * listpacks whose header, entries or end byte disagree, unsorted intsets,
  * duplicate members or fields, NaN scores, empty collections (Redis refuses
- * empty keys), on types gKV does not hold yet (streams) and on module values
+ * empty keys), on Redis 7.2's stream form (type 21, unknown to 7.0) and on module values
  * (gKV loads no modules: refused as Redis refuses a module type it lacks).
  * Without deep sanitization (sanitize-dump-payload no, Redis 7.0's default)
  * listpacks and intsets get only Redis's shallow checks, so a corrupt one can
@@ -90,9 +93,6 @@ export class RdbError extends Error {
   }
 }
 
-/** Well-formed data of a type gKV does not hold yet (streams). */
-export class RdbUnsupportedError extends RdbError {}
-
 /** A collection with no elements: Redis refuses it in RESTORE and skips it when loading a file. */
 export class RdbEmptyKeyError extends RdbError {}
 
@@ -130,6 +130,9 @@ export interface LoadLimits {
 }
 
 // ---------------------------------------------------------------- the byte reader
+
+/** rdbLoadLen's error value (UINT64_MAX). */
+const RDB_LENERR = 18446744073709551615n;
 
 /** A cursor over RDB bytes with Redis's rdbLoad* primitives; every read checks the bounds. */
 export class RdbReader {
@@ -284,14 +287,20 @@ export class RdbReader {
     return v;
   }
 
-  /** rdbLoadLen of a u64 (a stream ID's half, a counter): a number below 2^53, a bigint beyond. */
+  /**
+   * rdbLoadLen of a u64 (a stream ID's half, a counter): a number below
+   * 2^53, a bigint beyond. Where Redis does not compare the result with
+   * RDB_LENERR (a stream's metadata), an unknown length encoding reads as
+   * RDB_LENERR itself, 2^64-1: RESTORE then goes on with that value.
+   */
   loadLenU64(): number | bigint {
-    const at = this.pos;
-    if (this.u8() === 0x81) {
+    const b = this.u8();
+    if (b === 0x81) {
       const v = this.buf.readBigUInt64BE(this.need(8));
       return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
     }
-    this.pos = at;
+    if (b >> 6 === 2 && b !== 0x80) return RDB_LENERR;
+    this.pos--;
     return this.loadLenEnc();
   }
 
@@ -978,7 +987,7 @@ function loadStream(type: number, r: RdbReader, deep: boolean): Stream {
     if (s.nodes.has(masterId)) throw new RdbError('Listpack re-added with existing key');
     s.nodes.set(masterId, StreamNode.fromListpack(masterId, held));
   }
-  s.length = Number(r.loadLenU64());
+  s.length = asInt64(r.loadLenU64());
   s.lastId = streamID(r.loadLenU64(), r.loadLenU64());
   if (type === RDB_TYPE_STREAM_LISTPACKS_2) {
     s.firstId = streamID(r.loadLenU64(), r.loadLenU64());
@@ -1002,7 +1011,7 @@ function loadStream(type: number, r: RdbReader, deep: boolean): Stream {
     for (let i = 0; i < pelSize; i++) {
       const id = streamIDFromRaw(r.bytes(16));
       const time = r.loadMillisecondTime();
-      const count = Number(r.loadLenU64());
+      const count = asInt64(r.loadLenU64());
       if (pending.has(id)) throw new RdbError('Duplicated global PEL entry loading stream consumer group');
       pending.set(id, { time, count, claimed: false });
     }

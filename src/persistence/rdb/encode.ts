@@ -17,7 +17,8 @@
  * Byte-identical output: listpack and intset blobs are written in Redis's exact
  * layout (lpAppend's entry encodings and backlen; intset's element width), and
  * strings go through the same integer / LZF choices, so a string, a listpack
- * hash or zset, or an intset dumps exactly as Redis dumps it. Where the
+ * hash or zset, an intset, or a stream (whose nodes are cut where Redis cuts
+ * them, see datatypes/stream.ts) dumps exactly as Redis dumps it. Where the
  * payload reflects history gKV does not keep, it cannot be identical:
  * - hashtable-encoded hashes and sets, and skiplist zsets with equal scores,
  *   list their elements in gKV's table order, not Redis's dict order;
