@@ -953,7 +953,8 @@ function asInt64(v: number | bigint): number {
  * groups with their PELs and consumers. Redis's reasons on corrupt data:
  * "Stream node key entry is not the size of a stream ID", "Stream listpack
  * integrity check failed.", "Empty listpack inside stream", "Listpack
- * re-added with existing key", "Duplicated consumer group name …",
+ * re-added with existing key", "Stream length inconsistent with rax
+ * entries", "Duplicated consumer group name …",
  * "Duplicated global PEL entry loading stream consumer group", "Duplicate
  * stream consumer detected.", "Consumer entry not found in group global
  * PEL", "Duplicated consumer PEL entry  loading a stream consumer group",
@@ -998,6 +999,7 @@ function loadStream(type: number, r: RdbReader, deep: boolean): Stream {
     s.entriesAdded = s.length;
     s.firstId = s.edgeID(true);
   }
+  if (s.length !== 0 && s.nodes.size === 0) throw new RdbError('Stream length inconsistent with rax entries');
   const groups = r.loadLen();
   for (let g = 0; g < groups; g++) {
     const name = r.loadString();
