@@ -168,6 +168,12 @@ test('stream histories DUMP byte for byte as Redis, and payloads with groups res
     assert.equal(xg.raw, xr.raw, `XRANGE of the restored copy, ${what}`);
     const [gg, gr] = await Promise.all([p.g.call('XINFO', 'GROUPS', 'r'), p.r.call('XINFO', 'GROUPS', 's')]);
     assert.equal(gg.raw, gr.raw, `XINFO GROUPS of the restored copy, ${what}`);
+    for (const group of ['g1', 'g2', 'g3']) {
+      // idle: milliseconds since each server's clock read the seen time
+      const noIdle = (v: unknown) => JSON.stringify(v).replace(/"idle",\d+/g, '"idle",0');
+      const [cg, cr] = await Promise.all([p.g.cmd('XINFO', 'CONSUMERS', 'r', group), p.r.cmd('XINFO', 'CONSUMERS', 's', group)]);
+      assert.equal(noIdle(cg), noIdle(cr), `XINFO CONSUMERS ${group} of the restored copy, ${what}`);
+    }
     // gKV's payload (with the groups) into Redis
     assert.equal(await p.r.cmd('RESTORE', 'g', '0', Buffer.from(String(await p.g.cmd('DUMP', 'r')), 'latin1')), 'OK');
     assert.equal(hex(await p.r.cmd('DUMP', 'g')), hex(pr));
@@ -180,6 +186,8 @@ test('stream histories DUMP byte for byte as Redis, and payloads with groups res
     withGroups++;
   }
   for (const c of [p.g, p.r]) await c.cmd('CONFIG', 'SET', 'stream-node-max-entries', '100', 'stream-node-max-bytes', '4096', 'rdbcompression', 'yes');
+  const [hg, hr] = await Promise.all([p.g.call('XINFO', 'HELP'), p.r.call('XINFO', 'HELP')]);
+  assert.equal(hg.raw, hr.raw, 'XINFO HELP');
   assert.ok(withGroups > RUNS / 2, `${withGroups} payloads with groups compared`);
 });
 
