@@ -270,20 +270,88 @@ export function geohashDecodeAreaToLongLat(area: GeoHashArea, xy: Float64Array):
   xy[1] = y;
 }
 
-const decodeArea: GeoHashArea = { lonMin: 0, lonMax: 0, latMin: 0, latMax: 0 };
 const decodeWord: U64 = { hi: 0, lo: 0 };
-const decodeIdx: U64 = { hi: 0, lo: 0 };
+// 2^-26 and 2^-32: multiplying by them is exact, as dividing by 2^26 / 2^32 is (and far cheaper)
+const INV_STEP26 = 1 / 67108864;
+const INV_TWO32 = 1 / 4294967296;
+const LAT_SCALE = GEO_LAT_MAX - GEO_LAT_MIN;
+const LONG_SCALE = GEO_LONG_MAX - GEO_LONG_MIN;
+
+/**
+ * decodeGeohash over many scores: the positions of scores[ids[i]] for
+ * i < n, into lon[i] and lat[i]. Each is the centre of the score's step-26
+ * cell, clamped to the limits (geohashDecodeIndexes +
+ * geohashDecodeAreaToLongLat unrolled for step 26); any score decodes, read
+ * as (uint64_t)score. One loop over typed arrays: a search decodes every
+ * score of its nine cells, and a call per point would box each double.
+ */
+export function decodeGeohashMany(scores: Float64Array, ids: Int32Array, n: number, lon: Float64Array, lat: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    const score = scores[ids[i]];
+    let hi: number;
+    let lo: number;
+    if (score >= 0 && score < 9007199254740992) {
+      const t = Math.floor(score);
+      const h = Math.floor(t * INV_TWO32);
+      hi = h | 0;
+      lo = (t - h * TWO32) | 0;
+    } else {
+      doubleToU64(score, decodeWord);
+      hi = decodeWord.hi | 0;
+      lo = decodeWord.lo | 0;
+    }
+    // the even bits (latitude) and the odd bits (longitude) of each half, gathered
+    let a = lo & 0x55555555;
+    let b = hi & 0x55555555;
+    let c = (lo >>> 1) & 0x55555555;
+    let d = (hi >>> 1) & 0x55555555;
+    a = (a | (a >>> 1)) & 0x33333333;
+    b = (b | (b >>> 1)) & 0x33333333;
+    c = (c | (c >>> 1)) & 0x33333333;
+    d = (d | (d >>> 1)) & 0x33333333;
+    a = (a | (a >>> 2)) & 0x0f0f0f0f;
+    b = (b | (b >>> 2)) & 0x0f0f0f0f;
+    c = (c | (c >>> 2)) & 0x0f0f0f0f;
+    d = (d | (d >>> 2)) & 0x0f0f0f0f;
+    a = (a | (a >>> 4)) & 0x00ff00ff;
+    b = (b | (b >>> 4)) & 0x00ff00ff;
+    c = (c | (c >>> 4)) & 0x00ff00ff;
+    d = (d | (d >>> 4)) & 0x00ff00ff;
+    a = (a | (a >>> 8)) & 0x0000ffff;
+    b = (b | (b >>> 8)) & 0x0000ffff;
+    c = (c | (c >>> 8)) & 0x0000ffff;
+    d = (d | (d >>> 8)) & 0x0000ffff;
+    const ilat = (a | (b << 16)) >>> 0;
+    const ilon = (c | (d << 16)) >>> 0;
+    const latMin = GEO_LAT_MIN + ilat * INV_STEP26 * LAT_SCALE;
+    const latMax = GEO_LAT_MIN + ((ilat + 1) >>> 0) * INV_STEP26 * LAT_SCALE;
+    const lonMin = GEO_LONG_MIN + ilon * INV_STEP26 * LONG_SCALE;
+    const lonMax = GEO_LONG_MIN + ((ilon + 1) >>> 0) * INV_STEP26 * LONG_SCALE;
+    let x = (lonMin + lonMax) * 0.5;
+    if (x > GEO_LONG_MAX) x = GEO_LONG_MAX;
+    if (x < GEO_LONG_MIN) x = GEO_LONG_MIN;
+    let y = (latMin + latMax) * 0.5;
+    if (y > GEO_LAT_MAX) y = GEO_LAT_MAX;
+    if (y < GEO_LAT_MIN) y = GEO_LAT_MIN;
+    lon[i] = x;
+    lat[i] = y;
+  }
+}
+
+const oneScore = new Float64Array(1);
+const oneId = new Int32Array(1);
+const oneLon = new Float64Array(1);
+const oneLat = new Float64Array(1);
 
 /**
  * decodeGeohash (geo.c): the position a sorted-set score stands for, written
- * to xy as [longitude, latitude]: the centre of its step-26 cell. Any score
- * decodes (a step-26 hash is never HASHISZERO).
+ * to xy as [longitude, latitude].
  */
 export function decodeGeohash(score: number, xy: Float64Array): void {
-  doubleToU64(score, decodeWord);
-  deinterleave64(decodeWord.hi, decodeWord.lo, decodeIdx);
-  geohashDecodeIndexes(WGS84_LONG_RANGE, WGS84_LAT_RANGE, decodeIdx.lo, decodeIdx.hi, GEO_STEP_MAX, decodeArea);
-  geohashDecodeAreaToLongLat(decodeArea, xy);
+  oneScore[0] = score;
+  decodeGeohashMany(oneScore, oneId, 1, oneLon, oneLat);
+  xy[0] = oneLon[0];
+  xy[1] = oneLat[0];
 }
 
 const GEOALPHABET = '0123456789bcdefghjkmnpqrstuvwxyz';
@@ -502,6 +570,81 @@ export function geohashGetDistance(lon1d: number, lat1d: number, lon2d: number, 
 }
 
 /**
+ * A search centre's terms of the haversine (its radians and cosine), taken
+ * once per search: Redis computes the same values for every point, so the
+ * distances are the same to the bit.
+ */
+export interface DistanceOrigin {
+  lonR: number;
+  latR: number;
+  cosLat: number;
+  /** the prefilter (see outsideShape): the largest latitude difference in radians, Infinity for none */
+  latLimit: number;
+  /** the prefilter: K of the longitude bound K·t² > 1, 0 for none */
+  lonK: number;
+}
+
+export function distanceOrigin(lon: number, lat: number): DistanceOrigin {
+  const latR = degRad(lat);
+  return { lonR: degRad(lon), latR, cosLat: Math.cos(latR), latLimit: Infinity, lonK: 0 };
+}
+
+/**
+ * The origin of a search with its prefilter: bounds that reject, without
+ * trigonometry, candidates certainly outside the shape (the haversine's
+ * terms bounded from below; margins far above the computations' rounding),
+ * so that the distance is computed only for the others. Whatever passes is
+ * tested exactly as Redis tests it: the result is the same.
+ * - latitude: a point at distance d differs in latitude by at most d/R, and
+ *   a box's north-south distance is R·|Δφ|;
+ * - longitude: with cmin the smallest cos φ over that latitude band and
+ *   t = x − x³/6 <= sin x (x half the longitude difference, folded to ≤ π/2),
+ *   a circle needs cos φ1·cmin·t² <= sin²(r/2R) and a box's east-west
+ *   distance 2R·asin(cos φ2·sin x) >= 2R·cmin·t must be <= w/2.
+ */
+export function searchOrigin(shape: GeoShape): DistanceOrigin {
+  const o = distanceOrigin(shape.xy[0], shape.xy[1]);
+  const half = shape.type === 'circle' ? shape.radius * shape.conversion : (shape.height * shape.conversion) / 2;
+  const halfW = shape.type === 'circle' ? half : (shape.width * shape.conversion) / 2;
+  const delta = half / EARTH_RADIUS_IN_METERS;
+  if (!(delta < Math.PI / 4)) return o; // huge shapes (and NaN): no prefilter
+  o.latLimit = delta * (1 + 1e-9) + 1e-15;
+  const maxLat = Math.abs(o.latR) + o.latLimit;
+  // no longitude bound over a pole, nor for shapes so small that its squares underflow
+  if (maxLat >= Math.PI / 2 || delta < 1e-100) return o;
+  const cmin = Math.cos(maxLat) * (1 - 1e-9);
+  if (shape.type === 'circle') {
+    const s = Math.sin(delta / 2);
+    o.lonK = (o.cosLat * cmin) / (s * s);
+  } else {
+    const k = (2 * EARTH_RADIUS_IN_METERS * cmin) / halfW;
+    o.lonK = k * k;
+  }
+  return o;
+}
+
+/** Whether the prefilter of o rejects the point (lon, lat) in degrees: certainly outside the shape. */
+export function outsideShape(o: DistanceOrigin, lon: number, lat: number): boolean {
+  const dLat = degRad(lat) - o.latR;
+  if (dLat > o.latLimit || -dLat > o.latLimit) return true;
+  if (o.lonK === 0) return false;
+  let dl = Math.abs(degRad(lon) - o.lonR);
+  if (dl > Math.PI) dl = 2 * Math.PI - dl;
+  const x = dl / 2;
+  const t = x - (x * x * x) / 6;
+  return t * t * o.lonK > 1 + 1e-7;
+}
+
+/** geohashGetDistance(origin, (lon2d, lat2d)): the centre as the first point. */
+export function geohashGetDistanceFrom(o: DistanceOrigin, lon2d: number, lat2d: number): number {
+  const lat2r = degRad(lat2d);
+  const lon2r = degRad(lon2d);
+  const u = Math.sin((lat2r - o.latR) / 2);
+  const v = Math.sin((lon2r - o.lonR) / 2);
+  return 2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(u * u + o.cosLat * Math.cos(lat2r) * v * v));
+}
+
+/**
  * geohashGetDistance with correctly rounded sin/cos/asin, the results glibc's
  * libm gives Redis (Math's differ in the last bit for a few percent of
  * arguments): for the distances whose last bits show (STOREDIST, GEODIST, a
@@ -530,6 +673,13 @@ export function geohashGetDistanceIfInRadiusWGS84(x1: number, y1: number, x2: nu
   return distance > radius ? -1 : distance;
 }
 
+/** geohashGetDistanceIfInRadiusWGS84 from a search's origin (o is (x1, y1)). */
+export function distanceIfInRadiusFrom(o: DistanceOrigin, x1: number, y1: number, x2: number, y2: number, radius: number): number {
+  let distance = geohashGetDistanceFrom(o, x2, y2);
+  if (nearEdge(distance, radius)) distance = geohashGetDistanceExact(x1, y1, x2, y2);
+  return distance > radius ? -1 : distance;
+}
+
 /**
  * geohashGetDistanceIfInRectangle (7.0): whether (x2, y2) lies in the
  * width_m × height_m box centred on (x1, y1) — its east-west distance at its
@@ -537,10 +687,24 @@ export function geohashGetDistanceIfInRadiusWGS84(x1: number, y1: number, x2: nu
  * the sides — returning the distance from the centre, or -1 when outside.
  */
 export function geohashGetDistanceIfInRectangle(widthM: number, heightM: number, x1: number, y1: number, x2: number, y2: number): number {
-  let lonDistance = geohashGetDistance(x2, y2, x1, y2);
-  let latDistance = geohashGetDistance(x2, y2, x2, y1);
+  return distanceIfInRectangleFrom(distanceOrigin(x1, y1), widthM, heightM, x1, y1, x2, y2);
+}
+
+/**
+ * geohashGetDistanceIfInRectangle from a search's origin (o is (x1, y1)).
+ * The two side distances are the haversine with one term zero (equal
+ * latitudes: sin(0)² = 0; equal longitudes: the cosines times sin(0)² = +0),
+ * which adds nothing: those terms are left out, the result is the same.
+ */
+export function distanceIfInRectangleFrom(o: DistanceOrigin, widthM: number, heightM: number, x1: number, y1: number, x2: number, y2: number): number {
+  const lat2r = degRad(y2);
+  const c2 = Math.cos(lat2r);
+  const v = Math.sin((o.lonR - degRad(x2)) / 2);
+  let lonDistance = 2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(c2 * c2 * v * v));
+  const u = Math.sin((o.latR - lat2r) / 2);
+  let latDistance = 2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(u * u));
   if (nearEdge(lonDistance, widthM / 2)) lonDistance = geohashGetDistanceExact(x2, y2, x1, y2);
   if (nearEdge(latDistance, heightM / 2)) latDistance = geohashGetDistanceExact(x2, y2, x2, y1);
   if (lonDistance > widthM / 2 || latDistance > heightM / 2) return -1;
-  return geohashGetDistance(x1, y1, x2, y2);
+  return geohashGetDistanceFrom(o, x2, y2);
 }

@@ -28,6 +28,8 @@ import {
   geohashGetDistanceIfInRadiusWGS84,
   geohashGetDistanceIfInRectangle,
   geohashNeighbors,
+  outsideShape,
+  searchOrigin,
   geohashScoreWGS84,
   geohashString,
   hashIsZero,
@@ -104,6 +106,9 @@ test('(uint64_t)score is read as x86-64 truncates it, out-of-range scores includ
 test('a position decodes to the centre of its cell, within half a cell of where it was', () => {
   fc.assert(
     fc.property(lon, lat, (x, y) => {
+      // at the upper limits (or what rounds to them) Redis's index is 2^26, one bit past the
+      // 52, and the score loses its lowest bit to rounding: Redis's quirk, shown above
+      fc.pre(scoreOf(x, y) < 2 ** 52);
       const xy = new Float64Array(2);
       decodeGeohash(scoreOf(x, y), xy);
       const cellLon = 360 / 2 ** 26;
@@ -180,11 +185,14 @@ function cellScan(scores: number[], shape: GeoShape): Set<number> {
   return found;
 }
 
+// Redis's nine cells do not wrap around the antimeridian for every shape (a point a
+// few meters inside a radius across it can be missed, by Redis as by gKV): as in
+// Redis's own fuzz test, the shapes here stay clear of it and of the poles.
 test('a radius or box search over the nine cells finds exactly the points a brute-force scan finds', () => {
   fc.assert(
     fc.property(
       fc.array(fc.tuple(lon, fc.double({ min: -70, max: 70, noNaN: true })), { minLength: 1, maxLength: 300 }),
-      fc.tuple(lon, fc.double({ min: -70, max: 70, noNaN: true })),
+      fc.tuple(fc.double({ min: -90, max: 90, noNaN: true }), fc.double({ min: -70, max: 70, noNaN: true })),
       fc.boolean(),
       fc.double({ min: 1, max: 3000, noNaN: true }),
       fc.double({ min: 1, max: 3000, noNaN: true }),
@@ -203,6 +211,33 @@ test('a radius or box search over the nine cells finds exactly the points a brut
       },
     ),
     { numRuns: 200 },
+  );
+});
+
+test("the search prefilter rejects only points the exact test rejects, on the shapes' edges and near the poles", () => {
+  fc.assert(
+    fc.property(
+      lon,
+      lat,
+      fc.boolean(),
+      fc.double({ min: 0, max: 3000, noNaN: true }),
+      fc.double({ min: 0, max: 3000, noNaN: true }),
+      fc.array(fc.tuple(fc.double({ min: -3, max: 3, noNaN: true }), fc.double({ min: -3, max: 3, noNaN: true })), { minLength: 1, maxLength: 50 }),
+      (cx, cy, box, a, b, offsets) => {
+        const shape = shapeOf(cx, cy, box, a, b);
+        const o = searchOrigin(shape);
+        // points around the centre, as far as the shape reaches and more
+        const reachDeg = (Math.max(a, b) * 1000) / 6372797.560856 / (Math.PI / 180);
+        for (const [dx, dy] of offsets) {
+          const y = Math.max(GEO_LAT_MIN, Math.min(GEO_LAT_MAX, cy + dy * reachDeg));
+          let x = cx + (dx * reachDeg) / Math.max(0.05, Math.cos((cy * Math.PI) / 180));
+          x = ((((x + 180) % 360) + 360) % 360) - 180;
+          const d = box ? geohashGetDistanceIfInRectangle(a * 1000, b * 1000, cx, cy, x, y) : geohashGetDistanceIfInRadiusWGS84(cx, cy, x, y, a * 1000);
+          if (d >= 0) assert.equal(outsideShape(o, x, y), false, `(${x}, ${y}) is inside, at ${d} m`);
+        }
+      },
+    ),
+    { numRuns: 2000 },
   );
 });
 

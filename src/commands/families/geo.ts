@@ -37,11 +37,15 @@ import {
   type GeoShape,
   type U64,
   decodeGeohash,
+  decodeGeohashMany,
   geohashAlign52Bits,
   geohashCalculateAreasByShapeWGS84,
   geohashGetDistanceExact,
-  geohashGetDistanceIfInRadiusWGS84,
-  geohashGetDistanceIfInRectangle,
+  type DistanceOrigin,
+  distanceIfInRadiusFrom,
+  distanceIfInRectangleFrom,
+  outsideShape,
+  searchOrigin,
   geohashScoreWGS84,
   geohashString,
   hashIsZero,
@@ -229,46 +233,84 @@ class GeoArray {
   }
 }
 
-const pointXY = new Float64Array(2);
+// the candidates of one cell: skiplist node ids (or listpack scores), then their positions
+let candIds = new Int32Array(1024);
+let candScores = new Float64Array(1024);
+let candLon = new Float64Array(1024);
+let candLat = new Float64Array(1024);
+const candMembers: string[] = [];
+const IDENTITY: { ids: Int32Array } = { ids: new Int32Array(0) };
 
-/**
- * geoAppendIfWithinShape: appends the point of `score` when it lies in the
- * shape (within `reach`: the radius in meters, or width/height in meters).
- */
-function appendIfWithinShape(ga: GeoArray, shape: GeoShape, reachA: number, reachB: number, score: number, member: string): void {
-  decodeGeohash(score, pointXY);
-  const x = pointXY[0];
-  const y = pointXY[1];
-  const d = shape.type === 'circle' ? geohashGetDistanceIfInRadiusWGS84(shape.xy[0], shape.xy[1], x, y, reachA) : geohashGetDistanceIfInRectangle(reachA, reachB, shape.xy[0], shape.xy[1], x, y);
-  if (d < 0) return;
-  ga.members.push(member);
-  ga.dist.push(d);
-  ga.lon.push(x);
-  ga.lat.push(y);
-  ga.score.push(score);
+function growCandidates(n: number): void {
+  if (n <= candIds.length) return;
+  const size = Math.max(n, candIds.length * 2);
+  const ids = new Int32Array(size);
+  ids.set(candIds);
+  candIds = ids;
+  const sc = new Float64Array(size);
+  sc.set(candScores);
+  candScores = sc;
+  candLon = new Float64Array(size);
+  candLat = new Float64Array(size);
+}
+
+/** Positions 0..n-1 as ids: the listpack candidates' scores are already in candScores. */
+function identityIds(n: number): Int32Array {
+  if (IDENTITY.ids.length < n) {
+    const ids = new Int32Array(Math.max(n, 256));
+    for (let i = 0; i < ids.length; i++) ids[i] = i;
+    IDENTITY.ids = ids;
+  }
+  return IDENTITY.ids;
 }
 
 /**
- * geoGetPointsInRange: the members with min <= score < max that lie in the
- * shape, appended in score order; stops at `limit` matches (ANY) when not 0.
+ * geoGetPointsInRange: the members with min <= score < max, read in score
+ * order, appended when they lie in the shape (geoAppendIfWithinShape);
+ * stops at `limit` matches (ANY) when not 0. The cell's scores are decoded
+ * in one batch, and the prefilter drops most of those outside the shape
+ * before the distance is computed.
  */
-function pointsInRange(z: ZSet, min: number, max: number, shape: GeoShape, reachA: number, reachB: number, ga: GeoArray, limit: number): void {
+function pointsInRange(z: ZSet, min: number, max: number, shape: GeoShape, o: DistanceOrigin, reachA: number, reachB: number, ga: GeoArray, limit: number): void {
   const range = { min, max, minex: false, maxex: true };
   const sl = z.sl;
+  let n = 0;
+  let scores: Float64Array;
+  let ids: Int32Array;
   if (sl === null) {
-    let done = false;
+    candMembers.length = 0;
     z.rangeByScore(range, 0, -1, false, (m, sc) => {
-      if (done) return;
-      appendIfWithinShape(ga, shape, reachA, reachB, sc, m);
-      if (ga.used > 0 && limit > 0 && ga.used >= limit) done = true;
+      growCandidates(n + 1);
+      candScores[n++] = sc;
+      candMembers.push(m);
     });
-    return;
+    scores = candScores;
+    ids = identityIds(n);
+  } else {
+    for (let x = sl.firstInScoreRange(range); x !== 0; x = sl.next(x)) {
+      if (!(sl.scores[x] < max)) break;
+      growCandidates(n + 1);
+      candIds[n++] = x;
+    }
+    scores = sl.scores;
+    ids = candIds;
   }
-  for (let x = sl.firstInScoreRange(range); x !== 0; x = sl.next(x)) {
-    const sc = sl.scores[x];
-    if (!(sc < max)) break;
-    appendIfWithinShape(ga, shape, reachA, reachB, sc, sl.members[x]!);
-    if (ga.used > 0 && limit > 0 && ga.used >= limit) break;
+  decodeGeohashMany(scores, ids, n, candLon, candLat);
+  const circle = shape.type === 'circle';
+  const cx = shape.xy[0];
+  const cy = shape.xy[1];
+  for (let i = 0; i < n; i++) {
+    const x = candLon[i];
+    const y = candLat[i];
+    if (outsideShape(o, x, y)) continue;
+    const d = circle ? distanceIfInRadiusFrom(o, cx, cy, x, y, reachA) : distanceIfInRectangleFrom(o, reachA, reachB, cx, cy, x, y);
+    if (d < 0) continue;
+    ga.members.push(sl === null ? candMembers[i] : sl.members[ids[i]]!);
+    ga.dist.push(d);
+    ga.lon.push(x);
+    ga.lat.push(y);
+    ga.score.push(scores[ids[i]]);
+    if (limit > 0 && ga.used >= limit) break;
   }
 }
 
@@ -277,6 +319,7 @@ function membersOfAllNeighbors(z: ZSet, shape: GeoShape, ga: GeoArray, limit: nu
   const cells = searchCells(geohashCalculateAreasByShapeWGS84(shape));
   const reachA = shape.type === 'circle' ? shape.radius * shape.conversion : shape.width * shape.conversion;
   const reachB = shape.height * shape.conversion;
+  const o = searchOrigin(shape);
   let lastProcessed = 0;
   for (let i = 0; i < cells.length; i++) {
     const cell = cells[i];
@@ -285,7 +328,7 @@ function membersOfAllNeighbors(z: ZSet, shape: GeoShape, ga: GeoArray, limit: nu
     const last = cells[lastProcessed];
     if (lastProcessed !== 0 && cell.lat === last.lat && cell.lon === last.lon && cell.step === last.step) continue;
     if (ga.used > 0 && limit > 0 && ga.used >= limit) break;
-    pointsInRange(z, geohashAlign52Bits(cell), geohashAlign52Bits(cell, 1), shape, reachA, reachB, ga, limit);
+    pointsInRange(z, geohashAlign52Bits(cell), geohashAlign52Bits(cell, 1), shape, o, reachA, reachB, ga, limit);
     lastProcessed = i;
   }
 }
