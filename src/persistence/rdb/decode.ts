@@ -44,6 +44,7 @@ import { SetValue } from '../../datatypes/set.js';
 import { ZSet, addResult, ZADD_OUT_ADDED } from '../../datatypes/zset.js';
 import { parseDouble, parseInt64 } from '../../util/numbers.js';
 import { Stream, StreamNACK, StreamNode, streamID, streamIDFromRaw } from '../../datatypes/stream.js';
+import { lpGetString, lpRead, lpReadAt } from '../../datatypes/listpack.js';
 import { Crc64 } from './crc64.js';
 import { lzfDecompress } from './lzf.js';
 import {
@@ -372,32 +373,25 @@ export function listpackFrame(lp: Buffer): number {
  * One listpack entry at p, checked as Redis's lpValidateNext checks it (a
  * known encoding, the entry and its backlen before the end byte at eof, the
  * backlen read back as lpDecodeBacklen reads it equal to the entry's size):
- * its value is pushed to out and the next entry's offset returned. Throws
+ * its value is pushed to out (unless null) and the next entry's offset returned. Throws
  * RdbError naming what is malformed.
  */
-function lpEntry(lp: Buffer, p: number, eof: number, out: string[]): number {
+function lpEntry(lp: Buffer, p: number, eof: number, out: string[] | null): number {
   const start = p;
   const b = lp[p];
-  let v: string;
   if (b < 0x80) {
-    v = String(b);
     p += 1;
   } else if (b < 0xc0) {
     const n = b & 0x3f;
     if (p + 1 + n > eof) throw new RdbError('listpack: entry overflows');
-    v = lp.toString('latin1', p + 1, p + 1 + n);
     p += 1 + n;
   } else if (b < 0xe0) {
     if (p + 2 > eof) throw new RdbError('listpack: entry overflows');
-    let u = ((b & 0x1f) << 8) | lp[p + 1];
-    if (u >= 1 << 12) u -= 1 << 13;
-    v = String(u);
     p += 2;
   } else if (b < 0xf0) {
     if (p + 2 > eof) throw new RdbError('listpack: entry overflows');
     const n = ((b & 0x0f) << 8) | lp[p + 1];
     if (p + 2 + n > eof) throw new RdbError('listpack: entry overflows');
-    v = lp.toString('latin1', p + 2, p + 2 + n);
     p += 2 + n;
   } else {
     const w = b === 0xf0 ? 4 : b === 0xf1 ? 2 : b === 0xf2 ? 3 : b === 0xf3 ? 4 : b === 0xf4 ? 8 : -1;
@@ -406,15 +400,8 @@ function lpEntry(lp: Buffer, p: number, eof: number, out: string[]): number {
     if (b === 0xf0) {
       const n = lp.readUInt32LE(p + 1);
       if (n > eof - p - 5) throw new RdbError('listpack: entry overflows');
-      v = lp.toString('latin1', p + 5, p + 5 + n);
       p += 5 + n;
-    } else {
-      if (b === 0xf1) v = String(lp.readInt16LE(p + 1));
-      else if (b === 0xf2) v = String(lp.readIntLE(p + 1, 3));
-      else if (b === 0xf3) v = String(lp.readInt32LE(p + 1));
-      else v = lp.readBigInt64LE(p + 1).toString();
-      p += 1 + w;
-    }
+    } else p += 1 + w;
   }
   // the backlen: the entry's size in 7-bit groups, most significant first, as long as lpEncodeBacklen makes it
   const l = p - start;
@@ -434,7 +421,8 @@ function lpEntry(lp: Buffer, p: number, eof: number, out: string[]): number {
     mul *= 128;
   }
   if (got !== l) throw new RdbError('listpack: backlen mismatch');
-  out.push(v);
+  // the value, read now that the entry is known to be whole (nothing when only validating)
+  if (out !== null) out.push(lpGetString(lp, start));
   return p + bl;
 }
 
@@ -879,17 +867,20 @@ function lpIsIntEncoding(b: number): boolean {
 function streamListpackCheck(lp: Buffer, out: ListpackBuilder | null): boolean {
   listpackFrame(lp);
   const eof = lp.length - 1;
-  const tmp: string[] = [];
   let p = 6;
   let canonical = true;
   let at = 6;
   /** the next element, validated; the listpack must not end before it */
-  const elem = (): string => {
+  const elem = (): void => {
     if (p >= eof || lp[p] === 0xff) throw new RdbError('stream listpack: ends inside the stream layout');
     at = p;
-    tmp.length = 0;
-    p = lpEntry(lp, p, eof, tmp);
-    return tmp[0];
+    p = lpEntry(lp, p, eof, null);
+  };
+  /** the next element as an integer (lpGetIntegerIfValid: integer text passes), null when it is none */
+  const intElem = (): number | bigint | null => {
+    elem();
+    lpReadAt(lp, at);
+    return lpRead.int !== null ? lpRead.int : parseInt64(lpRead.str);
   };
   const copy = (): void => {
     elem();
@@ -897,7 +888,7 @@ function streamListpackCheck(lp: Buffer, out: ListpackBuilder | null): boolean {
   };
   /** an integer of the layout; `inEntries`: gKV reads it as an integer entry, so it must be one */
   const int = (what: string, inEntries: boolean): number | bigint => {
-    const v = parseInt64(elem());
+    const v = intElem();
     if (v === null) throw new RdbError(`stream listpack: ${what} is not an integer`);
     if (inEntries && !lpIsIntEncoding(lp[at])) canonical = false;
     if (out !== null) {
@@ -919,7 +910,7 @@ function streamListpackCheck(lp: Buffer, out: ListpackBuilder | null): boolean {
     let fields = masterFields;
     let extra = 3;
     // the flags: any integer (Redis tests two bits); gKV sets the deleted bit in place, so it keeps a 7-bit uint
-    const flags = parseInt64(elem());
+    const flags = intElem();
     if (flags === null) throw new RdbError('stream listpack: flags are not an integer');
     const bits = typeof flags === 'bigint' ? Number(flags & 3n) : flags & 3;
     if (lp[flagsAt] >= 0x80) canonical = false;
