@@ -644,7 +644,8 @@ export class Stream implements RObj {
     let id: string;
     if (idMs(last) === ms) {
       const lseq = idSeq(last);
-      if (isU64Max(lseq)) return AppendError.IdTooSmall;
+      // Redis 7.0 reports this one as ERANGE ("Elements are too large to be stored")
+      if (isU64Max(lseq)) return AppendError.TooBig;
       id = streamID(ms, u64Incr(lseq));
     } else id = streamID(ms, 0);
     return id > last ? id : AppendError.IdTooSmall;

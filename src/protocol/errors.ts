@@ -50,6 +50,8 @@ export const Err = {
   invalidExpire: (cmd: string) => E(`ERR invalid expire time in '${cmd}' command`),
   wrongArity: (cmd: string) => E(`ERR wrong number of arguments for '${cmd}' command`),
   unknownSubcommand: (sub: string, cmd: string) => E(`ERR unknown subcommand '${sub}'. Try ${cmd.toUpperCase()} HELP.`),
+  /** addReplySubcommandSyntaxError: the subcommand as typed (128 bytes at most) */
+  subcommandSyntax: (sub: string, cmd: string) => E(sanitizeErrorText(`ERR unknown subcommand or wrong number of arguments for '${sub.slice(0, 128)}'. Try ${cmd} HELP.`)),
   unknownCommand: (name: string, args: string[]) => E(unknownCommandText(name, args)),
   stringTooLong: () => E('ERR string exceeds maximum allowed size (proto-max-bulk-len)'),
   bitOffset: () => E('ERR bit offset is not an integer or out of range'),

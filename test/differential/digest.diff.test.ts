@@ -30,6 +30,8 @@ const cmd: fc.Arbitrary<string[]> = fc.oneof(
   fc.tuple(key, elems).map(([k, v]) => ['SADD', k, ...v]),
   fc.tuple(key, elems, fc.array(score, { minLength: 6, maxLength: 6 })).map(([k, v, sc]) => ['ZADD', k, ...v.flatMap((x, i) => [sc[i], x])]),
   fc.tuple(key, elem).map(([k, m]) => ['ZINCRBY', k, '0.1', m]),
+  fc.tuple(key, fc.integer({ min: 1, max: 50 }), elems).map(([k, ms, v]) => ['XADD', k, `${ms}-*`, ...v.flatMap((x, i) => [x, String(i)])]),
+  fc.tuple(key, fc.integer({ min: 1, max: 50 })).map(([k, ms]) => ['XDEL', k, `${ms}-0`]),
   fc.tuple(key, fc.constantFrom('100', '0')).map(([k, t]) => ['EXPIRE', k, t]),
   fc.tuple(key).map(([k]) => ['PERSIST', k]),
   fc.tuple(key).map(([k]) => ['DEL', k]),

@@ -646,12 +646,13 @@ function xinfoStreamCommand(c: Client, argv: string[]): void {
   const st = xinfoStreamArg(c, argv[2]);
   let full = false;
   let count = 10;
-  if (argv.length > 6) throw Err.syntax();
+  const syntax = () => Err.subcommandSyntax(argv[1], 'XINFO');
+  if (argv.length > 6) throw syntax();
   if (argv.length > 3) {
-    if (!is(argv[3], 'full')) throw Err.syntax();
+    if (!is(argv[3], 'full')) throw syntax();
     full = true;
     if (argv.length > 4) {
-      if (argv.length !== 6 || !is(argv[4], 'count')) throw Err.syntax();
+      if (argv.length !== 6 || !is(argv[4], 'count')) throw syntax();
       const v = parseInt64(argv[5]);
       if (v === null) throw Err.notInteger();
       count = v < 0 ? 0 : Number(v);
