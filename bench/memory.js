@@ -17,7 +17,8 @@
  * 10 elements), set10 (SADD of 10 members), zset10 (ZADD of 10 members);
  * bigset / bigintset: one set of --keys members (member:NNNNNN / integers), per member;
  * bigzset: one sorted set of --keys members (member:NNNNNN, scores 0-999), per member;
- * biglist: one list of --keys elements; bighash: one hash of --keys fields (field:NNNNNN).
+ * biglist: one list of --keys elements; bighash: one hash of --keys fields (field:NNNNNN);
+ * bigstream: one stream of --keys entries (event job id <n>, IDs 16 per ms), per entry.
  * --warm N first runs N of the type's own commands on throwaway keys, then
  * FLUSHALL and MEMORY PURGE, on both servers, before the baseline reading:
  * the load grows V8's young generation to its working size for that load
@@ -51,7 +52,7 @@ import {
 const USAGE = `usage: node bench/memory.js [options]
   --keys N           keys to load (default 1000000)
   --value-size B     bytes per value / element (default 3)
-  --type a,b         string, hash10, list10, set10, zset10, bigset, bigintset, bigzset, biglist, bighash (default string)
+  --type a,b         string, hash10, list10, set10, zset10, bigset, bigintset, bigzset, biglist, bighash, bigstream (default string)
   --servers a,b      gkv, redis (default gkv,redis)
   --settle S         seconds to wait after loading before the final reading (default 5)
   --warm N           N of the type's commands on throwaway keys, then FLUSHALL, before the baseline (default 0)
@@ -119,6 +120,7 @@ const TYPES = {
   biglist: { cmd: 'RPUSH', perElement: true, gen: () => encodeCommand(['RPUSH', 'biglist', value]) },
   bighash: { cmd: 'HSET', perElement: true, gen: (i) => encodeCommand(['HSET', 'bighash', 'field:' + String(i).padStart(6, '0'), value]) },
   bigzset: { cmd: 'ZADD', perElement: true, gen: (i) => encodeCommand(['ZADD', 'bigzset', String(i % 1000), 'member:' + String(i).padStart(6, '0')]) },
+  bigstream: { cmd: 'XADD', perElement: true, gen: (i) => encodeCommand(['XADD', 'bigstream', `${1_700_000_000_000 + (i >> 4)}-${i & 15}`, 'event', 'job', 'id', String(i)]) },
   zset10: {
     cmd: 'ZADD',
     gen: (i) => {

@@ -18,19 +18,28 @@
  */
 import { parseInt64 } from '../util/numbers.js';
 
-/** A growable run of bytes: buf[0..len). */
+/**
+ * A growable run of bytes: buf[0..len). `unpooled` buffers (for bytes that
+ * stay in the keyspace, such as stream nodes) are allocated on their own
+ * rather than carved from Node's shared 8 KB pool, so that a small buffer
+ * kept alive does not pin a whole pool slab.
+ */
 export class LpBuf {
   buf: Buffer;
   len = 0;
-  constructor(cap = 64) {
-    this.buf = Buffer.allocUnsafe(cap);
+  constructor(
+    cap = 64,
+    private readonly unpooled = false,
+  ) {
+    this.buf = unpooled ? Buffer.allocUnsafeSlow(cap) : Buffer.allocUnsafe(cap);
   }
 
   /** Makes room for n more bytes (doubling, as sdsMakeRoomFor). */
   ensure(n: number): void {
     const need = this.len + n;
     if (need <= this.buf.length) return;
-    const b = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
+    const cap = Math.max(need, this.buf.length * 2);
+    const b = this.unpooled ? Buffer.allocUnsafeSlow(cap) : Buffer.allocUnsafe(cap);
     this.buf.copy(b, 0, 0, this.len);
     this.buf = b;
   }
@@ -42,7 +51,10 @@ export class LpBuf {
 
   /** Gives back spare room: the buffer becomes exactly len bytes. */
   shrink(): void {
-    if (this.buf.length > this.len) this.buf = Buffer.from(this.buf.subarray(0, this.len));
+    if (this.buf.length <= this.len) return;
+    const b = Buffer.allocUnsafeSlow(this.len);
+    this.buf.copy(b, 0, 0, this.len);
+    this.buf = b;
   }
 }
 

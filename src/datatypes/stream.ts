@@ -217,13 +217,16 @@ export class StreamNode {
   readonly masterSeq: U64;
   count = 0;
   deleted = 0;
-  readonly entries = new LpBuf(64);
+  readonly entries: LpBuf;
   elements = 0;
 
+  /** capHint: the bytes to allocate for entries at first (the previous node's size: nodes tend to fill alike) */
   constructor(
     readonly masterId: string,
     readonly fields: string[],
+    capHint = 64,
   ) {
+    this.entries = new LpBuf(capHint, true);
     this.masterMs = idMs(masterId);
     this.masterSeq = idSeq(masterId);
   }
@@ -595,9 +598,12 @@ export class Stream implements RObj {
     }
     let flags = STREAM_ITEM_FLAG_NONE;
     if (node === null) {
+      // the tail node is full: give back its spare room, it only changes by XDEL/trim marks from now on
+      const prev = this.nodes.lastValue();
+      prev?.entries.shrink();
       const fields = new Array<string>(numFields);
       for (let i = 0; i < numFields; i++) fields[i] = fv[2 * i];
-      node = new StreamNode(id, fields);
+      node = new StreamNode(id, fields, prev === undefined ? 64 : Math.min(prev.entries.len + 64, 1 << 20));
       this.nodes.set(id, node);
       flags = STREAM_ITEM_FLAG_SAMEFIELDS;
     } else if (numFields === node.fields.length) {
