@@ -17,6 +17,7 @@
  * the RDB decoder validates foreign listpacks before anything is kept.
  */
 import { parseInt64 } from '../util/numbers.js';
+import type { ElementSink } from '../util/bulk-writer.js';
 
 /**
  * A growable run of bytes: buf[0..len). `unpooled` buffers (for bytes that
@@ -232,6 +233,25 @@ export function lpGetString(b: Buffer, p: number): string {
 export function lpGetInteger(b: Buffer, p: number): number | bigint {
   lpReadAt(b, p);
   return lpRead.int as number | bigint;
+}
+
+/** Writes the entry at p to sink as a bulk (an integer as its decimal text); returns the next offset. */
+export function lpWriteBulk(b: Buffer, p: number, sink: ElementSink): number {
+  const c = b[p];
+  if (c >= 0x80 && c < 0xc0) {
+    const n = c & 0x3f;
+    sink.bufBulk(b, p + 1, p + 1 + n);
+    return p + 1 + n + lpBacklenSize(1 + n);
+  }
+  if (c >= 0xe0 && c < 0xf0) {
+    const n = ((c & 0x0f) << 8) | b[p + 1];
+    sink.bufBulk(b, p + 2, p + 2 + n);
+    return p + 2 + n + lpBacklenSize(2 + n);
+  }
+  const next = lpReadAt(b, p);
+  const s = lpRead.int === null ? lpRead.str : String(lpRead.int);
+  sink.strBulk(s, 0, s.length);
+  return next;
 }
 
 /** Skips the entry at p: the next entry's offset. */

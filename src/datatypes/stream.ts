@@ -43,7 +43,8 @@
  */
 import type { RObj } from './object.js';
 import { Rax } from './rax.js';
-import { LpBuf, lpAppend, lpAppendInteger, lpEntrySize, lpGetString, lpIntSize, lpPrevAt, lpRead, lpReadAt, lpSkip } from './listpack.js';
+import { LpBuf, lpAppend, lpAppendInteger, lpEntrySize, lpGetString, lpIntSize, lpPrevAt, lpRead, lpReadAt, lpSkip, lpWriteBulk } from './listpack.js';
+import type { ReplySink } from '../util/bulk-writer.js';
 
 // ---------------------------------------------------------------- IDs
 
@@ -187,6 +188,13 @@ export function streamDecrID(id: string): string | null {
   return streamID(ms, u64Decr(seq));
 }
 
+/** Compares two IDs given by their halves: -1, 0 or 1. */
+export function cmpID(ams: U64, aseq: U64, bms: U64, bseq: U64): number {
+  if (ams !== bms) return ams < bms ? -1 : 1;
+  if (aseq !== bseq) return aseq < bseq ? -1 : 1;
+  return 0;
+}
+
 /** a - b for u64s as lpAppendInteger stores it: the int64 the difference wraps to. */
 function u64Delta(a: U64, b: U64): number | bigint {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
@@ -327,12 +335,22 @@ export class StreamIterator implements StreamEntryView {
   private numFields = 0;
   private done = false;
 
+  /** the bounds' halves, compared without building ID keys */
+  private readonly startMs: U64;
+  private readonly startSeq: U64;
+  private readonly endMs: U64;
+  private readonly endSeq: U64;
+
   constructor(
     s: Stream,
-    private readonly start: string,
-    private readonly end: string,
+    start: string,
+    end: string,
     private readonly rev: boolean,
   ) {
+    this.startMs = idMs(start);
+    this.startSeq = idSeq(start);
+    this.endMs = idMs(end);
+    this.endSeq = idSeq(end);
     const nodes = s.nodes;
     if (!rev) {
       this.it = nodes.seek('<=', start);
@@ -375,12 +393,11 @@ export class StreamIterator implements StreamEntryView {
           continue;
         }
         this.readEntryAt(node, b, this.p);
-        const id = streamID(this.ms, this.seq);
-        if (id > this.end) {
+        if (cmpID(this.ms, this.seq, this.endMs, this.endSeq) > 0) {
           this.done = true;
           return false;
         }
-        if ((this.flags & STREAM_ITEM_FLAG_DELETED) === 0 && id >= this.start) return true;
+        if ((this.flags & STREAM_ITEM_FLAG_DELETED) === 0 && cmpID(this.ms, this.seq, this.startMs, this.startSeq) >= 0) return true;
       } else {
         if (this.p <= 0) {
           this.it.prev();
@@ -395,12 +412,11 @@ export class StreamIterator implements StreamEntryView {
         this.p = q;
         this.readEntryAt(node, b, q);
         this.p = q;
-        const id = streamID(this.ms, this.seq);
-        if (id < this.start) {
+        if (cmpID(this.ms, this.seq, this.startMs, this.startSeq) < 0) {
           this.done = true;
           return false;
         }
-        if ((this.flags & STREAM_ITEM_FLAG_DELETED) === 0 && id <= this.end) return true;
+        if ((this.flags & STREAM_ITEM_FLAG_DELETED) === 0 && cmpID(this.ms, this.seq, this.endMs, this.endSeq) <= 0) return true;
       }
     }
   }
@@ -452,6 +468,25 @@ export class StreamIterator implements StreamEntryView {
       }
     }
     return out;
+  }
+
+  /** Writes the current entry as Redis replies it, [id, [f1, v1, …]], straight from the node's bytes. */
+  writeEntry(w: ReplySink): void {
+    const node = this.node!;
+    const b = node.entries.buf;
+    const n = this.numFields;
+    w.arrayLen(2);
+    const id = `${this.ms}-${this.seq}`;
+    w.strBulk(id, 0, id.length);
+    w.arrayLen(n * 2);
+    let p = this.body;
+    if (this.flags & STREAM_ITEM_FLAG_SAMEFIELDS) {
+      for (let k = 0; k < n; k++) {
+        const f = node.fields[k];
+        w.strBulk(f, 0, f.length);
+        p = lpWriteBulk(b, p, w);
+      }
+    } else for (let k = 0; k < 2 * n; k++) p = lpWriteBulk(b, p, w);
   }
 
   /** How many field/value pairs the current entry has. */

@@ -27,6 +27,11 @@ export interface ElementSink {
   bufBulk(src: Buffer, a: number, e: number): void;
 }
 
+/** An ElementSink that also takes array headers (nested replies: stream entries). */
+export interface ReplySink extends ElementSink {
+  arrayLen(n: number): void;
+}
+
 /** Where a run's bytes go (Client.addRaw). */
 export interface RawSink {
   addRaw(s: string): void;
@@ -75,6 +80,22 @@ export class BulkWriter implements ElementSink {
     if (len <= LOOP_MAX) for (let i = a; i < e; i++) b[p++] = src[i];
     else p += src.copy(b, p, a, e);
     this.end(p);
+  }
+
+  /** An array header, *n CRLF (nested replies written in the same run). */
+  arrayLen(n: number): void {
+    this.room(0);
+    const b = this.b;
+    let p = this.n;
+    b[p++] = 42;
+    if (n < 10) b[p++] = 48 + n;
+    else {
+      const d = String(n);
+      for (let i = 0; i < d.length; i++) b[p++] = d.charCodeAt(i);
+    }
+    b[p++] = 13;
+    b[p++] = 10;
+    this.n = p;
   }
 
   /** Whether a bulk of len bytes fits the buffer (spilling it first if needed); false: too big, append it as a string. */

@@ -26,6 +26,7 @@ import { Err, type RedisError } from '../../protocol/errors.js';
 import { parseInt64 } from '../../util/numbers.js';
 import { is } from '../args.js';
 import { addHelp } from '../help.js';
+import { bulkWriter } from '../../util/bulk-writer.js';
 import { NOTIFY_STREAM } from '../../keyspace/notify.js';
 import {
   AppendError,
@@ -180,10 +181,12 @@ export function replyWithRange(c: Client, st: Stream, start: string, end: string
   const it = st.iterator(start, end, rev);
   const m = c.deferLen();
   let n = 0;
+  bulkWriter.start(c);
   while ((count === 0 || n < count) && it.next()) {
-    addStreamEntry(c, it.ms, it.seq, it.fieldsValues());
+    it.writeEntry(bulkWriter);
     n++;
   }
+  bulkWriter.finish();
   c.finishDeferredArray(m, n);
   return n;
 }
