@@ -571,6 +571,37 @@ function readEntryHeader(node: StreamNode, p: number): void {
   hdr.next = lpSkip(b, p); // lp-count
 }
 
+/**
+ * The rax node count Redis reports as radix-tree-nodes, for the node index's
+ * keys (128-bit big-endian IDs, sorted) as a compressed radix tree holds
+ * them: a compressed node for each run of bytes shared by a whole subtree,
+ * a branching node where the keys part, a node where each key ends.
+ */
+export function raxNodeCount(keys: readonly string[]): number {
+  if (keys.length === 0) return 1;
+  const byteAt = (k: string, i: number): number => {
+    const u = k.charCodeAt(i >> 1);
+    return (i & 1) === 0 ? u >> 8 : u & 0xff;
+  };
+  // keys[lo..hi) share their first d bytes
+  const count = (lo: number, hi: number, d: number): number => {
+    if (d === 16) return 1;
+    let l = d;
+    while (l < 16 && byteAt(keys[lo], l) === byteAt(keys[hi - 1], l)) l++;
+    if (l > d) return 1 + count(lo, hi, l);
+    let n = 1;
+    for (let i = lo; i < hi; ) {
+      const b = byteAt(keys[i], d);
+      let j = i + 1;
+      while (j < hi && byteAt(keys[j], d) === b) j++;
+      n += count(i, j, d + 1);
+      i = j;
+    }
+    return n;
+  };
+  return count(0, keys.length, 0);
+}
+
 // ---------------------------------------------------------------- the stream
 
 /** What streamAppendItem may refuse. */
@@ -606,13 +637,22 @@ export class Stream implements RObj {
     return 'stream';
   }
 
-  /** lazyfreeGetFreeEffort: the nodes, plus per group its PEL and consumers. */
+  /**
+   * lazyfreeGetFreeEffort: the radix tree's nodes, plus the groups times one
+   * plus the first group's PEL size (Redis's estimate for every group).
+   */
   freeEffort(): number {
-    let effort = this.nodes.size;
-    if (this.cgroups !== null) {
-      for (const cg of this.cgroups.values()) effort += 1 + cg.pel.size;
-    }
+    let effort = raxNodeCount(this.nodeKeys());
+    const first = this.cgroups?.firstValue();
+    if (first !== undefined) effort += this.cgroups!.size * (1 + first.pel.size);
     return effort;
+  }
+
+  /** The nodes' keys (master IDs), in order. */
+  nodeKeys(): string[] {
+    const out: string[] = [];
+    for (const [k] of this.nodes.entries()) out.push(k);
+    return out;
   }
 
   /**

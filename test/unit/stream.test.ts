@@ -8,8 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Rax } from '../../src/datatypes/rax.js';
-import { STREAM_ID_MAX, STREAM_ID_MIN, Stream, idMs, idSeq, parseU64, streamDecrID, streamID, streamIDToString, streamIncrID } from '../../src/datatypes/stream.js';
-import { raxNodeCount } from '../../src/commands/families/stream.js';
+import { STREAM_ID_MAX, STREAM_ID_MIN, Stream, idMs, idSeq, parseU64, streamDecrID, streamID, streamIDToString, streamIncrID, raxNodeCount } from '../../src/datatypes/stream.js';
 
 test('Rax: set/delete/get and seeks agree with a sorted model', () => {
   fc.assert(

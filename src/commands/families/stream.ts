@@ -40,6 +40,7 @@ import {
   type U64,
   formatStreamID,
   parseU64,
+  raxNodeCount,
   streamDecrID,
   streamID,
   streamIDToString,
@@ -456,37 +457,6 @@ function xsetidCommand(c: Client, argv: string[]): void {
 
 // ---------------------------------------------------------------- XINFO
 
-/**
- * The rax node count Redis reports as radix-tree-nodes, for the node index's
- * keys (128-bit big-endian IDs, sorted) as a compressed radix tree holds
- * them: a compressed node for each run of bytes shared by a whole subtree,
- * a branching node where the keys part, a node where each key ends.
- */
-export function raxNodeCount(keys: readonly string[]): number {
-  if (keys.length === 0) return 1;
-  const byteAt = (k: string, i: number): number => {
-    const u = k.charCodeAt(i >> 1);
-    return (i & 1) === 0 ? u >> 8 : u & 0xff;
-  };
-  // keys[lo..hi) share their first d bytes
-  const count = (lo: number, hi: number, d: number): number => {
-    if (d === 16) return 1;
-    let l = d;
-    while (l < 16 && byteAt(keys[lo], l) === byteAt(keys[hi - 1], l)) l++;
-    if (l > d) return 1 + count(lo, hi, l);
-    let n = 1;
-    for (let i = lo; i < hi; ) {
-      const b = byteAt(keys[i], d);
-      let j = i + 1;
-      while (j < hi && byteAt(keys[j], d) === b) j++;
-      n += count(i, j, d + 1);
-      i = j;
-    }
-    return n;
-  };
-  return count(0, keys.length, 0);
-}
-
 /** The group part of XINFO: lag, or a null when unknown. */
 function addLag(c: Client, st: Stream, cg: StreamCG): void {
   const lag = st.groupLag(cg);
@@ -501,15 +471,13 @@ function addEntriesRead(c: Client, cg: StreamCG): void {
 
 /** XINFO STREAM key [FULL [COUNT n]]. */
 function xinfoStream(c: Client, st: Stream, full: boolean, count: number): void {
-  const nodeKeys: string[] = [];
-  for (const [k] of st.nodes.entries()) nodeKeys.push(k);
   c.addMapLen(full ? 9 : 10);
   c.addBulk('length');
   c.addInt(st.length);
   c.addBulk('radix-tree-keys');
   c.addInt(st.nodes.size);
   c.addBulk('radix-tree-nodes');
-  c.addInt(raxNodeCount(nodeKeys));
+  c.addInt(raxNodeCount(st.nodeKeys()));
   c.addBulk('last-generated-id');
   c.addBulk(streamIDToString(st.lastId));
   c.addBulk('max-deleted-entry-id');
