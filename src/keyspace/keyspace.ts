@@ -475,6 +475,8 @@ export class Keyspace {
   readonly snapshots: SnapshotHooks[] = [];
   /** WATCH and client-side caching hook. */
   modifiedHook: ((db: Db, key: string) => void) | null = null;
+  /** server/blocking.ts, only while an XREADGROUP client waits: every change to a key (its stream deleted or replaced) */
+  blockedKeyHook: ((db: Db, key: string) => void) | null = null;
   /** Called before a database is flushed, or swapped with another (WATCH's touchAllWatchedKeysInDb). */
   flushedHook: ((emptied: Db, replacedWith: Db | null) => void) | null = null;
   /**
@@ -603,6 +605,7 @@ export class Keyspace {
 
   signalModifiedKey(db: Db, key: string): void {
     if (this.modifiedHook !== null) this.modifiedHook(db, key);
+    if (this.blockedKeyHook !== null) this.blockedKeyHook(db, key);
   }
 
   onExpired(db: Db, key: string): void {

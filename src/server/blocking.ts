@@ -46,6 +46,17 @@
  * SWAPDB should call `scanDatabaseForReadyKeys` for both databases after the
  * swap (Redis 7.0 wakes a client blocked on a key the swap brought in).
  *
+ * A request with `watchValue` (XREAD, XREADGROUP) follows the value at its
+ * keys, not only their type: Redis 7.0 signals a stream key that is deleted
+ * or overwritten (signalDeletedKeyAsReady, from dbGenericDelete and
+ * dbSetValue) or flushed or swapped away (scanDatabaseForDeletedStreams).
+ * Here the keyspace's `blockedKeyHook` (installed only while such a client
+ * waits) reports every change to a key, and a key whose stream is no longer
+ * there is queued; the server's `flushedHook` calls
+ * `scanDatabaseForDeletedStreams`. When such a key is then missing or holds
+ * another type, `onKeyGone` (XREADGROUP's) answers the client (-UNBLOCKED …)
+ * and unblocks it; when it holds a (new) stream, `serve` runs as usual.
+ *
  * ## Machinery
  * - per database, key → the clients blocked on it, in blocking order (a Set
  *   keeps insertion order and deletes in O(1));
@@ -110,6 +121,10 @@ export interface BlockRequest {
   serve: (c: Client, key: string) => boolean;
   /** the reply on timeout (default: a null array) */
   onTimeout?: (c: Client) => void;
+  /** signal the keys when their value is deleted or replaced (see the header) */
+  watchValue?: boolean;
+  /** with watchValue: answers the client when its key is gone or holds another type (it is then unblocked) */
+  onKeyGone?: (c: Client, key: string) => void;
 }
 
 interface BlockState {
@@ -124,6 +139,8 @@ interface BlockState {
   callUsec: number;
   /** position in the timeout heap, -1 when not in it */
   hi: number;
+  /** with watchValue: the value each key held when last seen (parallel to keys) */
+  values: (Value | undefined)[] | null;
 }
 
 const LLONG_MAX_MS = 9223372036854775807;
@@ -170,6 +187,8 @@ export class Blocking {
   /** > 0 while a script runs: blocking commands reply at once instead of blocking */
   denyBlocking = 0;
   private unblocked: Client[] = [];
+  /** blocked clients whose requests watch their keys' values (XREADGROUP) */
+  private valueWatchers = 0;
   private reprocessScheduled = false;
 
   constructor(private readonly s: BlockingHost) {
@@ -199,7 +218,11 @@ export class Blocking {
   block(c: Client, req: BlockRequest): void {
     const db = c.db;
     const keys = [...new Set(req.keys)];
-    const st: BlockState = { c, req, db, keys, cmd: this.s.table.lookup(c.lastCmd), argv: [], callUsec: 0, hi: -1 };
+    const st: BlockState = { c, req, db, keys, cmd: this.s.table.lookup(c.lastCmd), argv: [], callUsec: 0, hi: -1, values: null };
+    if (req.watchValue === true) {
+      st.values = keys.map((k) => db.peek(k));
+      if (this.valueWatchers++ === 0) this.s.ks.blockedKeyHook = (d, k) => this.keyChanged(d, k);
+    }
     this.states.set(c, st);
     let m = this.byKey[db.id];
     if (m === undefined) m = this.byKey[db.id] = new Map();
@@ -254,6 +277,63 @@ export class Blocking {
     }
   }
 
+  /** Queues key of db for handleClientsBlockedOnKeys (once). */
+  private queueReady(db: Db, key: string): void {
+    let rs = this.readySets[db.id];
+    if (rs === undefined) rs = this.readySets[db.id] = new Set();
+    if (rs.has(key)) return;
+    rs.add(key);
+    this.ready.push({ db, key });
+  }
+
+  /**
+   * The keyspace's blockedKeyHook: key of db changed. Queued when a client
+   * watching its value (XREAD, XREADGROUP) saw a stream there that is gone:
+   * deleted or overwritten (signalDeletedKeyAsReady). Redis queues it for
+   * any stream reader, so it takes its place in the ready list even when
+   * only XREADGROUP clients are answered for it.
+   */
+  private keyChanged(db: Db, key: string): void {
+    const set = this.byKey[db.id]?.get(key);
+    if (set === undefined) return;
+    const slot = db.findSlot(key);
+    const v = slot === -1 ? undefined : db.valueAt(slot);
+    for (const c of set) {
+      const st = this.states.get(c);
+      if (st === undefined || st.values === null) continue;
+      const i = st.keys.indexOf(key);
+      const was = st.values[i];
+      if (was === v) continue;
+      st.values[i] = v;
+      // Redis signals the stream that went away, not a key that was created or replaced something else
+      if (was !== undefined && typeOf(was) === 'stream') this.queueReady(db, key);
+    }
+  }
+
+  /**
+   * Redis's scanDatabaseForDeletedStreams, from the server's flushedHook:
+   * `emptied` is being flushed (replacedWith null) or swapped with
+   * replacedWith; every key clients wait on that held a stream and will not
+   * is queued, so the XREADGROUP clients there are answered.
+   */
+  scanDatabaseForDeletedStreams(emptied: Db, replacedWith: Db | null): void {
+    if (!this.byType.get('stream')) return;
+    const m = this.byKey[emptied.id];
+    if (m === undefined) return;
+    for (const [key, set] of m) {
+      const was = emptied.peek(key);
+      const now = replacedWith === null ? undefined : replacedWith.peek(key);
+      // what the watchers will see there from now on
+      for (const c of set) {
+        const st = this.states.get(c);
+        if (st !== undefined && st.values !== null) st.values[st.keys.indexOf(key)] = now;
+      }
+      if (was === undefined || typeOf(was) !== 'stream') continue;
+      if (now !== undefined && typeOf(now) === 'stream') continue;
+      this.queueReady(emptied, key);
+    }
+  }
+
   /** True when keys were signalled and wait for handleClientsBlockedOnKeys. */
   get hasReadyKeys(): boolean {
     return this.ready.length !== 0;
@@ -274,10 +354,14 @@ export class Blocking {
         s.anchorClock();
         s.ks.updateClock();
         const val = db.peek(key);
-        if (val === undefined) continue;
-        const type = typeOf(val);
         const set = this.byKey[db.id]?.get(key);
         if (set === undefined) continue;
+        if (val === undefined || (this.valueWatchers !== 0 && typeOf(val) !== 'stream')) {
+          // unblockDeletedStreamReadgroupClients: the key is gone, or no longer a stream
+          if (this.valueWatchers !== 0) this.unblockKeyGone(key, set);
+          if (val === undefined) continue;
+        }
+        const type = typeOf(val);
         for (const c of [...set]) {
           const st = this.states.get(c);
           if (st === undefined || st.req.type !== type || !set.has(c)) continue;
@@ -289,7 +373,20 @@ export class Blocking {
     }
   }
 
-  private serveClient(c: Client, st: BlockState, key: string): void {
+  /** The clients watching key's value (XREADGROUP) answered by their onKeyGone, in blocking order. */
+  private unblockKeyGone(key: string, set: Set<Client>): void {
+    for (const c of [...set]) {
+      const st = this.states.get(c);
+      if (st === undefined || st.req.onKeyGone === undefined || !set.has(c)) continue;
+      const gone = st.req.onKeyGone;
+      this.serveClient(c, st, key, (bc, k) => {
+        gone(bc, k);
+        return true;
+      });
+    }
+  }
+
+  private serveClient(c: Client, st: BlockState, key: string, serve: (c: Client, key: string) => boolean = st.req.serve): void {
     const s = this.s;
     const ks = s.ks;
     const errorsBefore = s.stats.totalErrorReplies;
@@ -300,7 +397,7 @@ export class Blocking {
     const t0 = performance.now();
     let served = true;
     try {
-      served = st.req.serve(c, key);
+      served = serve(c, key);
     } catch (e) {
       if (e instanceof RedisError) {
         c.addError(e.resp);
@@ -381,6 +478,7 @@ export class Blocking {
       set.delete(c);
       if (set.size === 0) m.delete(k);
     }
+    if (st.values !== null && --this.valueWatchers === 0) this.s.ks.blockedKeyHook = null;
     const n = this.byType.get(st.req.type)! - 1;
     if (n === 0) this.byType.delete(st.req.type);
     else this.byType.set(st.req.type, n);

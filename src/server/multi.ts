@@ -8,7 +8,8 @@
  * deletion by expiry), which marks the watchers dirty (CLIENT_DIRTY_CAS) so
  * their EXEC answers null; the hook is installed only while some key is
  * watched, so writes pay nothing otherwise. FLUSHDB/FLUSHALL/SWAPDB touch the
- * watched keys that existed (touchAllWatchedKeysInDb) through `flushedHook`.
+ * watched keys that existed (touchAllWatchedKeysInDb) through the keyspace's
+ * `flushedHook`, which the server installs.
  * The server owns one (`Server.watch`) and unwatches a client when it is
  * freed or RESET.
  */
@@ -20,9 +21,7 @@ export class WatchedKeys {
   private readonly byDb = new Map<Db, Map<string, Set<Client>>>();
   private count = 0;
 
-  constructor(private readonly ks: Keyspace) {
-    ks.flushedHook = (emptied, replacedWith) => this.touchAllWatchedKeysInDb(emptied, replacedWith);
-  }
+  constructor(private readonly ks: Keyspace) {}
 
   /** watchForKey: adds key of c.db to c's watched keys (once). */
   watchForKey(c: Client, key: string): void {
@@ -81,7 +80,7 @@ export class WatchedKeys {
    * is now missing (the flag is cleared) or replaced by another expired key,
    * or a missing key replaced by an expired one (now watched as expired).
    */
-  private touchAllWatchedKeysInDb(emptied: Db, replacedWith: Db | null): void {
+  touchAllWatchedKeysInDb(emptied: Db, replacedWith: Db | null): void {
     const keys = this.byDb.get(emptied);
     if (keys === undefined) return;
     for (const [key, clients] of [...keys]) {

@@ -263,6 +263,11 @@ export class Server {
     this.installConfigHooks();
     this.ks.notifyHook = (_type, event, key, db) => publishKeyspaceEvent(this, event, key, db.id);
     this.watch = new WatchedKeys(this.ks);
+    // Redis's signalFlushedDb: WATCHers of the keys, and XREADGROUP clients whose stream goes away
+    this.ks.flushedHook = (emptied, replacedWith) => {
+      this.watch.touchAllWatchedKeysInDb(emptied, replacedWith);
+      this.blocking.scanDatabaseForDeletedStreams(emptied, replacedWith);
+    };
   }
 
   /**
