@@ -22,6 +22,7 @@ import { aofCommands } from '../persistence/aof/commands.js';
 import { rdbCommands } from '../persistence/rdb/commands.js';
 import { latencyCommands } from './families/latency.js';
 import { streamCommands } from './families/stream.js';
+import { streamGroupCommands } from './families/stream-groups.js';
 
 export function registerAllCommands(t: CommandTable): void {
   t.register(bitmapCommands);
@@ -44,4 +45,5 @@ export function registerAllCommands(t: CommandTable): void {
   t.register(rdbCommands);
   t.register(latencyCommands);
   t.register(streamCommands);
+  t.register(streamGroupCommands);
 }

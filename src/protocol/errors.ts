@@ -78,6 +78,8 @@ export const Err = {
   zrangeLimitRank: () => E('ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX'),
   zrangeWithscoresLex: () => E('ERR syntax error, WITHSCORES not supported in combination with BYLEX'),
   countPositive: () => E('ERR count should be greater than 0'),
+  /** GEOSEARCH's and XAUTOCLAIM's COUNT */
+  countGreaterThanZero: () => E('ERR COUNT must be > 0'),
   valueOutOfRange: () => E('ERR value is out of range'),
   // blocking commands (getTimeoutFromObjectOrReply)
   timeoutNotFloat: () => E('ERR timeout is not a float or out of range'),

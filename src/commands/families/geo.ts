@@ -393,7 +393,7 @@ function georadiusGeneric(c: Client, argv: string[], s: DataContext, srcKeyIndex
     else if (is(arg, 'count') && i + 1 < remaining) {
       const v = parseInt64(argv[baseArgs + i + 1]);
       if (v === null) throw Err.notInteger();
-      if (v <= 0) throw Err.raw('ERR COUNT must be > 0');
+      if (v <= 0) throw Err.countGreaterThanZero();
       count = Number(v);
       i++;
     } else if ((is(arg, 'store') || is(arg, 'storedist')) && i + 1 < remaining && !(flags & RADIUS_NOSTORE) && !(flags & GEOSEARCH)) {
