@@ -50,8 +50,10 @@
  * after the last dense register) reads 0, as Redis reads the sds terminator.
  *
  * Buffers. An HLL being edited is an HllBytes: its bytes are buf[0..len),
- * and bytes past len are zero (room to grow, as an sds's). A sparse edit may
- * grow the buffer or shrink len; a promotion replaces buf with a dense one.
+ * the rest room to grow (as an sds's). A sparse edit may grow the buffer or
+ * shrink len; a promotion replaces buf with a dense one. No read depends on
+ * the bytes past len; the edits leave zeros there (bytes they freed, buffers
+ * they allocate), as a RawString's buffer mode requires.
  */
 
 /** log2 of the number of registers */
@@ -82,7 +84,7 @@ const HLL_ALPHA_INF = 0.72134752044448170368;
 const TWO_32 = 4294967296;
 const TWO_63 = 9223372036854775808;
 
-/** An HLL being edited: its bytes are buf[0..len), zeros past len. */
+/** An HLL being edited: its bytes are buf[0..len), room after them. */
 export interface HllBytes {
   buf: Buffer;
   len: number;
@@ -422,7 +424,7 @@ export function hllSparseSet(h: HllBytes, index: number, count: number, sparseMa
     if ((op & 0xc0) === 0) span = (op & 0x3f) + 1;
     else if ((op & VAL_BIT) !== 0) span = (op & 3) + 1;
     else {
-      span = (((op & 0x3f) << 8) | b[p + 1]) + 1;
+      span = (((op & 0x3f) << 8) | at(b, p + 1, end)) + 1;
       oplen = 2;
     }
     if (index <= first + span - 1) break;

@@ -276,6 +276,22 @@ test('corrupt sparse codes read without a throw, and every reader agrees whether
   );
 });
 
+test('what lies past an HLL\'s length never changes an edit (a scratch buffer holds old bytes there)', () => {
+  fc.assert(
+    fc.property(corruptBody, fc.uint8Array({ minLength: 8, maxLength: 8 }), fc.array(element, { maxLength: 6 }), (body, junk, elements) => {
+      const clean: HllBytes = { buf: Buffer.alloc(16 + body.length + 64), len: 16 + body.length };
+      clean.buf.write('HYLL\x01', 0, 'latin1');
+      clean.buf.set(body, 16);
+      const dirty: HllBytes = { buf: Buffer.from(clean.buf), len: clean.len };
+      for (let i = dirty.len; i < dirty.buf.length; i++) dirty.buf[i] = junk[i % 8];
+      for (const e of elements) assert.equal(hllAdd(dirty, e, 3000), hllAdd(clean, e, 3000));
+      assert.equal(dirty.len, clean.len);
+      assert.deepEqual(dirty.buf.subarray(0, dirty.len), clean.buf.subarray(0, clean.len));
+    }),
+    { numRuns: 2000 },
+  );
+});
+
 test('PFSELFTEST passes', () => {
   let seed = 12345;
   // a small LCG for C's rand(): the test is deterministic
