@@ -16,7 +16,8 @@
  *   then every command that walks it, as Redis's "Fuzzing dense/sparse
  *   encoding" test does, but with the replies compared.
  * - HLLs made by either server, moved to both by DUMP/RESTORE and GET/SET,
- *   then read and edited: the same replies and bytes.
+ *   then read and edited: the same replies and bytes; and through an RDB
+ *   file each way.
  * - The keyspace notifications of random sequences.
  *
  * Reproduce a failure with GKV_DIFF_SEED=<seed>; explore with GKV_DIFF_RUNS.
@@ -24,7 +25,11 @@
 import { test } from 'node:test';
 import fc from 'fast-check';
 import assert from 'node:assert/strict';
-import type { RespClient } from '../harness/resp.js';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RespClient } from '../harness/resp.js';
+import { startGkv, startRedis, type RedisProc } from '../harness/servers.js';
 import type { Cmd } from './harness.js';
 import { compareEvents, cs, diffRuns, diffSeed, dirtyOf, runSequence, sharedPair } from './runner.js';
 
@@ -216,6 +221,62 @@ test('an HLL moves between Redis and gKV by DUMP/RESTORE and GET/SET unchanged, 
     }
     const [ga, ra] = await Promise.all([p.g.pipeline([...copy, ...probe]), p.r.pipeline([...copy, ...probe])]);
     for (let i = 0; i < ga.length; i++) assert.equal(ga[i].raw, ra[i].raw, `HLLs made by ${name}: reply to ${JSON.stringify([...copy, ...probe][i]).slice(0, 80)}`);
+  }
+});
+
+test('HLLs saved in an RDB by either server load in the other with the same bytes and counts', { skip: shared.skip }, async () => {
+  const gdir = mkdtempSync(join(tmpdir(), 'gkv-hll-rdb-'));
+  const g = await startGkv({ dir: gdir });
+  const cg = await RespClient.connect(g.port);
+  let r: RedisProc | null = null;
+  let cr: RespClient | null = null;
+  try {
+    const els = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag}${i}`);
+    // sparse (a string in gKV), dense (a buffer), one that arrived by SET, a cached count
+    await cg.cmd('PFADD', 'sparse', ...els(200, 's'));
+    await cg.cmd('PFADD', 'dense', ...els(4000, 'd'));
+    await cg.cmd('PFCOUNT', 'dense');
+    await cg.cmd('SET', 'copy', (await cg.cmd('GET', 'sparse')) as string);
+    const probe: Cmd[] = [];
+    for (const k of ['sparse', 'dense', 'copy']) probe.push(['GET', k], ['PFCOUNT', k], ['PFDEBUG', 'ENCODING', k], ['OBJECT', 'ENCODING', k]);
+    probe.push(['PFCOUNT', 'sparse', 'dense']);
+    // the first PFCOUNTs write the caches: the probe answers the same from its second run on
+    await cg.pipeline(probe);
+    const before = (await cg.pipeline(probe)).map((x) => x.raw);
+    await cg.cmd('SAVE');
+    r = await startRedis(['--dir', gdir, '--dbfilename', 'dump.rdb']);
+    cr = await RespClient.connect(r.port);
+    assert.deepEqual(
+      (await cr.pipeline(probe)).map((x) => x.raw),
+      before,
+      'Redis reads what gKV saved',
+    );
+    // and back: Redis saves, a new gKV loads
+    await cr.cmd('PFADD', 'sparse', 'more');
+    await cr.pipeline(probe);
+    await cr.cmd('SAVE');
+    const redisSide = (await cr.pipeline(probe)).map((x) => x.raw);
+    const g2dir = mkdtempSync(join(tmpdir(), 'gkv-hll-rdb-'));
+    copyFileSync(join(gdir, 'dump.rdb'), join(g2dir, 'dump.rdb'));
+    const g2 = await startGkv({ dir: g2dir });
+    const cg2 = await RespClient.connect(g2.port);
+    try {
+      assert.deepEqual(
+        (await cg2.pipeline(probe)).map((x) => x.raw),
+        redisSide,
+        'gKV reads what Redis saved',
+      );
+    } finally {
+      cg2.close();
+      await g2.close();
+      rmSync(g2dir, { recursive: true, force: true });
+    }
+  } finally {
+    cr?.close();
+    await r?.stop();
+    cg.close();
+    await g.close();
+    rmSync(gdir, { recursive: true, force: true });
   }
 });
 

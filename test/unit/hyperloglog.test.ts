@@ -276,7 +276,7 @@ test('corrupt sparse codes read without a throw, and every reader agrees whether
   );
 });
 
-test('what lies past an HLL\'s length never changes an edit (a scratch buffer holds old bytes there)', () => {
+test("what lies past an HLL's length never changes an edit (a scratch buffer holds old bytes there)", () => {
   fc.assert(
     fc.property(corruptBody, fc.uint8Array({ minLength: 8, maxLength: 8 }), fc.array(element, { maxLength: 6 }), (body, junk, elements) => {
       const clean: HllBytes = { buf: Buffer.alloc(16 + body.length + 64), len: 16 + body.length };
