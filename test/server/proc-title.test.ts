@@ -26,6 +26,9 @@ test('gkv-server shows proc-title-template as its process title, and CONFIG SET 
   const p = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', ''], { stdio: 'ignore' });
   try {
     const c = await connectWhenListening(port);
+    // the kernel accepts the connection once the port is bound, before the server's
+    // JS has set the title in the same turn: a reply means that turn is over
+    assert.equal(await c.cmd('PING'), 'PONG');
     const title = () => readFileSync(`/proc/${p.pid}/cmdline`, 'latin1').replace(/\0+$/, '');
     assert.equal(title(), `${bin} 127.0.0.1:${port}`);
     assert.equal(await c.cmd('CONFIG', 'SET', 'proc-title-template', 'T {port} {config-file}'), 'OK');
