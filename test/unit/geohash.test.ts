@@ -41,7 +41,7 @@ import {
   WGS84_LONG_RANGE,
 } from '../../src/datatypes/geohash.js';
 import { pqsort } from '../../src/util/pqsort.js';
-import { crAsin, crCos, crSin } from '../../src/util/crmath.js';
+import { crAsin, crCos, crSin, fma, glibcCos, glibcSin } from '../../src/util/crmath.js';
 
 const lon = fc.double({ min: -180, max: 180, noNaN: true });
 const lat = fc.double({ min: GEO_LAT_MIN, max: GEO_LAT_MAX, noNaN: true });
@@ -339,4 +339,23 @@ test('crSin, crCos and crAsin round correctly (checked against 200-bit series)',
   );
   assert.equal(crAsin(1), Math.PI / 2);
   assert.ok(Number.isNaN(crAsin(1.0000000000000002)));
+});
+
+test("glibcSin and glibcCos give glibc's results, misroundings included, and fma rounds once", () => {
+  // values of the system's libm (glibc 2.36, x86-64 FMA build), where correct rounding differs
+  assert.equal(glibcSin(0.4516397515085609), 0.43644145817975);
+  assert.equal(glibcSin(-2.28673241867036), -0.7544791923320029);
+  assert.equal(glibcCos(-1.3082069781877486), 0.25958200781289587);
+  assert.equal(glibcCos(-2.365683745948392), -0.713784761759535);
+  assert.equal(glibcSin(0), 0);
+  assert.equal(glibcCos(0), 1);
+  // fma: one rounding of the exact a·b + c
+  assert.equal(fma(1 + 2 ** -30, 1 + 2 ** -30, -1), 2 ** -29 + 2 ** -60);
+  assert.equal(fma(0.1, 10, -1), 5.551115123125783e-17);
+  fc.assert(
+    fc.property(fc.double({ min: -1.6, max: 1.6, noNaN: true }), (x) => {
+      assert.ok(Math.abs(glibcSin(x) - crSin(x)) <= Number.EPSILON * Math.abs(crSin(x)) + 5e-324);
+      assert.ok(Math.abs(glibcCos(x) - crCos(x)) <= Number.EPSILON * Math.abs(crCos(x)));
+    }),
+  );
 });
