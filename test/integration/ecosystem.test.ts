@@ -12,6 +12,8 @@ import { createClient } from 'redis';
 import { Server as IoServer } from 'socket.io';
 import { io as ioClient, type Socket as ClientSocket } from 'socket.io-client';
 import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
+import { createAdapter as createStreamsAdapter } from '@socket.io/redis-streams-adapter';
+import { Redis as IORedis } from 'ioredis';
 import { RedisStore } from 'connect-redis';
 import { startGkv } from '../harness/servers.js';
 import type { GkvServer } from '../../src/index.js';
@@ -88,6 +90,57 @@ for (const sharded of [false, true]) {
       client.close();
       await closeNode(a);
       await closeNode(b);
+    }
+  });
+}
+
+for (const lib of ['redis', 'ioredis'] as const) {
+  test(`Socket.IO streams adapter (${lib}): broadcasts cross servers through XADD/XREAD BLOCK, fetchSockets and serverSideEmit too`, async () => {
+    const made: { quit(): Promise<unknown> }[] = [];
+    const node = async () => {
+      let client: Parameters<typeof createStreamsAdapter>[0];
+      if (lib === 'redis') {
+        const c = createClient({ socket: { port: srv.port, host: '127.0.0.1' } });
+        c.on('error', () => {});
+        await c.connect();
+        made.push(c);
+        client = c;
+      } else {
+        const c = new IORedis({ port: srv.port, host: '127.0.0.1', lazyConnect: true });
+        c.on('error', () => {});
+        await c.connect();
+        made.push(c);
+        client = c;
+      }
+      const http = createHttpServer();
+      const io = new IoServer(http, { adapter: createStreamsAdapter(client, { streamName: `io-${lib}`, blockTimeInMs: 200 }) });
+      io.on('connection', (s) => s.join('room1'));
+      await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
+      return { io, port: (http.address() as AddressInfo).port };
+    };
+    const a = await node();
+    const b = await node();
+    const client = await connectClient(b.port);
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const got = new Promise<string>((r) => client.once('news', (m: string) => r(m)));
+      a.io.to('room1').emit('news', 'through the stream');
+      assert.equal(await Promise.race([got, new Promise<string>((_, rej) => setTimeout(() => rej(new Error('no broadcast')), 5000))]), 'through the stream');
+      const sockets = await a.io.fetchSockets();
+      assert.equal(sockets.length, 1);
+      const fromOther = new Promise<string>((r) => b.io.on('ping-servers', (m: string) => r(m)));
+      a.io.serverSideEmit('ping-servers', 'hello b');
+      assert.equal(await fromOther, 'hello b');
+      // the broadcast went through the adapter's stream (ephemeral requests go by pub/sub)
+      const check = createClient({ socket: { port: srv.port, host: '127.0.0.1' } });
+      await check.connect();
+      assert.ok((await check.xLen(`io-${lib}`)) >= 1);
+      await check.quit();
+    } finally {
+      client.close();
+      a.io.close();
+      b.io.close();
+      await Promise.all(made.map((c) => c.quit().catch(() => {})));
     }
   });
 }
