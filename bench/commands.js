@@ -8,9 +8,8 @@
  * server goes first between rounds, and reports requests per second, CPU
  * per request (from /proc) and the gKV/Redis ratios. `__rand_int__` in a
  * command is redis-benchmark's random integer (-r 1000000).
- * The `xreadgroup-ack` test is a round driven from here instead: on each of
- * `--clients` connections, XREADGROUP … COUNT 10 then XACK of the IDs it
- * got, until the stream is consumed; the figure is entries per second.
+ * Consumer-group rounds (XREADGROUP + XACK) are bench/stream-groups.js's,
+ * geo searches of several shapes bench/geo.js's.
  *
  *   node bench/commands.js [--tests xadd,xrange10,...] [--requests 200000]
  *        [--pipeline 1] [--clients 50] [--rounds 3] [--markdown] [--json]
@@ -42,7 +41,6 @@ const TESTS = {
     cmd: ['XRANGE', 'bench:range', '5000', '+', 'COUNT', '10'],
   },
   xlen: { setup: () => [['XADD', 'bench:len', '1-0', 'a', 'b']], setupCount: 1, cmd: ['XLEN', 'bench:len'] },
-  'xreadgroup-ack': { round: true },
   pfadd: { cmd: ['PFADD', 'bench:hll', '__rand_int__'] },
   pfcount3: {
     setup: (n) => Array.from({ length: n }, (_, i) => ['PFADD', `bench:hll${i % 3}`, `e${i}`]),
@@ -107,40 +105,6 @@ function benchmark(server, cmd) {
   });
 }
 
-/**
- * The XREADGROUP + XACK round: `requests` entries, consumed by `clients`
- * consumers of one group, 10 at a time, each batch acknowledged.
- */
-async function readGroupRound(server) {
-  const total = requests;
-  const setup = [
-    ['DEL', 'bench:group'],
-    ...Array.from({ length: total }, (_, i) => ['XADD', 'bench:group', `${i + 1}-0`, 'event', 'job', 'id', String(i)]),
-    ['XGROUP', 'CREATE', 'bench:group', 'g', '0'],
-  ];
-  await load(server, setup);
-  const conns = await Promise.all(Array.from({ length: Math.min(clients, 50) }, () => RespConn.connect(server.port)));
-  const cpu0 = cpuSeconds(server.pid);
-  const t0 = process.hrtime.bigint();
-  let consumed = 0;
-  await Promise.all(
-    conns.map(async (c, k) => {
-      for (;;) {
-        const r = await c.call('XREADGROUP', 'GROUP', 'g', `c${k}`, 'COUNT', '10', 'STREAMS', 'bench:group', '>');
-        const entries = r === null ? [] : r[0][1];
-        if (entries.length === 0) return;
-        await c.call('XACK', 'bench:group', 'g', ...entries.map((e) => e[0]));
-        consumed += entries.length;
-      }
-    }),
-  );
-  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-  const cpu = cpuSeconds(server.pid) - cpu0;
-  for (const c of conns) c.close();
-  if (consumed !== total) return { error: `consumed ${consumed} of ${total}` };
-  return { rps: total / secs, cpuUs: (cpu / total) * 1e6 };
-}
-
 async function main() {
   const env = envInfo();
   console.log(`commands: tests=${tests.join(',')} requests=${requests} -P ${pipeline} clients=${clients} rounds=${rounds}`);
@@ -158,7 +122,7 @@ async function main() {
       for (const t of tests) {
         const spec = TESTS[t];
         for (const s of round % 2 === 0 ? servers : [redis, gkv]) {
-          const r = spec.round ? await readGroupRound(s) : await benchmark(s, spec.cmd);
+          const r = await benchmark(s, spec.cmd);
           if (r.error) {
             results[t].error = `${s.name}: ${r.error}`;
             console.log(`round ${round + 1} ${t.padEnd(15)} ${s.name.padEnd(5)} FAILED: ${r.error}`);
