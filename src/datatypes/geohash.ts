@@ -610,8 +610,8 @@ export function searchOrigin(shape: GeoShape): DistanceOrigin {
   if (!(delta < Math.PI / 4)) return o; // huge shapes (and NaN): no prefilter
   o.latLimit = delta * (1 + 1e-9) + 1e-15;
   const maxLat = Math.abs(o.latR) + o.latLimit;
-  // no longitude bound over a pole, nor for shapes so small that its squares underflow
-  if (maxLat >= Math.PI / 2 || delta < 1e-100) return o;
+  // no longitude bound over a pole, nor for shapes so small (in either direction) that its squares underflow
+  if (maxLat >= Math.PI / 2 || delta < 1e-100 || halfW / EARTH_RADIUS_IN_METERS < 1e-100) return o;
   const cmin = Math.cos(maxLat) * (1 - 1e-9);
   if (shape.type === 'circle') {
     const s = Math.sin(delta / 2);
@@ -620,6 +620,7 @@ export function searchOrigin(shape: GeoShape): DistanceOrigin {
     const k = (2 * EARTH_RADIUS_IN_METERS * cmin) / halfW;
     o.lonK = k * k;
   }
+  if (!Number.isFinite(o.lonK)) o.lonK = 0;
   return o;
 }
 

@@ -197,6 +197,10 @@ test('a radius or box search over the nine cells finds exactly the points a brut
       fc.double({ min: 1, max: 3000, noNaN: true }),
       fc.double({ min: 1, max: 3000, noNaN: true }),
       (pts, [cx, cy], box, a, b) => {
+        // a shape reaching the antimeridian: Redis's nine cells do not wrap there and can miss a point
+        // just inside (gKV misses it the same way), so the property holds away from it
+        const reachDeg = (Math.max(a, b) * 1000) / 6372797.560856 / (Math.PI / 180) / Math.cos((cy * Math.PI) / 180);
+        fc.pre(Math.abs(cx) + 2 * reachDeg < 179);
         const shape = shapeOf(cx, cy, box, a, b);
         const scores = pts.map(([x, y]) => scoreOf(x, y));
         const inShape = (i: number): boolean => {
@@ -237,7 +241,8 @@ test("the search prefilter rejects only points the exact test rejects, on the sh
         }
       },
     ),
-    { numRuns: 2000 },
+    // a box 1e-155 m wide: its longitude bound overflowed to Infinity and rejected the centre itself
+    { numRuns: 2000, examples: [[-1.801067372138143e-160, 0, true, 5.666076614835934e-158, 1.2745595121712e-96, [[0, 0]]]] },
   );
 });
 
