@@ -47,6 +47,13 @@ const TESTS = {
     setupCount: 30000,
     cmd: ['PFCOUNT', 'bench:hll0', 'bench:hll1', 'bench:hll2'],
   },
+  // many small (sparse) HLLs: a new key or a few elements each
+  'pfadd-keys': { cmd: ['PFADD', 'bench:hll:__rand_int__', '__rand_int__'] },
+  pfmerge3: {
+    setup: (n) => Array.from({ length: n }, (_, i) => ['PFADD', `bench:hllm${i % 3}`, `e${i}`]),
+    setupCount: 30000,
+    cmd: ['PFMERGE', 'bench:hllm', 'bench:hllm0', 'bench:hllm1', 'bench:hllm2'],
+  },
   geoadd: { cmd: ['GEOADD', 'bench:geoadd', '13.361389', '38.115556', 'm:__rand_int__'] },
   geosearch: {
     setup: (n) => Array.from({ length: n }, (_, i) => ['GEOADD', 'bench:geo', ...point(i), `p${i}`]),

@@ -694,6 +694,26 @@ export function hllMerge(max: Uint8Array, b: Uint8Array, len: number): boolean {
   return i === HLL_REGISTERS;
 }
 
+/**
+ * A dense HLL's registers set to raw registers (one byte each, 0..63), four
+ * per three bytes; the header is left as it is. PFMERGE's write when its
+ * destination, one of its inputs, is dense: raising each register to the
+ * maximum is then the same as setting it.
+ */
+export function hllDenseStoreRaw(b: Uint8Array, max: Uint8Array): void {
+  let r = 0;
+  for (let i = HLL_HDR_SIZE; i < HLL_DENSE_SIZE; i += 3) {
+    const r0 = max[r];
+    const r1 = max[r + 1];
+    const r2 = max[r + 2];
+    const r3 = max[r + 3];
+    b[i] = r0 | (r1 << 6);
+    b[i + 1] = (r1 >> 2) | (r2 << 4);
+    b[i + 2] = (r2 >> 4) | (r3 << 2);
+    r += 4;
+  }
+}
+
 // ---------------------------------------------------------------- debugging
 
 /** PFDEBUG DECODE's text of a sparse HLL: "z:N" ZERO, "Z:N" XZERO, "v:V,N" VAL, space separated. */

@@ -23,6 +23,7 @@ import {
   hllCountRaw,
   hllCreate,
   hllDenseGet,
+  hllDenseStoreRaw,
   hllHeaderCheck,
   hllHeaderCheckString,
   hllMerge,
@@ -195,6 +196,20 @@ test('merging HLLs is the union: registers the maximum, the count that of an HLL
       assert.equal(hllCountRaw(max), hllCount(union.buf, union.len));
     }),
     { numRuns: 60 },
+  );
+});
+
+test('raw registers stored into a dense HLL read back the same, the header untouched', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ minLength: HLL_REGISTERS, maxLength: HLL_REGISTERS, max: 63 }), (raw) => {
+      const h = hllCreate();
+      assert.ok(hllSparseToDense(h));
+      h.buf[15] = 0x80;
+      hllDenseStoreRaw(h.buf, raw);
+      for (let i = 0; i < HLL_REGISTERS; i++) assert.equal(hllDenseGet(h.buf, i), raw[i]);
+      assert.equal(h.buf.subarray(0, 16).toString('latin1'), 'HYLL\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80');
+    }),
+    { numRuns: 30 },
   );
 });
 

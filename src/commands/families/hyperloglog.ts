@@ -60,6 +60,7 @@ import {
   hllCount,
   hllCountRaw,
   hllDenseGet,
+  hllDenseStoreRaw,
   hllHeaderCheck,
   hllHeaderCheckString,
   hllInvalidateCache,
@@ -276,7 +277,9 @@ function pfmergeCommand(c: Client, argv: string[], s: DataContext): void {
   if (useDense && !hllSparseToDense(h)) throw invalidHll();
   const max = maxRegisters;
   const sparseMax = s.enc.hllSparseMaxBytes;
-  for (let j = 0; j < HLL_REGISTERS; j++) if (max[j] !== 0) hllSet(h, j, max[j], sparseMax);
+  // the destination is one of the inputs: a dense one takes the maxima as they are
+  if (h.buf[4] === HLL_DENSE) hllDenseStoreRaw(h.buf, max);
+  else for (let j = 0; j < HLL_REGISTERS; j++) if (max[j] !== 0) hllSet(h, j, max[j], sparseMax);
   hllInvalidateCache(h.buf);
   hllStore(db, slot, r, h);
   if (!created) db.modified(key);
