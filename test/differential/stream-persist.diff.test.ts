@@ -269,6 +269,11 @@ async function buildStreams(r: RespClient): Promise<void> {
   await r.cmd('PEXPIRE', 'small', '100000000');
 }
 
+/** Resolves once the server has loaded its data (a server answers LOADING while it reads its files). */
+async function whenLoaded(c: RespClient): Promise<void> {
+  await waitFor(async () => /loading:0\r\n/.test(String(await c.cmd('INFO', 'persistence'))), 'the load');
+}
+
 async function streamState(c: RespClient): Promise<string> {
   const out: string[] = [];
   for (const k of ['big', 'empty', 'small']) {
@@ -290,6 +295,7 @@ test('an RDB file Redis saved with streams loads in gKV, and the file gKV saves 
     const g = await startGkv({ dir: gdir });
     const cg = await Client.connect(g.port);
     try {
+      await whenLoaded(cg);
       assert.equal(await streamState(cg), state, "gKV after loading Redis's file");
       assert.equal(await cg.cmd('SAVE'), 'OK');
     } finally {
@@ -301,6 +307,7 @@ test('an RDB file Redis saved with streams loads in gKV, and the file gKV saves 
     const r2 = await startRedis(['--dir', gdir]);
     const cr2 = await Client.connect(r2.port);
     try {
+      await whenLoaded(cr2);
       assert.equal(await streamState(cr2), state, "Redis after loading gKV's file");
     } finally {
       cr2.close();
@@ -375,6 +382,7 @@ test("Redis replays gKV's rewritten AOF of streams with groups to the same strea
     const r2 = await startRedis(['--dir', dir, '--appendonly', 'yes']);
     const cr2 = await Client.connect(r2.port);
     try {
+      await whenLoaded(cr2);
       const got: string[] = [];
       for (const k of ['big', 'empty', 'small']) got.push(await full(cr2, k));
       assert.deepEqual(got, want);
