@@ -100,7 +100,8 @@ export const Err = {
   bitfieldOverflow: () => E('ERR Invalid OVERFLOW type specified'),
   bitfieldRo: () => E('ERR BITFIELD_RO only supports the GET subcommand'),
   generic: (msg: string) => E(`ERR ${msg}`),
-  raw: (text: string) => E(text),
+  // a formatted text (addReplyErrorFormat) may carry a client's argument: kept to one line as Redis keeps it
+  raw: (text: string) => E(sanitizeErrorText(text)),
 } as const;
 
 /**

@@ -396,3 +396,22 @@ test("Redis replays gKV's rewritten AOF of streams with groups to the same strea
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("errors that quote a client's argument stay on one line, as Redis's addReplyErrorFormat keeps them", { skip: shared.skip }, async () => {
+  const p = shared.p;
+  for (const c of [p.g, p.r]) {
+    await c.cmd('FLUSHALL');
+    await c.cmd('XADD', 's', '1-0', 'f', 'v');
+  }
+  for (const cmd of [
+    ['XPENDING', 's', 'a\r\nb'],
+    ['XPENDING', 's', 'g\n', '-', '+', '10'],
+    ['XREADGROUP', 'GROUP', 'x\ry', 'c', 'STREAMS', 's', '>'],
+    ['XCLAIM', 's', '\r\n', 'c', '0', '1-0'],
+    ['XGROUP', 'SETID', 's', 'g\r\n', '0'],
+  ]) {
+    const [a, b] = await Promise.all([p.g.call(...cmd), p.r.call(...cmd)]);
+    assert.equal(a.raw, b.raw, JSON.stringify(cmd));
+    assert.equal(await p.g.cmd('PING'), 'PONG');
+  }
+});
