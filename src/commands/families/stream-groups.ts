@@ -124,7 +124,7 @@ function replyWithRangeGroup(c: Client, s: DataContext, st: Stream, start: strin
       // with acknowledgements the last ID travels in the XCLAIMs' LASTID
       if (noack) propagateLastId = true;
     }
-    addStreamEntry(c, it.ms, it.seq, it.fieldsValues());
+    addStreamEntry(c, it);
     if (!noack) {
       let nack = cg.pel.get(id);
       if (nack === undefined) {
@@ -164,7 +164,7 @@ function replyWithConsumerPEL(c: Client, s: DataContext, st: Stream, start: stri
     const id = it.key;
     const e = st.iterator(id, id, false);
     if (e.next()) {
-      addStreamEntry(c, e.ms, e.seq, e.fieldsValues());
+      addStreamEntry(c, e);
       const nack = it.value;
       nack.deliveryTime = t;
       nack.deliveryCount++;
@@ -744,7 +744,7 @@ function xclaimCommand(c: Client, argv: string[], s: DataContext): void {
     else {
       const e = st.iterator(id, id, false);
       e.next();
-      addStreamEntry(c, e.ms, e.seq, e.fieldsValues());
+      addStreamEntry(c, e);
     }
     n++;
     ops.push(xclaimOp(db, key, group, cg, argv[k], nack));
@@ -827,7 +827,7 @@ function xautoclaimCommand(c: Client, argv: string[], s: DataContext): void {
     else {
       const e = st.iterator(id, id, false);
       e.next();
-      addStreamEntry(c, e.ms, e.seq, e.fieldsValues());
+      addStreamEntry(c, e);
     }
   }
   c.addArrayLen(deleted.length);

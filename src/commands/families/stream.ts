@@ -36,9 +36,9 @@ import {
   STREAM_LISTPACK_MAX_SIZE,
   Stream,
   type StreamCG,
+  type StreamIterator,
   type TrimStrategy,
   type U64,
-  formatStreamID,
   parseU64,
   raxNodeCount,
   streamDecrID,
@@ -166,12 +166,11 @@ export function intervalArg(arg: string, end: boolean): string {
 
 // ---------------------------------------------------------------- replies
 
-/** One entry as Redis replies it: [id, [f1, v1, …]]. */
-export function addStreamEntry(c: Client, ms: U64, seq: U64, fv: string[]): void {
-  c.addArrayLen(2);
-  c.addBulk(formatStreamID(ms, seq));
-  c.addArrayLen(fv.length);
-  for (let i = 0; i < fv.length; i++) c.addBulk(fv[i]);
+/** The iterator's current entry as Redis replies it, [id, [f1, v1, …]], written from the node's bytes. */
+export function addStreamEntry(c: Client, it: StreamIterator): void {
+  bulkWriter.start(c);
+  it.writeEntry(bulkWriter);
+  bulkWriter.finish();
 }
 
 /**
@@ -492,7 +491,7 @@ function xinfoStream(c: Client, st: Stream, full: boolean, count: number): void 
     for (const first of [true, false]) {
       c.addBulk(first ? 'first-entry' : 'last-entry');
       const it = st.iterator(STREAM_ID_MIN, STREAM_ID_MAX, !first);
-      if (it.next()) addStreamEntry(c, it.ms, it.seq, it.fieldsValues());
+      if (it.next()) addStreamEntry(c, it);
       else c.addNull();
     }
     return;
