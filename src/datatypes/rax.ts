@@ -206,11 +206,6 @@ export class Rax<V> {
   forEach(fn: (key: string, val: V) => boolean | void): void {
     for (const c of this.chunks) for (let i = 0; i < c.keys.length; i++) if (fn(c.keys[i], c.vals[i]) === false) return;
   }
-
-  /** How many chunks hold the keys (a structural figure, for tests and MEMORY USAGE). */
-  get chunkCount(): number {
-    return this.chunks.length;
-  }
 }
 
 /** A position in a Rax (see Rax.seek); valid until the map changes. */

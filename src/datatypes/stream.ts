@@ -43,7 +43,7 @@
  */
 import type { RObj } from './object.js';
 import { Rax } from './rax.js';
-import { LpBuf, lpAppend, lpAppendInteger, lpEntrySize, lpGetString, lpIntSize, lpPrevAt, lpRead, lpReadAt, lpSkip, lpWriteBulk } from './listpack.js';
+import { LpBuf, lpAppend, lpAppendInteger, lpEntrySize, lpGetInteger, lpGetString, lpIntSize, lpPrevAt, lpRead, lpReadAt, lpSkip, lpWriteBulk } from './listpack.js';
 import type { ReplySink } from '../util/bulk-writer.js';
 
 // ---------------------------------------------------------------- IDs
@@ -310,19 +310,13 @@ export class StreamNode {
   }
 }
 
-/** What an iterator yields per entry (reused between entries: copy what you keep). */
-export interface StreamEntryView {
-  ms: U64;
-  seq: U64;
-}
-
 /**
  * Walks a stream's live entries between two IDs (inclusive), forwards or
  * backwards (streamIterator). After next() returns true, `ms`/`seq` are the
  * entry's ID and `fieldsValues()` reads its pairs. Valid while the stream
  * is not changed.
  */
-export class StreamIterator implements StreamEntryView {
+export class StreamIterator {
   ms: U64 = 0;
   seq: U64 = 0;
   private it;
@@ -823,12 +817,12 @@ export class Stream implements RObj {
   private nodeLastID(node: StreamNode): string {
     const b = node.entries.buf;
     let q = lpPrevAt(b, node.entries.len);
-    const lpCount = Number(lpGetIntAt(b, q));
+    const lpCount = Number(lpGetInteger(b, q));
     for (let k = 0; k < lpCount; k++) q = lpPrevAt(b, q);
     q = lpSkip(b, q);
-    const msd = lpGetIntAt(b, q);
+    const msd = lpGetInteger(b, q);
     q = lpSkip(b, q);
-    const seqd = lpGetIntAt(b, q);
+    const seqd = lpGetInteger(b, q);
     return streamID(u64Add(node.masterMs, msd), u64Add(node.masterSeq, seqd));
   }
 
@@ -912,10 +906,4 @@ export class Stream implements RObj {
     }
     return d;
   }
-}
-
-/** The integer entry at p. */
-function lpGetIntAt(b: Buffer, p: number): number | bigint {
-  lpReadAt(b, p);
-  return lpRead.int as number | bigint;
 }

@@ -27,6 +27,7 @@ import { parseInt64 } from '../../util/numbers.js';
 import { is } from '../args.js';
 import { addHelp } from '../help.js';
 import { bulkWriter } from '../../util/bulk-writer.js';
+import type { Rax } from '../../datatypes/rax.js';
 import { NOTIFY_STREAM } from '../../keyspace/notify.js';
 import {
   AppendError,
@@ -37,6 +38,7 @@ import {
   Stream,
   type StreamCG,
   type StreamIterator,
+  type StreamNACK,
   type TrimStrategy,
   type U64,
   parseU64,
@@ -63,11 +65,6 @@ export function getStreamWrite(db: Db, key: string): Stream | null {
   if (v === undefined) return null;
   if (!(v instanceof Stream)) throw Err.wrongType();
   return v;
-}
-
-/** The shared stream limits of the server (stream-node-max-bytes / -entries). */
-function limits(s: DataContext): { nodeMaxBytes: number; nodeMaxEntries: number } {
-  return s.enc;
 }
 
 // ---------------------------------------------------------------- IDs
@@ -321,7 +318,7 @@ function xaddCommand(c: Client, argv: string[], s: DataContext): void {
   else id = a.id.id > st.lastId ? a.id.id : AppendError.IdTooSmall;
   if (id === AppendError.IdTooSmall) throw Err.raw('ERR The ID specified in XADD is equal or smaller than the target stream top item');
   if (id === AppendError.TooBig || total > STREAM_LISTPACK_MAX_SIZE) throw Err.raw('ERR Elements are too large to be stored');
-  st.append(id, fv, limits(s));
+  st.append(id, fv, s.enc);
   const idText = streamIDToString(id);
   c.addBulk(idText);
   db.modified(key);
@@ -468,6 +465,20 @@ function addEntriesRead(c: Client, cg: StreamCG): void {
   else c.addNull();
 }
 
+/** XINFO STREAM FULL's pending entries of a group (with their consumer) or a consumer: the first `count` (0: all). */
+function addPendingList(c: Client, pel: Rax<StreamNACK>, count: number, withConsumer: boolean): void {
+  const n = count === 0 ? pel.size : Math.min(count, pel.size);
+  c.addArrayLen(n);
+  const it = pel.seek('^');
+  for (let k = 0; k < n; k++, it.next()) {
+    c.addArrayLen(withConsumer ? 4 : 3);
+    c.addBulk(streamIDToString(it.key));
+    if (withConsumer) c.addBulk(it.value.consumer.name);
+    c.addInt(it.value.deliveryTime);
+    c.addInt(it.value.deliveryCount);
+  }
+}
+
 /** XINFO STREAM key [FULL [COUNT n]]. */
 function xinfoStream(c: Client, st: Stream, full: boolean, count: number): void {
   c.addMapLen(full ? 9 : 10);
@@ -514,18 +525,7 @@ function xinfoStream(c: Client, st: Stream, full: boolean, count: number): void 
     c.addBulk('pel-count');
     c.addInt(cg.pel.size);
     c.addBulk('pending');
-    const pm = c.deferLen();
-    let n = 0;
-    for (const [id, nack] of cg.pel.entries()) {
-      if (count !== 0 && n === count) break;
-      c.addArrayLen(4);
-      c.addBulk(streamIDToString(id));
-      c.addBulk(nack.consumer.name);
-      c.addInt(nack.deliveryTime);
-      c.addInt(nack.deliveryCount);
-      n++;
-    }
-    c.finishDeferredArray(pm, n);
+    addPendingList(c, cg.pel, count, true);
     c.addBulk('consumers');
     c.addArrayLen(cg.consumers.size);
     for (const cons of cg.consumers.values()) {
@@ -537,17 +537,7 @@ function xinfoStream(c: Client, st: Stream, full: boolean, count: number): void 
       c.addBulk('pel-count');
       c.addInt(cons.pel.size);
       c.addBulk('pending');
-      const cm = c.deferLen();
-      let k = 0;
-      for (const [id, nack] of cons.pel.entries()) {
-        if (count !== 0 && k === count) break;
-        c.addArrayLen(3);
-        c.addBulk(streamIDToString(id));
-        c.addInt(nack.deliveryTime);
-        c.addInt(nack.deliveryCount);
-        k++;
-      }
-      c.finishDeferredArray(cm, k);
+      addPendingList(c, cons.pel, count, false);
     }
   }
 }
