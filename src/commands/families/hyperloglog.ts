@@ -172,6 +172,16 @@ function hllAddKey(db: Db, key: string): { slot: number; r: RawString } {
   return { slot: db.add(key, r), r };
 }
 
+/**
+ * The HLL at key to write to (PFADD, PFMERGE's destination): the existing
+ * one checked and unshared, or an empty one created; `created` tells which.
+ */
+function hllWriteTarget(db: Db, key: string): { slot: number; r: RawString; created: boolean } {
+  const slot = db.lookupWriteSlot(key);
+  if (slot === -1) return { ...hllAddKey(db, key), created: true };
+  return { slot, r: hllUnshare(db, key, slot, db.valueAt(slot)), created: false };
+}
+
 /** A cardinality (an integer below 2^64) as addReplyLongLong prints Redis's uint64_t: 2^63 and above wrap negative. */
 function cardReply(card: number): number | bigint {
   if (card <= Number.MAX_SAFE_INTEGER) return card;
@@ -198,11 +208,7 @@ function mergeKeys(db: Db, argv: string[]): boolean {
 function pfaddCommand(c: Client, argv: string[], s: DataContext): void {
   const db = c.db;
   const key = argv[1];
-  let slot = db.lookupWriteSlot(key);
-  const created = slot === -1;
-  let r: RawString;
-  if (created) ({ slot, r } = hllAddKey(db, key));
-  else r = hllUnshare(db, key, slot, db.valueAt(slot));
+  const { slot, r, created } = hllWriteTarget(db, key);
   const h = hllEdit(r);
   const sparseMax = s.enc.hllSparseMaxBytes;
   let changed = 0;
@@ -267,12 +273,8 @@ function pfmergeCommand(c: Client, argv: string[], s: DataContext): void {
   const db = c.db;
   const useDense = mergeKeys(db, argv);
   const key = argv[1];
-  let slot = db.lookupWriteSlot(key);
-  const created = slot === -1;
   // an existing destination was checked as one of the inputs
-  let r: RawString;
-  if (created) ({ slot, r } = hllAddKey(db, key));
-  else r = hllUnshare(db, key, slot, db.valueAt(slot));
+  const { slot, r, created } = hllWriteTarget(db, key);
   const h = hllEdit(r);
   if (useDense && !hllSparseToDense(h)) throw invalidHll();
   const max = maxRegisters;
