@@ -355,7 +355,7 @@ function clientUnpauseCommand(c: Client, _argv: string[], s: ServerContext): voi
  * a client blocked on keys gets its timeout reply, or -UNBLOCKED; see server/blocking.ts.
  */
 function clientUnblockCommand(c: Client, argv: string[], s: ServerContext): void {
-  if (argv.length > 4) throw Err.raw(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try CLIENT HELP.`);
+  if (argv.length > 4) throw Err.subcommandSyntax(argv[1], 'CLIENT');
   let error = false;
   if (argv.length === 4) {
     if (is(argv[3], 'error')) error = true;

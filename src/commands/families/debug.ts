@@ -7,7 +7,7 @@
  */
 import type { DataContext, ServerCommands, ServerContext } from '../context.js';
 import type { Client } from '../../server/client.js';
-import { Err, sanitizeErrorText } from '../../protocol/errors.js';
+import { Err } from '../../protocol/errors.js';
 import { parseInt64 } from '../../util/numbers.js';
 import { datasetDigest, valueDigest } from '../digest.js';
 import { encodingOf, type Value } from '../../keyspace/value.js';
@@ -268,8 +268,8 @@ function debugStringmatchTest(c: Client): void {
   c.addStatus('Apparently Redis did not crash: test passed');
 }
 
-/** DEBUG's reply to a subcommand it does not know (or with the wrong arguments), the name cut to 128 characters by the caller. */
-const debugUnknown = (name: string) => Err.raw(sanitizeErrorText(`ERR unknown subcommand or wrong number of arguments for '${name}'. Try DEBUG HELP.`));
+/** DEBUG's reply to a subcommand it does not know (or with the wrong arguments). */
+const debugUnknown = (name: string) => Err.subcommandSyntax(name, 'DEBUG');
 /** DEBUG RELOAD when the RDB file cannot be read back. */
 const reloadFailed = () => Err.raw('ERR Error trying to load the RDB dump, check server logs.');
 
@@ -542,8 +542,7 @@ function debugCommand(c: Client, argv: string[], s: ServerContext): void {
     }
     c.addOK();
   } else {
-    const name = argv[1].length > 128 ? argv[1].slice(0, 128) : argv[1];
-    throw debugUnknown(name);
+    throw debugUnknown(argv[1]);
   }
 }
 

@@ -88,7 +88,7 @@ function spublishCommand(c: Client, argv: string[], s: ServerContext): void {
 
 /** PUBSUB CHANNELS / SHARDCHANNELS [pattern]: the names with subscribers, optionally filtered. */
 function channelList(c: Client, argv: string[], names: Iterable<string>): void {
-  if (argv.length > 3) throw Err.raw(`ERR unknown subcommand or wrong number of arguments for '${argv[1].slice(0, 128)}'. Try PUBSUB HELP.`);
+  if (argv.length > 3) throw Err.subcommandSyntax(argv[1], 'PUBSUB');
   const pattern = argv.length === 3 ? argv[2] : null;
   const out: string[] = [];
   for (const n of names) if (pattern === null || globMatch(pattern, n)) out.push(n);
