@@ -3,7 +3,7 @@
  * cycle of types is a cycle of design), and no import from a lower layer to
  * a higher one. The layers, lowest first (docs/ARCHITECTURE.md, "Layers"):
  *   0 util/, protocol/, version.ts      — no knowledge of the server
- *   1 datatypes/                         — pure data structures
+ *   1 datatypes/, lua/                   — pure data structures, the Lua 5.1 engine
  *   2 keyspace/, pubsub/                 — databases, the write path, the subscription registry
  *   3 the runtime: server/* but server.ts and crash.ts; the command model
  *     (commands/spec, table, context, args, help, keys …)
@@ -50,7 +50,7 @@ function importGraph(): Map<string, string[]> {
 function layerOf(f: string): number {
   if (f.startsWith('cli/')) return 7; // checked on its own below
   if (f.startsWith('util/') || f.startsWith('protocol/') || f === 'version.ts') return 0;
-  if (f.startsWith('datatypes/')) return 1;
+  if (f.startsWith('datatypes/') || f.startsWith('lua/')) return 1;
   if (f.startsWith('keyspace/') || f.startsWith('pubsub/')) return 2;
   if (f === 'server/server.ts') return 5;
   if (f === 'server/crash.ts' || f.startsWith('commands/families/') || f === 'commands/index.ts' || f.startsWith('persistence/')) return 4;
