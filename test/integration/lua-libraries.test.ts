@@ -11,6 +11,9 @@
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { Redis as IORedis } from 'ioredis';
 import { createClient } from 'redis';
 import { Queue, Worker, QueueEvents, FlowProducer, createNodeRedisClient, type Job } from 'bullmq';
@@ -56,6 +59,10 @@ const targets: Target[] = [
 
 const { default: Redlock, ExecutionError } = redlockModule as typeof RedlockTypes;
 
+/** BullMQ's own Lua scripts (includes inlined), as it sends them: its package does not export them, so by file. */
+const require = createRequire(import.meta.url);
+const bullmqScripts = Object.values(require(join(dirname(require.resolve('bullmq')), 'scripts/index.js')) as Record<string, { name: string; content: string }>);
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 for (const target of targets) {
@@ -85,6 +92,18 @@ for (const target of targets) {
       made.push(c);
       return c;
     };
+
+    test(`BullMQ's ${bullmqScripts.length} Lua scripts all compile: SCRIPT LOAD answers each one's SHA1`, async () => {
+      assert.ok(bullmqScripts.length >= 60, `found ${bullmqScripts.length} scripts`);
+      const c = await nodeRedis();
+      const failed: string[] = [];
+      for (const { name, content } of bullmqScripts) {
+        const sha = createHash('sha1').update(content).digest('hex');
+        const got = await c.scriptLoad(content).catch((e: Error) => `error: ${e.message}`);
+        if (got !== sha) failed.push(`${name}: ${got}`);
+      }
+      assert.deepEqual(failed, []);
+    });
 
     test('BullMQ: prioritised jobs run in priority order, then results, counts and removeOnComplete', async () => {
       const connection = ioredis();
