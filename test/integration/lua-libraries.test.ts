@@ -303,6 +303,103 @@ for (const target of targets) {
       }
     });
 
+    test('BullMQ: progress and its event, logs, updateData, deduplication, pause and resume', async () => {
+      const queue = new Queue('misc', { connection: ioredis() });
+      const events = new QueueEvents('misc', { connection: ioredis() });
+      await events.waitUntilReady();
+      const progress: unknown[] = [];
+      events.on('progress', ({ data }) => progress.push(data));
+      try {
+        // deduplication: a second add with the same id while the first is pending is the same job
+        const first = await queue.add('dedup', { v: 'héllo ✓' }, { deduplication: { id: 'same' } });
+        const second = await queue.add('dedup', { v: 'other' }, { deduplication: { id: 'same' } });
+        assert.equal(second.id, first.id);
+        assert.equal(await queue.getWaitingCount(), 1);
+        await queue.pause();
+        assert.equal(await queue.isPaused(), true);
+        const paused = await queue.add('while-paused', { v: 'p' });
+        let processed = 0;
+        const worker = new Worker(
+          'misc',
+          async (job: Job) => {
+            processed++;
+            await job.updateProgress(50);
+            await job.log(`half of ${job.name}`);
+            await job.updateData({ ...job.data, touched: true });
+            await job.updateProgress({ done: 1 });
+            return job.data.v;
+          },
+          { connection: ioredis() },
+        );
+        try {
+          await sleep(300);
+          assert.equal(processed, 0, 'a paused queue hands out no job');
+          assert.equal(await paused.getState(), 'waiting');
+          await queue.resume();
+          assert.equal(await queue.isPaused(), false);
+          await waitFor(async () => (await queue.getCompletedCount()) === 2, 'both jobs completed');
+        } finally {
+          await worker.close();
+        }
+        const done = await queue.getJob(first.id as string);
+        assert.equal(done?.returnvalue, 'héllo ✓');
+        assert.deepEqual(done?.data, { v: 'héllo ✓', touched: true });
+        assert.deepEqual(done?.progress, { done: 1 });
+        assert.deepEqual((await queue.getJobLogs(first.id as string)).logs, ['half of dedup']);
+        await waitFor(() => progress.length === 4, 'four progress events');
+        assert.deepEqual(progress.filter((p) => p === 50).length, 2);
+        // once the job is done, the same deduplication id makes a new job
+        const third = await queue.add('dedup', { v: 'again' }, { deduplication: { id: 'same' } });
+        assert.notEqual(third.id, first.id);
+      } finally {
+        await events.close();
+        await queue.obliterate({ force: true });
+        await queue.close();
+      }
+    });
+
+    test('BullMQ: a job scheduler repeats every 200 ms; a worker rate limit of 2 jobs per 500 ms spaces jobs out', async () => {
+      const queue = new Queue('sched', { connection: ioredis() });
+      const ticks: number[] = [];
+      const worker = new Worker('sched', async (job: Job) => (job.name === 'tick' ? ticks.push(Date.now()) : 0), { connection: ioredis() });
+      try {
+        await queue.upsertJobScheduler('ticker', { every: 200 }, { name: 'tick', data: { n: 1 } });
+        assert.equal((await queue.getJobSchedulers()).length, 1);
+        await waitFor(() => ticks.length >= 3, 'three ticks');
+        assert.equal(await queue.removeJobScheduler('ticker'), true);
+        assert.equal((await queue.getJobSchedulers()).length, 0);
+        assert.ok(ticks[2] - ticks[0] >= 200, `three ticks within ${ticks[2] - ticks[0]} ms`);
+        const after = ticks.length;
+        await sleep(500);
+        assert.ok(ticks.length <= after + 1, 'the scheduler stopped');
+      } finally {
+        await worker.close();
+        await queue.obliterate({ force: true });
+        await queue.close();
+      }
+      const limited = new Queue('limited', { connection: ioredis() });
+      const starts: number[] = [];
+      const lw = new Worker(
+        'limited',
+        async () => {
+          starts.push(Date.now());
+        },
+        { connection: ioredis(), concurrency: 4, limiter: { max: 2, duration: 500 } },
+      );
+      try {
+        await limited.addBulk(Array.from({ length: 6 }, (_, i) => ({ name: 'l', data: { i } })));
+        await waitFor(async () => (await limited.getCompletedCount()) === 6, 'six rate-limited jobs');
+        starts.sort((a, b) => a - b);
+        // three windows of two jobs: the fifth starts a full 2 windows after the first
+        assert.ok(starts[4] - starts[0] >= 900, `jobs 1 and 5 started ${starts[4] - starts[0]} ms apart`);
+        assert.ok(starts[2] - starts[0] >= 400, `jobs 1 and 3 started ${starts[2] - starts[0]} ms apart`);
+      } finally {
+        await lw.close();
+        await limited.obliterate({ force: true });
+        await limited.close();
+      }
+    });
+
     test('BullMQ with node-redis: add, process with concurrency 2, results', async () => {
       const queue = new Queue('nr', { connection: createNodeRedisClient(await nodeRedis()) });
       const worker = new Worker('nr', async (job: Job) => `${job.name}:${job.data.x + 1}`, {
