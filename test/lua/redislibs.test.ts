@@ -33,13 +33,38 @@ test('cjson.encode writes arrays, objects, %.14g numbers and escapes as Redis do
   assert.equal(encode(T())[0], '{}');
   assert.equal(encode(T([1, undefined, 3]))[0], '[1,null,3]');
   assert.equal(encode(cjsonNull)[0], 'null');
-  assert.equal(errorOf(() => encode(T([], [[1, 1], [100, 2]]))), 'user_script:1: Cannot serialise table: excessively sparse array');
-  assert.equal(errorOf(() => encode(T([], [[true, 1]]))), 'user_script:1: Cannot serialise boolean: table key must be a number or string');
-  assert.equal(errorOf(() => encode(0 / 0)), 'user_script:1: Cannot serialise number: must not be NaN or Inf');
-  assert.equal(errorOf(() => encode()), "user_script:1: bad argument #1 to 'encode' (expected 1 argument)");
+  assert.equal(
+    errorOf(() =>
+      encode(
+        T(
+          [],
+          [
+            [1, 1],
+            [100, 2],
+          ],
+        ),
+      ),
+    ),
+    'user_script:1: Cannot serialise table: excessively sparse array',
+  );
+  assert.equal(
+    errorOf(() => encode(T([], [[true, 1]]))),
+    'user_script:1: Cannot serialise boolean: table key must be a number or string',
+  );
+  assert.equal(
+    errorOf(() => encode(0 / 0)),
+    'user_script:1: Cannot serialise number: must not be NaN or Inf',
+  );
+  assert.equal(
+    errorOf(() => encode()),
+    "user_script:1: bad argument #1 to 'encode' (expected 1 argument)",
+  );
   const loop = T();
   loop.set(1, loop);
-  assert.equal(errorOf(() => encode(loop)), 'user_script:1: Cannot serialise, excessive nesting (1001)');
+  assert.equal(
+    errorOf(() => encode(loop)),
+    'user_script:1: Cannot serialise, excessive nesting (1001)',
+  );
 });
 
 test('cjson.decode reads JSON as strtod and Redis do, and names errors by character', () => {
@@ -52,12 +77,30 @@ test('cjson.decode reads JSON as strtod and Redis do, and names errors by charac
   assert.equal(decode('+5')[0], 5);
   assert.equal(decode('-inf')[0], -Infinity);
   assert.equal(decode('[1,2]\0garbage').length, 1);
-  assert.equal(errorOf(() => decode('[1,2')), 'user_script:1: Expected comma or array end but found T_END at character 5');
-  assert.equal(errorOf(() => decode('{"a" 1}')), 'user_script:1: Expected colon but found T_NUMBER at character 6');
-  assert.equal(errorOf(() => decode('"abc')), 'user_script:1: Expected value but found unexpected end of string at character 5');
-  assert.equal(errorOf(() => decode('[1,2] x')), 'user_script:1: Expected the end but found invalid token at character 7');
-  assert.equal(errorOf(() => decode('['.repeat(1001))), 'user_script:1: Found too many nested data structures (1001) at character 1001');
-  assert.equal(errorOf(() => decode('\0x')), 'user_script:1: JSON parser does not support UTF-16 or UTF-32');
+  assert.equal(
+    errorOf(() => decode('[1,2')),
+    'user_script:1: Expected comma or array end but found T_END at character 5',
+  );
+  assert.equal(
+    errorOf(() => decode('{"a" 1}')),
+    'user_script:1: Expected colon but found T_NUMBER at character 6',
+  );
+  assert.equal(
+    errorOf(() => decode('"abc')),
+    'user_script:1: Expected value but found unexpected end of string at character 5',
+  );
+  assert.equal(
+    errorOf(() => decode('[1,2] x')),
+    'user_script:1: Expected the end but found invalid token at character 7',
+  );
+  assert.equal(
+    errorOf(() => decode('['.repeat(1001))),
+    'user_script:1: Found too many nested data structures (1001) at character 1001',
+  );
+  assert.equal(
+    errorOf(() => decode('\0x')),
+    'user_script:1: JSON parser does not support UTF-16 or UTF-32',
+  );
 });
 
 test('cjson configuration functions answer and check as the C library does', () => {
@@ -69,7 +112,10 @@ test('cjson configuration functions answer and check as the C library does', () 
   assert.equal(call('encode', T([1 / 0]))[0], '[null]');
   assert.deepEqual(call('encode_number_precision', 3), [3]);
   assert.equal(call('encode', 3.14159)[0], '3.14');
-  assert.equal(errorOf(() => call('encode_max_depth', 0)), "user_script:1: bad argument #1 to 'encode_max_depth' (expected integer between 1 and 2147483647)");
+  assert.equal(
+    errorOf(() => call('encode_max_depth', 0)),
+    "user_script:1: bad argument #1 to 'encode_max_depth' (expected integer between 1 and 2147483647)",
+  );
   // cjson.new() has its own configuration
   const fresh = call('new')[0] as LuaTable;
   assert.equal((fresh.get('encode') as (...x: LuaValue[]) => LuaValue[])(3.14159)[0], '3.14159');
@@ -86,7 +132,10 @@ test('cmsgpack.pack picks the formats lua-cmsgpack 0.4.0 picks', () => {
   let nested: LuaValue = 1;
   for (let i = 0; i < 17; i++) nested = T([nested]);
   assert.equal(hex(pack(nested)[0]), '91'.repeat(16) + 'c0');
-  assert.equal(errorOf(() => pack()), "user_script:1: bad argument #0 to 'pack' (MessagePack pack needs input.)");
+  assert.equal(
+    errorOf(() => pack()),
+    "user_script:1: bad argument #0 to 'pack' (MessagePack pack needs input.)",
+  );
 });
 
 test('cmsgpack.unpack, unpack_one and unpack_limit return values and offsets as Redis does', () => {
@@ -97,9 +146,18 @@ test('cmsgpack.unpack, unpack_one and unpack_limit return values and offsets as 
   assert.deepEqual(fn('cmsgpack.unpack_one')('\x01\x02', 1), [-1, 2]);
   assert.deepEqual(fn('cmsgpack.unpack_limit')('\x01\x02\x03', 5, 1), [-1, 2, 3]);
   assert.deepEqual(fn('cmsgpack.unpack_limit')('\x01\x02\x03', 0), [1, 2, 3]);
-  assert.equal(errorOf(() => unpack('\xcd')), 'user_script:1: Missing bytes in input.');
-  assert.equal(errorOf(() => unpack('\xc1')), 'user_script:1: Bad data format in input.');
-  assert.equal(errorOf(() => unpack('\x01'.repeat(8000))), 'user_script:1: stack overflow (too many return values at once; use unpack_one or unpack_limit instead.)');
+  assert.equal(
+    errorOf(() => unpack('\xcd')),
+    'user_script:1: Missing bytes in input.',
+  );
+  assert.equal(
+    errorOf(() => unpack('\xc1')),
+    'user_script:1: Bad data format in input.',
+  );
+  assert.equal(
+    errorOf(() => unpack('\x01'.repeat(8000))),
+    'user_script:1: stack overflow (too many return values at once; use unpack_one or unpack_limit instead.)',
+  );
   assert.equal(unpack('\x91'.repeat(3000) + '\x01').length, 1);
 });
 
@@ -108,9 +166,18 @@ test('struct.pack, unpack and size', () => {
   assert.deepEqual(fn('struct.unpack')('>I2', 'abc', 2), [25187, 4]);
   assert.deepEqual(fn('struct.unpack')('bc0s', '\x02abxy\0'), ['ab', 'xy', 7]);
   assert.deepEqual(fn('struct.size')('>!8bid'), [16]);
-  assert.equal(errorOf(() => fn('struct.pack')('i33', 1)), 'user_script:1: integral size 33 is larger than limit of 32');
-  assert.equal(errorOf(() => fn('struct.unpack')('>I2', 'a')), "user_script:1: bad argument #2 to 'unpack' (data string too short)");
-  assert.equal(errorOf(() => fn('struct.pack')('z')), "user_script:1: bad argument #1 to 'pack' (invalid format option 'z')");
+  assert.equal(
+    errorOf(() => fn('struct.pack')('i33', 1)),
+    'user_script:1: integral size 33 is larger than limit of 32',
+  );
+  assert.equal(
+    errorOf(() => fn('struct.unpack')('>I2', 'a')),
+    "user_script:1: bad argument #2 to 'unpack' (data string too short)",
+  );
+  assert.equal(
+    errorOf(() => fn('struct.pack')('z')),
+    "user_script:1: bad argument #1 to 'pack' (invalid format option 'z')",
+  );
 });
 
 test('bit operations normalise to int32 as LuaBitOp does', () => {
@@ -124,5 +191,8 @@ test('bit operations normalise to int32 as LuaBitOp does', () => {
   assert.deepEqual(fn('bit.bswap')(0x12345678), [0x78563412]);
   assert.deepEqual(fn('bit.tohex')(255), ['000000ff']);
   assert.deepEqual(fn('bit.tohex')(255, -4), ['00FF']);
-  assert.equal(errorOf(() => fn('bit.band')(1, 'x')), "user_script:1: bad argument #2 to 'band' (number expected, got string)");
+  assert.equal(
+    errorOf(() => fn('bit.band')(1, 'x')),
+    "user_script:1: bad argument #2 to 'band' (number expected, got string)",
+  );
 });

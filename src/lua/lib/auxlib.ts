@@ -169,3 +169,16 @@ export function getTable(L: LuaState, t: LuaTable, k: LuaValue): LuaValue {
   }
   throw L.error('loop in gettable');
 }
+
+/** Lua 5.1's LUAI_MAXCSTACK: the most stack slots a C function may use (lua_checkstack's bound). */
+export const LUAI_MAXCSTACK = 8000;
+
+/**
+ * luaL_checkstack(L, n, msg) in a C function that has `top` slots in use:
+ * Lua 5.1 refuses to grow a C function's stack past LUAI_MAXCSTACK, so C
+ * libraries that leave many results on it (cmsgpack.unpack, struct.unpack)
+ * fail with "stack overflow (msg)" where Redis's do.
+ */
+export function checkStack(L: LuaState, top: number, n: number, msg: string): void {
+  if (n > LUAI_MAXCSTACK || top + n > LUAI_MAXCSTACK) throw L.error(`stack overflow (${msg})`);
+}

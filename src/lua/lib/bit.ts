@@ -15,7 +15,7 @@
 import type { LuaState } from '../state.js';
 import type { LuaValue } from '../value.js';
 import { stringToNumber } from '../value.js';
-import { typeError } from './lauxlib-args.js';
+import { typeError } from './auxlib.js';
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
@@ -28,7 +28,7 @@ function barg(L: LuaState, args: LuaValue[], n: number, fname: string): number {
   let d: number | undefined;
   if (typeof v === 'number') d = v;
   else if (typeof v === 'string') d = stringToNumber(v);
-  if (d === undefined) return typeError(L, args, n, fname, 'number');
+  if (d === undefined) throw typeError(L, n, fname, 'number', v, args.length);
   if ((d | 0) === d) return d | 0; // the trick is the identity on int32 values (and makes -0 0)
   f64[0] = d + 6755399441055744.0;
   return u32[LO] | 0;

@@ -34,7 +34,7 @@ import type { LuaState } from '../state.js';
 import { LuaTable, LuaUserdata, type LuaValue, luaType } from '../value.js';
 import { formatG } from '../../util/numbers.js';
 import { strtod } from '../../util/strtod.js';
-import { LUAI_MAXCSTACK, checkInteger, checkString, toCInt } from './lauxlib-args.js';
+import { LUAI_MAXCSTACK, checkInteger, checkString, toInt } from './auxlib.js';
 
 /** The NULL light userdata: cjson.null, and what JSON null decodes to (one value, as every NULL pointer is one). */
 export const cjsonNull = new LuaUserdata('null');
@@ -76,7 +76,7 @@ function argInit(L: LuaState, args: LuaValue[], n: number, fname: string): void 
 /** json_integer_option: sets from argument i unless nil; returns the setting (the range error names argument #1, as the C code does) */
 function integerOption(L: LuaState, args: LuaValue[], i: number, fname: string, min: number, max: number, get: () => number, set: (v: number) => void): number {
   if (args[i - 1] !== undefined) {
-    const value = toCInt(checkInteger(L, args, i, fname));
+    const value = toInt(checkInteger(L, args[i - 1], i, fname, args.length));
     if (!(min <= value && value <= max)) throw L.argError(1, fname, `expected integer between ${min} and ${max}`);
     set(value);
   }
@@ -85,7 +85,7 @@ function integerOption(L: LuaState, args: LuaValue[], i: number, fname: string, 
 
 /** luaL_checkoption without a default: the index of the string argument in options */
 function checkOption(L: LuaState, args: LuaValue[], i: number, fname: string, options: string[]): number {
-  const name = checkString(L, args, i, fname);
+  const name = checkString(L, args[i - 1], i, fname, args.length);
   const at = options.indexOf(name);
   if (at < 0) throw L.argError(i, fname, `invalid option '${name}'`);
   return at;
@@ -595,7 +595,7 @@ function processValue(L: LuaState, j: Parse, top: number): LuaValue {
 
 function json_decode(L: LuaState, cfg: JsonConfig, args: LuaValue[]): LuaValue[] {
   if (args.length !== 1) throw L.argError(1, 'decode', 'expected 1 argument');
-  const s = checkString(L, args, 1, 'decode');
+  const s = checkString(L, args[0], 1, 'decode', args.length);
   // UTF-16/32 has a NUL in one of the first two bytes
   if (s.length >= 2 && (s.charCodeAt(0) === 0 || s.charCodeAt(1) === 0)) throw L.error('JSON parser does not support UTF-16 or UTF-32');
   const j: Parse = { s, p: 0, cfg, depth: 0, type: T_END, index: 0, str: '', num: 0, bool: false, err: '' };

@@ -28,7 +28,7 @@
  */
 import type { LuaState } from '../state.js';
 import { EMPTY, LuaTable, type LuaValue } from '../value.js';
-import { checkInteger, checkStack, checkString, optInteger, toCInt } from './lauxlib-args.js';
+import { checkInteger, checkStack, checkString, optInteger, toInt } from './auxlib.js';
 
 const MAX_NESTING = 16;
 
@@ -496,11 +496,11 @@ function mp_decode_scalar(L: LuaState, c: Cur, top: number): LuaValue | typeof O
  * end) comes first.
  */
 function mp_unpack_full(L: LuaState, args: LuaValue[], fname: string, limit: number, offset: number): LuaValue[] {
-  const s = checkString(L, args, 1, fname);
+  const s = checkString(L, args[0], 1, fname, args.length);
   const len = s.length;
   const decodeAll = limit === 0 && offset === 0;
-  if (offset < 0 || limit < 0) throw L.error(`Invalid request to unpack with offset of ${toCInt(offset)} and limit of ${toCInt(len)}.`);
-  if (offset > len) throw L.error(`Start offset ${toCInt(offset)} greater than input length ${toCInt(len)}.`);
+  if (offset < 0 || limit < 0) throw L.error(`Invalid request to unpack with offset of ${toInt(offset)} and limit of ${toInt(len)}.`);
+  if (offset > len) throw L.error(`Start offset ${toInt(offset)} greater than input length ${toInt(len)}.`);
   if (decodeAll) limit = 2147483647;
   const c: Cur = { s, p: offset };
   const results: LuaValue[] = decodeAll ? [] : [undefined];
@@ -525,12 +525,12 @@ export function openCmsgpack(L: LuaState): void {
     pack: (...args: LuaValue[]) => mp_pack(L, args),
     unpack: (...args: LuaValue[]) => mp_unpack_full(L, args, 'unpack', 0, 0),
     unpack_one: (...args: LuaValue[]) => {
-      const offset = optInteger(L, args, 2, 'unpack_one', 0);
+      const offset = optInteger(L, args[1], 2, 'unpack_one', 0, args.length);
       return mp_unpack_full(L, args, 'unpack_one', 1, offset);
     },
     unpack_limit: (...args: LuaValue[]) => {
-      const limit = checkInteger(L, args, 2, 'unpack_limit');
-      const offset = optInteger(L, args, 3, 'unpack_limit', 0);
+      const limit = checkInteger(L, args[1], 2, 'unpack_limit', args.length);
+      const offset = optInteger(L, args[2], 3, 'unpack_limit', 0, args.length);
       return mp_unpack_full(L, args, 'unpack_limit', limit, offset);
     },
     _NAME: 'cmsgpack',

@@ -22,7 +22,7 @@
  */
 import type { LuaState } from '../state.js';
 import { type LuaValue, stringToNumber } from '../value.js';
-import { LUAI_MAXCSTACK, checkNumber, checkString, numberToInteger, optInteger } from './lauxlib-args.js';
+import { LUAI_MAXCSTACK, checkNumber, checkString, optInteger, toInteger } from './auxlib.js';
 
 /** b B h H l L T i I: the integer options */
 const INTEGER_OPTIONS = [0x62, 0x42, 0x68, 0x48, 0x6c, 0x4c, 0x54, 0x69, 0x49];
@@ -135,7 +135,7 @@ const TWO63 = 9223372036854775808;
 /** putinteger: n as `size` bytes in the given order (the 64-bit value C computes, then zeros) */
 function putinteger(n: number, endian: number, size: number): string {
   let v: bigint;
-  if (n < 0) v = BigInt.asUintN(64, BigInt(numberToInteger(n)));
+  if (n < 0) v = BigInt.asUintN(64, BigInt(toInteger(n)));
   else if (n < TWO64) v = BigInt(Math.trunc(n));
   else v = 0n; // x86's (uint64_t) of a double past 2^64
   if (n !== n) v = BigInt(TWO63);
@@ -166,8 +166,9 @@ function putfloat(d: number, size: number, endian: number): string {
 
 function b_pack(L: LuaState, argv: LuaValue[]): LuaValue[] {
   // b_pack pushes a nil after its arguments: a missing argument is "got nil" there
-  const f = cfmt(checkString(L, argv, 1, 'pack'));
-  const args = argv.concat([undefined]);
+  const f = cfmt(checkString(L, argv[0], 1, 'pack', argv.length));
+  const argc = argv.length + 1;
+  const num = (n: number) => checkNumber(L, argv[n - 1], n, 'pack', argc);
   const h: Header = { endian: LITTLE, align: 1 };
   let arg = 2;
   let totalsize = 0;
@@ -179,7 +180,7 @@ function b_pack(L: LuaState, argv: LuaValue[]): LuaValue[] {
     totalsize += toalign;
     if (toalign > 0) out += '\0'.repeat(toalign);
     if (INTEGER_OPTIONS.includes(opt)) {
-      out += putinteger(checkNumber(L, args, arg++, 'pack'), h.endian, size);
+      out += putinteger(num(arg++), h.endian, size);
       totalsize += size;
       continue;
     }
@@ -188,14 +189,15 @@ function b_pack(L: LuaState, argv: LuaValue[]): LuaValue[] {
         out += '\0';
         break;
       case 0x66:
-        out += putfloat(Math.fround(checkNumber(L, args, arg++, 'pack')), 4, h.endian);
+        out += putfloat(Math.fround(num(arg++)), 4, h.endian);
         break;
       case 0x64:
-        out += putfloat(checkNumber(L, args, arg++, 'pack'), 8, h.endian);
+        out += putfloat(num(arg++), 8, h.endian);
         break;
       case 0x63:
       case 0x73: {
-        const s = checkString(L, args, arg++, 'pack');
+        const s = checkString(L, argv[arg - 1], arg, 'pack', argc);
+        arg++;
         if (size === 0) size = s.length;
         // the C code names the argument after the string's
         if (s.length < size) throw L.argError(arg, 'pack', 'string too short');
@@ -239,10 +241,10 @@ function getfloat(data: string, pos: number, size: number, endian: number): numb
 }
 
 function b_unpack(L: LuaState, args: LuaValue[]): LuaValue[] {
-  const f = cfmt(checkString(L, args, 1, 'unpack'));
-  const data = checkString(L, args, 2, 'unpack');
+  const f = cfmt(checkString(L, args[0], 1, 'unpack', args.length));
+  const data = checkString(L, args[1], 2, 'unpack', args.length);
   const ld = data.length;
-  const offset = optInteger(L, args, 3, 'unpack', 1);
+  const offset = optInteger(L, args[2], 3, 'unpack', 1, args.length);
   // pos is a size_t: a negative offset wraps to a huge position (kept negative here; its low bits are right)
   if (offset === 0) throw L.argError(3, 'unpack', 'offset must be 1 or greater');
   let pos = offset - 1;
@@ -303,7 +305,7 @@ function sizeT(n: number): number {
 }
 
 function b_size(L: LuaState, args: LuaValue[]): LuaValue[] {
-  const f = cfmt(checkString(L, args, 1, 'size'));
+  const f = cfmt(checkString(L, args[0], 1, 'size', args.length));
   const h: Header = { endian: LITTLE, align: 1 };
   let pos = 0;
   while (f.i < f.s.length) {
