@@ -18,6 +18,7 @@ import { registerLatencyInfo } from './commands/families/latency.js';
 import { installAof } from './persistence/aof/index.js';
 import { installRdb } from './persistence/rdb/index.js';
 import { registerPersistenceInfo } from './persistence/info.js';
+import { installScripting } from './scripting/index.js';
 
 export interface ComposeOptions {
   /**
@@ -37,6 +38,7 @@ export function composeServer(config: Config = new Config(PARAMS), opts: Compose
   registerAllCommands(server.table);
   server.applyRenames();
   registerLatencyInfo(server); // INFO latencystats (commands/families/latency)
+  installScripting(server); // EVAL's engine and script cache (scripting/)
   if (opts.persistence !== undefined) {
     installAof(server); // appendonly: load at startup, feed, fsync, rewrite (persistence/aof)
     installRdb(server, opts.persistence.loadRdb); // SAVE/BGSAVE, save points, the save at shutdown, load at startup

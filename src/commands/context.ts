@@ -204,9 +204,25 @@ export interface ServerContext extends DataContext {
   readonly monitors: Set<Client>;
   readonly onStopped: (() => void)[];
   readonly onFlushAll: (() => void)[];
+  /**
+   * The command that gave the event loop back before finishing — a script
+   * running past busy-reply-threshold (Redis's isInsideYieldingLongCommand):
+   * other clients get -BUSY but for the allow_busy commands; null when none.
+   */
+  yielding: YieldingCommand | null;
+  /** INFO memory's Lua figures */
+  readonly luaMemory: LuaMemoryFigures;
+  /**
+   * The yielded command of `c` has written its reply: the rest of call()
+   * (stats, slow log, latency) runs, then what call() is followed by (clients
+   * blocked on keys it made ready), and c's next commands.
+   */
+  finishYieldedCall(c: Client): void;
 
   /** runs a command as call() does (EXEC's queue) */
   call(c: Client, cmd: CommandSpec<ServerContext>, argv: string[]): void;
+  /** counts an error reply in INFO errorstats and total_error_replies (the text without its '-') */
+  countError(text: string): void;
   /** propagates a transaction's ops wrapped in MULTI/EXEC */
   propagateTransaction(ops: [number, string[]][]): void;
   /** marks a client as having output to write at the end of the loop iteration */
@@ -229,6 +245,36 @@ export interface ServerContext extends DataContext {
   prepareForShutdown(flags: ShutdownFlags, sync?: boolean): Promise<boolean> | boolean;
   shutdownFrom(c: Client, flags: ShutdownFlags): void;
   abortShutdown(): boolean;
+}
+
+/**
+ * INFO memory's Lua figures (Redis's evalMemory, evalScriptsMemory,
+ * functionsMemory …), kept up to date by the scripting subsystem.
+ */
+export interface LuaMemoryFigures {
+  /** used_memory_vm_eval (used_memory_lua) */
+  vmEval: number;
+  /** used_memory_scripts_eval */
+  scriptsEval: number;
+  /** number_of_cached_scripts */
+  cachedScripts: number;
+  /** used_memory_vm_functions */
+  vmFunctions: number;
+  /** used_memory_functions */
+  functions: number;
+  /** number_of_functions, number_of_libraries */
+  functionsCount: number;
+  librariesCount: number;
+}
+
+/** A command running across turns of the event loop (see ServerContext.yielding). */
+export interface YieldingCommand {
+  /** the client whose command it is: its next commands wait */
+  readonly caller: Client;
+  /** an EVAL (SCRIPT KILL stops it) rather than an FCALL (FUNCTION KILL): picks the -BUSY text */
+  readonly evalMode: boolean;
+  /** set by call() when the handler returned: the rest of call(), run by finishYieldedCall */
+  endCall: (() => void) | null;
 }
 
 declare module '../server/client.js' {

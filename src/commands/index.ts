@@ -23,6 +23,7 @@ import { rdbCommands } from '../persistence/rdb/commands.js';
 import { latencyCommands } from './families/latency.js';
 import { streamCommands } from './families/stream.js';
 import { streamGroupCommands } from './families/stream-groups.js';
+import { scriptingCommands } from './families/scripting.js';
 
 export function registerAllCommands(t: CommandTable): void {
   t.register(bitmapCommands);
@@ -46,4 +47,5 @@ export function registerAllCommands(t: CommandTable): void {
   t.register(latencyCommands);
   t.register(streamCommands);
   t.register(streamGroupCommands);
+  t.register(scriptingCommands);
 }

@@ -99,6 +99,10 @@ export const Err = {
   bitfieldType: () => E('ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.'),
   bitfieldOverflow: () => E('ERR Invalid OVERFLOW type specified'),
   bitfieldRo: () => E('ERR BITFIELD_RO only supports the GET subcommand'),
+  /** over maxmemory with nothing to evict (Redis's shared.oomerr) */
+  oom: () => E("OOM command not allowed when used memory > 'maxmemory'."),
+  /** a script past busy-reply-threshold runs (Redis's shared.slowevalerr / slowscripterr) */
+  busyScript: (evalMode: boolean) => E(`BUSY Redis is busy running a script. You can only call ${evalMode ? 'SCRIPT KILL' : 'FUNCTION KILL'} or SHUTDOWN NOSAVE.`),
   generic: (msg: string) => E(`ERR ${msg}`),
   // a formatted text (addReplyErrorFormat) may carry a client's argument: kept to one line as Redis keeps it
   raw: (text: string) => E(sanitizeErrorText(text)),

@@ -251,6 +251,10 @@ export class Client {
   forcePropagate = false;
   /** the handler propagated what it did itself (EXEC): call() propagates nothing more */
   propagated = false;
+  /** the command failed with an error reply its stats do not count again (a script returning a command's error) */
+  callFailed = false;
+  /** a script's own client (Redis's CLIENT_SCRIPT): SORT sorts sets for it */
+  script = false;
 
   /** An error reply; `text` has no leading '-' (e.g. "ERR syntax error"). Counted for INFO errorstats. */
   addError(text: string): void {

@@ -33,7 +33,18 @@ import { Keyspace } from '../keyspace/keyspace.js';
 import { MAX_STRING_CHARS, ValueTooLongError } from '../keyspace/value.js';
 import { CommandTable } from '../commands/table.js';
 import type { CommandSpec, CommandStats } from '../commands/spec.js';
-import { SHUTDOWN_FAILED, type EncodingLimits, type ServerContext, type ServerStats, newServerStats, type ShutdownFlags, type ShutdownStep } from '../commands/context.js';
+import {
+  SHUTDOWN_FAILED,
+  type EncodingLimits,
+  type ServerContext,
+  type ServerStats,
+  newServerStats,
+  type ShutdownFlags,
+  type ShutdownStep,
+  type YieldingCommand,
+  type LuaMemoryFigures,
+} from '../commands/context.js';
+import type { Scripting } from '../scripting/index.js';
 import { feedMonitors, stopMonitoring } from './monitor.js';
 import { WatchedKeys, discardTransaction } from './multi.js';
 import { MigrateCache } from '../commands/migrate.js';
@@ -117,6 +128,18 @@ export class Server {
   private instSampleOut = 0;
   /** true while EXEC runs its queue: time is frozen and nothing interleaves */
   inExec = false;
+  /**
+   * A command running across turns of the event loop: a script past
+   * busy-reply-threshold (Redis's isInsideYieldingLongCommand). Meanwhile
+   * only allow_busy commands run (others get -BUSY), the cron does nothing
+   * (no expiry, no timeouts: the dataset is the script's), and the caller's
+   * next commands wait for its end (finishYieldedCall).
+   */
+  yielding: YieldingCommand | null = null;
+  /** EVAL's engine and script cache (installScripting) */
+  scripting: Scripting | null = null;
+  /** INFO memory's Lua figures, kept by the scripting subsystem (Redis's empty VMs until then) */
+  readonly luaMemory: LuaMemoryFigures = { vmEval: 31744, scriptsEval: 0, cachedScripts: 0, vmFunctions: 32768, functions: 184, functionsCount: 0, librariesCount: 0 };
   /** clients in MONITOR mode (server/monitor.ts), in the order they started */
   readonly monitors = new Set<Client>();
   /** the background child process (children.ts) */
@@ -480,7 +503,8 @@ export class Server {
 
   /** serverCron: active expiry, incremental rehash, stats sampling, timeouts. */
   private cron(): void {
-    if (this.pauseCron || this.shutdownRunning || this.suspended !== 0) return;
+    // a busy script owns the dataset: Redis runs no time events while it runs
+    if (this.pauseCron || this.shutdownRunning || this.suspended !== 0 || this.yielding !== null) return;
     // a signal asked for a shutdown: carried out here, as Redis's serverCron does
     if (this.shutdownAsap) {
       void this.prepareForShutdown(this.signalShutdownFlags());
@@ -806,6 +830,8 @@ export class Server {
       if (this.pauseUntil !== 0 && this.isPausedFor(c)) break;
       // the shutdown steps (or a MIGRATE) run: commands wait, as Redis blocks in them, and run afterwards
       if (this.shutdownRunning || this.suspended !== 0) break;
+      // this client's script runs across turns of the event loop: its next commands wait for its end
+      if (this.yielding !== null && this.yielding.caller === c) break;
       let argv: string[] | null;
       try {
         c.parser.authRequired = !c.authenticated;
@@ -1025,7 +1051,7 @@ export class Server {
       const denyoom = cmd.denyoom || (cmd.name === 'exec' && c.multiQueue.some((q) => q.cmd.denyoom));
       const queueing = c.inMulti && !OOM_MULTI_ALLOWED.has(cmd.parent?.name ?? cmd.name);
       if ((denyoom || queueing) && usedMemory() > this.maxmemory) {
-        this.reject(c, cmd, "OOM command not allowed when used memory > 'maxmemory'.", argv);
+        this.reject(c, cmd, Err.oom().resp, argv);
         return;
       }
     }
@@ -1058,6 +1084,11 @@ export class Server {
       this.reject(c, cmd, Err.loading().resp, argv);
       return;
     }
+    // a busy script: only the allow_busy commands (SCRIPT KILL, SHUTDOWN, AUTH, MULTI …) run meanwhile
+    if (this.yielding !== null && !cmd.allowBusy) {
+      this.reject(c, cmd, Err.busyScript(this.yielding.evalMode).resp, argv);
+      return;
+    }
     // a monitor (Redis flags it a replica) may not touch the keyspace
     if ((c.monitor || c.kind === 'replica') && (cmd.write || cmd.readonly || cmd.mayReplicate || (cmd.name === 'exec' && c.multiQueue.some((q) => q.cmd.write || q.cmd.readonly)))) {
       this.reject(c, cmd, "ERR Replica can't interact with the keyspace", argv);
@@ -1082,7 +1113,8 @@ export class Server {
     // 8. run it
     this.call(c, cmd, argv);
     // Redis: after each top-level command (a whole EXEC, a whole script), serve the clients blocked on keys it made ready
-    if (this.blocking.hasReadyKeys) this.blocking.handleClientsBlockedOnKeys();
+    // (a script that yielded has not ended: finishYieldedCall serves them)
+    if (this.blocking.hasReadyKeys && this.yielding === null) this.blocking.handleClientsBlockedOnKeys();
   }
 
   /**
@@ -1147,6 +1179,18 @@ export class Server {
         else this.commandFailed(c, cmd, e, intact);
       }
     }
+    const y = this.yielding;
+    if (y !== null && y.caller === c && y.endCall === null) {
+      // the handler gave the event loop back (a busy script): the rest runs when it ends (finishYieldedCall)
+      y.endCall = () => this.endCall(c, cmd, argv, t0, untimed, dirtyBefore);
+      return;
+    }
+    this.endCall(c, cmd, argv, t0, untimed, dirtyBefore);
+  }
+
+  /** call()'s bookkeeping after the handler: timing, stats, slow log, monitors, propagation. */
+  private endCall(c: Client, cmd: CommandSpec<ServerContext>, argv: string[], t0: number, untimed: boolean, dirtyBefore: number): void {
+    const ks = this.ks;
     const st = cmd.stats;
     if (untimed) this.segStats[this.segLen++] = st;
     else {
@@ -1169,7 +1213,9 @@ export class Server {
     // Redis's incrCommandStatsOnError: errors since the last (possibly nested)
     // call ended; a command's errors inside EXEC are its own, not EXEC's.
     // '>': CONFIG RESETSTAT zeroes the count during its own call, which is no failure
-    if (this.stats.totalErrorReplies > this.prevErrCount) st.failed++;
+    // (a script's error reply that its command counted already is not counted again, but the script failed)
+    if (this.stats.totalErrorReplies > this.prevErrCount || c.callFailed) st.failed++;
+    c.callFailed = false;
     this.prevErrCount = this.stats.totalErrorReplies;
     this.stats.numCommands++;
     c.commandsProcessed++;
@@ -1182,6 +1228,26 @@ export class Server {
       if (this.execOps !== null) this.execOps.push([c.db.id, c.propagateArgv ?? argv]);
       else emit(c.db.id, c.propagateArgv ?? argv);
     }
+  }
+
+  /**
+   * The yielded command of c (a busy script) has ended and written its
+   * reply: the rest of its call(), the clients blocked on keys it made ready,
+   * then c's next commands.
+   */
+  finishYieldedCall(c: Client): void {
+    const y = this.yielding;
+    if (y === null || y.caller !== c) return;
+    this.yielding = null;
+    this.anchorClock();
+    y.endCall?.();
+    if (this.blocking.hasReadyKeys) this.blocking.handleClientsBlockedOnKeys();
+    if (!c.closed) {
+      this.markPending(c);
+      this.processInputGuarded(c);
+    }
+    // the commands that were refused meanwhile left their replies pending
+    this.flushPending();
   }
 
   /**

@@ -6,7 +6,8 @@
  *   1 datatypes/, lua/                   — pure data structures, the Lua 5.1 engine
  *   2 keyspace/, pubsub/                 — databases, the write path, the subscription registry
  *   3 the runtime: server/* but server.ts and crash.ts; the command model
- *     (commands/spec, table, context, args, help, keys …)
+ *     (commands/spec, table, context, args, help, keys …); scripting/ (the
+ *     scripts' runtime: it runs commands through the command model and call())
  *   4 command families and persistence: commands/families/*, commands/index.ts,
  *     persistence/*, server/crash.ts
  *   5 server/server.ts                   — runs commands, knows none of them
@@ -54,7 +55,7 @@ function layerOf(f: string): number {
   if (f.startsWith('keyspace/') || f.startsWith('pubsub/')) return 2;
   if (f === 'server/server.ts') return 5;
   if (f === 'server/crash.ts' || f.startsWith('commands/families/') || f === 'commands/index.ts' || f.startsWith('persistence/')) return 4;
-  if (f.startsWith('server/') || f.startsWith('commands/')) return 3;
+  if (f.startsWith('server/') || f.startsWith('commands/') || f.startsWith('scripting/')) return 3;
   if (f === 'compose.ts' || f === 'index.ts' || f.startsWith('bin/')) return 6;
   throw new Error(`no layer for src/${f}: add it to layerOf (test/meta/layers.test.ts) and docs/ARCHITECTURE.md`);
 }

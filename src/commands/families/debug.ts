@@ -467,6 +467,10 @@ function debugCommand(c: Client, argv: string[], s: ServerContext): void {
     const secs = parseFloat(argv[2]);
     sleepBlocking(Number.isFinite(secs) ? secs * 1000 : 0);
     c.addOK();
+  } else if (sub === 'set-disable-deny-scripts' && argc === 3) {
+    // scripts may call noscript commands (Redis's script_disable_deny_script, for tests)
+    if (s.scripting !== null) s.scripting.scriptDenyDisabled = parseInt(argv[2], 10) !== 0;
+    c.addOK();
   } else if (sub === 'set-active-expire' && argc === 3) {
     const n = parseInt(argv[2], 10);
     const on = Number.isFinite(n) && n !== 0;

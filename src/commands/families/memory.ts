@@ -73,8 +73,8 @@ function memoryStatsCommand(c: Client, _argv: string[], s: ServerContext): void 
     ['clients.normal', f.clientBufs],
     ['cluster.links', 0],
     ['aof.buffer', 0],
-    ['lua.caches', 0],
-    ['functions.caches', 0],
+    ['lua.caches', s.luaMemory.scriptsEval],
+    ['functions.caches', s.luaMemory.functions],
   ];
   c.addMapLen(ints.length + dbs.length + 17);
   for (const [k, v] of ints) {

@@ -60,6 +60,8 @@ function shutdownCommand(c: Client, argv: string[], s: ServerContext): void {
     c.addOK();
     return;
   }
+  // a busy script: only SHUTDOWN NOSAVE stops the server under it
+  if (!flags.nosave && s.yielding !== null) throw Err.busyScript(s.yielding.evalMode);
   if (!flags.now && s.inExec) throw Err.raw("ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client");
   if (s.inExec) {
     // inside EXEC the outcome is this command's reply: the steps run at once

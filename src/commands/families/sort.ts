@@ -196,8 +196,8 @@ function sortGeneric(c: Client, argv: string[], s: DataContext, readonly: boolea
     sortval = found;
   }
   const kind = sortval === undefined ? 'list' : sortval.type;
-  // an unsorted set would reach replicas in another order: sort it ALPHA
-  if (dontsort && kind === 'set' && storekey !== null) {
+  // an unsorted set would reach replicas in another order, or a script's result differ from one run to another: sort it ALPHA
+  if (dontsort && kind === 'set' && (storekey !== null || c.script)) {
     dontsort = false;
     alpha = true;
     sortby = null;

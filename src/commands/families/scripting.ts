@@ -1,0 +1,111 @@
+/**
+ * The scripting family (Redis's eval.c commands): EVAL, EVALSHA, EVAL_RO,
+ * EVALSHA_RO and SCRIPT. The work is the scripting subsystem's
+ * (src/scripting/: the cache in eval.ts, the run in script.ts); these rows
+ * parse SCRIPT's subcommands and hand over.
+ */
+import type { ServerCommands, ServerContext } from '../context.js';
+import type { Client } from '../../server/client.js';
+import { Err } from '../../protocol/errors.js';
+import { addHelp } from '../help.js';
+import { type Scripting, scriptKill } from '../../scripting/index.js';
+
+function scriptingOf(s: ServerContext): Scripting {
+  if (s.scripting === null) throw Err.raw('ERR scripting is not installed on this server');
+  return s.scripting;
+}
+
+function evalCommand(c: Client, argv: string[], s: ServerContext): void {
+  scriptingOf(s).eval.evalGenericCommand(c, argv, false, false);
+}
+
+function evalRoCommand(c: Client, argv: string[], s: ServerContext): void {
+  scriptingOf(s).eval.evalGenericCommand(c, argv, false, true);
+}
+
+function evalShaCommand(c: Client, argv: string[], s: ServerContext): void {
+  scriptingOf(s).eval.evalGenericCommand(c, argv, true, false);
+}
+
+function evalShaRoCommand(c: Client, argv: string[], s: ServerContext): void {
+  scriptingOf(s).eval.evalGenericCommand(c, argv, true, true);
+}
+
+const SCRIPT_HELP = [
+  'DEBUG (YES|SYNC|NO)',
+  '    Set the debug mode for subsequent scripts executed.',
+  'EXISTS <sha1> [<sha1> ...]',
+  '    Return information about the existence of the scripts in the script cache.',
+  'FLUSH [ASYNC|SYNC]',
+  '    Flush the Lua scripts cache. Very dangerous on replicas.',
+  '    When called without the optional mode argument, the behavior is determined by the',
+  '    lazyfree-lazy-user-flush configuration directive. Valid modes are:',
+  '    * ASYNC: Asynchronously flush the scripts cache.',
+  '    * SYNC: Synchronously flush the scripts cache.',
+  'KILL',
+  '    Kill the currently executing Lua script.',
+  'LOAD <script>',
+  '    Load a script into the scripts cache without executing it.',
+];
+
+function scriptHelpCommand(c: Client): void {
+  addHelp(c, 'SCRIPT', SCRIPT_HELP);
+}
+
+/** SCRIPT FLUSH [ASYNC|SYNC]: the cache and the Lua VM start anew (not propagated, as in Redis 7.0) */
+function scriptFlushCommand(c: Client, argv: string[], s: ServerContext): void {
+  if (argv.length > 3 || (argv.length === 3 && !['sync', 'async'].includes(argv[2].toLowerCase()))) {
+    c.addError('ERR SCRIPT FLUSH only support SYNC|ASYNC option');
+    return;
+  }
+  // ASYNC or SYNC, the cache is dropped at once: V8's collector frees it in the background either way
+  scriptingOf(s).eval.reset();
+  c.addOK();
+}
+
+function scriptExistsCommand(c: Client, argv: string[], s: ServerContext): void {
+  const ev = scriptingOf(s).eval;
+  c.addArrayLen(argv.length - 2);
+  for (let j = 2; j < argv.length; j++) c.addInt(ev.exists(argv[j]) ? 1 : 0);
+}
+
+function scriptLoadCommand(c: Client, argv: string[], s: ServerContext): void {
+  const sha = scriptingOf(s).eval.createFunction(c, argv[2]);
+  if (sha !== null) c.addBulk(sha);
+}
+
+function scriptKillCommand(c: Client, _argv: string[], s: ServerContext): void {
+  scriptKill(s, c, true);
+}
+
+/** SCRIPT DEBUG: the Lua debugger (redis-cli --ldb) is not implemented; NO is accepted */
+function scriptDebugCommand(c: Client, argv: string[]): void {
+  const mode = argv[2].toLowerCase();
+  if (mode === 'no') {
+    c.addOK();
+    return;
+  }
+  if (mode === 'yes' || mode === 'sync') {
+    c.addError('ERR SCRIPT DEBUG (the Lua debugger) is not supported by gKV');
+    return;
+  }
+  c.addError('ERR Use SCRIPT DEBUG YES/SYNC/NO');
+}
+
+export const scriptingCommands: ServerCommands = [
+  { name: 'eval', handler: evalCommand },
+  { name: 'eval_ro', handler: evalRoCommand },
+  { name: 'evalsha', handler: evalShaCommand },
+  { name: 'evalsha_ro', handler: evalShaRoCommand },
+  {
+    name: 'script',
+    sub: [
+      { name: 'help', handler: scriptHelpCommand },
+      { name: 'flush', handler: scriptFlushCommand },
+      { name: 'exists', handler: scriptExistsCommand },
+      { name: 'load', handler: scriptLoadCommand },
+      { name: 'kill', handler: scriptKillCommand },
+      { name: 'debug', handler: scriptDebugCommand },
+    ],
+  },
+];

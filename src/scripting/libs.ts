@@ -1,0 +1,13 @@
+/**
+ * What the scripting runtime takes from the Lua engine (src/lua/): the
+ * libraries a script's sandbox opens, in Redis's order (luaLoadLibraries:
+ * base, table, string, math, cjson, struct, cmsgpack, bit), each a module
+ * exporting its opener, and the compiler.
+ */
+import type { LuaState } from '../lua/state.js';
+import type { LuaValue } from '../lua/value.js';
+
+export const LUA_LIBRARIES: ((L: LuaState) => void)[] = [];
+
+/** loadChunk(L, source, chunkname): the compiled chunk; throws a LuaError carrying the syntax error */
+export const LUA_COMPILER: { load: ((L: LuaState, source: string, chunkname: string) => LuaValue) | null } = { load: null };
