@@ -6,8 +6,9 @@
  */
 import type { LuaState } from '../lua/state.js';
 import type { LuaValue } from '../lua/value.js';
+import { openString } from '../lua/lib/string.js';
 
-export const LUA_LIBRARIES: ((L: LuaState) => void)[] = [];
+export const LUA_LIBRARIES: ((L: LuaState) => void)[] = [openString];
 
 /** loadChunk(L, source, chunkname): the compiled chunk; throws a LuaError carrying the syntax error */
 export const LUA_COMPILER: { load: ((L: LuaState, source: string, chunkname: string) => LuaValue) | null } = { load: null };
