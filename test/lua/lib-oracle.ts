@@ -161,14 +161,33 @@ export function runOurs(L: LuaState, cases: Case[]): string[] {
 }
 
 /** Both sides; returns the mismatches (at most `max`) as readable lines. */
-export function diffCases(open: (L: LuaState) => void, cases: Case[], max = 20, extraLua = ''): string[] {
+/** Whether two outcome lines agree with numbers allowed `ulps` units in the last place apart. */
+function closeEnough(a: string, b: string, ulps: number): boolean {
+  const ta = a.split(',');
+  const tb = b.split(',');
+  if (ta.length !== tb.length) return false;
+  for (let i = 0; i < ta.length; i++) {
+    if (ta[i] === tb[i]) continue;
+    const na = /^(ok )?n(.*)$/.exec(ta[i]);
+    const nb = /^(ok )?n(.*)$/.exec(tb[i]);
+    if (na === null || nb === null || na[1] !== nb[1]) return false;
+    const x = Number(na[2]);
+    const y = Number(nb[2]);
+    if (!Number.isFinite(x) || !Number.isFinite(y)) return false;
+    const ulp = Math.max(Number.MIN_VALUE, 2 ** (Math.floor(Math.log2(Math.max(Math.abs(x), Math.abs(y)))) - 52));
+    if (Math.abs(x - y) > ulps * ulp) return false;
+  }
+  return true;
+}
+
+export function diffCases(open: (L: LuaState) => void, cases: Case[], max = 20, extraLua = '', ulps = 0): string[] {
   const L = new LuaState();
   open(L);
   const ours = runOurs(L, cases);
   const theirs = runLua(cases, extraLua);
   const bad: string[] = [];
   for (let i = 0; i < cases.length && bad.length < max; i++) {
-    if (ours[i] !== theirs[i]) {
+    if (ours[i] !== theirs[i] && !(ulps > 0 && closeEnough(ours[i], theirs[i], ulps))) {
       const c = cases[i];
       bad.push(`${c.lib}.${c.fn}(${c.args.map(luaArg).join(', ')}): lua5.1 ${unhex(theirs[i])} / ours ${unhex(ours[i])}`);
     }

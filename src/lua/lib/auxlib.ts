@@ -126,7 +126,8 @@ function metatableOf(L: LuaState, v: LuaValue): LuaTable | undefined {
 function orderError(a: LuaValue, b: LuaValue): LuaError {
   const t1 = luaType(a);
   const t2 = luaType(b);
-  return new LuaError(t1 === t2 ? `attempt to compare two ${t1} values` : `attempt to compare ${t1} with ${t2}`);
+  // luaG_ordererror tells "two X values" by the names' third letters (so string and thread are "two")
+  return new LuaError(t1[2] === t2[2] ? `attempt to compare two ${t1} values` : `attempt to compare ${t1} with ${t2}`);
 }
 
 /**
