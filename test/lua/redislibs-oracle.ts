@@ -136,6 +136,14 @@ export function ser(v: LuaValue): string {
       return 'b' + v;
   }
   if (v instanceof LuaTable) {
+    // a deep chain {{{…}}} without recursing as deep (JS's stack is smaller than Lua's)
+    let depth = 0;
+    let inner: LuaTable = v;
+    while (inner.arr.length === 1 && inner.arr[0] instanceof LuaTable && (inner.hash === undefined || inner.hash.size === 0)) {
+      inner = inner.arr[0] as LuaTable;
+      depth++;
+    }
+    if (depth > 0) return '{n1='.repeat(depth) + ser(inner) + '}'.repeat(depth);
     const ks: string[] = [];
     let k: LuaValue = undefined;
     for (;;) {

@@ -189,12 +189,20 @@ function lua_array_length(L: LuaState, cfg: JsonConfig, t: LuaTable): number {
   return max;
 }
 
-/**
- * json_append_data: the JSON of v. `depth` counts the tables around v;
- * `top` is the C function's stack use with v pushed (lua_checkstack's bound
- * makes very deep nesting fail even under a large encode_max_depth).
- */
-function json_append_data(L: LuaState, cfg: JsonConfig, v: LuaValue, depth: number, top: number): string {
+/** An open table while encoding: its array length (0: an object), the position reached, the stack use with it pushed. */
+interface EncFrame {
+  t: LuaTable;
+  len: number;
+  /** array: the index written last; object: the array-part index reached */
+  i: number;
+  /** object: the hash part's pairs, once the array part is done */
+  pairs: Iterator<[LuaValue, LuaValue]> | undefined;
+  comma: boolean;
+  top: number;
+}
+
+/** json_append_data for the values that are not tables */
+function appendScalar(L: LuaState, cfg: JsonConfig, v: LuaValue): string {
   switch (typeof v) {
     case 'string':
       return json_append_string(v);
@@ -205,48 +213,79 @@ function json_append_data(L: LuaState, cfg: JsonConfig, v: LuaValue, depth: numb
     case 'undefined':
       return 'null';
   }
-  if (v instanceof LuaTable) {
-    depth++;
-    if (depth > cfg.encodeMaxDepth || top + 3 > LUAI_MAXCSTACK) throw L.error(`Cannot serialise, excessive nesting (${depth})`);
-    const len = lua_array_length(L, cfg, v);
-    if (len > 0) {
-      let out = '[';
-      for (let i = 1; i <= len; i++) {
-        if (i > 1) out += ',';
-        out += json_append_data(L, cfg, v.getInt(i), depth, top + 1);
-      }
-      return out + ']';
-    }
-    // an object, its pairs in next()'s order: the array part, then the hash
-    let out = '{';
-    let comma = false;
-    const a = v.arr;
-    for (let i = 0; i < a.length; i++) {
-      const e = a[i];
-      if (e === undefined) continue;
-      if (comma) out += ',';
-      comma = true;
-      out += '"' + json_append_number(L, cfg, i + 1) + '":' + json_append_data(L, cfg, e, depth, top + 2);
-    }
-    if (v.hash !== undefined) {
-      for (const [k, e] of v.hash) {
-        if (comma) out += ',';
-        comma = true;
-        if (typeof k === 'string') out += json_append_string(k) + ':';
-        else if (typeof k === 'number') out += '"' + json_append_number(L, cfg, k) + '":';
-        else encodeError(L, k, 'table key must be a number or string');
-        out += json_append_data(L, cfg, e, depth, top + 2);
-      }
-    }
-    return out + '}';
-  }
   if (v === cjsonNull) return 'null';
   return encodeError(L, v, 'type not supported');
 }
 
+/**
+ * json_append_data: the JSON of v, pushed at stack slot `top`. The C code
+ * recurses into tables; here the open ones are kept in a list, so nesting
+ * as deep as Lua's stack allows (about 8000 levels under a raised
+ * encode_max_depth) does not exhaust JavaScript's stack. `depth` counts the
+ * tables around and including the one opened (current_depth), `top` the C
+ * function's stack use (lua_checkstack's bound fails very deep nesting even
+ * under a large encode_max_depth, as in Redis).
+ */
+function json_append_data(L: LuaState, cfg: JsonConfig, v: LuaValue, top: number): string {
+  let out = '';
+  const open: EncFrame[] = [];
+  for (;;) {
+    if (v instanceof LuaTable) {
+      const depth = open.length + 1;
+      if (depth > cfg.encodeMaxDepth || top + 3 > LUAI_MAXCSTACK) throw L.error(`Cannot serialise, excessive nesting (${depth})`);
+      const len = lua_array_length(L, cfg, v);
+      out += len > 0 ? '[' : '{';
+      open.push({ t: v, len: len > 0 ? len : 0, i: 0, pairs: undefined, comma: false, top });
+    } else out += appendScalar(L, cfg, v);
+    // the next value to write, closing the tables that are complete
+    for (;;) {
+      const f = open[open.length - 1];
+      if (f === undefined) return out;
+      if (f.len > 0) {
+        // an array: t[1..len], holes are null
+        if (f.i < f.len) {
+          if (f.i > 0) out += ',';
+          v = f.t.getInt(++f.i);
+          top = f.top + 1;
+          break;
+        }
+        out += ']';
+        open.pop();
+        continue;
+      }
+      // an object, its pairs in next()'s order: the array part, then the hash
+      const a = f.t.arr;
+      while (f.i < a.length && a[f.i] === undefined) f.i++;
+      let key: LuaValue;
+      if (f.i < a.length) {
+        key = f.i + 1;
+        v = a[f.i++];
+      } else {
+        if (f.pairs === undefined) f.pairs = (f.t.hash ?? EMPTY_MAP).entries();
+        const e = f.pairs.next();
+        if (e.done) {
+          out += '}';
+          open.pop();
+          continue;
+        }
+        [key, v] = e.value;
+      }
+      if (f.comma) out += ',';
+      f.comma = true;
+      if (typeof key === 'string') out += json_append_string(key) + ':';
+      else if (typeof key === 'number') out += '"' + json_append_number(L, cfg, key) + '":';
+      else encodeError(L, key, 'table key must be a number or string');
+      top = f.top + 2;
+      break;
+    }
+  }
+}
+
+const EMPTY_MAP = new Map<LuaValue, LuaValue>();
+
 function json_encode(L: LuaState, cfg: JsonConfig, args: LuaValue[]): LuaValue[] {
   if (args.length !== 1) throw L.argError(1, 'encode', 'expected 1 argument');
-  return [json_append_data(L, cfg, args[0], 0, 1)];
+  return [json_append_data(L, cfg, args[0], 1)];
 }
 
 /* ===== DECODING ===== */
@@ -522,75 +561,77 @@ function descend(L: LuaState, j: Parse, top: number, slots: number): void {
   throw L.error(`Found too many nested data structures (${j.depth}) at character ${j.p}`);
 }
 
-/** json_parse_object_context: after '{'; `top` is the stack use before the table is pushed */
-function parseObject(L: LuaState, j: Parse, top: number): LuaTable {
-  descend(L, j, top, 3);
-  const t = new LuaTable();
-  nextToken(j);
-  if (j.type === T_OBJ_END) {
-    j.depth--;
-    return t;
-  }
-  for (;;) {
-    if (j.type !== T_STRING) parseError(L, j, 'object key string');
-    const key = j.str;
-    nextToken(j);
-    if (j.type !== T_COLON) parseError(L, j, 'colon');
-    nextToken(j);
-    const type = j.type;
-    t.set(key, type === T_OBJ_BEGIN ? parseObject(L, j, top + 2) : type === T_ARR_BEGIN ? parseArray(L, j, top + 2) : processValue(L, j, top + 2));
-    nextToken(j);
-    if (j.type === T_OBJ_END) {
-      j.depth--;
-      return t;
-    }
-    if (j.type !== T_COMMA) parseError(L, j, 'comma or object end');
-    nextToken(j);
-  }
+/** An open array or object while decoding: its table, the key waiting for its value, the stack use before the table. */
+interface DecFrame {
+  t: LuaTable;
+  obj: boolean;
+  key: string;
+  top: number;
 }
 
-/** json_parse_array_context: after '[' */
-function parseArray(L: LuaState, j: Parse, top: number): LuaTable {
-  descend(L, j, top, 2);
-  const t = new LuaTable();
+/** After '{' or ',' in an object: the key string and the colon; leaves the value's first token in j */
+function objectKey(L: LuaState, j: Parse, f: DecFrame): void {
+  if (j.type !== T_STRING) parseError(L, j, 'object key string');
+  f.key = j.str;
   nextToken(j);
-  if (j.type === T_ARR_END) {
-    j.depth--;
-    return t;
-  }
-  // values are never nil (null is cjson.null): the array part takes them in order
-  const a = t.arr;
-  for (;;) {
-    // (nested containers called directly: one JS frame per level)
-    const type = j.type;
-    a.push(type === T_ARR_BEGIN ? parseArray(L, j, top + 1) : type === T_OBJ_BEGIN ? parseObject(L, j, top + 1) : processValue(L, j, top + 1));
-    nextToken(j);
-    if (j.type === T_ARR_END) {
-      j.depth--;
-      return t;
-    }
-    if (j.type !== T_COMMA) parseError(L, j, 'comma or array end');
-    nextToken(j);
-  }
+  if (j.type !== T_COLON) parseError(L, j, 'colon');
+  nextToken(j);
 }
 
-/** json_process_value: the value the current token starts */
+/**
+ * json_process_value with json_parse_object_context and
+ * json_parse_array_context: the value the current token starts. The C code
+ * recurses into arrays and objects; the open ones are kept in a list here
+ * (JavaScript's stack is smaller than Lua's 8000 slots). `top` is the stack
+ * use before the value is pushed: arrays take 2 slots (table, value),
+ * objects 3 (table, key, value), as json_decode_descend checks.
+ */
 function processValue(L: LuaState, j: Parse, top: number): LuaValue {
-  switch (j.type) {
-    case T_STRING:
-      return j.str;
-    case T_NUMBER:
-      return j.num;
-    case T_BOOLEAN:
-      return j.bool;
-    case T_OBJ_BEGIN:
-      return parseObject(L, j, top);
-    case T_ARR_BEGIN:
-      return parseArray(L, j, top);
-    case T_NULL:
-      return cjsonNull;
+  const open: DecFrame[] = [];
+  for (;;) {
+    let v: LuaValue;
+    const type = j.type;
+    if (type === T_OBJ_BEGIN || type === T_ARR_BEGIN) {
+      const obj = type === T_OBJ_BEGIN;
+      descend(L, j, top, obj ? 3 : 2);
+      const t = new LuaTable();
+      nextToken(j);
+      if (j.type === (obj ? T_OBJ_END : T_ARR_END)) {
+        j.depth--;
+        v = t;
+      } else {
+        const f: DecFrame = { t, obj, key: '', top };
+        open.push(f);
+        if (obj) objectKey(L, j, f);
+        top = f.top + (obj ? 2 : 1);
+        continue;
+      }
+    } else if (type === T_STRING) v = j.str;
+    else if (type === T_NUMBER) v = j.num;
+    else if (type === T_BOOLEAN) v = j.bool;
+    else if (type === T_NULL) v = cjsonNull;
+    else return parseError(L, j, 'value');
+    // hand v to the open table; close the tables that end here
+    for (;;) {
+      const f = open[open.length - 1];
+      if (f === undefined) return v;
+      // values are never nil (null is cjson.null): an array's part takes them in order
+      if (f.obj) f.t.set(f.key, v);
+      else f.t.arr.push(v);
+      nextToken(j);
+      if (j.type === (f.obj ? T_OBJ_END : T_ARR_END)) {
+        j.depth--;
+        open.pop();
+        v = f.t;
+        continue;
+      }
+      if (j.type !== T_COMMA) parseError(L, j, f.obj ? 'comma or object end' : 'comma or array end');
+      nextToken(j);
+      if (f.obj) objectKey(L, j, f);
+      top = f.top + (f.obj ? 2 : 1);
+      break;
+    }
   }
-  return parseError(L, j, 'value');
 }
 
 function json_decode(L: LuaState, cfg: JsonConfig, args: LuaValue[]): LuaValue[] {
