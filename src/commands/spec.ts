@@ -10,7 +10,7 @@
  * (table.ts) joins the two. A test asserts that COMMAND INFO of every
  * implemented command matches a live Redis byte for byte.
  */
-import type { Client } from '../server/client.js';
+import type { Client, DeclaredFlags } from '../server/client.js';
 import type { HdrHistogram } from '../util/hdr-histogram.js';
 
 /**
@@ -31,6 +31,8 @@ export interface CommandRow<Ctx> {
   sub?: CommandRow<Ctx>[];
   /** the handler reads values longer than a JS string through argValue() (see Client.bigArgs) */
   bigArgs?: true;
+  /** the flags a call declares in place of the command's (a script's shebang): see DeclaredFlags */
+  declaredFlags?: (argv: string[], s: Ctx) => DeclaredFlags | null;
 }
 
 export interface BeginSearch {
@@ -115,6 +117,8 @@ export class CommandSpec<Ctx = never> {
   stats: CommandStats = newCommandStats();
   /** set from the row: takes arguments longer than a JS string (CommandRow.bigArgs) */
   takesBigArgs = false;
+  /** set from the row: the flags a call declares in place of these (CommandRow.declaredFlags) */
+  declaredFlags: ((argv: string[], s: Ctx) => DeclaredFlags | null) | null = null;
   subcommands: Map<string, CommandSpec<Ctx>> | null = null;
 
   constructor(

@@ -75,6 +75,7 @@ export class CommandTable<Ctx = never> {
       if (!m) throw new Error(`command '${row.name}' is not in Redis 7.0's command table`);
       const spec = new CommandSpec<Ctx>(row.name, row.name, m.info, m.docs, row.handler ?? null, null);
       spec.takesBigArgs = row.bigArgs === true;
+      spec.declaredFlags = row.declaredFlags ?? null;
       if (row.sub) {
         spec.subcommands = new Map();
         const subDocs = (m.docs?.subcommands ?? {}) as Record<string, Record<string, unknown>>;

@@ -14,14 +14,14 @@
  */
 import type { LuaValue } from '../lua/value.js';
 import { LuaError, LuaTable } from '../lua/value.js';
-import type { Client } from '../server/client.js';
+import type { Client, DeclaredFlags } from '../server/client.js';
 import { splitArgs } from '../protocol/inline.js';
 import { Err, sanitizeErrorText } from '../protocol/errors.js';
 import { parseInt64 } from '../util/numbers.js';
 import { feedMonitors } from '../server/monitor.js';
 import { LuaEngine, type ScriptingHost, sha1hex } from './engine.js';
 import { LUA_COMPILER } from './libs.js';
-import { SCRIPT_FLAGS_DEF, SCRIPT_FLAG_EVAL_COMPAT_MODE, scriptPrepareForRun, scriptRun } from './script.js';
+import { SCRIPT_FLAGS_DEF, SCRIPT_FLAG_EVAL_COMPAT_MODE, scriptFlagsToCmdFlags, scriptPrepareForRun, scriptRun } from './script.js';
 
 /** A cached script (Redis's luaScript). */
 export interface LuaScript {
@@ -132,7 +132,7 @@ export class EvalScripts {
         return;
       }
       sha = argv[1].toLowerCase();
-    } else sha = sha1hex(argv[1]);
+    } else sha = this.shaOf(argv[1]);
     let script = this.scripts.get(sha);
     if (script === undefined) {
       if (evalsha) {
@@ -151,6 +151,39 @@ export class EvalScripts {
     engine.setGlobal('KEYS', arrayTable(keys));
     engine.setGlobal('ARGV', arrayTable(args));
     scriptRun(run, []);
+  }
+
+  /** the last body EVAL hashed and its SHA1 (declaredFlags and the handler hash the same body) */
+  private lastBody = '';
+  private lastSha = '';
+
+  /** sha1hex of an EVAL's body, remembered for the next ask */
+  shaOf(body: string): string {
+    if (body !== this.lastBody) {
+      this.lastSha = sha1hex(body);
+      this.lastBody = body;
+    }
+    return this.lastSha;
+  }
+
+  /**
+   * Redis's evalGetCommandFlags: the flags a cached (or, for EVAL, given)
+   * script declares in its shebang, in place of EVAL's own for the pipeline's
+   * guards; null for a script without one (EVAL's flags apply).
+   */
+  evalGetCommandFlags(cmd: { readonly: boolean }, argv: string[], evalsha: boolean): DeclaredFlags | null {
+    if (argv.length < 2 || (evalsha && argv[1].length !== 40)) return null;
+    const sha = evalsha ? argv[1].toLowerCase() : this.shaOf(argv[1]);
+    let flags: number;
+    const script = this.scripts.get(sha);
+    if (script !== undefined) flags = script.flags;
+    else {
+      if (evalsha) return null;
+      const sh = evalExtractShebangFlags(argv[1]);
+      if (typeof sh === 'string') return null;
+      flags = sh.flags;
+    }
+    return scriptFlagsToCmdFlags(cmd, flags);
   }
 
   /** SCRIPT EXISTS */

@@ -22,6 +22,7 @@ export {
   ScriptRunCtx,
   runningScript,
   scriptKill,
+  scriptFlagsToCmdFlags,
   scriptPrepareForRun,
   scriptRun,
 } from './script.js';

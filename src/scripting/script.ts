@@ -41,7 +41,7 @@
 import { performance } from 'node:perf_hooks';
 import { BUDGET, LuaError, type LuaGen, LuaTable, type LuaValue } from '../lua/value.js';
 import { LuaKill, type LuaState, STEP_BUDGET } from '../lua/state.js';
-import type { Client } from '../server/client.js';
+import type { Client, DeclaredFlags } from '../server/client.js';
 import type { CommandSpec } from '../commands/spec.js';
 import type { ServerContext, YieldingCommand } from '../commands/context.js';
 import { Err } from '../protocol/errors.js';
@@ -67,6 +67,21 @@ export const SCRIPT_FLAGS_DEF: readonly [number, string][] = [
   [SCRIPT_FLAG_NO_CLUSTER, 'no-cluster'],
   [SCRIPT_FLAG_ALLOW_CROSS_SLOT, 'allow-cross-slot-keys'],
 ];
+
+/**
+ * Redis's scriptFlagsToCmdFlags: a script that declares flags is a write
+ * (and deny-oom) command unless it says no-writes (allow-oom); never a
+ * may-replicate one. Null in compatibility mode (the command's own flags).
+ */
+export function scriptFlagsToCmdFlags(cmd: { readonly: boolean }, flags: number): DeclaredFlags | null {
+  if ((flags & SCRIPT_FLAG_EVAL_COMPAT_MODE) !== 0) return null;
+  return {
+    write: (flags & SCRIPT_FLAG_NO_WRITES) === 0,
+    denyoom: (flags & (SCRIPT_FLAG_ALLOW_OOM | SCRIPT_FLAG_NO_WRITES)) === 0,
+    mayReplicate: false,
+    readonly: cmd.readonly,
+  };
+}
 
 /** redis.set_repl's flags (PROPAGATE_AOF, PROPAGATE_REPL) */
 export const PROPAGATE_AOF = 1;

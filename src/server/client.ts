@@ -78,6 +78,18 @@ export interface OutputMark {
  */
 export interface QueuedCommand {}
 
+/**
+ * The flags one call of a command declares in place of the command's own
+ * (Redis's getCommandFlags: a script's shebang flags for EVAL, a function's
+ * for FCALL), for the pipeline's guards: OOM, MISCONF, CLIENT PAUSE WRITE …
+ */
+export interface DeclaredFlags {
+  readonly write: boolean;
+  readonly denyoom: boolean;
+  readonly mayReplicate: boolean;
+  readonly readonly: boolean;
+}
+
 export class Client {
   readonly id: number;
   /** replies not written yet, after `chunks` (see the header) */
@@ -128,7 +140,8 @@ export class Client {
   paused = false;
   /** true while inside MULTI */
   inMulti = false;
-  multiQueue: { cmd: QueuedCommand; argv: string[]; big: Map<number, Buffer> | null }[] = [];
+  /** queued commands; `flags`: what the call declared (DeclaredFlags), null for the command's own */
+  multiQueue: { cmd: QueuedCommand; argv: string[]; big: Map<number, Buffer> | null; flags: DeclaredFlags | null }[] = [];
   /**
    * The current command's arguments too long for a JS string (index → bytes;
    * argv holds '' there), null almost always: see protocol/parser.ts and

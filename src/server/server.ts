@@ -24,7 +24,7 @@
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Client, REPLY_CAP_BYTES, type ReplyLimit, type ReplyMode } from './client.js';
+import { Client, type DeclaredFlags, REPLY_CAP_BYTES, type ReplyLimit, type ReplyMode } from './client.js';
 import { Config, ConfigError } from './config.js';
 import { PARAMS } from './params.js';
 import { Slowlog } from './slowlog.js';
@@ -878,10 +878,13 @@ export class Server {
   }
 
   /** Redis's is_may_replicate_command: a write or may-replicate command, or an EXEC queuing one. */
-  private mayReplicate(c: Client, cmd: CommandSpec): boolean {
-    if (cmd.write || cmd.mayReplicate) return true;
+  private mayReplicate(c: Client, cmd: CommandSpec, f: DeclaredFlags): boolean {
+    if (f.write || f.mayReplicate) return true;
     if (cmd.name !== 'exec') return false;
-    for (const q of c.multiQueue) if (q.cmd.write || q.cmd.mayReplicate) return true;
+    for (const q of c.multiQueue) {
+      const qf = q.flags ?? q.cmd;
+      if (qf.write || qf.mayReplicate) return true;
+    }
     return false;
   }
 
@@ -1031,6 +1034,8 @@ export class Server {
       );
       return;
     }
+    // the flags this call declares in place of the command's (a script's shebang: Redis's getCommandFlags)
+    const f: DeclaredFlags = cmd.declaredFlags === null ? cmd : (cmd.declaredFlags(argv, this) ?? cmd);
     // 3. authentication
     if (!c.authenticated && !cmd.noAuth) {
       this.reject(c, cmd, Err.noAuth().resp, argv);
@@ -1047,8 +1052,8 @@ export class Server {
     // QUIT and RESET (queueing takes memory too); an EXEC whose queue holds
     // such a command is refused as a whole. The eviction policies are not
     // implemented yet (issue 13): under them nothing is evicted or refused.
-    if (this.maxmemory !== 0 && this.noEviction && (cmd.denyoom || c.inMulti || cmd.name === 'exec')) {
-      const denyoom = cmd.denyoom || (cmd.name === 'exec' && c.multiQueue.some((q) => q.cmd.denyoom));
+    if (this.maxmemory !== 0 && this.noEviction && (f.denyoom || c.inMulti || cmd.name === 'exec')) {
+      const denyoom = f.denyoom || (cmd.name === 'exec' && c.multiQueue.some((q) => (q.flags ?? q.cmd).denyoom));
       const queueing = c.inMulti && !OOM_MULTI_ALLOWED.has(cmd.parent?.name ?? cmd.name);
       if ((denyoom || queueing) && usedMemory() > this.maxmemory) {
         this.reject(c, cmd, Err.oom().resp, argv);
@@ -1056,7 +1061,7 @@ export class Server {
       }
     }
     // disk error: writes refused while persistence cannot write (MISCONF)
-    if (this.diskErrorChecks.length !== 0 && (cmd.write || cmd.name === 'ping' || (cmd.name === 'exec' && c.multiQueue.some((q) => q.cmd.write)))) {
+    if (this.diskErrorChecks.length !== 0 && (f.write || cmd.name === 'ping' || (cmd.name === 'exec' && c.multiQueue.some((q) => (q.flags ?? q.cmd).write)))) {
       for (const check of this.diskErrorChecks) {
         const err = check();
         if (err !== null) {
@@ -1068,7 +1073,7 @@ export class Server {
     // min-replicas-to-write: writes need that many replicas acknowledging within
     // min-replicas-max-lag; gKV has no replicas yet (issue 14), so any
     // requirement is unmet (Redis's checkGoodReplicasStatus with none connected)
-    if (this.minReplicasToWrite !== 0 && (cmd.write || (cmd.name === 'exec' && c.multiQueue.some((q) => q.cmd.write)))) {
+    if (this.minReplicasToWrite !== 0 && (f.write || (cmd.name === 'exec' && c.multiQueue.some((q) => (q.flags ?? q.cmd).write)))) {
       if (this.config.getInt('min-replicas-max-lag') !== 0) {
         this.reject(c, cmd, 'NOREPLICAS Not enough good replicas to write.', argv);
         return;
@@ -1090,14 +1095,14 @@ export class Server {
       return;
     }
     // a monitor (Redis flags it a replica) may not touch the keyspace
-    if ((c.monitor || c.kind === 'replica') && (cmd.write || cmd.readonly || cmd.mayReplicate || (cmd.name === 'exec' && c.multiQueue.some((q) => q.cmd.write || q.cmd.readonly)))) {
+    if ((c.monitor || c.kind === 'replica') && (f.write || f.readonly || f.mayReplicate || (cmd.name === 'exec' && c.multiQueue.some((q) => (q.flags ?? q.cmd).write || (q.flags ?? q.cmd).readonly)))) {
       this.reject(c, cmd, "ERR Replica can't interact with the keyspace", argv);
       return;
     }
     // CLIENT PAUSE: ALL postpones every command, WRITE those that may write
     // or replicate (an EXEC by what it queued) until the pause ends; the
     // client counts as blocked meanwhile (Redis's blockPostponeClient)
-    if (this.pauseUntil !== 0 && c.kind !== 'replica' && (this.pauseAll || this.mayReplicate(c, cmd))) {
+    if (this.pauseUntil !== 0 && c.kind !== 'replica' && (this.pauseAll || this.mayReplicate(c, cmd, f))) {
       c.paused = true;
       this.pausedClientsWaiting.add(c);
       c.parser.pushBack(argv, c.bigArgs);
@@ -1105,7 +1110,7 @@ export class Server {
     }
     // 7. MULTI queueing
     if (c.inMulti && !MULTI_IMMEDIATE.has(cmd.parent?.name ?? cmd.name)) {
-      c.multiQueue.push({ cmd, argv, big: c.bigArgs });
+      c.multiQueue.push({ cmd, argv, big: c.bigArgs, flags: cmd.declaredFlags === null ? null : f });
       c.multiArgvMem += argvLength(argv) + 8 * argv.length;
       c.addRaw('+QUEUED\r\n');
       return;

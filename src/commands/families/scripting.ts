@@ -92,11 +92,19 @@ function scriptDebugCommand(c: Client, argv: string[]): void {
   c.addError('ERR Use SCRIPT DEBUG YES/SYNC/NO');
 }
 
+/** EVAL's flags for the pipeline: the script's shebang flags when it declares some (Redis's evalGetCommandFlags) */
+const EVAL = { readonly: false };
+const EVAL_RO = { readonly: true };
+const evalFlags = (argv: string[], s: ServerContext) => s.scripting?.eval.evalGetCommandFlags(EVAL, argv, false) ?? null;
+const evalRoFlags = (argv: string[], s: ServerContext) => s.scripting?.eval.evalGetCommandFlags(EVAL_RO, argv, false) ?? null;
+const evalShaFlags = (argv: string[], s: ServerContext) => s.scripting?.eval.evalGetCommandFlags(EVAL, argv, true) ?? null;
+const evalShaRoFlags = (argv: string[], s: ServerContext) => s.scripting?.eval.evalGetCommandFlags(EVAL_RO, argv, true) ?? null;
+
 export const scriptingCommands: ServerCommands = [
-  { name: 'eval', handler: evalCommand },
-  { name: 'eval_ro', handler: evalRoCommand },
-  { name: 'evalsha', handler: evalShaCommand },
-  { name: 'evalsha_ro', handler: evalShaRoCommand },
+  { name: 'eval', handler: evalCommand, declaredFlags: evalFlags },
+  { name: 'eval_ro', handler: evalRoCommand, declaredFlags: evalRoFlags },
+  { name: 'evalsha', handler: evalShaCommand, declaredFlags: evalShaFlags },
+  { name: 'evalsha_ro', handler: evalShaRoCommand, declaredFlags: evalShaRoFlags },
   {
     name: 'script',
     sub: [
