@@ -27,10 +27,13 @@ import { REDIS_VERSION } from '../version.js';
 import { errorTable, replyToLua } from './convert.js';
 import { PROPAGATE_AOF, PROPAGATE_REPL, type ScriptEngine, type ScriptRunCtx, scriptCall } from './script.js';
 import { LUA_LIBRARIES } from './libs.js';
+import { type RedisRand48, openRedisMathRandom } from '../lua/lib/math.js';
 
 /** What the engines of one server share. */
 export interface ScriptingHost {
   readonly s: ServerContext;
+  /** math.random's state: one per server, as Redis's single static rand48 state shared by EVAL and FCALL */
+  readonly rand48: RedisRand48;
   /** DEBUG SET-DISABLE-DENY-SCRIPTS: noscript commands allowed from scripts (tests) */
   scriptDenyDisabled: boolean;
 }
@@ -109,6 +112,7 @@ export class LuaEngine implements ScriptEngine {
     c.name = '';
     this.client = c;
     for (const open of LUA_LIBRARIES) open(L);
+    openRedisMathRandom(L, host.rand48);
     this.redis = registerRedisApi(this);
     if (extra !== undefined) extra(this, this.redis);
     L.globals.set('server', this.redis);

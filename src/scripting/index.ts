@@ -8,6 +8,7 @@
 import type { ServerContext } from '../commands/context.js';
 import type { ScriptingHost } from './engine.js';
 import { EvalScripts } from './eval.js';
+import { RedisRand48 } from '../lua/lib/math.js';
 
 export { LuaEngine, type ScriptingHost, sha1hex } from './engine.js';
 export {
@@ -38,6 +39,7 @@ declare module '../commands/context.js' {
 /** A server's scripting: the host every engine shares, and EVAL's scripts. */
 export class Scripting implements ScriptingHost {
   scriptDenyDisabled = false;
+  readonly rand48 = new RedisRand48();
   readonly eval: EvalScripts;
   constructor(readonly s: ServerContext) {
     this.eval = new EvalScripts(this);

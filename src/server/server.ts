@@ -1095,7 +1095,10 @@ export class Server {
       return;
     }
     // a monitor (Redis flags it a replica) may not touch the keyspace
-    if ((c.monitor || c.kind === 'replica') && (f.write || f.readonly || f.mayReplicate || (cmd.name === 'exec' && c.multiQueue.some((q) => (q.flags ?? q.cmd).write || (q.flags ?? q.cmd).readonly)))) {
+    if (
+      (c.monitor || c.kind === 'replica') &&
+      (f.write || f.readonly || f.mayReplicate || (cmd.name === 'exec' && c.multiQueue.some((q) => (q.flags ?? q.cmd).write || (q.flags ?? q.cmd).readonly)))
+    ) {
       this.reject(c, cmd, "ERR Replica can't interact with the keyspace", argv);
       return;
     }
