@@ -17,8 +17,8 @@ import { RespClient } from '../harness/resp.js';
 import { oracleSkip, startGkv, startRedis, type RedisProc } from '../harness/servers.js';
 import type { GkvServer } from '../../src/index.js';
 import { cjsonNull } from '../../src/lua/lib/cjson.js';
-import type { LuaValue } from '../../src/lua/value.js';
-import { type Call, T, compareLines, runLocal, runOracle } from './redislibs-oracle.js';
+import type { LuaTable, LuaValue } from '../../src/lua/value.js';
+import { type Call, T, compareLines, libState, runLocal, runOracle } from './redislibs-oracle.js';
 
 const SEED = Number(process.env.GKV_DIFF_SEED ?? 20261207);
 const RUNS = Number(process.env.GKV_DIFF_RUNS ?? 300);
@@ -854,5 +854,49 @@ randomTest('random numbers through the bit operations as in Redis', async (side)
   await randomRuns(
     side,
     fc.tuple(op, fc.array(number, { minLength: 1, maxLength: 3 })).map(([o, args]) => [{ fn: 'bit.' + o, args }]),
+  );
+});
+
+randomTest('random configurations: number precision, invalid numbers, sparse arrays, depths', async (side) => {
+  // %.<p>g of random doubles, as glibc's printf writes them
+  await randomRuns(
+    side,
+    fc.tuple(fc.integer({ min: 1, max: 14 }), fc.array(number, { minLength: 1, maxLength: 8 })).map(([p, ns]) => [
+      { fn: 'cjson.encode_number_precision', args: [p] },
+      { fn: 'cjson.encode_invalid_numbers', args: ['on'] },
+      { fn: 'cjson.encode', args: [T(ns)] },
+    ]),
+  );
+  // sparse arrays under random ratio/safe settings, with convert on and off
+  const sparse = fc.array(fc.tuple(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 9 })), { minLength: 1, maxLength: 6 }).map((kv) => T([], kv as [LuaValue, LuaValue][]));
+  await randomRuns(
+    side,
+    fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 12 }), sparse).map(([convert, ratio, safe, t]) => [
+      { fn: 'cjson.encode_sparse_array', args: [convert, ratio, safe] },
+      { fn: 'cjson.encode', args: [t], canon: 'json' as const },
+    ]),
+  );
+  // nesting against random depth limits
+  await randomRuns(
+    side,
+    fc.tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 8 }), fc.integer({ min: 0, max: 8 })).map(([limit, a, o]) => [
+      { fn: 'cjson.encode_max_depth', args: [limit] },
+      { fn: 'cjson.decode_max_depth', args: [limit] },
+      { fn: 'cjson.encode', args: [nest(a)] },
+      { fn: 'cjson.decode', args: ['['.repeat(a) + ']'.repeat(a)] },
+      { fn: 'cjson.decode', args: ['{"k":'.repeat(o) + '0' + '}'.repeat(o)] },
+    ]),
+  );
+  // unpack_one walking a stream from random offsets
+  await randomRuns(
+    side,
+    fc.tuple(fc.array(luaValue(false), { minLength: 1, maxLength: 4 }), fc.integer({ min: -2, max: 30 })).map(([vs, off]) => {
+      const packed = (libState().globals.get('cmsgpack') as LuaTable).get('pack') as (...a: LuaValue[]) => LuaValue[];
+      const s = packed(...vs)[0];
+      return [
+        { fn: 'cmsgpack.unpack_one', args: [s, off] },
+        { fn: 'cmsgpack.unpack_limit', args: [s, 2, off] },
+      ];
+    }),
   );
 });
