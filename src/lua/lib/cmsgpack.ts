@@ -329,25 +329,32 @@ interface Frame {
  * stack allows (about 4000 levels) does not exhaust JavaScript's stack.
  */
 function mp_decode_to_lua_type(L: LuaState, c: Cur, top: number): LuaValue {
-  const open: Frame[] = [];
+  let sp = 0; // open containers: frames[0 … sp-1]
   for (;;) {
     let v = mp_decode_scalar(L, c, top);
     if (v === OPEN) {
       // an array or a map header: lua_newtable, then its values one level up
-      const f = pending;
-      f.top = top;
-      if (!f.map) checkStack(L, top + 1, 1, 'in function mp_decode_to_lua_array');
-      if (f.n > 0) {
-        open.push({ ...f });
-        top = top + (f.map ? 1 : 2);
+      const map = openMap;
+      if (!map) checkStack(L, top + 1, 1, 'in function mp_decode_to_lua_array');
+      const t = new LuaTable();
+      if (openLen > 0) {
+        let f = frames[sp];
+        if (f === undefined) f = frames[sp] = { t, map, n: 0, got: 0, key: undefined, top: 0 };
+        f.t = t;
+        f.map = map;
+        f.n = openLen;
+        f.got = 0;
+        f.top = top;
+        sp++;
+        top = top + (map ? 1 : 2);
         continue;
       }
-      v = f.t;
+      v = t;
     }
     // hand v to the containers it completes
     for (;;) {
-      const f = open[open.length - 1];
-      if (f === undefined) return v;
+      if (sp === 0) return v;
+      const f = frames[sp - 1];
       if (!f.map) {
         f.got++;
         if (v !== undefined) f.t.setInt(f.got, v);
@@ -364,23 +371,25 @@ function mp_decode_to_lua_type(L: LuaState, c: Cur, top: number): LuaValue {
         top = f.top + (f.map ? 1 : 2);
         break;
       }
-      open.pop();
+      sp--;
       v = f.t;
+      f.t = NO_TABLE; // don't keep the value alive in the pool
+      f.key = undefined;
     }
   }
 }
 
-/** the container header mp_decode_scalar has just read (reused) */
-const pending: Frame = { t: new LuaTable(), map: false, n: 0, got: 0, key: undefined, top: 0 };
-/** mp_decode_scalar's answer for an array or map header (then described by `pending`) */
+/** the frames of open containers, reused (decoding never calls back into Lua, so never nests) */
+const frames: Frame[] = [];
+const NO_TABLE = new LuaTable();
+/** mp_decode_scalar's answer for an array or map header, described by openMap and openLen */
 const OPEN = Symbol('open');
+let openMap = false;
+let openLen = 0;
 
 function openContainer(map: boolean, n: number): typeof OPEN {
-  pending.t = new LuaTable();
-  pending.map = map;
-  pending.n = n;
-  pending.got = 0;
-  pending.key = undefined;
+  openMap = map;
+  openLen = n;
   return OPEN;
 }
 
@@ -508,6 +517,7 @@ function mp_unpack_full(L: LuaState, args: LuaValue[], fname: string, limit: num
     // the string argument is slot 1; the values pile up above it
     for (let cnt = 0; c.p < len && cnt < limit; cnt++) results.push(mp_decode_to_lua_type(L, c, 1 + cnt));
   } catch (e) {
+    frames.length = 0; // the open tables of the failed decode
     if (e === EOF) throw L.error('Missing bytes in input.');
     if (e === BADFMT) throw L.error('Bad data format in input.');
     throw e;
