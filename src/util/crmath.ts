@@ -1,6 +1,7 @@
 /**
  * sin, cos and asin as glibc's libm returns them to Redis, for the
- * arguments the geo distance takes.
+ * arguments the geo distance takes (and Lua's math library: sin/cos up to
+ * 105414350 through glibc's reduce_sincos, acos correctly rounded).
  *
  * Why: Redis computes distances with glibc's sin/cos/asin; V8's Math.sin/cos/
  * asin (fdlibm) differ from them in the last bit for a few percent of
@@ -24,11 +25,12 @@
 
 const SPLIT = 134217729; // 2^27 + 1
 
-let rh = 0;
-let rl = 0;
+/** the result registers of the double-double helpers (live bindings for importers) */
+export let rh = 0;
+export let rl = 0;
 
 /** twoProd(a, b) → rh + rl = a·b exactly (Dekker). */
-function twoProd(a: number, b: number): void {
+export function twoProd(a: number, b: number): void {
   const p = a * b;
   let t = SPLIT * a;
   const ah = t - (t - a);
@@ -41,7 +43,7 @@ function twoProd(a: number, b: number): void {
 }
 
 /** (ah, al) · (bh, bl) → (rh, rl). */
-function ddMul(ah: number, al: number, bh: number, bl: number): void {
+export function ddMul(ah: number, al: number, bh: number, bl: number): void {
   twoProd(ah, bh);
   const p = rh;
   const e = rl + (ah * bl + al * bh);
@@ -50,7 +52,7 @@ function ddMul(ah: number, al: number, bh: number, bl: number): void {
 }
 
 /** (ah, al) + (bh, bl) → (rh, rl). */
-function ddAdd(ah: number, al: number, bh: number, bl: number): void {
+export function ddAdd(ah: number, al: number, bh: number, bl: number): void {
   const s = ah + bh;
   const bb = s - ah;
   const e = ah - (s - bb) + (bh - bb) + al + bl;
@@ -64,8 +66,8 @@ const PIO2_2 = 6.123233995736766e-17;
 const PIO2_3 = -1.4973849048591698e-33;
 
 /** 1/n! for n = 0..31 as double-doubles, computed once from exact integer ratios. */
-const INV_FACT_HI = new Float64Array(32);
-const INV_FACT_LO = new Float64Array(32);
+export const INV_FACT_HI = new Float64Array(32);
+export const INV_FACT_LO = new Float64Array(32);
 {
   let f = 1n;
   for (let n = 0; n < 32; n++) {
@@ -82,7 +84,7 @@ const INV_FACT_LO = new Float64Array(32);
  * The Taylor series of sin (odd) or cos (even) at (xh, xl), |x| <= π/4,
  * in double-double → (rh, rl).
  */
-function taylor(xh: number, xl: number, odd: boolean): void {
+export function taylor(xh: number, xl: number, odd: boolean): void {
   ddMul(xh, xl, xh, xl);
   const zh = rh;
   const zl = rl;
@@ -104,7 +106,7 @@ function taylor(xh: number, xl: number, odd: boolean): void {
 }
 
 /** (rh, rl) ← sin (kind 0) or cos (kind 1) of x as a double-double. */
-function sinCosDD(x: number, kind: 0 | 1): void {
+export function sinCosDD(x: number, kind: 0 | 1): void {
   const k = Math.round(x / PIO2_1);
   // r = x − k·π/2 in double-double (k·PIO2_i exact for |k| <= 5)
   ddAdd(x, 0, -k * PIO2_1, 0);
@@ -167,20 +169,45 @@ export function crAsin(x: number): number {
     asinSmallDD(a, 0);
   } else {
     // asin(a) = π/2 − 2·asin(√((1 − a)/2)); (1 − a)/2 is exact here
-    const t = (1 - a) / 2;
-    const s0 = Math.sqrt(t);
-    // √t as a double-double: s0 + (t − s0²)/(2·s0)
-    twoProd(s0, s0);
-    const corr = s0 === 0 ? 0 : (t - rh - rl) / (2 * s0);
-    const sh = s0 + corr;
-    const sl = corr - (sh - s0);
-    asinSmallDD(sh, sl);
+    asinSqrtDD((1 - a) / 2);
     const yh = rh;
     const yl = rl;
     ddAdd(PIO2_1, PIO2_2, -2 * yh, -2 * yl);
   }
   const v = rh + rl;
   return x < 0 ? -v : v;
+}
+
+/** (rh, rl) ← asin(√t) as a double-double, for 0 <= t <= 0.25 (t exact). */
+function asinSqrtDD(t: number): void {
+  const s0 = Math.sqrt(t);
+  // √t as a double-double: s0 + (t − s0²)/(2·s0)
+  twoProd(s0, s0);
+  const corr = s0 === 0 ? 0 : (t - rh - rl) / (2 * s0);
+  const sh = s0 + corr;
+  const sl = corr - (sh - s0);
+  asinSmallDD(sh, sl);
+}
+
+/** acos(x), correctly rounded; NaN outside [-1, 1]. */
+export function crAcos(x: number): number {
+  if (!(x >= -1 && x <= 1)) return NaN;
+  if (x === 1) return 0;
+  if (Math.abs(x) <= 0.5) {
+    // π/2 − asin(x)
+    asinSmallDD(x, 0);
+    ddAdd(PIO2_1, PIO2_2, -rh, -rl);
+    return rh + rl;
+  }
+  if (x > 0) {
+    // 2·asin(√((1 − x)/2)); (1 − x)/2 is exact
+    asinSqrtDD((1 - x) / 2);
+    return 2 * (rh + rl);
+  }
+  // π − 2·asin(√((1 + x)/2))
+  asinSqrtDD((1 + x) / 2);
+  ddAdd(2 * PIO2_1, 2 * PIO2_2, -2 * rh, -2 * rl);
+  return rh + rl;
 }
 
 // ---------------------------------------------------------------- glibc's algorithms
@@ -356,6 +383,10 @@ export function glibcSin(x: number): number {
     const r = Math.abs(doCos(HP0 - a, HP1));
     return x < 0 ? -r : r;
   }
+  if (a < LIM3) {
+    const n = reduceSinCos(x);
+    return doSinCos(ra, rda, n);
+  }
   return crSin(x);
 }
 
@@ -370,7 +401,42 @@ export function glibcCos(x: number): number {
     const da = y - aa + HP1;
     return doSin(aa, da);
   }
+  if (a < LIM3) {
+    const n = reduceSinCos(x);
+    return doSinCos(ra, rda, n + 1);
+  }
   return crCos(x);
+}
+
+const HPINV = 0.6366197723675814; // 0x1.45F306DC9C883p-1
+const TOINT = 6755399441055744; // 0x1.8p52
+const MP1 = 1.5707963407039642; // 0x1.921FB58p0
+const MP2 = -1.3909067564377153e-8; // -0x1.DDE973Cp-27
+const PP3 = -4.9789962314799099e-17; // -0x1.CB3B398p-55
+const PP4 = -1.9034889620193266e-25; // -0x1.d747f23e32ed7p-83
+const LIM3 = 105414350; // high word 0x419921fb: Cody-Waite's range
+let ra = 0;
+let rda = 0;
+
+/** reduce_sincos: x = n·π/2 + (ra + rda), as glibc's FMA build computes it; returns n & 3 */
+function reduceSinCos(x: number): number {
+  const t = fma(x, HPINV, TOINT);
+  const xn = t - TOINT;
+  const y = fma(xn, -MP2, fma(-xn, MP1, x));
+  const n = xn % 4; // the low bits of t's mantissa are xn's
+  const t2 = fma(-xn, PP3, y);
+  let db = fma(-xn, PP3, y - t2);
+  const b = fma(-xn, PP4, t2);
+  db += fma(-xn, PP4, t2 - b);
+  ra = b;
+  rda = db;
+  return ((n % 4) + 4) % 4;
+}
+
+/** do_sincos: sin (n even) or cos (n odd) of a + da, negated in quadrants 2 and 3 */
+function doSinCos(a: number, da: number, n: number): number {
+  const r = n & 1 ? doCos(a, da) : doSin(a, da);
+  return n & 2 ? -r : r;
 }
 
 const f1 = 0.1666666666666641;

@@ -37,11 +37,12 @@ test('math: edge arguments and errors match lua5.1', { skip: !HAVE }, () => {
   }
   cases.push(M('min', 3, 1, 2), M('max', 3, 1, 2), M('min', 1, 0 / 0), M('min', 0 / 0, 1), M('max', 1, 2, 'x'), M('ldexp', 1, 2 ** 40), M('ldexp', 1, 2 ** 32 + 3));
   cases.push(M('random', 1, 2, 3), M('random', 0), M('random', 2, 1), M('random', 'x'), M('random', 1, 'x'), M('randomseed'), M('randomseed', 'x'));
-  const bad = diffCases(openMath, cases, 40, '', 2);
+  // tan(1e22) needs glibc's Payne-Hanek reduction (branred), which we leave to Math.tan: an ulp off
+  const bad = diffCases(openMath, cases, 40, '', 1);
   assert.deepEqual(bad, []);
 });
 
-test('math: random arguments of every function match lua5.1 within an ulp', { skip: !HAVE }, () => {
+test('math: random arguments of every function match lua5.1 to the last bit but for glibc misroundings', { skip: !HAVE }, () => {
   const r = rng(99);
   const cases: Case[] = [];
   const arg = (): number => {
@@ -66,9 +67,11 @@ test('math: random arguments of every function match lua5.1 within an ulp', { sk
   for (let n = 0; n < 600; n++) {
     cases.push(M(['atan2', 'fmod', 'pow'][n % 3], arg(), n % 3 === 2 ? (r() - 0.5) * 10 : arg()));
   }
-  // V8's fdlibm-based exp/log/tan/atan… are within 1 ulp of glibc's (correctly rounded in practice) results
-  const bad = diffCases(openMath, cases, 40, '', 2);
-  assert.deepEqual(bad, []);
+  // glibc's exp/log/pow/tan/atan are within 0.52 ulp and ours correctly rounded: equal but for
+  // the rare arguments glibc misrounds (3 of these 3600, each checked against mpmath)
+  assert.deepEqual(diffCases(openMath, cases, 40, '', 1), []);
+  const exact = diffCases(openMath, cases, 1000, '', 0);
+  assert.ok(exact.length <= 5, exact.join('\n'));
 });
 
 test("math.random and math.randomseed follow lua5.1's rand() sequence", { skip: !HAVE }, () => {

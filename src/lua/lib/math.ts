@@ -5,11 +5,12 @@
  * - abs ceil floor sqrt sin cos tan asin acos atan atan2 sinh cosh tanh exp
  *   log log10 pow fmod modf frexp ldexp deg rad min max, huge pi, and mod
  *   (5.1's LUA_COMPAT_MOD alias of fmod). Each is the C library call on a
- *   double; sin, cos and asin come from util/crmath.ts (glibc's own
- *   algorithms / correctly rounded), because V8's fdlibm versions differ
+ *   double, as glibc computes it: V8's fdlibm-based Math functions differ
  *   from glibc's in the last bit for a few percent of arguments, which
- *   shows in comparisons and in %.17g; sqrt, floor, ceil, fmod (JS's %),
- *   frexp and ldexp are exact in both.
+ *   shows in comparisons and sometimes in %.14g, so sin/cos/asin/acos come
+ *   from util/crmath.ts and exp/log/log10/pow/tan/atan/atan2/sinh/cosh from
+ *   util/libm.ts; sqrt, floor, ceil, fmod (JS's %), frexp, ldexp are exact
+ *   in both, and tanh is fdlibm's in both.
  * - random / randomseed as lua5.1 has them: glibc's rand() (the TYPE_3
  *   additive feedback generator, seeded by srand), so math.random() gives
  *   lua5.1's sequence; one generator per LuaState (C's is per process).
@@ -23,7 +24,8 @@
  *   against redis-server 7.0.15. openRedisMathRandom installs the two
  *   functions on a RedisRand48 the caller keeps per server.
  */
-import { glibcAsin, glibcCos, glibcSin } from '../../util/crmath.js';
+import { crAcos, glibcAsin, glibcCos, glibcSin } from '../../util/crmath.js';
+import { glibcAtan, glibcAtan2, glibcCosh, glibcExp, glibcLog, glibcLog10, glibcPow, glibcSinh, glibcTan } from '../../util/libm.js';
 import type { LuaState } from '../state.js';
 import { LuaTable, type LuaValue } from '../value.js';
 import { checkInt, checkNumber } from './auxlib.js';
@@ -196,16 +198,16 @@ export function openMath(L: LuaState): LuaTable {
     return [glibcSin(num(x, 'sin', arguments.length))];
   }
   function math_sinh(x: LuaValue): LuaValue[] {
-    return [Math.sinh(num(x, 'sinh', arguments.length))];
+    return [glibcSinh(num(x, 'sinh', arguments.length))];
   }
   function math_cos(x: LuaValue): LuaValue[] {
     return [glibcCos(num(x, 'cos', arguments.length))];
   }
   function math_cosh(x: LuaValue): LuaValue[] {
-    return [Math.cosh(num(x, 'cosh', arguments.length))];
+    return [glibcCosh(num(x, 'cosh', arguments.length))];
   }
   function math_tan(x: LuaValue): LuaValue[] {
-    return [Math.tan(num(x, 'tan', arguments.length))];
+    return [glibcTan(num(x, 'tan', arguments.length))];
   }
   function math_tanh(x: LuaValue): LuaValue[] {
     return [Math.tanh(num(x, 'tanh', arguments.length))];
@@ -214,15 +216,15 @@ export function openMath(L: LuaState): LuaTable {
     return [glibcAsin(num(x, 'asin', arguments.length))];
   }
   function math_acos(x: LuaValue): LuaValue[] {
-    return [Math.acos(num(x, 'acos', arguments.length))];
+    return [crAcos(num(x, 'acos', arguments.length))];
   }
   function math_atan(x: LuaValue): LuaValue[] {
-    return [Math.atan(num(x, 'atan', arguments.length))];
+    return [glibcAtan(num(x, 'atan', arguments.length))];
   }
   function math_atan2(y: LuaValue, x: LuaValue): LuaValue[] {
     const argc = arguments.length;
     const b = num(x, 'atan2', argc, 2); // GCC evaluates C's call arguments right to left: #2 is checked first
-    return [Math.atan2(num(y, 'atan2', argc), b)];
+    return [glibcAtan2(num(y, 'atan2', argc), b)];
   }
   function math_ceil(x: LuaValue): LuaValue[] {
     return [Math.ceil(num(x, 'ceil', arguments.length))];
@@ -252,16 +254,16 @@ export function openMath(L: LuaState): LuaTable {
   function math_pow(x: LuaValue, y: LuaValue): LuaValue[] {
     const argc = arguments.length;
     const b = num(y, 'pow', argc, 2);
-    return [cpow(num(x, 'pow', argc), b)];
+    return [glibcPow(num(x, 'pow', argc), b)];
   }
   function math_log(x: LuaValue): LuaValue[] {
-    return [Math.log(num(x, 'log', arguments.length))];
+    return [glibcLog(num(x, 'log', arguments.length))];
   }
   function math_log10(x: LuaValue): LuaValue[] {
-    return [Math.log10(num(x, 'log10', arguments.length))];
+    return [glibcLog10(num(x, 'log10', arguments.length))];
   }
   function math_exp(x: LuaValue): LuaValue[] {
-    return [Math.exp(num(x, 'exp', arguments.length))];
+    return [glibcExp(num(x, 'exp', arguments.length))];
   }
   function math_deg(x: LuaValue): LuaValue[] {
     return [num(x, 'deg', arguments.length) / RADIANS_PER_DEGREE];
@@ -359,11 +361,4 @@ export function openRedisMathRandom(L: LuaState, gen: RedisRand48 = new RedisRan
   (math as LuaTable).set('random', redis_math_random);
   (math as LuaTable).set('randomseed', redis_math_randomseed);
   return gen;
-}
-
-/** C's pow(x, y) where JS's ** differs: pow(1, y) and pow(x, ±0) are 1 even for NaN. */
-export function cpow(x: number, y: number): number {
-  if (x === 1 || y === 0) return 1;
-  if (x === -1 && (y === Infinity || y === -Infinity)) return 1;
-  return x ** y;
 }
