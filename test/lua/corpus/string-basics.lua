@@ -1,0 +1,42 @@
+-- string library: len sub byte char rep reverse lower upper, method calls, coercions and errors
+local function try(f, ...)
+  local r = {pcall(f, ...)}
+  local out = {}
+  for i = 1, select('#', unpack(r)) do out[#out + 1] = tostring(r[i]) end
+  print(table.concat(out, ' | '))
+end
+local s = "Hello, World"
+print(string.len(s), #s, s:len(), ("x"):len(), string.len(""), string.len(12345))
+print(s:sub(1, 5), s:sub(-5), s:sub(8), s:sub(0), s:sub(100), s:sub(-100, 3), s:sub(5, 2), s:sub(2.9, 4.2))
+print(s:sub(3, -3), ("abc"):sub(-1, -1), ("abc"):sub(4), string.sub(123456, 2, 4))
+print(s:byte(), s:byte(1, 3), s:byte(-1), s:byte(0), s:byte(100), s:byte(3, 2), select('#', s:byte(1, -1)))
+print(string.char(), string.char(72, 105), string.char(0):len(), string.char(255):byte(), string.char("65", 66.9))
+print(("ab"):rep(3), ("ab"):rep(0), ("ab"):rep(-2), (""):rep(100), ("x"):rep(2.7), string.rep(5, 3))
+print(s:reverse(), (""):reverse(), ("a\0b"):reverse():byte(1, -1))
+print(s:lower(), s:upper(), ("\200\201abcXYZ"):upper():byte(1, -1))
+print(("%d"):format(5), ("x"):upper():lower():rep(2))
+local n = 42
+print(#tostring(n), ("n=" .. n):upper())
+try(function() return string.len() end)
+try(function() return string.len(nil) end)
+try(function() return string.len({}) end)
+try(function() return string.sub("x") end)
+try(function() return string.sub("x", "a") end)
+try(function() return string.sub("x", 1, {}) end)
+try(function() return string.byte("x", "y") end)
+try(function() return string.char(256) end)
+try(function() return string.char(-1) end)
+try(function() return string.char(65, "x") end)
+try(function() return string.rep("x") end)
+try(function() return string.rep() end)
+try(function() return string.upper() end)
+try(function() return string.lower(true) end)
+try(function() return string.reverse(print) end)
+try(function() return ("x"):bad() end)
+try(function() return string.dump(print) end)
+try(function() return string.dump() end)
+try(function() return string.dump("x") end)
+print(string.gfind == string.gmatch, type(string.dump))
+local mt = getmetatable("")
+print(type(mt), mt.__index == string, rawequal(getmetatable("a"), getmetatable("b")))
+print(("abc").len == string.len, ("abc").nope)
