@@ -103,7 +103,8 @@ export function luaLiteral(v: LuaValue): string {
 const LUA_SER =
   "local function ser(v) local t = type(v) if t == 'string' then return 's' .. (v:gsub('.', function(c) return string.format('%02x', c:byte()) end)) " +
   "elseif t == 'number' then if v ~= v then return 'nnan' end return 'n' .. string.format('%.17g', v) " +
-  "elseif t == 'table' then local ks = {} for k, x in pairs(v) do ks[#ks+1] = ser(k) .. '=' .. ser(x) end table.sort(ks) return '{' .. table.concat(ks, ';') .. '}' " +
+  "elseif t == 'table' then local pre, d = {}, 0 while true do local k, x = next(v) if k == nil or next(v, k) ~= nil or type(x) ~= 'table' then break end " +
+  "pre[#pre+1] = '{' .. ser(k) .. '=' v = x d = d + 1 end if d > 0 then return table.concat(pre) .. ser(v) .. string.rep('}', d) end local ks = {} for k, x in pairs(v) do ks[#ks+1] = ser(k) .. '=' .. ser(x) end table.sort(ks) return '{' .. table.concat(ks, ';') .. '}' " +
   "elseif t == 'nil' then return 'nil' elseif t == 'boolean' then return 'b' .. tostring(v) elseif t == 'userdata' then return 'u' .. tostring(v) else return t end end " +
   "local function pk(...) return select('#', ...), {...} end local NEGZERO = -(tonumber('0')) local function NEST(n, v) for i = 1, n do v = {v} end return v end local out = {} ";
 
@@ -136,14 +137,18 @@ export function ser(v: LuaValue): string {
       return 'b' + v;
   }
   if (v instanceof LuaTable) {
-    // a deep chain {{{…}}} without recursing as deep (JS's stack is smaller than Lua's)
+    // a chain of one-entry tables ({{{…}}}, {a={a=…}}) without recursing as deep (JS's stack is smaller than Lua's)
+    let pre = '';
     let depth = 0;
     let inner: LuaTable = v;
-    while (inner.arr.length === 1 && inner.arr[0] instanceof LuaTable && (inner.hash === undefined || inner.hash.size === 0)) {
-      inner = inner.arr[0] as LuaTable;
+    for (;;) {
+      const e = inner.next(undefined);
+      if (e === undefined || inner.next(e[0]) !== undefined || !(e[1] instanceof LuaTable)) break;
+      pre += '{' + ser(e[0]) + '=';
+      inner = e[1];
       depth++;
     }
-    if (depth > 0) return '{n1='.repeat(depth) + ser(inner) + '}'.repeat(depth);
+    if (depth > 0) return pre + ser(inner) + '}'.repeat(depth);
     const ks: string[] = [];
     let k: LuaValue = undefined;
     for (;;) {
@@ -209,7 +214,7 @@ export function runLocal(calls: Call[]): string[] {
 export async function runOracle(r: RespClient, calls: Call[]): Promise<string[]> {
   const script = oracleScript(calls).replace(/RAW\(t\[i\]\)/g, "(type(t[i]) == 'string' and 'R' .. ser(t[i]) or ser(t[i]))");
   const reply = await r.cmd('EVAL', Buffer.from(script, 'latin1'), '0');
-  if (typeof reply !== 'string') throw new Error(`oracle replied ${String(reply)} to ${script}`);
+  if (typeof reply !== 'string') throw new Error(`EVAL replied ${String(reply)} to the calls ${calls.map((c) => `${c.fn}(${c.args.map(luaLiteral).join(', ').slice(0, 200)})`).join('; ')}`);
   return reply === '' && calls.length === 1 ? [''] : reply.split('\n');
 }
 
