@@ -12,13 +12,19 @@
  *   and function entries and yields BUDGET when it goes below zero; the
  *   driver (run()) refills it, checks the clock, and may pause the script.
  * - `depth`: nested calls, for "stack overflow" before JS's stack runs out.
+ * - `ccalls`: calls into Lua from natives (callSync, pcall, resume) nested
+ *   now: Lua 5.1's nCcalls, which stops at LUAI_MAXCCALLS (200) with
+ *   "C stack overflow" — each such level costs far more JS stack than a
+ *   Lua-to-Lua call.
  */
 import { BUDGET, LuaClosure, LuaError, type LuaFunction, type LuaGen, LuaTable, type LuaValue, luaType, rawToString } from './value.js';
 
 /** Steps between two looks at the clock (about 0.1–1 ms of work). */
 export const STEP_BUDGET = 100_000;
-/** Lua 5.1's LUAI_MAXCCALLS-like bound on nested calls, kept below JS's own stack limit. */
+/** Lua 5.1's LUAI_MAXCALLS-like bound on nested calls, kept below JS's own stack limit. */
 export const MAX_DEPTH = 7_000;
+/** LUAI_MAXCCALLS: nested calls from natives into Lua ("C stack overflow") */
+export const MAX_CCALLS = 200;
 
 /** Thrown through everything (pcall does not catch it) when the host stops a script: SCRIPT KILL, shutdown. */
 export class LuaKill extends Error {
@@ -35,6 +41,7 @@ export class LuaState {
   chunk = '?';
   steps = STEP_BUDGET;
   depth = 0;
+  ccalls = 0;
   /** set by the host to stop the running script at its next step (SCRIPT KILL) */
   kill: LuaKill | undefined = undefined;
 
@@ -64,13 +71,21 @@ export class LuaState {
   callSync(f: LuaValue, args: LuaValue[]): LuaValue[] {
     if (typeof f === 'function') return f(...args);
     if (f instanceof LuaClosure) {
-      const gen = f.g(...args);
-      for (;;) {
-        const r = gen.next();
-        if (r.done) return r.value;
-        if (r.value !== BUDGET) throw this.error('attempt to yield across metamethod/C-call boundary');
-        if (this.kill !== undefined) throw this.kill;
-        this.steps = STEP_BUDGET;
+      if (++this.ccalls >= MAX_CCALLS) {
+        this.ccalls--;
+        throw this.error('C stack overflow');
+      }
+      try {
+        const gen = f.g(...args);
+        for (;;) {
+          const r = gen.next();
+          if (r.done) return r.value;
+          if (r.value !== BUDGET) throw this.error('attempt to yield across metamethod/C-call boundary');
+          if (this.kill !== undefined) throw this.kill;
+          this.steps = STEP_BUDGET;
+        }
+      } finally {
+        this.ccalls--;
       }
     }
     const h = metaOf(this, f)?.get('__call');
