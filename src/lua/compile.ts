@@ -71,7 +71,8 @@ function describe(e: Expr): string {
     case 'global':
       return `global '${e.name}'`;
     case 'index':
-      return e.key.k === 'str' ? `field '${e.key.v}'` : '';
+      // kname: a key that is not a constant string is '?'
+      return e.key.k === 'str' ? `field '${e.key.v}'` : "field '?'";
   }
   return '';
 }
@@ -131,7 +132,7 @@ class Compiler {
     const params = f.params.map((p) => p.js);
     if (f.isVararg) params.push('...va');
     const body = this.block(f.body);
-    let head = `if (++L.depth > MAXD) rt.overflow(L); L.chunk = CHUNK; if (--L.steps < 0) yield 0;`;
+    let head = `if (++L.depth > MAXD) rt.overflow(L); const $ch = L.chunk; L.chunk = CHUNK; if (--L.steps < 0) yield 0;`;
     if (f.argVar !== undefined) head += f.usesVararg ? ` let ${f.argVar.js};` : ` let ${f.argVar.js} = rt.packArg(va);`;
     let temps = '';
     if (this.fn.temps > 0) {
@@ -140,7 +141,7 @@ class Compiler {
       temps = `let ${names.join(', ')};`;
     }
     this.fn = saved;
-    const tail = endsInReturn(f.body) ? '' : '\nL.depth--; return EMPTY;';
+    const tail = endsInReturn(f.body) ? '' : '\nL.depth--; L.chunk = $ch; return EMPTY;';
     return `new LuaClosure(function* $lua(${params.join(', ')}) {\n${head}\n${temps}\n${body}${tail}\n}, ${lit(f.name)})`;
   }
 
@@ -192,9 +193,9 @@ class Compiler {
     if (exprs.length === 0) v = 'EMPTY';
     else if (exprs.length === 1 && isMulti(exprs[0])) v = this.multi(exprs[0]);
     else v = `[${this.list(exprs).join(', ')}]`;
-    if (v === 'EMPTY') return 'L.depth--; return EMPTY;';
+    if (v === 'EMPTY') return 'L.depth--; L.chunk = $ch; return EMPTY;';
     const r = this.tmp();
-    return `${r} = ${v}; L.depth--; return ${r};`;
+    return `${r} = ${v}; L.depth--; L.chunk = $ch; return ${r};`;
   }
 
   /** an explist as JS array elements, the last one spread when it is a call or `...` */
@@ -495,9 +496,9 @@ class Compiler {
   }
 
   private unary(e: Extract<Expr, { k: 'un' }>): string {
-    if (e.op === 'not') return `!${this.cond(e.a)}`;
+    if (e.op === 'not') return `(!${this.cond(e.a)})`;
     const pre: string[] = [];
-    const a = this.operand(e.a, pre, false);
+    const a = e.a.k === 'num' ? `(${this.expr(e.a)})` : this.operand(e.a, pre, false);
     const d = lit(describe(e.a));
     let code: string;
     if (e.op === '-') code = `(typeof ${a} === 'number' ? -${a} : rt.unm(L, ${a}, ${d}, ${e.line}))`;
@@ -558,7 +559,7 @@ class Compiler {
         let eq: string;
         if (isConst(e.a) || isConst(e.b)) eq = `${a} === ${b}`;
         else eq = `(${a} === ${b} || (typeof ${a} === 'object' && typeof ${b} === 'object' && rt.eq(L, ${a}, ${b})))`;
-        code = e.op === '==' ? eq : `!${eq}`;
+        code = e.op === '==' ? eq : `!(${eq})`;
         break;
       }
       default: {
@@ -576,7 +577,7 @@ class Compiler {
         code = checks.length === 0 ? fast : `(${checks.join(' && ')} ? ${fast} : ${fn}(L, ${x}, ${y}, ${e.line}))`;
       }
     }
-    return pre.length > 0 ? `(${pre.join(', ')}, ${code})` : code;
+    return pre.length > 0 ? `(${pre.join(', ')}, ${code})` : `(${code})`;
   }
 
   /** an expression as a JS boolean (Lua's truth) */
@@ -595,7 +596,7 @@ class Compiler {
       case 'paren':
         return this.cond(e.e);
       case 'un':
-        if (e.op === 'not') return `!${this.cond(e.a)}`;
+        if (e.op === 'not') return `(!${this.cond(e.a)})`;
         break;
       case 'bin':
         if (e.op === 'and') return `(${this.cond(e.a)} && ${this.cond(e.b)})`;

@@ -24,6 +24,7 @@ export * from './state.js';
 export function runToEnd(L: LuaState, f: LuaValue, args: LuaValue[] = []): LuaValue[] {
   if (!(f instanceof LuaClosure)) return L.callSync(f, args);
   L.depth = 0;
+  L.ccalls = 0;
   L.steps = STEP_BUDGET;
   const gen = f.g(...args);
   for (;;) {

@@ -55,9 +55,13 @@ export class LuaState {
     return new LuaError(this.where() + msg);
   }
 
-  /** luaL_argerror: "bad argument #n to 'fname' (msg)" */
+  /**
+   * luaL_argerror: "bad argument #n to 'fname' (msg)". A native called
+   * straight from another native (pcall(f, …): L.line is -1) has no Lua
+   * caller to name it, so Lua calls it '?'.
+   */
   argError(n: number, fname: string, msg: string): LuaError {
-    return this.error(`bad argument #${n} to '${fname}' (${msg})`);
+    return this.error(`bad argument #${n} to '${this.line < 0 ? '?' : fname}' (${msg})`);
   }
 
   /**

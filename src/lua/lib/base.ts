@@ -16,8 +16,8 @@
 import { chunkId } from '../lexer.js';
 import { loadChunk } from '../load.js';
 import * as rt from '../runtime.js';
-import { LuaKill, type LuaState, metaOf } from '../state.js';
-import { EMPTY, LuaClosure, LuaError, type LuaGen, LuaTable, LuaUserdata, type LuaValue, addressOf, luaType, numberToString, rawToString, stringToNumber, truthy } from '../value.js';
+import { LuaKill, type LuaState, MAX_CCALLS, metaOf } from '../state.js';
+import { BUDGET, EMPTY, LuaClosure, LuaError, type LuaGen, LuaTable, LuaUserdata, type LuaValue, addressOf, luaType, numberToString, rawToString, stringToNumber, truthy } from '../value.js';
 import { checkAny, checkInt, checkString, checkTable, optInt, optString, typeError } from './auxlib.js';
 
 /** the Lua value an exception caught by pcall stands for (or the exception, rethrown, when it is not a Lua error) */
@@ -25,6 +25,37 @@ export function caughtValue(L: LuaState, e: unknown): LuaValue {
   if (e instanceof LuaError) return e.value;
   if (e instanceof RangeError) return L.where() + 'stack overflow';
   throw e;
+}
+
+/**
+ * f(...args) inside pcall/xpcall: budget pauses pass up to the driver, but a
+ * coroutine yield cannot cross a protected call in Lua 5.1: it fails where
+ * it was attempted, inside f, with "attempt to yield across metamethod/C-call
+ * boundary" (which f's own pcalls may catch, and this one does otherwise).
+ */
+function* callBoundary(L: LuaState, f: LuaValue, args: LuaValue[]): LuaGen {
+  if (!(f instanceof LuaClosure) && typeof f !== 'function') {
+    const h = metaOf(L, f)?.getStr('__call');
+    if (h === undefined) throw L.error(`attempt to call a ${luaType(f)} value`);
+    args = [f, ...args];
+    f = h;
+  }
+  if (typeof f === 'function') return f(...args);
+  if (!(f instanceof LuaClosure)) return yield* L.call(f, args);
+  const gen = f.g(...args);
+  let r = gen.next();
+  for (;;) {
+    if (r.done) return r.value;
+    if (r.value === BUDGET) {
+      yield BUDGET;
+      r = gen.next();
+    } else r = gen.throw(new LuaError('attempt to yield across metamethod/C-call boundary'));
+  }
+}
+
+/** a function compiled from Lua (not a native, nor a resumable native such as pcall): the compiler names its generators '$lua' */
+export function isLuaFunction(f: LuaValue): boolean {
+  return f instanceof LuaClosure && f.g.name === '$lua';
 }
 
 /** luaL_where(L, level) as well as the engine knows it: level 1 is the running Lua line */
@@ -108,30 +139,42 @@ export function openBase(L: LuaState, opts: BaseOptions = {}): void {
   const pcall = new LuaClosure(function* pcall(...args: LuaValue[]): LuaGen {
     checkAny(L, 1, 'pcall', args.length);
     const depth = L.depth;
+    const chunk = L.chunk;
+    if (++L.ccalls >= MAX_CCALLS) {
+      L.ccalls--;
+      return [false, 'C stack overflow'];
+    }
     try {
       const f = args[0];
-      let r: LuaValue[];
-      if (typeof f === 'function') {
-        // a C function called by pcall has no Lua caller: its errors carry no position
-        L.line = 0;
-        r = f(...args.slice(1));
-      } else r = yield* L.call(f, args.slice(1));
+      // a native called by pcall has no Lua caller: its errors carry no position
+      if (!isLuaFunction(f)) L.line = -1;
+      const r = typeof f === 'function' ? f(...args.slice(1)) : yield* callBoundary(L, f, args.slice(1));
       return [true, ...r];
     } catch (e) {
       if (e instanceof LuaKill) throw e;
       L.depth = depth;
+      L.chunk = chunk;
       return [false, caughtValue(L, e)];
+    } finally {
+      L.ccalls--;
     }
   }, 'pcall');
 
   const xpcall = new LuaClosure(function* xpcall(...args: LuaValue[]): LuaGen {
     checkAny(L, 2, 'xpcall', args.length);
     const depth = L.depth;
+    const chunk = L.chunk;
+    if (++L.ccalls >= MAX_CCALLS) {
+      L.ccalls--;
+      return [false, 'C stack overflow'];
+    }
     try {
-      return [true, ...(yield* L.call(args[0], EMPTY))];
+      if (!isLuaFunction(args[0])) L.line = -1;
+      return [true, ...(yield* callBoundary(L, args[0], EMPTY))];
     } catch (e) {
       if (e instanceof LuaKill) throw e;
       L.depth = depth;
+      L.chunk = chunk;
       const v = caughtValue(L, e);
       try {
         return [false, (yield* L.call(args[1], [v]))[0]];
@@ -141,6 +184,8 @@ export function openBase(L: LuaState, opts: BaseOptions = {}): void {
         caughtValue(L, e2);
         return [false, 'error in error handling'];
       }
+    } finally {
+      L.ccalls--;
     }
   }, 'xpcall');
 

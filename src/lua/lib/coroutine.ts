@@ -12,8 +12,8 @@
  * synchronously (table.sort's comparator, a metamethod): L.callSync refuses
  * it, as Lua 5.1 does ("attempt to yield across metamethod/C-call boundary").
  */
-import { caughtValue } from './base.js';
-import { LuaKill, type LuaState } from '../state.js';
+import { caughtValue, isLuaFunction } from './base.js';
+import { LuaKill, type LuaState, MAX_CCALLS } from '../state.js';
 import { BUDGET, EMPTY, LuaClosure, LuaError, type LuaGen, type LuaThreadLike, type LuaValue } from '../value.js';
 
 type Status = 'suspended' | 'running' | 'normal' | 'dead';
@@ -42,6 +42,11 @@ const running = new WeakMap<LuaState, LuaThread>();
  */
 function* resumeThread(L: LuaState, co: LuaThread, args: LuaValue[]): Generator<unknown, [boolean, LuaValue[]], unknown> {
   if (co.status !== 'suspended') return [false, [`cannot resume ${co.status} coroutine`]];
+  if (L.ccalls >= MAX_CCALLS) return [false, ['C stack overflow']];
+  L.ccalls++;
+  // the caller's position, which the coroutine's code moves
+  const line = L.line;
+  const chunk = L.chunk;
   const prev = running.get(L);
   if (prev !== undefined) prev.status = 'normal';
   running.set(L, co);
@@ -62,10 +67,7 @@ function* resumeThread(L: LuaState, co: LuaThread, args: LuaValue[]): Generator<
       }
       if (r.value === BUDGET) {
         // the script's budget: pause with the coroutine inside, go on where it stopped
-        running.set(L, prev as LuaThread);
-        if (prev === undefined) running.delete(L);
         yield BUDGET;
-        running.set(L, co);
         input = undefined;
         continue;
       }
@@ -81,6 +83,9 @@ function* resumeThread(L: LuaState, co: LuaThread, args: LuaValue[]): Generator<
     co.status = 'dead';
     return [false, [caughtValue(L, e)]];
   } finally {
+    L.ccalls--;
+    L.line = line;
+    L.chunk = chunk;
     L.depth = base;
     if (prev === undefined) running.delete(L);
     else {
@@ -135,9 +140,4 @@ export function openCoroutine(L: LuaState): void {
       ];
     },
   });
-}
-
-/** lua_iscfunction's negation: the compiler names every generator it makes '$lua' */
-function isLuaFunction(f: LuaClosure): boolean {
-  return f.g.name === '$lua';
 }
