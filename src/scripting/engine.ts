@@ -109,7 +109,8 @@ export class LuaEngine implements ScriptEngine {
     L.chunk = chunk;
     const c = host.s.createClient(null);
     c.script = true;
-    c.name = '';
+    // as Redis shows a client without a connection (SLOWLOG)
+    c.addr = c.laddr = '?:0';
     this.client = c;
     for (const open of LUA_LIBRARIES) open(L);
     openRedisMathRandom(L, host.rand48);
@@ -198,7 +199,7 @@ function luaArgsToRedisArgv(args: LuaValue[]): string[] | string {
 
 /** snprintf("%.17g") of an argument */
 function numberArg(n: number): string {
-  if ((n | 0) === n) return String(n);
+  if ((n | 0) === n && (n !== 0 || 1 / n > 0)) return String(n);
   if (n !== n) return '-nan';
   if (n === Infinity) return 'inf';
   if (n === -Infinity) return '-inf';

@@ -412,8 +412,9 @@ function scriptCheckCommand(run: ScriptRunCtx, cmd: CommandSpec<ServerContext> |
   if (cmd === undefined) return 'Unknown Redis command called from script';
   if (!cmd.arityOk(argv.length)) return 'Wrong number of args calling Redis command from script';
   if (cmd.noScript && !run.engine.host.scriptDenyDisabled) return 'This Redis command is not allowed from script';
+  // a may-replicate command (PUBLISH …) counts as a write in a read-only script (Redis 7.0.15)
+  if (run.readOnly && (cmd.write || cmd.mayReplicate)) return 'Write commands are not allowed from read-only scripts.';
   if (cmd.write) {
-    if (run.readOnly) return 'Write commands are not allowed from read-only scripts.';
     for (const check of run.s.diskErrorChecks) {
       const e = check();
       if (e !== null) return '-' + e;

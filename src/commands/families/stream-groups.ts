@@ -277,6 +277,7 @@ function addReadKey(c: Client, key: string): void {
 /** xreadCommand for XREAD and XREADGROUP. */
 function xreadGeneric(c: Client, argv: string[], s: DataContext, xreadgroup: boolean): void {
   const a = parseRead(c, argv, s, xreadgroup);
+  if (a.timeout !== -1 && c.script) throw Err.raw(`ERR ${argv[0]} command is not allowed with BLOCK option from scripts`);
   const db = c.db;
   const ops: Ops = [];
   let served = 0;
