@@ -10,8 +10,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sharedPair } from './runner.js';
 import { RespClient } from '../harness/resp.js';
+import { LUA_COMPILER } from '../../src/scripting/libs.js';
 
-const sp = sharedPair();
+const sp0 = sharedPair();
+/** until the Lua compiler is on main, gKV cannot run a script: said, and skipped */
+const sp = {
+  get p() {
+    return sp0.p;
+  },
+  skip: sp0.skip || (LUA_COMPILER.load === null ? 'the Lua compiler (src/lua/load.ts) has not landed yet' : false),
+};
 
 /** Sends each command to both servers and compares the raw replies. */
 async function same(cmds: string[][], label: string): Promise<void> {
