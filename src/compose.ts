@@ -19,6 +19,8 @@ import { installAof } from './persistence/aof/index.js';
 import { installRdb } from './persistence/rdb/index.js';
 import { registerPersistenceInfo } from './persistence/info.js';
 import { installScripting } from './scripting/index.js';
+import { installFunctions } from './scripting/functions.js';
+import { luaEngine } from './scripting/functions-lua.js';
 
 export interface ComposeOptions {
   /**
@@ -39,6 +41,7 @@ export function composeServer(config: Config = new Config(PARAMS), opts: Compose
   server.applyRenames();
   registerLatencyInfo(server); // INFO latencystats (commands/families/latency)
   installScripting(server); // EVAL's engine and script cache (scripting/)
+  installFunctions(server, () => [luaEngine()]); // FUNCTION's libraries and the LUA engine (scripting/functions)
   if (opts.persistence !== undefined) {
     installAof(server); // appendonly: load at startup, feed, fsync, rewrite (persistence/aof)
     installRdb(server, opts.persistence.loadRdb); // SAVE/BGSAVE, save points, the save at shutdown, load at startup

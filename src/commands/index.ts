@@ -24,6 +24,7 @@ import { latencyCommands } from './families/latency.js';
 import { streamCommands } from './families/stream.js';
 import { streamGroupCommands } from './families/stream-groups.js';
 import { scriptingCommands } from './families/scripting.js';
+import { functionCommands } from './families/functions.js';
 
 export function registerAllCommands(t: CommandTable): void {
   t.register(bitmapCommands);
@@ -48,4 +49,5 @@ export function registerAllCommands(t: CommandTable): void {
   t.register(streamCommands);
   t.register(streamGroupCommands);
   t.register(scriptingCommands);
+  t.register(functionCommands);
 }

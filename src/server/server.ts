@@ -63,6 +63,7 @@ import { Children } from './children.js';
 import { Propagation } from './propagation.js';
 import type { Aof } from '../persistence/aof/aof.js';
 import type { RdbState } from '../persistence/rdb/index.js';
+import type { Functions } from '../scripting/functions.js';
 import { dictSetResizePolicy } from '../datatypes/dict.js';
 import { HdrHistogram } from '../util/hdr-histogram.js';
 import {
@@ -191,6 +192,8 @@ export class Server {
   /** persistence, typed fields the composition root's installers set (persistence/aof, persistence/rdb) */
   aof: Aof | null = null;
   rdb: RdbState | null = null;
+  /** FUNCTION's libraries and engines (scripting/functions), set by installFunctions */
+  functions: Functions | null = null;
   /** where the writes go (the AOF's feed, tests' recorders): see propagation.ts */
   readonly propagation = new Propagation();
   /**

@@ -16,6 +16,7 @@ import { LRU_CLOCK_MAX, type Db } from '../../keyspace/keyspace.js';
 import { refcountOf } from './generic.js';
 import { rdbStateOf } from '../../persistence/rdb/index.js';
 import { installEntries, readRdbFile, saveRdbSync } from '../../persistence/rdb/file.js';
+import { rdbCreateFunctions } from '../../persistence/rdb/functions.js';
 import { sleepBlocking } from '../../util/sleep.js';
 import { SEGV_ACCERR, dieBySignal, logCrashReport } from '../../server/crash.js';
 import { aofOf, AofLoadError } from '../../persistence/aof/index.js';
@@ -597,8 +598,19 @@ function debugReload(c: Client, argv: string[], s: ServerContext): void {
     throw reloadFailed();
   }
   if (img === null) throw reloadFailed();
-  if (!noflush) for (const db of s.ks.dbs) db.flush();
-  void merge; // a key loaded over an existing one replaces it (MERGE); Redis without MERGE would abort the server
+  // emptyData: the databases and the libraries
+  if (!noflush) {
+    for (const db of s.ks.dbs) db.flush();
+    s.functions?.flush();
+  }
+  // the libraries come first in the file: one already loaded fails the reload, unless MERGE (RDBFLAGS_ALLOW_DUP)
+  try {
+    rdbCreateFunctions(s, img.functions, merge);
+  } catch (e) {
+    s.log.warning((e as Error).message);
+    throw reloadFailed();
+  }
+  // a key loaded over an existing one replaces it (MERGE); Redis without MERGE would abort the server
   installEntries(s, img.entries);
   s.ks.dirty = 0;
   s.log.notice('DB reloaded by DEBUG RELOAD');

@@ -35,7 +35,7 @@ import { closeSync, existsSync, mkdirSync, openSync, renameSync, unlinkSync } fr
 import { basename, resolve } from 'node:path';
 import type { ServerContext } from '../../commands/context.js';
 import { cloneManifest, writeAll, markRewrittenIncrsAsHistory, newBase, newIncr, persistManifest, tempIncrName } from './manifest.js';
-import { CommandSink, Sink } from './rewrite.js';
+import { CommandSink, Sink, respCommand } from './rewrite.js';
 import type { RdbHooks } from './rdb-hooks.js';
 import { Snapshot } from '../snapshot.js';
 import { ChildSave, activeChildOf, type ChildResult, type SaveOutput } from '../child.js';
@@ -108,6 +108,8 @@ export class AofRewriter {
     }
     const sink = new Sink(out);
     if (this.s.config.getBool('aof-timestamp-enabled')) sink.push(`#TS:${Math.floor(Date.now() / 1000)}\r\n`);
+    // rewriteFunctions: the libraries first, as FUNCTION LOAD commands
+    for (const code of this.s.functions?.codes() ?? []) sink.push(respCommand(['FUNCTION', 'LOAD', code]));
     // the command form buffers ~1 MB itself: nothing to drain per slice
     return { sink: new CommandSink(sink), drain: () => {}, end: () => sink.flush(), size: () => sink.bytes };
   }

@@ -140,7 +140,9 @@ function removeStaleTempFiles(aof: BootAof): void {
 export function loadFromDisk(aof: BootAof): void {
   const s = aof.s;
   if (aof.state === 'on') aof.feed.flush(true);
+  // emptyData: the databases and the libraries (the AOF loads them again)
   s.ks.emptyData();
+  s.functions?.flush();
   if (aof.state === 'off') {
     aof.dir = aof.resolvedDir();
     aof.name = s.config.get('appendfilename');

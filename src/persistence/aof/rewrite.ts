@@ -1,6 +1,7 @@
 /**
  * The AOF rewrite's base file in command form (aof-use-rdb-preamble no):
- * Redis 7.0's rewriteAppendOnlyFileRio. For each non-empty database a
+ * Redis 7.0's rewriteAppendOnlyFileRio. The libraries first, a `FUNCTION
+ * LOAD <code>` each (rewriteFunctions, written by bgrewrite.ts); for each non-empty database a
  * `SELECT n`, then for each key the commands that rebuild it:
  *   string  SET key value
  *   list    RPUSH key e1 … (at most 64 elements per command, AOF_REWRITE_ITEMS_PER_CMD)

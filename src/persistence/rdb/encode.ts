@@ -579,6 +579,11 @@ export function createDumpPayload(v: Value, o: SaveOptions): Buffer {
   const w = new RdbWriter(64);
   w.saveType(rdbObjectType(v));
   rdbSaveObject(w, v, o);
+  return dumpPayloadEnd(w);
+}
+
+/** A DUMP payload's footer (also FUNCTION DUMP's): the RDB version (2 bytes LE), then the CRC-64 of all before it (8 bytes LE). */
+export function dumpPayloadEnd(w: RdbWriter): Buffer {
   w.ensure(10);
   w.buf[w.len++] = RDB_VERSION & 0xff;
   w.buf[w.len++] = (RDB_VERSION >> 8) & 0xff;

@@ -6,6 +6,7 @@
  *
  *   "REDIS0010"
  *   AUX redis-ver 7.0.15, redis-bits 64, ctime, used-mem, aof-base 0|1
+ *   per library: FUNCTION2 code (./functions.ts)
  *   per non-empty database: SELECTDB n, RESIZEDB size expires,
  *     per key: [EXPIRETIME_MS t] [IDLE s | FREQ f] type key value
  *   EOF, CRC-64 of everything before it (0 with rdbchecksum no)
@@ -41,9 +42,8 @@ import { REDIS_VERSION } from '../../version.js';
 import { ChildSave, type ChildResult } from '../child.js';
 import { strerror } from '../../util/strerror.js';
 import { sleepBlocking } from '../../util/sleep.js';
+import { RDB_OPCODE_FUNCTION, RDB_OPCODE_FUNCTION2, rdbCreateFunctions, rdbLoadFunctionPayload, rdbSaveFunctions } from './functions.js';
 
-const RDB_OPCODE_FUNCTION2 = 245;
-const RDB_OPCODE_FUNCTION = 246;
 const RDB_OPCODE_MODULE_AUX = 247;
 const RDB_OPCODE_IDLE = 248;
 const RDB_OPCODE_FREQ = 249;
@@ -104,6 +104,8 @@ export class RdbImage {
     aux('ctime', String(Math.floor(Date.now() / 1000)));
     aux('used-mem', String(process.memoryUsage().heapUsed));
     aux('aof-base', o.aofBase ? '1' : '0');
+    // the libraries, as they are when the save starts (rdbSaveFunctions)
+    if (s.functions !== null) rdbSaveFunctions(w, s.functions.codes(), this.so);
     this.push(Buffer.from(w.result()));
   }
 
@@ -324,6 +326,8 @@ export interface RdbLoadResult {
   size: number;
   /** empty keys found in the file and left out */
   emptySkipped: number;
+  /** the libraries' payloads (FUNCTION2 records), to be created by the loader (rdbCreateFunctions) */
+  functions: string[];
 }
 
 /** Where a value of the file failed to load (for the report redis-check-rdb would print). */
@@ -366,6 +370,7 @@ export function parseRdb(s: ServerContext, data: Buffer, start = 0): RdbLoadResu
   let unreadableSkipped = 0;
   const entries: LoadedEntry[] = [];
   const aux = new Map<string, string>();
+  const functions: string[] = [];
   let db = 0;
   let expireAt = 0;
   let idle = -1;
@@ -410,9 +415,11 @@ export function parseRdb(s: ServerContext, data: Buffer, start = 0): RdbLoadResu
       else if (k === 'used-mem') s.log.notice(`RDB memory usage when created ${((Number.parseInt(v, 10) || 0) / (1024 * 1024)).toFixed(2)} Mb`);
       continue;
     }
-    if (type === RDB_OPCODE_MODULE_AUX || type === RDB_OPCODE_FUNCTION || type === RDB_OPCODE_FUNCTION2) {
-      throw new RdbError(`RDB at offset ${at - start}: ${type === RDB_OPCODE_MODULE_AUX ? 'module data' : 'functions'} cannot be loaded by gKV`);
+    if (type === RDB_OPCODE_FUNCTION || type === RDB_OPCODE_FUNCTION2) {
+      functions.push(rdbLoadFunctionPayload(r, type));
+      continue;
     }
+    if (type === RDB_OPCODE_MODULE_AUX) throw new RdbError(`RDB at offset ${at - start}: module data cannot be loaded by gKV`);
     if (!isObjectType(type)) throw new RdbError(`Unknown RDB opcode or type ${type} at offset ${at - start}`);
     const key = r.loadString();
     let value: Value;
@@ -456,9 +463,9 @@ export function parseRdb(s: ServerContext, data: Buffer, start = 0): RdbLoadResu
         throw new RdbCrcError(`Wrong RDB checksum expected: (${hex(crc.value())}) but got (${hex(stored.readBigUInt64LE(0))}). Aborting now.`);
       }
     }
-    return { entries, version, aux, size: end + 8 - start, emptySkipped };
+    return { entries, version, aux, size: end + 8 - start, emptySkipped, functions };
   }
-  return { entries, version, aux, size: end - start, emptySkipped };
+  return { entries, version, aux, size: end - start, emptySkipped, functions };
 }
 
 /** A file whose CRC-64 does not match (Redis reports it as "RDB CRC error"). */
@@ -503,6 +510,7 @@ export function installEntries(s: ServerContext, entries: LoadedEntry[], from = 
  */
 export function loadRdbImage(s: ServerContext, data: Buffer): number {
   const r = parseRdb(s, data);
+  rdbCreateFunctions(s, r.functions, false);
   installEntries(s, r.entries, 0, r.entries.length, true);
   return r.size;
 }

@@ -31,6 +31,7 @@ import {
   type RdbLoadResult,
 } from './file.js';
 import { RdbError } from './decode.js';
+import { rdbCreateFunctions } from './functions.js';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { strerror } from '../../util/strerror.js';
@@ -182,6 +183,7 @@ export class RdbState {
     let img: RdbLoadResult;
     try {
       img = parseRdb(s, data);
+      rdbCreateFunctions(s, img.functions, false);
     } catch (e) {
       if (!(e instanceof RdbError)) throw e;
       // Redis's rdbReportCorruptRDB while loading a file: the reason, redis-check-rdb's report, then it exits
