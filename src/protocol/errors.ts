@@ -66,6 +66,8 @@ export const Err = {
   intRange: () => E('ERR value is out of range, value must between -2147483648 and 2147483647'),
   numkeysPositive: () => E('ERR numkeys should be greater than 0'),
   numkeysTooMany: () => E("ERR Number of keys can't be greater than number of args"),
+  /** EVAL's and FCALL's numkeys */
+  numkeysNegative: () => E("ERR Number of keys can't be negative"),
   limitNegative: () => E("ERR LIMIT can't be negative"),
   zaddNxXx: () => E('ERR XX and NX options at the same time are not compatible'),
   zaddGtLtNx: () => E('ERR GT, LT, and/or NX options at the same time are not compatible'),

@@ -207,7 +207,7 @@ function parseNumKeys(c: Client, argv: string[]): number | null {
     return null;
   }
   if (n < 0) {
-    c.addError("ERR Number of keys can't be negative");
+    c.addError(Err.numkeysNegative().resp);
     return null;
   }
   return n;

@@ -26,30 +26,7 @@ import { splitArgs } from '../protocol/inline.js';
 import type { ServerContext } from '../commands/context.js';
 import type { Client } from '../server/client.js';
 
-// ------------------------------------------------------------------ script flags
-
-/** Redis's script flags (script.h SCRIPT_FLAG_*), shared by `#!lua flags=` scripts and functions. */
-export const SCRIPT_FLAG_NO_WRITES = 1 << 0;
-export const SCRIPT_FLAG_ALLOW_OOM = 1 << 1;
-export const SCRIPT_FLAG_ALLOW_STALE = 1 << 2;
-export const SCRIPT_FLAG_NO_CLUSTER = 1 << 3;
-export const SCRIPT_FLAG_EVAL_COMPAT_MODE = 1 << 4;
-export const SCRIPT_FLAG_ALLOW_CROSS_SLOT = 1 << 5;
-
-/** scripts_flags_def: the flags a script or function may declare, by name, in Redis's order. */
-export const SCRIPT_FLAGS_DEF: readonly (readonly [string, number])[] = [
-  ['no-writes', SCRIPT_FLAG_NO_WRITES],
-  ['allow-oom', SCRIPT_FLAG_ALLOW_OOM],
-  ['allow-stale', SCRIPT_FLAG_ALLOW_STALE],
-  ['no-cluster', SCRIPT_FLAG_NO_CLUSTER],
-  ['allow-cross-slot-keys', SCRIPT_FLAG_ALLOW_CROSS_SLOT],
-];
-
-/** A flag's bit by its name (strcasecmp), or 0 when there is none of that name. */
-export function scriptFlagByName(name: string): number {
-  for (const [s, f] of SCRIPT_FLAGS_DEF) if (s.length === name.length && s === asciiLower(name)) return f;
-  return 0;
-}
+// ------------------------------------------------------------------ names
 
 /** ASCII lower case only, as strcasecmp compares (latin1 letters beyond ASCII stay as they are). */
 export function asciiLower(s: string): string {
@@ -294,15 +271,6 @@ export function functionExtractLibMetaData(payload: string): LibMetaData {
 
 // ------------------------------------------------------------------ per server
 
-/** The script running now, as FUNCTION STATS shows it. */
-export interface RunningScript {
-  /** an EVAL (FUNCTION STATS then answers BUSY) */
-  isEval: boolean;
-  name: string;
-  argv: string[];
-  durationMs: number;
-}
-
 /** Redis's LOAD_TIMEOUT_MS: a library's load may run this long. */
 export const LOAD_TIMEOUT_MS = 500;
 
@@ -313,12 +281,6 @@ export const LOAD_TIMEOUT_MS = 500;
 export class Functions {
   readonly engines = new Map<string, EngineInfo>();
   lib: FunctionsLibCtx;
-  /**
-   * Set by the scripting runtime: the script running now (FUNCTION STATS),
-   * and FUNCTION KILL's scriptKill; null: nothing ever runs (NOTBUSY).
-   */
-  running: (() => RunningScript | null) | null = null;
-  kill: ((c: Client) => void) | null = null;
 
   /** `makeEngines` builds the engines afresh (at start and after FUNCTION FLUSH, as functionsInit). */
   constructor(private readonly makeEngines: () => EngineInfo[]) {

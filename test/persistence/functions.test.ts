@@ -16,9 +16,8 @@ import { spawnSync } from 'node:child_process';
 import { oracleSkip, startGkv, startRedis, waitFor } from '../harness/servers.js';
 import { RespClient } from '../harness/resp.js';
 import { errText, recordPropagation, withServer } from '../harness/commands.js';
-import { useRegexEngine } from '../harness/regex-function-engine.js';
 
-const lib = (name: string, fn: string, body = 'return 1'): string => `#!lua name=${name}\nredis.register_function('${fn}', function(keys, args) ${body} end)`;
+const lib = (name: string, fn: string, body = `return '${fn}'`): string => `#!lua name=${name}\nredis.register_function('${fn}', function(keys, args) ${body} end)`;
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'gkv-fn-'));
@@ -38,12 +37,12 @@ test("an RDB file with libraries goes both ways: gKV loads Redis's, Redis loads 
 
     const g = await startGkv({ dir: gdir, 'enable-debug-command': 'yes' });
     const gc = await RespClient.connect(g.port);
-    useRegexEngine(g);
     copyFileSync(join(rdir, 'dump.rdb'), join(gdir, 'dump.rdb'));
     assert.equal(await gc.cmd('DEBUG', 'RELOAD', 'NOSAVE'), 'OK');
     assert.deepEqual(await gc.cmd('FUNCTION', 'LIST', 'WITHCODE'), [
       ['library_name', 'redislib', 'engine', 'LUA', 'functions', [['name', 'rf', 'description', null, 'flags', []]], 'library_code', lib('redislib', 'rf', "return 'from redis'")],
     ]);
+    assert.equal(await gc.cmd('FCALL', 'rf', '0'), 'from redis');
     assert.equal(await gc.cmd('GET', 'k'), 'v');
     await gc.cmd('FUNCTION', 'LOAD', lib('gkvlib', 'gf', "return 'from gkv'"));
     assert.equal(await gc.cmd('SAVE'), 'OK');
@@ -74,7 +73,6 @@ test('DEBUG RELOAD keeps the libraries; NOFLUSH fails on a library already loade
     const g = await startGkv({ dir, 'enable-debug-command': 'yes' });
     const c = await RespClient.connect(g.port);
     try {
-      useRegexEngine(g);
       await c.cmd('FUNCTION', 'LOAD', lib('l1', 'f1'));
       assert.equal(await c.cmd('DEBUG', 'RELOAD'), 'OK');
       assert.equal(await c.cmd('FCALL', 'f1', '0'), 'f1');
@@ -100,7 +98,6 @@ test("the AOF's command-form base starts with a FUNCTION LOAD per library, and D
     const g = await startGkv({ dir, appendonly: 'yes', 'aof-use-rdb-preamble': 'no', 'enable-debug-command': 'yes' });
     const c = await RespClient.connect(g.port);
     try {
-      useRegexEngine(g);
       await c.cmd('FUNCTION', 'LOAD', lib('l1', 'f1'));
       await c.cmd('SET', 'k', 'v');
       assert.equal(await c.cmd('BGREWRITEAOF'), 'Background append only file rewriting started');
@@ -128,7 +125,6 @@ test("the AOF's command-form base starts with a FUNCTION LOAD per library, and D
 
 test('FUNCTION LOAD, DELETE, FLUSH and RESTORE propagate as sent and count one change each; failures neither', async () => {
   await withServer(async (c, srv) => {
-    useRegexEngine(srv);
     const propagated = recordPropagation(srv);
     const dirty = () => srv.server.ks.dirty;
     let d = dirty();

@@ -18,7 +18,8 @@ import { globMatch } from '../../util/glob.js';
 import { parseInt64 } from '../../util/numbers.js';
 import { RdbError, RdbReader, verifyDumpPayload } from '../../persistence/rdb/decode.js';
 import { RDB_OPCODE_FUNCTION, RDB_OPCODE_FUNCTION2, functionDumpPayload, rdbLoadFunctionPayload } from '../../persistence/rdb/functions.js';
-import { type Functions, type FunctionsLibCtx, FunctionsError, LOAD_TIMEOUT_MS, SCRIPT_FLAGS_DEF } from '../../scripting/functions.js';
+import { type Functions, type FunctionsLibCtx, FunctionsError, LOAD_TIMEOUT_MS } from '../../scripting/functions.js';
+import { SCRIPT_FLAGS_DEF, runningScript, scriptKill } from '../../scripting/script.js';
 
 function functionsOf(s: ServerContext): Functions {
   if (s.functions === null) throw Err.raw('ERR functions are not available on this server');
@@ -114,9 +115,9 @@ function functionListCommand(c: Client, argv: string[], s: ServerContext): void 
       c.addBulkOrNull(fi.desc);
       c.addBulk('flags');
       // functionListReplyFlags: a set of the declared flags' names, as statuses
-      const names = SCRIPT_FLAGS_DEF.filter(([, f]) => (fi.flags & f) !== 0);
+      const names = SCRIPT_FLAGS_DEF.filter(([f]) => (fi.flags & f) !== 0);
       c.addSetLen(names.length);
-      for (const [n] of names) c.addStatus(n);
+      for (const [, n] of names) c.addStatus(n);
     }
     if (withCode) {
       c.addBulk('library_code');
@@ -128,19 +129,19 @@ function functionListCommand(c: Client, argv: string[], s: ServerContext): void 
 /** FUNCTION STATS: the running function (or nil) and each engine's counts. */
 function functionStatsCommand(c: Client, _argv: string[], s: ServerContext): void {
   const f = functionsOf(s);
-  const running = f.running?.() ?? null;
-  if (running !== null && running.isEval) throw Err.raw('BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.');
+  const run = runningScript(s);
+  if (run !== null && run.evalMode) throw Err.busyScript(true);
   c.addMapLen(2);
   c.addBulk('running_script');
-  if (running === null) c.addNull();
+  if (run === null) c.addNull();
   else {
     c.addMapLen(3);
     c.addBulk('name');
-    c.addBulk(running.name);
+    c.addBulk(run.inv.funcname);
     c.addBulk('command');
-    c.addBulks(running.argv);
+    c.addBulks(run.argv);
     c.addBulk('duration_ms');
-    c.addInt(running.durationMs);
+    c.addInt(run.durationMs());
   }
   c.addBulk('engines');
   c.addMapLen(f.engines.size);
@@ -157,9 +158,7 @@ function functionStatsCommand(c: Client, _argv: string[], s: ServerContext): voi
 
 /** FUNCTION KILL: the running function stopped (scriptKill for functions). */
 function functionKillCommand(c: Client, _argv: string[], s: ServerContext): void {
-  const kill = functionsOf(s).kill;
-  if (kill === null) throw Err.raw('NOTBUSY No scripts in execution right now.');
-  kill(c);
+  scriptKill(s, c, false);
 }
 
 // ------------------------------------------------------------------ FUNCTION DUMP / RESTORE
@@ -268,7 +267,7 @@ function fcallCommandGeneric(c: Client, argv: string[], s: ServerContext, ro: bo
   const n = parseInt64(argv[2]);
   if (n === null) throw Err.raw('ERR Bad number of keys provided');
   if (n > argv.length - 3) throw Err.numkeysTooMany();
-  if (n < 0) throw Err.raw("ERR Number of keys can't be negative");
+  if (n < 0) throw Err.numkeysNegative();
   const numkeys = Number(n);
   fi.lib.ei.engine.call(c, s, fi, argv.slice(3, 3 + numkeys), argv.slice(3 + numkeys), ro);
 }
