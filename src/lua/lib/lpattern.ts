@@ -96,6 +96,36 @@ function matchClass(c: number, cl: number): boolean {
   return CTYPE[cl] & LOWER ? res !== 0 : res === 0;
 }
 
+/** A pattern prepared for matching: its C string and what the matcher learnt of it. */
+class Compiled {
+  /** classend(p) per position (0: not computed yet) */
+  readonly ends: Int32Array;
+  /** member tables of the classes and sets, by position */
+  readonly tables: (Uint8Array | undefined)[];
+  /** how often each class or set was tested */
+  readonly hits: Int32Array;
+  /** the bytes a match can start with, when the first item is one plain class (undefined: not known yet) */
+  first: Uint8Array | null | undefined = undefined;
+  constructor(readonly p: string) {
+    this.ends = new Int32Array(p.length + 1);
+    this.tables = new Array(p.length + 1).fill(undefined);
+    this.hits = new Int32Array(p.length + 1);
+  }
+}
+
+const EMPTY_COMPILED = new Compiled('\0');
+/**
+ * Compiled patterns by source, shared by every LuaState: scripts use a few
+ * literal patterns over and over. Only what follows from the pattern's text
+ * is kept (a memo, as V8 keeps compiled regular expressions), bounded in
+ * count and in pattern length.
+ */
+const cache = new Map<string, Compiled>();
+const CACHE_MAX = 256;
+const CACHE_PATTERN_MAX = 1024;
+/** a class tested this many times gets its byte table */
+const TABLE_AFTER = 32;
+
 export class MatchState {
   /** the subject */
   src = '';
@@ -108,17 +138,37 @@ export class MatchState {
 
   constructor(readonly L: LuaState) {}
 
+  /** the compiled form of the pattern: memoized class ends and byte tables */
+  private pt: Compiled = EMPTY_COMPILED;
+
   /** Prepares a match of pattern `pat` (a Lua string) over `src`. */
   reset(src: string, pat: string): void {
     this.src = src;
     this.srcEnd = src.length;
-    const z = pat.indexOf('\0');
-    this.p = (z >= 0 ? pat.slice(0, z) : pat) + '\0';
+    let pt = cache.get(pat);
+    if (pt === undefined) {
+      const z = pat.indexOf('\0');
+      pt = new Compiled((z >= 0 ? pat.slice(0, z) : pat) + '\0');
+      if (pat.length <= CACHE_PATTERN_MAX) {
+        if (cache.size >= CACHE_MAX) cache.clear();
+        cache.set(pat, pt);
+      }
+    }
+    this.pt = pt;
+    this.p = pt.p;
     this.level = 0;
   }
 
-  /** classend: the index just past the single-char class at p */
+  /** classend, memoized per pattern position (errors are raised every time, never memoized) */
   classEnd(p: number): number {
+    const ends = this.pt.ends;
+    const e = ends[p];
+    if (e !== 0) return e;
+    return (ends[p] = this.classEndRaw(p));
+  }
+
+  /** classend: the index just past the single-char class at p */
+  private classEndRaw(p: number): number {
     const pat = this.p;
     const c = pat.charCodeAt(p++);
     if (c === L_ESC) {
@@ -162,7 +212,52 @@ export class MatchState {
     return !sig;
   }
 
+  /**
+   * singlematch. A class (%x) or set ([…]) met often gets a 256-entry table
+   * of its members, so that scanning a long subject costs one lookup a byte.
+   */
   singleMatch(c: number, p: number, ep: number): boolean {
+    const d = this.p.charCodeAt(p);
+    if (d === L_ESC || d === 91) {
+      const pt = this.pt;
+      const tab = pt.tables[p];
+      if (tab !== undefined) return tab[c] === 1;
+      if (++pt.hits[p] === TABLE_AFTER) {
+        const t = new Uint8Array(256);
+        for (let b = 0; b < 256; b++) t[b] = this.singleMatchRaw(b, p, ep) ? 1 : 0;
+        pt.tables[p] = t;
+      }
+    }
+    return this.singleMatchRaw(c, p, ep);
+  }
+
+  /**
+   * The bytes a match of the pattern from p0 can start with, or null when
+   * any could (the first item is a capture, anchor, %b, %f, back-reference,
+   * or may match nothing: *, -, ?). Call only after a match from p0 was
+   * tried, so that a malformed first item has already raised its error.
+   */
+  firstBytes(p0: number): Uint8Array | null {
+    const pt = this.pt;
+    if (pt.first !== undefined) return pt.first;
+    const pat = this.p;
+    const c = pat.charCodeAt(p0);
+    let tab: Uint8Array | null = null;
+    const n = pat.charCodeAt(p0 + 1);
+    const special = c === 40 || c === 41 || c === 0 || (c === 36 && n === 0) || (c === L_ESC && (n === 98 || n === 102 || isDigit(n)));
+    if (!special) {
+      const ep = this.classEnd(p0);
+      const q = pat.charCodeAt(ep);
+      if (q !== 42 && q !== 45 && q !== 63) {
+        tab = new Uint8Array(256);
+        for (let b = 0; b < 256; b++) tab[b] = this.singleMatchRaw(b, p0, ep) ? 1 : 0;
+      }
+    }
+    pt.first = tab;
+    return tab;
+  }
+
+  private singleMatchRaw(c: number, p: number, ep: number): boolean {
     const d = this.p.charCodeAt(p);
     switch (d) {
       case 46: // '.'

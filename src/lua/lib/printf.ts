@@ -37,11 +37,10 @@ function isTie(a: number, q: number): boolean {
     e = bexp - 1075;
   }
   if (m === 0) return false;
-  // make m odd
-  while (m % 2 === 0) {
-    m /= 2;
-    e++;
-  }
+  // make m odd: drop its trailing zero bits
+  const tz = lo !== 0 ? 31 - Math.clz32(lo & -lo) : 32 + (31 - Math.clz32((m / 4294967296) & -(m / 4294967296)));
+  m /= 2 ** tz;
+  e += tz;
   if (e + 1 !== q) return false;
   if (q <= 0) return true;
   if (q > 22) return false; // 5^q > 2^53 > m

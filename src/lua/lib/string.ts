@@ -173,6 +173,8 @@ export function openString(L: LuaState): LuaTable {
     const anchor = ms.p.charCodeAt(0) === 94;
     if (anchor) p0 = 1;
     let s1 = init;
+    const end = ms.srcEnd;
+    let first: Uint8Array | null | undefined;
     do {
       ms.level = 0;
       const e = ms.match(s1, p0);
@@ -184,7 +186,14 @@ export function openString(L: LuaState): LuaTable {
         if (ms.level === 0) return [src.slice(s1, e)];
         return ms.captures(s1, e);
       }
-    } while (s1++ < ms.srcEnd && !anchor);
+      if (anchor) break;
+      // skip the positions where the first item cannot match (it needs a byte there)
+      if (first === undefined) first = ms.firstBytes(p0);
+      if (first !== null) {
+        while (s1 + 1 < end && first[src.charCodeAt(s1 + 1)] === 0) s1++;
+        if (s1 + 1 >= end) return [undefined];
+      }
+    } while (s1++ < end);
     return [undefined];
   }
 
@@ -267,6 +276,7 @@ export function openString(L: LuaState): LuaTable {
     let at = 0;
     let count = 0;
     const end = ms.srcEnd;
+    let first: Uint8Array | null | undefined;
     while (count < maxS) {
       ms.level = 0;
       const e = ms.match(at, p0);
@@ -288,18 +298,100 @@ export function openString(L: LuaState): LuaTable {
         }
       }
       if (e >= 0 && e > at) at = e;
-      else if (at < end) out += src[at++];
-      else break;
+      else if (at < end) {
+        if (e < 0 && !anchor) {
+          // skip, copying them, the bytes where the first item cannot match
+          if (first === undefined) first = ms.firstBytes(p0);
+          if (first !== null) {
+            let to = at + 1;
+            while (to < end && first[src.charCodeAt(to)] === 0) to++;
+            out += src.slice(at, to);
+            at = to;
+            if (at >= end) break;
+            continue;
+          }
+        }
+        out += src[at++];
+      } else break;
       if (anchor) break;
     }
     if (at < end) out += src.slice(at);
     return [out, count];
   }
 
+  /** one format item of str_format's switch: its text, or the error lua5.1 raises */
+  function formatItem(spec: Spec, conv: number, v: LuaValue, arg: number, argc: number): string {
+    switch (conv) {
+      case 99: {
+        // c
+        const item = formatChar(spec, checkNumber(L, v, arg, 'format', argc));
+        const z = item.indexOf('\0');
+        return z >= 0 ? item.slice(0, z) : item;
+      }
+      case 100:
+      case 105:
+      case 111:
+      case 117:
+      case 120:
+      case 88: {
+        const d = typeof v === 'number' ? v : checkNumber(L, v, arg, 'format', argc);
+        if (spec.width === 0 && spec.precision < 0 && (conv === 100 || conv === 105) && !spec.plus && !spec.space && d > -2147483648 && d < 2147483648) {
+          return String(Math.trunc(d) | 0); // the common '%d'
+        }
+        return formatInt(spec, conv, d);
+      }
+      case 101:
+      case 69:
+      case 102:
+      case 103:
+      case 71:
+        return formatFloat(spec, conv, typeof v === 'number' ? v : checkNumber(L, v, arg, 'format', argc));
+      case 113:
+        // q
+        return addquoted(typeof v === 'string' ? v : checkString(L, v, arg, 'format', argc));
+      case 115: {
+        // s
+        let s = typeof v === 'string' ? v : checkString(L, v, arg, 'format', argc);
+        if (spec.precision < 0 && s.length >= 100) return s; // too long to be formatted: kept whole
+        const z = s.indexOf('\0');
+        if (z >= 0) s = s.slice(0, z);
+        if (spec.width === 0 && spec.precision < 0) return s;
+        return formatStr(spec, s);
+      }
+      default:
+        throw L.error(`invalid option '%${conv === 0 ? '' : String.fromCharCode(conv)}' to 'format'`);
+    }
+  }
+
   function str_format(fmt: LuaValue, ...args: LuaValue[]): LuaValue[] {
     const top = args.length + 1;
     const argc = arguments.length;
     const f = typeof fmt === 'string' ? fmt : checkString(L, fmt, 1, 'format', argc);
+    let items = formats.get(f);
+    if (items === undefined) {
+      items = parseFormat(f);
+      if (f.length <= 256) {
+        if (formats.size >= 256) formats.clear();
+        formats.set(f, items);
+      }
+    }
+    if (items === null) return [formatSlow(f, args, top, argc)];
+    let out = '';
+    let arg = 1;
+    for (let k = 0; k < items.length; k++) {
+      const it = items[k];
+      if (typeof it === 'string') {
+        out += it;
+        continue;
+      }
+      if (++arg > top) throw L.argError(arg, 'format', 'no value');
+      out += formatItem(it.spec, it.conv, args[arg - 2], arg, argc);
+    }
+    return [out];
+  }
+
+  /** str_format item by item (scanformat as it goes): for formats whose parse fails, so errors come in lua5.1's order */
+  function formatSlow(f: string, args: LuaValue[], top: number, argc: number): string {
     const fl = f.length;
     let out = '';
     let arg = 1;
@@ -307,7 +399,7 @@ export function openString(L: LuaState): LuaTable {
     while (i < fl) {
       const pc = f.indexOf('%', i);
       if (pc < 0) {
-        out += i === 0 ? f : f.slice(i);
+        out += f.slice(i);
         break;
       }
       if (pc > i) out += f.slice(i, pc);
@@ -317,95 +409,13 @@ export function openString(L: LuaState): LuaTable {
         i++;
         continue;
       }
-      // a format item
       if (++arg > top) throw L.argError(arg, 'format', 'no value');
-      // scanformat
-      const flagsFrom = i;
-      while (i < fl && FLAGS.indexOf(f[i]) >= 0) i++;
-      if (i - flagsFrom >= FLAGS.length + 1) throw L.error('invalid format (repeated flags)');
-      const spec: Spec = { minus: false, plus: false, space: false, hash: false, zero: false, width: 0, precision: -1 };
-      for (let k = flagsFrom; k < i; k++) {
-        switch (f.charCodeAt(k)) {
-          case 45:
-            spec.minus = true;
-            break;
-          case 43:
-            spec.plus = true;
-            break;
-          case 32:
-            spec.space = true;
-            break;
-          case 35:
-            spec.hash = true;
-            break;
-          default:
-            spec.zero = true;
-        }
-      }
-      if (isDigit(f.charCodeAt(i))) {
-        spec.width = f.charCodeAt(i++) - 48;
-        if (isDigit(f.charCodeAt(i))) spec.width = spec.width * 10 + f.charCodeAt(i++) - 48;
-      }
-      if (f.charCodeAt(i) === 46) {
-        i++;
-        spec.precision = 0;
-        if (isDigit(f.charCodeAt(i))) {
-          spec.precision = f.charCodeAt(i++) - 48;
-          if (isDigit(f.charCodeAt(i))) spec.precision = spec.precision * 10 + f.charCodeAt(i++) - 48;
-        }
-      }
-      if (isDigit(f.charCodeAt(i))) throw L.error('invalid format (width or precision too long)');
-      const conv = i < fl ? f.charCodeAt(i) : 0;
-      i++;
-      const v = args[arg - 2];
-      switch (conv) {
-        case 99: {
-          // c
-          const item = formatChar(spec, checkNumber(L, v, arg, 'format', argc));
-          const z = item.indexOf('\0');
-          out += z >= 0 ? item.slice(0, z) : item;
-          break;
-        }
-        case 100:
-        case 105:
-        case 111:
-        case 117:
-        case 120:
-        case 88: {
-          const d = typeof v === 'number' ? v : checkNumber(L, v, arg, 'format', argc);
-          if (spec.width === 0 && spec.precision < 0 && (conv === 100 || conv === 105) && !spec.plus && !spec.space && d > -2147483648 && d < 2147483648) {
-            out += String(Math.trunc(d) | 0); // the common '%d'
-          } else out += formatInt(spec, conv, d);
-          break;
-        }
-        case 101:
-        case 69:
-        case 102:
-        case 103:
-        case 71:
-          out += formatFloat(spec, conv, typeof v === 'number' ? v : checkNumber(L, v, arg, 'format', argc));
-          break;
-        case 113:
-          // q
-          out += addquoted(typeof v === 'string' ? v : checkString(L, v, arg, 'format', argc));
-          break;
-        case 115: {
-          // s
-          let s = typeof v === 'string' ? v : checkString(L, v, arg, 'format', argc);
-          if (spec.precision < 0 && s.length >= 100) {
-            out += s; // too long to be formatted: kept whole
-            break;
-          }
-          const z = s.indexOf('\0');
-          if (z >= 0) s = s.slice(0, z);
-          out += formatStr(spec, s);
-          break;
-        }
-        default:
-          throw L.error(`invalid option '%${conv === 0 ? '' : String.fromCharCode(conv)}' to 'format'`);
-      }
+      const r = scanformat(f, i);
+      if (typeof r === 'string') throw L.error(r);
+      i = r.next;
+      out += formatItem(r.spec, r.conv, args[arg - 2], arg, argc);
     }
-    return [out];
+    return out;
   }
 
   const lib = L.register('string', {
@@ -429,6 +439,89 @@ export function openString(L: LuaState): LuaTable {
   meta.set('__index', lib);
   L.stringMeta = meta;
   return lib;
+}
+
+interface FormatItem {
+  spec: Spec;
+  conv: number;
+}
+
+/** parsed format strings (a memo of their text only) */
+const formats = new Map<string, (string | FormatItem)[] | null>();
+
+/**
+ * scanformat at f[i] (just past a '%'): the item's flags, width, precision
+ * and conversion and where the format goes on, or scanformat's error text.
+ */
+function scanformat(f: string, i: number): { spec: Spec; conv: number; next: number } | string {
+  const fl = f.length;
+  const flagsFrom = i;
+  while (i < fl && FLAGS.indexOf(f[i]) >= 0) i++;
+  if (i - flagsFrom >= FLAGS.length + 1) return 'invalid format (repeated flags)';
+  const spec: Spec = { minus: false, plus: false, space: false, hash: false, zero: false, width: 0, precision: -1 };
+  for (let k = flagsFrom; k < i; k++) {
+    switch (f.charCodeAt(k)) {
+      case 45:
+        spec.minus = true;
+        break;
+      case 43:
+        spec.plus = true;
+        break;
+      case 32:
+        spec.space = true;
+        break;
+      case 35:
+        spec.hash = true;
+        break;
+      default:
+        spec.zero = true;
+    }
+  }
+  if (isDigit(f.charCodeAt(i))) {
+    spec.width = f.charCodeAt(i++) - 48;
+    if (isDigit(f.charCodeAt(i))) spec.width = spec.width * 10 + f.charCodeAt(i++) - 48;
+  }
+  if (f.charCodeAt(i) === 46) {
+    i++;
+    spec.precision = 0;
+    if (isDigit(f.charCodeAt(i))) {
+      spec.precision = f.charCodeAt(i++) - 48;
+      if (isDigit(f.charCodeAt(i))) spec.precision = spec.precision * 10 + f.charCodeAt(i++) - 48;
+    }
+  }
+  if (isDigit(f.charCodeAt(i))) return 'invalid format (width or precision too long)';
+  const conv = i < fl ? f.charCodeAt(i) : 0;
+  return { spec, conv, next: i + 1 };
+}
+
+/** A format as literal runs and items, or null when some item is malformed (then it runs item by item). */
+function parseFormat(f: string): (string | FormatItem)[] | null {
+  const items: (string | FormatItem)[] = [];
+  const fl = f.length;
+  let lit = '';
+  let i = 0;
+  while (i < fl) {
+    const pc = f.indexOf('%', i);
+    if (pc < 0) {
+      lit += f.slice(i);
+      break;
+    }
+    lit += f.slice(i, pc);
+    i = pc + 1;
+    if (f.charCodeAt(i) === 37) {
+      lit += '%';
+      i++;
+      continue;
+    }
+    const r = scanformat(f, i);
+    if (typeof r === 'string' || 'cdiouxXeEfgGqs'.indexOf(String.fromCharCode(r.conv)) < 0 || r.conv === 0) return null;
+    if (lit !== '') items.push(lit);
+    lit = '';
+    items.push({ spec: r.spec, conv: r.conv });
+    i = r.next;
+  }
+  if (lit !== '') items.push(lit);
+  return items;
 }
 
 /** strpbrk(p, SPECIALS) over the pattern up to its first NUL */
