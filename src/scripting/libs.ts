@@ -13,8 +13,19 @@ import { openCjson } from '../lua/lib/cjson.js';
 import { openStruct } from '../lua/lib/struct.js';
 import { openCmsgpack } from '../lua/lib/cmsgpack.js';
 import { openBit } from '../lua/lib/bit.js';
+import { loadChunk, openBase, openCoroutine } from '../lua/index.js';
 
-export const LUA_LIBRARIES: ((L: LuaState) => void)[] = [openTable, openString, openMath, openCjson, openStruct, openCmsgpack, openBit];
+/** print writes nowhere a script could see: Redis removes it from the sandbox (engine.ts deletes the global) */
+const openBaseLib = (L: LuaState): void => openBase(L, { print: () => {} });
 
-/** loadChunk(L, source, chunkname): the compiled chunk; throws a LuaError carrying the syntax error */
-export const LUA_COMPILER: { load: ((L: LuaState, source: string, chunkname: string) => LuaValue) | null } = { load: null };
+export const LUA_LIBRARIES: ((L: LuaState) => void)[] = [openBaseLib, openCoroutine, openTable, openString, openMath, openCjson, openStruct, openCmsgpack, openBit];
+
+/**
+ * The compiler: the compiled chunk of `source`, named "@<chunkname>" as
+ * Redis loads scripts (errors show "user_script:1: …"); throws a LuaError
+ * carrying the syntax error. A field, so tests can put a compiler of their
+ * own in front of it.
+ */
+export const LUA_COMPILER: { load: ((L: LuaState, source: string, chunkname: string) => LuaValue) | null } = {
+  load: (L, source, chunkname) => loadChunk(L, source, '@' + chunkname),
+};
