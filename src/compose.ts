@@ -41,7 +41,7 @@ export function composeServer(config: Config = new Config(PARAMS), opts: Compose
   server.applyRenames();
   registerLatencyInfo(server); // INFO latencystats (commands/families/latency)
   installScripting(server); // EVAL's engine and script cache (scripting/)
-  installFunctions(server, () => [luaEngine(server)]); // FUNCTION's libraries and the LUA engine (scripting/functions)
+  installFunctions(server, [luaEngine(server)]); // FUNCTION's libraries and the LUA engine (scripting/functions)
   if (opts.persistence !== undefined) {
     installAof(server); // appendonly: load at startup, feed, fsync, rewrite (persistence/aof)
     installRdb(server, opts.persistence.loadRdb); // SAVE/BGSAVE, save points, the save at shutdown, load at startup

@@ -23,7 +23,7 @@
  * module globals.
  */
 import { splitArgs } from '../protocol/inline.js';
-import type { ServerContext } from '../commands/context.js';
+import type { LuaMemoryFigures, ServerContext } from '../commands/context.js';
 import type { Client } from '../server/client.js';
 
 // ------------------------------------------------------------------ names
@@ -65,8 +65,6 @@ export interface FunctionEngine {
   functionOverhead(fn: unknown): number;
   /** Releases a function's compiled form (a library deleted or replaced). */
   freeFunction(fn: unknown): void;
-  /** Frees the engine's VM: FUNCTION FLUSH starts the engines afresh. */
-  dispose(): void;
 }
 
 /** A registered engine (engineInfo): its name as Redis spells it ("LUA") and its implementation. */
@@ -205,7 +203,7 @@ function freeLibrary(li: FunctionLibInfo): void {
 
 // Memory as Redis counts it (zmalloc_size of the structs and sds strings, jemalloc's size classes).
 const FUNCTION_INFO_SIZE = 48;
-const LIB_INFO_SIZE = 48;
+const LIB_INFO_SIZE = 32;
 /** the functionsLibCtx struct, the engines dict and the LUA engine's own records (FUNCTION FLUSH leaves them) */
 const CTX_BASE_MEMORY = 200;
 
@@ -282,10 +280,24 @@ export class Functions {
   readonly engines = new Map<string, EngineInfo>();
   lib: FunctionsLibCtx;
 
-  /** `makeEngines` builds the engines afresh (at start and after FUNCTION FLUSH, as functionsInit). */
-  constructor(private readonly makeEngines: () => EngineInfo[]) {
-    for (const ei of makeEngines()) this.engines.set(ei.name.toUpperCase(), ei);
+  /** `memory`: INFO memory's figures, kept up to date here (null: not shown anywhere, a test's registry). */
+  constructor(
+    engines: EngineInfo[],
+    private readonly memory: LuaMemoryFigures | null = null,
+  ) {
+    for (const ei of engines) this.engines.set(ei.name.toUpperCase(), ei);
     this.lib = new FunctionsLibCtx(this.engines.values());
+    this.updateMemory();
+  }
+
+  /** INFO memory's functions figures (used_memory_vm_functions, used_memory_functions, number_of_*), after a change. */
+  updateMemory(): void {
+    const m = this.memory;
+    if (m === null) return;
+    m.vmFunctions = this.memoryVM();
+    m.functions = this.memoryEngine();
+    m.functionsCount = this.numFunctions;
+    m.librariesCount = this.numLibraries;
   }
 
   /** A new, empty ctx with this server's engines (functionsLibCtxCreate). */
@@ -322,6 +334,7 @@ export class Functions {
     }
     ctx.link(li);
     if (old !== undefined) freeLibrary(old);
+    if (ctx === this.lib) this.updateMemory();
     return md.name;
   }
 
@@ -331,19 +344,19 @@ export class Functions {
     if (li === undefined) return false;
     this.lib.unlink(li);
     freeLibrary(li);
+    this.updateMemory();
     return true;
   }
 
   /**
-   * functionsLibCtxClearCurrent: every library gone and the engines started
-   * afresh (their VMs freed). Returns the number of functions dropped.
+   * functionsLibCtxClearCurrent (7.0's): every library gone; the engines
+   * and their VMs stay. Returns the number of functions dropped.
    */
   flush(): number {
     const n = this.lib.functions.size;
-    for (const ei of this.engines.values()) ei.engine.dispose();
-    this.engines.clear();
-    for (const ei of this.makeEngines()) this.engines.set(ei.name.toUpperCase(), ei);
+    for (const li of this.lib.libraries.values()) freeLibrary(li);
     this.lib = this.newCtx();
+    this.updateMemory();
     return n;
   }
 
@@ -351,6 +364,16 @@ export class Functions {
   swap(ctx: FunctionsLibCtx): void {
     for (const li of this.lib.libraries.values()) freeLibrary(li);
     this.lib = ctx;
+    this.updateMemory();
+  }
+
+  /** libraryJoin into the current libraries (FUNCTION RESTORE APPEND / REPLACE); throws FunctionsError. */
+  join(ctx: FunctionsLibCtx, replace: boolean): void {
+    try {
+      this.lib.join(ctx, replace);
+    } finally {
+      this.updateMemory();
+    }
   }
 
   /** The libraries' payloads in order (what RDB, AOF and FUNCTION DUMP save). */
@@ -389,7 +412,7 @@ declare module '../commands/context.js' {
 }
 
 /** Installs the functions registry on a server (the composition root does, before listen()). */
-export function installFunctions(s: ServerContext, makeEngines: () => EngineInfo[]): Functions {
-  if (s.functions === null) s.functions = new Functions(makeEngines);
+export function installFunctions(s: ServerContext, engines: EngineInfo[]): Functions {
+  if (s.functions === null) s.functions = new Functions(engines, s.luaMemory);
   return s.functions;
 }

@@ -186,7 +186,7 @@ function functionRestoreCommand(c: Client, argv: string[], s: ServerContext): vo
   restorePayloadInto(f, ctx, data);
   try {
     if (policy === 'flush') f.swap(ctx);
-    else f.lib.join(ctx, policy === 'replace');
+    else f.join(ctx, policy === 'replace');
   } catch (e) {
     throw functionsErr(e);
   }
