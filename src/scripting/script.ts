@@ -321,10 +321,6 @@ function scriptOomNow(s: ServerContext): boolean {
 export function scriptPrepareForRun(s: ServerContext, caller: Client, inv: ScriptInvocation, evalMode: boolean): ScriptRunCtx | null {
   const flags = inv.flags;
   if ((flags & SCRIPT_FLAG_EVAL_COMPAT_MODE) === 0) {
-    if ((flags & SCRIPT_FLAG_ALLOW_OOM) === 0 && scriptOomNow(s)) {
-      caller.addError("OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'");
-      return null;
-    }
     if ((flags & SCRIPT_FLAG_NO_WRITES) === 0) {
       for (const check of s.diskErrorChecks) {
         const err = check();
@@ -342,6 +338,11 @@ export function scriptPrepareForRun(s: ServerContext, caller: Client, inv: Scrip
         caller.addError('ERR Can not execute a script with write flag using *_ro command.');
         return null;
       }
+    }
+    // after the write checks: no-writes implies allow-oom
+    if ((flags & (SCRIPT_FLAG_ALLOW_OOM | SCRIPT_FLAG_NO_WRITES)) === 0 && scriptOomNow(s)) {
+      caller.addError("OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'");
+      return null;
     }
   }
   const engine = inv.engine;

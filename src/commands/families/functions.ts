@@ -10,16 +10,17 @@
  * it came (AOF, replicas) and save points see it.
  */
 import type { ServerCommands, ServerContext } from '../context.js';
-import type { Client } from '../../server/client.js';
+import type { Client, DeclaredFlags } from '../../server/client.js';
 import { Err } from '../../protocol/errors.js';
 import { is } from '../args.js';
 import { addHelp } from '../help.js';
+import { feedMonitors } from '../../server/monitor.js';
 import { globMatch } from '../../util/glob.js';
 import { parseInt64 } from '../../util/numbers.js';
 import { RdbError, RdbReader, verifyDumpPayload } from '../../persistence/rdb/decode.js';
 import { RDB_OPCODE_FUNCTION, RDB_OPCODE_FUNCTION2, functionDumpPayload, rdbLoadFunctionPayload } from '../../persistence/rdb/functions.js';
 import { type Functions, type FunctionsLibCtx, FunctionsError, LOAD_TIMEOUT_MS } from '../../scripting/functions.js';
-import { SCRIPT_FLAGS_DEF, runningScript, scriptKill } from '../../scripting/script.js';
+import { SCRIPT_FLAGS_DEF, runningScript, scriptFlagsToCmdFlags, scriptKill } from '../../scripting/script.js';
 
 function functionsOf(s: ServerContext): Functions {
   if (s.functions === null) throw Err.raw('ERR functions are not available on this server');
@@ -261,6 +262,8 @@ function functionHelpCommand(c: Client): void {
 
 /** fcallCommandGeneric: the function, its keys and arguments, run by its engine. */
 function fcallCommandGeneric(c: Client, argv: string[], s: ServerContext, ro: boolean): void {
+  // FCALL is skip_monitor: it is fed to monitors here, before the commands it runs
+  if (s.monitors.size !== 0) feedMonitors(s, c, argv);
   const f = functionsOf(s);
   const fi = f.lib.lookup(argv[1]);
   if (fi === undefined) throw Err.raw('ERR Function not found');
@@ -280,6 +283,18 @@ function fcallroCommand(c: Client, argv: string[], s: ServerContext): void {
   fcallCommandGeneric(c, argv, s, true);
 }
 
+/**
+ * fcallGetCommandFlags: the called function's flags in place of FCALL's
+ * own for the pipeline's guards (OOM, MISCONF, CLIENT PAUSE WRITE …); null
+ * when there is no such function (the handler answers).
+ */
+const FCALL = { readonly: false };
+const FCALL_RO = { readonly: true };
+function fcallFlags(cmd: { readonly: boolean }, argv: string[], s: ServerContext): DeclaredFlags | null {
+  const fi = argv.length >= 2 ? s.functions?.lib.lookup(argv[1]) : undefined;
+  return fi === undefined ? null : scriptFlagsToCmdFlags(cmd, fi.flags);
+}
+
 // ------------------------------------------------------------------ table
 
 export const functionCommands: ServerCommands = [
@@ -297,6 +312,6 @@ export const functionCommands: ServerCommands = [
       { name: 'help', handler: functionHelpCommand },
     ],
   },
-  { name: 'fcall', handler: fcallCommand },
-  { name: 'fcall_ro', handler: fcallroCommand },
+  { name: 'fcall', handler: fcallCommand, declaredFlags: (argv, s) => fcallFlags(FCALL, argv, s) },
+  { name: 'fcall_ro', handler: fcallroCommand, declaredFlags: (argv, s) => fcallFlags(FCALL_RO, argv, s) },
 ];
