@@ -25,13 +25,6 @@ import * as redlockModule from 'redlock';
 import type * as RedlockTypes from '../../node_modules/redlock/dist/index.js';
 import { oracleSkip, startGkv, startRedis, waitFor } from '../harness/servers.js';
 
-/**
- * gKV's scripting (EVAL/EVALSHA/SCRIPT) is being built (issue 11): until it
- * lands, gKV's run of these tests is skipped by this flag, never faked.
- * GKV_RUN_PENDING=1 runs them anyway. Remove the flag once scripting lands.
- */
-const GKV_SCRIPTING_PENDING = true;
-
 interface Target {
   name: 'redis' | 'gkv';
   skip: string | false;
@@ -49,7 +42,7 @@ const targets: Target[] = [
   },
   {
     name: 'gkv',
-    skip: GKV_SCRIPTING_PENDING && process.env.GKV_RUN_PENDING !== '1' ? 'GKV_SCRIPTING_PENDING: gKV has no EVAL yet (issue 11)' : false,
+    skip: false,
     async start() {
       const s = await startGkv();
       return { port: s.port, stop: () => s.close() };
