@@ -302,7 +302,8 @@ export function numberToString(n: number): string {
 /**
  * lua_str2number as luaO_str2d does it: strtod (decimal, hex floats, inf,
  * nan), else a "0x" hex integer by strtoul; leading and trailing white space
- * allowed, anything else left over fails. Returns undefined when s is not a number.
+ * allowed, anything else left over fails; the string ends at its first NUL, as
+ * the C string luaO_str2d reads does. Returns undefined when s is not a number.
  */
 export function stringToNumber(s: string): number | undefined {
   const r = strtod(s);
@@ -319,6 +320,7 @@ export function stringToNumber(s: string): number | undefined {
   }
   for (; end < s.length; end++) {
     const ch = s.charCodeAt(end);
+    if (ch === 0) break; // luaO_str2d reads a C string: it ends at the first NUL ("2\0x" is 2)
     if (!(ch === 32 || (ch >= 9 && ch <= 13))) return undefined;
   }
   return v;
