@@ -16,6 +16,8 @@ import { spawnSync } from 'node:child_process';
 import { oracleSkip, startGkv, startRedis, waitFor } from '../harness/servers.js';
 import { RespClient } from '../harness/resp.js';
 import { errText, recordPropagation, withServer } from '../harness/commands.js';
+import { RdbWriter, dumpPayloadEnd } from '../../src/persistence/rdb/encode.js';
+import { RDB_OPCODE_FUNCTION } from '../../src/persistence/rdb/functions.js';
 
 const lib = (name: string, fn: string, body = `return '${fn}'`): string => `#!lua name=${name}\nredis.register_function('${fn}', function(keys, args) ${body} end)`;
 
@@ -149,6 +151,61 @@ test('FUNCTION LOAD, DELETE, FLUSH and RESTORE propagate as sent and count one c
       ['FUNCTION', 'DELETE', 'l1'],
       ['FUNCTION', 'FLUSH', 'ASYNC'],
       ['FUNCTION', 'FLUSH'],
+    ]);
+  });
+});
+
+test('a restarted server loads its libraries from the RDB file, and from the AOF (FUNCTION LOAD replayed, no time limit)', async () => {
+  const forms: Record<string, string>[] = [{}, { appendonly: 'yes' }, { appendonly: 'yes', 'aof-use-rdb-preamble': 'no' }];
+  for (const opts of forms) {
+    const dir = tempDir();
+    try {
+      const a = await startGkv({ dir, ...opts });
+      const ca = await RespClient.connect(a.port);
+      await ca.cmd('FUNCTION', 'LOAD', lib('l1', 'f1'));
+      await ca.cmd('FUNCTION', 'LOAD', lib('l2', 'f2'));
+      await ca.cmd('FUNCTION', 'DELETE', 'l2');
+      if (opts.appendonly === undefined) assert.equal(await ca.cmd('SAVE'), 'OK');
+      ca.close();
+      await a.close();
+      const b = await startGkv({ dir, ...opts });
+      const cb = await RespClient.connect(b.port);
+      try {
+        assert.equal(await cb.cmd('FCALL', 'f1', '0'), 'f1', JSON.stringify(opts));
+        assert.deepEqual(await cb.cmd('FUNCTION', 'STATS'), ['running_script', null, 'engines', ['LUA', ['libraries_count', 1, 'functions_count', 1]]]);
+      } finally {
+        cb.close();
+        await b.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});
+
+test("FUNCTION RESTORE reads 7.0's release candidates' record (RDB_OPCODE_FUNCTION: name, engine, description, code)", async () => {
+  await withServer(async (c) => {
+    const w = new RdbWriter();
+    w.saveType(RDB_OPCODE_FUNCTION);
+    w.saveString('oldlib', { compress: false });
+    w.saveString('LUA', { compress: false });
+    w.saveLen(1);
+    w.saveString('a description', { compress: false });
+    w.saveString("redis.register_function('old', function() return 'old' end)", { compress: false });
+    const payload = dumpPayloadEnd(w);
+    assert.equal(await c.cmd('FUNCTION', 'RESTORE', payload), 'OK');
+    assert.equal(await c.cmd('FCALL', 'old', '0'), 'old');
+    assert.deepEqual(await c.cmd('FUNCTION', 'LIST', 'WITHCODE'), [
+      [
+        'library_name',
+        'oldlib',
+        'engine',
+        'LUA',
+        'functions',
+        [['name', 'old', 'description', null, 'flags', []]],
+        'library_code',
+        "#!LUA name=oldlib\nredis.register_function('old', function() return 'old' end)",
+      ],
     ]);
   });
 });
