@@ -70,6 +70,9 @@ function describe(e: Expr): string {
       return `upvalue '${e.v.name}'`;
     case 'global':
       return `global '${e.name}'`;
+    case 'paren':
+      // (x) is discharged into a register by the same instruction x would be: the name survives
+      return describe(e.e);
     case 'index':
       // kname: a key that is not a constant string is '?'
       return e.key.k === 'str' ? `field '${e.key.v}'` : "field '?'";
