@@ -55,7 +55,7 @@ export function isDigit(c: number): boolean {
 export const SPECIALS = /[\^$*+?.([%-]/;
 
 /** match_class(c, cl): c in the class %cl (upper case: the complement) */
-function matchClass(c: number, cl: number): boolean {
+function match_class(c: number, cl: number): boolean {
   let res: number;
   switch (cl | 0x20) {
     case 97: // a
@@ -160,15 +160,15 @@ export class MatchState {
   }
 
   /** classend, memoized per pattern position (errors are raised every time, never memoized) */
-  classEnd(p: number): number {
+  classend(p: number): number {
     const ends = this.pt.ends;
     const e = ends[p];
     if (e !== 0) return e;
-    return (ends[p] = this.classEndRaw(p));
+    return (ends[p] = this.classend_raw(p));
   }
 
   /** classend: the index just past the single-char class at p */
-  private classEndRaw(p: number): number {
+  private classend_raw(p: number): number {
     const pat = this.p;
     const c = pat.charCodeAt(p++);
     if (c === L_ESC) {
@@ -191,7 +191,7 @@ export class MatchState {
   }
 
   /** matchbracketclass: p at '[', ec at the closing ']' */
-  matchBracketClass(c: number, p: number, ec: number): boolean {
+  matchbracketclass(c: number, p: number, ec: number): boolean {
     const pat = this.p;
     let sig = true;
     if (pat.charCodeAt(p + 1) === 94) {
@@ -202,7 +202,7 @@ export class MatchState {
       const d = pat.charCodeAt(p);
       if (d === L_ESC) {
         p++;
-        if (matchClass(c, pat.charCodeAt(p))) return sig;
+        if (match_class(c, pat.charCodeAt(p))) return sig;
       } else if (pat.charCodeAt(p + 1) === 45 && p + 2 < ec) {
         // a range
         p += 2;
@@ -216,7 +216,7 @@ export class MatchState {
    * singlematch. A class (%x) or set ([…]) met often gets a 256-entry table
    * of its members, so that scanning a long subject costs one lookup a byte.
    */
-  singleMatch(c: number, p: number, ep: number): boolean {
+  singlematch(c: number, p: number, ep: number): boolean {
     const d = this.p.charCodeAt(p);
     if (d === L_ESC || d === 91) {
       const pt = this.pt;
@@ -224,11 +224,11 @@ export class MatchState {
       if (tab !== undefined) return tab[c] === 1;
       if (++pt.hits[p] === TABLE_AFTER) {
         const t = new Uint8Array(256);
-        for (let b = 0; b < 256; b++) t[b] = this.singleMatchRaw(b, p, ep) ? 1 : 0;
+        for (let b = 0; b < 256; b++) t[b] = this.singlematch_raw(b, p, ep) ? 1 : 0;
         pt.tables[p] = t;
       }
     }
-    return this.singleMatchRaw(c, p, ep);
+    return this.singlematch_raw(c, p, ep);
   }
 
   /**
@@ -237,7 +237,7 @@ export class MatchState {
    * or may match nothing: *, -, ?). Call only after a match from p0 was
    * tried, so that a malformed first item has already raised its error.
    */
-  firstBytes(p0: number): Uint8Array | null {
+  first_bytes(p0: number): Uint8Array | null {
     const pt = this.pt;
     if (pt.first !== undefined) return pt.first;
     const pat = this.p;
@@ -246,26 +246,26 @@ export class MatchState {
     const n = pat.charCodeAt(p0 + 1);
     const special = c === 40 || c === 41 || c === 0 || (c === 36 && n === 0) || (c === L_ESC && (n === 98 || n === 102 || isDigit(n)));
     if (!special) {
-      const ep = this.classEnd(p0);
+      const ep = this.classend(p0);
       const q = pat.charCodeAt(ep);
       if (q !== 42 && q !== 45 && q !== 63) {
         tab = new Uint8Array(256);
-        for (let b = 0; b < 256; b++) tab[b] = this.singleMatchRaw(b, p0, ep) ? 1 : 0;
+        for (let b = 0; b < 256; b++) tab[b] = this.singlematch_raw(b, p0, ep) ? 1 : 0;
       }
     }
     pt.first = tab;
     return tab;
   }
 
-  private singleMatchRaw(c: number, p: number, ep: number): boolean {
+  private singlematch_raw(c: number, p: number, ep: number): boolean {
     const d = this.p.charCodeAt(p);
     switch (d) {
       case 46: // '.'
         return true;
       case L_ESC:
-        return matchClass(c, this.p.charCodeAt(p + 1));
+        return match_class(c, this.p.charCodeAt(p + 1));
       case 91: // '['
-        return this.matchBracketClass(c, p, ep - 1);
+        return this.matchbracketclass(c, p, ep - 1);
       default:
         return d === c;
     }
@@ -278,10 +278,10 @@ export class MatchState {
       const pc = pat.charCodeAt(p);
       switch (pc) {
         case 40: // '(' start capture
-          if (pat.charCodeAt(p + 1) === 41) return this.startCapture(s, p + 2, CAP_POSITION);
-          return this.startCapture(s, p + 1, CAP_UNFINISHED);
+          if (pat.charCodeAt(p + 1) === 41) return this.start_capture(s, p + 2, CAP_POSITION);
+          return this.start_capture(s, p + 1, CAP_UNFINISHED);
         case 41: // ')' end capture
-          return this.endCapture(s, p + 1);
+          return this.end_capture(s, p + 1);
         case 0: // end of pattern
           return s;
         case 36: // '$'
@@ -291,7 +291,7 @@ export class MatchState {
           const n = pat.charCodeAt(p + 1);
           if (n === 98) {
             // %b balanced string
-            s = this.matchBalance(s, p + 2);
+            s = this.matchbalance(s, p + 2);
             if (s < 0) return -1;
             p += 4;
             continue;
@@ -300,16 +300,16 @@ export class MatchState {
             // %f frontier
             p += 2;
             if (pat.charCodeAt(p) !== 91) throw this.L.error("missing '[' after '%f' in pattern");
-            const ep = this.classEnd(p);
+            const ep = this.classend(p);
             const prev = s === 0 ? 0 : this.src.charCodeAt(s - 1);
             const cur = s < this.srcEnd ? this.src.charCodeAt(s) : 0;
-            if (this.matchBracketClass(prev, p, ep - 1) || !this.matchBracketClass(cur, p, ep - 1)) return -1;
+            if (this.matchbracketclass(prev, p, ep - 1) || !this.matchbracketclass(cur, p, ep - 1)) return -1;
             p = ep;
             continue;
           }
           if (isDigit(n)) {
             // %0-%9 back-reference
-            s = this.matchCapture(s, n);
+            s = this.match_capture(s, n);
             if (s < 0) return -1;
             p += 2;
             continue;
@@ -318,8 +318,8 @@ export class MatchState {
         }
       }
       // a single-char class and its quantifier
-      const ep = this.classEnd(p);
-      const m = s < this.srcEnd && this.singleMatch(this.src.charCodeAt(s), p, ep);
+      const ep = this.classend(p);
+      const m = s < this.srcEnd && this.singlematch(this.src.charCodeAt(s), p, ep);
       switch (pat.charCodeAt(ep)) {
         case 63: {
           // '?'
@@ -331,11 +331,11 @@ export class MatchState {
           continue;
         }
         case 42: // '*'
-          return this.maxExpand(s, p, ep);
+          return this.max_expand(s, p, ep);
         case 43: // '+'
-          return m ? this.maxExpand(s + 1, p, ep) : -1;
+          return m ? this.max_expand(s + 1, p, ep) : -1;
         case 45: // '-'
-          return this.minExpand(s, p, ep);
+          return this.min_expand(s, p, ep);
         default:
           if (!m) return -1;
           s++;
@@ -344,10 +344,10 @@ export class MatchState {
     }
   }
 
-  private maxExpand(s: number, p: number, ep: number): number {
+  private max_expand(s: number, p: number, ep: number): number {
     let i = 0;
     const src = this.src;
-    while (s + i < this.srcEnd && this.singleMatch(src.charCodeAt(s + i), p, ep)) i++;
+    while (s + i < this.srcEnd && this.singlematch(src.charCodeAt(s + i), p, ep)) i++;
     // try with the most repetitions first
     while (i >= 0) {
       const res = this.match(s + i, ep + 1);
@@ -357,16 +357,16 @@ export class MatchState {
     return -1;
   }
 
-  private minExpand(s: number, p: number, ep: number): number {
+  private min_expand(s: number, p: number, ep: number): number {
     for (;;) {
       const res = this.match(s, ep + 1);
       if (res >= 0) return res;
-      if (s < this.srcEnd && this.singleMatch(this.src.charCodeAt(s), p, ep)) s++;
+      if (s < this.srcEnd && this.singlematch(this.src.charCodeAt(s), p, ep)) s++;
       else return -1;
     }
   }
 
-  private startCapture(s: number, p: number, what: number): number {
+  private start_capture(s: number, p: number, what: number): number {
     const level = this.level;
     if (level >= MAXCAPTURES) throw this.L.error('too many captures');
     this.capInit[level] = s;
@@ -377,21 +377,21 @@ export class MatchState {
     return res;
   }
 
-  private endCapture(s: number, p: number): number {
-    const l = this.captureToClose();
+  private end_capture(s: number, p: number): number {
+    const l = this.capture_to_close();
     this.capLen[l] = s - this.capInit[l];
     const res = this.match(s, p);
     if (res < 0) this.capLen[l] = CAP_UNFINISHED;
     return res;
   }
 
-  private captureToClose(): number {
+  private capture_to_close(): number {
     let level = this.level;
     for (level--; level >= 0; level--) if (this.capLen[level] === CAP_UNFINISHED) return level;
     throw this.L.error('invalid pattern capture');
   }
 
-  private matchBalance(s: number, p: number): number {
+  private matchbalance(s: number, p: number): number {
     const pat = this.p;
     const b = pat.charCodeAt(p);
     if (b === 0 || pat.charCodeAt(p + 1) === 0) throw this.L.error('unbalanced pattern');
@@ -409,7 +409,7 @@ export class MatchState {
     return -1;
   }
 
-  private matchCapture(s: number, digit: number): number {
+  private match_capture(s: number, digit: number): number {
     const l = digit - 49; // check_capture
     if (l < 0 || l >= this.level || this.capLen[l] === CAP_UNFINISHED) throw this.L.error('invalid capture index');
     const len = this.capLen[l];
@@ -421,7 +421,7 @@ export class MatchState {
   }
 
   /** push_onecapture: capture i (or the whole match s..e when there are none) */
-  capture(i: number, s: number, e: number): LuaValue {
+  push_onecapture(i: number, s: number, e: number): LuaValue {
     if (i >= this.level) {
       if (i === 0) return this.src.slice(s, e); // the whole match
       throw this.L.error('invalid capture index');
@@ -433,10 +433,10 @@ export class MatchState {
   }
 
   /** push_captures: all captures (or the whole match when s >= 0 and there are none) */
-  captures(s: number, e: number): LuaValue[] {
+  push_captures(s: number, e: number): LuaValue[] {
     const n = this.level === 0 && s >= 0 ? 1 : this.level;
     const out: LuaValue[] = new Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.capture(i, s, e);
+    for (let i = 0; i < n; i++) out[i] = this.push_onecapture(i, s, e);
     return out;
   }
 }

@@ -155,7 +155,7 @@ export function openString(L: LuaState): LuaTable {
   }
 
   /** str_find_aux: find (find = true) and match */
-  function findAux(find: boolean, fname: string, argc: number, s: LuaValue, p: LuaValue, i: LuaValue, plain: LuaValue): LuaValue[] {
+  function str_find_aux(find: boolean, fname: string, argc: number, s: LuaValue, p: LuaValue, i: LuaValue, plain: LuaValue): LuaValue[] {
     const src = typeof s === 'string' ? s : checkString(L, s, 1, fname, argc);
     const pat = typeof p === 'string' ? p : checkString(L, p, 2, fname, argc);
     const l1 = src.length;
@@ -181,14 +181,14 @@ export function openString(L: LuaState): LuaTable {
       if (e >= 0) {
         if (find) {
           if (ms.level === 0) return [s1 + 1, e];
-          return [s1 + 1, e, ...ms.captures(-1, 0)];
+          return [s1 + 1, e, ...ms.push_captures(-1, 0)];
         }
         if (ms.level === 0) return [src.slice(s1, e)];
-        return ms.captures(s1, e);
+        return ms.push_captures(s1, e);
       }
       if (anchor) break;
       // skip the positions where the first item cannot match (it needs a byte there)
-      if (first === undefined) first = ms.firstBytes(p0);
+      if (first === undefined) first = ms.first_bytes(p0);
       if (first !== null) {
         while (s1 + 1 < end && first[src.charCodeAt(s1 + 1)] === 0) s1++;
         if (s1 + 1 >= end) return [undefined];
@@ -198,18 +198,18 @@ export function openString(L: LuaState): LuaTable {
   }
 
   function str_find(s: LuaValue, p: LuaValue, i: LuaValue, plain: LuaValue): LuaValue[] {
-    return findAux(true, 'find', arguments.length, s, p, i, plain);
+    return str_find_aux(true, 'find', arguments.length, s, p, i, plain);
   }
 
   function str_match(s: LuaValue, p: LuaValue, i: LuaValue): LuaValue[] {
-    return findAux(false, 'match', arguments.length, s, p, i, undefined);
+    return str_find_aux(false, 'match', arguments.length, s, p, i, undefined);
   }
 
   function gmatch(s: LuaValue, p: LuaValue): LuaValue[] {
-    return gmatchAs('gmatch', arguments.length, s, p);
+    return gmatch_named('gmatch', arguments.length, s, p);
   }
 
-  function gmatchAs(fname: string, argc: number, s: LuaValue, p: LuaValue): LuaValue[] {
+  function gmatch_named(fname: string, argc: number, s: LuaValue, p: LuaValue): LuaValue[] {
     const src = checkString(L, s, 1, fname, argc);
     const pat = checkString(L, p, 2, fname, argc);
     let start = 0;
@@ -222,7 +222,7 @@ export function openString(L: LuaState): LuaTable {
         const e = own.match(at, 0);
         if (e >= 0) {
           start = e === at ? e + 1 : e; // an empty match steps one on
-          return own.captures(at, e);
+          return own.push_captures(at, e);
         }
       }
       return EMPTY;
@@ -231,7 +231,7 @@ export function openString(L: LuaState): LuaTable {
   }
 
   /** add_s: the replacement string with its %0-%9 and %x escapes */
-  function addS(ms: MatchState, news: string, s: number, e: number): string {
+  function add_s(ms: MatchState, news: string, s: number, e: number): string {
     let i = news.indexOf('%');
     if (i < 0) return news;
     let out = news.slice(0, i);
@@ -247,7 +247,7 @@ export function openString(L: LuaState): LuaTable {
       if (!isDigit(d)) out += String.fromCharCode(d);
       else if (d === 48) out += ms.src.slice(s, e);
       else {
-        const v = ms.capture(d - 49, s, e);
+        const v = ms.push_onecapture(d - 49, s, e);
         out += typeof v === 'string' ? v : numberToString(v as number);
       }
     }
@@ -283,13 +283,13 @@ export function openString(L: LuaState): LuaTable {
       if (e >= 0) {
         count++;
         // add_value
-        if (!isFn && !(repl instanceof LuaTable)) out += addS(ms, news, at, e);
+        if (!isFn && !(repl instanceof LuaTable)) out += add_s(ms, news, at, e);
         else {
           let v: LuaValue;
           if (isFn) {
-            const caps = ms.captures(at, e);
+            const caps = ms.push_captures(at, e);
             v = L.callSync(repl, caps)[0];
-          } else v = getTable(L, repl as LuaTable, ms.capture(0, at, e));
+          } else v = getTable(L, repl as LuaTable, ms.push_onecapture(0, at, e));
           L.line = line;
           if (v === undefined || v === false) out += src.slice(at, e);
           else if (typeof v === 'string') out += v;
@@ -301,7 +301,7 @@ export function openString(L: LuaState): LuaTable {
       else if (at < end) {
         if (e < 0 && !anchor) {
           // skip, copying them, the bytes where the first item cannot match
-          if (first === undefined) first = ms.firstBytes(p0);
+          if (first === undefined) first = ms.first_bytes(p0);
           if (first !== null) {
             let to = at + 1;
             while (to < end && first[src.charCodeAt(to)] === 0) to++;
