@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openString } from '../../src/lua/lib/string.js';
 import { LuaState } from '../../src/lua/state.js';
-import { EMPTY, LuaTable, type LuaValue } from '../../src/lua/value.js';
+import { EMPTY, LuaError, LuaTable, type LuaValue } from '../../src/lua/value.js';
 import { type Arg, type Case, diffCases, haveLua51, rng, ser } from './lib-oracle.js';
 
 const HAVE = haveLua51();
@@ -379,4 +379,35 @@ test('openString sets the string metatable whose __index is the string table', (
   assert.ok(L.stringMeta instanceof LuaTable);
   assert.equal(L.stringMeta.get('__index'), lib);
   assert.equal(lib.get('gfind'), lib.get('gmatch'));
+});
+
+test("JS's limits surface as Lua's errors: a too long result, a too deep pattern", () => {
+  const L = new LuaState();
+  const lib = openString(L);
+  const call = (name: string, ...args: LuaValue[]) => (lib.get(name) as (...a: LuaValue[]) => LuaValue[])(...args);
+  const err = (f: () => unknown): LuaValue => {
+    try {
+      f();
+    } catch (e) {
+      if (e instanceof LuaError) return e.value;
+      throw e;
+    }
+    return 'no error';
+  };
+  assert.equal(
+    err(() => call('rep', 'x', 2 ** 30)),
+    'not enough memory',
+  );
+  assert.equal(
+    err(() => call('gsub', 'x'.repeat(1 << 20), 'x', 'y'.repeat(1024))),
+    'not enough memory',
+  );
+  assert.equal(
+    err(() => call('format', '%s%s', 'x'.repeat(2 ** 28), 'y'.repeat(2 ** 28 + 100))),
+    'not enough memory',
+  );
+  assert.equal(
+    err(() => call('match', 'a'.repeat(200000), 'a?'.repeat(200000))),
+    'pattern too complex',
+  );
 });

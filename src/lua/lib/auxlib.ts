@@ -183,3 +183,14 @@ export const LUAI_MAXCSTACK = 8000;
 export function checkStack(L: LuaState, top: number, n: number, msg: string): void {
   if (n > LUAI_MAXCSTACK || top + n > LUAI_MAXCSTACK) throw L.error(`stack overflow (${msg})`);
 }
+
+/**
+ * JS's own limits as the Lua errors they stand for: a string past V8's
+ * maximum length is Lua's memory error (no position, as LUA_ERRMEM); JS's
+ * stack overflowing in the matcher is the C stack lstrlib.c would exhaust.
+ */
+export function jsLimitError(L: LuaState, e: unknown, stackMsg: string): unknown {
+  if (!(e instanceof RangeError)) return e;
+  if (/call stack/i.test(e.message)) return L.error(stackMsg);
+  return new LuaError('not enough memory');
+}

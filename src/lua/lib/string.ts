@@ -22,8 +22,8 @@
  * Errors name the C function as lua5.1 does ("bad argument #1 to 'upper'").
  */
 import type { LuaState } from '../state.js';
-import { EMPTY, LuaClosure, LuaTable, type LuaValue, luaType, numberToString } from '../value.js';
-import { checkFunction, checkInt, checkInteger, checkNumber, checkString, getTable, optInt } from './auxlib.js';
+import { EMPTY, LuaClosure, LuaError, LuaTable, type LuaValue, luaType, numberToString } from '../value.js';
+import { checkFunction, checkInt, checkInteger, checkNumber, checkString, getTable, jsLimitError, optInt } from './auxlib.js';
 import { isDigit, MatchState, SPECIALS } from './lpattern.js';
 import { formatChar, formatFloat, formatInt, formatStr, type Spec } from './printf.js';
 
@@ -117,7 +117,8 @@ export function openString(L: LuaState): LuaTable {
     const str = typeof s === 'string' ? s : checkString(L, s, 1, 'rep', argc);
     const count = checkInt(L, n, 2, 'rep', argc);
     if (count <= 0 || str.length === 0) return [''];
-    if (str.length * count > MAX_STRING) throw L.error('not enough memory');
+    // a memory error (LUA_ERRMEM) carries no position
+    if (str.length * count > MAX_STRING) throw new LuaError('not enough memory');
     return [str.repeat(count)];
   }
 
@@ -172,6 +173,15 @@ export function openString(L: LuaState): LuaTable {
     let p0 = 0;
     const anchor = ms.p.charCodeAt(0) === 94;
     if (anchor) p0 = 1;
+    try {
+      return find_loop(ms, find, src, init, p0, anchor);
+    } catch (e) {
+      throw jsLimitError(L, e, 'pattern too complex');
+    }
+  }
+
+  /** str_find_aux's search: the match from each position in turn (or the anchored one) */
+  function find_loop(ms: MatchState, find: boolean, src: string, init: number, p0: number, anchor: boolean): LuaValue[] {
     let s1 = init;
     const end = ms.srcEnd;
     let first: Uint8Array | null | undefined;
@@ -217,13 +227,17 @@ export function openString(L: LuaState): LuaTable {
     const own = new MatchState(L);
     const gmatch_aux = (): LuaValue[] => {
       own.reset(src, pat);
-      for (let at = start; at <= own.srcEnd; at++) {
-        own.level = 0;
-        const e = own.match(at, 0);
-        if (e >= 0) {
-          start = e === at ? e + 1 : e; // an empty match steps one on
-          return own.push_captures(at, e);
+      try {
+        for (let at = start; at <= own.srcEnd; at++) {
+          own.level = 0;
+          const e = own.match(at, 0);
+          if (e >= 0) {
+            start = e === at ? e + 1 : e; // an empty match steps one on
+            return own.push_captures(at, e);
+          }
         }
+      } catch (e) {
+        throw jsLimitError(L, e, 'pattern too complex');
       }
       return EMPTY;
     };
@@ -255,7 +269,14 @@ export function openString(L: LuaState): LuaTable {
   }
 
   function str_gsub(s: LuaValue, p: LuaValue, repl: LuaValue, n: LuaValue): LuaValue[] {
-    const argc = arguments.length;
+    try {
+      return gsub(arguments.length, s, p, repl, n);
+    } catch (e) {
+      throw jsLimitError(L, e, 'C stack overflow');
+    }
+  }
+
+  function gsub(argc: number, s: LuaValue, p: LuaValue, repl: LuaValue, n: LuaValue): LuaValue[] {
     const src = typeof s === 'string' ? s : checkString(L, s, 1, 'gsub', argc);
     const pat = typeof p === 'string' ? p : checkString(L, p, 2, 'gsub', argc);
     const tr = typeof repl;
@@ -364,8 +385,15 @@ export function openString(L: LuaState): LuaTable {
   }
 
   function str_format(fmt: LuaValue, ...args: LuaValue[]): LuaValue[] {
+    try {
+      return format(fmt, args, arguments.length);
+    } catch (e) {
+      throw jsLimitError(L, e, 'C stack overflow');
+    }
+  }
+
+  function format(fmt: LuaValue, args: LuaValue[], argc: number): LuaValue[] {
     const top = args.length + 1;
-    const argc = arguments.length;
     const f = typeof fmt === 'string' ? fmt : checkString(L, fmt, 1, 'format', argc);
     let items = formats.get(f);
     if (items === undefined) {

@@ -19,7 +19,7 @@
  */
 import type { LuaState } from '../state.js';
 import { EMPTY, LuaTable, type LuaValue, luaType, numberToString } from '../value.js';
-import { checkFunction, checkInt, checkTable, lessThan, optInt, optString } from './auxlib.js';
+import { checkFunction, checkInt, checkTable, jsLimitError, lessThan, optInt, optString } from './auxlib.js';
 
 export function openTable(L: LuaState): LuaTable {
   function tconcat(t: LuaValue, sep: LuaValue, i: LuaValue, j: LuaValue): LuaValue[] {
@@ -36,7 +36,11 @@ export function openTable(L: LuaState): LuaTable {
       else throw L.error(`invalid value (${luaType(v)}) at index ${k} in table for 'concat'`);
       if (k === 2147483647) break; // C's int loop ends here
     }
-    return [parts.join(s)];
+    try {
+      return [parts.join(s)];
+    } catch (e) {
+      throw jsLimitError(L, e, 'C stack overflow');
+    }
   }
 
   function foreachi(t: LuaValue, f: LuaValue): LuaValue[] {
