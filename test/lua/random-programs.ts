@@ -205,7 +205,6 @@ class Gen {
   }
 
   stat(depth: number): void {
-    const vis = this.visible();
     switch (this.int(0, 17)) {
       case 0:
       case 1: {
