@@ -29,9 +29,7 @@ export interface Case {
   args: Arg[];
 }
 
-export function haveLua51(): boolean {
-  return spawnSync('lua5.1', ['-v'], { encoding: 'utf8' }).status === 0;
-}
+export { haveLua51 } from './lua51.js';
 
 function luaString(s: string): string {
   let out = '"';

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { haveLua51, runLua51, runOurs } from './conformance.test.js';
+import { haveLua51, runLua51, runOurs } from './lua51.js';
 import { rng } from './lib-oracle.js';
 
 const HAVE = haveLua51();
