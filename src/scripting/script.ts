@@ -214,7 +214,8 @@ export class ScriptRunCtx implements YieldingCommand {
           this.endOk(r.value[0]);
           return true;
         }
-        if (r.value !== BUDGET) throw L.error('attempt to yield from outside a coroutine');
+        // a coroutine.yield outside any coroutine: Lua 5.1's error from lua_yield in the main thread
+        if (r.value !== BUDGET) throw new LuaError('attempt to yield across metamethod/C-call boundary');
         L.steps = STEP_BUDGET;
         if (!this.mayYield) continue;
         const now = performance.now();
@@ -234,7 +235,8 @@ export class ScriptRunCtx implements YieldingCommand {
       }
     } catch (e) {
       this.leave();
-      this.endError(e);
+      // JS's own stack ran out before the engine's depth limit: Lua's "stack overflow"
+      this.endError(e instanceof RangeError ? L.error('stack overflow') : e);
       return true;
     }
   }

@@ -75,6 +75,9 @@ test('errors: error(), runtime errors, redis.call errors, pcall, with the script
       ev("error('x',0)"),
       ev('\n\nlocal a = nil\nreturn a.b'),
       ev('return 1 + {}'),
+      ev('local function f(n) return f(n+1) + 1 end return f(1)'),
+      ev('local t = setmetatable({}, {__index = function(t,k) return t[k] end}) return t.x'),
+      ev('return coroutine.wrap(function() coroutine.yield(5) end)()'),
       ev("return redis.call('nosuch')"),
       ev("return redis.pcall('nosuch')"),
       ev("return redis.call('set')"),
@@ -329,7 +332,7 @@ test('a busy script: BUSY for others, SCRIPT KILL and its error, UNKILLABLE afte
         busy = (await b.call('PING')).raw;
         if (!busy.startsWith('-BUSY')) await new Promise((res) => setTimeout(res, 10));
       }
-      out.push(busy, (await b.call('SHUTDOWN')).raw, (await b.call('SCRIPT', 'KILL')).raw);
+      out.push(busy, (await b.call('FUNCTION', 'KILL')).raw, (await b.call('SHUTDOWN')).raw, (await b.call('SCRIPT', 'KILL')).raw);
       // the line Redis's count hook saw: gKV's compiled loops do not count lines (the position is the last call's)
       out.push((await killed).raw.replace(/script: [0-9a-f]{40}, on @user_script:\d+/, 'script: <sha>, on @user_script:<line>'), (await after).raw, (await b.call('SCRIPT', 'KILL')).raw);
       // a script that wrote, then runs for half a second of its own
