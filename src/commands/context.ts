@@ -157,6 +157,10 @@ export interface ServerContext extends DataContext {
   /** latency-tracking and latency-tracking-info-percentiles (INFO latencystats) */
   readonly latencyTracking: boolean;
   readonly latencyPercentiles: number[];
+  /** maxmemory in bytes (0: no limit) */
+  readonly maxmemory: number;
+  /** min-replicas-to-write (0: writes need no replica) */
+  readonly minReplicasToWrite: number;
   /** the replication id (DEBUG CHANGE-REPL-ID, INFO replication) */
   replId: string;
   /** true while EXEC runs its queue (commands then do not block or pause) */
@@ -223,6 +227,13 @@ export interface ServerContext extends DataContext {
   call(c: Client, cmd: CommandSpec<ServerContext>, argv: string[]): void;
   /** counts an error reply in INFO errorstats and total_error_replies (the text without its '-') */
   countError(text: string): void;
+  /**
+   * A command refused outside the pipeline (a script's checks on the
+   * commands it calls): its error counted, the command's rejected_calls too,
+   * as Redis's afterErrorReply + incrCommandStatsOnError(REJECTED) — so the
+   * command running (the script) is not counted failed for it.
+   */
+  countRejected(cmd: CommandSpec | undefined, text: string): void;
   /** propagates a transaction's ops wrapped in MULTI/EXEC */
   propagateTransaction(ops: [number, string[]][]): void;
   /** marks a client as having output to write at the end of the loop iteration */

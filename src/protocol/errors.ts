@@ -101,6 +101,8 @@ export const Err = {
   bitfieldType: () => E('ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.'),
   bitfieldOverflow: () => E('ERR Invalid OVERFLOW type specified'),
   bitfieldRo: () => E('ERR BITFIELD_RO only supports the GET subcommand'),
+  /** min-replicas-to-write is not met (Redis's shared.noreplicaserr) */
+  noReplicas: () => E('NOREPLICAS Not enough good replicas to write.'),
   /** over maxmemory with nothing to evict (Redis's shared.oomerr) */
   oom: () => E("OOM command not allowed when used memory > 'maxmemory'."),
   /** a script past busy-reply-threshold runs (Redis's shared.slowevalerr / slowscripterr) */

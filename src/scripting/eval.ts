@@ -25,6 +25,8 @@ import { SCRIPT_FLAGS_DEF, SCRIPT_FLAG_EVAL_COMPAT_MODE, scriptFlagsToCmdFlags, 
 
 /** A cached script (Redis's luaScript). */
 export interface LuaScript {
+  /** its SHA1, lower case (the cache's key) */
+  readonly sha: string;
   readonly body: string;
   readonly flags: number;
   /** the compiled chunk */
@@ -112,7 +114,7 @@ export class EvalScripts {
       c.addError(sanitizeErrorText(`ERR Error compiling script (new function): ${this.engine.L.tostring(e.value)}`));
       return null;
     }
-    this.scripts.set(sha, { body, flags: sh.flags, fn });
+    this.scripts.set(sha, { sha, body, flags: sh.flags, fn });
     this.scriptsMem += 40 + 9 + body.length + 9;
     this.updateMemory();
     return sha;
@@ -131,9 +133,10 @@ export class EvalScripts {
         c.addError(NOSCRIPT);
         return;
       }
-      sha = argv[1].toLowerCase();
+      sha = argv[1];
     } else sha = this.shaOf(argv[1]);
-    let script = this.scripts.get(sha);
+    let script = evalsha ? this.bySha(sha) : this.scripts.get(sha);
+    if (script !== undefined) sha = script.sha;
     if (script === undefined) {
       if (evalsha) {
         c.addError(NOSCRIPT);
@@ -173,9 +176,8 @@ export class EvalScripts {
    */
   evalGetCommandFlags(cmd: { readonly: boolean }, argv: string[], evalsha: boolean): DeclaredFlags | null {
     if (argv.length < 2 || (evalsha && argv[1].length !== 40)) return null;
-    const sha = evalsha ? argv[1].toLowerCase() : this.shaOf(argv[1]);
+    const script = evalsha ? this.bySha(argv[1]) : this.scripts.get(this.shaOf(argv[1]));
     let flags: number;
-    const script = this.scripts.get(sha);
     if (script !== undefined) flags = script.flags;
     else {
       if (evalsha) return null;
@@ -186,9 +188,14 @@ export class EvalScripts {
     return scriptFlagsToCmdFlags(cmd, flags);
   }
 
+  /** The cached script of a SHA1 given in any case (lower-cased only when not found as it is). */
+  bySha(sha: string): LuaScript | undefined {
+    return this.scripts.get(sha) ?? this.scripts.get(sha.toLowerCase());
+  }
+
   /** SCRIPT EXISTS */
   exists(sha: string): boolean {
-    return this.scripts.has(sha.toLowerCase());
+    return this.bySha(sha) !== undefined;
   }
 }
 

@@ -159,7 +159,7 @@ export class ScriptRunCtx implements YieldingCommand {
     this.snapshotTime = s.ks.now;
     const compat = (inv.flags & SCRIPT_FLAG_EVAL_COMPAT_MODE) !== 0;
     this.readOnly = inv.ro || (!compat && (inv.flags & SCRIPT_FLAG_NO_WRITES) !== 0);
-    this.allowOom = !compat && (inv.flags & SCRIPT_FLAG_ALLOW_OOM) !== 0;
+    this.allowOom = !compat && (inv.flags & (SCRIPT_FLAG_ALLOW_OOM | SCRIPT_FLAG_NO_WRITES)) !== 0;
     this.scriptOom = scriptOomNow(s);
     this.ops = s.execOps === null ? [] : null;
     this.mayYield = !s.inExec && !s.loading;
@@ -201,7 +201,7 @@ export class ScriptRunCtx implements YieldingCommand {
     const gen = this.gen!;
     const s = this.s;
     this.enter();
-    this.sliceStart = performance.now();
+    if (this.timedOut) this.sliceStart = performance.now();
     try {
       for (;;) {
         let r: IteratorResult<unknown, LuaValue[]>;
@@ -228,6 +228,7 @@ export class ScriptRunCtx implements YieldingCommand {
           );
           this.timedOut = true;
           s.yielding = this;
+          this.sliceStart = now;
         } else if (now - this.sliceStart < SLICE_MS) continue;
         this.leave();
         setImmediate(() => this.resume());
@@ -311,8 +312,7 @@ function killError(): LuaTable {
 
 /** Used memory is over maxmemory and nothing can be evicted (Redis's performEvictions failing at the script's start). */
 function scriptOomNow(s: ServerContext): boolean {
-  const max = s.config.getInt('maxmemory');
-  return max !== 0 && usedMemory() > max;
+  return s.maxmemory !== 0 && usedMemory() > s.maxmemory;
 }
 
 /**
@@ -398,8 +398,7 @@ export function scriptCall(run: ScriptRunCtx, argv: string[]): string | null {
   if (cmd !== undefined && cmd.subcommands !== null && argv.length >= 2) cmd = cmd.subcommands.get(argv[1].toLowerCase());
   const err = scriptCheckCommand(run, cmd, argv);
   if (err !== null) {
-    if (cmd !== undefined) cmd.stats.rejected++;
-    s.countError(err.charCodeAt(0) === 45 ? err.slice(1) : Err.generic(err).resp);
+    s.countRejected(cmd, err.charCodeAt(0) === 45 ? err.slice(1) : Err.generic(err).resp);
     return err;
   }
   c.lastCmd = cmd!.fullName;
@@ -418,10 +417,13 @@ function scriptCheckCommand(run: ScriptRunCtx, cmd: CommandSpec<ServerContext> |
   // a may-replicate command (PUBLISH …) counts as a write in a read-only script (Redis 7.0.15)
   if (run.readOnly && (cmd.write || cmd.mayReplicate)) return 'Write commands are not allowed from read-only scripts.';
   if (cmd.write) {
-    for (const check of run.s.diskErrorChecks) {
+    const s = run.s;
+    for (const check of s.diskErrorChecks) {
       const e = check();
       if (e !== null) return '-' + e;
     }
+    // min-replicas-to-write: gKV has no replicas yet (issue 14), so any requirement is unmet (Redis's checkGoodReplicasStatus)
+    if (s.minReplicasToWrite !== 0 && s.config.getInt('min-replicas-max-lag') !== 0) return '-' + Err.noReplicas().resp;
   }
   // OOM: only before the script's first write (it cannot stop halfway through its writes)
   if (!run.allowOom && !run.writeDirty && run.scriptOom && cmd.denyoom) return '-' + Err.oom().resp;

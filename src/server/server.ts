@@ -1078,7 +1078,7 @@ export class Server {
     // requirement is unmet (Redis's checkGoodReplicasStatus with none connected)
     if (this.minReplicasToWrite !== 0 && (f.write || (cmd.name === 'exec' && c.multiQueue.some((q) => (q.flags ?? q.cmd).write)))) {
       if (this.config.getInt('min-replicas-max-lag') !== 0) {
-        this.reject(c, cmd, 'NOREPLICAS Not enough good replicas to write.', argv);
+        this.reject(c, cmd, Err.noReplicas().resp, argv);
         return;
       }
     }
@@ -1306,6 +1306,12 @@ export class Server {
     p(ops[0][0], ['MULTI']);
     for (const [db, argv] of ops) p(db, argv);
     p(ops[ops.length - 1][0], ['EXEC']);
+  }
+
+  countRejected(cmd: CommandSpec | undefined, text: string): void {
+    if (cmd !== undefined) cmd.stats.rejected++;
+    this.countError(text);
+    this.prevErrCount = this.stats.totalErrorReplies;
   }
 
   countError(text: string): void {

@@ -151,6 +151,7 @@ test('SCRIPT LOAD caches a script EVALSHA runs (any case of its SHA); EVAL_RO re
     assert.equal(await c.cmd('SCRIPT', 'FLUSH'), 'OK');
     assert.equal(((await c.cmd('SCRIPT', 'HELP')) as string[])[0], 'SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:');
     assert.equal(await c.cmd('SCRIPT', 'DEBUG', 'NO'), 'OK');
+    assert.equal(await c.cmd('SCRIPT', 'DEBUG', 'YES'), 'OK');
     assert.equal((await c.call('SCRIPT', 'DEBUG', 'MAYBE')).raw, '-ERR Use SCRIPT DEBUG YES/SYNC/NO\r\n');
     const info = (await c.cmd('INFO', 'memory')) as string;
     assert.match(info, /number_of_cached_scripts:0\r\n/);

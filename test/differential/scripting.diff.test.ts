@@ -315,6 +315,53 @@ test('error stats and command stats count what Redis counts for scripts', { skip
     'stats',
   );
   assert.equal(await stats(g), await stats(r));
+  // refusals by the script's checks (OOM, read-only) count as the refused command's, not the script's failure
+  await same(
+    [
+      ['CONFIG', 'SET', 'maxmemory', '1'],
+      ['CONFIG', 'RESETSTAT'],
+    ],
+    'oom',
+  );
+  try {
+    await same(
+      [
+        ev("return redis.call('set','x','y')", '1', 'x'),
+        ev("local t = redis.pcall('set','x','y') return t['err']", '1', 'x'),
+        ev("return redis.pcall('set','x','y')", '1', 'x'),
+        ev("return redis.call('get','x')", '1', 'x'),
+        ev('#!lua\nreturn 1'),
+        ev('#!lua flags=no-writes\nreturn 1'),
+        ev("#!lua flags=allow-oom\nreturn redis.call('set','x','y')", '1', 'x'),
+        ['EVAL_RO', "local t = redis.pcall('set','x','y') return t['err']", '1', 'x'],
+      ],
+      'oom',
+    );
+    assert.equal(await stats(g), await stats(r));
+  } finally {
+    await same([['CONFIG', 'SET', 'maxmemory', '0']], 'oom');
+  }
+  await same(
+    [
+      ['CONFIG', 'SET', 'min-replicas-to-write', '1'],
+      ['CONFIG', 'RESETSTAT'],
+    ],
+    'noreplicas',
+  );
+  try {
+    await same(
+      [
+        ev("#!lua flags=no-writes\nreturn redis.call('get','x')", '1', 'x'),
+        ev("return redis.call('get','x')", '1', 'x'),
+        ev("#!lua\nreturn redis.call('get','x')", '1', 'x'),
+        ev("return redis.call('set','x', 1)", '1', 'x'),
+      ],
+      'noreplicas',
+    );
+    assert.equal(await stats(g), await stats(r));
+  } finally {
+    await same([['CONFIG', 'SET', 'min-replicas-to-write', '0']], 'noreplicas');
+  }
 });
 
 test('a busy script: BUSY for others, SCRIPT KILL and its error, UNKILLABLE after a write', { skip: sp.skip }, async () => {
