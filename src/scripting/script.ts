@@ -138,6 +138,8 @@ export class ScriptRunCtx implements YieldingCommand {
   killed = false;
   /** past busy-reply-threshold: other clients get -BUSY */
   timedOut = false;
+  /** "Slow script detected" was logged */
+  private slowLogged = false;
   /** the writes to propagate at the end (null: inside EXEC, they join its ops) */
   readonly ops: [number, string[]][] | null;
   endCall: (() => void) | null = null;
@@ -217,15 +219,20 @@ export class ScriptRunCtx implements YieldingCommand {
         // a coroutine.yield outside any coroutine: Lua 5.1's error from lua_yield in the main thread
         if (r.value !== BUDGET) throw new LuaError('attempt to yield across metamethod/C-call boundary');
         L.steps = STEP_BUDGET;
-        if (!this.mayYield) continue;
+        if (this.slowLogged && !this.mayYield) continue;
         const now = performance.now();
         if (!this.timedOut) {
           const threshold = s.config.getInt('busy-reply-threshold');
           if (threshold <= 0 || now - this.startTime < threshold) continue;
-          const elapsed = Math.floor(now - this.startTime);
-          s.log.warning(
-            `Slow script detected: still in execution after ${elapsed} milliseconds. You can try killing the script using the ${this.evalMode ? 'SCRIPT KILL' : 'FUNCTION KILL'} command. Script name is: ${this.inv.funcname}.`,
-          );
+          if (!this.slowLogged) {
+            const elapsed = Math.floor(now - this.startTime);
+            s.log.warning(
+              `Slow script detected: still in execution after ${elapsed} milliseconds. You can try killing the script using the ${this.evalMode ? 'SCRIPT KILL' : 'FUNCTION KILL'} command. Script name is: ${this.inv.funcname}.`,
+            );
+            this.slowLogged = true;
+          }
+          // inside EXEC or while loading the script runs to its end (logged all the same, as Redis logs it)
+          if (!this.mayYield) continue;
           this.timedOut = true;
           s.yielding = this;
           this.sliceStart = now;
