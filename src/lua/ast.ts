@@ -17,6 +17,10 @@ export interface LocalVar {
   js: string;
   /** referenced from a nested function (an upvalue there) */
   captured: boolean;
+  /** the target of an assignment somewhere */
+  assigned: boolean;
+  /** a numeric for's control variable (a number at every iteration unless assigned) */
+  forVar: boolean;
 }
 
 export type BinOp = '+' | '-' | '*' | '/' | '%' | '^' | '..' | '==' | '~=' | '<' | '<=' | '>' | '>=' | 'and' | 'or';

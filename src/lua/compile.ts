@@ -90,6 +90,69 @@ function isPure(e: Expr): boolean {
   return isConst(e) || e.k === 'local' || e.k === 'upval' || e.k === 'vararg' || e.k === 'func';
 }
 
+/** known to be a number: numeric constants, a numeric for's variable that is never assigned, arithmetic on those */
+function isNum(e: Expr): boolean {
+  switch (e.k) {
+    case 'num':
+      return true;
+    case 'local':
+    case 'upval':
+      return e.v.forVar && !e.v.assigned;
+    case 'paren':
+      return isNum(e.e);
+    case 'un':
+      return e.op === '-' && isNum(e.a);
+    case 'bin':
+      return e.op in BIN_EVENT && isNum(e.a) && isNum(e.b);
+  }
+  return false;
+}
+
+/**
+ * A leaf function: no calls and no loops, so it always ends after a few
+ * steps and never needs to pause. It is compiled as a plain JavaScript
+ * function (called like a native, without a generator); its metamethods, if
+ * any, run through L.callSync as every metamethod does.
+ */
+function isLeaf(f: FuncNode): boolean {
+  const exprOk = (e: Expr): boolean => {
+    switch (e.k) {
+      case 'call':
+      case 'method':
+        return false;
+      case 'table':
+        return e.items.every((it) => exprOk(it.v) && (it.k === 'pos' || exprOk(it.key)));
+      case 'bin':
+        return exprOk(e.a) && exprOk(e.b);
+      case 'un':
+        return exprOk(e.a);
+      case 'index':
+        return exprOk(e.o) && exprOk(e.key);
+      case 'paren':
+        return exprOk(e.e);
+    }
+    return true;
+  };
+  const statOk = (s: Stat): boolean => {
+    switch (s.k) {
+      case 'local':
+        return s.exprs.every(exprOk);
+      case 'assign':
+        return s.targets.every(exprOk) && s.exprs.every(exprOk);
+      case 'do':
+        return s.body.every(statOk);
+      case 'if':
+        return s.conds.every(exprOk) && s.blocks.every((b) => b.every(statOk)) && (s.els === undefined || s.els.every(statOk));
+      case 'localfunc':
+        return true;
+      case 'return':
+        return s.exprs.every(exprOk);
+    }
+    return false; // calls, loops, break
+  };
+  return f.line > 0 && f.body.every(statOk);
+}
+
 function isMulti(e: Expr): boolean {
   return e.k === 'call' || e.k === 'method' || e.k === 'vararg';
 }
@@ -97,6 +160,8 @@ function isMulti(e: Expr): boolean {
 interface FnCtx {
   temps: number;
   node: FuncNode;
+  /** compiled as a plain function (see isLeaf) */
+  leaf: boolean;
   /**
    * Lua 5.1 keeps a function's numeric constants in a table keyed by value,
    * where 0 and -0 are one key: whichever of them the function uses first is
@@ -131,11 +196,12 @@ class Compiler {
 
   private func(f: FuncNode): string {
     const saved = this.fn;
-    this.fn = { temps: 0, node: f, zero: undefined };
+    this.fn = { temps: 0, node: f, zero: undefined, leaf: isLeaf(f) };
     const params = f.params.map((p) => p.js);
     if (f.isVararg) params.push('...va');
     const body = this.block(f.body);
-    let head = `if (++L.depth > MAXD) rt.overflow(L); const $ch = L.chunk; L.chunk = CHUNK; if (--L.steps < 0) yield 0;`;
+    const leaf = this.fn.leaf;
+    let head = leaf ? '' : `if (++L.depth > MAXD) rt.overflow(L); const $ch = L.chunk; L.chunk = CHUNK; if (--L.steps < 0) yield 0;`;
     if (f.argVar !== undefined) head += f.usesVararg ? ` let ${f.argVar.js};` : ` let ${f.argVar.js} = rt.packArg(va);`;
     let temps = '';
     if (this.fn.temps > 0) {
@@ -144,6 +210,10 @@ class Compiler {
       temps = `let ${names.join(', ')};`;
     }
     this.fn = saved;
+    if (leaf) {
+      const tail = endsInReturn(f.body) ? '' : '\nreturn EMPTY;';
+      return `(function $leaf(${params.join(', ')}) {\n${head}\n${temps}\n${body}${tail}\n})`;
+    }
     const tail = endsInReturn(f.body) ? '' : '\nL.depth--; L.chunk = $ch; return EMPTY;';
     return `new LuaClosure(function* $lua(${params.join(', ')}) {\n${head}\n${temps}\n${body}${tail}\n}, ${lit(f.name)})`;
   }
@@ -196,6 +266,7 @@ class Compiler {
     if (exprs.length === 0) v = 'EMPTY';
     else if (exprs.length === 1 && isMulti(exprs[0])) v = this.multi(exprs[0]);
     else v = `[${this.list(exprs).join(', ')}]`;
+    if (this.fn.leaf) return `return ${v};`;
     if (v === 'EMPTY') return 'L.depth--; L.chunk = $ch; return EMPTY;';
     const r = this.tmp();
     return `${r} = ${v}; L.depth--; L.chunk = $ch; return ${r};`;
@@ -504,7 +575,7 @@ class Compiler {
     const a = e.a.k === 'num' ? `(${this.expr(e.a)})` : this.operand(e.a, pre, false);
     const d = lit(describe(e.a));
     let code: string;
-    if (e.op === '-') code = `(typeof ${a} === 'number' ? -${a} : rt.unm(L, ${a}, ${d}, ${e.line}))`;
+    if (e.op === '-') code = isNum(e.a) ? `(-${a})` : `(typeof ${a} === 'number' ? -${a} : rt.unm(L, ${a}, ${d}, ${e.line}))`;
     else code = `(${a} instanceof LuaTable ? ${a}.length() : typeof ${a} === 'string' ? ${a}.length : rt.len(L, ${a}, ${d}, ${e.line}))`;
     return pre.length > 0 ? `(${pre.join(', ')}, ${code})` : code;
   }
@@ -542,8 +613,8 @@ class Compiler {
           fast = `${a} ${op} ${b}`;
       }
       const checks: string[] = [];
-      if (e.a.k !== 'num') checks.push(`typeof ${a} === 'number'`);
-      if (e.b.k !== 'num') checks.push(`typeof ${b} === 'number'`);
+      if (!isNum(e.a)) checks.push(`typeof ${a} === 'number'`);
+      if (!isNum(e.b)) checks.push(`typeof ${b} === 'number'`);
       const slow = `rt.arith(L, ${lit(BIN_EVENT[op])}, ${a}, ${b}, ${da}, ${db}, ${e.line})`;
       code = checks.length === 0 ? `(${fast})` : `(${checks.join(' && ')} ? ${fast} : ${slow})`;
     }
@@ -574,8 +645,8 @@ class Compiler {
         const jsop = strict ? '<' : '<=';
         const fn = strict ? 'rt.lt' : 'rt.le';
         const checks: string[] = [];
-        if ((swap ? e.b : e.a).k !== 'num') checks.push(`typeof ${x} === 'number'`);
-        if ((swap ? e.a : e.b).k !== 'num') checks.push(`typeof ${y} === 'number'`);
+        if (!isNum(swap ? e.b : e.a)) checks.push(`typeof ${x} === 'number'`);
+        if (!isNum(swap ? e.a : e.b)) checks.push(`typeof ${y} === 'number'`);
         const fast = `${x} ${jsop} ${y}`;
         code = checks.length === 0 ? fast : `(${checks.join(' && ')} ? ${fast} : ${fn}(L, ${x}, ${y}, ${e.line}))`;
       }

@@ -122,7 +122,7 @@ export class Parser {
   // ---- scopes ----
 
   private newLocal(name: string): LocalVar {
-    return { name, js: `${name}$${++this.nextId}`, captured: false };
+    return { name, js: `${name}$${++this.nextId}`, captured: false, assigned: false, forVar: false };
   }
 
   /** makes locals visible (adjustlocalvars) */
@@ -287,6 +287,7 @@ export class Parser {
         const step = this.testNext(',') ? this.expr() : undefined;
         this.checkNext('do');
         const v = this.newLocal(name);
+        v.forVar = true;
         const mark = this.fs.actives.length;
         this.activate([v]);
         const body = this.loopBlock();
@@ -337,6 +338,7 @@ export class Parser {
       self = true;
     }
     const f = this.body(self, line, fullName);
+    if (target.k === 'local' || target.k === 'upval') target.v.assigned = true;
     return { k: 'assign', targets: [target], exprs: [{ k: 'func', f }], line: f.lastLine };
   }
 
@@ -363,6 +365,7 @@ export class Parser {
     }
     this.checkNext('=');
     const exprs = this.exprList();
+    for (const t of targets) if (t.k === 'local' || t.k === 'upval') t.v.assigned = true;
     return { k: 'assign', targets, exprs, line: this.lx.lastline };
   }
 

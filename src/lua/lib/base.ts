@@ -53,8 +53,9 @@ function* callBoundary(L: LuaState, f: LuaValue, args: LuaValue[]): LuaGen {
   }
 }
 
-/** a function compiled from Lua (not a native, nor a resumable native such as pcall): the compiler names its generators '$lua' */
+/** a function compiled from Lua (not a native, nor a resumable native such as pcall): the compiler names its generators '$lua' and its leaf functions '$leaf' */
 export function isLuaFunction(f: LuaValue): boolean {
+  if (typeof f === 'function') return f.name === '$leaf';
   return f instanceof LuaClosure && f.g.name === '$lua';
 }
 

@@ -103,8 +103,17 @@ export function openCoroutine(L: LuaState): void {
   };
   const create = (...args: LuaValue[]): LuaValue[] => {
     const f = args[0];
-    if (!(f instanceof LuaClosure) || !isLuaFunction(f)) throw L.argError(1, 'create', 'Lua function expected');
-    return [new LuaThread(f)];
+    if (!isLuaFunction(f)) throw L.argError(1, 'create', 'Lua function expected');
+    // a leaf function is compiled as a plain function: give the coroutine a generator around it
+    if (typeof f === 'function')
+      return [
+        new LuaThread(
+          new LuaClosure(function* leaf(...a: LuaValue[]): LuaGen {
+            return f(...a);
+          }),
+        ),
+      ];
+    return [new LuaThread(f as LuaClosure)];
   };
   L.register('coroutine', {
     create,
