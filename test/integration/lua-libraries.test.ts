@@ -410,6 +410,38 @@ for (const target of targets) {
       }
     });
 
+    test('after SCRIPT FLUSH the libraries recover through NOSCRIPT: BullMQ over ioredis and node-redis, rate-limiter-flexible, redlock', async () => {
+      const admin = await nodeRedis();
+      const io = ioredis();
+      const queues = [new Queue('flush-io', { connection: io }), new Queue('flush-nr', { connection: createNodeRedisClient(await nodeRedis()) })];
+      const limiter = new RateLimiterRedis({ storeClient: io, keyPrefix: 'rl-flush', points: 10, duration: 10 });
+      const redlock = new Redlock([io], { retryCount: 0 });
+      try {
+        const round = async (n: number) => {
+          for (const q of queues) assert.equal((await q.add('x', { n })).data.n, n);
+          assert.equal((await limiter.consume('k')).consumedPoints, n);
+          await (await redlock.acquire([`flush:lock`], 1000)).release();
+        };
+        await round(1);
+        const addSha = createHash('sha1')
+          .update(bullmqScripts.find((x) => x.name === 'addStandardJob')?.content ?? '')
+          .digest('hex');
+        assert.deepEqual(await admin.sendCommand(['SCRIPT', 'EXISTS', addSha]), [1]);
+        assert.equal(await admin.scriptFlush(), 'OK');
+        await assert.rejects(admin.evalSha(createHash('sha1').update('return 1').digest('hex')), { message: 'NOSCRIPT No matching script. Please use EVAL.' });
+        assert.deepEqual(await admin.sendCommand(['SCRIPT', 'EXISTS', addSha]), [0]);
+        await round(2);
+        // the scripts were sent again: ioredis and BullMQ's node-redis client fell back to EVAL
+        assert.deepEqual(await admin.sendCommand(['SCRIPT', 'EXISTS', addSha]), [1]);
+        for (const q of queues) assert.equal(await q.getWaitingCount(), 2);
+      } finally {
+        for (const q of queues) {
+          await q.obliterate({ force: true });
+          await q.close();
+        }
+      }
+    });
+
     for (const lib of ['ioredis', 'node-redis'] as const) {
       test(`rate-limiter-flexible with ${lib}: consume until blocked, blockDuration, reward, penalty, get, delete`, async () => {
         const storeClient = lib === 'ioredis' ? ioredis() : await nodeRedis();
