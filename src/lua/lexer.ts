@@ -61,30 +61,24 @@ export interface Token {
   line: number;
 }
 
-/** luaO_chunkid: the chunk name as messages show it ("=name" → name, "@file" → file, else [string "…"]) */
+/**
+ * luaO_chunkid with Redis's (and stock Lua 5.1's) LUA_IDSIZE of 60: the chunk
+ * name as messages show it ("=name" → name, "@file" → file, shortened from
+ * the left; anything else → [string "first line..."]).
+ */
 export function chunkId(source: string): string {
   const LUA_IDSIZE = 60;
   if (source.startsWith('=')) return source.slice(1, LUA_IDSIZE);
   if (source.startsWith('@')) {
-    let s = source.slice(1);
-    const max = LUA_IDSIZE - 1;
-    if (s.length > max) s = '...' + s.slice(s.length - (max - 3));
-    return s;
+    const s = source.slice(1);
+    const max = LUA_IDSIZE - 8; // sizeof(" '...' ")
+    return s.length > max ? '...' + s.slice(s.length - max) : s;
   }
-  // [string "first line..."]
+  const max = LUA_IDSIZE - 17; // sizeof(" [string \"...\"] ")
   const nl = source.search(/[\r\n]/);
-  let len = LUA_IDSIZE - 15; // room for [string "..."] and the terminator
-  let s = source;
-  let cut = false;
-  if (nl >= 0) {
-    s = s.slice(0, nl);
-    cut = true;
-  }
-  if (s.length > len) {
-    s = s.slice(0, len);
-    cut = true;
-  } else len = s.length;
-  return cut ? `[string "${s}..."]` : `[string "${s}"]`;
+  let len = nl >= 0 ? nl : source.length;
+  if (len > max) len = max;
+  return len < source.length ? `[string "${source.slice(0, len)}..."]` : `[string "${source}"]`;
 }
 
 function isDigit(c: number): boolean {
@@ -228,7 +222,9 @@ export class Lexer {
           const sep = this.skipSep();
           if (sep >= 0) {
             const v = this.readLong(sep, true);
-            return this.tokenOf('string', v, 0, s.slice(start, this.pos));
+            // llex's buffer: the brackets around the value (the skipped first line break is not in it)
+            const bracket = '='.repeat(sep);
+            return this.tokenOf('string', v, 0, `[${bracket}[${v}]${bracket}]`);
           }
           if (sep === -1) return this.tokenOf('[');
           throw this.errorNear('invalid long string delimiter', s.slice(start, this.pos));
