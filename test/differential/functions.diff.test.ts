@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sharedPair } from './runner.js';
+import { waitFor } from '../harness/servers.js';
 
 const sp = sharedPair();
 
@@ -249,5 +250,20 @@ test("INFO memory's used_memory_functions, number_of_functions and number_of_lib
     const [a, b] = await Promise.all([g.call(...st), r.call(...st)]);
     assert.equal(a.raw, b.raw);
     assert.equal(await fields(g), await fields(r), JSON.stringify(st));
+  }
+});
+
+test('FUNCTION FLUSH ASYNC hands the functions to lazy freeing only past 64 of them, as Redis counts lazyfreed_objects', { skip: sp.skip }, async () => {
+  const { g, r } = sp.p;
+  const freed = async (c: typeof g): Promise<string> => /lazyfreed_objects:\d+/.exec((await c.call('INFO', 'memory')).raw)![0];
+  const many = `#!lua name=many\n${Array.from({ length: 70 }, (_, i) => `redis.register_function('m${i}', function() return ${i} end)`).join('\n')}`;
+  for (const code of [lib('few', 'f1', 'f2'), many]) {
+    await compare([
+      ['CONFIG', 'RESETSTAT'],
+      ['FUNCTION', 'FLUSH'],
+      ['FUNCTION', 'LOAD', code],
+      ['FUNCTION', 'FLUSH', 'ASYNC'],
+    ]);
+    await waitFor(async () => (await freed(g)) === (await freed(r)), `lazyfreed_objects after ${code.slice(0, 20)}`, 5000);
   }
 });

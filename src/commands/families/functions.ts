@@ -15,6 +15,7 @@ import { Err } from '../../protocol/errors.js';
 import { is } from '../args.js';
 import { addHelp } from '../help.js';
 import { feedMonitors } from '../../server/monitor.js';
+import { LAZYFREE_THRESHOLD } from '../../server/lazyfree.js';
 import { globMatch } from '../../util/glob.js';
 import { parseInt64 } from '../../util/numbers.js';
 import { RdbError, RdbReader, verifyDumpPayload } from '../../persistence/rdb/decode.js';
@@ -73,8 +74,8 @@ function functionFlushCommand(c: Client, argv: string[], s: ServerContext): void
   else if (argv.length === 2) async = s.config.getBool('lazyfree-lazy-user-flush');
   else throw Err.raw('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
   const n = functionsOf(s).flush();
-  // freeFunctionsAsync hands the functions to the lazy-free thread
-  if (async) s.lazyfree.emptyDbAsync(n);
+  // freeFunctionsAsync hands the functions to the lazy-free thread when there are more than LAZYFREE_THRESHOLD
+  if (async && n > LAZYFREE_THRESHOLD) s.lazyfree.emptyDbAsync(n);
   s.ks.dirty++;
   c.addOK();
 }
