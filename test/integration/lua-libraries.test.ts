@@ -374,8 +374,9 @@ for (const target of targets) {
       const starts: number[] = [];
       const lw = new Worker(
         'limited',
-        async () => {
-          starts.push(Date.now());
+        async (job: Job) => {
+          // processedOn: moveToActive's own timestamp (a processor may start later, e.g. after a first compile)
+          starts.push(job.processedOn ?? 0);
         },
         { connection: ioredis(), concurrency: 4, limiter: { max: 2, duration: 500 } },
       );
