@@ -23,7 +23,7 @@
  */
 import type { LuaState } from '../state.js';
 import { EMPTY, LuaClosure, LuaError, LuaTable, type LuaValue, luaType, numberToString } from '../value.js';
-import { checkFunction, checkInt, checkInteger, checkNumber, checkString, getTable, jsLimitError, optInt } from './auxlib.js';
+import { checkFunction, checkInt, checkInteger, checkNumber, checkStack, checkString, getTable, jsLimitError, optInt } from './auxlib.js';
 import { isDigit, MatchState, SPECIALS } from './lpattern.js';
 import { formatChar, formatFloat, formatInt, formatStr, type Spec } from './printf.js';
 
@@ -133,8 +133,7 @@ export function openString(L: LuaState): LuaTable {
     if (posi > pose) return EMPTY;
     const n = pose - posi + 1;
     if (n === 1) return [str.charCodeAt(posi - 1)];
-    // luaL_checkstack: the arguments and the results within LUAI_MAXCSTACK (8000) slots
-    if (argc + n > 8000) throw L.error('stack overflow (string slice too long)');
+    checkStack(L, argc, n, 'string slice too long');
     const out: LuaValue[] = new Array(n);
     for (let k = 0; k < n; k++) out[k] = str.charCodeAt(posi - 1 + k);
     return out;
