@@ -50,6 +50,7 @@ test('FUNCTION LOAD, LIST, STATS, DELETE and FLUSH reply as Redis, RESP2 and RES
     ['FUNCTION', 'DELETE', 'q_1'],
     // libraries (and a library's functions) list in Redis's dict order, random per process: one at a time
     ['FUNCTION', 'LIST', 'libraryname', 'my*'],
+    ['FUNCTION', 'LIST', 'libraryname', 'MY?IB'],
     ['FUNCTION', 'LIST', 'WITHCODE', 'libraryname', 'oth?r'],
     ['FUNCTION', 'LIST', 'LIBRARYNAME', 'nomatch*', 'withcode'],
     ['FUNCTION', 'LIST', 'libraryname'],

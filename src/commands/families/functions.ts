@@ -99,7 +99,8 @@ function functionListCommand(c: Client, argv: string[], s: ServerContext): void 
     }
     throw Err.raw(`ERR Unknown argument ${arg}`);
   }
-  const libs = [...functionsOf(s).lib.libraries.values()].filter((li) => pattern === null || globMatch(pattern, li.name));
+  // the pattern matches without regard to case (stringmatchlen's nocase)
+  const libs = [...functionsOf(s).lib.libraries.values()].filter((li) => pattern === null || globMatch(pattern, li.name, true));
   c.addArrayLen(libs.length);
   for (const li of libs) {
     c.addMapLen(withCode ? 4 : 3);
