@@ -286,13 +286,14 @@ export class Parser {
         const limit = this.expr();
         const step = this.testNext(',') ? this.expr() : undefined;
         this.checkNext('do');
+        const prepLine = this.lx.lastline; // FORPREP is coded after 'do': its errors name that line
         const v = this.newLocal(name);
         v.forVar = true;
         const mark = this.fs.actives.length;
         this.activate([v]);
         const body = this.loopBlock();
         this.fs.actives.length = mark;
-        s = { k: 'fornum', v, start, limit, step, body, line };
+        s = { k: 'fornum', v, start, limit, step, body, line: prepLine };
         break;
       }
       case ',':
@@ -300,14 +301,13 @@ export class Parser {
         const vars = [this.newLocal(name)];
         while (this.testNext(',')) vars.push(this.newLocal(this.checkName()));
         this.checkNext('in');
-        const eline = this.lx.line;
         const exprs = this.exprList();
         this.checkNext('do');
         const mark = this.fs.actives.length;
         this.activate(vars);
         const body = this.loopBlock();
         this.fs.actives.length = mark;
-        s = { k: 'forin', vars, exprs, body, line: eline };
+        s = { k: 'forin', vars, exprs, body, line }; // TFORLOOP is fixed to the 'for' line
         break;
       }
       default:
