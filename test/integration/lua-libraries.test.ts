@@ -78,8 +78,8 @@ for (const target of targets) {
       made.push(c);
       return c;
     };
-    const nodeRedis = async () => {
-      const c = createClient({ socket: { port, host: '127.0.0.1' } });
+    const nodeRedis = async (RESP: 2 | 3 = 2) => {
+      const c = createClient({ socket: { port, host: '127.0.0.1' }, RESP });
       c.on('error', () => {});
       await c.connect();
       made.push(c);
@@ -394,22 +394,24 @@ for (const target of targets) {
       }
     });
 
-    test('BullMQ with node-redis: add, process with concurrency 2, results', async () => {
-      const queue = new Queue('nr', { connection: createNodeRedisClient(await nodeRedis()) });
-      const worker = new Worker('nr', async (job: Job) => `${job.name}:${job.data.x + 1}`, {
-        connection: createNodeRedisClient(await nodeRedis()),
-        concurrency: 2,
+    for (const RESP of [2, 3] as const) {
+      test(`BullMQ with node-redis (RESP${RESP}): add, process with concurrency 2, results`, async () => {
+        const queue = new Queue(`nr${RESP}`, { connection: createNodeRedisClient(await nodeRedis(RESP)) });
+        const worker = new Worker(`nr${RESP}`, async (job: Job) => `${job.name}:${job.data.x + 1}`, {
+          connection: createNodeRedisClient(await nodeRedis(RESP)),
+          concurrency: 2,
+        });
+        try {
+          const jobs = await queue.addBulk(Array.from({ length: 10 }, (_, x) => ({ name: `n${x}`, data: { x } })));
+          await waitFor(async () => (await queue.getCompletedCount()) === 10, 'ten completed');
+          for (const j of jobs) assert.equal((await queue.getJob(j.id as string))?.returnvalue, `${j.name}:${j.data.x + 1}`);
+        } finally {
+          await worker.close();
+          await queue.obliterate({ force: true });
+          await queue.close();
+        }
       });
-      try {
-        const jobs = await queue.addBulk(Array.from({ length: 10 }, (_, x) => ({ name: `n${x}`, data: { x } })));
-        await waitFor(async () => (await queue.getCompletedCount()) === 10, 'ten completed');
-        for (const j of jobs) assert.equal((await queue.getJob(j.id as string))?.returnvalue, `${j.name}:${j.data.x + 1}`);
-      } finally {
-        await worker.close();
-        await queue.obliterate({ force: true });
-        await queue.close();
-      }
-    });
+    }
 
     test('after SCRIPT FLUSH the libraries recover through NOSCRIPT: BullMQ over ioredis and node-redis, rate-limiter-flexible, redlock', async () => {
       const admin = await nodeRedis();
@@ -443,12 +445,12 @@ for (const target of targets) {
       }
     });
 
-    for (const lib of ['ioredis', 'node-redis'] as const) {
+    for (const lib of ['ioredis', 'node-redis', 'node-redis RESP3'] as const) {
       test(`rate-limiter-flexible with ${lib}: consume until blocked, blockDuration, reward, penalty, get, delete`, async () => {
-        const storeClient = lib === 'ioredis' ? ioredis() : await nodeRedis();
+        const storeClient = lib === 'ioredis' ? ioredis() : await nodeRedis(lib === 'node-redis' ? 2 : 3);
         const limiter = new RateLimiterRedis({
           storeClient,
-          useRedisPackage: lib === 'node-redis',
+          useRedisPackage: lib !== 'ioredis',
           keyPrefix: `rl-${lib}`,
           points: 5,
           duration: 10,
@@ -487,7 +489,7 @@ for (const target of targets) {
         assert.equal(await limiter.delete('user'), false);
         assert.equal((await limiter.consume('user')).consumedPoints, 1);
         // a short window: after it passes, points are back (ttl set by the script's SET … EX NX)
-        const quick = new RateLimiterRedis({ storeClient, useRedisPackage: lib === 'node-redis', keyPrefix: `rlq-${lib}`, points: 2, duration: 1 });
+        const quick = new RateLimiterRedis({ storeClient, useRedisPackage: lib !== 'ioredis', keyPrefix: `rlq-${lib}`, points: 2, duration: 1 });
         await quick.consume('k', 2);
         await assert.rejects(quick.consume('k'));
         await sleep(1100);
