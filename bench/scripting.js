@@ -11,6 +11,8 @@
  *             tostring + table.concat): wall time per EVAL on one connection,
  *             and the server's CPU for it. Redis's reply is checked against
  *             gKV's (the same {s, #concat} on both).
+ *   load      SCRIPT LOAD of BullMQ's 64 scripts (400 KB of Lua) after SCRIPT
+ *             FLUSH: what compiling costs (the first EVAL of each script).
  *   bullmq    BullMQ (its own Lua scripts, unchanged) adds --jobs jobs with
  *             addBulk and one Worker (concurrency 50) processes them: wall
  *             time from the first add to the last completion, and server CPU.
@@ -22,16 +24,18 @@
  * by --timeout, the cpu script by --cpu-calls and a time budget, BullMQ by a
  * deadline.
  *
- *   node bench/scripting.js [--parts evalsha3,cpu,bullmq] [--pipeline 1,16]
+ *   node bench/scripting.js [--parts evalsha3,cpu,load,bullmq] [--pipeline 1,16]
  *        [--clients 50] [--requests N] [--cpu-calls 10] [--jobs 10000]
  *        [--rounds 3] [--quick] [--markdown] [--json] [--gkv-dist dist-X]
  */
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { parseArgs, intOpt, listOpt, startServer, cpuSeconds, envInfo, writeResults, RespConn, ReplyError, isUnknownCommand, median, fmtInt, fmtNum, textTable, markdownTable } from './lib.js';
 
 const USAGE = `usage: node bench/scripting.js [options]
-  --parts a,b        evalsha3, cpu, bullmq (default all)
+  --parts a,b        evalsha3, cpu, load, bullmq (default all)
   --pipeline 1,16    redis-benchmark -P depths for evalsha3 (default 1,16)
   --clients N        redis-benchmark connections (default 50)
   --requests N       EVALSHA calls per redis-benchmark run (default 200000 at -P1, 1000000 otherwise)
@@ -71,7 +75,7 @@ if (opts.help) {
   process.exit(0);
 }
 
-const PARTS = ['evalsha3', 'cpu', 'bullmq'];
+const PARTS = ['evalsha3', 'cpu', 'load', 'bullmq'];
 const parts = listOpt(opts.parts, PARTS);
 for (const p of parts) if (!PARTS.includes(p)) throw new Error(`unknown part '${p}'`);
 const pipelines = listOpt(opts.pipeline, ['1', '16']).map((p) => intOpt(p, 1) || 1);
@@ -162,6 +166,32 @@ async function cpuScript(server) {
     }
     const cpuMs = ((cpuSeconds(server.pid) - cpu0) * 1000) / walls.length;
     return { wallMs: median(walls), cpuMs, calls: walls.length, reply: JSON.stringify(reply) };
+  } finally {
+    c.close();
+  }
+}
+
+/** BullMQ's scripts as it sends them (its package does not export them: read by file) */
+function bullmqScripts() {
+  const require = createRequire(import.meta.url);
+  return Object.values(require(path.join(path.dirname(require.resolve('bullmq')), 'scripts/index.js'))).map((x) => x.content);
+}
+
+/** load: SCRIPT FLUSH, then SCRIPT LOAD of every BullMQ script; wall and server CPU ms for all of them. */
+async function loadScripts(server) {
+  const scripts = bullmqScripts();
+  const c = await RespConn.connect(server.port);
+  try {
+    const flushed = await c.send('SCRIPT', 'FLUSH');
+    if (flushed instanceof ReplyError) return { error: flushed.message, unsupported: isUnknownCommand(flushed) };
+    const cpu0 = cpuSeconds(server.pid);
+    const t0 = process.hrtime.bigint();
+    for (const src of scripts) {
+      const r = await c.send('SCRIPT', 'LOAD', src);
+      if (r instanceof ReplyError) return { error: r.message };
+    }
+    const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+    return { wallMs, cpuMs: (cpuSeconds(server.pid) - cpu0) * 1000, scripts: scripts.length };
   } finally {
     c.close();
   }
@@ -265,6 +295,8 @@ async function main() {
                 await evalsha3(s, p),
                 (r) => `${fmtInt(r.rps).padStart(9)} calls/s ${fmtNum(r.cpuUs).padStart(6)} CPU µs/call   (INCR alone: ${fmtInt(r.incrRps)}/s, ${fmtNum(r.incrCpuUs)} µs)`,
               );
+            } else if (part === 'load') {
+              record(key, s, await loadScripts(s), (r) => `${fmtNum(r.wallMs, 1).padStart(8)} ms ${fmtNum(r.cpuMs, 0).padStart(6)} CPU ms for SCRIPT LOAD of ${r.scripts} BullMQ scripts`);
             } else if (part === 'cpu') {
               record(key, s, await cpuScript(s), (r) => `${fmtNum(r.wallMs, 1).padStart(8)} ms/call ${fmtNum(r.cpuMs, 1).padStart(8)} CPU ms/call  (median wall of ${r.calls}) reply ${r.reply}`);
             } else {
@@ -320,6 +352,25 @@ async function main() {
         ratio(
           m(g, (x) => x.incrCpuUs),
           m(r, (x) => x.incrCpuUs),
+        ),
+      ]);
+    } else if (key === 'load') {
+      rows.push([
+        'load BullMQ scripts ms',
+        cell(g, (x) => x.wallMs, 1),
+        cell(r, (x) => x.wallMs, 1),
+        ratio(
+          m(g, (x) => x.wallMs),
+          m(r, (x) => x.wallMs),
+        ),
+      ]);
+      rows.push([
+        'load BullMQ CPU ms',
+        cell(g, (x) => x.cpuMs, 0),
+        cell(r, (x) => x.cpuMs, 0),
+        ratio(
+          m(g, (x) => x.cpuMs),
+          m(r, (x) => x.cpuMs),
         ),
       ]);
     } else if (key === 'cpu') {
