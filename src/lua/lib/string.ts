@@ -16,8 +16,10 @@
  *   with 5.1.5's checks ("no value", repeated flags, two-digit width and
  *   precision); %s of a string of 100 bytes or more without precision is
  *   copied whole, and a %c or %s item stops at a NUL byte (sprintf+strlen);
- * - string.dump fails for every function ("unable to dump given function"):
- *   gKV compiles Lua to JavaScript and has no bytecode to give.
+ * - string.dump of a Lua function gives a binary chunk's header only (gKV
+ *   compiles to JavaScript: there is no bytecode), enough for what scripts
+ *   can do with it in Redis (loadstring refuses binary chunks); of a native,
+ *   "unable to dump given function" as for C functions.
  * - gfind is gmatch (LUA_COMPAT_GFIND, as Debian's lua5.1 and Redis build it).
  * Errors name the C function as lua5.1 does ("bad argument #1 to 'upper'").
  */
@@ -72,6 +74,15 @@ function asciiUpper(s: string): string {
 }
 
 const FLAGS = '-+ #0';
+
+/**
+ * What string.dump gives for a Lua function: the header of a Lua 5.1 binary
+ * chunk (ESC "Lua", version 0x51, format 0, little endian, sizes of int,
+ * size_t, Instruction and lua_Number, non-integral numbers). gKV compiles
+ * to JavaScript and has no bytecode after it: what scripts can do with a
+ * dump is hand it to loadstring, which in Redis refuses binary chunks.
+ */
+const LUAC_HEADER = '\x1bLuaQ\x00\x01\x04\x08\x04\x08\x00';
 
 /**
  * Opens the string library: the global `string` and L.stringMeta.
@@ -151,7 +162,12 @@ export function openString(L: LuaState): LuaTable {
 
   function str_dump(f: LuaValue): LuaValue[] {
     checkFunction(L, f, 1, 'dump', arguments.length);
-    throw L.error('unable to dump given function');
+    // a C function cannot be dumped; a Lua one dumps to a binary chunk, which only ever goes back
+    // through loadstring — and Redis's loadstring refuses binary chunks (it reads text only)
+    // (compile.ts makes Lua functions LuaClosures, and leaf functions plain JS functions named $leaf)
+    const isLua = f instanceof LuaClosure || (typeof f === 'function' && f.name === '$leaf');
+    if (!isLua) throw L.error('unable to dump given function');
+    return [LUAC_HEADER];
   }
 
   /** str_find_aux: find (find = true) and match */
