@@ -54,6 +54,11 @@ export class LazyFree {
     this.handOver(keys, GC_EFFORT);
   }
 
+  /** Redis's freeLuaScriptsAsync: a script cache of more than LAZYFREE_THRESHOLD scripts (SCRIPT FLUSH ASYNC) */
+  freeScriptsAsync(scripts: number): void {
+    if (scripts > LAZYFREE_THRESHOLD) this.handOver(scripts, scripts);
+  }
+
   private handOver(objects: number, effort: number): void {
     this.pending += objects;
     this.effort += effort;

@@ -254,6 +254,29 @@ test('shebang flags, EVAL_RO, EVALSHA and the script cache', { skip: sp.skip }, 
   );
 });
 
+test('SCRIPT FLUSH ASYNC of more than 64 scripts counts them as lazily freed; the cache figures in INFO', { skip: sp.skip }, async () => {
+  const { g, r } = sp.p;
+  const lazyfreed = async (c: RespClient): Promise<string> => /lazyfreed_objects:(\d+)/.exec((await c.call('INFO', 'memory')).raw)![1];
+  const cached = async (c: RespClient): Promise<string> => /number_of_cached_scripts:(\d+)/.exec((await c.call('INFO', 'memory')).raw)![1];
+  await same(
+    [
+      ['SCRIPT', 'FLUSH'],
+      ['CONFIG', 'RESETSTAT'],
+    ],
+    'reset',
+  );
+  for (let i = 0; i < 70; i++) await same([['SCRIPT', 'LOAD', `return ${i}`]], 'load');
+  assert.equal(await cached(g), await cached(r));
+  await same([['SCRIPT', 'FLUSH', 'ASYNC']], 'flush');
+  await new Promise((res) => setTimeout(res, 100));
+  assert.equal(await lazyfreed(g), await lazyfreed(r));
+  assert.equal(await cached(g), '0');
+  for (let i = 0; i < 10; i++) await same([['SCRIPT', 'LOAD', `return ${i}`]], 'load');
+  await same([['SCRIPT', 'FLUSH', 'ASYNC']], 'flush');
+  await new Promise((res) => setTimeout(res, 100));
+  assert.equal(await lazyfreed(g), await lazyfreed(r));
+});
+
 test('commands from scripts: SELECT stays the script client’s, SORT is sorted, blocking commands do not block', { skip: sp.skip }, async () => {
   await same(
     [

@@ -58,8 +58,11 @@ function scriptFlushCommand(c: Client, argv: string[], s: ServerContext): void {
     c.addError('ERR SCRIPT FLUSH only support SYNC|ASYNC option');
     return;
   }
-  // ASYNC or SYNC, the cache is dropped at once: V8's collector frees it in the background either way
-  scriptingOf(s).eval.reset();
+  const async = argv.length === 3 ? argv[2].toLowerCase() === 'async' : s.config.getBool('lazyfree-lazy-user-flush');
+  const ev = scriptingOf(s).eval;
+  // the cache is dropped at once either way (V8's collector frees it); ASYNC counts it as Redis's lazy free does
+  if (async) s.lazyfree.freeScriptsAsync(ev.scripts.size);
+  ev.reset();
   c.addOK();
 }
 
