@@ -143,7 +143,7 @@ export class ScriptRunCtx implements YieldingCommand {
   /** the writes to propagate at the end (null: inside EXEC, they join its ops) */
   readonly ops: [number, string[]][] | null;
   endCall: (() => void) | null = null;
-  /** may give the event loop back (not inside EXEC, nor while loading) */
+  /** may give the event loop back (a connected client's command: not inside EXEC, nor while loading) */
   readonly mayYield: boolean;
   gen: LuaGen | null = null;
   /** saved server state while the script's code runs (enter/leave) */
@@ -164,7 +164,8 @@ export class ScriptRunCtx implements YieldingCommand {
     this.allowOom = !compat && (inv.flags & (SCRIPT_FLAG_ALLOW_OOM | SCRIPT_FLAG_NO_WRITES)) !== 0;
     this.scriptOom = scriptOomNow(s);
     this.ops = s.execOps === null ? [] : null;
-    this.mayYield = !s.inExec && !s.loading;
+    // only a connected client's own command may wait: not inside EXEC, nor the AOF loader's replay (DEBUG LOADAOF, startup)
+    this.mayYield = !s.inExec && !s.loading && caller.socket !== null;
   }
 
   get engine(): ScriptEngine {
