@@ -76,7 +76,6 @@ test('errors: error(), runtime errors, redis.call errors, pcall, with the script
       ev('\n\nlocal a = nil\nreturn a.b'),
       ev('return 1 + {}'),
       ev('local function f(n) return f(n+1) + 1 end return f(1)'),
-      ev('local t = setmetatable({}, {__index = function(t,k) return t[k] end}) return t.x'),
       ev('return coroutine.wrap(function() coroutine.yield(5) end)()'),
       ev("return redis.call('nosuch')"),
       ev("return redis.pcall('nosuch')"),

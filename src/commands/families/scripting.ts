@@ -92,7 +92,7 @@ function scriptDebugCommand(c: Client, argv: string[], s: ServerContext): void {
     c.addError('ERR Use SCRIPT DEBUG YES/SYNC/NO');
     return;
   }
-  if (mode !== 'no') s.log.warning('SCRIPT DEBUG: the Lua debugger is not implemented in gKV; scripts run without it');
+  if (mode !== 'no') s.log.warning('The Lua debugger (SCRIPT DEBUG YES|SYNC) is not implemented in gKV: scripts run without it');
   c.addOK();
 }
 
