@@ -179,7 +179,7 @@ class Compiler {
   chunk(main: FuncNode): string {
     return [
       `"use strict";`,
-      `const LuaTable = rt.LuaTable, LuaClosure = rt.LuaClosure, EMPTY = rt.EMPTY, MAXD = rt.MAX_DEPTH, NEXT = rt.nextOf(L);`,
+      `const LuaTable = rt.LuaTable, LuaClosure = rt.LuaClosure, EMPTY = rt.EMPTY, MAXD = rt.MAX_DEPTH, NEXT = rt.nextOf(L), CL = rt.lineStack(L);`,
       `const CHUNK = ${lit(this.chunkName)};`,
       `let ENV = env;`,
       `const main = ${this.func(main)};`,
@@ -201,7 +201,7 @@ class Compiler {
     if (f.isVararg) params.push('...va');
     const body = this.block(f.body);
     const leaf = this.fn.leaf;
-    let head = leaf ? '' : `if (++L.depth > MAXD) rt.overflow(L); const $ch = L.chunk; L.chunk = CHUNK; if (--L.steps < 0) yield 0;`;
+    let head = leaf ? '' : `if (++L.depth > MAXD) rt.overflow(L); CL[L.depth] = L.line; const $ch = L.chunk; L.chunk = CHUNK; if (--L.steps < 0) yield 0;`;
     if (f.argVar !== undefined) head += f.usesVararg ? ` let ${f.argVar.js};` : ` let ${f.argVar.js} = rt.packArg(va);`;
     let temps = '';
     if (this.fn.temps > 0) {
@@ -264,6 +264,7 @@ class Compiler {
   private ret(exprs: Expr[]): string {
     let v: string;
     if (exprs.length === 0) v = 'EMPTY';
+    else if (exprs.length === 1 && (exprs[0].k === 'call' || exprs[0].k === 'method')) v = this.callCode(exprs[0], !this.fn.leaf);
     else if (exprs.length === 1 && isMulti(exprs[0])) v = this.multi(exprs[0]);
     else v = `[${this.list(exprs).join(', ')}]`;
     if (this.fn.leaf) return `return ${v};`;
@@ -432,8 +433,14 @@ class Compiler {
     return this.callCode(e);
   }
 
-  /** a call or method call: JS code evaluating to its result array */
-  private callCode(e: Expr): string {
+  /**
+   * A call or method call: JS code evaluating to its result array. A tail
+   * call (`return f(x)`) is an ordinary nested call here, but a Lua callee
+   * records the line its caller was called from, as if it had replaced the
+   * caller's frame (Lua 5.1's OP_TAILCALL): error(msg, 2) then names the
+   * same line as in lua5.1.
+   */
+  private callCode(e: Expr, tail = false): string {
     const pre: string[] = [];
     let fn: string;
     let desc: string;
@@ -470,7 +477,8 @@ class Compiler {
     }
     const a = argv.join(', ');
     pre.push(`L.line = ${line}`);
-    const dispatch = `typeof ${fn} === 'function' ? ${fn}(${a}) : ${fn} instanceof LuaClosure ? (yield* ${fn}.g(${a})) : (yield* rt.callMeta(L, ${fn}, [${a}], ${lit(desc)}, ${line}))`;
+    const lua = tail ? `(L.line = CL[L.depth], yield* ${fn}.g(${a}))` : `(yield* ${fn}.g(${a}))`;
+    const dispatch = `typeof ${fn} === 'function' ? ${fn}(${a}) : ${fn} instanceof LuaClosure ? ${lua} : (yield* rt.callMeta(L, ${fn}, [${a}], ${lit(desc)}, ${line}))`;
     return `(${pre.join(', ')}, ${dispatch})`;
   }
 

@@ -25,6 +25,7 @@ export function runToEnd(L: LuaState, f: LuaValue, args: LuaValue[] = []): LuaVa
   if (!(f instanceof LuaClosure)) return L.callSync(f, args);
   L.depth = 0;
   L.ccalls = 0;
+  L.line = 0;
   L.steps = STEP_BUDGET;
   const gen = f.g(...args);
   for (;;) {

@@ -313,6 +313,22 @@ export function tableNext(t: LuaTable, k: LuaValue): LuaValue[] {
   return r === undefined ? NIL1 : r;
 }
 
+const lineStacks = new WeakMap<LuaState, number[]>();
+/**
+ * The line each running Lua function was called from, by depth: compiled
+ * functions record L.line (their caller's line) at entry in slot L.depth.
+ * error(msg, 2) and beyond read it (luaL_where of an outer level); 0 or -1
+ * (called from a native) means no position.
+ */
+export function lineStack(L: LuaState): number[] {
+  let s = lineStacks.get(L);
+  if (s === undefined) {
+    s = [];
+    lineStacks.set(L, s);
+  }
+  return s;
+}
+
 const nexts = new WeakMap<LuaState, LuaValue>();
 /** the base library registers its `next`, so a compiled generic for can run pairs() loops without calls */
 export function registerNext(L: LuaState, f: LuaValue): void {

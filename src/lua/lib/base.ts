@@ -59,10 +59,18 @@ export function isLuaFunction(f: LuaValue): boolean {
   return f instanceof LuaClosure && f.g.name === '$lua';
 }
 
-/** luaL_where(L, level) as well as the engine knows it: level 1 is the running Lua line */
+/**
+ * luaL_where(L, level): level 1 is the running Lua line; level k > 1 the
+ * line function depth-k+2 was called from (the line stack), none when that
+ * call came from a native (pcall, C) or from the host. A native called
+ * straight from pcall (L.line is -1) is a C level of its own: its level 2
+ * is the Lua line that called pcall, which pcall left in the stack.
+ */
 function where(L: LuaState, level: number): string {
   if (level === 1) return L.where();
-  return '';
+  const stack = rt.lineStack(L);
+  const line = L.line < 0 ? (level === 2 ? stack[L.depth + 1] : stack[L.depth - level + 3]) : stack[L.depth - level + 2];
+  return line !== undefined && line > 0 ? `${L.chunk}:${line}: ` : '';
 }
 
 export interface BaseOptions {
@@ -147,8 +155,9 @@ export function openBase(L: LuaState, opts: BaseOptions = {}): void {
     }
     try {
       const f = args[0];
-      // a native called by pcall has no Lua caller: its errors carry no position
-      if (!isLuaFunction(f)) L.line = -1;
+      // what pcall calls has no Lua caller: a native's errors carry no position, a Lua function's level 2 is pcall's
+      rt.lineStack(L)[L.depth + 1] = L.line;
+      L.line = -1;
       const r = typeof f === 'function' ? f(...args.slice(1)) : yield* callBoundary(L, f, args.slice(1));
       return [true, ...r];
     } catch (e) {
@@ -170,7 +179,8 @@ export function openBase(L: LuaState, opts: BaseOptions = {}): void {
       return [false, 'C stack overflow'];
     }
     try {
-      if (!isLuaFunction(args[0])) L.line = -1;
+      rt.lineStack(L)[L.depth + 1] = L.line;
+      L.line = -1;
       return [true, ...(yield* callBoundary(L, args[0], EMPTY))];
     } catch (e) {
       if (e instanceof LuaKill) throw e;
