@@ -73,7 +73,18 @@ export class LuaState {
    * function, __tostring, __index functions called by rawless natives …
    */
   callSync(f: LuaValue, args: LuaValue[]): LuaValue[] {
-    if (typeof f === 'function') return f(...args);
+    if (typeof f === 'function') {
+      // natives count too (lua_call of a C function is a C call; leaf Lua functions are plain functions)
+      if (++this.ccalls >= MAX_CCALLS) {
+        this.ccalls--;
+        throw this.error('C stack overflow');
+      }
+      try {
+        return f(...args);
+      } finally {
+        this.ccalls--;
+      }
+    }
     if (f instanceof LuaClosure) {
       if (++this.ccalls >= MAX_CCALLS) {
         this.ccalls--;
