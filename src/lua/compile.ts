@@ -550,14 +550,16 @@ class Compiler {
     if (items.length === 0) return 'new LuaTable()';
     const pos: string[] = [];
     const named = items.filter((it) => it.k === 'named');
+    // OP_NEWTABLE's size hints (positional items but a trailing multiple result, keyed items): they shape next()'s order
+    const npos = items.length - named.length - (items.length > 0 && items[items.length - 1].k === 'pos' && isMulti(items[items.length - 1].v) ? 1 : 0);
     if (named.length === 0) {
       const vals = items.map((it) => it.v);
-      return `rt.tableOf([${this.list(vals).join(', ')}])`;
+      return `rt.tableOf([${this.list(vals).join(', ')}], ${npos})`;
     }
     // keyed items are set as they come; positional ones after them all (Lua's SETLIST)
     const t = this.tmp();
     const arr = this.tmp();
-    const parts: string[] = [`${t} = new LuaTable()`, `${arr} = []`];
+    const parts: string[] = [`${t} = new LuaTable(${named.length}, ${npos})`, `${arr} = []`];
     for (let i = 0; i < items.length; i++) {
       const it = items[i];
       if (it.k === 'pos') {

@@ -17,6 +17,7 @@
  * a coroutine cannot yield across them.
  */
 import { type LuaState, MAX_DEPTH, metaOf } from './state.js';
+import { constructorArraySize } from './layout.js';
 import { EMPTY, LuaClosure, LuaError, type LuaGen, LuaTable, LuaUserdata, type LuaValue, isFunction, luaType, numberToString, toNumber, truthy } from './value.js';
 
 /** MAXTAGLOOP: how many __index/__newindex tables a lookup follows */
@@ -274,8 +275,8 @@ export function packArg(va: LuaValue[]): LuaTable {
 }
 
 /** A table from a constructor's positional values (a fresh array the table may own) */
-export function tableOf(arr: LuaValue[]): LuaTable {
-  const t = new LuaTable();
+export function tableOf(arr: LuaValue[], npos: number): LuaTable {
+  const t = new LuaTable(0, constructorArraySize(npos, arr.length));
   let n = arr.length;
   while (n > 0 && arr[n - 1] === undefined) n--;
   arr.length = n;
@@ -288,6 +289,7 @@ export function tableOf(arr: LuaValue[]): LuaTable {
  * them (Lua's SETLIST runs at the end), so `{[1] = 'a', 'b'}` holds 'b'.
  */
 export function setList(t: LuaTable, arr: LuaValue[]): LuaTable {
+  t.arrHint = constructorArraySize(t.arrHint, arr.length);
   let n = arr.length;
   while (n > 0 && arr[n - 1] === undefined) n--;
   arr.length = n;

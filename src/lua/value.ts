@@ -27,6 +27,7 @@
  */
 import { formatG } from '../util/numbers.js';
 import { strtod } from '../util/strtod.js';
+import { luaTraversalOrder } from './layout.js';
 
 export type LuaValue = undefined | boolean | number | string | LuaTable | LuaFunction | LuaUserdata | LuaThreadLike;
 
@@ -121,9 +122,26 @@ export class LuaTable {
    * "Attempt to modify a readonly table". The setters below check it.
    */
   readonly = false;
-  /** next()'s cursor over the hash keys: a snapshot and the last position returned */
+  /**
+   * next()'s order once the table has a hash part: every key as Lua 5.1
+   * walks them (layout.ts), cached until a key is added, and the position
+   * returned last.
+   */
   private nextKeys: LuaValue[] | undefined = undefined;
   private nextPos = 0;
+  /** the hash key added last, and the array keys added after the hash had keys (flat pairs: key, the hash key added before it) */
+  private lastNew: LuaValue = undefined;
+  private late: LuaValue[] | undefined = undefined;
+
+  /**
+   * @param hashHint the keyed items of the constructor that made the table
+   * @param arrHint the array part's size Lua's constructor gave it (-1: not made by a constructor)
+   * Both only shape the traversal order, as Lua's OP_NEWTABLE and SETLIST sizes do.
+   */
+  constructor(
+    readonly hashHint = 0,
+    public arrHint = -1,
+  ) {}
 
   get(k: LuaValue): LuaValue {
     if (typeof k === 'number') {
@@ -180,6 +198,10 @@ export class LuaTable {
       a.push(v);
       const h = this.hash;
       if (h !== undefined && h.size > 0) {
+        // the layout next() replays depends on when array keys came (layout.ts)
+        this.nextKeys = undefined;
+        const late = (this.late ??= []);
+        late.push(k, this.lastNew);
         h.delete(k);
         // pull the keys that now continue the array out of the hash
         for (let j = k + 1; ; j++) {
@@ -187,6 +209,7 @@ export class LuaTable {
           if (w === undefined) break;
           a.push(w);
           h.delete(j);
+          late.push(j, this.lastNew);
         }
       }
     } else this.setHash(k, v);
@@ -201,7 +224,10 @@ export class LuaTable {
     if (h === undefined) h = this.hash = new Map();
     const size = h.size;
     h.set(k, v);
-    if (h.size !== size) this.nextKeys = undefined; // a new key: next()'s snapshot is stale
+    if (h.size !== size) {
+      this.nextKeys = undefined; // a new key: next()'s order is stale
+      this.lastNew = k;
+    }
   }
 
   /** #t: a border (t[n] ~= nil and t[n+1] == nil) */
@@ -239,38 +265,61 @@ export class LuaTable {
    * Throws for a key that is not in the table ("invalid key to 'next'").
    */
   next(k: LuaValue): [LuaValue, LuaValue] | undefined {
+    const h = this.hash;
+    if (h !== undefined && (h.size > 0 || this.nextKeys !== undefined)) return this.nextInOrder(k);
     const a = this.arr;
     let i: number; // array index to look at next
     if (k === undefined) i = 0;
     else if (typeof k === 'number' && (k | 0) === k && k >= 1 && k <= a.length) i = k;
-    else return this.nextHash(k);
+    else throw new LuaError("invalid key to 'next'");
     for (; i < a.length; i++) if (a[i] !== undefined) return [i + 1, a[i]];
-    return this.nextHash(undefined);
+    return undefined;
   }
 
-  private nextHash(k: LuaValue): [LuaValue, LuaValue] | undefined {
-    const h = this.hash;
-    if (h === undefined) {
-      if (k === undefined) return undefined;
-      throw new LuaError("invalid key to 'next'");
-    }
+  /**
+   * Every key in Lua 5.1's traversal order (layout.ts), cached until a key
+   * is added; it may still hold keys deleted since (skip those whose value
+   * is nil). Without a hash part, the order is simply 1..arr.length.
+   */
+  keysInOrder(): LuaValue[] {
     let keys = this.nextKeys;
-    if (keys === undefined) keys = this.nextKeys = Array.from(h.keys());
+    if (keys === undefined) {
+      const h = this.hash;
+      if (h === undefined || h.size === 0) {
+        keys = [];
+        for (let i = 0; i < this.arr.length; i++) if (this.arr[i] !== undefined) keys.push(i + 1);
+        return keys;
+      }
+      keys = luaTraversalOrder(this.arr, this.arrHint, this.hashHint, Array.from(h.keys()), this.late, objectHash) as LuaValue[];
+      this.nextKeys = keys;
+    }
+    return keys;
+  }
+
+  private nextInOrder(k: LuaValue): [LuaValue, LuaValue] | undefined {
+    const keys = this.keysInOrder();
     let p: number;
     if (k === undefined) p = 0;
     else if (keys[this.nextPos] === k) p = this.nextPos + 1;
     else {
       const at = keys.indexOf(k);
       if (at < 0) {
-        if (!h.has(k)) throw new LuaError("invalid key to 'next'");
+        if (this.get(k) === undefined) throw new LuaError("invalid key to 'next'");
+        // a key added during the traversal (Lua: undefined): go on from its place in a fresh order
         this.nextKeys = undefined;
-        return this.nextHash(k);
+        const fresh = this.keysInOrder();
+        p = fresh.indexOf(k) + 1;
+        return this.scanFrom(fresh, p);
       }
       p = at + 1;
     }
+    return this.scanFrom(keys, p);
+  }
+
+  private scanFrom(keys: LuaValue[], p: number): [LuaValue, LuaValue] | undefined {
     for (; p < keys.length; p++) {
       const key = keys[p];
-      const v = h.get(key);
+      const v = this.get(key);
       if (v !== undefined) {
         this.nextPos = p;
         return [key, v];
@@ -342,6 +391,11 @@ export function toStr(v: LuaValue): string | undefined {
 
 const ids = new WeakMap<object, number>();
 let nextId = 0x55a4c0;
+
+function objectHash(o: object): number {
+  addressOf(o);
+  return ids.get(o) as number;
+}
 
 /** "table: 0x…", "function: 0x…": a stable pseudo-address per object, as %p prints one */
 export function addressOf(o: object): string {

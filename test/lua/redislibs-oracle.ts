@@ -16,6 +16,7 @@
 import { LuaState } from '../../src/lua/state.js';
 import { LuaError, LuaTable, LuaUserdata, type LuaValue, isFunction } from '../../src/lua/value.js';
 import { formatG } from '../../src/util/numbers.js';
+import { setList, tableOf } from '../../src/lua/runtime.js';
 import { cjsonNull, openCjson } from '../../src/lua/lib/cjson.js';
 import { openCmsgpack } from '../../src/lua/lib/cmsgpack.js';
 import { openStruct } from '../../src/lua/lib/struct.js';
@@ -194,6 +195,42 @@ function canonical(L: LuaState, kind: 'json' | 'msgpack', s: string): string {
   }
 }
 
+/**
+ * v as the oracle's script builds it from luaLiteral's text: the same
+ * constructors, so the same sizes and the same next() order (value.ts
+ * replays Lua's layout from how a table was built).
+ */
+function asConstructed(v: LuaValue): LuaValue {
+  if (!(v instanceof LuaTable)) return v;
+  let depth = 0;
+  let inner: LuaValue = v;
+  while (inner instanceof LuaTable && inner.arr.length === 1 && (inner.hash === undefined || inner.hash.size === 0)) {
+    inner = inner.arr[0];
+    depth++;
+  }
+  if (depth >= 50) {
+    // NEST(n, v): {v} n times at run time
+    let t = asConstructed(inner);
+    for (let i = 0; i < depth; i++) t = tableOf([t], 1);
+    return t;
+  }
+  const a = v.arr;
+  const positional = a.every((x) => x !== undefined);
+  const arr = positional ? a.map(asConstructed) : [];
+  const keyed: [LuaValue, LuaValue][] = [];
+  let k: LuaValue = positional && a.length > 0 ? a.length : undefined;
+  for (;;) {
+    const e = v.next(k);
+    if (e === undefined) break;
+    keyed.push([e[0], asConstructed(e[1])]);
+    k = e[0];
+  }
+  if (keyed.length === 0) return tableOf(arr, arr.length);
+  const t = new LuaTable(keyed.length, arr.length);
+  for (const [key, x] of keyed) t.set(key, x);
+  return setList(t, arr);
+}
+
 /** Our results for a case, one line per call. */
 export function runLocal(calls: Call[]): string[] {
   const L = libState();
@@ -201,7 +238,7 @@ export function runLocal(calls: Call[]): string[] {
     const f = lookup(L, c.fn);
     let res: LuaValue[];
     try {
-      res = (f as (...a: LuaValue[]) => LuaValue[])(...c.args);
+      res = (f as (...a: LuaValue[]) => LuaValue[])(...c.args.map(asConstructed));
     } catch (e) {
       if (e instanceof LuaError) return 'E:' + (typeof e.value === 'string' ? e.value : String(e.value));
       throw e;

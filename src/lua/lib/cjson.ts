@@ -253,15 +253,16 @@ function json_append_data(L: LuaState, cfg: JsonConfig, v: LuaValue, top: number
         open.pop();
         continue;
       }
-      // an object, its pairs in next()'s order: the array part, then the hash
+      // an object, its pairs in next()'s order: the array part alone, or every key in Lua's order (value.ts)
       const a = f.t.arr;
-      while (f.i < a.length && a[f.i] === undefined) f.i++;
+      const mixed = f.t.hash !== undefined && f.t.hash.size > 0;
+      if (!mixed) while (f.i < a.length && a[f.i] === undefined) f.i++;
       let key: LuaValue;
-      if (f.i < a.length) {
+      if (!mixed && f.i < a.length) {
         key = f.i + 1;
         v = a[f.i++];
       } else {
-        if (f.pairs === undefined) f.pairs = (f.t.hash ?? EMPTY_MAP).entries();
+        if (f.pairs === undefined) f.pairs = hashPairs(f.t);
         const e = f.pairs.next();
         if (e.done) {
           out += '}';
@@ -281,7 +282,14 @@ function json_append_data(L: LuaState, cfg: JsonConfig, v: LuaValue, top: number
   }
 }
 
-const EMPTY_MAP = new Map<LuaValue, LuaValue>();
+/** a table's pairs in next()'s order (Lua 5.1's, value.ts) */
+function* hashPairs(t: LuaTable): Iterator<[LuaValue, LuaValue]> {
+  if (t.hash === undefined || t.hash.size === 0) return;
+  for (const k of t.keysInOrder()) {
+    const v = t.get(k);
+    if (v !== undefined) yield [k, v];
+  }
+}
 
 function json_encode(L: LuaState, cfg: JsonConfig, args: LuaValue[]): LuaValue[] {
   if (args.length !== 1) throw L.argError(1, 'encode', 'expected 1 argument');

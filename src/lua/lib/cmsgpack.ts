@@ -233,18 +233,22 @@ function mp_encode_lua_type(L: LuaState, v: LuaValue, level: number, top: number
   for (let i = 0; i < a.length; i++) if (a[i] !== undefined) len++;
   if (v.hash !== undefined) len += v.hash.size;
   mp_encode_map_header(len);
-  // the pairs in next()'s order: the array part, then the hash
-  for (let i = 0; i < a.length; i++) {
-    const e = a[i];
-    if (e === undefined) continue;
-    mp_encode_lua_number(i + 1);
-    mp_encode_lua_type(L, e, level + 1, top + 2);
-  }
-  if (v.hash !== undefined) {
-    for (const [k, e] of v.hash) {
-      mp_encode_lua_type(L, k, level + 1, top + 3);
+  // the pairs in next()'s order: the array part alone, or every key in Lua's order (value.ts)
+  const keys = v.hash !== undefined && v.hash.size > 0 ? v.keysInOrder() : undefined;
+  if (keys === undefined) {
+    for (let i = 0; i < a.length; i++) {
+      const e = a[i];
+      if (e === undefined) continue;
+      mp_encode_lua_number(i + 1);
       mp_encode_lua_type(L, e, level + 1, top + 2);
     }
+    return;
+  }
+  for (const k of keys) {
+    const e = v.get(k);
+    if (e === undefined) continue;
+    mp_encode_lua_type(L, k, level + 1, top + 3);
+    mp_encode_lua_type(L, e, level + 1, top + 2);
   }
 }
 
