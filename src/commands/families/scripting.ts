@@ -32,8 +32,6 @@ function evalShaRoCommand(c: Client, argv: string[], s: ServerContext): void {
 }
 
 const SCRIPT_HELP = [
-  'DEBUG (YES|SYNC|NO)',
-  '    Set the debug mode for subsequent scripts executed.',
   'EXISTS <sha1> [<sha1> ...]',
   '    Return information about the existence of the scripts in the script cache.',
   'FLUSH [ASYNC|SYNC]',
@@ -81,20 +79,6 @@ function scriptKillCommand(c: Client, _argv: string[], s: ServerContext): void {
   scriptKill(s, c, true);
 }
 
-/**
- * SCRIPT DEBUG: the Lua debugger (redis-cli --ldb) is not implemented. The
- * modes are accepted as Redis accepts them, and scripts then run as without
- * it (no stepping, no breakpoints): the server's log says so.
- */
-function scriptDebugCommand(c: Client, argv: string[], s: ServerContext): void {
-  const mode = argv[2].toLowerCase();
-  if (mode !== 'no' && mode !== 'yes' && mode !== 'sync') {
-    c.addError('ERR Use SCRIPT DEBUG YES/SYNC/NO');
-    return;
-  }
-  if (mode !== 'no') s.log.warning('The Lua debugger (SCRIPT DEBUG YES|SYNC) is not implemented in gKV: scripts run without it');
-  c.addOK();
-}
 
 /** EVAL's flags for the pipeline: the script's shebang flags when it declares some (Redis's evalGetCommandFlags) */
 const EVAL = { readonly: false };
@@ -117,7 +101,6 @@ export const scriptingCommands: ServerCommands = [
       { name: 'exists', handler: scriptExistsCommand },
       { name: 'load', handler: scriptLoadCommand },
       { name: 'kill', handler: scriptKillCommand },
-      { name: 'debug', handler: scriptDebugCommand },
     ],
   },
 ];
