@@ -79,7 +79,6 @@ function scriptKillCommand(c: Client, _argv: string[], s: ServerContext): void {
   scriptKill(s, c, true);
 }
 
-
 /** EVAL's flags for the pipeline: the script's shebang flags when it declares some (Redis's evalGetCommandFlags) */
 const EVAL = { readonly: false };
 const EVAL_RO = { readonly: true };
