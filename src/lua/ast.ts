@@ -39,7 +39,7 @@ export type Expr =
   | { k: 'un'; op: UnOp; a: Expr; line: number }
   | { k: 'local'; v: LocalVar }
   | { k: 'upval'; v: LocalVar }
-  | { k: 'global'; name: string }
+  | { k: 'global'; name: string; line: number }
   | { k: 'index'; o: Expr; key: Expr; line: number }
   | { k: 'call'; f: Expr; args: Expr[]; line: number }
   | { k: 'method'; o: Expr; name: string; args: Expr[]; line: number }

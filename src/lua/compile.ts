@@ -518,7 +518,7 @@ class Compiler {
       case 'upval':
         return e.v.js;
       case 'global':
-        return `rt.gget(L, ENV, ${lit(e.name)}, 0)`;
+        return `rt.gget(L, ENV, ${lit(e.name)}, ${e.line})`;
       case 'paren':
         return this.expr(e.e);
       case 'call':

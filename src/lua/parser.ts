@@ -156,7 +156,7 @@ export class Parser {
       }
       chain.push(f);
     }
-    return { k: 'global', name };
+    return { k: 'global', name, line: this.lx.lastline };
   }
 
   // ---- statements ----
