@@ -5,6 +5,7 @@
  * spent (see value.ts and state.ts for the contract, runtime.ts for the
  * slow paths, lib/ for the libraries).
  */
+import { asLuaError } from './runtime.js';
 import { LuaKill, type LuaState, STEP_BUDGET } from './state.js';
 import { BUDGET, LuaClosure, LuaError, type LuaValue } from './value.js';
 
@@ -33,7 +34,7 @@ export function runToEnd(L: LuaState, f: LuaValue, args: LuaValue[] = []): LuaVa
     try {
       r = gen.next();
     } catch (e) {
-      if (e instanceof RangeError) throw L.error('stack overflow');
+      if (e instanceof RangeError) throw asLuaError(L, e);
       throw e;
     }
     if (r.done) return r.value;

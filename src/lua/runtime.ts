@@ -357,10 +357,17 @@ export function envOf(f: LuaClosure): EnvAccess | undefined {
 /** one nil result */
 export const NIL1: LuaValue[] = [undefined];
 
-/** A JS exception that escaped from deep recursion, as the Lua error lua5.1 raises */
+/**
+ * A JS exception for one of JS's own limits, as the Lua error it stands for:
+ * the call stack exhausted by deep recursion is lua5.1's "stack overflow";
+ * a string past V8's maximum length (about 2^29 bytes, below Lua's limits)
+ * is Lua's memory error, "not enough memory" without position (LUA_ERRMEM).
+ * Anything else is returned as it is.
+ */
 export function asLuaError(L: LuaState, e: unknown): unknown {
-  if (e instanceof RangeError) return L.error('stack overflow');
-  return e;
+  if (!(e instanceof RangeError)) return e;
+  if (/call stack/i.test(e.message)) return L.error('stack overflow');
+  return new LuaError('not enough memory');
 }
 
 export { EMPTY, LuaClosure, LuaTable, MAX_DEPTH };

@@ -20,6 +20,7 @@
  * The callback of a function registered during one load is called by FCALL
  * with two tables, its KEYS and its ARGV.
  */
+import { asLuaError } from '../lua/runtime.js';
 import { performance } from 'node:perf_hooks';
 import { BUDGET, type LuaClosure, LuaError, LuaTable, type LuaValue, isFunction, numberToString } from '../lua/value.js';
 import { STEP_BUDGET } from '../lua/state.js';
@@ -118,7 +119,7 @@ class LuaFunctionEngine implements FunctionEngine {
       try {
         r = gen.next();
       } catch (e) {
-        if (e instanceof RangeError) throw L.error('stack overflow');
+        if (e instanceof RangeError) throw asLuaError(L, e);
         throw e;
       }
       if (r.done === true) return;

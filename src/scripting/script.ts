@@ -38,6 +38,7 @@
  * the server's own state is put back, so the commands served meanwhile run
  * as usual.
  */
+import { asLuaError } from '../lua/runtime.js';
 import { performance } from 'node:perf_hooks';
 import { BUDGET, LuaError, type LuaGen, LuaTable, type LuaValue } from '../lua/value.js';
 import { LuaKill, type LuaState, STEP_BUDGET } from '../lua/state.js';
@@ -245,7 +246,7 @@ export class ScriptRunCtx implements YieldingCommand {
     } catch (e) {
       this.leave();
       // JS's own stack ran out before the engine's depth limit: Lua's "stack overflow"
-      this.endError(e instanceof RangeError ? L.error('stack overflow') : e);
+      this.endError(asLuaError(L, e));
       return true;
     }
   }

@@ -23,7 +23,7 @@ import { checkAny, checkInt, checkString, checkTable, optInt, optString, typeErr
 /** the Lua value an exception caught by pcall stands for (or the exception, rethrown, when it is not a Lua error) */
 export function caughtValue(L: LuaState, e: unknown): LuaValue {
   if (e instanceof LuaError) return e.value;
-  if (e instanceof RangeError) return L.where() + 'stack overflow';
+  if (e instanceof RangeError) return (rt.asLuaError(L, e) as LuaError).value;
   throw e;
 }
 
