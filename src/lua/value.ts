@@ -329,10 +329,11 @@ export class LuaTable {
   }
 }
 
-/** A table from a JS array (1-based), for natives that build lists. */
-export function tableFromArray(values: LuaValue[]): LuaTable {
+/** A table from a JS array (1-based; copied), for natives and hosts that build lists: KEYS, ARGV … */
+export function tableFromArray(values: readonly LuaValue[]): LuaTable {
   const t = new LuaTable();
-  for (let i = 0; i < values.length; i++) t.set(i + 1, values[i]);
+  if (!values.includes(undefined)) t.arr = values.slice();
+  else for (let i = 0; i < values.length; i++) t.set(i + 1, values[i]);
   return t;
 }
 

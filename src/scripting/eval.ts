@@ -13,7 +13,7 @@
  * the Lua VM with it (a new engine: globals as new).
  */
 import type { LuaValue } from '../lua/value.js';
-import { LuaError, LuaTable } from '../lua/value.js';
+import { LuaError, tableFromArray } from '../lua/value.js';
 import type { Client, DeclaredFlags } from '../server/client.js';
 import { splitArgs } from '../protocol/inline.js';
 import { Err, sanitizeErrorText } from '../protocol/errors.js';
@@ -151,8 +151,8 @@ export class EvalScripts {
     const run = scriptPrepareForRun(s, c, { engine, fn: script.fn, funcname: sha, flags: script.flags, ro, keys, args }, true);
     if (run === null) return;
     // on EVAL, KEYS and ARGV are globals
-    engine.setGlobal('KEYS', arrayTable(keys));
-    engine.setGlobal('ARGV', arrayTable(args));
+    engine.setGlobal('KEYS', tableFromArray(keys));
+    engine.setGlobal('ARGV', tableFromArray(args));
     scriptRun(run, []);
   }
 
@@ -218,13 +218,6 @@ function parseNumKeys(c: Client, argv: string[]): number | null {
     return null;
   }
   return n;
-}
-
-/** luaCreateArray */
-function arrayTable(items: string[]): LuaTable {
-  const t = new LuaTable();
-  for (let i = 0; i < items.length; i++) t.arr.push(items[i]);
-  return t;
 }
 
 /** Compiles a script's source as the chunk "@user_script" (throws LuaError on a syntax error). */

@@ -22,7 +22,7 @@
  */
 import { asLuaError } from '../lua/runtime.js';
 import { performance } from 'node:perf_hooks';
-import { BUDGET, type LuaClosure, LuaError, LuaTable, type LuaValue, isFunction, numberToString } from '../lua/value.js';
+import { BUDGET, type LuaClosure, LuaError, LuaTable, type LuaValue, isFunction, numberToString, tableFromArray } from '../lua/value.js';
 import { STEP_BUDGET } from '../lua/state.js';
 import { loadChunk } from '../lua/load.js';
 import type { Client } from '../server/client.js';
@@ -189,7 +189,7 @@ class LuaFunctionEngine implements FunctionEngine {
   call(c: Client, s: ServerContext, fi: FunctionInfo, keys: string[], args: string[], ro: boolean): void {
     const run = scriptPrepareForRun(s, c, { engine: this.e, fn: fi.fn as LuaValue, funcname: fi.name, flags: fi.flags, ro, keys, args }, false);
     if (run === null) return;
-    scriptRun(run, [arrayTable(keys), arrayTable(args)]);
+    scriptRun(run, [tableFromArray(keys), tableFromArray(args)]);
   }
 
   usedMemory(): number {
@@ -229,13 +229,6 @@ function readFlags(t: LuaTable): number {
     if (def === undefined) raise('unknown flag given');
     flags |= def![0];
   }
-}
-
-/** luaCreateArray */
-function arrayTable(items: string[]): LuaTable {
-  const t = new LuaTable();
-  for (let i = 0; i < items.length; i++) t.arr.push(items[i]);
-  return t;
 }
 
 /** luaEngineInitEngine: a new LUA engine (its own Lua VM), on the server's scripting host. */

@@ -203,14 +203,5 @@ function unhex(line: string | undefined): string {
   });
 }
 
-/** A small seeded PRNG (mulberry32) for generated cases. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded PRNG for generated cases (random-programs.ts's). */
+export { rng } from './random-programs.js';

@@ -19,17 +19,12 @@
  * the border Lua 5.1 finds in a table with holes depends on its rehash
  * history, which gKV's tables do not reproduce.
  */
+import { Rng } from '../fuzz/generate.js';
 
-/** a small seeded PRNG (mulberry32) */
+/** a small seeded PRNG: the fuzzer's mulberry32 */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const g = new Rng(seed);
+  return () => g.next();
 }
 
 const PRINTER = `local function show(v)
