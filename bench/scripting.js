@@ -322,96 +322,33 @@ async function main() {
   const rows = [];
   const ratio = (a, b) => (Number.isFinite(a / b) ? fmtNum(a / b) : '-');
   const cell = (slot, f, digits) => (slot.error ? slot.error.slice(0, 24) : fmtNum(median(slot.runs.map(f)), digits));
+  // the rows of each part: label, the measured field, the digits shown (fmtNum's default when undefined)
+  const rowsOf = (key) =>
+    key.startsWith('evalsha3')
+      ? [
+          [`${key} calls/s`, 'rps', 0],
+          [`${key} CPU µs/call`, 'cpuUs'],
+          ['  INCR alone CPU µs', 'incrCpuUs'],
+        ]
+      : key === 'load'
+        ? [
+            ['load BullMQ scripts ms', 'wallMs', 1],
+            ['load BullMQ CPU ms', 'cpuMs', 0],
+          ]
+        : key === 'cpu'
+          ? [
+              ['cpu script ms/call', 'wallMs', 1],
+              ['cpu script CPU ms/call', 'cpuMs', 1],
+            ]
+          : [
+              [`bullmq ${jobs} jobs ms`, 'wallMs', 0],
+              ['bullmq server CPU ms', 'cpuMs', 0],
+            ];
   for (const key of keys) {
     const g = results[key].gkv;
     const r = results[key].redis;
-    const m = (slot, f) => median(slot.runs.map(f));
-    if (key.startsWith('evalsha3')) {
-      rows.push([
-        `${key} calls/s`,
-        cell(g, (x) => x.rps, 0),
-        cell(r, (x) => x.rps, 0),
-        ratio(
-          m(g, (x) => x.rps),
-          m(r, (x) => x.rps),
-        ),
-      ]);
-      rows.push([
-        `${key} CPU µs/call`,
-        cell(g, (x) => x.cpuUs),
-        cell(r, (x) => x.cpuUs),
-        ratio(
-          m(g, (x) => x.cpuUs),
-          m(r, (x) => x.cpuUs),
-        ),
-      ]);
-      rows.push([
-        `  INCR alone CPU µs`,
-        cell(g, (x) => x.incrCpuUs),
-        cell(r, (x) => x.incrCpuUs),
-        ratio(
-          m(g, (x) => x.incrCpuUs),
-          m(r, (x) => x.incrCpuUs),
-        ),
-      ]);
-    } else if (key === 'load') {
-      rows.push([
-        'load BullMQ scripts ms',
-        cell(g, (x) => x.wallMs, 1),
-        cell(r, (x) => x.wallMs, 1),
-        ratio(
-          m(g, (x) => x.wallMs),
-          m(r, (x) => x.wallMs),
-        ),
-      ]);
-      rows.push([
-        'load BullMQ CPU ms',
-        cell(g, (x) => x.cpuMs, 0),
-        cell(r, (x) => x.cpuMs, 0),
-        ratio(
-          m(g, (x) => x.cpuMs),
-          m(r, (x) => x.cpuMs),
-        ),
-      ]);
-    } else if (key === 'cpu') {
-      rows.push([
-        'cpu script ms/call',
-        cell(g, (x) => x.wallMs, 1),
-        cell(r, (x) => x.wallMs, 1),
-        ratio(
-          m(g, (x) => x.wallMs),
-          m(r, (x) => x.wallMs),
-        ),
-      ]);
-      rows.push([
-        'cpu script CPU ms/call',
-        cell(g, (x) => x.cpuMs, 1),
-        cell(r, (x) => x.cpuMs, 1),
-        ratio(
-          m(g, (x) => x.cpuMs),
-          m(r, (x) => x.cpuMs),
-        ),
-      ]);
-    } else {
-      rows.push([
-        `bullmq ${jobs} jobs ms`,
-        cell(g, (x) => x.wallMs, 0),
-        cell(r, (x) => x.wallMs, 0),
-        ratio(
-          m(g, (x) => x.wallMs),
-          m(r, (x) => x.wallMs),
-        ),
-      ]);
-      rows.push([
-        `bullmq server CPU ms`,
-        cell(g, (x) => x.cpuMs, 0),
-        cell(r, (x) => x.cpuMs, 0),
-        ratio(
-          m(g, (x) => x.cpuMs),
-          m(r, (x) => x.cpuMs),
-        ),
-      ]);
-    }
+    const m = (slot, field) => median(slot.runs.map((x) => x[field]));
+    for (const [label, field, digits] of rowsOf(key)) rows.push([label, cell(g, (x) => x[field], digits), cell(r, (x) => x[field], digits), ratio(m(g, field), m(r, field))]);
   }
   const headers = ['measure', 'gKV', 'Redis', 'gKV/Redis'];
   console.log(`\n${clients} clients for redis-benchmark, median of ${rounds} round(s)`);
