@@ -14,8 +14,25 @@
  *   node bench/commands.js [--tests xadd,xrange10,...] [--requests 200000]
  *        [--pipeline 1] [--clients 50] [--rounds 3] [--markdown] [--json]
  */
-import { spawn } from 'node:child_process';
-import { parseArgs, intOpt, listOpt, startServer, cpuSeconds, envInfo, writeResults, RespConn, encodeCommand, bulkLoad, median, geomean, fmtInt, fmtNum, textTable, markdownTable } from './lib.js';
+import {
+  parseArgs,
+  intOpt,
+  listOpt,
+  startServer,
+  cpuSeconds,
+  envInfo,
+  writeResults,
+  RespConn,
+  encodeCommand,
+  bulkLoad,
+  runRedisBenchmark,
+  median,
+  geomean,
+  fmtInt,
+  fmtNum,
+  textTable,
+  markdownTable,
+} from './lib.js';
 
 const opts = parseArgs(process.argv.slice(2), {
   tests: 'string',
@@ -89,27 +106,9 @@ async function load(server, cmds) {
   if (r.firstError) throw new Error(`${server.name} setup: ${r.firstError}`);
 }
 
-/** redis-benchmark running one command; resolves { rps, cpuUs } or { error }. */
+/** redis-benchmark running one command (lib.js's runRedisBenchmark). */
 function benchmark(server, cmd) {
-  const args = ['-h', '127.0.0.1', '-p', String(server.port), '-c', String(clients), '-n', String(requests), '-P', String(pipeline), '-r', '1000000', '-q', '--csv', ...cmd];
-  return new Promise((resolve) => {
-    const cpu0 = cpuSeconds(server.pid);
-    const child = spawn('redis-benchmark', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 180000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const cpu = cpuSeconds(server.pid) - cpu0;
-      const err = /Error from server: (.*)/.exec(out);
-      if (err) return resolve({ error: err[1].trim() });
-      const rows = out.split('\n').filter((l) => l.startsWith('"') && !l.startsWith('"test"'));
-      if (code !== 0 || rows.length === 0) return resolve({ error: `redis-benchmark exited with ${code}: ${out.trim().slice(-200)}` });
-      const r = rows[rows.length - 1].split(',').map((f) => f.replace(/^"|"$/g, ''));
-      resolve({ rps: Number(r[1]), cpuUs: (cpu / requests) * 1e6 });
-    });
-  });
+  return runRedisBenchmark(server, { clients, requests, pipeline, keyspace: 1000000, timeoutS: 180 }, cmd);
 }
 
 async function main() {

@@ -504,3 +504,40 @@ export function markdownTable(headers, rows) {
   const esc = (c) => String(c).replace(/\|/g, '\\|');
   return ['| ' + headers.map(esc).join(' | ') + ' |', '|' + headers.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|') + '|', ...rows.map((r) => '| ' + r.map(esc).join(' | ') + ' |')].join('\n');
 }
+
+/**
+ * One redis-benchmark run of `cmd` against server ({ port, pid }): resolves
+ * { rps, cpuUs } (requests per second, the server's CPU µs per request from
+ * /proc) or { error, unsupported } (the server refused the command: an
+ * unknown command is "unsupported"). Killed after timeoutS seconds.
+ */
+export function runRedisBenchmark(server, { clients, requests, pipeline, keyspace, timeoutS }, cmd) {
+  const args = ['-h', '127.0.0.1', '-p', String(server.port), '-c', String(clients), '-n', String(requests), '-P', String(pipeline), '-r', String(keyspace), '-q', '--csv', ...cmd];
+  return new Promise((resolve) => {
+    const cpu0 = cpuSeconds(server.pid);
+    const child = spawn('redis-benchmark', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutS * 1000);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      resolve({ error: `cannot run redis-benchmark: ${e.message}` });
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const cpu = cpuSeconds(server.pid) - cpu0;
+      const err = /Error from server: (.*)/.exec(out);
+      if (err) return resolve({ error: err[1].trim(), unsupported: /unknown command/i.test(err[1]) });
+      if (timedOut) return resolve({ error: `timed out after ${timeoutS} s` });
+      const rows = out.split('\n').filter((l) => l.startsWith('"') && !l.startsWith('"test"'));
+      if (code !== 0 || rows.length === 0) return resolve({ error: `redis-benchmark exited with ${code}: ${out.trim().slice(-200)}` });
+      const r = rows[rows.length - 1].split(',').map((f) => f.replace(/^"|"$/g, ''));
+      resolve({ rps: Number(r[1]), cpuUs: (cpu / requests) * 1e6 });
+    });
+  });
+}

@@ -28,11 +28,27 @@
  *        [--clients 50] [--requests N] [--cpu-calls 10] [--jobs 10000]
  *        [--rounds 3] [--quick] [--markdown] [--json] [--gkv-dist dist-X]
  */
-import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { parseArgs, intOpt, listOpt, startServer, cpuSeconds, envInfo, writeResults, RespConn, ReplyError, isUnknownCommand, median, fmtInt, fmtNum, textTable, markdownTable } from './lib.js';
+import {
+  parseArgs,
+  intOpt,
+  listOpt,
+  startServer,
+  cpuSeconds,
+  envInfo,
+  writeResults,
+  RespConn,
+  ReplyError,
+  isUnknownCommand,
+  runRedisBenchmark,
+  median,
+  fmtInt,
+  fmtNum,
+  textTable,
+  markdownTable,
+} from './lib.js';
 
 const USAGE = `usage: node bench/scripting.js [options]
   --parts a,b        evalsha3, cpu, load, bullmq (default all)
@@ -97,37 +113,9 @@ const SHA3 = createHash('sha1').update(SCRIPT3).digest('hex');
 const SCRIPT_CPU = 'local s=0 for i=1,1000000 do s = s + (i % 7) * 2 end local t={} for i=1,100000 do t[#t+1]=tostring(i) end return {s, #table.concat(t)}';
 const CPU_BUDGET_MS = 120_000; // per server per round
 
-/** One redis-benchmark run; resolves { rps, cpuUs } or { error, unsupported }. */
+/** One redis-benchmark run at this pipeline depth (lib.js's runRedisBenchmark). */
 function redisBenchmark(server, pipeline, cmd) {
-  const n = requestsFor(pipeline);
-  const args = ['-h', '127.0.0.1', '-p', String(server.port), '-c', String(clients), '-n', String(n), '-P', String(pipeline), '-r', '100000', '-q', '--csv', ...cmd];
-  return new Promise((resolve) => {
-    const cpu0 = cpuSeconds(server.pid);
-    const child = spawn('redis-benchmark', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutS * 1000);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      resolve({ error: `cannot run redis-benchmark: ${e.message}` });
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const cpu = cpuSeconds(server.pid) - cpu0;
-      const err = /Error from server: (.*)/.exec(out);
-      if (err) return resolve({ error: err[1].trim(), unsupported: /unknown command/i.test(err[1]) });
-      if (timedOut) return resolve({ error: `timed out after ${timeoutS} s` });
-      const rows = out.split('\n').filter((l) => l.startsWith('"') && !l.startsWith('"test"'));
-      if (code !== 0 || rows.length === 0) return resolve({ error: `redis-benchmark exited with ${code}: ${out.trim().slice(-200)}` });
-      const r = rows[rows.length - 1].split(',').map((f) => f.replace(/^"|"$/g, ''));
-      resolve({ rps: Number(r[1]), cpuUs: (cpu / n) * 1e6 });
-    });
-  });
+  return runRedisBenchmark(server, { clients, requests: requestsFor(pipeline), pipeline, keyspace: 100000, timeoutS }, cmd);
 }
 
 /** (a): SCRIPT LOAD, then EVALSHA under redis-benchmark; the reference INCR alongside. */
