@@ -226,8 +226,8 @@ class Layout {
  * array part ascending, then the node vector's. `arr` is LuaTable's array
  * (keys 1..arr.length, holes as undefined), `hashKeys` its other keys in
  * first-insertion order, `late` the array keys added after the hash had keys
- * (flat pairs: the key, the hash key added just before it), replayed in
- * their place. `arrHint` is the array size the table's constructor gave it
+ * (runs: flat triples of first key, last key, the hash key added just
+ * before them), replayed in their place. `arrHint` is the array size the table's constructor gave it
  * (-1: none; see constructorArraySize), `hashHint` the number of keyed items it had.
  */
 export function luaTraversalOrder(arr: readonly LuaValue[], arrHint: number, hashHint: number, hashKeys: LuaValue[], late: LuaValue[] | undefined, objHash: ObjectHash): LuaValue[] {
@@ -236,11 +236,13 @@ export function luaTraversalOrder(arr: readonly LuaValue[], arrHint: number, has
   const lateKeys = new Set<LuaValue>();
   const after = new Map<LuaValue, LuaValue[]>();
   if (late !== undefined) {
-    for (let i = 0; i < late.length; i += 2) {
-      lateKeys.add(late[i]);
-      const list = after.get(late[i + 1]);
-      if (list === undefined) after.set(late[i + 1], [late[i]]);
-      else list.push(late[i]);
+    for (let i = 0; i < late.length; i += 3) {
+      let list = after.get(late[i + 2]);
+      if (list === undefined) after.set(late[i + 2], (list = []));
+      for (let k = late[i] as number; k <= (late[i + 1] as number); k++) {
+        lateKeys.add(k);
+        list.push(k);
+      }
     }
   }
   for (let i = 1; i <= arr.length; i++) if (arr[i - 1] !== undefined && !lateKeys.has(i)) lay.insert(i);

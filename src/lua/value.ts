@@ -129,7 +129,12 @@ export class LuaTable {
    */
   private nextKeys: LuaValue[] | undefined = undefined;
   private nextPos = 0;
-  /** the hash key added last, and the array keys added after the hash had keys (flat pairs: key, the hash key added before it) */
+  /**
+   * The hash key added last, and the array keys added after the hash had
+   * keys, as runs (flat triples: first key, last key, the hash key added just
+   * before them): `t[#t+1] = v` on a table with fields adds to one run, so
+   * this stays small.
+   */
   private lastNew: LuaValue = undefined;
   private late: LuaValue[] | undefined = undefined;
 
@@ -200,8 +205,7 @@ export class LuaTable {
       if (h !== undefined && h.size > 0) {
         // the layout next() replays depends on when array keys came (layout.ts)
         this.nextKeys = undefined;
-        const late = (this.late ??= []);
-        late.push(k, this.lastNew);
+        this.noteLate(k);
         h.delete(k);
         // pull the keys that now continue the array out of the hash
         for (let j = k + 1; ; j++) {
@@ -209,10 +213,18 @@ export class LuaTable {
           if (w === undefined) break;
           a.push(w);
           h.delete(j);
-          late.push(j, this.lastNew);
+          this.noteLate(j);
         }
       }
     } else this.setHash(k, v);
+  }
+
+  /** array key k came after the hash had keys: it extends the last run when it continues it */
+  private noteLate(k: number): void {
+    const late = (this.late ??= []);
+    const n = late.length;
+    if (n !== 0 && late[n - 2] === k - 1 && late[n - 1] === this.lastNew) late[n - 2] = k;
+    else late.push(k, k, this.lastNew);
   }
 
   private setHash(k: LuaValue, v: LuaValue): void {
