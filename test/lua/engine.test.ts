@@ -105,6 +105,18 @@ test('unbounded recursion is a Lua "stack overflow" error, caught by pcall or th
   assert.deepEqual(runToEnd(L, loadChunk(L, 'return 1 + 1', '@t')), [2]);
 });
 
+// Differs from Lua and Redis on purpose (a platform limit): a string longer than V8's maximum (~2^29
+// bytes; Lua allows more, Redis 512 MB) cannot exist, and is Lua's memory error rather than a crash.
+test('a string past V8\'s length limit is Lua\'s "not enough memory", caught by pcall', () => {
+  const L = state();
+  const grow = "local s = 'a' for i = 1, 30 do s = s .. s end return #s";
+  assert.deepEqual(runToEnd(L, loadChunk(L, `return pcall(function() ${grow} end)`, '@t')), [false, 'not enough memory']);
+  assert.throws(
+    () => runToEnd(L, loadChunk(L, grow, '@t')),
+    (e) => e instanceof LuaError && e.value === 'not enough memory',
+  );
+});
+
 test('runtime errors carry the chunk name and line of the failing code', () => {
   const L = state();
   assert.throws(
