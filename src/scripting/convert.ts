@@ -78,7 +78,35 @@ function trimCrLf(s: string): string {
 
 /** Redis's redisProtocolToLuaType: the Lua value of one complete reply. */
 export function replyToLua(reply: string): LuaValue {
+  // the common replies of one integer or one bulk string, read in place
+  const type = reply.charCodeAt(0);
+  if (type === 58 || type === 36) {
+    const n = leadingNumber(reply);
+    if (n !== null) {
+      if (type === 58) return n;
+      if (n >= 0 && reply.length === smallNumberEnd + n + 2) return reply.slice(smallNumberEnd, smallNumberEnd + n);
+    }
+  }
   return parseReply({ s: reply, p: 0 }, true);
+}
+
+/** Out-parameter of leadingNumber: the index after its line's CRLF. */
+let smallNumberEnd = 0;
+
+/** The number after the type byte of s when its line is at most 15 digits (else null): exact as a double. */
+function leadingNumber(s: string): number | null {
+  let i = 1;
+  let neg = false;
+  if (s.charCodeAt(1) === 45) {
+    neg = true;
+    i = 2;
+  }
+  const start = i;
+  let v = 0;
+  for (let c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(++i)) v = v * 10 + (c - 48);
+  if (i === start || i - start > 15 || s.charCodeAt(i) !== 13) return null;
+  smallNumberEnd = i + 2;
+  return neg ? -v : v;
 }
 
 function parseReply(cur: Cursor, keep: boolean): LuaValue {

@@ -183,18 +183,18 @@ function luaRedisPcall(L: LuaState, basePcall: LuaValue): LuaClosure {
 /**
  * Redis's luaArgsToRedisArgv: strings as they are, numbers as "%.17g"
  * (not Lua's %.14g, which loses precision); anything else fails.
- * Returns the error text (for errorTable) instead of argv.
+ * Returns the error text (for errorTable) instead of argv. `args` is the
+ * native's own rest array, so it becomes argv in place.
  */
 function luaArgsToRedisArgv(args: LuaValue[]): string[] | string {
   if (args.length === 0) return 'Please specify at least one argument for this redis lib call';
-  const argv: string[] = new Array(args.length);
   for (let j = 0; j < args.length; j++) {
     const a = args[j];
-    if (typeof a === 'string') argv[j] = a;
-    else if (typeof a === 'number') argv[j] = numberArg(a);
+    if (typeof a === 'string') continue;
+    if (typeof a === 'number') args[j] = numberArg(a);
     else return 'Lua redis lib command arguments must be strings or integers';
   }
-  return argv;
+  return args as string[];
 }
 
 /** snprintf("%.17g") of an argument */

@@ -75,6 +75,7 @@ export class EvalScripts {
   /** SCRIPT FLUSH (Redis's scriptingReset): the cache and the VM start anew. */
   reset(): void {
     this.scripts.clear();
+    this.lastShaScript = undefined;
     this.scriptsMem = 0;
     this.host.s.freeClient(this.engine.client);
     this.engine = new LuaEngine(this.host, 'user_script');
@@ -188,9 +189,18 @@ export class EvalScripts {
     return scriptFlagsToCmdFlags(cmd, flags);
   }
 
+  /** the SHA string bySha last found and its script: the guards' lookup and EVALSHA's share one argv string */
+  private lastShaArg: string | null = null;
+  private lastShaScript: LuaScript | undefined = undefined;
+
   /** The cached script of a SHA1 given in any case (lower-cased only when not found as it is). */
   bySha(sha: string): LuaScript | undefined {
-    return this.scripts.get(sha) ?? this.scripts.get(sha.toLowerCase());
+    // the same SHA as the last ask: no hashing of its 40 characters again (scripts leave the cache only by reset())
+    if (sha === this.lastShaArg && this.lastShaScript !== undefined) return this.lastShaScript;
+    const script = this.scripts.get(sha) ?? this.scripts.get(sha.toLowerCase());
+    this.lastShaArg = sha;
+    this.lastShaScript = script;
+    return script;
   }
 
   /** SCRIPT EXISTS */

@@ -40,7 +40,7 @@
  */
 import { asLuaError } from '../lua/runtime.js';
 import { performance } from 'node:perf_hooks';
-import { BUDGET, LuaError, type LuaGen, LuaTable, type LuaValue } from '../lua/value.js';
+import { BUDGET, LuaClosure, LuaError, type LuaGen, LuaTable, type LuaValue } from '../lua/value.js';
 import { LuaKill, type LuaState, STEP_BUDGET } from '../lua/state.js';
 import type { Client, DeclaredFlags } from '../server/client.js';
 import type { CommandSpec } from '../commands/spec.js';
@@ -124,7 +124,8 @@ export interface ScriptInvocation {
 export class ScriptRunCtx implements YieldingCommand {
   /** the client's argv of the running command, for FUNCTION STATS (running_script.command) */
   readonly argv: string[];
-  readonly startTime = performance.now();
+  /** when it started: its command's start (ServerContext.callStart), no clock read of its own */
+  readonly startTime: number;
   /** the time commands see while the script runs (Redis's snapshot_time) */
   readonly snapshotTime: number;
   readonly readOnly: boolean;
@@ -159,6 +160,7 @@ export class ScriptRunCtx implements YieldingCommand {
     readonly evalMode: boolean,
   ) {
     this.argv = caller.curArgv ?? [];
+    this.startTime = s.callStart;
     this.snapshotTime = s.ks.now;
     const compat = (inv.flags & SCRIPT_FLAG_EVAL_COMPAT_MODE) !== 0;
     this.readOnly = inv.ro || (!compat && (inv.flags & SCRIPT_FLAG_NO_WRITES) !== 0);
@@ -388,6 +390,8 @@ function* nativeCall(f: (...a: LuaValue[]) => LuaValue[], args: LuaValue[]): Lua
 
 function callGenerator(run: ScriptRunCtx, fn: LuaValue, args: LuaValue[]): LuaGen {
   if (typeof fn === 'function') return nativeCall(fn, args);
+  // a compiled closure's own generator: no second one delegating to it
+  if (fn instanceof LuaClosure) return fn.g(...args);
   return run.engine.L.call(fn, args);
 }
 

@@ -876,7 +876,7 @@ export class Server {
         }
       }
     }
-    if (this.segLen !== 0) this.closeSegment();
+    if (this.segLen !== 0) this.closeSegment(performance.now());
     qbufTrimmed(c.mem, c.parser.pendingBytes, bigArg);
   }
 
@@ -933,6 +933,8 @@ export class Server {
   private perfAnchor = performance.now();
   /** monotonic time when the previous command ended: the next one's start */
   private lastMark = this.perfAnchor;
+  /** the start of the running timed command (ServerContext.callStart) */
+  callStart = this.perfAnchor;
 
   /**
    * Anchors the command clock at the start of an event. Every path that runs
@@ -940,9 +942,10 @@ export class Server {
    * before call().
    */
   anchorClock(): void {
-    if (this.segLen !== 0) this.closeSegment();
+    const t = performance.now();
+    if (this.segLen !== 0) this.closeSegment(t);
     this.wallAnchor = Date.now();
-    this.perfAnchor = this.lastMark = performance.now();
+    this.perfAnchor = this.lastMark = this.callStart = t;
   }
 
   /**
@@ -956,15 +959,17 @@ export class Server {
    * least SEGMENT_SLOWLOG_MIN µs, far above what such a command takes (with
    * slowlog-log-slower-than 0, as tests set it, every command is timed).
    * A segment closes before any other command, at the end of the client's
-   * input and when the next event anchors the clock; inside EXEC every
-   * command is timed. Commands of a segment see the segment's start as their
-   * time, a few microseconds at most.
+   * input and when the next event anchors the clock. Inside a timed command
+   * that runs others (EXEC, a script) the fast ones it runs form a segment
+   * that closes with it, sharing its duration (a script's three commands
+   * cost three clock reads more than Redis's ustime() calls otherwise).
+   * Commands of a segment see the segment's start as their time, a few
+   * microseconds at most.
    */
   private segStats: CommandStats[] = [];
   private segLen = 0;
 
-  private closeSegment(): void {
-    const t1 = performance.now();
+  private closeSegment(t1: number): void {
     const n = this.segLen;
     const per = ((t1 - this.lastMark) * 1000) / n;
     const seg = this.segStats;
@@ -1159,12 +1164,13 @@ export class Server {
    */
   call(c: Client, cmd: CommandSpec<ServerContext>, argv: string[]): void {
     const ks = this.ks;
-    const untimed = cmd.untimed && argv.length <= 8 && !this.inExec && this.slowlog.allowsUntimed;
-    if (this.segLen !== 0 && (!untimed || this.segLen === SEGMENT_MAX)) this.closeSegment();
+    const untimed = cmd.untimed && argv.length <= 8 && this.slowlog.allowsUntimed;
+    if (this.segLen !== 0 && (!untimed || this.segLen === SEGMENT_MAX)) this.closeSegment(performance.now());
     // One monotonic clock read per command serves both the command's timing
     // (its start is the previous command's end) and its cached wall time
     // (derived from the event's anchor), instead of three clock reads.
     const t0 = this.lastMark;
+    if (!untimed) this.callStart = t0;
     if (!this.inExec) {
       if (ks.clock === Date.now) ks.setNow(this.wallAnchor + Math.floor(t0 - this.perfAnchor));
       else ks.updateClock();
@@ -1206,6 +1212,8 @@ export class Server {
     if (untimed) this.segStats[this.segLen++] = st;
     else {
       const t1 = performance.now();
+      // the fast commands it ran (EXEC, a script) share its time
+      if (this.segLen !== 0) this.closeSegment(t1);
       this.lastMark = t1;
       const usec = (t1 - t0) * 1000;
       // Redis 7.0: a command that blocked reaches the slow log when it is served or CLIENT UNBLOCKed
