@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { CommandSpec, type CommandMetaInfo, type CommandRow } from './spec.js';
+import { commandSummaries } from './meta/summaries.js';
 
 interface MetaFile {
   source: string;
@@ -76,6 +77,7 @@ export class CommandTable<Ctx = never> {
       const spec = new CommandSpec<Ctx>(row.name, row.name, m.info, m.docs, row.handler ?? null, null);
       spec.takesBigArgs = row.bigArgs === true;
       spec.declaredFlags = row.declaredFlags ?? null;
+      spec.summary = commandSummaries[row.name] ?? null;
       if (row.sub) {
         spec.subcommands = new Map();
         const subDocs = (m.docs?.subcommands ?? {}) as Record<string, Record<string, unknown>>;
@@ -84,6 +86,7 @@ export class CommandTable<Ctx = never> {
           const si = m.info.subcommands.find((s) => s.name === full);
           if (!si) throw new Error(`subcommand '${full}' is not in Redis 7.0's command table`);
           const sub = new CommandSpec<Ctx>(sr.name, full, si, subDocs[full] ?? null, sr.handler ?? null, spec);
+          sub.summary = commandSummaries[full] ?? null;
           spec.subcommands.set(sr.name, sub);
         }
       }

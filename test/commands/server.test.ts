@@ -40,12 +40,12 @@ test('COMMAND LIST FILTERBY selects by ACL category or pattern and rejects other
   });
 });
 
-test('COMMAND DOCS replies with a map of name to docs and skips unknown names', async () => {
+test("COMMAND DOCS replies with a map of name to docs, gKV's summary first, and skips unknown names", async () => {
   await withServer({}, async (c) => {
     const r = await c.call('COMMAND', 'DOCS', 'get', 'nosuch');
     assert.equal(
       r.raw,
-      '*2\r\n$3\r\nget\r\n*6\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n$9\r\narguments\r\n*1\r\n*6\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n',
+      '*2\r\n$3\r\nget\r\n*8\r\n$7\r\nsummary\r\n$33\r\nReturn the string stored at a key\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n$9\r\narguments\r\n*1\r\n*6\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n',
     );
   });
 });

@@ -103,14 +103,26 @@ function addDocArgs(c: Client, args: Arg[]): void {
   }
 }
 
-/** One command's COMMAND DOCS map (the fields the snapshot holds, in Redis's order). */
+/**
+ * One command's COMMAND DOCS map, in Redis's field order (addReplyCommandDocs):
+ * summary, since, group, complexity, doc_flags, deprecated_since, replaced_by,
+ * history, arguments, subcommands. The summary is gKV's own
+ * (meta/summaries.ts); since, group, doc flags, deprecation and arguments are
+ * facts from the snapshot. complexity and history are Redis's prose, so they
+ * are left out, as Redis leaves them out for a command that has none.
+ */
 export function addCommandDocs(c: Client, spec: CommandSpec): void {
   const d = (spec.docs ?? {}) as Record<string, unknown>;
   const subs = registeredSubs(spec);
   let n = 1; // group is always there
+  if (spec.summary !== null) n++;
   for (const k of ['since', 'doc_flags', 'deprecated_since', 'replaced_by', 'arguments']) if (d[k] !== undefined) n++;
   if (subs !== null) n++;
   c.addMapLen(n);
+  if (spec.summary !== null) {
+    c.addBulk('summary');
+    c.addBulk(spec.summary);
+  }
   if (d.since !== undefined) {
     c.addBulk('since');
     c.addBulk(String(d.since));
