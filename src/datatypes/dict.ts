@@ -24,6 +24,8 @@
  * buckets of t0 below rehashIdx are empty.
  */
 
+import { arrayBytes, objBytes, pushedCapacity, typedBytes } from '../util/v8-size.js';
+
 let seed = (Math.random() * 0x7fffffff) | 0;
 
 /** Sets the hash seed (tests use a fixed seed for reproducible SCAN order). */
@@ -102,6 +104,35 @@ export class Dict<V> {
   size = 0;
   /** Called with the new slab capacity when the slab grows (side arrays follow it). */
   onSlabGrow: ((cap: number) => void) | null = null;
+
+  /**
+   * Bytes of the table itself, without its keys and values: the object, the
+   * slab's arrays (keys, vals: grown as by push; hashes, nexts) and the
+   * bucket tables (both while rehashing). For MEMORY USAGE and MEMORY STATS.
+   */
+  tableBytes(): number {
+    const slots = arrayBytes(pushedCapacity(this.keys.length));
+    const t1 = this.t1 === null ? 0 : typedBytes(this.t1.byteLength);
+    return objBytes(13) + 2 * slots + typedBytes(this.hashes.byteLength) + typedBytes(this.nexts.byteLength) + typedBytes(this.t0.byteLength) + t1;
+  }
+
+  /**
+   * Bytes of the keys (latin1 strings) of up to `samples` live slots, and how
+   * many were measured: the caller extrapolates to `size` (MEMORY USAGE's
+   * sampling).
+   */
+  sampleKeyBytes(samples: number, strBytes: (len: number) => number): [bytes: number, measured: number] {
+    let bytes = 0;
+    let seen = 0;
+    const keys = this.keys;
+    for (let i = 0; i < this.top && seen < samples; i++) {
+      const k = keys[i];
+      if (k === undefined) continue;
+      bytes += strBytes(k.length);
+      seen++;
+    }
+    return [bytes, seen];
+  }
 
   get slabCapacity(): number {
     return this.nexts.length;

@@ -44,6 +44,7 @@
  */
 import type { RObj } from './object.js';
 import { hashString, rev32 } from './dict.js';
+import { objBytes, pushedArrayBytes, strBytes } from '../util/v8-size.js';
 
 /** The thresholds the conversions follow (the server's EncodingLimits has these fields). */
 export interface HashLimits {
@@ -422,6 +423,33 @@ class PackedTable {
     }
   }
 
+  /**
+   * Bytes of the table: the object, the bucket array, the bucket strings and
+   * the out-of-line strings. Past `samples` entries the buckets walked so far
+   * give the bytes per entry for the rest.
+   */
+  memoryUsage(samples: number): number {
+    const b = this.b;
+    let bytes = 0;
+    let entries = 0;
+    let i = 0;
+    for (; i < b.length && entries < samples; i++) {
+      const p = b[i];
+      if (p === '') continue;
+      bytes += strBytes(p.length);
+      for (let j = 0; j < p.length; entries++) {
+        const kx = decLen(p, j);
+        if (kx > INLINE_MAX) bytes += strBytes((this.big[kx - INLINE_MAX - 1] as string).length);
+        j = kx <= INLINE_MAX ? next + kx : next;
+        const vx = decLen(p, j);
+        if (vx > INLINE_MAX) bytes += strBytes((this.big[vx - INLINE_MAX - 1] as string).length);
+        j = vx <= INLINE_MAX ? next + vx : next;
+      }
+    }
+    if (i < b.length && entries > 0) bytes = (bytes / entries) * this.size;
+    return objBytes(6) + pushedArrayBytes(b.length) + pushedArrayBytes(this.big.length) + Math.round(bytes);
+  }
+
   dup(): PackedTable {
     const t = new PackedTable();
     t.b = this.b.slice();
@@ -466,6 +494,12 @@ export class HashValue implements RObj {
   /** a listpack is one allocation; a hashtable one per field */
   freeEffort(): number {
     return typeof this.d === 'string' ? 1 : this.d.size;
+  }
+
+  /** The object and its packed string, or the object and its table (RObj.memoryUsage). */
+  memoryUsage(samples: number): number {
+    const d = this.d;
+    return objBytes(1) + (typeof d === 'string' ? strBytes(d.length) : d.memoryUsage(samples));
   }
 
   get isListpack(): boolean {

@@ -22,6 +22,8 @@
  * Invariants: arr[0..len) strictly ascending; every value fits the width.
  */
 
+import { objBytes, typedBytes } from '../util/v8-size.js';
+
 export type IntVal = number | bigint;
 type Arr = Int16Array | Int32Array | Float64Array | BigInt64Array;
 
@@ -79,6 +81,11 @@ export class IntSet {
   /** Bytes held by the element array (for memory reports). */
   get byteSize(): number {
     return this.arr.byteLength;
+  }
+
+  /** Bytes of the object and its typed array (V8's sizes). */
+  memoryUsage(): number {
+    return objBytes(3) + typedBytes(this.arr.byteLength);
   }
 
   /**

@@ -30,4 +30,12 @@ export interface RObj {
    * value takes (1 for a value in one allocation, such as a listpack).
    */
   freeEffort(): number;
+  /**
+   * The bytes the value holds on V8's heap and in the Buffers it owns (its
+   * objects, arrays and strings, sized by util/v8-size.ts): MEMORY USAGE's
+   * figure for the value, as Redis's objectComputeSize. A collection of more
+   * than `samples` elements (or nodes, or buckets) is measured on its first
+   * `samples` of them and the average extrapolated, as Redis samples.
+   */
+  memoryUsage(samples: number): number;
 }

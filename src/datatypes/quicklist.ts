@@ -84,6 +84,7 @@
 import type { RObj } from './object.js';
 import { latin1 } from '../util/latin1.js';
 import type { BulkWriter, ElementSink } from '../util/bulk-writer.js';
+import { bufferBytes, literalPushedArrayBytes, objBytes, strBytes } from '../util/v8-size.js';
 
 declare module 'buffer' {
   interface Buffer {
@@ -314,6 +315,17 @@ class QNode {
     public w: Win | null,
   ) {}
 
+  /**
+   * Bytes of the node: the object and its string (closed, plain), or the
+   * object, its window and its own buffer (open; in SCRATCH, which all lists
+   * share, only the bytes it holds there).
+   */
+  memoryUsage(): number {
+    const w = this.w;
+    if (w === null || w === PLAIN) return objBytes(3) + strBytes(this.s.length);
+    return objBytes(3) + objBytes(4) + (w.b === SCRATCH ? w.hi - w.lo : bufferBytes(w.b.length));
+  }
+
   /** Packed bytes (of a node that is not plain). */
   bytes(): number {
     const w = this.w;
@@ -465,6 +477,20 @@ export class QuickList implements RObj {
   encoding(): string {
     return 'quicklist';
   }
+  /**
+   * The object, the node array and the nodes: the first `samples` nodes give
+   * the average for the rest, as Redis's objectComputeSize samples a
+   * quicklist's nodes (RObj.memoryUsage).
+   */
+  memoryUsage(samples: number): number {
+    const nodes = this.nodes;
+    let bytes = 0;
+    const seen = Math.min(samples, nodes.length);
+    for (let i = 0; i < seen; i++) bytes += nodes[i].memoryUsage();
+    // a one-node list holds its node in an exact one-slot array ([node]); more nodes were pushed
+    return objBytes(3) + literalPushedArrayBytes(nodes.length) + (seen === 0 ? 0 : Math.round((bytes / seen) * nodes.length));
+  }
+
   /** one allocation per node (lazyfreeGetFreeEffort: the quicklist's node count) */
   freeEffort(): number {
     return this.nodeCount;

@@ -21,6 +21,8 @@
  * raxIterator after raxRemove).
  */
 
+import { literalPushedArrayBytes, objBytes, pushedArrayBytes } from '../util/v8-size.js';
+
 const CHUNK = 128;
 
 interface Chunk<V> {
@@ -121,6 +123,17 @@ export class Rax<V> {
     this.size--;
     if (c.keys.length === 0) this.chunks.splice(ci, 1);
     return v;
+  }
+
+  /**
+   * Bytes of the map's own structure, without its keys and values: the
+   * object, the chunk array and each chunk (an object and its two arrays).
+   */
+  containerBytes(): number {
+    let b = objBytes(2) + pushedArrayBytes(this.chunks.length);
+    // a chunk's arrays start as one-element literals ({ keys: [key], vals: [val] }) and grow by push
+    for (const c of this.chunks) b += objBytes(2) + 2 * literalPushedArrayBytes(c.keys.length);
+    return b;
   }
 
   clear(): void {

@@ -28,6 +28,7 @@ import type { RObj } from './object.js';
 import { Dict } from './dict.js';
 import { IntSet } from './intset.js';
 import { parseInt64 } from '../util/numbers.js';
+import { objBytes, pushedArrayBytes, strBytes } from '../util/v8-size.js';
 
 export type SetEncoding = 'intset' | 'hashtable';
 
@@ -75,6 +76,24 @@ export class SetValue implements RObj {
   /** an intset is one allocation; a hashtable one per member */
   freeEffort(): number {
     return this.is !== null ? 1 : this.size;
+  }
+
+  /**
+   * The object and its form: the intset's typed array; the small form's
+   * array and strings; the Dict's table and its member strings (sampled).
+   */
+  memoryUsage(samples: number): number {
+    let b = objBytes(3);
+    if (this.is !== null) return b + this.is.memoryUsage();
+    const arr = this.arr;
+    if (arr !== null) {
+      b += pushedArrayBytes(arr.length);
+      for (const m of arr) b += strBytes(m.length);
+      return b;
+    }
+    const ht = this.ht!;
+    const [keyBytes, seen] = ht.sampleKeyBytes(samples, strBytes);
+    return b + ht.tableBytes() + (seen === 0 ? 0 : Math.round((keyBytes / seen) * ht.size));
   }
 
   get size(): number {

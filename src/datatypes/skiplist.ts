@@ -27,6 +27,8 @@
  * header to a node equal that node's rank; length = number of nodes.
  */
 
+import { objBytes, pushedArrayBytes, strBytes, typedBytes } from '../util/v8-size.js';
+
 export const SKIPLIST_MAXLEVEL = 32;
 const P = 0.25;
 const HEADER = 0;
@@ -118,6 +120,20 @@ export class SkipList {
     this.lvl[HEADER] = SKIPLIST_MAXLEVEL;
     this.off[HEADER] = 0;
     this.poolTop = 2 * SKIPLIST_MAXLEVEL;
+  }
+
+  /**
+   * Bytes of the skiplist: the object, its typed arrays, the member array
+   * and the member strings (the first `samples` members give the average for
+   * the rest).
+   */
+  memoryUsage(samples: number): number {
+    let b = objBytes(13) + pushedArrayBytes(this.members.length);
+    for (const a of [this.scores, this.back, this.off, this.lvl, this.pool, this.freeChunk]) b += typedBytes(a.byteLength);
+    let bytes = 0;
+    let seen = 0;
+    for (let x = this.pool[0]; x !== 0 && seen < samples; x = this.pool[this.off[x]], seen++) bytes += strBytes(this.members[x]!.length);
+    return b + (seen === 0 ? 0 : Math.round((bytes / seen) * this.length));
   }
 
   // ---------------------------------------------------------------- node access

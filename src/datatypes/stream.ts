@@ -45,6 +45,15 @@ import type { RObj } from './object.js';
 import { Rax } from './rax.js';
 import { LpBuf, lpAppend, lpAppendInteger, lpEntrySize, lpGetInteger, lpGetString, lpIntSize, lpPrevAt, lpRead, lpReadAt, lpSkip, lpWriteBulk } from './listpack.js';
 import type { ReplySink } from '../util/bulk-writer.js';
+import { HEAP_NUMBER, arrayBytes, bufferBytes, numBytes, objBytes, strBytes, twoByteStrBytes } from '../util/v8-size.js';
+
+/** Bytes of an ID (an 8-char two-byte string). */
+const ID_BYTES = twoByteStrBytes(8);
+
+/** Bytes of a U64 held in a field: a small integer is free, a bigint ~24 bytes. */
+function u64Bytes(v: U64): number {
+  return typeof v === 'bigint' ? 24 : numBytes(v);
+}
 
 // ---------------------------------------------------------------- IDs
 
@@ -237,6 +246,16 @@ export class StreamNode {
     this.entries = new LpBuf(capHint, true);
     this.masterMs = idMs(masterId);
     this.masterSeq = idSeq(masterId);
+  }
+
+  /**
+   * Bytes of the node: the object, its master ID and halves, the master
+   * fields, the entries' buffer (and its LpBuf).
+   */
+  memoryUsage(): number {
+    let b = objBytes(8) + ID_BYTES + u64Bytes(this.masterMs) + u64Bytes(this.masterSeq) + arrayBytes(this.fields.length);
+    for (const f of this.fields) b += strBytes(f.length);
+    return b + objBytes(3) + bufferBytes(this.entries.buf.length);
   }
 
   /**
@@ -640,6 +659,34 @@ export class Stream implements RObj {
     const first = this.cgroups?.firstValue();
     if (first !== undefined) effort += this.cgroups!.size * (1 + first.pel.size);
     return effort;
+  }
+
+  /**
+   * The object, its IDs, the node index and the nodes (the first `samples`
+   * give the average for the rest, as Redis samples a stream's nodes), and
+   * the consumer groups: each group's PEL (a NACK object, its delivery time
+   * and its ID per entry, the consumers' PELs sharing them) and consumers
+   * (RObj.memoryUsage).
+   */
+  memoryUsage(samples: number): number {
+    let b = objBytes(8) + (this.length > 0 ? 2 * ID_BYTES : 0) + this.nodes.containerBytes();
+    let bytes = 0;
+    let seen = 0;
+    for (const n of this.nodes.values()) {
+      if (seen >= samples) break;
+      bytes += n.memoryUsage();
+      seen++;
+    }
+    if (seen > 0) b += Math.round((bytes / seen) * this.nodes.size);
+    const cgroups = this.cgroups;
+    if (cgroups === null) return b;
+    b += cgroups.containerBytes();
+    for (const [name, cg] of cgroups.entries()) {
+      b += strBytes(name.length) + objBytes(4) + ID_BYTES + cg.pel.containerBytes() + cg.consumers.containerBytes();
+      b += cg.pel.size * (objBytes(3) + HEAP_NUMBER + ID_BYTES);
+      for (const c of cg.consumers.values()) b += objBytes(3) + HEAP_NUMBER + strBytes(c.name.length) + c.pel.containerBytes();
+    }
+    return b;
   }
 
   /** The nodes' keys (master IDs), in order. */

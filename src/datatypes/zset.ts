@@ -32,6 +32,7 @@
 import type { RObj } from './object.js';
 import { SkipList, before, lexGteMin, lexLteMax, lexRangeEmpty, scoreGteMin, scoreLteMax, scoreRangeEmpty, type LexRange, type ScoreRange } from './skiplist.js';
 import { Dict } from './dict.js';
+import { objBytes, strBytes } from '../util/v8-size.js';
 
 export type { LexRange, ScoreRange } from './skiplist.js';
 
@@ -292,6 +293,15 @@ export class ZSet implements RObj {
 
   get length(): number {
     return this.sl === null ? this.n : this.sl.length;
+  }
+
+  /**
+   * The object and its packed string, or the object, the skiplist (with the
+   * member strings, which the dict shares) and the dict's table (RObj.memoryUsage).
+   */
+  memoryUsage(samples: number): number {
+    if (this.sl === null) return objBytes(4) + strBytes(this.lp.length);
+    return objBytes(4) + this.sl.memoryUsage(samples) + this.dict!.tableBytes();
   }
 
   get isListpack(): boolean {

@@ -23,6 +23,7 @@
  * a command or a transaction. Tests replace `clock` to drive expiry.
  */
 import { Dict } from '../datatypes/dict.js';
+import { typedBytes } from '../util/v8-size.js';
 import type { Value } from './value.js';
 import { NOTIFY_EXPIRED, NOTIFY_KEY_MISS, NOTIFY_NEW } from './notify.js';
 
@@ -46,6 +47,11 @@ export const LRU_CLOCK_MAX = (1 << 24) - 1;
 export const LRU_CLOCK_RESOLUTION = 1000; // ms
 export const LFU_INIT_VAL = 5;
 
+/** From this many keys on, a key's share of its table is measured rather than taken as a slot's cost. */
+const SHARED_TABLE_MIN_KEYS = 1024;
+/** Bytes of an empty database's table (a fresh Dict and side arrays): not charged to the keys. */
+const EMPTY_TABLE_BYTES = new Dict<Value>().tableBytes() + typedBytes(8 * 4) + typedBytes(0);
+
 export class Db {
   readonly id: number;
   dict = new Dict<Value>();
@@ -67,6 +73,34 @@ export class Db {
 
   get size(): number {
     return this.dict.size;
+  }
+
+  /**
+   * Bytes of the database's table: the Dict's (without keys and values) and
+   * the side arrays indexed by its slots (lru; exp, ttlPos and ttlSlots once
+   * a key had a TTL). MEMORY STATS' overhead.hashtable.main / .expires.
+   */
+  tableBytes(): { main: number; expires: number } {
+    const main = this.dict.tableBytes() + typedBytes(this.lru.byteLength);
+    const exp = this.exp === null ? 0 : typedBytes(this.exp.byteLength) + typedBytes(this.ttlPos!.byteLength);
+    return { main, expires: exp + typedBytes(this.ttlSlots.byteLength) };
+  }
+
+  /**
+   * What the table costs per key: what one more slot takes (a key and a
+   * value pointer, hash, chain link, LRU clock, bucket; expiry and its index
+   * when the database has TTLs), or, in a database of many keys, the table's
+   * bytes beyond an empty database's shared among them when that is more
+   * (the slab's free room). MEMORY USAGE adds it to every key, as Redis adds
+   * a dictEntry. Small databases get the slot's cost: their tables' minimum
+   * sizes would otherwise weigh on a handful of keys.
+   */
+  perKeyOverhead(): number {
+    const n = this.dict.size;
+    const slot = 32 + (this.exp === null ? 0 : 16);
+    if (n < SHARED_TABLE_MIN_KEYS) return slot;
+    const t = this.tableBytes();
+    return Math.max(slot, Math.round((t.main + t.expires - EMPTY_TABLE_BYTES) / n));
   }
 
   growSide(cap: number): void {

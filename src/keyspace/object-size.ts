@@ -1,45 +1,33 @@
 /**
- * What a key and its value cost in memory as Redis 7.0 counts it (Redis's
- * objectComputeSize, object.c): MEMORY USAGE's answer, and the size of the
- * entries a write made a background save copy first (INFO's
- * current_cow_size). The figures are Redis's on jemalloc for the same key and
- * value — sds headers, embstr, dictEntry, size classes — not V8's, so the
- * numbers a client compares with Redis agree (for collections only their
- * object header is counted yet).
+ * What a key and its value cost in gKV's memory: MEMORY USAGE's answer
+ * (Redis's objectComputeSize plus the key and its dictEntry), and the size of
+ * the entries a write made a background save copy first (INFO's
+ * current_cow_size).
+ *
+ * The figure is gKV's own, not Redis's: the value's objects, arrays, strings
+ * and buffers as V8 sizes them (each value class's `memoryUsage`, sized by
+ * util/v8-size.ts), the key's string, and the key's share of its database's
+ * table (Db.perKeyOverhead: the slab, buckets and side arrays). Summed over
+ * many keys it stays within a stated band of what the process really grows
+ * by when it holds them (test/keyspace/memory-usage.test.ts), and within 2x
+ * of Redis's figure for the same key, type by type
+ * (test/differential/memory-usage.diff.test.ts).
+ *
+ * SAMPLES: a collection of more elements than `samples` is measured on its
+ * first `samples` elements (nodes, buckets) and the average extrapolated, as
+ * Redis samples; 0 (passed in as MAX_SAFE_INTEGER) measures everything.
  */
-import { jeSize } from '../util/jemalloc.js';
-import { encodingOf, type Value } from './value.js';
-import { assertNever } from '../util/assert.js';
+import type { Value } from './value.js';
+import { strBytes } from '../util/v8-size.js';
 
-/** Bytes of an sds string of len bytes as Redis allocates it (sdsnewlen, exact length). */
-function sdsAlloc(len: number, allowType5 = false): number {
-  const hdr = allowType5 && len < 32 ? 1 : len < 256 ? 3 : len < 65536 ? 5 : len < 2 ** 32 ? 9 : 17;
-  return jeSize(hdr + len + 1);
-}
+/** A slot's cost when no database is at hand (a key, value pointer, hash, link, LRU clock, bucket). */
+const SLOT_BYTES = 32;
 
-/** MEMORY USAGE's estimate: what Redis 7.0 on jemalloc reports for the same key and value. */
-export function memoryUsageOf(key: string, v: Value, _samples: number): number {
-  let size: number;
-  if (typeof v === 'string' || v.type === 'string') {
-    const enc = encodingOf(v);
-    const len = v.length;
-    if (enc === 'int') size = 16;
-    else if (enc === 'embstr') size = jeSize(16 + 3 + len + 1);
-    else size = 16 + sdsAlloc(len);
-  } else {
-    switch (v.type) {
-      case 'list':
-      case 'hash':
-      case 'set':
-      case 'zset':
-      case 'stream':
-        // the object header only: the collections' own sizes (Redis's objectComputeSize,
-        // sampling `_samples` elements) are issue 12's
-        size = 16;
-        break;
-      default:
-        size = assertNever(v);
-    }
-  }
-  return size + sdsAlloc(key.length, true) + 24; // + the key + its dictEntry
+/**
+ * MEMORY USAGE's figure: the value's bytes, the key string's and the key's
+ * share of the table (`perKey`, Db.perKeyOverhead; a plain slot's cost when omitted).
+ */
+export function memoryUsageOf(key: string, v: Value, samples: number, perKey = SLOT_BYTES): number {
+  const value = typeof v === 'string' ? strBytes(v.length) : v.memoryUsage(samples);
+  return value + strBytes(key.length) + perKey;
 }

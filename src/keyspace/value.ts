@@ -39,6 +39,7 @@
  */
 import { constants as bufferConstants } from 'node:buffer';
 import { isInt64String } from '../util/numbers.js';
+import { bufferBytes, objBytes, strBytes } from '../util/v8-size.js';
 import type { ObjType, RObj } from '../datatypes/object.js';
 import type { QuickList } from '../datatypes/quicklist.js';
 import type { HashValue } from '../datatypes/hash.js';
@@ -153,6 +154,11 @@ export class RawString implements RObj {
 
   freeEffort(): number {
     return 1;
+  }
+
+  /** The object, its string (when held or cached) and its buffer (RObj.memoryUsage). */
+  memoryUsage(_samples: number): number {
+    return objBytes(6) + (this.str === null ? 0 : strBytes(this.str.length)) + (this.buf === null ? 0 : bufferBytes(this.buf.length));
   }
 
   dup(): RawString {

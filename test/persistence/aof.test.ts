@@ -375,7 +375,7 @@ test('a rewrite that fails leaves the AOF whole: status err, temporary base remo
       await c.cmd('SET', 'a', '1');
       // a value the command-form base cannot express makes the walk throw
       // (outside the closed Value union: only a cast can put it there)
-      const odd: RObj = { type: 'stream', encoding: () => 'stream', dup: () => odd, freeEffort: () => 1 };
+      const odd: RObj = { type: 'stream', encoding: () => 'stream', dup: () => odd, freeEffort: () => 1, memoryUsage: () => 0 };
       srv.server.ks.dbs[0].add('odd', odd as unknown as Value);
       assert.equal(await c.cmd('BGREWRITEAOF'), 'Background append only file rewriting started');
       await aofOf(srv.server)!.rewriter.whenDone();

@@ -32,7 +32,7 @@ function memoryUsageCommand(c: Client, argv: string[]): void {
     c.addNull();
     return;
   }
-  c.addInt(memoryUsageOf(argv[2], c.db.dict.vals[slot]!, samples));
+  c.addInt(memoryUsageOf(argv[2], c.db.dict.vals[slot]!, samples, c.db.perKeyOverhead()));
 }
 
 function memoryHelpCommand(c: Client): void {
