@@ -1,6 +1,9 @@
 /**
  * Logging in redis-server's format: `pid:role dd Mon yyyy hh:mm:ss.mmm <level-char> message`,
  * with Redis's levels (debug '.', verbose '-', notice '*', warning '#').
+ * An embedding program (the library's `log` option) can take the lines
+ * instead: `sink` then gets each message with its level, without Redis's
+ * prefix, and nothing goes to stdout or the logfile.
  */
 import { appendFileSync } from 'node:fs';
 
@@ -9,14 +12,20 @@ const ORDER: Record<LogLevel, number> = { debug: 0, verbose: 1, notice: 2, warni
 const MARK: Record<string, string> = { debug: '.', verbose: '-', notice: '*', warning: '#' };
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
+/** Where an embedding program takes the log: a level and one message (no prefix, no newline). */
+export type LogSink = (level: Exclude<LogLevel, 'nothing'>, line: string) => void;
+
 export class Logger {
   level: LogLevel = 'notice';
+  /** when set, every line at or above `level` goes here instead of stdout or `file` */
+  sink: LogSink | null = null;
   /** '' logs to stdout */
   file = '';
   role = 'M';
 
   log(level: Exclude<LogLevel, 'nothing'>, msg: string): void {
     if (ORDER[level] < ORDER[this.level]) return;
+    if (this.sink !== null) return this.sink(level, msg);
     const d = new Date();
     const p2 = (n: number) => (n < 10 ? '0' + n : String(n));
     const ms = String(d.getMilliseconds()).padStart(3, '0');
@@ -27,6 +36,7 @@ export class Logger {
   /** A line as it is, without the prefix (Redis's serverLogRaw with LL_RAW: the logo). */
   raw(level: Exclude<LogLevel, 'nothing'>, text: string): void {
     if (ORDER[level] < ORDER[this.level]) return;
+    if (this.sink !== null) return this.sink(level, text.endsWith('\n') ? text.slice(0, -1) : text);
     this.write(text.endsWith('\n') ? text : text + '\n');
   }
 
@@ -44,6 +54,7 @@ export class Logger {
   /** Redis's serverLogFromHandler: `pid:signal-handler (unix time) msg`, whatever the level. */
   fromSignalHandler(msg: string): void {
     if (this.level === 'nothing') return;
+    if (this.sink !== null) return this.sink('warning', msg);
     this.write(`${process.pid}:signal-handler (${Math.floor(Date.now() / 1000)}) ${msg}\n`);
   }
 

@@ -557,7 +557,7 @@ test("INFO persistence reports the AOF's sizes, fields and status while it is on
 
 test('a reply to a write leaves only after the write is in the AOF file', async () => {
   await inTmpDir(async (dir) => {
-    for (const policy of ['always', 'everysec', 'no']) {
+    for (const policy of ['always', 'everysec', 'no'] as const) {
       const srv = await startAof(dir, { appendfsync: policy });
       await withClient(srv, async (c) => {
         for (let i = 0; i < 20; i++) {
@@ -573,7 +573,7 @@ test('a reply to a write leaves only after the write is in the AOF file', async 
 
 test('appendfsync everysec fsyncs what was written within about a second; appendfsync no leaves it to the kernel', async () => {
   await inTmpDir(async (dir) => {
-    for (const policy of ['everysec', 'no']) {
+    for (const policy of ['everysec', 'no'] as const) {
       const srv = await startAof(dir, { appendfsync: policy });
       const aof = aofOf(srv.server)!;
       await withClient(srv, async (c) => {

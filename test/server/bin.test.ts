@@ -139,5 +139,6 @@ test('createServer starts an in-process server on a free port in one line and cl
 });
 
 test('createServer rejects an unknown option by name', async () => {
+  // @ts-expect-error -- an unknown name is also a compile error (ServerOptions)
   await assert.rejects(createServer({ port: 0, 'not-a-param': 1 }), /bad option 'not-a-param'/);
 });
