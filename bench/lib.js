@@ -4,8 +4,9 @@
  * process's CPU time and resident memory from /proc, a small RESP client, and a
  * pipelined bulk loader over a raw socket.
  *
- * gKV is started through bin/gkv-server (which execs node on dist/, so the PID
- * we get is the server's own). GKV_DIST=<dir> (or --gkv-dist <dir>) runs
+ * gKV is started as `node <heap flags> bin/gkv-server` (the launcher, finding
+ * node sized, runs the server in that process, so the PID we get is the
+ * server's own). GKV_DIST=<dir> (or --gkv-dist <dir>) runs
  * <dir>/src/bin/server.js with the same node flags instead, for a private build.
  */
 import { spawn, execFileSync } from 'node:child_process';
@@ -130,13 +131,15 @@ export async function startServer(kind, opts = {}) {
     args = [...common, ...(opts.extraArgs ?? [])];
   } else {
     const dist = opts.gkvDist ?? process.env.GKV_DIST;
+    // node sized as bin/gkv-server sizes it, given on node's command line: the launcher then runs the
+    // server in the process started (on every Node, with or without process.execve), so the PID is the server's
+    const heap = process.env.GKV_HEAP_MB ?? String(defaultHeapMb());
+    const flags = [`--max-old-space-size=${heap}`, `--max-semi-space-size=${process.env.GKV_SEMI_SPACE_MB ?? 8}`];
+    cmd = process.execPath;
     if (dist) {
-      const heap = process.env.GKV_HEAP_MB ?? String(defaultHeapMb());
-      cmd = process.execPath;
-      args = [`--max-old-space-size=${heap}`, `--max-semi-space-size=${process.env.GKV_SEMI_SPACE_MB ?? 8}`, path.resolve(ROOT, dist, 'src/bin/server.js'), ...common, ...(opts.extraArgs ?? [])];
+      args = [...flags, path.resolve(ROOT, dist, 'src/bin/server.js'), ...common, ...(opts.extraArgs ?? [])];
     } else {
-      cmd = path.join(ROOT, 'bin/gkv-server');
-      args = [...common, ...(opts.extraArgs ?? [])];
+      args = [...flags, path.join(ROOT, 'bin/gkv-server'), ...common, ...(opts.extraArgs ?? [])];
       if (!fs.existsSync(path.join(ROOT, 'dist/src/bin/server.js'))) throw new Error('dist/ is missing: run `npm run build` first');
     }
   }

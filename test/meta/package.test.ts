@@ -72,6 +72,8 @@ after(() => {
 test('the tarball holds the compiled server, the binaries and the command metadata, and no tests', { skip }, () => {
   for (const f of [
     'package.json',
+    'LICENSE',
+    'README.md',
     'bin/gkv-server',
     'bin/gkv-cli',
     'dist/src/index.js',
@@ -114,6 +116,10 @@ test('npx gkv-server --port N, installed from the tarball in an empty directory,
     assert.equal(await c.cmd('SET', 'k', 'v'), 'OK');
     assert.equal(await c.cmd('GET', 'k'), 'v');
     assert.ok(Number(await c.cmd('COMMAND', 'COUNT')) > 100, 'the command table loaded its metadata');
+    // the other binary, as installed: npm's link in node_modules/.bin
+    const cli = spawnSync(join(app, 'node_modules', '.bin', 'gkv-cli'), ['-p', String(port), 'get', 'k'], { cwd: app, env: cleanEnv(), encoding: 'utf8', timeout: STEP_MS });
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.equal(cli.stdout, 'v\n');
     void c.call('SHUTDOWN', 'NOSAVE'); // no reply: the server closes the connection as it exits
     await c.waitClose();
     assert.equal(await exited, 0, out);
@@ -148,7 +154,10 @@ test("the types resolve: a TypeScript file importing 'gkv' compiles against the 
   writeFileSync(
     join(app, 'check.ts'),
     `import { createServer, type GkvServer, type ServerOptions } from 'gkv';
-const opts: ServerOptions = { port: 0, maxmemory: '1mb' };
+const opts: ServerOptions = { port: 0, maxmemory: '1mb', 'maxmemory-policy': 'allkeys-lru', log: (level, line) => console.log(level, line) };
+// @ts-expect-error -- a misspelt parameter is a compile error for the package's users too
+const typo: ServerOptions = { prot: 6379 };
+void typo;
 const srv: GkvServer = await createServer(opts);
 const port: number = srv.port;
 await srv.close({ nosave: true });
@@ -159,4 +168,36 @@ export { port };
   // gkv's own settings (tsconfig.json), skipLibCheck included: @types/node 20 fails this TypeScript's check of its own .d.ts
   const opts = ['--noEmit', '--strict', '--target', 'ES2022', '--lib', 'ES2022', '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--skipLibCheck'];
   run(process.execPath, [tsc, ...opts, '--typeRoots', typeRoots, '--types', 'node', 'check.ts'], app);
+});
+
+test("npm's Windows shims for the installed binaries run them with node (cmd-shim, as npm on Windows writes them)", { skip }, async () => {
+  // npm's own copy of cmd-shim: what `npm install` uses on Windows to make gkv-server.cmd and .ps1
+  const npmRoot = run('npm', ['root', '-g'], app).stdout.trim();
+  const shimModule = join(npmRoot, 'npm', 'node_modules', 'cmd-shim');
+  if (!existsSync(shimModule)) {
+    process.stderr.write(`\n*** npm's cmd-shim not found under ${npmRoot}: the Windows shim check is SKIPPED ***\n\n`);
+    return;
+  }
+  const { createRequire } = await import('node:module');
+  const cmdShim = createRequire(import.meta.url)(shimModule) as (from: string, to: string) => Promise<void>;
+  const shims = join(work, 'win-shims');
+  for (const name of ['gkv-server', 'gkv-cli']) {
+    await cmdShim(join(app, 'node_modules', 'gkv', 'bin', name), join(shims, name));
+    const cmd = readFileSync(join(shims, `${name}.cmd`), 'utf8');
+    // the .cmd runs node.exe (next to it, or on PATH) on the bin file; the .ps1 the same
+    assert.ok(cmd.includes('SET "_prog=node"'), cmd);
+    assert.ok(cmd.includes('"%_prog%"  "%dp0%\\') && cmd.includes(`\\gkv\\bin\\${name}" %*`), cmd);
+    assert.ok(!cmd.includes('/bin/sh'), cmd);
+    const ps1 = readFileSync(join(shims, `${name}.ps1`), 'utf8');
+    assert.ok(ps1.includes(`& "node$exe"  "$basedir/`) && ps1.includes(`/gkv/bin/${name}" $args`), ps1);
+  }
+});
+
+test('LICENSE is the MIT licence package.json names, held by the gKV authors', () => {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { license: string };
+  assert.equal(pkg.license, 'MIT');
+  const text = readFileSync(join(root, 'LICENSE'), 'utf8');
+  assert.equal(text.split('\n')[0], 'MIT License');
+  assert.match(text, /^Copyright \(c\) \d{4} The gKV authors$/m);
+  assert.match(text, /THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND/);
 });
