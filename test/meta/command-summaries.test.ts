@@ -130,7 +130,7 @@ async function redisCli(port: number, ...args: string[]): Promise<string> {
 /** redis-cli's help output (CRLF lines, ANSI colours) with the text after each "summary:" label replaced by a mark. */
 const maskSummaries = (out: string): string => out.replace(/(summary:\x1b\[0m ).*?\r\n/g, '$1<summary>\r\n');
 
-test("redis-cli's help set and help @string against gKV print gKV's summaries, laid out as against Redis", { skip: redisCliSkip() }, async () => {
+test("redis-cli's help set, help @string and every help @group against gKV print gKV's summaries, laid out as against Redis", { skip: redisCliSkip() }, async () => {
   let redis: RedisProc | null = null;
   const srv = await startGkv();
   try {
@@ -146,6 +146,17 @@ test("redis-cli's help set and help @string against gKV print gKV's summaries, l
     for (const spec of stringCommands) assert.ok(gkvString.includes(`summary:\x1b[0m ${spec.summary}\r\n`), spec.name);
     assert.ok(!gkvString.includes('(null)'), gkvString);
     assert.equal(maskSummaries(gkvString), maskSummaries(await redisCli(redis.port, 'help', '@string')));
+
+    // every group: each registered command and subcommand shows its summary, none "(null)"
+    const groups = new Set([...srv.server.table.all()].map((s) => s.group));
+    assert.ok(groups.size >= 12, [...groups].join(' '));
+    for (const g of groups) {
+      const out = await redisCli(srv.port, 'help', `@${g}`);
+      assert.ok(!out.includes('(null)'), `help @${g}`);
+      for (const spec of srv.server.table.all()) {
+        if (spec.group === g) assert.ok(out.includes(`summary:\x1b[0m ${spec.summary}\r\n`), `help @${g}: ${spec.fullName}`);
+      }
+    }
   } finally {
     await srv.close();
     await redis?.stop();
