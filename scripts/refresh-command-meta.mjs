@@ -2,7 +2,10 @@
 // Regenerates src/commands/meta/redis-7.0-commands.json from a live redis-server 7.0:
 // COMMAND INFO (arity, flags, first/last/step, ACL categories, tips, key specs,
 // subcommands) and the structural part of COMMAND DOCS (group, since, arguments,
-// doc flags, deprecation). Usage: node scripts/refresh-command-meta.mjs [port]
+// doc flags, deprecation). Redis's prose (summaries, complexity, history) is
+// left out: gKV's own summaries are src/commands/meta/summaries.ts, and
+// test/meta/command-summaries.test.ts fails for a name the refresh adds until
+// it has one. Usage: node scripts/refresh-command-meta.mjs [port]
 // With no port it starts a throwaway redis-server on a free loopback port.
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
