@@ -149,7 +149,7 @@ export const commandSummaries: Readonly<Record<string, string>> = {
   hvals: 'Return the value of every field of a hash',
 
   // ---------------------------------------------------------------- hyperloglog
-  pfadd: 'Add elements to a HyperLogLog; reply 1 if its estimate changed',
+  pfadd: 'Add elements to a HyperLogLog; reply 1 if that changed it, else 0',
   pfcount: 'Estimate how many distinct elements one or more HyperLogLogs have seen',
   pfdebug: 'Inspect or convert the internals of a HyperLogLog (for tests)',
   pfmerge: 'Merge HyperLogLogs into one that counts all their elements',
