@@ -3,7 +3,9 @@
 // <!-- redis-suite:start --> and <!-- redis-suite:end -->) from two summaries
 // of ../shared/redis-suite/run, gKV's and real Redis's on the same machine, and
 // .ci/suite-guard.txt: the units where gKV passes every test Redis passes,
-// which CI runs as a regression guard (scripts/suite-guard.sh).
+// which CI runs as a regression guard (scripts/suite-guard.sh); then the
+// README's compatibility table, which reads the suite table
+// (scripts/update-readme-commands.mjs, on the current build).
 //   node scripts/suite-table.mjs suite-logs/gkv/summary.txt suite-logs/redis/summary.txt
 import { readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -73,3 +75,6 @@ writeFileSync(
   `# Units of Redis's suite where gKV passes every test Redis passes (scripts/suite-table.mjs, ${date}).\n# CI runs them as a regression guard (scripts/suite-guard.sh).\n${guard.join('\n')}\n`,
 );
 console.log(`README table: ${units.length} units, ${tpass} pass fully; gKV ${tg} ok, Redis ${tr} ok; guard: ${guard.length} units`);
+// the compatibility table's suite column follows the new suite table
+const compat = spawnSync(process.execPath, [new URL('update-readme-commands.mjs', import.meta.url).pathname], { stdio: 'inherit' });
+if (compat.status !== 0) process.exit(compat.status ?? 1);
