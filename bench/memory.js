@@ -8,7 +8,10 @@
  * a raw socket (deterministic, full coverage: key:000000000000 ...
  * key:<keys-1>, the names redis-benchmark -r uses), waits `--settle` seconds
  * (the JS heap's garbage from parsing is collected lazily), measures again and
- * reports bytes per key and the gKV/Redis ratio.
+ * reports bytes per key and the gKV/Redis ratio; then MEMORY PURGE (a full
+ * collection in gKV, the allocator's purge in Redis) and, two seconds later,
+ * the resident set again ("after GC"): ratios per key (growth over the
+ * empty server) and of the whole process.
  *
  *   node bench/memory.js [--keys 1000000] [--value-size 3] [--type string,hash10,...]
  *        [--servers gkv,redis] [--settle 5] [--json] [--gkv-dist dist-X] [--time-limit 300]
@@ -215,8 +218,13 @@ async function measure(kind, typeName) {
     res.rssPeak = after.hwm;
     res.usedAfter = await usedMemory(conn);
     res.dbsize = await dbsize(conn);
+    // a full collection (gKV) / the allocator's purge (Redis), then a second for pages to be returned
+    const purge = await conn.send('MEMORY', 'PURGE');
+    await sleep(2000);
+    res.rssAfterGc = purge instanceof ReplyError ? NaN : memOf(server.pid).rss;
     const n = type.perElement || !Number.isFinite(res.dbsize) ? res.loaded : res.dbsize;
     res.rssPerKey = (res.rssAfter - res.rssBefore) / n;
+    res.rssPerKeyGc = (res.rssAfterGc - res.rssBefore) / n;
     res.usedPerKey = (res.usedAfter - res.usedBefore) / n;
     conn.close();
   } finally {
@@ -248,21 +256,39 @@ async function main() {
           `${r.server} ${t}: ${fmtInt(r.loaded)} keys in ${fmtNum(r.loadSeconds, 1)} s (${fmtInt(r.loaded / r.loadSeconds)} keys/s), ` +
             `DBSIZE ${Number.isFinite(r.dbsize) ? fmtInt(r.dbsize) : 'not supported'}, ` +
             `RSS ${fmtBytes(r.rssBefore)} -> ${fmtBytes(r.rssJustAfter)} just after -> ${fmtBytes(r.rssAfter)} after ${settle}s ` +
-            `(min ${fmtBytes(r.rssMinDuringSettle)}, peak ${fmtBytes(r.rssPeak)})` +
+            `(min ${fmtBytes(r.rssMinDuringSettle)}, peak ${fmtBytes(r.rssPeak)}), ${fmtBytes(r.rssAfterGc)} after MEMORY PURGE` +
             (r.stoppedBy ? `; STOPPED EARLY: ${r.stoppedBy}` : ''),
         );
       }
     }
   }
-  const headers = ['type', 'server', 'keys', 'load keys/s', 'RSS before', 'RSS after', 'RSS peak', 'RSS bytes/key', 'used_memory bytes/key', 'gKV/Redis (RSS)'];
+  const headers = [
+    'type',
+    'server',
+    'keys',
+    'load keys/s',
+    'RSS before',
+    'RSS after',
+    'after GC',
+    'RSS peak',
+    'RSS bytes/key',
+    'after GC bytes/key',
+    'used_memory bytes/key',
+    'gKV/Redis (RSS/key)',
+    'gKV/Redis (after GC/key)',
+    'gKV/Redis (total after GC)',
+  ];
   const rows = [];
   for (const t of types) {
     const g = results.find((r) => r.type === t && r.server === 'gKV');
     const rd = results.find((r) => r.type === t && r.server === 'Redis');
-    const ratio = g && rd && !g.unsupported && !rd.unsupported ? g.rssPerKey / rd.rssPerKey : NaN;
+    const both = g && rd && !g.unsupported && !rd.unsupported;
+    const ratio = both ? g.rssPerKey / rd.rssPerKey : NaN;
+    const ratioGc = both ? g.rssPerKeyGc / rd.rssPerKeyGc : NaN;
+    const ratioTotal = both ? g.rssAfterGc / rd.rssAfterGc : NaN;
     for (const r of results.filter((x) => x.type === t)) {
       if (r.unsupported) {
-        rows.push([t, r.server, 'not supported', '', '', '', '', '', '', '']);
+        rows.push([t, r.server, 'not supported', ...Array(headers.length - 3).fill('')]);
         continue;
       }
       rows.push([
@@ -272,10 +298,14 @@ async function main() {
         fmtInt(r.loaded / r.loadSeconds),
         fmtBytes(r.rssBefore),
         fmtBytes(r.rssAfter),
+        fmtBytes(r.rssAfterGc),
         fmtBytes(r.rssPeak),
         fmtNum(r.rssPerKey, 1),
+        fmtNum(r.rssPerKeyGc, 1),
         Number.isFinite(r.usedPerKey) ? fmtNum(r.usedPerKey, 1) : 'n/a (no INFO)',
         r.server === 'gKV' ? fmtNum(ratio) : '',
+        r.server === 'gKV' ? fmtNum(ratioGc) : '',
+        r.server === 'gKV' ? fmtNum(ratioTotal) : '',
       ]);
     }
   }

@@ -45,6 +45,7 @@
 import type { RObj } from './object.js';
 import { hashString, rev32 } from './dict.js';
 import { objBytes, pushedArrayBytes, strBytes } from '../util/v8-size.js';
+import { ownString } from '../util/latin1.js';
 
 /** The thresholds the conversions follow (the server's EncodingLimits has these fields). */
 export interface HashLimits {
@@ -90,21 +91,16 @@ function decLen(p: string, i: number): number {
   return v;
 }
 
-/** A standalone flat copy of s (V8 copies slices shorter than 13 chars already). */
-function copyOf(s: string): string {
-  return s.length < 13 ? s : [s.charAt(0), s.slice(1)].join('');
-}
-
 /** a + b as a fresh flat string, whichever of them is empty. */
 function cat(a: string, b: string): string {
-  if (a === '') return copyOf(b);
-  if (b === '') return copyOf(a);
+  if (a === '') return ownString(b);
+  if (b === '') return ownString(a);
   return [a, b].join('');
 }
 
 /** The pieces joined as a fresh flat string ('' for none). */
 function joinFresh(parts: string[]): string {
-  return parts.length === 0 ? '' : parts.length === 1 ? copyOf(parts[0]) : parts.join('');
+  return parts.length === 0 ? '' : parts.length === 1 ? ownString(parts[0]) : parts.join('');
 }
 
 /** Whether p[i, i + s.length) is s, without a slice of p (one allocation per probe for 13+ bytes). */
@@ -536,7 +532,7 @@ export class HashValue implements RObj {
     if (typeof p !== 'string') return;
     const t = new PackedTable();
     // out-of-line strings are stored: copy them so that no slice keeps p alive
-    lpForEach(p, (f, v) => t.set(f.length > INLINE_MAX ? copyOf(f) : f, v.length > INLINE_MAX ? copyOf(v) : v));
+    lpForEach(p, (f, v) => t.set(f.length > INLINE_MAX ? ownString(f) : f, v.length > INLINE_MAX ? ownString(v) : v));
     this.d = t;
   }
 

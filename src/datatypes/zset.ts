@@ -33,6 +33,7 @@ import type { RObj } from './object.js';
 import { SkipList, before, lexGteMin, lexLteMax, lexRangeEmpty, scoreGteMin, scoreLteMax, scoreRangeEmpty, type LexRange, type ScoreRange } from './skiplist.js';
 import { Dict } from './dict.js';
 import { objBytes, strBytes } from '../util/v8-size.js';
+import { ownString } from '../util/latin1.js';
 
 export type { LexRange, ScoreRange } from './skiplist.js';
 
@@ -150,18 +151,6 @@ function splice(lp: string, from: number, to: number, ins: string): string {
   if (ins.length > 0) scratch.write(ins, from, ins.length, 'latin1');
   if (to < lp.length) scratch.write(lp.substring(to), from + ins.length, lp.length - to, 'latin1');
   return scratch.toString('latin1', 0, total);
-}
-
-/**
- * A copy of s that does not share storage with a bigger string: members cut
- * out of a listpack are V8 sliced strings that would keep the whole old
- * listpack alive inside a skiplist.
- */
-export function ownString(s: string): string {
-  if (s.length < 13) return s; // V8 copies substrings this short
-  ensureScratch(s.length);
-  scratch.write(s, 0, s.length, 'latin1');
-  return scratch.toString('latin1', 0, s.length);
 }
 
 /**

@@ -546,7 +546,7 @@ export class Server {
       }
       this.clientsCron(now);
       if (this.pauseUntil !== 0 && now >= this.pauseUntil) this.unpause();
-      this.idleGc.maybeCollect(this.stats.numCommands, now);
+      this.idleGc.maybeCollect(this.stats.numCommands, now, this.ks.dropped);
       this.flushPending();
     } catch (e) {
       this.log.warning(`cron error: ${(e as Error).stack}`);

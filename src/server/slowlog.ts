@@ -12,6 +12,7 @@ import type { Client } from './client.js';
 import type { Config } from './config.js';
 import type { CommandSpec } from '../commands/spec.js';
 import { migrateSecretArgs } from '../commands/migrate.js';
+import { ownString } from '../util/latin1.js';
 
 export interface SlowlogEntry {
   id: number;
@@ -105,7 +106,8 @@ function slowlogArgs(cmd: CommandSpec, argv: string[]): string[] {
       break;
     }
     const x = a[i];
-    out.push(x.length > 128 ? `${x.slice(0, 128)}... (${x.length - 128} more bytes)` : x);
+    // an excerpt of a long argument must not keep the whole argument alive (ownString)
+    out.push(x.length > 128 ? `${ownString(x.slice(0, 128))}... (${x.length - 128} more bytes)` : x);
   }
   return out;
 }

@@ -43,3 +43,14 @@ export function latin1(buf: Buffer, start: number, end: number): string {
   }
   return buf.latin1Slice(start, end);
 }
+
+/**
+ * A flat copy of s that shares no storage with a bigger string. V8 makes a
+ * substring of 13 chars or more a "sliced string" pointing into its parent,
+ * so a short piece kept for long (a listpack member moved into a skiplist, a
+ * truncated argument in the slow log) would otherwise keep the whole parent
+ * alive: a 500 MB value held by its 128-byte slow log excerpt.
+ */
+export function ownString(s: string): string {
+  return s.length < 13 ? s : [s.charAt(0), s.slice(1)].join('');
+}

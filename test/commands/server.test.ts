@@ -9,9 +9,7 @@ import { errText, withServer } from '../harness/commands.js';
 import { bytesToHuman, fixed } from '../../src/util/numbers.js';
 import { jeSize } from '../../src/util/jemalloc.js';
 import { IdleGc } from '../../src/server/idle-gc.js';
-import { getHeapStatistics } from 'node:v8';
-
-const v8HeapUsed = (): number => getHeapStatistics().used_heap_size;
+import { usedMemory } from '../../src/server/memory.js';
 
 test('COMMAND COUNT, LIST and INFO show only the commands gKV implements', async () => {
   await withServer({}, async (c, srv) => {
@@ -372,16 +370,16 @@ test('MEMORY PURGE runs a full collection; an idle server collects once its heap
   });
   const g = new IdleGc();
   const MB = 1024 * 1024;
-  const base = v8HeapUsed();
+  const base = usedMemory();
   // busy: the command counter moves, nothing happens however big the heap
-  assert.equal(g.maybeCollect(1, 0, base + 500 * MB), false);
-  assert.equal(g.maybeCollect(2, 500, base + 500 * MB), false);
+  assert.equal(g.maybeCollect(1, 0, 0, base + 500 * MB), false);
+  assert.equal(g.maybeCollect(2, 500, 0, base + 500 * MB), false);
   // idle, but not for a second yet
-  assert.equal(g.maybeCollect(2, 1400, base + 500 * MB), false);
+  assert.equal(g.maybeCollect(2, 1400, 0, base + 500 * MB), false);
   // idle for a second without growth: nothing
-  assert.equal(g.maybeCollect(2, 1600, base + MB), false);
+  assert.equal(g.maybeCollect(2, 1600, 0, base + MB), false);
   // idle for a second after growth: one collection
-  assert.equal(g.maybeCollect(2, 1700, base + 500 * MB), true);
+  assert.equal(g.maybeCollect(2, 1700, 0, base + 500 * MB), true);
   assert.equal(g.runs, 1);
 });
 
