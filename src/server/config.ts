@@ -8,7 +8,7 @@
  * patterns; CONFIG SET takes several parameters at once and applies all or
  * none, as Redis 7 does. Values are kept in their canonical CONFIG GET form.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { sdsRepr } from '../util/repr.js';
 import { REDIS_VERSION } from '../version.js';
@@ -16,6 +16,7 @@ import { splitArgs } from '../protocol/inline.js';
 import { Err, RedisError } from '../protocol/errors.js';
 import { globMatch } from '../util/glob.js';
 import { parseInt64 } from '../util/numbers.js';
+import { strerror } from '../util/strerror.js';
 
 export type ParamType = 'bool' | 'int' | 'memory' | 'string' | 'enum' | 'special';
 
@@ -357,15 +358,15 @@ export class Config {
     }
   }
 
-  /** Reads a config file (Redis's loadServerConfig of one file). Throws ConfigError. */
+  /**
+   * Reads a config file (Redis's loadServerConfig of one file). Throws
+   * ConfigFileOpenError (Redis logs it as one line, then exits 1) or
+   * ConfigError. A directory is refused with "Is a directory" (Redis fopen()s
+   * it, reads nothing and starts with the defaults: a typo'd path should not
+   * start a server silently).
+   */
   loadFile(path: string, extra = ''): void {
-    let text: string;
-    try {
-      text = readFileSync(path, 'latin1');
-    } catch (e) {
-      throw new ConfigError(`Fatal error, can't open config file '${path}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}`);
-    }
-    this.loadText(extra === '' ? text : `${text}\n${extra}`);
+    this.loadText(`${readConfigFile(path)}${extra === '' ? '' : `\n${extra}`}`);
   }
 
   /**
@@ -377,7 +378,7 @@ export class Config {
    * one argument is a whole line; "--save" followed by another option, or
    * last, means save "".
    */
-  loadArgs(argv: string[]): void {
+  loadArgs(argv: string[], readStdin: () => string = () => readFileSync(0, 'latin1')): void {
     let j = 0;
     let file: string | null = null;
     if (argv.length > 0 && !argv[0].startsWith('-')) {
@@ -387,9 +388,13 @@ export class Config {
     }
     let options = '';
     let handledLast = true;
+    let fromStdin = false;
     for (; j < argv.length; j++) {
       const a = argv[j];
-      if (handledLast && a.startsWith('--')) {
+      // "-" as the first or the last argument: the configuration is also read from stdin
+      if (a === '-' && (j === 0 || j === argv.length - 1)) {
+        fromStdin = true;
+      } else if (handledLast && a.startsWith('--')) {
         if (options !== '') options += '\n';
         options += a.slice(2) + ' ';
         const parts = splitArgs(a);
@@ -409,9 +414,33 @@ export class Config {
         handledLast = true;
       }
     }
-    const extra = `\n${options}`;
-    if (file !== null) this.loadFile(file, extra);
-    else this.loadText(extra);
+    // Redis's loadServerConfig: the file, then stdin, then the options, parsed as one text
+    let text = file !== null ? readConfigFile(file) : '';
+    if (fromStdin) {
+      this.stdinText = readStdin();
+      text += this.stdinText;
+    }
+    this.loadText(`${text}\n${options}`);
+    this.checkLogfile();
+  }
+
+  /** what "-" read from stdin (gkv-server hands it on to its daemon child) */
+  stdinText: string | null = null;
+
+  /**
+   * Redis's check at the end of loading the configuration: a logfile that
+   * cannot be opened for appending refuses to start ("Can't open the log
+   * file: …", no line: it is not one line's fault). Opening creates it, as
+   * Redis's fopen(…, "a") does.
+   */
+  private checkLogfile(): void {
+    const logfile = this.get('logfile');
+    if (logfile === '') return;
+    try {
+      closeSync(openSync(logfile, 'a'));
+    } catch (e) {
+      throw new ConfigError(fatalConfigError(`Can't open the log file: ${strerror(e)}`));
+    }
   }
 
   allDefs(): ParamDef[] {
@@ -429,5 +458,25 @@ function checkBounds(d: ParamDef, n: bigint): void {
 
 /** Redis's loaderr text (written to stderr before exiting with 1). */
 function configFileError(lineNo: number, line: string, msg: string): string {
-  return `\n*** FATAL CONFIG FILE ERROR (Redis ${REDIS_VERSION}) ***\nReading the configuration file, at line ${lineNo}\n>>> '${line}'\n${msg}`;
+  return fatalConfigError(`Reading the configuration file, at line ${lineNo}\n>>> '${line}'\n${msg}`);
+}
+
+/** loaderr's block: its heading, then what went wrong (a line, or a check made after the last one). */
+function fatalConfigError(body: string): string {
+  return `\n*** FATAL CONFIG FILE ERROR (Redis ${REDIS_VERSION}) ***\n${body}`;
+}
+
+/**
+ * A config file that cannot be read: Redis logs "Fatal error, can't open
+ * config file '<path>': <strerror>" as a log line (not the FATAL block) and
+ * exits 1.
+ */
+export class ConfigFileOpenError extends ConfigError {}
+
+function readConfigFile(path: string): string {
+  try {
+    return readFileSync(path, 'latin1');
+  } catch (e) {
+    throw new ConfigFileOpenError(`Fatal error, can't open config file '${path}': ${strerror(e)}`);
+  }
 }

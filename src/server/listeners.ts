@@ -16,7 +16,9 @@
  * the same way, on a pipe handle.
  */
 import net from 'node:net';
-import { chmodSync, unlinkSync } from 'node:fs';
+import { chmodSync, statSync, unlinkSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { strerror } from '../util/strerror.js';
 import { constants as os } from 'node:os';
 
 interface TcpHandle {
@@ -134,12 +136,27 @@ export function listenUnix(path: string, perm: number): BoundHandle {
   const err = (h as unknown as { bind(p: string): number }).bind(path);
   if (err !== 0) {
     h.close();
-    throw new Error(
-      `${-err === os.errno.EADDRINUSE ? 'bind: Address already in use' : -err === os.errno.ENOENT ? 'bind: No such file or directory' : -err === os.errno.EACCES ? 'bind: Permission denied' : `bind: errno ${-err}`}`,
-    );
+    throw new Error(`bind: ${unixBindErrorText(path, -err)}`);
   }
   if (perm !== 0) chmodSync(path, perm);
   return { handle: h, host: path, port: 0 };
+}
+
+/**
+ * bind()'s strerror for a Unix socket path. libuv reports a missing
+ * directory as EACCES (for Windows' sake); Redis's bind() says "No such file
+ * or directory", so the directory is looked at.
+ */
+function unixBindErrorText(path: string, errno: number): string {
+  if (errno === os.errno.EACCES) {
+    try {
+      statSync(dirname(resolve(path)));
+    } catch (e) {
+      return strerror(e);
+    }
+  }
+  const code = Object.entries(os.errno).find(([, n]) => n === errno)?.[0] ?? `errno ${errno}`;
+  return strerror(Object.assign(new Error(code), { code }));
 }
 
 /** A net.Server accepting on a bound handle. */

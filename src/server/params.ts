@@ -181,11 +181,17 @@ function dirParam(v: string): string {
   return abs;
 }
 
-/** unixsocketperm: octal (Redis's OCTAL_CONFIG), 0 to 777, shown in octal. */
+/**
+ * unixsocketperm: octal (Redis's OCTAL_CONFIG), 0 to 777, shown in octal.
+ * Parsed as strtoll(v, &end, 8) with the whole string consumed: leading
+ * spaces and a sign are taken, "" is 0, "-1" is out of range, "8" or "0x1"
+ * is not octal.
+ */
 function octalPermParam(v: string): string {
-  if (!/^[0-7]+$/.test(v)) throw new ConfigError("argument couldn't be parsed into an integer");
-  const n = parseInt(v, 8);
-  if (n > 0o777) throw new ConfigError('argument must be between 0 and 777 inclusive');
+  const m = /^[ \t\n\v\f\r]*([+-]?)([0-7]+)$/.exec(v);
+  if (m === null && v !== '') throw new ConfigError("argument couldn't be parsed as an octal number");
+  const n = m === null ? 0 : (m[1] === '-' ? -1 : 1) * parseInt(m[2], 8);
+  if (n < 0 || n > 0o777) throw new ConfigError('argument must be between 0 and 777 inclusive');
   return n.toString(8);
 }
 

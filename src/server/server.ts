@@ -80,6 +80,7 @@ import {
 } from './client-mem.js';
 import { jeSize } from '../util/jemalloc.js';
 import { sleepBlocking } from '../util/sleep.js';
+import { strerror } from '../util/strerror.js';
 import { unlinkSync } from 'node:fs';
 import { registerMemoryInfo, usedMemory } from './memory.js';
 import { InfoRegistry } from './info.js';
@@ -425,10 +426,11 @@ export class Server {
     if (this.unixListener === null) return;
     this.unixListener.close();
     this.unixListener = null;
+    this.log.notice('Removing the unix socket file.');
     try {
       unlinkSync(this.unixSocket!);
-    } catch {
-      /* already gone */
+    } catch (e) {
+      this.log.warning(`Error removing the unix socket file: ${strerror(e)}`);
     }
   }
 

@@ -14,6 +14,8 @@ const TEXT: Record<string, string> = {
   ENOTDIR: 'Not a directory',
   EISDIR: 'Is a directory',
   EMFILE: 'Too many open files',
+  ENAMETOOLONG: 'File name too long',
+  ELOOP: 'Too many levels of symbolic links',
   EFBIG: 'File too large',
   ENOSPC: 'No space left on device',
   EROFS: 'Read-only file system',
