@@ -12,7 +12,7 @@ import type { ServerContext } from '../commands/context.js';
 import type { InfoFields } from './info.js';
 import { fixed } from '../util/numbers.js';
 import { LRU_CLOCK_MAX } from '../keyspace/keyspace.js';
-import { REDIS_VERSION } from '../version.js';
+import { GKV_VERSION, REDIS_VERSION } from '../version.js';
 
 /** Registers the core's sections on s.info. */
 export function registerCoreInfo(s: ServerContext): void {
@@ -35,6 +35,8 @@ function serverFields(s: ServerContext): InfoFields {
   const cf = s.config.configFile;
   return [
     ['redis_version', REDIS_VERSION],
+    // gKV's own release, beside the Redis version clients read to pick features
+    ['gkv_version', GKV_VERSION],
     ['redis_git_sha1', '00000000'],
     ['redis_git_dirty', 0],
     ['redis_build_id', '0'],
