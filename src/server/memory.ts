@@ -1,16 +1,34 @@
 /**
  * What gKV calls used memory (INFO used_memory, the maxmemory check): the
  * V8 heap in use plus the memory V8 knows is held outside it (Buffers,
- * ArrayBuffers). Read from v8.getHeapStatistics (~0.4 µs) rather than
- * process.memoryUsage (~18 µs: it also reads the RSS from /proc), so the
- * maxmemory check can afford it on every command.
+ * ArrayBuffers, external strings) — the bytes in objects the program holds,
+ * as Redis's used_memory is the bytes its allocator handed out. Read from
+ * v8.getHeapStatistics (~0.4 µs) rather than process.memoryUsage (~18 µs:
+ * it also reads the RSS from /proc), so the maxmemory check can afford it
+ * on every command.
  *
  * Unlike Redis's allocator count, it does not drop at once when data is
- * freed: the heap shrinks at the next collection.
+ * freed: objects count until the collector finds them dead (the idle
+ * collector, server/idle-gc.ts, or MEMORY PURGE, runs it).
  *
  * memFigures derives from it the breakdown INFO memory and MEMORY STATS
- * report (peak, startup, client buffers, dataset, allocator ratios); this
- * file registers INFO's memory section.
+ * report, Redis's fields mapped onto what V8 and the process report:
+ *   allocator_allocated  = used_memory (V8's used heap + external memory)
+ *   allocator_active     = the heap's resident pages (total_physical_size)
+ *                          + external memory: what the allocator keeps in
+ *                          use, free room inside V8's pages included
+ *                          (allocator_frag_* = V8's heap slack)
+ *   allocator_resident   = active + V8's own malloc'd memory (compiler and
+ *                          parser zones: malloced_memory)
+ *   used_memory_rss      = the process's RSS; rss_overhead_* (rss against
+ *                          allocator_resident) is the rest of the process:
+ *                          Node's and V8's code, native libraries, stacks,
+ *                          glibc's slack around the external allocations
+ *   mem_fragmentation_*  = rss against used_memory, as Redis 7.0
+ * used_memory_overhead counts what Redis's does (getMemoryOverheadData):
+ * startup, clients, the script caches, and the databases' tables (slab,
+ * buckets, LRU and TTL arrays: Db.tableBytes, MEMORY STATS' db.N figures);
+ * the dataset is the rest. This file registers INFO's memory section.
  */
 import v8 from 'node:v8';
 import os from 'node:os';
@@ -34,6 +52,10 @@ export interface MemFigures {
   peak: number;
   startup: number;
   clientBufs: number;
+  /** the script and function caches (used_memory_scripts) */
+  scripts: number;
+  /** per database with keys or TTLs: its id and table bytes (MEMORY STATS db.N) */
+  dbs: { id: number; main: number; expires: number }[];
   overhead: number;
   dataset: number;
   netUsed: number;
@@ -42,28 +64,41 @@ export interface MemFigures {
   resident: number;
 }
 
-/** The memory figures INFO memory and MEMORY STATS report, from process.memoryUsage(); raises s.peakMemory to the used memory. */
+/** The memory figures INFO memory and MEMORY STATS report (the mapping: see the header); raises s.peakMemory to the used memory. */
 export function memFigures(s: ServerContext): MemFigures {
-  const m = process.memoryUsage();
-  const used = usedMemory();
+  const h = v8.getHeapStatistics();
+  const rss = process.memoryUsage.rss();
+  const used = h.used_heap_size + h.external_memory;
   if (used > s.peakMemory) s.peakMemory = used;
   const startup = Math.min(STARTUP_MEMORY, used);
   let clientBufs = 0;
   // Redis's mem_clients_normal: every client's memory as CLIENT LIST tot-mem counts it
   for (const c of s.clients.values()) clientBufs += clientMemoryUsage(c, outputBufferMemory(c.mem, s.unsentOutput(c)));
-  const overhead = Math.min(used, startup + clientBufs);
+  const scripts = s.luaMemory.scriptsEval + s.luaMemory.functions;
+  const dbs: MemFigures['dbs'] = [];
+  let tables = 0;
+  for (const db of s.ks.dbs) {
+    if (db.size === 0 && db.expiresCount === 0) continue;
+    const t = db.tableBytes();
+    dbs.push({ id: db.id, main: t.main, expires: t.expires });
+    tables += t.main + t.expires;
+  }
+  const overhead = Math.min(used, startup + clientBufs + scripts + tables);
+  const active = h.total_physical_size + h.external_memory;
   return {
     used,
-    rss: m.rss,
+    rss,
     peak: s.peakMemory,
     startup,
     clientBufs,
+    scripts,
+    dbs,
     overhead,
     dataset: used - overhead,
     netUsed: used - startup,
     allocated: used,
-    active: m.heapTotal + m.external + m.arrayBuffers,
-    resident: m.rss,
+    active,
+    resident: active + h.malloced_memory,
   };
 }
 
@@ -74,7 +109,6 @@ export function registerMemoryInfo(s: ServerContext): void {
 
 function memoryFields(s: ServerContext): InfoFields {
   const { used, rss, peak, startup, clientBufs, overhead, dataset, netUsed, allocated, active, resident } = memFigures(s);
-  const m = { rss };
   const maxmemory = Number(s.config.get('maxmemory'));
   const total = os.totalmem();
   const r2 = (a: number, b: number) => fixed(b === 0 ? 0 : a / b, 2);
@@ -82,8 +116,8 @@ function memoryFields(s: ServerContext): InfoFields {
   return [
     ['used_memory', used],
     ['used_memory_human', bytesToHuman(used)],
-    ['used_memory_rss', m.rss],
-    ['used_memory_rss_human', bytesToHuman(m.rss)],
+    ['used_memory_rss', rss],
+    ['used_memory_rss_human', bytesToHuman(rss)],
     ['used_memory_peak', peak],
     ['used_memory_peak_human', bytesToHuman(peak)],
     ['used_memory_peak_perc', `${fixed(peak === 0 ? 0 : (used * 100) / peak, 2)}%`],
@@ -116,10 +150,10 @@ function memoryFields(s: ServerContext): InfoFields {
     ['allocator_frag_bytes', active - allocated],
     ['allocator_rss_ratio', r2(resident, active)],
     ['allocator_rss_bytes', resident - active],
-    ['rss_overhead_ratio', r2(m.rss, resident)],
-    ['rss_overhead_bytes', m.rss - resident],
-    ['mem_fragmentation_ratio', r2(m.rss, used)],
-    ['mem_fragmentation_bytes', m.rss - used],
+    ['rss_overhead_ratio', r2(rss, resident)],
+    ['rss_overhead_bytes', rss - resident],
+    ['mem_fragmentation_ratio', r2(rss, used)],
+    ['mem_fragmentation_bytes', rss - used],
     ['mem_not_counted_for_evict', 0],
     ['mem_replication_backlog', 0],
     ['mem_total_replication_buffers', 0],

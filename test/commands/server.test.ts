@@ -341,7 +341,8 @@ test("MEMORY USAGE counts V8's bytes for key and value; STATS, DOCTOR, MALLOC-ST
     const stats = (await c.cmd('MEMORY', 'STATS')) as unknown[];
     assert.equal(stats[0], 'peak.allocated');
     assert.ok(stats.includes('db.0') && stats.includes('fragmentation'));
-    assert.match((await c.cmd('MEMORY', 'DOCTOR')) as string, /^Hi Sam/);
+    // the report depends on the whole process's heap (other tests' servers ran in it): its shape only
+    assert.match((await c.cmd('MEMORY', 'DOCTOR')) as string, /^(Hi Sam, |Sam, I detected a few issues)/);
     assert.equal(typeof (await c.cmd('MEMORY', 'MALLOC-STATS')), 'string');
     assert.equal(await c.cmd('MEMORY', 'PURGE'), 'OK');
   });

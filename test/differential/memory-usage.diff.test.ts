@@ -30,6 +30,21 @@ const EXCEPTIONS: Record<string, [low: number, high: number, why: string]> = {
   'stream of 300 entries with a group and 100 pending': [0.2, 0.5, "Redis's preallocated nodes"],
 };
 
+test('MEMORY DOCTOR of an empty instance answers the same bytes as Redis, in RESP2 and RESP3', { skip: servers.skip }, async () => {
+  const g = await RespClient.connect(servers.gkv.port);
+  const r = await RespClient.connect(servers.redis.port);
+  try {
+    for (const proto of ['2', '3']) {
+      await g.cmd('HELLO', proto);
+      await r.cmd('HELLO', proto);
+      assert.equal((await g.call('MEMORY', 'DOCTOR')).raw, (await r.call('MEMORY', 'DOCTOR')).raw, `RESP${proto}`);
+    }
+  } finally {
+    g.close();
+    r.close();
+  }
+});
+
 test("MEMORY USAGE is within 2x of Redis's for every type and encoding", { skip: servers.skip }, async () => {
   const g = await RespClient.connect(servers.gkv.port);
   const r = await RespClient.connect(servers.redis.port);
