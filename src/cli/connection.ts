@@ -99,6 +99,19 @@ export class Connection {
     this.sock.destroy();
   }
 
+  /**
+   * Hands the socket over for a mode that speaks to it directly (--pipe,
+   * --rdb), after AUTH/SELECT were done here, with every reply read (nothing
+   * is in flight, so no bytes are left behind). This connection is unusable after.
+   */
+  takeSocket(): net.Socket {
+    this.sock.removeAllListeners('data');
+    this.sock.removeAllListeners('error');
+    this.sock.removeAllListeners('close');
+    this.failure = new ConnError('socket handed over', 'other');
+    return this.sock;
+  }
+
   private fail(e: ConnError): void {
     if (!this.failure) this.failure = e;
     this.wake();

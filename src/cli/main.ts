@@ -16,11 +16,12 @@ import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Connection, ConnError } from './connection.js';
 import { formatInvalidateTTY, formatReply, isInvalidate, UnknownReplyType } from './format.js';
+import { cliOutputHelp, completionsFor, genericHelp, helpFromCommand, helpFromCommandDocs, hintFor, type HelpEntry } from './help.js';
+import { findBigKeys, getRDB, latencyMode, pipeMode, statMode, type ModeHost } from './modes.js';
 import { atoi, OptionError, parseOptions, USAGE, type CliConfig } from './options.js';
 import type { Reply } from './resp.js';
 import { splitArgs } from '../protocol/inline.js';
-
-import { REDIS_VERSION as VERSION } from '../version.js';
+import { GKV_VERSION as VERSION } from '../version.js';
 const HISTORY_MAX = 100;
 
 /** Thrown to end the program with an exit status. */
@@ -99,8 +100,12 @@ async function readAllStdin(): Promise<string> {
 
 type ReplyType = Reply['t'];
 
-export class Cli {
+export class Cli implements ModeHost {
   private ctx: Connection | null = null;
+  /** help entries from the server's COMMAND DOCS, read once (cliInitHelp) */
+  private helpEntries: HelpEntry[] | null = null;
+  /** ":set hints" / ":set nohints" */
+  private hints = true;
   /** the last connection failure, printed as "Error: ..." */
   private ctxError = '';
   private inputDb: number;
@@ -114,7 +119,7 @@ export class Cli {
   private pubsubMode = false;
   private shutdownSent = false;
 
-  constructor(private cfg: CliConfig) {
+  constructor(public cfg: CliConfig) {
     this.inputDb = cfg.dbnum;
     this.resp3 = cfg.resp3;
   }
@@ -136,6 +141,19 @@ export class Cli {
   private drop(): void {
     this.ctx?.close();
     this.ctx = null;
+  }
+
+  out(s: string): void {
+    writeOut(s);
+  }
+
+  err(s: string): void {
+    writeErr(s);
+  }
+
+  async connection(force: boolean, quiet: boolean): Promise<Connection | null> {
+    if (this.ctx && !this.ctx.alive) force = true;
+    return (await this.connect(force, quiet)) ? this.ctx : null;
   }
 
   /** A command sent during connection setup; its reply, or null on I/O failure. */
@@ -331,28 +349,37 @@ export class Cli {
 
   private async help(topic: string[]): Promise<void> {
     if (topic.length === 0) {
-      writeOut(
-        `gkv-cli ${VERSION}\n` +
-          'Type a command with its arguments, e.g. SET greeting hello\n' +
-          '      "help <command>"         describes a command (from the server\'s COMMAND DOCS)\n' +
-          '      "N <command> ..."        runs the command N times\n' +
-          '      "connect <host> <port>"  switches to another server\n' +
-          '      "clear"                  clears the screen\n' +
-          '      "quit" or "exit"         leaves\n',
-      );
+      writeOut(genericHelp(VERSION));
       return;
     }
-    if (!this.ctx && !(await this.connect(true, true))) return;
-    const name = topic.join(' ').toLowerCase();
-    this.ctx!.send(['COMMAND', 'DOCS', name.replace(' ', '|')]);
-    let r: Reply;
-    try {
-      r = await this.ctx!.next();
-    } catch {
-      return;
+    await this.initHelp();
+    writeOut(cliOutputHelp(this.helpEntries ?? [], topic));
+  }
+
+  /**
+   * The help entries from COMMAND DOCS (COMMAND for a server without DOCS),
+   * read once; none when the server cannot be reached (redis-cli then falls
+   * back to its compiled-in table, which gkv-cli does not have).
+   */
+  private async initHelp(): Promise<void> {
+    if (this.helpEntries) return;
+    if (!this.ctx && !(await this.connect(false, true))) return;
+    const ask = async (args: string[]): Promise<Reply | null> => {
+      this.ctx!.send(args);
+      try {
+        return await this.ctx!.next();
+      } catch {
+        return null;
+      }
+    };
+    const docs = await ask(['COMMAND', 'DOCS']);
+    if (!docs) return;
+    if (docs.t === 'error') {
+      const table = await ask(['COMMAND']);
+      this.helpEntries = table ? helpFromCommand(table) : [];
+    } else {
+      this.helpEntries = helpFromCommandDocs(docs, (line) => writeErr(line + '\n'));
     }
-    const doc = helpText(name, r);
-    if (doc) writeOut(doc);
   }
 
   /** Non-interactive: the command from the command line. Returns the exit status. */
@@ -411,6 +438,8 @@ export class Cli {
         input: process.stdin,
         output: process.stdout,
         terminal: true,
+        // Tab: command names from COMMAND DOCS (and groups after "help "), as redis-cli completes them
+        completer: (line: string) => this.complete(rl!, line),
         history: [...history].reverse(),
         historySize: HISTORY_MAX,
         removeHistoryDuplicates: false,
@@ -454,6 +483,11 @@ export class Cli {
     };
 
     await this.connect(false, false);
+    if (tty) {
+      await this.initHelp();
+      this.loadPreferences();
+      this.showHints(rl!);
+    }
     try {
       for (;;) {
         const line = await readLine();
@@ -479,7 +513,10 @@ export class Cli {
         }
         const first = argv[0].toLowerCase();
         if (first === 'quit' || first === 'exit') return 0;
-        if (first.startsWith(':')) continue; // redis-cli preferences (:set hints): nothing to set here
+        if (first.startsWith(':')) {
+          this.setPreference(argv, true);
+          continue;
+        }
         if (first === 'restart') {
           writeOut("Use 'restart' only in Lua debugging mode.\n");
           continue;
@@ -510,6 +547,84 @@ export class Cli {
     } finally {
       rl?.close();
     }
+  }
+
+  /**
+   * Tab: the lines the typed one completes to, matched without regard to
+   * case. readline would keep the typed text and append the rest of a
+   * match ("config resets" + "TAT"); redis-cli's completion replaces the
+   * line ("CONFIG RESETSTAT"), so the typed line is emptied first and the
+   * whole match (or the matches' common start) goes in its place.
+   */
+  private complete(rl: readline.Interface, line: string): [string[], string] {
+    const matches = completionsFor(this.helpEntries ?? [], line);
+    if (matches.length === 0) return [[], line];
+    const editable = rl as unknown as { line: string; cursor: number };
+    editable.line = editable.line.slice(line.length);
+    editable.cursor = 0;
+    return [matches, ''];
+  }
+
+  /** ":set hints" / ":set nohints" (cliSetPreferences); other words are refused with redis-cli's messages. */
+  private setPreference(argv: string[], interactive: boolean): void {
+    const where = interactive ? '' : '.gkvclirc: ';
+    if (argv[0].toLowerCase() === ':set' && argv.length >= 2) {
+      const what = argv[1].toLowerCase();
+      if (what === 'hints') this.hints = true;
+      else if (what === 'nohints') this.hints = false;
+      else writeOut(`${where}unknown redis-cli preference '${argv[1]}'\n`);
+    } else {
+      writeOut(`${where}unknown redis-cli internal command '${argv[0]}'\n`);
+    }
+  }
+
+  /** Preferences from GKVCLI_RCFILE or ~/.gkvclirc, one ":set ..." per line (cliLoadPreferences). */
+  private loadPreferences(): void {
+    const file = process.env.GKVCLI_RCFILE ?? join(homedir(), '.gkvclirc');
+    if (file === '' || file === '/dev/null') return;
+    let text: string;
+    try {
+      text = readFileSync(file, 'latin1');
+    } catch {
+      return;
+    }
+    for (const line of text.split('\n')) {
+      const argv = splitArgs(line);
+      if (argv && argv.length > 0) this.setPreference(argv, false);
+    }
+  }
+
+  /**
+   * Grey hints after the typed line (linenoise's hints as redis-cli sets
+   * them): the parameters of the command being typed, redrawn after each
+   * key while the cursor is at the end of the line, cut to the terminal's
+   * width, and cleared before Enter so the line stays as typed.
+   */
+  private showHints(rl: readline.Interface): void {
+    let shown = false;
+    const input = process.stdin;
+    const out = process.stdout;
+    input.prependListener('keypress', (_s: string, key: { name?: string } | undefined) => {
+      if (shown && (key?.name === 'return' || key?.name === 'enter')) {
+        out.write('\x1b[0K');
+        shown = false;
+      }
+    });
+    input.on('keypress', () => {
+      const line = rl.line;
+      if (!this.hints || !this.helpEntries || rl.cursor !== line.length) return;
+      let hint = hintFor(this.helpEntries, line, splitArgs(Buffer.from(line, 'utf8').toString('latin1')));
+      const room = (out.columns || 80) - this.prompt().length - line.length;
+      if (hint !== null) hint = room > 0 ? hint.slice(0, room) : null;
+      // an empty hint (a command without arguments, typed with a space after) still draws its colour codes, as linenoise's does
+      if (hint === null) {
+        if (shown) out.write('\x1b[0K');
+        shown = false;
+        return;
+      }
+      out.write(`\x1b[0K\x1b[0;90;49m${hint}\x1b[0m\x1b[${hint.length}D`);
+      shown = true;
+    });
   }
 
   /** --scan: every key matching the pattern, one per line. */
@@ -556,57 +671,6 @@ function reprKey(s: string): string {
   return formatReply({ t: 'string', s }, 'standard', false).slice(0, -1);
 }
 
-/** "help <command>": a summary built from the server's COMMAND DOCS reply. */
-function helpText(name: string, r: Reply): string | null {
-  if ((r.t !== 'array' && r.t !== 'map') || r.items.length < 2) return null;
-  const doc = toMap(r.items[1]);
-  if (!doc) return null;
-  const str = (k: string) => {
-    const v = doc.get(k);
-    return v && (v.t === 'string' || v.t === 'status' || v.t === 'verb') ? v.s : '';
-  };
-  const args = doc.get('arguments');
-  const syntax = args && (args.t === 'array' || args.t === 'set') ? args.items.map(argSyntax).join(' ') : '';
-  let out = `\n  ${name.toUpperCase()}${syntax ? ' ' + syntax : ''}\n`;
-  if (str('summary')) out += `  summary: ${str('summary')}\n`;
-  out += `  since: ${str('since')}\n`;
-  out += `  group: ${str('group')}\n\n`;
-  return out;
-}
-
-function toMap(r: Reply): Map<string, Reply> | null {
-  if (r.t !== 'array' && r.t !== 'map') return null;
-  const m = new Map<string, Reply>();
-  for (let i = 0; i + 1 < r.items.length; i += 2) {
-    const k = r.items[i];
-    if (k.t === 'string' || k.t === 'status') m.set(k.s, r.items[i + 1]);
-  }
-  return m;
-}
-
-function argSyntax(r: Reply): string {
-  const a = toMap(r);
-  if (!a) return '';
-  const s = (k: string) => {
-    const v = a.get(k);
-    return v && (v.t === 'string' || v.t === 'status') ? v.s : '';
-  };
-  const flags = a.get('flags');
-  const flagList = flags && (flags.t === 'array' || flags.t === 'set') ? flags.items.map((f) => ('s' in f ? f.s : '')) : [];
-  const type = s('type');
-  const sub = a.get('arguments');
-  const subs = sub && (sub.t === 'array' || sub.t === 'set') ? sub.items.map(argSyntax) : [];
-  let body: string;
-  if (type === 'pure-token') body = s('token');
-  else if (type === 'oneof') body = subs.join('|');
-  else if (type === 'block') body = subs.join(' ');
-  else body = s('display_text') || s('name');
-  if (type !== 'pure-token' && s('token')) body = `${s('token')} ${body}`;
-  if (flagList.includes('multiple')) body = `${body} [${body} ...]`;
-  if (flagList.includes('optional')) body = `[${body}]`;
-  return body;
-}
-
 /** Runs gkv-cli with these arguments; resolves with the exit status. */
 export async function main(argv: string[]): Promise<number> {
   let cfg: CliConfig;
@@ -632,6 +696,13 @@ export async function main(argv: string[]): Promise<number> {
   }
   const cli = new Cli(cfg);
   try {
+    // the modes in the order redis-cli checks them
+    if (cfg.latency) return await latencyMode(cli, cfg.latencyHistory);
+    if (cfg.rdb !== null) return await getRDB(cli, cfg.rdb);
+    if (cfg.pipe) return await pipeMode(cli, process.stdin);
+    if (cfg.bigkeys) return await findBigKeys(cli, false, 0);
+    if (cfg.memkeys) return await findBigKeys(cli, true, cfg.memkeysSamples);
+    if (cfg.stat) return await statMode(cli);
     if (cfg.scan) return await cli.scan();
     if (cfg.args.length === 0) return await cli.repl();
     return await cli.oneShot(cfg.args);

@@ -27,6 +27,18 @@ export interface CliConfig {
   quotedInput: boolean;
   setErrcode: boolean;
   scan: boolean;
+  stat: boolean;
+  bigkeys: boolean;
+  memkeys: boolean;
+  /** MEMORY USAGE ... SAMPLES n for --memkeys (0: the server's default) */
+  memkeysSamples: number;
+  latency: boolean;
+  latencyHistory: boolean;
+  pipe: boolean;
+  /** seconds --pipe waits for replies after stdin ended (0: forever) */
+  pipeTimeout: number;
+  /** --rdb's file ("-": standard output), null without --rdb */
+  rdb: string | null;
   pattern: string | null;
   verbose: boolean;
   cluster: boolean;
@@ -138,6 +150,15 @@ export function parseOptions(argv: string[], stdoutIsTty: boolean, env: NodeJS.P
     quotedInput: false,
     setErrcode: false,
     scan: false,
+    stat: false,
+    bigkeys: false,
+    memkeys: false,
+    memkeysSamples: 0,
+    latency: false,
+    latencyHistory: false,
+    pipe: false,
+    pipeTimeout: 30,
+    rdb: null,
     pattern: null,
     verbose: false,
     cluster: false,
@@ -178,6 +199,17 @@ export function parseOptions(argv: string[], stdoutIsTty: boolean, env: NodeJS.P
     else if (a === '-2') cfg.resp3 = false;
     else if (a === '-3') cfg.resp3 = true;
     else if (a === '--scan') cfg.scan = true;
+    else if (a === '--stat') cfg.stat = true;
+    else if (a === '--bigkeys') cfg.bigkeys = true;
+    else if (a === '--memkeys') cfg.memkeys = true;
+    else if (a === '--memkeys-samples' && hasArg) {
+      cfg.memkeys = true;
+      cfg.memkeysSamples = atoi(val());
+    } else if (a === '--latency') cfg.latency = true;
+    else if (a === '--latency-history') cfg.latency = cfg.latencyHistory = true;
+    else if (a === '--pipe') cfg.pipe = true;
+    else if (a === '--pipe-timeout' && hasArg) cfg.pipeTimeout = atoi(val());
+    else if (a === '--rdb' && hasArg) cfg.rdb = val();
     else if (a === '--pattern' && hasArg) cfg.pattern = toBytes(val());
     else if (a === '--quoted-pattern' && hasArg) {
       const parts = splitArgs(toBytes(val()));
@@ -220,6 +252,18 @@ export const USAGE = `Usage: gkv-cli [OPTIONS] [cmd [arg [arg ...]]]
   --quoted-input     Command-line arguments are quoted strings.
   --show-pushes <yn> Print RESP3 push messages (default: yes on a terminal).
   --scan             List the keys with SCAN (--pattern <pat> / --quoted-pattern <pat>).
+  --stat             A line of server figures (keys, memory, clients, requests) every
+                     second (-i <interval> to change).
+  --bigkeys          The biggest key of each type (by length), and totals per type.
+  --memkeys          The same by MEMORY USAGE (--memkeys-samples <n> for SAMPLES n).
+                     Both take --pattern and -i (a pause every 100 SCANs).
+  --latency          PING round trips in ms: min, max, average; redrawn on a
+                     terminal, else printed once after a second (-i to change).
+  --latency-history  The same, started afresh every 15 s (-i <interval> to change).
+  --pipe             Send the Redis protocol read from stdin, count replies and errors.
+  --pipe-timeout <n> With --pipe, give up when no reply came for <n> seconds after
+                     the end of stdin (default 30, 0 waits forever).
+  --rdb <filename>   Write the server's RDB (replication SYNC) to the file ("-": stdout).
   --no-auth-warning  No warning about passwords on the command line.
   --help             This help.
   --version          The version.

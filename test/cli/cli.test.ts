@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, oracleSkip, startGkv, startRedis } from '../harness/servers.js';
+import { freePort, startGkv, startRedis } from '../harness/servers.js';
+import { cli, oracleCliSkip, runProgram } from '../harness/cli-run.js';
 import { withGkv } from '../harness/commands.js';
 import { ReplyParser, encodeCommand, type Reply } from '../../src/cli/resp.js';
 import { formatCSV, formatRaw, formatTTY, repr } from '../../src/cli/format.js';
@@ -14,46 +14,6 @@ import { parseOptions } from '../../src/cli/options.js';
 
 const distRoot = fileURLToPath(new URL('../../', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const mainJs = join(distRoot, 'src', 'cli', 'main.js');
-
-interface Run {
-  out: string;
-  err: string;
-  code: number | null;
-}
-
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, GKVCLI_HISTFILE: '/dev/null', ...extra };
-  if (!('FAKETTY' in extra)) delete env.FAKETTY;
-  delete env.REDISCLI_AUTH;
-  return env;
-}
-
-/** Runs a program with stdin from `input` (empty when not given); output as latin1. */
-function runProgram(cmd: string, args: string[], input = '', env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: cleanEnv(env) });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    p.stdout.on('data', (d: Buffer) => out.push(d));
-    p.stderr.on('data', (d: Buffer) => err.push(d));
-    const timer = setTimeout(() => p.kill('SIGKILL'), 20000);
-    p.once('error', reject);
-    p.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ out: Buffer.concat(out).toString('latin1'), err: Buffer.concat(err).toString('latin1'), code });
-    });
-    p.stdin.on('error', () => {});
-    p.stdin.end(Buffer.from(input, 'latin1'));
-  });
-}
-
-const cli = (args: string[], input = '', env: Record<string, string> = {}) => runProgram(process.execPath, [mainJs, ...args], input, env);
-
-function redisCliAvailable(): boolean {
-  return spawnSync('redis-cli', ['--version'], { encoding: 'utf8' }).status === 0;
-}
-const oracleCliSkip = (): string | false => oracleSkip() || (redisCliAvailable() ? false : 'redis-cli is not installed');
 
 // ---------------------------------------------------------------- units
 
