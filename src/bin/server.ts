@@ -86,6 +86,8 @@ async function main(argv: string[]): Promise<number> {
   // the process title shows proc-title-template, {title} being the name gkv-server was started as
   const argv0 = process.env.GKV_ARGV0 ?? process.argv[1];
   server.procTitleName = argv0;
+  // --port 0 is no TCP listener, as for redis-server (the library's port 0 picks a free port)
+  server.portZeroPicksFreePort = false;
   // once the ports are bound, before the data is loaded (Redis's main() after initServer()):
   // the pid file, the daemon's parent let go, the banner and its warnings
   server.onStartup.unshift(() => {

@@ -377,7 +377,8 @@ export class Server {
     this.config.applyAll();
     const port = this.config.getInt('port');
     this.boundAddresses = this.bindAddresses();
-    this.bindAll(port, this.boundAddresses);
+    // port 0: no TCP listener, as in Redis (gkv-server); the library's servers pick a free port
+    if (port !== 0 || this.portZeroPicksFreePort) this.bindAll(port, this.boundAddresses);
     const unix = this.config.get('unixsocket');
     if (unix !== '') {
       let h;
@@ -395,6 +396,8 @@ export class Server {
         (e) => this.log.warning(`listener error: ${e.message}`),
       );
     }
+    // Redis's initServer: a server no client could reach does not start
+    if (this.listeners.length === 0 && this.unixListener === null) throw new StartupFailure('Configured to not listen anywhere, exiting.');
     this.started = true;
     this.updateProcTitle();
     this.startCron();
@@ -411,6 +414,12 @@ export class Server {
     if (this.listeners.length > 0) this.log.notice('Ready to accept connections');
     if (this.unixSocket !== null) this.log.notice(`The server is now ready to accept connections at ${this.unixSocket}`);
   }
+
+  /**
+   * port 0 at startup picks a free port (createServer({ port: 0 })); false:
+   * it means no TCP listener, as redis-server takes it (gkv-server sets it).
+   */
+  portZeroPicksFreePort = true;
 
   /** the Unix socket's path and listener (unixsocket), null without one */
   unixSocket: string | null = null;

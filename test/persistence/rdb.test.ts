@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, copyFileSync, existsSync, readdirSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { startGkv, startRedis, oracleSkip, connectWhenListening, waitFor } from '../harness/servers.js';
+import { startGkv, startRedis, oracleSkip, connectWhenListening, freePort, waitFor } from '../harness/servers.js';
 import { RespClient } from '../harness/resp.js';
 import { stateOf } from '../differential/harness.js';
 
@@ -266,7 +266,12 @@ test('gkv-server refuses to start on a corrupted RDB file, naming the problem, a
     const bytes = readFileSync(file);
     bytes[Math.floor(bytes.length / 2)] ^= 0xff;
     writeFileSync(file, bytes);
-    const r = spawnSync(process.execPath, [join(process.cwd(), process.env.GKV_DIST ?? 'dist', 'src/bin/server.js'), '--port', '0', '--dir', dir, '--save', ''], { encoding: 'utf8', timeout: 20000 });
+    // a free port: gkv-server's port 0 is no TCP listener at all, as redis-server's
+    const port = String(await freePort());
+    const r = spawnSync(process.execPath, [join(process.cwd(), process.env.GKV_DIST ?? 'dist', 'src/bin/server.js'), '--port', port, '--bind', '127.0.0.1', '--dir', dir, '--save', ''], {
+      encoding: 'utf8',
+      timeout: 20000,
+    });
     assert.equal(r.status, 1, r.stdout + r.stderr);
     assert.match(r.stdout + r.stderr, /RDB|checksum|Bad data|offset/i);
     assert.ok(existsSync(file));
