@@ -305,6 +305,8 @@ test("pidfile: written with the pid once the server listens, removed at exit wit
   const p = startProgram(gkvServerBin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--pidfile', pidfile], { cwd: dir });
   try {
     (await connectWhenListening(port)).close();
+    // written just after the port is bound (as Redis's): a client may connect a moment before
+    await waitFor(() => existsSync(pidfile) && readFileSync(pidfile, 'latin1').endsWith('\n'), 'the pid file');
     assert.equal(readFileSync(pidfile, 'latin1'), `${p.proc.pid}\n`);
     p.proc.kill('SIGTERM');
     assert.equal(await p.exited, 0);
@@ -314,6 +316,7 @@ test("pidfile: written with the pid once the server listens, removed at exit wit
     const q = startProgram(gkvServerBin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--pidfile', join(dir, 'missing', 'gkv.pid')], { cwd: dir });
     try {
       (await connectWhenListening(port)).close();
+      await waitFor(() => /Server initialized/.test(q.stdout()), 'the startup lines');
       assert.deepEqual(logLines(q.stdout(), /PID file/), ['<pid>:M <time> # Failed to write PID file: No such file or directory']);
     } finally {
       await kill(q);
