@@ -88,6 +88,13 @@ export function rev32(v: number): number {
   return ((v >>> 16) | (v << 16)) >>> 0;
 }
 
+/** A copy of a with room for n elements (holey past a's end, which no slot below `top` reads). */
+function sized<T>(a: T[], n: number): T[] {
+  const b = new Array<T>(n);
+  for (let i = 0; i < a.length; i++) b[i] = a[i];
+  return b;
+}
+
 export class Dict<V> {
   keys: (string | undefined)[] = [];
   vals: (V | undefined)[] = [];
@@ -185,7 +192,64 @@ export class Dict<V> {
    * Returns its slot.
    */
   insertNew(key: string, val: V): number {
+    return this.insertHashed(key, val, hashString(key));
+  }
+
+  /**
+   * dictAddRaw: inserts key unless it is present, hashing it once and
+   * walking its chain once (find + insertNew hash and walk twice). Returns
+   * the new slot, or -1 when the key was already there (nothing changed).
+   */
+  addIfAbsent(key: string, val: V): number {
+    if (this.rehashIdx !== -1) this.rehashStep();
     const h = hashString(key);
+    if (this.size !== 0) {
+      const keys = this.keys;
+      const hashes = this.hashes;
+      const nexts = this.nexts;
+      let slot = this.t0[h & this.m0] - 1;
+      while (slot >= 0) {
+        if (hashes[slot] === h && keys[slot] === key) return -1;
+        slot = nexts[slot];
+      }
+      if (this.t1 !== null) {
+        slot = this.t1[h & this.m1] - 1;
+        while (slot >= 0) {
+          if (hashes[slot] === h && keys[slot] === key) return -1;
+          slot = nexts[slot];
+        }
+      }
+    }
+    return this.insertHashed(key, val, h);
+  }
+
+  /**
+   * dictExpand: makes room for n entries at once, as Redis does with an RDB
+   * file's RESIZEDB counts — buckets for n (so adding them starts no
+   * incremental rehash) and a slab of n slots (so it is not copied as it
+   * grows, nor left up to half empty). Smaller than the table: no change.
+   */
+  expand(n: number): void {
+    if (this.rehashIdx !== -1 || !resizeAllowed()) return;
+    let buckets = MIN_BUCKETS;
+    while (buckets < n) buckets *= 2;
+    if (buckets > this.t0.length) {
+      if (this.size === 0) {
+        this.t0 = new Int32Array(buckets);
+        this.m0 = buckets - 1;
+      } else this.startRehash(buckets);
+    }
+    if (n > this.nexts.length) {
+      this.growSlabTo(n);
+      // the key and value arrays get their n slots at once (filled up to top): no copy, no slack
+      if (n > this.keys.length) {
+        this.keys = sized(this.keys, n);
+        this.vals = sized(this.vals, n);
+      }
+    }
+  }
+
+  private insertHashed(key: string, val: V, h: number): number {
     if (this.rehashIdx === -1 && this.size >= this.t0.length && (Math.floor(this.size / this.t0.length) > FORCE_RESIZE_RATIO || resizeAllowed())) {
       this.startRehash(this.t0.length * 2);
     } else if (this.rehashIdx !== -1) this.rehashStep();
@@ -198,8 +262,9 @@ export class Dict<V> {
     } else {
       slot = this.top++;
       if (slot >= this.nexts.length) this.growSlab();
-      this.keys.push(key);
-      this.vals.push(val);
+      // an append (or a store into the room expand() made)
+      this.keys[slot] = key;
+      this.vals[slot] = val;
     }
     this.hashes[slot] = h;
     if (this.t1 !== null) {
@@ -265,7 +330,10 @@ export class Dict<V> {
 
   private growSlab(): void {
     const old = this.nexts.length;
-    const cap = old < 1024 ? old * 2 : Math.floor(old * 1.5);
+    this.growSlabTo(old < 1024 ? old * 2 : Math.floor(old * 1.5));
+  }
+
+  private growSlabTo(cap: number): void {
     const h = new Int32Array(cap);
     h.set(this.hashes);
     this.hashes = h;

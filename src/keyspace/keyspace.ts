@@ -343,6 +343,21 @@ export class Db {
     return slot;
   }
 
+  /**
+   * dbAddRDBLoad: adds a key read from an RDB file when it is absent
+   * (hashed and looked up once). Returns its slot, or -1 when the key is
+   * present (nothing changed; the caller decides). As Redis's, it fires no
+   * keyspace event, signals no WATCH and counts no change: nothing can watch
+   * a database being loaded.
+   */
+  addRdbLoad(key: string, val: Value): number {
+    const slot = this.dict.addIfAbsent(key, val);
+    if (slot === -1) return -1;
+    this.lru[slot] = this.ks.newObjectClock();
+    if (this.ks.beforeWrite !== null) this.ks.snapshotInserted(this, slot);
+    return slot;
+  }
+
   /** notifyKeyspaceEvent for a key of this database. */
   notify(type: number, event: string, key: string): void {
     if ((this.ks.notifyFlags & type) !== 0) this.ks.notify(type, event, key, this);
