@@ -183,7 +183,7 @@ export interface ServerContext extends DataContext {
   /** where the writes go: listeners added by persistence (and tests), see server/propagation.ts */
   readonly propagation: Propagation;
   /** the load running (INFO loading_*), null when none */
-  loadingInfo: { start: number; totalBytes: number; loadedBytes: number } | null;
+  loadingInfo: { start: number; totalBytes: number; loadedBytes: number; rdbUsedMem: number } | null;
   /** a shutdown was asked for (SIGTERM/SIGINT/SHUTDOWN), and one is running its steps */
   readonly shuttingDown: boolean;
   readonly shutdownRunning: boolean;

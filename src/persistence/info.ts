@@ -43,7 +43,7 @@ function loadingFields(s: ServerContext): InfoFields {
   return [
     ['loading_start_time', l.start],
     ['loading_total_bytes', l.totalBytes],
-    ['loading_rdb_used_mem', 0],
+    ['loading_rdb_used_mem', l.rdbUsedMem],
     ['loading_loaded_bytes', l.loadedBytes],
     ['loading_loaded_perc', fixed(perc, 2)],
     ['loading_eta_seconds', eta],

@@ -154,7 +154,7 @@ export class Server {
   execOps: [number, string[]][] | null = null;
   loading = false;
   /** progress of the load in course, for INFO's loading_* fields (set by the loader; null when unknown) */
-  loadingInfo: { start: number; totalBytes: number; loadedBytes: number } | null = null;
+  loadingInfo: { start: number; totalBytes: number; loadedBytes: number; rdbUsedMem: number } | null = null;
   /** the shutdown succeeded: the server is stopping for good */
   shuttingDown = false;
   /** the shutdown steps are running (final fsync, final save): no command runs meanwhile, as Redis blocks */
@@ -557,7 +557,8 @@ export class Server {
       }
       this.clientsCron(now);
       if (this.pauseUntil !== 0 && now >= this.pauseUntil) this.unpause();
-      this.idleGc.maybeCollect(this.stats.numCommands, now, this.ks.dropped);
+      // not while loading: no commands run then, but the heap is being filled, not idle
+      if (!this.loading) this.idleGc.maybeCollect(this.stats.numCommands, now, this.ks.dropped);
       this.flushPending();
     } catch (e) {
       this.log.warning(`cron error: ${(e as Error).stack}`);

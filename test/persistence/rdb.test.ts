@@ -379,7 +379,8 @@ test('while a large RDB file loads, commands get -LOADING and INFO shows the loa
     await a.close();
     const { freePort } = await import('../harness/servers.js');
     const port = await freePort();
-    const starting = startGkv({ dir, port });
+    // the event loop turns every 16 KB of the file (Redis's loading-process-events-interval-bytes; 2 MB by default)
+    const starting = startGkv({ dir, port, 'loading-process-events-interval-bytes': 16384 });
     let sawLoading = false;
     let sawFields = false;
     while (!sawLoading) {

@@ -47,6 +47,7 @@ import { Stream, StreamNACK, StreamNode, streamID, streamIDFromRaw } from '../..
 import { lpGetString, lpRead, lpReadAt } from '../../datatypes/listpack.js';
 import { Crc64 } from './crc64.js';
 import { lzfDecompress } from './lzf.js';
+import { latin1 } from '../../util/latin1.js';
 import {
   RDB_VERSION,
   RDB_TYPE_STRING,
@@ -164,6 +165,17 @@ export class RdbReader {
     return this.buf.subarray(p, p + n);
   }
 
+  /**
+   * The next n bytes as a latin1 string: util/latin1.ts (fromCharCode for
+   * short ones, latin1Slice beyond), not toString('latin1', …), whose
+   * argument checks and binding call cost more than the copy for the short
+   * keys and values a file is mostly made of.
+   */
+  private latin1(n: number): string {
+    const p = this.need(n);
+    return latin1(this.buf, p, p + n);
+  }
+
   /** rdbLoadType */
   loadType(): number {
     return this.u8();
@@ -243,7 +255,7 @@ export class RdbReader {
   /** rdbGenericLoadStringObject as a latin1 string. */
   loadString(): string {
     const n = this.loadLenEnc();
-    if (!this.encoded) return this.buf.toString('latin1', this.need(n), this.pos);
+    if (!this.encoded) return this.latin1(n);
     if (n === RDB_ENC_INT8 || n === RDB_ENC_INT16 || n === RDB_ENC_INT32) return String(this.loadIntegerBody(n));
     this.pos--; // re-read the marker in loadStringBytes
     return this.loadStringBytes().toString('latin1');
@@ -257,7 +269,7 @@ export class RdbReader {
   loadStringValue(): Value {
     const at = this.pos;
     const n = this.loadLenEnc();
-    if (!this.encoded && n <= BYTES_MIN) return this.buf.toString('latin1', this.need(n), this.pos);
+    if (!this.encoded && n <= BYTES_MIN) return this.latin1(n);
     this.pos = at;
     const b = this.loadStringBytes();
     if (b.length <= BYTES_MIN) return b.toString('latin1');

@@ -22,12 +22,18 @@
  * BGSAVE streams the walk to a child process (../child.ts) that writes
  * `temp-<childpid>.rdb` and renames it (startRdbChild).
  *
- * Loading parses the whole image (RDB versions 1–11 as far as the value
- * encodings are known, checksum verified unless DEBUG
- * SET-SKIP-CHECKSUM-VALIDATION), logging the aux fields as Redis does, keeps
- * the keys whose TTL has not passed, and installs them; entries are applied
- * in slices so that a large file lets clients see -LOADING rather than a
- * frozen server.
+ * Loading is RdbLoader, Redis's rdbLoadRio as a walk that stops and
+ * resumes (RDB versions 1–11 as far as the value encodings are known,
+ * checksum computed as the bytes are read and verified at the end unless
+ * DEBUG SET-SKIP-CHECKSUM-VALIDATION, the aux fields logged as Redis logs
+ * them): each key goes to a callback as soon as it is read. At startup
+ * (index.ts) that callback installs it, so the file is loaded in slices that
+ * give the event loop back (clients see -LOADING and INFO's progress) and no
+ * list of the file's entries is ever built: 3,000,000 keys loaded in 2.6 s of
+ * CPU and 395 MiB resident after, against 7.2 s and 660-736 MiB when the
+ * file was parsed whole first (bench/rdb-load.js). parseRdb still collects
+ * the entries for the loaders that must see a whole good image before
+ * touching the dataset (DEBUG RELOAD, the AOF's preamble).
  */
 import { closeSync, fsyncSync, openSync, renameSync, writeSync, existsSync, readFileSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -349,132 +355,218 @@ export class RdbLoadError extends RdbError {
   }
 }
 
-function loadLimits(s: ServerContext): LoadLimits {
-  return s.enc;
+/** What an RdbLoader does with each key it reads (Redis's rdbLoadRio hands them to dbAddRDBLoad). */
+export type RdbKeySink = (db: number, key: string, value: Value, expireAt: number, idle: number, freq: number) => void;
+
+/**
+ * Redis's rdbLoadRio as a walk that can stop and resume: the image in
+ * data[start…] read record by record, each key handed to `onKey` as soon as
+ * it is read (no list of the whole file's entries is built), RESIZEDB's
+ * counts to `onResize` (the loader sizes the tables once, as Redis's
+ * dictExpand), the libraries' payloads to `onFunction`. `step(bytes)` reads
+ * about that many more bytes of the image — a whole record at least — so a
+ * caller can give the event loop back between steps; the CRC-64 is computed
+ * over each step's bytes as they are read (Redis's rio checksum), and
+ * checked at the end. Throws RdbError naming what is wrong and where (bad
+ * magic, unsupported version, unknown opcode or type, truncation, checksum
+ * mismatch; RdbLoadError for a value, with its key and offset). The aux
+ * fields are logged with Redis's lines as they are read.
+ */
+export class RdbLoader {
+  readonly version: number;
+  readonly aux = new Map<string, string>();
+  /** keys handed to onKey */
+  keysRead = 0;
+  /** empty keys found in the file and left out */
+  emptySkipped = 0;
+  private unreadableSkipped = 0;
+  /** bytes of the image, once read to its end (up to and including the checksum) */
+  size = 0;
+  done = false;
+  private readonly r: RdbReader;
+  private readonly lim: LoadLimits;
+  private readonly deep: boolean;
+  private readonly crc: Crc64 | null;
+  private crcAt: number;
+  private db = 0;
+  private expireAt = 0;
+  private idle = -1;
+  private freq = -1;
+  onResize: ((db: number, size: number, expires: number) => void) | null = null;
+  onFunction: ((payload: string) => void) | null = null;
+
+  constructor(
+    private readonly s: ServerContext,
+    private readonly data: Buffer,
+    private readonly start: number,
+    private readonly onKey: RdbKeySink,
+  ) {
+    if (data.length - start < 9 || data.latin1Slice(start, start + 5) !== 'REDIS') throw new RdbError('Wrong signature trying to load DB from file');
+    const version = Number(data.latin1Slice(start + 5, start + 9));
+    if (!Number.isInteger(version) || version < 1 || version > 11) throw new RdbError(`Can't handle RDB format version ${data.latin1Slice(start + 5, start + 9)}`);
+    this.version = version;
+    this.r = new RdbReader(data, start + 9);
+    this.lim = s.enc;
+    // loading a file is sanitized deeply only with sanitize-dump-payload yes ("clients" spares files)
+    this.deep = s.config.get('sanitize-dump-payload') === 'yes';
+    // the checksum is computed only when it will be checked (a file saved without one stores 0: seen at the end)
+    this.crc = version >= 5 && s.config.getBool('rdbchecksum') && !s.skipChecksumValidation ? new Crc64() : null;
+    this.crcAt = start;
+  }
+
+  /** Bytes of the image read so far. */
+  get loadedBytes(): number {
+    return this.r.pos - this.start;
+  }
+
+  /**
+   * Reads records until about `bytes` more bytes of the image are read, or
+   * the clock (performance.now()) passes `deadline`, or the end. Returns
+   * true once the whole image is read and its checksum verified.
+   */
+  step(bytes = Infinity, deadline = Infinity): boolean {
+    if (this.done) return true;
+    const r = this.r;
+    const s = this.s;
+    const start = this.start;
+    const until = r.pos + bytes;
+    for (let n = 1; r.pos < until; n++) {
+      // the clock is read every 64 records
+      if ((n & 63) === 0 && deadline !== Infinity && performance.now() >= deadline) break;
+      const at = r.pos;
+      const type = r.loadType();
+      if (type === RDB_OPCODE_EXPIRETIME) {
+        this.expireAt = r.loadTime() * 1000;
+        continue;
+      }
+      if (type === RDB_OPCODE_EXPIRETIME_MS) {
+        this.expireAt = r.loadMillisecondTime();
+        continue;
+      }
+      if (type === RDB_OPCODE_FREQ) {
+        this.freq = r.u8();
+        continue;
+      }
+      if (type === RDB_OPCODE_IDLE) {
+        this.idle = r.loadLen();
+        continue;
+      }
+      if (type === RDB_OPCODE_EOF) {
+        this.finish();
+        return true;
+      }
+      if (type === RDB_OPCODE_SELECTDB) {
+        const db = r.loadLen();
+        if (db >= s.ks.dbs.length) throw new RdbError(`FATAL: Data file was created with a Redis server configured to handle more than ${s.ks.dbs.length} databases. Exiting`);
+        this.db = db;
+        continue;
+      }
+      if (type === RDB_OPCODE_RESIZEDB) {
+        // counts from the file: no more keys than the bytes left could hold (3 each at least), so a corrupt one sizes nothing huge
+        const most = Math.floor((r.end - r.pos) / 3);
+        const size = Math.min(r.loadLen(), most);
+        const expires = Math.min(r.loadLen(), most);
+        this.onResize?.(this.db, size, expires);
+        continue;
+      }
+      if (type === RDB_OPCODE_AUX) {
+        const k = r.loadString();
+        const v = r.loadString();
+        this.aux.set(k, v);
+        // the lines Redis's rdbLoadRio logs for these fields
+        if (k === 'redis-ver') s.log.notice(`Loading RDB produced by version ${v}`);
+        else if (k === 'ctime') s.log.notice(`RDB age ${Math.max(0, Math.floor(Date.now() / 1000) - (Number.parseInt(v, 10) || 0))} seconds`);
+        else if (k === 'used-mem') s.log.notice(`RDB memory usage when created ${((Number.parseInt(v, 10) || 0) / (1024 * 1024)).toFixed(2)} Mb`);
+        continue;
+      }
+      if (type === RDB_OPCODE_FUNCTION || type === RDB_OPCODE_FUNCTION2) {
+        const payload = rdbLoadFunctionPayload(r, type);
+        this.onFunction?.(payload);
+        continue;
+      }
+      if (type === RDB_OPCODE_MODULE_AUX) throw new RdbError(`RDB at offset ${at - start}: module data cannot be loaded by gKV`);
+      if (!isObjectType(type)) throw new RdbError(`Unknown RDB opcode or type ${type} at offset ${at - start}`);
+      const key = r.loadString();
+      let value: Value;
+      try {
+        value = rdbLoadObject(type, r, this.lim, this.deep);
+      } catch (e) {
+        if (e instanceof RdbEmptyKeyError) {
+          // Redis skips empty keys in a file (old versions could write them) rather than refuse it
+          if (this.emptySkipped++ < 10) s.log.warning(`rdbLoadObject skipping empty key: ${key}`);
+          this.clearKeyState();
+          continue;
+        }
+        if (e instanceof RdbNothingReadableError) {
+          // not sanitized, Redis loads this corrupt value as it is; gKV could read none of its elements (rdb/decode.ts)
+          if (this.unreadableSkipped++ < 10) s.log.warning(`rdbLoadObject skipping key ${key}: corrupt value, no element readable (sanitize-dump-payload no)`);
+          this.clearKeyState();
+          continue;
+        }
+        if (e instanceof RdbError) throw new RdbLoadError(e.message, e.detail, { key, type, offset: r.pos - start, keysRead: this.keysRead + 1 });
+        throw e;
+      }
+      this.keysRead++;
+      this.onKey(this.db, key, value, this.expireAt, this.idle, this.freq);
+      this.clearKeyState();
+    }
+    if (this.crc !== null) {
+      this.crc.update(this.data, this.crcAt, r.pos);
+      this.crcAt = r.pos;
+    }
+    return false;
+  }
+
+  private clearKeyState(): void {
+    this.expireAt = 0;
+    this.idle = -1;
+    this.freq = -1;
+  }
+
+  /** The EOF opcode was read: the checksum that follows it. */
+  private finish(): void {
+    const s = this.s;
+    const data = this.data;
+    const end = this.r.pos;
+    this.done = true;
+    if (this.version < 5) {
+      this.size = end - this.start;
+      return;
+    }
+    if (data.length < end + 8) throw new RdbError('Short read or OOM loading DB. Unrecoverable error, aborting now.');
+    this.size = end + 8 - this.start;
+    let zero = true;
+    for (let i = end; i < end + 8; i++) if (data[i] !== 0) zero = false;
+    if (zero) {
+      s.log.notice('RDB file was saved with checksum disabled: no check performed.');
+      return;
+    }
+    if (this.crc === null) return;
+    this.crc.update(data, this.crcAt, end);
+    this.crcAt = end;
+    if (!this.crc.equalsLE(data, end)) {
+      const hex = (v: bigint): string => v.toString(16).padStart(16, '0');
+      throw new RdbCrcError(`Wrong RDB checksum expected: (${hex(this.crc.value())}) but got (${hex(data.readBigUInt64LE(end))}). Aborting now.`);
+    }
+  }
 }
 
 /**
- * Parses an RDB image from data[start…]. Throws RdbError naming what is
- * wrong and where (bad magic, unsupported version, unknown opcode or type,
- * truncation, checksum mismatch).
+ * Parses a whole RDB image from data[start…] into a list of entries (DEBUG
+ * RELOAD and the AOF's RDB preamble: nothing is installed until the whole
+ * image is known to be good). Throws as RdbLoader.
  */
 export function parseRdb(s: ServerContext, data: Buffer, start = 0): RdbLoadResult {
-  if (data.length - start < 9 || data.latin1Slice(start, start + 5) !== 'REDIS') throw new RdbError('Wrong signature trying to load DB from file');
-  const version = Number(data.latin1Slice(start + 5, start + 9));
-  if (!Number.isInteger(version) || version < 1 || version > 11) throw new RdbError(`Can't handle RDB format version ${data.latin1Slice(start + 5, start + 9)}`);
-  const r = new RdbReader(data, start + 9);
-  const lim = loadLimits(s);
-  // loading a file is sanitized deeply only with sanitize-dump-payload yes ("clients" spares files)
-  const deep = s.config.get('sanitize-dump-payload') === 'yes';
-  let emptySkipped = 0;
-  let unreadableSkipped = 0;
   const entries: LoadedEntry[] = [];
-  const aux = new Map<string, string>();
   const functions: string[] = [];
-  let db = 0;
-  let expireAt = 0;
-  let idle = -1;
-  let freq = -1;
-  for (;;) {
-    const at = r.pos;
-    const type = r.loadType();
-    if (type === RDB_OPCODE_EXPIRETIME) {
-      expireAt = readUInt32LE(r) * 1000;
-      continue;
-    }
-    if (type === RDB_OPCODE_EXPIRETIME_MS) {
-      expireAt = r.loadMillisecondTime();
-      continue;
-    }
-    if (type === RDB_OPCODE_FREQ) {
-      freq = r.u8();
-      continue;
-    }
-    if (type === RDB_OPCODE_IDLE) {
-      idle = r.loadLen();
-      continue;
-    }
-    if (type === RDB_OPCODE_EOF) break;
-    if (type === RDB_OPCODE_SELECTDB) {
-      db = r.loadLen();
-      if (db >= s.ks.dbs.length) throw new RdbError(`FATAL: Data file was created with a Redis server configured to handle more than ${s.ks.dbs.length} databases. Exiting`);
-      continue;
-    }
-    if (type === RDB_OPCODE_RESIZEDB) {
-      r.loadLen();
-      r.loadLen();
-      continue;
-    }
-    if (type === RDB_OPCODE_AUX) {
-      const k = r.loadString();
-      const v = r.loadString();
-      aux.set(k, v);
-      // the lines Redis's rdbLoadRio logs for these fields
-      if (k === 'redis-ver') s.log.notice(`Loading RDB produced by version ${v}`);
-      else if (k === 'ctime') s.log.notice(`RDB age ${Math.max(0, Math.floor(Date.now() / 1000) - (Number.parseInt(v, 10) || 0))} seconds`);
-      else if (k === 'used-mem') s.log.notice(`RDB memory usage when created ${((Number.parseInt(v, 10) || 0) / (1024 * 1024)).toFixed(2)} Mb`);
-      continue;
-    }
-    if (type === RDB_OPCODE_FUNCTION || type === RDB_OPCODE_FUNCTION2) {
-      functions.push(rdbLoadFunctionPayload(r, type));
-      continue;
-    }
-    if (type === RDB_OPCODE_MODULE_AUX) throw new RdbError(`RDB at offset ${at - start}: module data cannot be loaded by gKV`);
-    if (!isObjectType(type)) throw new RdbError(`Unknown RDB opcode or type ${type} at offset ${at - start}`);
-    const key = r.loadString();
-    let value: Value;
-    try {
-      value = rdbLoadObject(type, r, lim, deep);
-    } catch (e) {
-      if (e instanceof RdbEmptyKeyError) {
-        // Redis skips empty keys in a file (old versions could write them) rather than refuse it
-        if (emptySkipped++ < 10) s.log.warning(`rdbLoadObject skipping empty key: ${key}`);
-        expireAt = 0;
-        idle = -1;
-        freq = -1;
-        continue;
-      }
-      if (e instanceof RdbNothingReadableError) {
-        // not sanitized, Redis loads this corrupt value as it is; gKV could read none of its elements (rdb/decode.ts)
-        if (unreadableSkipped++ < 10) s.log.warning(`rdbLoadObject skipping key ${key}: corrupt value, no element readable (sanitize-dump-payload no)`);
-        expireAt = 0;
-        idle = -1;
-        freq = -1;
-        continue;
-      }
-      if (e instanceof RdbError) throw new RdbLoadError(e.message, e.detail, { key, type, offset: r.pos - start, keysRead: entries.length + 1 });
-      throw e;
-    }
-    entries.push({ db, key, value, expireAt, idle, freq });
-    expireAt = 0;
-    idle = -1;
-    freq = -1;
-  }
-  const end = r.pos;
-  if (version >= 5) {
-    if (data.length < end + 8) throw new RdbError('Short read or OOM loading DB. Unrecoverable error, aborting now.');
-    const stored = data.subarray(end, end + 8);
-    const zero = stored.every((b) => b === 0);
-    if (zero) s.log.notice('RDB file was saved with checksum disabled: no check performed.');
-    else if (s.config.getBool('rdbchecksum') && !s.skipChecksumValidation) {
-      const crc = new Crc64().update(data, start, end);
-      if (!crc.equalsLE(data, end)) {
-        const hex = (v: bigint): string => v.toString(16).padStart(16, '0');
-        throw new RdbCrcError(`Wrong RDB checksum expected: (${hex(crc.value())}) but got (${hex(stored.readBigUInt64LE(0))}). Aborting now.`);
-      }
-    }
-    return { entries, version, aux, size: end + 8 - start, emptySkipped, functions };
-  }
-  return { entries, version, aux, size: end - start, emptySkipped, functions };
+  const l = new RdbLoader(s, data, start, (db, key, value, expireAt, idle, freq) => void entries.push({ db, key, value, expireAt, idle, freq }));
+  l.onFunction = (p) => void functions.push(p);
+  l.step();
+  return { entries, version: l.version, aux: l.aux, size: l.size, emptySkipped: l.emptySkipped, functions };
 }
 
 /** A file whose CRC-64 does not match (Redis reports it as "RDB CRC error"). */
 export class RdbCrcError extends RdbError {}
-
-function readUInt32LE(r: RdbReader): number {
-  const b = r.bytes(4);
-  return b.readUInt32LE(0);
-}
 
 /**
  * Installs parsed entries into the (empty or flushed) keyspace. Keys already

@@ -15,36 +15,27 @@
  * PING) are refused with -MISCONF while the last BGSAVE failed.
  */
 import type { ServerContext } from '../../commands/context.js';
-import {
-  RdbCrcError,
-  RdbImage,
-  RdbLoadError,
-  installEntries,
-  loadRdbImage,
-  parseRdb,
-  rdbChildError,
-  rdbPath,
-  rdbSaveSteps,
-  saveRdbSync,
-  startRdbChild,
-  writeRdbToFd,
-  type RdbLoadResult,
-} from './file.js';
+import { RdbCrcError, RdbImage, RdbLoadError, RdbLoader, loadRdbImage, rdbChildError, rdbPath, rdbSaveSteps, saveRdbSync, startRdbChild, writeRdbToFd } from './file.js';
 import { RdbError } from './decode.js';
 import { rdbCreateFunctions } from './functions.js';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { strerror } from '../../util/strerror.js';
 import { sleepBlocking } from '../../util/sleep.js';
 import { activeChildOf, type ChildSave } from '../child.js';
 import type { ShutdownFlags } from '../../commands/context.js';
 import { aofOf } from '../aof/index.js';
+import type { Value } from '../../keyspace/value.js';
 
 const BGSAVE_RETRY_DELAY_MS = 5000;
+/**
+ * The longest a loading slice runs before the event loop gets a turn, on
+ * top of Redis's loading-process-events-interval-bytes: gKV reads a byte
+ * slower than Redis, so the same 2 MB would keep a client waiting longer.
+ */
+const LOAD_SLICE_MS = 25;
 const MISCONF_RDB =
   "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
-/** entries installed per event-loop slice while loading at startup */
-const LOAD_SLICE = 20000;
 
 export class RdbState {
   lastSave = Math.floor(Date.now() / 1000);
@@ -163,75 +154,112 @@ export class RdbState {
   }
 
   /**
-   * Loads the file at startup. The entries are installed in slices (clients
-   * meanwhile get -LOADING), a turn of the event loop every
-   * loading-process-events-interval-bytes of the file; key-load-delay sleeps
-   * that many microseconds per key, as Redis's loader does. A file that
-   * cannot be read or is corrupt stops the server with Redis's lines.
+   * Loads the file at startup (Redis's rdbLoad with its progress callback):
+   * the file is read and installed in slices of
+   * loading-process-events-interval-bytes, a turn of the event loop after
+   * each, so clients get -LOADING and INFO's loading_* fields from the first
+   * moment; key-load-delay sleeps that many microseconds per key, as Redis's
+   * loader does. Keys go straight into the tables (sized once from RESIZEDB),
+   * without a list of the file's entries in between. A file that cannot be
+   * read or is corrupt stops the server with Redis's lines.
    */
   async loadAtStartup(): Promise<void> {
     const s = this.s;
     const path = rdbPath(s);
     const started = Date.now();
-    let data: Buffer;
+    let size: number;
     try {
-      data = readFileSync(path);
+      size = statSync(path).size;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw new Error(`Fatal error loading the DB: ${strerror(e)}. Exiting.`);
     }
-    let img: RdbLoadResult;
-    try {
-      img = parseRdb(s, data);
-      rdbCreateFunctions(s, img.functions, false);
-    } catch (e) {
-      if (!(e instanceof RdbError)) throw e;
-      // Redis's rdbReportCorruptRDB while loading a file: the reason, redis-check-rdb's report, then it exits
-      if (e instanceof RdbCrcError) s.log.warning(e.message);
-      const reason = `Internal error in RDB reading offset 0, function at rdb.c:0 -> ${e instanceof RdbCrcError ? 'RDB CRC error' : e.message}`;
-      s.log.warning(reason);
-      s.log.raw('warning', rdbCheckReport(basename(path), reason, e));
-      throw new Error('Terminating server after rdb file reading failure.');
-    }
+    // loading from here on (Redis's startLoadingFile): a client that connects at once is answered -LOADING
     s.loading = true;
-    const info = { start: Math.floor(started / 1000), totalBytes: img.size, loadedBytes: 0 };
+    const info = { start: Math.floor(started / 1000), totalBytes: size, loadedBytes: 0, rdbUsedMem: 0 };
     s.loadingInfo = info;
     try {
-      const n = img.entries.length;
-      const bytesPerEntry = img.size / Math.max(1, n);
-      let loaded = 0;
-      let expired = 0;
-      for (let i = 0; i < n; ) {
-        // a turn of the event loop every loading-process-events-interval-bytes (and at most LOAD_SLICE entries)
-        const interval = s.config.getInt('loading-process-events-interval-bytes');
-        const delayUs = s.config.getInt('key-load-delay');
-        const end = Math.min(n, i + Math.max(1, Math.min(LOAD_SLICE, Math.floor(interval / bytesPerEntry))));
-        if (delayUs > 0) {
-          for (; i < end; i++) {
-            const [l, x] = installEntries(s, img.entries, i, i + 1);
-            loaded += l;
-            expired += x;
-            sleepBlocking(delayUs / 1000);
-          }
-        } else {
-          const [l, x] = installEntries(s, img.entries, i, end);
-          loaded += l;
-          expired += x;
-          i = end;
-        }
-        info.loadedBytes = Math.round(bytesPerEntry * i);
-        if (i < n) await new Promise((r) => setImmediate(r));
-      }
-      this.lastLoadLoaded = loaded;
-      this.lastLoadExpired = expired;
-      s.ks.dirty = 0;
-      if (img.emptySkipped > 0) s.log.warning(`Done loading RDB, keys loaded: ${loaded}, keys expired: ${expired}, empty keys skipped: ${img.emptySkipped}.`);
-      else s.log.notice(`Done loading RDB, keys loaded: ${loaded}, keys expired: ${expired}.`);
-      s.log.notice(`DB loaded from disk: ${((Date.now() - started) / 1000).toFixed(3)} seconds`);
+      await new Promise((r) => setImmediate(r));
+      await this.loadFile(path, started, info);
     } finally {
       s.loading = false;
       s.loadingInfo = null;
     }
+  }
+
+  private async loadFile(path: string, started: number, info: { totalBytes: number; loadedBytes: number; rdbUsedMem: number }): Promise<void> {
+    const s = this.s;
+    let data: Buffer;
+    try {
+      data = readFileSync(path);
+    } catch (e) {
+      throw new Error(`Fatal error loading the DB: ${strerror(e)}. Exiting.`);
+    }
+    info.totalBytes = data.length;
+    let loaded = 0;
+    let expired = 0;
+    let delayUs = 0;
+    const now = Date.now();
+    const dbs = s.ks.dbs;
+    const onKey = (dbIndex: number, key: string, value: Value, expireAt: number, idle: number, freq: number): void => {
+      // a master drops the keys whose TTL has passed (rdbLoadRio)
+      if (expireAt !== 0 && expireAt <= now) {
+        expired++;
+        return;
+      }
+      const db = dbs[dbIndex];
+      let slot = db.addRdbLoad(key, value);
+      if (slot === -1) {
+        // a key seen twice (a damaged or hand-made file): the last one wins
+        db.setKey(key, value);
+        slot = db.findSlot(key);
+      }
+      if (expireAt !== 0) db.setExpireSlot(slot, expireAt);
+      if (idle >= 0 || freq >= 0) s.ks.restoreClock(db, key, idle, freq);
+      loaded++;
+      if (delayUs > 0) sleepBlocking(delayUs / 1000);
+    };
+    let loader: RdbLoader;
+    try {
+      loader = new RdbLoader(s, data, 0, onKey);
+    } catch (e) {
+      if (!(e instanceof RdbError)) throw e;
+      this.reportCorrupt(path, e);
+    }
+    // RESIZEDB: the tables sized once for the keys to come (dictExpand)
+    loader.onResize = (dbIndex, size) => dbs[dbIndex].dict.expand(size);
+    loader.onFunction = (payload) => rdbCreateFunctions(s, [payload], false);
+    for (;;) {
+      const interval = s.config.getInt('loading-process-events-interval-bytes');
+      delayUs = s.config.getInt('key-load-delay');
+      let done: boolean;
+      try {
+        done = loader.step(interval, performance.now() + LOAD_SLICE_MS);
+      } catch (e) {
+        if (!(e instanceof RdbError)) throw e;
+        this.reportCorrupt(path, e);
+      }
+      info.loadedBytes = loader.loadedBytes;
+      info.rdbUsedMem = Number.parseInt(loader.aux.get('used-mem') ?? '0', 10) || 0;
+      if (done) break;
+      await new Promise((r) => setImmediate(r));
+    }
+    this.lastLoadLoaded = loaded;
+    this.lastLoadExpired = expired;
+    s.ks.dirty = 0;
+    if (loader.emptySkipped > 0) s.log.warning(`Done loading RDB, keys loaded: ${loaded}, keys expired: ${expired}, empty keys skipped: ${loader.emptySkipped}.`);
+    else s.log.notice(`Done loading RDB, keys loaded: ${loaded}, keys expired: ${expired}.`);
+    s.log.notice(`DB loaded from disk: ${((Date.now() - started) / 1000).toFixed(3)} seconds`);
+  }
+
+  /** Redis's rdbReportCorruptRDB while loading a file: the reason, redis-check-rdb's report, then it exits. */
+  private reportCorrupt(path: string, e: RdbError): never {
+    const s = this.s;
+    if (e instanceof RdbCrcError) s.log.warning(e.message);
+    const reason = `Internal error in RDB reading offset 0, function at rdb.c:0 -> ${e instanceof RdbCrcError ? 'RDB CRC error' : e.message}`;
+    s.log.warning(reason);
+    s.log.raw('warning', rdbCheckReport(basename(path), reason, e));
+    throw new Error('Terminating server after rdb file reading failure.');
   }
 
   /** INFO persistence's rdb_ fields. */
