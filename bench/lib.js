@@ -118,7 +118,9 @@ function defaultHeapMb() {
 }
 
 /**
- * Starts a server process and waits until it answers PING.
+ * Starts a server process and waits until it answers PING (with
+ * `wait: false`, returns as soon as it is spawned: a caller timing its
+ * startup polls it itself).
  * kind: 'gkv' | 'redis'. Returns { kind, name, port, pid, proc, stop() }.
  */
 export async function startServer(kind, opts = {}) {
@@ -154,7 +156,7 @@ export async function startServer(kind, opts = {}) {
   let exited = false;
   const exitP = new Promise((r) => proc.once('exit', () => ((exited = true), r())));
   const deadline = Date.now() + 15000;
-  for (;;) {
+  for (; opts.wait !== false; ) {
     if (exited) throw new Error(`${kind} server exited at startup:\n${log}`);
     try {
       const c = await RespConn.connect(port);
@@ -177,6 +179,9 @@ export async function startServer(kind, opts = {}) {
     port,
     pid: proc.pid,
     proc,
+    get exited() {
+      return exited;
+    },
     get log() {
       return log;
     },
