@@ -12,8 +12,8 @@
  * compile error), plus `log`. Defaults differ from gkv-server's in three ways
  * suited to tests and embedding:
  * - bind 127.0.0.1;
- * - in memory: unless persistence is asked for (`dir`, `dbfilename`, `save`,
- *   `appendonly`, `appendfilename` or `appenddirname` given), nothing is saved
+ * - in memory: unless persistence is asked for (`dir` or `dbfilename` given,
+ *   save points in `save`, or `appendonly` on), nothing is saved
  *   (save "") and `dir` is a private temporary directory, removed when the
  *   server stops, so that no dump.rdb or AOF lands in the caller's working
  *   directory — not at close(), not on FLUSHALL or SHUTDOWN, not even on an
@@ -59,8 +59,17 @@ export interface GkvServer {
   server: Server;
 }
 
-/** the options that ask for persistence: given any of them, `dir` defaults to the working directory as in redis-server */
-const PERSISTENCE_OPTIONS = ['dir', 'dbfilename', 'save', 'appendonly', 'appendfilename', 'appenddirname'];
+/**
+ * Whether the options ask for persistence: then `dir` defaults to the working
+ * directory, as in redis-server. `save: ''` or `appendonly: false` say
+ * "none", so they do not.
+ */
+function wantsPersistence(p: ConfigOptions): boolean {
+  if (p.dir !== undefined || p.dbfilename !== undefined) return true;
+  const save = p.save === undefined ? '' : Array.isArray(p.save) ? p.save.join(' ') : String(p.save);
+  const aof = p.appendonly === true || (typeof p.appendonly === 'string' && p.appendonly.toLowerCase() === 'yes');
+  return save.trim() !== '' || aof;
+}
 
 /**
  * The private directories of in-memory servers not yet removed. Removing one
@@ -113,7 +122,7 @@ export async function createServer(options: ServerOptions = {}): Promise<GkvServ
     }
   }
   // in memory: the files an explicit SAVE, SHUTDOWN SAVE or CONFIG SET appendonly would write go to a private directory
-  const privateDir = PERSISTENCE_OPTIONS.some(given) ? null : mkdtempSync(join(tmpdir(), 'gkv-'));
+  const privateDir = wantsPersistence(params) ? null : mkdtempSync(join(tmpdir(), 'gkv-'));
   if (privateDir !== null) config.setStartup('dir', [privateDir]);
   let server: Server;
   try {

@@ -74,11 +74,12 @@ test('createServer() writes nothing into the working directory: not at close(), 
       await c.cmd('SET', 'k', 'v');
       void c.cmd('SHUTDOWN', 'SAVE').catch(() => {});
       await b.server.closed;
-      // 3: a plain SHUTDOWN
-      const d = await createServer({ port: 0 });
+      // 3: a plain SHUTDOWN, with options that say "no persistence" explicitly
+      const d = await createServer({ port: 0, save: '', appendonly: false });
       out.dirD = d.server.config.get('dir');
       c = await RespClient.connect(d.port);
       await c.cmd('SET', 'k', 'v');
+      out.saveD = String(await c.cmd('SAVE'));
       void c.cmd('SHUTDOWN').catch(() => {});
       await d.server.closed;
       await new Promise((r) => setTimeout(r, 50));
@@ -86,6 +87,7 @@ test('createServer() writes nothing into the working directory: not at close(), 
     );
     assert.deepEqual(readdirSync(cwd), [], 'the working directory stays empty');
     assert.equal(out.save, 'OK');
+    assert.equal(out.saveD, 'OK');
     assert.equal(out.setAof, 'OK');
     // the files went to the server's private directory (so the commands worked) ...
     assert.ok((out.filesA as string[]).includes('dump.rdb'), `dump.rdb in the private dir: ${out.filesA}`);
@@ -102,7 +104,7 @@ test('createServer() writes nothing into the working directory: not at close(), 
   }
 });
 
-test('createServer() with persistence asked for (save points) saves into the working directory at SHUTDOWN, as redis-server does', () => {
+test('createServer() with persistence asked for (save points, appendonly) writes into the working directory, as redis-server does', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'gkv-lib-cwd-'));
   try {
     const { out } = runInChild(
@@ -114,10 +116,14 @@ test('createServer() with persistence asked for (save points) saves into the wor
       await c.cmd('SET', 'k', 'v');
       c.close();
       await a.close();
+      const b = await createServer({ port: 0, appendonly: true });
+      out.dirB = b.server.config.get('dir');
+      await b.close();
       `,
     );
     assert.equal(out.dir, cwd);
-    assert.deepEqual(readdirSync(cwd), ['dump.rdb']);
+    assert.equal(out.dirB, cwd);
+    assert.deepEqual(readdirSync(cwd).sort(), ['appendonlydir', 'dump.rdb']);
   } finally {
     rmSync(cwd, { recursive: true, force: true });
   }
