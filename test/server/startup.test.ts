@@ -298,6 +298,39 @@ test("unixsocket: gKV serves the Unix socket with unixsocketperm's mode, redis-c
   }
 });
 
+test('port 0 is no TCP listener, as for redis-server: with no Unix socket either, the server refuses to start', { skip: oracleSkip() }, async () => {
+  const dir = tempDir();
+  try {
+    for (const args of [
+      ['--port', '0', '--save', ''],
+      ['--port', String(await freePort()), '--bind', '', '--save', ''],
+    ]) {
+      const [r, g] = await Promise.all([runProgram('redis-server', args, { cwd: dir }, SHORT_MS), runProgram(gkvServerBin, args, { cwd: dir }, SHORT_MS)]);
+      assert.equal(r.code, 1);
+      assert.equal(g.code, 1, g.stdout);
+      assert.deepEqual(logLines(g.stdout, /listen/), logLines(r.stdout, /listen/));
+      assert.deepEqual(logLines(g.stdout, /listen/), ['<pid>:M <time> # Configured to not listen anywhere, exiting.']);
+    }
+    const logs: string[][] = [];
+    for (const program of ['redis-server', gkvServerBin]) {
+      const sock = join(dir, 'port0.sock');
+      const p = startProgram(program, ['--port', '0', '--save', '', '--unixsocket', sock], { cwd: dir });
+      try {
+        await waitFor(() => /accept connections at/.test(p.stdout()), `${program}: the unix socket line`);
+        const r = await runProgram('redis-cli', ['-s', sock, 'CONFIG', 'GET', 'port'], {}, SHORT_MS);
+        assert.equal(r.stdout, 'port\n0\n');
+        logs.push(logLines(p.stdout(), /port=|accept connections/));
+      } finally {
+        await kill(p);
+      }
+    }
+    assert.deepEqual(logs[1], logs[0]);
+    assert.deepEqual(logs[0], ['<pid>:M <time> * Running mode=standalone, port=0.', `<pid>:M <time> * The server is now ready to accept connections at ${join(dir, 'port0.sock')}`]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("pidfile: written with the pid once the server listens, removed at exit with Redis's line", async () => {
   const dir = tempDir();
   const pidfile = join(dir, 'gkv.pid');
