@@ -28,6 +28,7 @@
  */
 
 import { objBytes, pushedArrayBytes, strBytes, typedBytes } from '../util/v8-size.js';
+import type { Dict } from './dict.js';
 
 export const SKIPLIST_MAXLEVEL = 32;
 const P = 0.25;
@@ -109,6 +110,8 @@ export class SkipList {
   tail = 0;
   length = 0;
   level = 1;
+  /** the sorted set's member → node id table, kept here for it (ZSet.dict); null until set */
+  dict: Dict<number> | null = null;
 
   constructor(capacity = 16) {
     const cap = Math.max(2, capacity + 1);
@@ -128,7 +131,7 @@ export class SkipList {
    * the rest).
    */
   memoryUsage(samples: number): number {
-    let b = objBytes(13) + pushedArrayBytes(this.members.length);
+    let b = objBytes(14) + pushedArrayBytes(this.members.length);
     for (const a of [this.scores, this.back, this.off, this.lvl, this.pool, this.freeChunk]) b += typedBytes(a.byteLength);
     let bytes = 0;
     let seen = 0;
@@ -547,6 +550,7 @@ export class SkipList {
     c.off = this.off.slice();
     c.lvl = this.lvl.slice();
     c.pool = this.pool.slice();
+    c.dict = null;
     (c as unknown as { freeChunk: Int32Array }).freeChunk = this.freeChunk.slice();
     return c;
   }
