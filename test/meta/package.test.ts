@@ -48,6 +48,7 @@ const skip = npmMissing ? 'npm is not installed' : false;
 let work = '';
 let app = '';
 let packed: string[] = [];
+let installOutput = '';
 
 before(() => {
   if (npmMissing) return;
@@ -61,7 +62,8 @@ before(() => {
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'gkv-pack-check', private: true, type: 'module' }));
   const t1 = Date.now();
   // --offline: only the npm cache may be read; a package with runtime dependencies not cached fails here (ENOTCACHED)
-  run('npm', ['install', '--offline', '--no-audit', '--no-fund', join(work, info[0].filename)], app);
+  const install = run('npm', ['install', '--offline', '--no-audit', '--no-fund', join(work, info[0].filename)], app);
+  installOutput = install.stdout + install.stderr;
   process.stderr.write(`# npm pack ${t1 - t0} ms, npm install of the tarball ${Date.now() - t1} ms\n`);
 });
 
@@ -88,8 +90,11 @@ test('the tarball holds the compiled server, the binaries and the command metada
     packed.filter((f) => f.startsWith('dist/test/') || f.startsWith('test/')),
     [],
   );
-  const installed = JSON.parse(readFileSync(join(app, 'node_modules', 'gkv', 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  const installed = JSON.parse(readFileSync(join(app, 'node_modules', 'gkv', 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; scripts?: Record<string, string> };
   assert.deepEqual(Object.keys(installed.dependencies ?? {}), [], 'gkv has no runtime dependencies');
+  // no install scripts: nothing for the installing project to approve (npm 11 warns of any, prepare included)
+  for (const s of ['preinstall', 'install', 'postinstall', 'prepare']) assert.equal(installed.scripts?.[s], undefined, `a ${s} script`);
+  assert.doesNotMatch(installOutput, /install-scripts|allowScripts/);
 });
 
 test('npx gkv-server --port N, installed from the tarball in an empty directory, answers PING', { skip }, async () => {
