@@ -92,7 +92,12 @@ async function main(argv: string[]): Promise<number> {
   // the pid file, the daemon's parent let go, the banner and its warnings
   server.onStartup.unshift(() => {
     if (background || config.get('pidfile') !== '') createPidFile(server);
-    if (daemonChild && process.send !== undefined) process.send('listening', () => process.disconnect());
+    // (a parent gone meanwhile, killed, has closed the channel: nothing to tell)
+    if (daemonChild && process.send !== undefined && process.connected) {
+      process.send('listening', () => {
+        if (process.connected) process.disconnect();
+      });
+    }
     startupBanner(server);
   });
   // kill -ABRT: Redis's crash report, then the death by that signal; installed before
@@ -116,12 +121,14 @@ async function main(argv: string[]): Promise<number> {
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   const role = server.log.role;
   server.log.role = 'C';
+  redisIsSupervised(server);
   server.log.warning('oO0OoO0OoO0Oo gKV is starting oO0OoO0OoO0Oo');
   server.log.warning(`gKV version=${GKV_VERSION}, redis_version=${REDIS_VERSION}, bits=${bits()}, node=${process.version}, pid=${process.pid}, just started`);
   if (argv.length === 0) {
     server.log.warning(`Warning: no config file specified, using the default config. In order to specify a config file use ${argv0} /path/to/gkv.conf`);
   } else server.log.warning('Configuration loaded');
   server.log.role = role;
+  if (!serverCanHonour(server)) return 1;
   try {
     await server.listen();
   } catch (e) {
@@ -257,6 +264,53 @@ function startupBanner(server: Server): void {
   } else log.notice(`Running mode=standalone, port=${server.port}.`);
   checkTcpBacklogSettings(server);
   log.warning('Server initialized');
+}
+
+/**
+ * Redis's redisIsSupervised, before the "is starting" lines: supervised
+ * upstart (or auto with UPSTART_JOB set) stops the process with SIGSTOP once
+ * started, as Redis does, for upstart to see it ready; systemd cannot be told
+ * (sd_notify needs a Unix datagram socket, which Node has not), so gKV says
+ * so as a Redis built without libsystemd does. Without the supervisor's
+ * variable, Redis's errors.
+ */
+function redisIsSupervised(server: Server): void {
+  let mode = server.config.get('supervised');
+  if (mode === 'auto') mode = process.env.UPSTART_JOB !== undefined ? 'upstart' : process.env.NOTIFY_SOCKET !== undefined ? 'systemd' : 'no';
+  if (mode === 'upstart') {
+    if (process.env.UPSTART_JOB === undefined) {
+      server.log.warning('upstart supervision requested, but UPSTART_JOB not found!');
+      return;
+    }
+    server.log.notice('supervised by upstart, will stop to signal readiness.');
+    delete process.env.UPSTART_JOB;
+    server.onStartup.push(() => void process.kill(process.pid, 'SIGSTOP'));
+  } else if (mode === 'systemd') {
+    if (process.env.NOTIFY_SOCKET === undefined) server.log.warning('systemd supervision error: NOTIFY_SOCKET not found!');
+    else server.log.warning('systemd supervision requested or auto-detected, but gKV is compiled without libsystemd support!');
+  }
+}
+
+/**
+ * Settings gKV takes but cannot honour: those a client would be misled by
+ * stop the start (tls-port: no TLS in gKV, as Redis's "Failed to configure
+ * TLS"; cluster-enabled: no cluster mode), the others are logged
+ * (syslog-enabled: the log stays where logfile says). Returns false to stop.
+ */
+function serverCanHonour(server: Server): boolean {
+  const cfg = server.config;
+  const log = server.log;
+  if (cfg.getInt('tls-port') !== 0) {
+    log.warning(`gKV has no TLS support: tls-port ${cfg.getInt('tls-port')} cannot be served.`);
+    log.warning('Failed to configure TLS. Check logs for more info.');
+    return false;
+  }
+  if (cfg.getBool('cluster-enabled')) {
+    log.warning('gKV has no cluster mode: cluster-enabled yes cannot be honoured, exiting.');
+    return false;
+  }
+  if (cfg.getBool('syslog-enabled')) log.warning(`WARNING gKV does not log to syslog (syslog-enabled yes): the log goes to ${log.file === '' ? 'stdout' : log.file}.`);
+  return true;
 }
 
 /** Redis's checkTcpBacklogSettings: the kernel caps listen()'s backlog at net.core.somaxconn. */

@@ -331,6 +331,68 @@ test('port 0 is no TCP listener, as for redis-server: with no Unix socket either
   }
 });
 
+test("supervised without its supervisor logs Redis's error lines; supervised upstart stops with SIGSTOP once started, as Redis", { skip: oracleSkip() }, async () => {
+  const dir = tempDir();
+  const env = { ...process.env };
+  delete env.NOTIFY_SOCKET;
+  delete env.UPSTART_JOB;
+  try {
+    for (const mode of ['systemd', 'upstart']) {
+      const logs: string[][] = [];
+      for (const program of ['redis-server', gkvServerBin]) {
+        const port = await freePort();
+        const p = startProgram(program, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--supervised', mode], { cwd: dir, env });
+        try {
+          await waitFor(() => /Ready to accept connections/.test(p.stdout()), `${program}: ready`);
+          logs.push(logLines(p.stdout(), /supervision/).slice(0, 1));
+        } finally {
+          await kill(p);
+        }
+      }
+      assert.deepEqual(logs[1], logs[0]);
+      assert.equal(logs[0].length, 1, mode);
+    }
+    const port = await freePort();
+    const p = startProgram(gkvServerBin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--supervised', 'upstart'], { cwd: dir, env: { ...env, UPSTART_JOB: 'gkv' } });
+    try {
+      const state = () => readFileSync(`/proc/${p.proc.pid}/stat`, 'latin1').split(') ')[1].split(' ')[0];
+      await waitFor(() => state() === 'T', 'stopped by SIGSTOP');
+      p.proc.kill('SIGCONT');
+      const c = await connectWhenListening(port);
+      assert.equal(await c.cmd('PING'), 'PONG');
+      c.close();
+      assert.deepEqual(logLines(p.stdout(), /upstart/), ['<pid>:C <time> * supervised by upstart, will stop to signal readiness.']);
+    } finally {
+      await kill(p);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('settings gKV cannot honour: tls-port and cluster-enabled stop the start, syslog-enabled is logged', async () => {
+  const dir = tempDir();
+  try {
+    const port = String(await freePort());
+    const tls = await runProgram(gkvServerBin, ['--port', port, '--save', '', '--tls-port', '1'], { cwd: dir }, SHORT_MS);
+    assert.equal(tls.code, 1);
+    // Redis's last line when TLS cannot be set up
+    assert.deepEqual(logLines(tls.stdout, /TLS/), ['<pid>:M <time> # gKV has no TLS support: tls-port 1 cannot be served.', '<pid>:M <time> # Failed to configure TLS. Check logs for more info.']);
+    const cluster = await runProgram(gkvServerBin, ['--port', port, '--save', '', '--cluster-enabled', 'yes'], { cwd: dir }, SHORT_MS);
+    assert.equal(cluster.code, 1);
+    assert.deepEqual(logLines(cluster.stdout, /cluster/), ['<pid>:M <time> # gKV has no cluster mode: cluster-enabled yes cannot be honoured, exiting.']);
+    const p = startProgram(gkvServerBin, ['--port', port, '--bind', '127.0.0.1', '--save', '', '--syslog-enabled', 'yes'], { cwd: dir });
+    try {
+      await waitFor(() => /Ready to accept connections/.test(p.stdout()), 'ready');
+      assert.deepEqual(logLines(p.stdout(), /syslog/), ['<pid>:M <time> # WARNING gKV does not log to syslog (syslog-enabled yes): the log goes to stdout.']);
+    } finally {
+      await kill(p);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("pidfile: written with the pid once the server listens, removed at exit with Redis's line", async () => {
   const dir = tempDir();
   const pidfile = join(dir, 'gkv.pid');
