@@ -28,7 +28,7 @@
  */
 import vm from 'node:vm';
 import v8 from 'node:v8';
-import { usedMemory } from './memory.js';
+import { usedMemory } from './used-memory.js';
 
 /** the least growth or drop (bytes) that makes an idle collection worth it */
 const IDLE_GC_MIN = 32 * 1024 * 1024;

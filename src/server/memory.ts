@@ -44,11 +44,9 @@ import type { ServerContext } from '../commands/context.js';
 import type { InfoFields } from './info.js';
 import { clientMemoryUsage, outputBufferMemory } from './client-mem.js';
 import { bytesToHuman, fixed } from '../util/numbers.js';
+import { usedMemory } from './used-memory.js';
 
-export function usedMemory(): number {
-  const h = v8.getHeapStatistics();
-  return h.used_heap_size + h.external_memory;
-}
+export { usedMemory };
 
 /** used_memory when the process loaded the server, before any client or key: used_memory_startup */
 const STARTUP_MEMORY = usedMemory();
