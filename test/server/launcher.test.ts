@@ -31,11 +31,12 @@ function childrenOf(pid: number): number[] {
 }
 
 /** Starts the launcher with `env`, waits for PING; returns the launcher's process, the server's PID and how it exits. */
-async function launch(env: NodeJS.ProcessEnv) {
+async function launch(env: NodeJS.ProcessEnv, detached = false) {
   const port = await freePort();
   const p = spawn(process.execPath, [bin, '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--set-proc-title', 'no'], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached, // its own process group, as a terminal's foreground job
   });
   let out = '';
   p.stdout.on('data', (d) => (out += d));
@@ -132,4 +133,19 @@ test('GKV_LAUNCH=inprocess: the PID started is the server, and killed it is seen
   s.p.kill('SIGKILL');
   assert.deepEqual(await s.exited, { code: null, signal: 'SIGKILL' });
   await waitFor(() => spawnSync('kill', ['-0', String(s.serverPid)]).status !== 0, 'the server gone with its PID');
+});
+
+test('GKV_LAUNCH=child: Ctrl+C (SIGINT to the process group) shuts the server down once; the launcher outlives it and exits 0 with it', { skip: linux }, async () => {
+  const s = await launch({ GKV_LAUNCH: 'child' }, true);
+  try {
+    process.kill(-s.p.pid!, 'SIGINT');
+    assert.deepEqual(await s.exited, { code: 0, signal: null });
+    assert.match(s.output(), /Received SIGINT scheduling shutdown/);
+    assert.doesNotMatch(s.output(), /You insist/);
+    assert.equal((s.output().match(/Received SIGINT/g) ?? []).length, 1);
+  } finally {
+    try {
+      process.kill(-s.p.pid!, 'SIGKILL');
+    } catch {}
+  }
 });
