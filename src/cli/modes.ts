@@ -436,7 +436,8 @@ class SocketReader {
  * random bytes follows: its reply marks the last one. Then "errors: N,
  * replies: M" (the ECHO not counted) and status 1 when there were errors.
  * With no reply for --pipe-timeout seconds after stdin ended (30 by
- * default, 0 waits forever) it gives up.
+ * default, 0 waits forever) it gives up; when the server closes the
+ * connection it ends at once, with status 1 and no count.
  */
 export async function pipeMode(host: ModeHost, stdin: NodeJS.ReadableStream): Promise<number> {
   const conn = await host.connection(false, false);
@@ -481,18 +482,15 @@ export async function pipeMode(host: ModeHost, stdin: NodeJS.ReadableStream): Pr
       replies++;
     }
   });
-  sock.on('error', (e) => {
+  // the server closing the link (QUIT in the input) or a read error ends it silently with status 1,
+  // after the replies that came before were counted and their errors printed, as redis-cli does
+  const lost = () => {
     if (done) return;
-    host.err(`Error reading from the server: ${strerror(e)}\n`);
     done = true;
     finish(1);
-  });
-  sock.on('close', () => {
-    if (done) return;
-    host.err('Error reading from the server: Connection reset by peer\n');
-    done = true;
-    finish(1);
-  });
+  };
+  sock.on('error', lost);
+  sock.on('close', lost);
 
   // stdin to the socket, pausing while the socket's buffer is full
   (async () => {
@@ -517,7 +515,8 @@ export async function pipeMode(host: ModeHost, stdin: NodeJS.ReadableStream): Pr
 
   const timeout = host.cfg.pipeTimeout;
   const timer = setInterval(() => {
-    if (!done && eof && timeout > 0 && Date.now() - lastRead > timeout * 1000) {
+    // whole seconds, as redis-cli's time(NULL) counts them
+    if (!done && eof && timeout > 0 && Math.floor(Date.now() / 1000) - Math.floor(lastRead / 1000) > timeout) {
       host.err(`No replies for ${timeout} seconds: exiting.\n`);
       errors++;
       end(true);

@@ -232,6 +232,17 @@ test('--pipe sends stdin as it is and counts replies and errors as redis-cli doe
       assert.match(ok.out, /errors: 0, replies: 3000\n$/);
       assert.equal(ok.code, 0);
       await sameAsRedisCli(port, ['--pipe'], '', '--pipe < nothing');
+      // the server closes the connection: status 1, no count
+      const quit = await sameAsRedisCli(port, ['--pipe'], 'PING\r\nQUIT\r\nPING\r\n', '--pipe < PING QUIT PING');
+      assert.deepEqual([quit.out, quit.err, quit.code], ['All data transferred. Waiting for the last reply...\n', '', 1]);
+      // no reply within --pipe-timeout (the server's clients paused): it gives up, counting that as an error
+      for (const prog of ['redis-cli', 'gkv-cli']) {
+        assert.equal((await runProgram('redis-cli', ['-p', String(port), 'client', 'pause', '2500', 'all'])).out, 'OK\n');
+        const args = ['-p', String(port), '--pipe', '--pipe-timeout', '1'];
+        const r = prog === 'redis-cli' ? await runProgram('redis-cli', args, 'PING\r\n') : await cli(args, 'PING\r\n');
+        assert.deepEqual(r, { out: 'All data transferred. Waiting for the last reply...\nerrors: 1, replies: 0\n', err: 'No replies for 1 seconds: exiting.\n', code: 1 }, prog);
+        await runProgram('redis-cli', ['-p', String(port), 'client', 'unpause']);
+      }
     }
     assert.equal((await cli(['-p', String(srv.port), 'llen', 'list'])).out, '6000\n');
   } finally {
