@@ -171,6 +171,15 @@ export function summaryOrder(lookups: number): string[] {
   return ['list', 'hash', 'string', 'stream', 'set', 'zset'];
 }
 
+/** hiredis's reply type numbers, which redis-cli prints in a few messages. */
+const HIREDIS_TYPE: Record<Reply['t'], number> = { string: 1, array: 2, integer: 3, nil: 4, status: 5, error: 6, double: 7, bool: 8, map: 9, set: 10, push: 12, bignum: 13, verb: 14 };
+
+/** A key as printf's "%s" shows it: up to its first NUL byte. */
+function cString(s: string): string {
+  const nul = s.indexOf('\0');
+  return nul < 0 ? s : s.slice(0, nul);
+}
+
 function rank(order: string[], name: string): number {
   const i = order.indexOf(name);
   return i < 0 ? order.length : i;
@@ -252,7 +261,7 @@ export async function findBigKeys(host: ModeHost, memkeys: boolean, memkeysSampl
         const r = typeReplies[i];
         if (r.t !== 'status') {
           if (r.t === 'error') host.err(`TYPE returned an error: ${r.s}\n`);
-          else host.err(`Invalid reply type for TYPE on key '${keys[i]}'!\n`);
+          else host.err(`Invalid reply type (${HIREDIS_TYPE[r.t]}) for TYPE on key '${cString(keys[i])}'!\n`);
           return 1;
         }
         let t = types.get(r.s) ?? null;
@@ -279,7 +288,7 @@ export async function findBigKeys(host: ModeHost, memkeys: boolean, memkeysSampl
         if (sized(t)) {
           const r = sizeReplies[next++];
           if (r.t === 'integer') size = Number(r.s);
-          else host.err(`Warning:  ${memkeys ? 'MEMORY USAGE' : t!.sizecmd} on '${keys[i]}' failed (may have changed type)\n`);
+          else host.err(`Warning:  ${memkeys ? 'MEMORY USAGE' : t!.sizecmd} on '${cString(keys[i])}' failed (may have changed type)\n`);
         }
         if (!t) continue;
         t.totalsize += size;

@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startGkv, startRedis } from '../harness/servers.js';
-import { cli, cliMainJs, oracleCliSkip, runProgram, type Run } from '../harness/cli-run.js';
+import { startGkv, startRedis, waitFor } from '../harness/servers.js';
+import { cleanEnv, cli, cliMainJs, oracleCliSkip, runProgram, type Run } from '../harness/cli-run.js';
 import { bytesToHuman, fixed, fixedZeroPad } from '../../src/cli/cformat.js';
 import { completionsFor, helpFromCommandDocs, hintFor, strcasecmp } from '../../src/cli/help.js';
 import { getInfoField, statLine } from '../../src/cli/modes.js';
@@ -237,7 +237,7 @@ test('--pipe sends stdin as it is and counts replies and errors as redis-cli doe
       assert.deepEqual([quit.out, quit.err, quit.code], ['All data transferred. Waiting for the last reply...\n', '', 1]);
       // no reply within --pipe-timeout (the server's clients paused): it gives up, counting that as an error
       for (const prog of ['redis-cli', 'gkv-cli']) {
-        assert.equal((await runProgram('redis-cli', ['-p', String(port), 'client', 'pause', '2500', 'all'])).out, 'OK\n');
+        assert.equal((await runProgram('redis-cli', ['-p', String(port), 'client', 'pause', '8000', 'all'])).out, 'OK\n');
         const args = ['-p', String(port), '--pipe', '--pipe-timeout', '1'];
         const r = prog === 'redis-cli' ? await runProgram('redis-cli', args, 'PING\r\n') : await cli(args, 'PING\r\n');
         assert.deepEqual(r, { out: 'All data transferred. Waiting for the last reply...\nerrors: 1, replies: 0\n', err: 'No replies for 1 seconds: exiting.\n', code: 1 }, prog);
@@ -311,8 +311,9 @@ test('--latency and --latency-history print the figures in the shapes redis-cli 
     // history: every sample, a " -- N seconds range" line per interval; redrawn in place on a terminal
     for (const mode of [['--raw'], ['--no-raw']]) {
       const args = ['-p', p, '--latency-history', '-i', '0.2', ...mode];
-      const want = await runProgram('stdbuf', ['-o0', 'redis-cli', ...args], '', {}, { stopAfterMs: 900 });
-      const got = await cli(args, '', {}, { stopAfterMs: 900 });
+      const untilRange = { stopWhen: (out: string) => out.includes(' seconds range\n') };
+      const want = await runProgram('stdbuf', ['-o0', 'redis-cli', ...args], '', {}, untilRange);
+      const got = await cli(args, '', {}, untilRange);
       const firstRange = (s: string) => mask(s.slice(0, s.indexOf(' seconds range\n') + 15));
       const strip = (s: string) =>
         firstRange(s)
@@ -331,8 +332,9 @@ test('--stat prints the header and a line per interval in the layout redis-cli u
   try {
     await populate(srv.port);
     const args = ['-p', String(srv.port), '--stat', '-i', '0.1'];
-    const want = await runProgram('stdbuf', ['-o0', 'redis-cli', ...args], '', {}, { stopAfterMs: 700 });
-    const got = await cli(args, '', {}, { stopAfterMs: 700 });
+    const fourLines = { stopWhen: (out: string) => out.split('\n').length > 4 };
+    const want = await runProgram('stdbuf', ['-o0', 'redis-cli', ...args], '', {}, fourLines);
+    const got = await cli(args, '', {}, fourLines);
     const lines = (s: string) => s.split('\n').slice(0, 4);
     assert.deepEqual(lines(got.out).slice(0, 2), lines(want.out).slice(0, 2));
     assert.deepEqual(lines(got.out).map(mask), lines(want.out).map(mask));
@@ -345,21 +347,38 @@ test('--stat prints the header and a line per interval in the layout redis-cli u
 });
 
 /**
- * Types a line key by key into the REPL on a pseudo-terminal (script(1)),
- * returning what was drawn. The terminal has 80 columns, so hints are cut
- * as redis-cli cuts them.
+ * Types keys one at a time into the REPL on a pseudo-terminal (script(1))
+ * and returns what was drawn. Each key waits for the prompt (the first) or
+ * for the redraw of the one before, so every key is seen alone whatever the
+ * machine's load. The terminal has 80 columns, so hints are cut as
+ * redis-cli cuts them. Keys use printf escapes ("\\r", "\\t").
  */
 async function typeInRepl(program: string[], keys: string[]): Promise<string> {
   const cmd = `stty cols 80 rows 24; ${program.map((a) => `'${a}'`).join(' ')}`;
-  // one key at a time, with time for each redraw
-  const feeder = `for k in ${keys.map((k) => `'${k.replace(/'/g, "'\\''")}'`).join(' ')}; do printf '%b' "$k"; sleep 0.15; done; sleep 0.5`;
-  const r = await runProgram('sh', ['-c', `(sleep 0.8; ${feeder}) | script -qc "${cmd.replace(/"/g, '\\"')}" /dev/null`], '', {
-    HOME: tmpdir(),
-    GKVCLI_HISTFILE: '/dev/null',
-    REDISCLI_HISTFILE: '/dev/null',
-    TERM: 'xterm',
+  const p = spawn('script', ['-qc', cmd, '/dev/null'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: cleanEnv({ HOME: tmpdir(), REDISCLI_HISTFILE: '/dev/null', TERM: 'xterm' }),
   });
-  return r.out;
+  let out = '';
+  p.stdout.on('data', (d: Buffer) => (out += d.toString('latin1')));
+  const closed = new Promise<void>((r) => p.once('close', () => r()));
+  const grows = async (from: number) => {
+    await waitFor(() => out.length > from, 'the REPL drew something', 20_000, 5);
+    await new Promise((r) => setTimeout(r, 40)); // the rest of the redraw
+  };
+  try {
+    await waitFor(() => out.includes('> '), 'the prompt', 20_000, 10);
+    for (const k of keys) {
+      const before = out.length;
+      p.stdin.write(k.replace('\\r', '\r').replace('\\t', '\t'));
+      await grows(before);
+    }
+    p.stdin.end();
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 5000))]);
+  } finally {
+    p.kill('SIGKILL');
+  }
+  return out;
 }
 
 const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;

@@ -30,8 +30,8 @@ export interface RunOptions {
   /** standard input (latin1); empty when not given */
   input?: string;
   env?: Record<string, string>;
-  /** stop the program with SIGTERM after this many ms (for modes that run until stopped) */
-  stopAfterMs?: number;
+  /** stop the program with SIGTERM once its output so far passes this check (for modes that run until stopped) */
+  stopWhen?: (stdout: string) => boolean;
 }
 
 /** Runs a program; output as latin1. Killed after 20 s whatever happens. */
@@ -40,14 +40,19 @@ export function runProgram(cmd: string, args: string[], input = '', env: Record<
     const p = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: cleanEnv(env) });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    p.stdout.on('data', (d: Buffer) => out.push(d));
+    let stopped = false;
+    p.stdout.on('data', (d: Buffer) => {
+      out.push(d);
+      if (!stopped && opts.stopWhen?.(Buffer.concat(out).toString('latin1'))) {
+        stopped = true;
+        p.kill('SIGTERM');
+      }
+    });
     p.stderr.on('data', (d: Buffer) => err.push(d));
     const timer = setTimeout(() => p.kill('SIGKILL'), 20000);
-    const stopper = opts.stopAfterMs !== undefined ? setTimeout(() => p.kill('SIGTERM'), opts.stopAfterMs) : null;
     p.once('error', reject);
     p.once('close', (code) => {
       clearTimeout(timer);
-      if (stopper) clearTimeout(stopper);
       resolve({ out: Buffer.concat(out).toString('latin1'), err: Buffer.concat(err).toString('latin1'), code });
     });
     p.stdin.on('error', () => {});
