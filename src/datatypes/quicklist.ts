@@ -456,7 +456,14 @@ function room(node: QNode, add: number, atTail: boolean, both: boolean, lim: Lim
 }
 
 export class QuickList implements RObj {
-  private nodes: QNode[] = [];
+  /**
+   * The nodes, head first: null when empty, the node itself when there is
+   * one — most lists: no array, 56 bytes less a list (a JS array and its
+   * one-slot store) — else an array of them. Readers take `nodes` (a
+   * one-node list hands out a temporary array); editors take editNodes()
+   * and call settle() when done.
+   */
+  private ns: QNode | QNode[] | null = null;
   private len = 0;
   private lim: Limits;
 
@@ -467,6 +474,33 @@ export class QuickList implements RObj {
   /** the list-max-listpack-size the list was created with */
   get fill(): number {
     return this.lim.fill;
+  }
+
+  /** The nodes as an array, for reading. */
+  private get nodes(): QNode[] {
+    const ns = this.ns;
+    return ns === null ? [] : ns instanceof QNode ? [ns] : ns;
+  }
+
+  /** The nodes as an array kept on the list, for editing in place; settle() after the edit. */
+  private editNodes(): QNode[] {
+    const ns = this.ns;
+    if (ns !== null && !(ns instanceof QNode)) return ns;
+    const a = ns === null ? [] : [ns];
+    this.ns = a;
+    return a;
+  }
+
+  /** Back to the compact forms after an edit: null when empty, the node itself when one. */
+  private settle(): void {
+    const ns = this.ns;
+    if (ns !== null && !(ns instanceof QNode) && ns.length <= 1) this.ns = ns.length === 0 ? null : ns[0];
+  }
+
+  /** Node i (0 <= i < nodeCount) without an array for a one-node list. */
+  private nodeAt(i: number): QNode {
+    const ns = this.ns!;
+    return ns instanceof QNode ? ns : ns[i];
   }
 
   // ---- RObj (what a list key holds) ----
@@ -487,8 +521,9 @@ export class QuickList implements RObj {
     let bytes = 0;
     const seen = Math.min(samples, nodes.length);
     for (let i = 0; i < seen; i++) bytes += nodes[i].memoryUsage();
-    // a one-node list holds its node in an exact one-slot array ([node]); more nodes were pushed
-    return objBytes(3) + literalPushedArrayBytes(nodes.length) + (seen === 0 ? 0 : Math.round((bytes / seen) * nodes.length));
+    // a one-node list holds its node itself (no array); more nodes are in a pushed array
+    const array = this.ns === null || this.ns instanceof QNode ? 0 : literalPushedArrayBytes(nodes.length);
+    return objBytes(3) + array + (seen === 0 ? 0 : Math.round((bytes / seen) * nodes.length));
   }
 
   /** one allocation per node (lazyfreeGetFreeEffort: the quicklist's node count) */
@@ -498,10 +533,11 @@ export class QuickList implements RObj {
   dup(): QuickList {
     const q = new QuickList(this.fill);
     q.len = this.len;
-    q.nodes = this.nodes.map((n) => {
+    q.ns = this.nodes.map((n) => {
       const w = n.w;
       return w === null || w === PLAIN ? new QNode(n.s, n.n, w) : new QNode(latin1(w.b, w.lo, w.hi), n.n, null);
     });
+    q.settle();
     return q;
   }
 
@@ -511,7 +547,8 @@ export class QuickList implements RObj {
 
   /** Number of nodes (for tests and memory reasoning). */
   get nodeCount(): number {
-    return this.nodes.length;
+    const ns = this.ns;
+    return ns === null ? 0 : ns instanceof QNode ? 1 : ns.length;
   }
 
   /**
@@ -557,11 +594,10 @@ export class QuickList implements RObj {
   }
 
   pushTail(v: string): void {
-    const nodes = this.nodes;
-    const count = nodes.length;
+    const count = this.nodeCount;
     this.len++;
     if (count > 0) {
-      const last = nodes[count - 1];
+      const last = this.nodeAt(count - 1);
       if (v.length <= this.lim.plainOver) {
         const add = v.length + 2 * lenSize(v.length);
         if (this.fits(last, add)) {
@@ -571,16 +607,17 @@ export class QuickList implements RObj {
         }
       }
       close(last); // complete: no longer an end node
-      nodes.push(this.newNode(v, true, false));
-    } else this.nodes = [this.newNode(v, true, true)]; // exact-size backing store for the common one-node list
+      const node = this.newNode(v, true, false);
+      if (count === 1) this.ns = [last, node];
+      else (this.ns as QNode[]).push(node);
+    } else this.ns = this.newNode(v, true, true);
   }
 
   pushHead(v: string): void {
-    const nodes = this.nodes;
-    const count = nodes.length;
+    const count = this.nodeCount;
     this.len++;
     if (count > 0) {
-      const first = nodes[0];
+      const first = this.nodeAt(0);
       if (v.length <= this.lim.plainOver) {
         const add = v.length + 2 * lenSize(v.length);
         if (this.fits(first, add)) {
@@ -590,22 +627,25 @@ export class QuickList implements RObj {
         }
       }
       close(first);
-      nodes.unshift(this.newNode(v, false, false));
-    } else this.nodes = [this.newNode(v, false, true)];
+      const node = this.newNode(v, false, false);
+      if (count === 1) this.ns = [node, first];
+      else (this.ns as QNode[]).unshift(node);
+    } else this.ns = this.newNode(v, false, true);
   }
 
   /** Removes the first (head) or last node, which holds one entry; returns it. */
   private dropEnd(head: boolean): string {
-    const node = head ? this.nodes.shift()! : this.nodes.pop()!;
+    const nodes = this.editNodes();
+    const node = head ? nodes.shift()! : nodes.pop()!;
+    this.settle();
     const v = node.get(0);
     release(node);
     return v;
   }
 
   popHead(): string | undefined {
-    const nodes = this.nodes;
-    if (nodes.length === 0) return undefined;
-    const node = nodes[0];
+    if (this.ns === null) return undefined;
+    const node = this.nodeAt(0);
     this.len--;
     if (node.n === 1) return this.dropEnd(true);
     node.n--;
@@ -627,9 +667,8 @@ export class QuickList implements RObj {
   }
 
   popTail(): string | undefined {
-    const nodes = this.nodes;
-    if (nodes.length === 0) return undefined;
-    const node = nodes[nodes.length - 1];
+    if (this.ns === null) return undefined;
+    const node = this.nodeAt(this.nodeCount - 1);
     this.len--;
     if (node.n === 1) return this.dropEnd(false);
     node.n--;
@@ -656,7 +695,13 @@ export class QuickList implements RObj {
 
   /** Node index and offset of element i (0 <= i < len): sets the module's fNode, fOff. */
   private locate(i: number): void {
-    const nodes = this.nodes;
+    const ns = this.ns;
+    if (ns instanceof QNode) {
+      fNode = 0;
+      fOff = i;
+      return;
+    }
+    const nodes = ns!;
     if (i < this.len >> 1) {
       let ni = 0;
       while (i >= nodes[ni].n) i -= nodes[ni++].n;
@@ -676,16 +721,17 @@ export class QuickList implements RObj {
     if (i < 0) i += this.len;
     if (i < 0 || i >= this.len) return undefined;
     this.locate(i);
-    return this.nodes[fNode].get(fOff);
+    return this.nodeAt(fNode).get(fOff);
   }
 
   /** Replaces element i (0 <= i < len). */
   set(i: number, v: string): void {
     this.locate(i);
     const ni = fNode;
-    const vals = this.nodes[ni].values();
+    const vals = this.nodeAt(ni).values();
     vals[fOff] = v;
     this.rebuild(ni, 1, vals);
+    this.settle();
   }
 
   /** Inserts v so that it becomes element i (0 <= i <= len). */
@@ -694,18 +740,20 @@ export class QuickList implements RObj {
     if (i === this.len) return this.pushTail(v);
     this.locate(i);
     const ni = fNode;
-    const vals = this.nodes[ni].values();
+    const vals = this.nodeAt(ni).values();
     vals.splice(fOff, 0, v);
     this.len++;
     this.rebuild(ni, 1, vals);
+    this.settle();
   }
 
   /**
    * Replaces `count` nodes from node index ni with closed nodes holding vals
-   * (packed to the limits; big elements in plain nodes). len is not changed here.
+   * (packed to the limits; big elements in plain nodes). len is not changed
+   * here. Leaves the nodes in an array (editNodes): the caller settles.
    */
   private rebuild(ni: number, count: number, vals: string[]): void {
-    const nodes = this.nodes;
+    const nodes = this.editNodes();
     for (let j = ni; j < ni + count; j++) release(nodes[j]);
     const out: QNode[] = [];
     const lim = this.lim;
@@ -734,14 +782,14 @@ export class QuickList implements RObj {
   /** Removes `count` elements starting at index start (0 <= start, start + count <= len). */
   deleteRange(start: number, count: number): void {
     if (count <= 0) return;
-    const nodes = this.nodes;
     if (start === 0 && count === this.len) {
-      release(nodes[0]);
-      release(nodes[nodes.length - 1]);
-      this.nodes = [];
+      release(this.nodeAt(0));
+      release(this.nodeAt(this.nodeCount - 1));
+      this.ns = null;
       this.len = 0;
       return;
     }
+    const nodes = this.editNodes();
     this.locate(start);
     let ni = fNode;
     let off = fOff;
@@ -766,6 +814,7 @@ export class QuickList implements RObj {
       off = 0;
     }
     this.mergeSmallNodes();
+    this.settle();
   }
 
   // ---- iteration ----
@@ -891,7 +940,7 @@ export class QuickList implements RObj {
    * Returns the number removed. Rebuilds only the nodes that held a match.
    */
   removeValue(v: string, count: number): number {
-    const nodes = this.nodes;
+    const nodes = this.editNodes();
     let limit = count === 0 ? Infinity : Math.abs(count);
     let removed = 0;
     const enc = encodeEntry(v);
@@ -933,12 +982,13 @@ export class QuickList implements RObj {
     }
     this.len -= removed;
     this.mergeSmallNodes();
+    this.settle();
     return removed;
   }
 
   /** Merges neighbouring nodes that fit together (after middle deletions left small nodes). */
   private mergeSmallNodes(): void {
-    const nodes = this.nodes;
+    const nodes = this.editNodes();
     const lim = this.lim;
     for (let i = 0; i + 1 < nodes.length; ) {
       const a = nodes[i];
