@@ -489,3 +489,44 @@ test('a bulk writer writes runs of bulks of every length, spilling past its buff
     { numRuns: 150 },
   );
 });
+
+test('a one-node list holds its node without an array, through growing to many nodes and back', () => {
+  const form = (q: QuickList): string => {
+    const ns = (q as unknown as { ns: unknown }).ns;
+    return ns === null ? 'empty' : Array.isArray(ns) ? `array of ${ns.length}` : 'node';
+  };
+  const q = new QuickList(4); // at most 4 entries a node
+  const m: string[] = [];
+  assert.equal(form(q), 'empty');
+  for (let i = 0; i < 3; i++) {
+    q.pushTail(`e${i}`);
+    m.push(`e${i}`);
+  }
+  assert.equal(form(q), 'node');
+  for (let i = 3; i < 10; i++) {
+    q.pushHead(`h${i}`);
+    m.unshift(`h${i}`);
+  }
+  assert.equal(form(q), `array of ${q.nodeCount}`);
+  assert.ok(q.nodeCount >= 3);
+  // LTRIM-like deletes and pops back down to one node: the array is dropped again
+  q.deleteRange(0, 5);
+  m.splice(0, 5);
+  assert.deepEqual(q.toArray(), m);
+  while (q.length > 2) {
+    assert.equal(q.popHead(), m.shift());
+  }
+  assert.equal(form(q), 'node');
+  q.set(1, 'x');
+  m[1] = 'x';
+  q.insertAt(1, 'y');
+  m.splice(1, 0, 'y');
+  assert.equal(q.removeValue('nope', 0), 0);
+  assert.equal(form(q), 'node');
+  assert.deepEqual(q.toArray(), m);
+  assert.deepEqual(q.dup().toArray(), m);
+  assert.equal(form(q.dup()), 'node');
+  while (q.length > 0) assert.equal(q.popTail(), m.pop());
+  assert.equal(form(q), 'empty');
+  assert.equal(q.popTail(), undefined);
+});
