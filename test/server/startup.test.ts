@@ -57,6 +57,7 @@ test('a setting that cannot be honoured refuses to start as redis-server does: t
     const cases: string[][] = [
       [join(dir, 'missing.conf')],
       [join(dir, 'missing.conf'), '--port', port],
+      [join(aFile, 'under-a-file.conf')],
       [includeConf],
       [badConf],
       [badConf, '--save', '', '--also-bad', '1'],
