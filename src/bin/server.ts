@@ -22,6 +22,7 @@
  * place, so a gKV and a Redis on one host do not overwrite each other's).
  */
 import { spawn } from 'node:child_process';
+import v8 from 'node:v8';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Config, ConfigError, ConfigFileOpenError } from '../server/config.js';
 import { Logger } from '../server/log.js';
@@ -263,6 +264,7 @@ function startupBanner(server: Server): void {
     );
   } else log.notice(`Running mode=standalone, port=${server.port}.`);
   checkTcpBacklogSettings(server);
+  checkHeapSizing(server);
   log.warning('Server initialized');
 }
 
@@ -311,6 +313,20 @@ function serverCanHonour(server: Server): boolean {
   }
   if (cfg.getBool('syslog-enabled')) log.warning(`WARNING gKV does not log to syslog (syslog-enabled yes): the log goes to ${log.file === '' ? 'stdout' : log.file}.`);
   return true;
+}
+
+/**
+ * bin/gkv-server sets GKV_HEAP_UNSIZED when it had to run the server with
+ * V8's default heap (a Node without process.execve, on POSIX): the dataset
+ * is then capped at that limit, which an operator must hear of at startup,
+ * as Redis warns of a setting the system caps.
+ */
+function checkHeapSizing(server: Server): void {
+  if (process.env.GKV_HEAP_UNSIZED !== '1') return;
+  const limitMb = Math.floor(v8.getHeapStatistics().heap_size_limit / 1048576);
+  server.log.warning(
+    `WARNING: V8's default heap limit of ${limitMb} MB caps the dataset: node ${process.version} cannot restart gkv-server with a heap sized to the machine (no process.execve before Node 22.15). Run it on Node >= 22.15, or start it as 'node --max-old-space-size=<MB> --max-semi-space-size=8 gkv-server ...'.`,
+  );
 }
 
 /** Redis's checkTcpBacklogSettings: the kernel caps listen()'s backlog at net.core.somaxconn. */

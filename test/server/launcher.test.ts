@@ -109,6 +109,7 @@ test('node already sized (flags on its command line or in NODE_OPTIONS) runs the
     assert.deepEqual(childrenOf(s.p.pid!), []);
     s.p.kill('SIGINT');
     assert.deepEqual(await s.exited, { code: 0, signal: null });
+    assert.doesNotMatch(s.output(), /default heap limit/, 'a sized node gets no heap warning');
   } finally {
     s.p.kill('SIGKILL');
   }
@@ -123,6 +124,9 @@ test('by default the server is the process started (exec where node has process.
     else process.stderr.write(`# node ${process.version} has no process.execve: gkv-server ran in the launcher's process, V8's default heap\n`);
     s.p.kill('SIGTERM');
     assert.deepEqual(await s.exited, { code: 0, signal: null });
+    // unsized, the operator hears of the cap at startup (a warning line, as Redis's about settings the system caps)
+    const warned = /# WARNING: V8's default heap limit of \d+ MB caps the dataset: node v[\d.]+ cannot restart gkv-server/.test(s.output());
+    assert.equal(warned, !hasExecve, s.output());
   } finally {
     s.p.kill('SIGKILL');
   }
