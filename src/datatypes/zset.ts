@@ -230,12 +230,34 @@ export class ZSet implements RObj {
   get type(): 'zset' {
     return 'zset';
   }
-  /** listpack form: the packed entries ('' when empty or in skiplist form) */
-  lp = '';
+  /**
+   * The data: the listpack's packed entries (a string: listpack form) or
+   * the skiplist. One field for both forms, read through `lp` and `sl`: a
+   * sorted set is two fields (40 bytes) where `lp` and `sl` side by side
+   * took three.
+   */
+  private d: string | SkipList = '';
   /** listpack form: number of entries */
   n = 0;
+
+  /** listpack form: the packed entries ('' when empty or in skiplist form) */
+  get lp(): string {
+    const d = this.d;
+    return typeof d === 'string' ? d : '';
+  }
+  /** Sets the packed entries; clearing them ('') in skiplist form leaves the skiplist. */
+  set lp(v: string) {
+    if (v !== '' || typeof this.d === 'string') this.d = v;
+  }
+
   /** skiplist form (null while listpack) */
-  sl: SkipList | null = null;
+  get sl(): SkipList | null {
+    const d = this.d;
+    return typeof d === 'string' ? null : d;
+  }
+  set sl(v: SkipList | null) {
+    this.d = v === null ? '' : v;
+  }
 
   /**
    * Skiplist form: member → node id. Kept on the skiplist (SkipList.dict),
@@ -300,8 +322,8 @@ export class ZSet implements RObj {
    * member strings, which the dict shares) and the dict's table (RObj.memoryUsage).
    */
   memoryUsage(samples: number): number {
-    if (this.sl === null) return objBytes(3) + strBytes(this.lp.length);
-    return objBytes(3) + this.sl.memoryUsage(samples) + this.dict!.tableBytes();
+    if (this.sl === null) return objBytes(2) + strBytes(this.lp.length);
+    return objBytes(2) + this.sl.memoryUsage(samples) + this.dict!.tableBytes();
   }
 
   get isListpack(): boolean {
