@@ -5,7 +5,7 @@
  */
 import type { Reply } from './resp.js';
 
-export type OutputMode = 'standard' | 'raw' | 'csv';
+export type OutputMode = 'standard' | 'raw' | 'csv' | 'json' | 'quoted-json';
 
 /** A reply type redis-cli's formatter does not know (hiredis type number). */
 export class UnknownReplyType extends Error {
@@ -185,6 +185,67 @@ export function formatCSV(r: Reply): string {
 }
 
 /**
+ * A string in --json: JSON's escapes (\" \\ \n \r \t \b \f, \u00XX for the
+ * other control bytes), every other byte as it is (0xF0 stays one byte).
+ * In --quoted-json: redis-cli's quoting (repr) with each escape's backslash
+ * doubled, so the bytes survive as text ("\\xf0").
+ */
+function jsonString(s: string, quoted: boolean): string {
+  if (quoted) return '"' + repr(s).slice(1, -1).replaceAll('\\', '\\\\') + '"';
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x22) out += '\\"';
+    else if (c === 0x5c) out += '\\\\';
+    else if (c === 0x0a) out += '\\n';
+    else if (c === 0x0d) out += '\\r';
+    else if (c === 0x09) out += '\\t';
+    else if (c === 0x08) out += '\\b';
+    else if (c === 0x0c) out += '\\f';
+    else if (c < 0x20) out += '\\u' + c.toString(16).padStart(4, '0');
+    else out += s[i];
+  }
+  return out + '"';
+}
+
+/**
+ * JSON (redis-cli 7.0's --json and --quoted-json): strings as jsonString
+ * gives them, null, true/false, arrays and sets as lists, maps as objects
+ * (a key that is not a string is quoted), errors as `error:"..."`.
+ */
+export function formatJSON(r: Reply, quoted = false): string {
+  switch (r.t) {
+    case 'error':
+      return 'error:' + jsonString(r.s, quoted);
+    case 'status':
+    case 'string':
+    case 'verb':
+      return jsonString(r.s, quoted);
+    case 'integer':
+    case 'double':
+      return r.s;
+    case 'nil':
+      return 'null';
+    case 'bool':
+      return r.v ? 'true' : 'false';
+    case 'bignum':
+      throw new UnknownReplyType(HIREDIS_BIGNUM);
+    case 'map': {
+      const parts: string[] = [];
+      for (let i = 0; i < r.items.length; i += 2) {
+        const k = r.items[i];
+        let key = formatJSON(k, quoted);
+        if (!(k.t === 'error' || k.t === 'status' || k.t === 'string' || k.t === 'verb') && !key.startsWith('"')) key = `"${key}"`;
+        parts.push(key + ':' + formatJSON(r.items[i + 1], quoted));
+      }
+      return '{' + parts.join(',') + '}';
+    }
+    default:
+      return '[' + r.items.map((x) => formatJSON(x, quoted)).join(',') + ']';
+  }
+}
+
+/**
  * One top-level reply as redis-cli writes it. `verbatim` is set for the
  * commands whose output is shown raw even on a terminal (INFO, CLIENT LIST...).
  */
@@ -192,5 +253,6 @@ export function formatReply(r: Reply, mode: OutputMode, verbatim: boolean, mbDel
   if (verbatim) return formatRaw(r, mbDelim);
   if (mode === 'standard') return formatTTY(r);
   if (mode === 'raw') return formatRaw(r, mbDelim) + cmdDelim;
+  if (mode === 'json' || mode === 'quoted-json') return formatJSON(r, mode === 'quoted-json') + '\n';
   return formatCSV(r) + '\n';
 }

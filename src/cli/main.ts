@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { Connection, ConnError } from './connection.js';
 import { formatInvalidateTTY, formatReply, isInvalidate, UnknownReplyType } from './format.js';
 import { cliOutputHelp, completionsFor, genericHelp, helpFromCommand, helpFromCommandDocs, hintFor, type HelpEntry } from './help.js';
-import { findBigKeys, getRDB, latencyMode, pipeMode, statMode, type ModeHost } from './modes.js';
+import { findBigKeys, getRDB, latencyMode, pipeMode, replicaMode, statMode, type ModeHost } from './modes.js';
 import { atoi, OptionError, parseOptions, USAGE, type CliConfig } from './options.js';
 import type { Reply } from './resp.js';
 import { splitArgs } from '../protocol/inline.js';
@@ -118,10 +118,14 @@ export class Cli implements ModeHost {
   private monitorMode = false;
   private pubsubMode = false;
   private shutdownSent = false;
+  /** -c: the last reply was a MOVED/ASK redirect, so the command goes again to the node it named */
+  private reissue = false;
+  /** -c: that redirect was ASK, so ASKING goes first */
+  private sendAsking = false;
 
   constructor(public cfg: CliConfig) {
     this.inputDb = cfg.dbnum;
-    this.resp3 = cfg.resp3;
+    this.resp3 = cfg.resp3 || cfg.resp3Soft;
   }
 
   private addr(): string {
@@ -194,7 +198,7 @@ export class Cli implements ModeHost {
       if (!r) return false;
       if (r.t === 'error') {
         writeErr(`HELLO 3 failed: ${r.s}\n`);
-        return false;
+        if (!this.cfg.resp3Soft) return false;
       }
     }
     return true;
@@ -256,6 +260,18 @@ export class Cli implements ModeHost {
       break;
     }
     this.lastType = r.t;
+    if (this.cfg.cluster && r.t === 'error' && (r.s.startsWith('MOVED ') || r.s.startsWith('ASK '))) {
+      // "MOVED 3999 127.0.0.1:6381": follow it (the reply itself is not shown)
+      const [kind, slot, addr = ''] = r.s.split(' ');
+      const colon = addr.lastIndexOf(':');
+      this.cfg.host = addr.slice(0, colon < 0 ? addr.length : colon);
+      this.cfg.port = colon < 0 ? 0 : atoi(addr.slice(colon + 1));
+      this.cfg.socket = null;
+      if (this.interactive) writeOut(`-> Redirected to slot [${atoi(slot)}] located at ${this.cfg.host}:${this.cfg.port}\n`);
+      this.reissue = true;
+      if (kind === 'ASK') this.sendAsking = true;
+      return true;
+    }
     if (!this.interactive && this.cfg.setErrcode && r.t === 'error') {
       writeErr(r.s + '\n');
       throw new Exit(1);
@@ -300,6 +316,8 @@ export class Cli implements ModeHost {
       }
       if (!(await this.readReply(verbatim))) return false;
       this.afterReply(cmd, argv);
+      // redirected (-c): the command goes once more, to the other node, and no further repeats
+      if (this.reissue) break;
       if (this.cfg.interval > 0) await sleep(this.cfg.interval);
     }
     return true;
@@ -336,15 +354,31 @@ export class Cli implements ModeHost {
       await this.help(argv.slice(1));
       return true;
     }
-    if (!this.ctx) {
-      if (!(await this.connect(true, false))) return false;
+    for (;;) {
+      if (this.reissue || !this.ctx) {
+        if (!(await this.connect(true, false))) {
+          this.reissue = false;
+          return false;
+        }
+      }
+      this.reissue = false;
+      if (this.sendAsking) {
+        this.sendAsking = false;
+        const r = await this.setupCall(['ASKING']);
+        if (!r) return false;
+        if (r.t === 'error') {
+          writeErr(`ASKING failed: ${r.s}\n`);
+          return false;
+        }
+      }
+      if (!(await this.sendCommand(argv, repeat))) {
+        if (this.ctx) writeErr(`Error: ${this.ctxError}\n`);
+        this.drop();
+        return false;
+      }
+      if (this.cfg.cluster && this.reissue) continue;
+      return true;
     }
-    if (!(await this.sendCommand(argv, repeat))) {
-      if (this.ctx) writeErr(`Error: ${this.ctxError}\n`);
-      this.drop();
-      return false;
-    }
-    return true;
   }
 
   private async help(topic: string[]): Promise<void> {
@@ -698,7 +732,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     // the modes in the order redis-cli checks them
     if (cfg.latency) return await latencyMode(cli, cfg.latencyHistory);
-    if (cfg.rdb !== null) return await getRDB(cli, cfg.rdb);
+    if (cfg.replica) return await replicaMode(cli);
+    if (cfg.rdb !== null) return await getRDB(cli, cfg.rdb, cfg.functionsRdb);
     if (cfg.pipe) return await pipeMode(cli, process.stdin);
     if (cfg.bigkeys) return await findBigKeys(cli, false, 0);
     if (cfg.memkeys) return await findBigKeys(cli, true, cfg.memkeysSamples);

@@ -10,6 +10,8 @@
  *   --rdb <file>       REPLCONF capa eof, REPLCONF rdb-only 1, SYNC, the payload
  *                      to the file (getRDB); a server without SYNC ends it with
  *                      "SYNC with master failed: -ERR ..." and status 1
+ *   --functions-rdb    the same, asking for the functions only
+ *   --replica          SYNC, then the master's commands as CSV lines (slaveMode)
  *
  * Each mode ends the program: the functions resolve with the exit status.
  * Commands are pipelined where redis-cli pipelines them (TYPE and size
@@ -20,9 +22,9 @@ import { closeSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:f
 import type net from 'node:net';
 import { Connection, ConnError } from './connection.js';
 import { bytesToHuman, fixed, fixedZeroPad } from './cformat.js';
-import { formatTTY } from './format.js';
+import { formatCSV, formatTTY } from './format.js';
 import type { CliConfig } from './options.js';
-import { ReplyParser, type Reply } from './resp.js';
+import { encodeCommand, ReplyParser, type Reply } from './resp.js';
 import { strerror } from '../util/strerror.js';
 
 /** What a mode needs from the CLI: its settings, output, and (re)connection with AUTH/SELECT/HELLO done. */
@@ -341,7 +343,8 @@ const LATENCY_HISTORY_DEFAULT_INTERVAL = 15000; // ms
 function latencyFigures(mode: CliConfig['output'], min: number, max: number, avg: number, count: number): string {
   if (mode === 'standard') return `min: ${min}, max: ${max}, avg: ${fixed(avg, 2)} (${count} samples)`;
   if (mode === 'csv') return `${min},${max},${fixed(avg, 2)},${count}\n`;
-  return `${min} ${max} ${fixed(avg, 2)} ${count}\n`;
+  if (mode === 'raw') return `${min} ${max} ${fixed(avg, 2)} ${count}\n`;
+  return ''; // --json, --quoted-json: redis-cli's latency mode has no JSON form and prints nothing
 }
 
 /**
@@ -554,17 +557,81 @@ async function sendReplconf(host: ModeHost, conn: Connection, a: string, b: stri
   return true;
 }
 
+/** What SYNC's first line said: a payload of `length` bytes, or one ending in `mark` (diskless, "capa eof"). */
+interface SyncPayload {
+  length: bigint;
+  mark: Buffer | null;
+}
+
+/**
+ * Sends SYNC and reads its "$<length>" or "$EOF:<mark>" line (sendSync),
+ * skipping the newlines a master sends to keep the link alive. Null (the
+ * error printed) when it fails: "-ERR ..." is shown with its "\r", as
+ * redis-cli cuts the line at "\n" only.
+ */
+async function sendSync(host: ModeHost, sock: net.Socket, reader: SocketReader): Promise<SyncPayload | null> {
+  sock.write('SYNC\r\n');
+  let line = '';
+  for (;;) {
+    const b = await reader.read(1);
+    if (!b) {
+      host.err('Error reading bulk length while SYNCing\n');
+      return null;
+    }
+    const c = b.toString('latin1');
+    if (c === '\n' && line !== '') break;
+    if (c !== '\n') line += c;
+  }
+  if (line.startsWith('-')) {
+    host.err(`SYNC with master failed: ${line}\n`);
+    return null;
+  }
+  if (line.slice(1, 5) === 'EOF:' && line.length - 5 >= RDB_EOF_MARK_SIZE) return { length: 0n, mark: Buffer.from(line.slice(5, 5 + RDB_EOF_MARK_SIZE), 'latin1') };
+  const m = /^\d+/.exec(line.slice(1));
+  const length = m ? BigInt(m[0]) : 0n;
+  // a length of 0 (strtoull found none) makes redis-cli wait for a mark it never got: zeros
+  return { length, mark: length === 0n ? Buffer.alloc(RDB_EOF_MARK_SIZE) : null };
+}
+
+/**
+ * Reads the payload, handing each chunk to `sink`; resolves with its size
+ * (without the end mark), or null when the connection ended first.
+ */
+async function readPayload(reader: SocketReader, p: SyncPayload, sink: (chunk: Buffer) => void): Promise<number | null> {
+  let left = p.length;
+  let total = 0;
+  let last = Buffer.alloc(0);
+  for (;;) {
+    if (p.mark === null && left === 0n) return total;
+    const want = p.mark === null ? Number(left < 4096n ? left : 4096n) : 4096;
+    const chunk = await reader.read(want);
+    if (!chunk) return null;
+    sink(chunk);
+    total += chunk.length;
+    if (p.mark === null) left -= BigInt(chunk.length);
+    else {
+      last = Buffer.concat([last, chunk]).subarray(-RDB_EOF_MARK_SIZE);
+      if (last.length === RDB_EOF_MARK_SIZE && last.equals(p.mark)) return total - RDB_EOF_MARK_SIZE;
+    }
+  }
+}
+
 /**
  * --rdb: asks for an RDB-only sync and writes the payload to the file ("-":
  * standard output). The payload is "$<length>" bytes, or (diskless, as
  * "capa eof" allows) runs up to a 40-byte end mark named in "$EOF:<mark>".
+ * --functions-rdb also asks for the functions only (REPLCONF rdb-filter-only functions).
  */
-export async function getRDB(host: ModeHost, filename: string): Promise<number> {
+export async function getRDB(host: ModeHost, filename: string, functionsOnly = false): Promise<number> {
   const conn = await host.connection(false, false);
   if (!conn) return 1;
   try {
     await sendReplconf(host, conn, 'capa', 'eof');
     await sendReplconf(host, conn, 'rdb-only', '1');
+    if (functionsOnly && !(await sendReplconf(host, conn, 'rdb-filter-only', 'functions'))) {
+      host.err('Failed requesting functions only RDB from server, aborting\n');
+      return 1;
+    }
   } catch {
     host.err('\nI/O error\n');
     return 1;
@@ -572,34 +639,10 @@ export async function getRDB(host: ModeHost, filename: string): Promise<number> 
   const sock = conn.takeSocket();
   const reader = new SocketReader(sock);
   try {
-    sock.write('SYNC\r\n');
-    // the "$<payload>" line, skipping the newlines a master sends to keep the link alive
-    let line = '';
-    for (;;) {
-      const b = await reader.read(1);
-      if (!b) {
-        host.err('Error reading bulk length while SYNCing\n');
-        return 1;
-      }
-      const c = b.toString('latin1');
-      if (c === '\n' && line !== '') break;
-      if (c !== '\n') line += c;
-    }
-    // the line keeps its "\r" (redis-cli cuts at "\n" only), so the error message ends "\r\n" as redis-cli's does
-    if (line.startsWith('-')) {
-      host.err(`SYNC with master failed: ${line}\n`);
-      return 1;
-    }
-    let eofMark: string | null = null;
-    let payload = 0n;
-    if (line.slice(1, 5) === 'EOF:' && line.length - 5 >= RDB_EOF_MARK_SIZE) eofMark = line.slice(5, 5 + RDB_EOF_MARK_SIZE);
-    else {
-      const m = /^\d+/.exec(line.slice(1));
-      payload = m ? BigInt(m[0]) : 0n;
-    }
-    if (eofMark === null && payload === 0n) eofMark = '\0'.repeat(RDB_EOF_MARK_SIZE); // strtoull gave 0: redis-cli then waits for a mark
-    if (eofMark !== null) host.err(`SYNC sent to master, writing bytes of bulk transfer until EOF marker to '${filename}'\n`);
-    else host.err(`SYNC sent to master, writing ${payload} bytes to '${filename}'\n`);
+    const p = await sendSync(host, sock, reader);
+    if (!p) return 1;
+    if (p.mark !== null) host.err(`SYNC sent to master, writing bytes of bulk transfer until EOF marker to '${filename}'\n`);
+    else host.err(`SYNC sent to master, writing ${p.length} bytes to '${filename}'\n`);
     const toStdout = filename === '-';
     let fd: number;
     if (toStdout) fd = 1;
@@ -611,32 +654,18 @@ export async function getRDB(host: ModeHost, filename: string): Promise<number> 
         return 1;
       }
     }
-    let written = 0;
-    let last = Buffer.alloc(0);
-    const mark = eofMark === null ? null : Buffer.from(eofMark, 'latin1');
-    for (;;) {
-      if (mark === null && payload === 0n) break;
-      const want = mark === null ? Number(payload < 4096n ? payload : 4096n) : 4096;
-      const chunk = await reader.read(want);
-      if (!chunk) {
-        host.err('I/O Error reading RDB payload from socket\n');
-        return 1;
-      }
-      try {
-        writeAll(fd, chunk);
-      } catch (e) {
-        host.err(`Error writing data to file: ${strerror(e)}\n`);
-        return 1;
-      }
-      written += chunk.length;
-      if (mark === null) payload -= BigInt(chunk.length);
-      else {
-        last = Buffer.concat([last, chunk]).subarray(-RDB_EOF_MARK_SIZE);
-        if (last.length === RDB_EOF_MARK_SIZE && last.equals(mark)) break;
-      }
+    let size: number | null;
+    try {
+      size = await readPayload(reader, p, (chunk) => writeAll(fd, chunk));
+    } catch (e) {
+      host.err(`Error writing data to file: ${strerror(e)}\n`);
+      return 1;
     }
-    if (mark !== null) {
-      const size = written - RDB_EOF_MARK_SIZE;
+    if (size === null) {
+      host.err('I/O Error reading RDB payload from socket\n');
+      return 1;
+    }
+    if (p.mark !== null) {
       if (!toStdout) {
         try {
           ftruncateSync(fd, size);
@@ -659,6 +688,67 @@ export async function getRDB(host: ModeHost, filename: string): Promise<number> 
       closeSync(fd);
     }
     return 0;
+  } finally {
+    sock.destroy();
+  }
+}
+
+// ---------------------------------------------------------------- --replica
+
+/**
+ * --replica (slaveMode): SYNC, the RDB payload read and dropped, then every
+ * command the master propagates printed as a CSV line, until the link ends
+ * ("Error: ..." and status 1, as redis-cli's reply reader ends it). After a
+ * diskless payload the replica says "REPLCONF ACK 0" a second later, which
+ * puts it online on the master (and costs the first command; see below).
+ */
+export async function replicaMode(host: ModeHost): Promise<number> {
+  const conn = await host.connection(false, false);
+  if (!conn) return 1;
+  try {
+    // an empty filter: the whole RDB (redis-cli 7.0.15 asks so, and goes on when refused)
+    await sendReplconf(host, conn, 'capa', 'eof');
+    await sendReplconf(host, conn, 'rdb-filter-only', '');
+  } catch {
+    host.err('\nI/O error\n');
+    return 1;
+  }
+  const sock = conn.takeSocket();
+  const reader = new SocketReader(sock);
+  try {
+    const p = await sendSync(host, sock, reader);
+    if (!p) return 1;
+    if (p.mark !== null) host.err('SYNC with master, discarding bytes of bulk transfer until EOF marker...\n');
+    else host.err(`SYNC with master, discarding ${p.length} bytes of bulk transfer...\n`);
+    const size = await readPayload(reader, p, () => {});
+    if (size === null) {
+      host.err('Error reading RDB payload while SYNCing\n');
+      return 1;
+    }
+    if (p.mark !== null) {
+      host.err(`SYNC done after ${size + RDB_EOF_MARK_SIZE} bytes. Logging commands from master.\n`);
+      await sleep(1000);
+      host.err('sending REPLCONF ACK 0\n');
+      sock.write(encodeCommand(['REPLCONF', 'ACK', '0']));
+    } else {
+      host.err('SYNC done. Logging commands from master.\n');
+    }
+    // the rest is the replication stream: commands as RESP arrays. redis-cli sends its ACK as a
+    // command and waits for a reply the master never gives, so the first streamed command is taken
+    // for it and not printed; the same one is dropped here, so that the lines are redis-cli's.
+    let swallow = p.mark !== null;
+    const parser = new ReplyParser();
+    for (;;) {
+      const chunk = await reader.read(65536);
+      if (!chunk) {
+        host.err('Error: Server closed the connection\n');
+        return 1;
+      }
+      for (const r of parser.feed(chunk)) {
+        if (swallow) swallow = false;
+        else host.out(formatCSV(r) + '\n');
+      }
+    }
   } finally {
     sock.destroy();
   }

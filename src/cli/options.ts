@@ -15,6 +15,8 @@ export interface CliConfig {
   /** the database asked for with -n or the URI */
   dbnum: number;
   resp3: boolean;
+  /** HELLO 3 asked for by --json alone: a server refusing it is told about, not fatal */
+  resp3Soft: boolean;
   repeat: number;
   /** milliseconds to wait after each command (-i) */
   interval: number;
@@ -37,8 +39,12 @@ export interface CliConfig {
   pipe: boolean;
   /** seconds --pipe waits for replies after stdin ended (0: forever) */
   pipeTimeout: number;
-  /** --rdb's file ("-": standard output), null without --rdb */
+  /** --rdb's (or --functions-rdb's) file ("-": standard output), null without either */
   rdb: string | null;
+  /** --functions-rdb: the RDB with the functions only */
+  functionsRdb: boolean;
+  /** --replica: SYNC, then print what the master sends */
+  replica: boolean;
   pattern: string | null;
   verbose: boolean;
   cluster: boolean;
@@ -139,6 +145,7 @@ export function parseOptions(argv: string[], stdoutIsTty: boolean, env: NodeJS.P
     noAuthWarning: false,
     dbnum: 0,
     resp3: false,
+    resp3Soft: false,
     repeat: 1,
     interval: 0,
     stdinLastArg: false,
@@ -159,6 +166,8 @@ export function parseOptions(argv: string[], stdoutIsTty: boolean, env: NodeJS.P
     pipe: false,
     pipeTimeout: 30,
     rdb: null,
+    functionsRdb: false,
+    replica: false,
     pattern: null,
     verbose: false,
     cluster: false,
@@ -166,6 +175,8 @@ export function parseOptions(argv: string[], stdoutIsTty: boolean, env: NodeJS.P
     version: false,
     args: [],
   };
+  let resp2 = false;
+  let rdbGiven = false;
   let i = 0;
   for (; i < argv.length; i++) {
     const a = argv[i];
@@ -196,9 +207,12 @@ export function parseOptions(argv: string[], stdoutIsTty: boolean, env: NodeJS.P
     else if (a === '-D' && hasArg) cfg.cmdDelim = toBytes(val());
     else if (a === '-e') cfg.setErrcode = true;
     else if (a === '-c') cfg.cluster = true;
-    else if (a === '-2') cfg.resp3 = false;
+    else if (a === '-2') resp2 = true;
     else if (a === '-3') cfg.resp3 = true;
-    else if (a === '--scan') cfg.scan = true;
+    else if (a === '--json' || a === '--quoted-json') {
+      cfg.output = a === '--json' ? 'json' : 'quoted-json';
+      cfg.resp3Soft = true;
+    } else if (a === '--scan') cfg.scan = true;
     else if (a === '--stat') cfg.stat = true;
     else if (a === '--bigkeys') cfg.bigkeys = true;
     else if (a === '--memkeys') cfg.memkeys = true;
@@ -209,7 +223,13 @@ export function parseOptions(argv: string[], stdoutIsTty: boolean, env: NodeJS.P
     else if (a === '--latency-history') cfg.latency = cfg.latencyHistory = true;
     else if (a === '--pipe') cfg.pipe = true;
     else if (a === '--pipe-timeout' && hasArg) cfg.pipeTimeout = atoi(val());
-    else if (a === '--rdb' && hasArg) cfg.rdb = val();
+    else if (a === '--rdb' && hasArg) {
+      cfg.rdb = val();
+      rdbGiven = true;
+    } else if (a === '--functions-rdb' && hasArg) {
+      cfg.rdb = val();
+      cfg.functionsRdb = true;
+    } else if (a === '--replica') cfg.replica = true;
     else if (a === '--pattern' && hasArg) cfg.pattern = toBytes(val());
     else if (a === '--quoted-pattern' && hasArg) {
       const parts = splitArgs(toBytes(val()));
@@ -221,6 +241,14 @@ export function parseOptions(argv: string[], stdoutIsTty: boolean, env: NodeJS.P
     else break;
   }
   cfg.args = argv.slice(i).map(toBytes);
+  // the combinations redis-cli refuses, with its words
+  if (cfg.socket !== null && cfg.cluster) throw new OptionError('Options -c and -s are mutually exclusive.');
+  if (resp2 && cfg.resp3) throw new OptionError('Options -2 and -3 are mutually exclusive.');
+  if (cfg.functionsRdb && rdbGiven) throw new OptionError('Option --functions-rdb and --rdb are mutually exclusive.');
+  if (cfg.stdinLastArg && cfg.stdinTag !== null) throw new OptionError('Options -x and -X are mutually exclusive.');
+  // -2 wins over --json's wish for RESP3; -3 makes it a requirement
+  if (resp2) cfg.resp3 = cfg.resp3Soft = false;
+  if (cfg.resp3) cfg.resp3Soft = false;
   const warnings: string[] = [];
   if (!cfg.noAuthWarning && cfg.auth !== null) {
     warnings.push("Warning: Using a password with '-a' or '-u' option on the command line interface may not be safe.");
@@ -249,6 +277,8 @@ export const USAGE = `Usage: gkv-cli [OPTIONS] [cmd [arg [arg ...]]]
   --raw              Raw output (the default when standard output is not a terminal).
   --no-raw           Formatted output even when standard output is not a terminal.
   --csv              CSV output.
+  --json             JSON output (RESP3 asked for, unless -2).
+  --quoted-json      The same with strings quoted as redis-cli quotes them ("\\x00").
   --quoted-input     Command-line arguments are quoted strings.
   --show-pushes <yn> Print RESP3 push messages (default: yes on a terminal).
   --scan             List the keys with SCAN (--pattern <pat> / --quoted-pattern <pat>).
@@ -264,6 +294,8 @@ export const USAGE = `Usage: gkv-cli [OPTIONS] [cmd [arg [arg ...]]]
   --pipe-timeout <n> With --pipe, give up when no reply came for <n> seconds after
                      the end of stdin (default 30, 0 waits forever).
   --rdb <filename>   Write the server's RDB (replication SYNC) to the file ("-": stdout).
+  --functions-rdb <filename>  The same with the functions only.
+  --replica          Connect as a replica (SYNC) and print the commands the master sends.
   --no-auth-warning  No warning about passwords on the command line.
   --help             This help.
   --version          The version.

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +11,7 @@ import { cleanEnv, cli, cliMainJs, oracleCliSkip, runProgram, type Run } from '.
 import { bytesToHuman, fixed, fixedZeroPad } from '../../src/cli/cformat.js';
 import { completionsFor, helpFromCommandDocs, hintFor, strcasecmp } from '../../src/cli/help.js';
 import { getInfoField, statLine } from '../../src/cli/modes.js';
-import type { Reply } from '../../src/cli/resp.js';
+import { ReplyParser, type Reply } from '../../src/cli/resp.js';
 import { splitArgs } from '../../src/protocol/inline.js';
 import { GKV_VERSION } from '../../src/version.js';
 
@@ -423,5 +424,99 @@ test('a mode that cannot connect says so as redis-cli does and ends with status 
   await srv.close();
   for (const mode of [['--bigkeys'], ['--memkeys'], ['--stat'], ['--latency'], ['--pipe'], ['--rdb', '/nonexistent/x.rdb']]) {
     await sameAsRedisCli(port, mode);
+  }
+});
+
+test('--replica and --functions-rdb: as redis-cli against gKV (no SYNC) and against Redis', { skip: oracleCliSkip() }, async () => {
+  const srv = await startGkv();
+  const redis = await startRedis();
+  const dir = mkdtempSync(join(tmpdir(), 'gkv-cli-replica-'));
+  try {
+    const r = await sameAsRedisCli(srv.port, ['--replica']);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /SYNC with master failed/);
+    await sameAsRedisCli(srv.port, ['--functions-rdb', join(dir, 'f.rdb')]);
+    assert.equal((await cli(['-p', String(srv.port), '--rdb', 'a', '--functions-rdb', 'b'])).err, 'Option --functions-rdb and --rdb are mutually exclusive.\n');
+    // against Redis: both CLIs follow the master's stream and print the same CSV lines
+    const p = String(redis.port);
+    const follow = (prog: 'redis-cli' | 'gkv-cli') => {
+      const args = prog === 'redis-cli' ? ['stdbuf', '-o0', '-e0', 'redis-cli', '-p', p, '--replica'] : [process.execPath, cliMainJs, '-p', p, '--replica'];
+      const child = spawn(args[0], args.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv() });
+      const got = { out: '', err: '' };
+      child.stdout.on('data', (d: Buffer) => (got.out += d.toString('latin1')));
+      child.stderr.on('data', (d: Buffer) => (got.err += d.toString('latin1')));
+      return { child, got };
+    };
+    const theirs = follow('redis-cli');
+    const ours = follow('gkv-cli');
+    try {
+      for (const f of [theirs, ours]) await waitFor(() => f.got.err.includes('sending REPLCONF ACK 0\n'), 'the replica online');
+      await runProgram('redis-cli', ['-p', p], 'set foo "bar baz"\nselect 3\nrpush l a b\nincr n\n');
+      for (const f of [theirs, ours]) await waitFor(() => f.got.out.includes('"incr","n"\n'), 'the commands followed');
+    } finally {
+      theirs.child.kill('SIGKILL');
+      ours.child.kill('SIGKILL');
+    }
+    const noPings = (s: string) => s.replaceAll('"ping"\n', '');
+    assert.equal(noPings(ours.got.out), noPings(theirs.got.out));
+    // the first command (SELECT 0) is taken for the reply to redis-cli's REPLCONF ACK, so neither shows it
+    assert.equal(noPings(ours.got.out), '"set","foo","bar baz"\n"SELECT","3"\n"rpush","l","a","b"\n"incr","n"\n');
+    assert.equal(ours.got.err.replace(/after \d+ bytes/, 'after N bytes'), theirs.got.err.replace(/after \d+ bytes/, 'after N bytes'));
+    // --functions-rdb writes an RDB holding the functions only
+    await runProgram('redis-cli', ['-p', p, 'function', 'load', "#!lua name=lib\nredis.register_function('f', function() return 1 end)"]);
+    const file = join(dir, 'functions.rdb');
+    const got = await cli(['-p', p, '--functions-rdb', file]);
+    assert.equal(got.code, 0, got.err);
+    assert.match(got.err, /sending REPLCONF rdb-filter-only functions\n/);
+    const rdb = readFileSync(file).toString('latin1');
+    assert.ok(rdb.includes("redis.register_function('f'"));
+    assert.ok(!rdb.includes('bar baz'), 'no keys in a functions-only RDB');
+  } finally {
+    await redis.stop();
+    await srv.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** A fake cluster node: answers each command (its words joined by spaces) from a table, as Redis's fake_redis_node.tcl does. */
+async function fakeNode(replies: Record<string, string>): Promise<{ port: number; seen: string[]; close(): Promise<void> }> {
+  const seen: string[] = [];
+  const server = net.createServer((sock) => {
+    const parser = new ReplyParser();
+    sock.on('data', (d: Buffer) => {
+      for (const cmd of parser.feed(d)) {
+        const words = cmd.t === 'array' ? cmd.items.map((w) => ('s' in w ? w.s : '')) : [];
+        const line = words.join(' ');
+        seen.push(line);
+        sock.write(replies[line] ?? `-ERR unexpected ${line}\r\n`);
+      }
+    });
+    sock.on('error', () => {});
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return { port: (server.address() as net.AddressInfo).port, seen, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+test('-c follows MOVED and ASK redirects (ASKING first) as redis-cli does', { skip: oracleCliSkip() }, async () => {
+  const target = await fakeNode({ ASKING: '+OK\r\n', 'SET foo bar': '+OK\r\n', 'GET foo': '$3\r\nbar\r\n' });
+  const first = await fakeNode({ 'SET foo bar': `-ASK 12182 127.0.0.1:${target.port}\r\n`, 'GET foo': `-MOVED 12182 127.0.0.1:${target.port}\r\n` });
+  try {
+    const p = String(first.port);
+    for (const args of [
+      ['-c', 'SET', 'foo', 'bar'],
+      ['-c', 'GET', 'foo'],
+      ['-c', '-r', '3', 'GET', 'foo'],
+      ['SET', 'foo', 'bar'],
+    ]) {
+      await sameAsRedisCli(first.port, args);
+    }
+    // piped, the REPL says where it was sent, and stays connected there
+    const piped = await sameAsRedisCli(first.port, ['-c'], 'SET foo bar\nGET foo\n', '-c < SET, GET');
+    assert.equal(piped.out, `-> Redirected to slot [12182] located at 127.0.0.1:${target.port}\nOK\nbar\n`);
+    assert.deepEqual((await cli(['-p', p, '-c', 'SET', 'foo', 'bar'])).out, 'OK\n');
+    assert.ok(target.seen.includes('ASKING'));
+  } finally {
+    await first.close();
+    await target.close();
   }
 });

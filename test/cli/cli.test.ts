@@ -243,8 +243,12 @@ test('gkv-cli prints exactly what redis-cli prints for the same commands against
     await runProgram('redis-cli', ['-p', p, 'rpush', 'l', 'a', 'b c', '\n\x01\xff"\\']);
     await runProgram('redis-cli', ['-p', p, 'hset', 'h', 'f1', 'v1', 'f2', '2']);
     await runProgram('redis-cli', ['-p', p, 'zadd', 'z', '1.5', 'm1', '2', 'm2']);
+    // bytes every output mode escapes its own way (quoted, so that NUL can be sent)
+    await runProgram('redis-cli', ['-p', p], 'set bytes "a\\xf0b\\x01c\\nd\\re\\tf\\"g\\\\h\\x7fi\\x08\\x0c/\\x07\\x00"\nhset hb "K\\x00\\x01ey" "V\\x00\\x01alue" 1 One\n');
     const commands = [
       'lrange l 0 -1',
+      'get bytes',
+      'hgetall hb',
       'command info get set',
       'hgetall h',
       'zrange z 0 -1 withscores',
@@ -257,7 +261,8 @@ test('gkv-cli prints exactly what redis-cli prints for the same commands against
     ].join('\n');
     // the same formatting code serves one-shot and piped commands: one run per output mode
     for (const protocol of [[], ['-3']]) {
-      for (const mode of [[], ['--no-raw'], ['--csv'], ['-d', ',', '-D', '|']]) {
+      for (const mode of [[], ['--no-raw'], ['--csv'], ['-d', ',', '-D', '|'], ['--json'], ['--quoted-json'], ['-2', '--json']]) {
+        if (mode[0] === '-2' && protocol.length) continue; // -2 and -3 together are refused
         const args = ['-p', p, '--show-pushes', 'yes', ...protocol, ...mode];
         const want = await runProgram('redis-cli', args, commands);
         assert.deepEqual(await cli(args, commands), want, `gkv-cli ${args.join(' ')} < commands`);
