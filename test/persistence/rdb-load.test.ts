@@ -137,3 +137,40 @@ test("a file whose RESIZEDB announces more keys than it holds loads what it hold
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a file read through its window loads whole: records across the window edges, values longer than the window, every type', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gkv-rdb-window-'));
+  try {
+    const a = await startGkv({ dir, save: '', 'enable-debug-command': 'yes' });
+    const c = await RespClient.connect(a.port);
+    // 10 MB of small keys, then values of 6-12 MB (the loader reads 4 MB at a time), then more small keys
+    const small = (from: number) => Array.from({ length: 100000 }, (_, i) => ['SET', `key:${from + i}`, `value:${'x'.repeat(80)}:${from + i}`]);
+    await c.pipeline(small(0));
+    assert.equal(await c.cmd('SET', 'big-string', 'b'.repeat(12 << 20)), 'OK');
+    for (const [cmd, key, shape] of [
+      ['HSET', 'big-hash', (i: number) => [`field:${i}`, `v${i}`.repeat(4)]],
+      ['ZADD', 'big-zset', (i: number) => [String(i / 7), `member:${i}`.repeat(3)]],
+      ['SADD', 'big-set', (i: number) => [`m:${i}`.repeat(3)]],
+      ['RPUSH', 'big-list', (i: number) => [`e:${i}`.repeat(3)]],
+    ] as const) {
+      for (let i = 0; i < 300000; i += 10000) await c.cmd(cmd, key, ...Array.from({ length: 10000 }, (_, j) => shape(i + j)).flat());
+    }
+    for (let i = 0; i < 2000; i++) await c.cmd('XADD', 'stream', '*', 'f', `v${i}`.repeat(20));
+    await c.pipeline(small(100000));
+    assert.equal(await c.cmd('PEXPIRE', 'key:7', 100000000), 1);
+    const digest = await c.cmd('DEBUG', 'DIGEST');
+    const size = await c.cmd('DBSIZE');
+    assert.equal(await c.cmd('SAVE'), 'OK');
+    c.close();
+    await a.close();
+    const b = await startGkv({ dir, save: '', 'enable-debug-command': 'yes' });
+    const cb = await RespClient.connect(b.port);
+    assert.equal(await cb.cmd('DBSIZE'), size);
+    assert.equal(await cb.cmd('DEBUG', 'DIGEST'), digest);
+    assert.ok(Number(await cb.cmd('PTTL', 'key:7')) > 0);
+    cb.close();
+    await b.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

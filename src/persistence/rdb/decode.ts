@@ -148,9 +148,15 @@ export class RdbReader {
     this.end = end;
   }
 
+  /** A read ran past the end (a truncated image, or a window of a file that holds more: RdbLoader). */
+  short = false;
+
   private need(n: number): number {
     const p = this.pos;
-    if (n > this.end - p) throw new RdbError('RDB: unexpected end of data');
+    if (n > this.end - p) {
+      this.short = true;
+      throw new RdbError('RDB: unexpected end of data');
+    }
     this.pos = p + n;
     return p;
   }
@@ -210,7 +216,10 @@ export class RdbReader {
    * hold them, so no array is sized from a corrupt count.
    */
   count(n: number, minBytes: number): number {
-    if (n * minBytes > this.end - this.pos) throw new RdbError('Short read or OOM loading DB. Unrecoverable error, aborting now.', `${n} elements announced`);
+    if (n * minBytes > this.end - this.pos) {
+      this.short = true;
+      throw new RdbError('Short read or OOM loading DB. Unrecoverable error, aborting now.', `${n} elements announced`);
+    }
     return n;
   }
 

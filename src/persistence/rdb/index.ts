@@ -18,7 +18,7 @@ import type { ServerContext } from '../../commands/context.js';
 import { RdbCrcError, RdbImage, RdbLoadError, RdbLoader, loadRdbImage, rdbChildError, rdbPath, rdbSaveSteps, saveRdbSync, startRdbChild, writeRdbToFd } from './file.js';
 import { RdbError } from './decode.js';
 import { rdbCreateFunctions } from './functions.js';
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { strerror } from '../../util/strerror.js';
 import { sleepBlocking } from '../../util/sleep.js';
@@ -188,14 +188,22 @@ export class RdbState {
   }
 
   private async loadFile(path: string, started: number, info: { totalBytes: number; loadedBytes: number; rdbUsedMem: number }): Promise<void> {
-    const s = this.s;
-    let data: Buffer;
+    let fd: number;
     try {
-      data = readFileSync(path);
+      fd = openSync(path, 'r');
+      info.totalBytes = fstatSync(fd).size;
     } catch (e) {
       throw new Error(`Fatal error loading the DB: ${strerror(e)}. Exiting.`);
     }
-    info.totalBytes = data.length;
+    try {
+      await this.loadFrom(fd, path, started, info);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private async loadFrom(fd: number, path: string, started: number, info: { totalBytes: number; loadedBytes: number; rdbUsedMem: number }): Promise<void> {
+    const s = this.s;
     let loaded = 0;
     let expired = 0;
     let delayUs = 0;
@@ -221,7 +229,7 @@ export class RdbState {
     };
     let loader: RdbLoader;
     try {
-      loader = new RdbLoader(s, data, 0, onKey);
+      loader = RdbLoader.fromFile(s, fd, info.totalBytes, onKey);
     } catch (e) {
       if (!(e instanceof RdbError)) throw e;
       this.reportCorrupt(path, e);
