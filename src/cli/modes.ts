@@ -616,6 +616,38 @@ async function readPayload(reader: SocketReader, p: SyncPayload, sink: (chunk: B
   }
 }
 
+type Conf = [string, string];
+
+/**
+ * Connects and starts a sync: each REPLCONF in turn (a refusal printed and
+ * passed over, as redis-cli does, except `required`'s, which ends it with
+ * `refusal`), then SYNC and its payload line. Null when a step failed, its
+ * error printed; otherwise the socket (taken from the connection), its
+ * reader and what the payload will be.
+ */
+async function startSync(host: ModeHost, confs: Conf[], required?: { conf: Conf; refusal: string }): Promise<{ sock: net.Socket; reader: SocketReader; payload: SyncPayload } | null> {
+  const conn = await host.connection(false, false);
+  if (!conn) return null;
+  try {
+    for (const [a, b] of confs) await sendReplconf(host, conn, a, b);
+    if (required && !(await sendReplconf(host, conn, ...required.conf))) {
+      host.err(required.refusal);
+      return null;
+    }
+  } catch {
+    host.err('\nI/O error\n');
+    return null;
+  }
+  const sock = conn.takeSocket();
+  const reader = new SocketReader(sock);
+  const payload = await sendSync(host, sock, reader);
+  if (!payload) {
+    sock.destroy();
+    return null;
+  }
+  return { sock, reader, payload };
+}
+
 /**
  * --rdb: asks for an RDB-only sync and writes the payload to the file ("-":
  * standard output). The payload is "$<length>" bytes, or (diskless, as
@@ -623,24 +655,18 @@ async function readPayload(reader: SocketReader, p: SyncPayload, sink: (chunk: B
  * --functions-rdb also asks for the functions only (REPLCONF rdb-filter-only functions).
  */
 export async function getRDB(host: ModeHost, filename: string, functionsOnly = false): Promise<number> {
-  const conn = await host.connection(false, false);
-  if (!conn) return 1;
+  const required = functionsOnly ? { conf: ['rdb-filter-only', 'functions'] as Conf, refusal: 'Failed requesting functions only RDB from server, aborting\n' } : undefined;
+  const sync = await startSync(
+    host,
+    [
+      ['capa', 'eof'],
+      ['rdb-only', '1'],
+    ],
+    required,
+  );
+  if (!sync) return 1;
+  const { sock, reader, payload: p } = sync;
   try {
-    await sendReplconf(host, conn, 'capa', 'eof');
-    await sendReplconf(host, conn, 'rdb-only', '1');
-    if (functionsOnly && !(await sendReplconf(host, conn, 'rdb-filter-only', 'functions'))) {
-      host.err('Failed requesting functions only RDB from server, aborting\n');
-      return 1;
-    }
-  } catch {
-    host.err('\nI/O error\n');
-    return 1;
-  }
-  const sock = conn.takeSocket();
-  const reader = new SocketReader(sock);
-  try {
-    const p = await sendSync(host, sock, reader);
-    if (!p) return 1;
     if (p.mark !== null) host.err(`SYNC sent to master, writing bytes of bulk transfer until EOF marker to '${filename}'\n`);
     else host.err(`SYNC sent to master, writing ${p.length} bytes to '${filename}'\n`);
     const toStdout = filename === '-';
@@ -703,21 +729,14 @@ export async function getRDB(host: ModeHost, filename: string, functionsOnly = f
  * puts it online on the master (and costs the first command; see below).
  */
 export async function replicaMode(host: ModeHost): Promise<number> {
-  const conn = await host.connection(false, false);
-  if (!conn) return 1;
+  // an empty filter: the whole RDB (redis-cli 7.0.15 asks so, and goes on when refused)
+  const sync = await startSync(host, [
+    ['capa', 'eof'],
+    ['rdb-filter-only', ''],
+  ]);
+  if (!sync) return 1;
+  const { sock, reader, payload: p } = sync;
   try {
-    // an empty filter: the whole RDB (redis-cli 7.0.15 asks so, and goes on when refused)
-    await sendReplconf(host, conn, 'capa', 'eof');
-    await sendReplconf(host, conn, 'rdb-filter-only', '');
-  } catch {
-    host.err('\nI/O error\n');
-    return 1;
-  }
-  const sock = conn.takeSocket();
-  const reader = new SocketReader(sock);
-  try {
-    const p = await sendSync(host, sock, reader);
-    if (!p) return 1;
     if (p.mark !== null) host.err('SYNC with master, discarding bytes of bulk transfer until EOF marker...\n');
     else host.err(`SYNC with master, discarding ${p.length} bytes of bulk transfer...\n`);
     const size = await readPayload(reader, p, () => {});
