@@ -473,7 +473,7 @@ export class Cli implements ModeHost {
         output: process.stdout,
         terminal: true,
         // Tab: command names from COMMAND DOCS (and groups after "help "), as redis-cli completes them
-        completer: (line: string) => this.complete(rl!, line),
+        completer: (line: string) => this.complete(line),
         history: [...history].reverse(),
         historySize: HISTORY_MAX,
         removeHistoryDuplicates: false,
@@ -585,18 +585,13 @@ export class Cli implements ModeHost {
 
   /**
    * Tab: the lines the typed one completes to, matched without regard to
-   * case. readline would keep the typed text and append the rest of a
-   * match ("config resets" + "TAT"); redis-cli's completion replaces the
-   * line ("CONFIG RESETSTAT"), so the typed line is emptied first and the
-   * whole match (or the matches' common start) goes in its place.
+   * case, the whole line being the part completed: readline appends the
+   * rest of a match the line starts with ("help @str" + "ing") and replaces
+   * a line that differs from the match in case ("config resets" becomes
+   * "CONFIG RESETSTAT", as redis-cli's completion shows it).
    */
-  private complete(rl: readline.Interface, line: string): [string[], string] {
-    const matches = completionsFor(this.helpEntries ?? [], line);
-    if (matches.length === 0) return [[], line];
-    const editable = rl as unknown as { line: string; cursor: number };
-    editable.line = editable.line.slice(line.length);
-    editable.cursor = 0;
-    return [matches, ''];
+  private complete(line: string): [string[], string] {
+    return [completionsFor(this.helpEntries ?? [], line), line];
   }
 
   /** ":set hints" / ":set nohints" (cliSetPreferences); other words are refused with redis-cli's messages. */
