@@ -65,8 +65,8 @@ test('bin/gkv-server and bin/gkv-cli are JavaScript files run by node, which npm
     const r = spawnSync(process.execPath, ['--check', join(root, f)], { encoding: 'utf8' });
     assert.equal(r.status, 0, `${f} is JavaScript node parses: ${r.stderr}`);
   }
-  // npm start runs through node too (cmd.exe cannot run a file by its shebang)
-  assert.match(pkg.scripts.start, /^node bin\/gkv-server /);
+  // npm start builds (the README's `npm ci && npm start` on a fresh clone), then runs through node too (cmd.exe cannot run a file by its shebang)
+  assert.match(pkg.scripts.start, /^npm run build && node bin\/gkv-server /);
 });
 
 test('GKV_LAUNCH=child: a child node sized by GKV_HEAP_MB and GKV_SEMI_SPACE_MB; SIGTERM to the launcher shuts the server down, exit 0', { skip: linux }, async () => {
