@@ -52,6 +52,25 @@ export function parseArgs(argv, spec) {
   return out;
 }
 
+/**
+ * parseArgs for a bench's command line, with --help: prints `usage` and
+ * exits 0 on --help, exits 2 with the error and `usage` on a bad option.
+ */
+export function parseArgsOrExit(argv, spec, usage) {
+  let opts;
+  try {
+    opts = parseArgs(argv, { ...spec, help: 'bool' });
+  } catch (e) {
+    console.error(`${e.message}\n${usage}`);
+    process.exit(2);
+  }
+  if (opts.help) {
+    console.log(usage);
+    process.exit(0);
+  }
+  return opts;
+}
+
 export function intOpt(v, def) {
   if (v === undefined) return def;
   const n = Number(String(v).replace(/_/g, ''));
@@ -514,15 +533,21 @@ export function markdownTable(headers, rows) {
 }
 
 /**
- * One redis-benchmark run of `cmd` against server ({ port, pid }): resolves
- * { rps, cpuUs } (requests per second, the server's CPU µs per request from
- * /proc) or { error, unsupported } (the server refused the command: an
- * unknown command is "unsupported"). Killed after timeoutS seconds.
+ * One redis-benchmark run of `cmd` (a command, or ['-t', test]) against
+ * server ({ port, pid }): resolves { rps, p50, cpuUs, elapsed, name }
+ * (requests per second, p50 ms, the server's CPU µs per request from /proc
+ * — NaN when the server died —, wall seconds, the row's test name) or
+ * { error, unsupported } (the server refused the command: an unknown command
+ * is "unsupported"). `keyspace` is -r (omitted: none). Killed after
+ * timeoutS seconds.
  */
 export function runRedisBenchmark(server, { clients, requests, pipeline, keyspace, timeoutS }, cmd) {
-  const args = ['-h', '127.0.0.1', '-p', String(server.port), '-c', String(clients), '-n', String(requests), '-P', String(pipeline), '-r', String(keyspace), '-q', '--csv', ...cmd];
+  const args = ['-h', '127.0.0.1', '-p', String(server.port), '-c', String(clients), '-n', String(requests), '-P', String(pipeline)];
+  if (keyspace !== undefined) args.push('-r', String(keyspace));
+  args.push('-q', '--csv', ...cmd);
   return new Promise((resolve) => {
     const cpu0 = cpuSeconds(server.pid);
+    const t0 = process.hrtime.bigint();
     const child = spawn('redis-benchmark', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
@@ -538,14 +563,23 @@ export function runRedisBenchmark(server, { clients, requests, pipeline, keyspac
     });
     child.on('close', (code) => {
       clearTimeout(timer);
-      const cpu = cpuSeconds(server.pid) - cpu0;
+      const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
+      let cpu = NaN;
+      try {
+        cpu = cpuSeconds(server.pid) - cpu0;
+      } catch {
+        /* the server died: its error shows in the output */
+      }
       const err = /Error from server: (.*)/.exec(out);
       if (err) return resolve({ error: err[1].trim(), unsupported: /unknown command/i.test(err[1]) });
       if (timedOut) return resolve({ error: `timed out after ${timeoutS} s` });
+      // CSV rows: "TEST","rps","avg","min","p50","p95","p99","max"
       const rows = out.split('\n').filter((l) => l.startsWith('"') && !l.startsWith('"test"'));
-      if (code !== 0 || rows.length === 0) return resolve({ error: `redis-benchmark exited with ${code}: ${out.trim().slice(-200)}` });
+      if (code !== 0 || rows.length === 0) return resolve({ error: `redis-benchmark exited with ${code}: ${out.trim().split('\n').slice(-3).join(' / ')}` });
+      // the test's own row is the last: LRANGE tests are preceded by redis-benchmark's
+      // "LPUSH (needed to benchmark LRANGE)" fill, whose CPU the measurement then includes
       const r = rows[rows.length - 1].split(',').map((f) => f.replace(/^"|"$/g, ''));
-      resolve({ rps: Number(r[1]), cpuUs: (cpu / requests) * 1e6 });
+      resolve({ rps: Number(r[1]), p50: Number(r[4]), cpuUs: (cpu / requests) * 1e6, elapsed, name: r[0] });
     });
   });
 }

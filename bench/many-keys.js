@@ -15,7 +15,7 @@
  *   node bench/many-keys.js [--keys 20000000] [--value-size 3] [--time-limit 900]
  *        [--server gkv|redis] [--every 2000000] [--json] [--gkv-dist dist-X]
  */
-import { parseArgs, intOpt, startServer, memOf, cpuSeconds, envInfo, writeResults, sleep, RespConn, ReplyError, bulkLoad, benchKey, fmtInt, fmtNum, fmtBytes } from './lib.js';
+import { parseArgsOrExit, intOpt, startServer, memOf, cpuSeconds, envInfo, writeResults, sleep, RespConn, ReplyError, bulkLoad, benchKey, fmtInt, fmtNum, fmtBytes } from './lib.js';
 
 const USAGE = `usage: node bench/many-keys.js [options]
   --keys N           keys to load (default 20000000)
@@ -27,28 +27,20 @@ const USAGE = `usage: node bench/many-keys.js [options]
   --json             write the results to bench/results/
   --gkv-dist DIR     run gKV from DIR/src/bin/server.js (default: bin/gkv-server on dist/)`;
 
-const opts = (() => {
-  try {
-    return parseArgs(process.argv.slice(2), {
-      keys: 'string',
-      'value-size': 'string',
-      'time-limit': 'string',
-      server: 'string',
-      every: 'string',
-      json: 'bool',
-      'gkv-dist': 'string',
-      'no-verify': 'bool',
-      help: 'bool',
-    });
-  } catch (e) {
-    console.error(`${e.message}\n${USAGE}`);
-    process.exit(2);
-  }
-})();
-if (opts.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const opts = parseArgsOrExit(
+  process.argv.slice(2),
+  {
+    keys: 'string',
+    'value-size': 'string',
+    'time-limit': 'string',
+    server: 'string',
+    every: 'string',
+    json: 'bool',
+    'gkv-dist': 'string',
+    'no-verify': 'bool',
+  },
+  USAGE,
+);
 
 const keys = intOpt(opts.keys, 20_000_000);
 const valueSize = intOpt(opts['value-size'], 3);

@@ -29,7 +29,7 @@
  * idle wait is --wait seconds.
  */
 import {
-  parseArgs,
+  parseArgsOrExit,
   intOpt,
   listOpt,
   startServer,
@@ -60,30 +60,22 @@ const USAGE = `usage: node bench/memory-return.js [options]
   --json             write the results to bench/results/
   --gkv-dist DIR     run gKV from DIR/src/bin/server.js (default: bin/gkv-server on dist/)`;
 
-const opts = (() => {
-  try {
-    return parseArgs(process.argv.slice(2), {
-      scenario: 'string',
-      'value-mb': 'string',
-      keys: 'string',
-      wait: 'string',
-      servers: 'string',
-      'time-limit': 'string',
-      'port-base': 'string',
-      markdown: 'bool',
-      json: 'bool',
-      'gkv-dist': 'string',
-      help: 'bool',
-    });
-  } catch (e) {
-    console.error(`${e.message}\n${USAGE}`);
-    process.exit(2);
-  }
-})();
-if (opts.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const opts = parseArgsOrExit(
+  process.argv.slice(2),
+  {
+    scenario: 'string',
+    'value-mb': 'string',
+    keys: 'string',
+    wait: 'string',
+    servers: 'string',
+    'time-limit': 'string',
+    'port-base': 'string',
+    markdown: 'bool',
+    json: 'bool',
+    'gkv-dist': 'string',
+  },
+  USAGE,
+);
 
 const scenarios = listOpt(opts.scenario, ['bigvalue', 'populate']);
 const valueMb = intOpt(opts['value-mb'], 500);

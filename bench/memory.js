@@ -30,7 +30,7 @@
  * A type whose command a server lacks is reported as "not supported".
  */
 import {
-  parseArgs,
+  parseArgsOrExit,
   intOpt,
   listOpt,
   startServer,
@@ -64,30 +64,22 @@ const USAGE = `usage: node bench/memory.js [options]
   --json             write the results to bench/results/
   --gkv-dist DIR     run gKV from DIR/src/bin/server.js (default: bin/gkv-server on dist/)`;
 
-const opts = (() => {
-  try {
-    return parseArgs(process.argv.slice(2), {
-      keys: 'string',
-      'value-size': 'string',
-      type: 'string',
-      servers: 'string',
-      settle: 'string',
-      'time-limit': 'string',
-      warm: 'string',
-      markdown: 'bool',
-      json: 'bool',
-      'gkv-dist': 'string',
-      help: 'bool',
-    });
-  } catch (e) {
-    console.error(`${e.message}\n${USAGE}`);
-    process.exit(2);
-  }
-})();
-if (opts.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const opts = parseArgsOrExit(
+  process.argv.slice(2),
+  {
+    keys: 'string',
+    'value-size': 'string',
+    type: 'string',
+    servers: 'string',
+    settle: 'string',
+    'time-limit': 'string',
+    warm: 'string',
+    markdown: 'bool',
+    json: 'bool',
+    'gkv-dist': 'string',
+  },
+  USAGE,
+);
 
 const keys = intOpt(opts.keys, 1_000_000);
 const valueSize = intOpt(opts['value-size'], 3);

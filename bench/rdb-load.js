@@ -27,7 +27,25 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs, intOpt, listOpt, startServer, freePort, memOf, cpuSeconds, envInfo, writeResults, sleep, RespConn, ReplyError, median, fmtInt, fmtNum, textTable, markdownTable } from './lib.js';
+import {
+  parseArgsOrExit,
+  intOpt,
+  listOpt,
+  startServer,
+  freePort,
+  memOf,
+  cpuSeconds,
+  envInfo,
+  writeResults,
+  sleep,
+  RespConn,
+  ReplyError,
+  median,
+  fmtInt,
+  fmtNum,
+  textTable,
+  markdownTable,
+} from './lib.js';
 
 const USAGE = `usage: node bench/rdb-load.js [options]
   --keys N         keys of the file made with DEBUG POPULATE (default 3000000)
@@ -128,9 +146,9 @@ async function measure(kind, rdb, o) {
 }
 
 async function main() {
-  let a;
-  try {
-    a = parseArgs(process.argv.slice(2), {
+  const a = parseArgsOrExit(
+    process.argv.slice(2),
+    {
       keys: 'string',
       rdb: 'string',
       rounds: 'string',
@@ -141,16 +159,9 @@ async function main() {
       'gkv-dist': 'string',
       markdown: 'bool',
       json: 'bool',
-      help: 'bool',
-    });
-  } catch (e) {
-    console.error(`${e.message}\n${USAGE}`);
-    process.exit(2);
-  }
-  if (a.help) {
-    console.log(USAGE);
-    return;
-  }
+    },
+    USAGE,
+  );
   const keys = intOpt(a.keys, 3_000_000);
   const rounds = Math.max(1, intOpt(a.rounds, 3));
   const servers = listOpt(a.servers, ['gkv', 'redis']);

@@ -32,7 +32,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import {
-  parseArgs,
+  parseArgsOrExit,
   intOpt,
   listOpt,
   startServer,
@@ -64,32 +64,24 @@ const USAGE = `usage: node bench/scripting.js [options]
   --gkv-dist DIR     run gKV from DIR/src/bin/server.js
   --timeout S        ceiling of one redis-benchmark run or BullMQ run (default 180)`;
 
-const opts = (() => {
-  try {
-    return parseArgs(process.argv.slice(2), {
-      parts: 'string',
-      pipeline: 'string',
-      clients: 'string',
-      requests: 'string',
-      'cpu-calls': 'string',
-      jobs: 'string',
-      rounds: 'string',
-      quick: 'bool',
-      markdown: 'bool',
-      json: 'bool',
-      'gkv-dist': 'string',
-      timeout: 'string',
-      help: 'bool',
-    });
-  } catch (e) {
-    console.error(`${e.message}\n${USAGE}`);
-    process.exit(2);
-  }
-})();
-if (opts.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const opts = parseArgsOrExit(
+  process.argv.slice(2),
+  {
+    parts: 'string',
+    pipeline: 'string',
+    clients: 'string',
+    requests: 'string',
+    'cpu-calls': 'string',
+    jobs: 'string',
+    rounds: 'string',
+    quick: 'bool',
+    markdown: 'bool',
+    json: 'bool',
+    'gkv-dist': 'string',
+    timeout: 'string',
+  },
+  USAGE,
+);
 
 const PARTS = ['evalsha3', 'cpu', 'load', 'bullmq'];
 const parts = listOpt(opts.parts, PARTS);

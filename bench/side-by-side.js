@@ -18,8 +18,7 @@
  * A test a server does not support (redis-benchmark stops with "Error from
  * server: ERR unknown command ...") is reported as "not supported".
  */
-import { spawn } from 'node:child_process';
-import { parseArgs, intOpt, listOpt, startServer, cpuSeconds, envInfo, writeResults, median, geomean, fmtInt, fmtNum, textTable, markdownTable } from './lib.js';
+import { parseArgsOrExit, intOpt, listOpt, startServer, envInfo, runRedisBenchmark, writeResults, median, geomean, fmtInt, fmtNum, textTable, markdownTable } from './lib.js';
 
 const DEFAULT_TESTS = ['set', 'get', 'incr', 'mset', 'ping_inline', 'ping_mbulk'];
 
@@ -35,30 +34,22 @@ const USAGE = `usage: node bench/side-by-side.js [options]
   --gkv-dist DIR     run gKV from DIR/src/bin/server.js (default: bin/gkv-server on dist/)
   --timeout S        kill a redis-benchmark run after S seconds (default 120)`;
 
-const opts = (() => {
-  try {
-    return parseArgs(process.argv.slice(2), {
-      tests: 'string',
-      pipeline: 'string',
-      clients: 'string',
-      requests: 'string',
-      rounds: 'string',
-      quick: 'bool',
-      markdown: 'bool',
-      json: 'bool',
-      'gkv-dist': 'string',
-      timeout: 'string',
-      help: 'bool',
-    });
-  } catch (e) {
-    console.error(`${e.message}\n${USAGE}`);
-    process.exit(2);
-  }
-})();
-if (opts.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const opts = parseArgsOrExit(
+  process.argv.slice(2),
+  {
+    tests: 'string',
+    pipeline: 'string',
+    clients: 'string',
+    requests: 'string',
+    rounds: 'string',
+    quick: 'bool',
+    markdown: 'bool',
+    json: 'bool',
+    'gkv-dist': 'string',
+    timeout: 'string',
+  },
+  USAGE,
+);
 
 const tests = listOpt(opts.tests, DEFAULT_TESTS).map((t) => t.toLowerCase());
 const pipelines = listOpt(opts.pipeline, ['1', '16']).map((p) => intOpt(p, 1) || 1);
@@ -71,60 +62,9 @@ const requestsFor = (p) => {
   return p === 1 ? 200000 : 1000000;
 };
 
-/**
- * One redis-benchmark run of one test. Resolves
- * { rps, cpuUs, p50, elapsed, unsupported?, error? }.
- */
+/** One redis-benchmark run of one test (lib.js's runRedisBenchmark). */
 function runBenchmark(server, test, pipeline) {
-  const n = requestsFor(pipeline);
-  const args = ['-h', '127.0.0.1', '-p', String(server.port), '-c', String(clients), '-n', String(n), '-P', String(pipeline), '-t', test, '-q', '--csv'];
-  return new Promise((resolve) => {
-    const cpu0 = cpuSeconds(server.pid);
-    const t0 = process.hrtime.bigint();
-    const child = spawn('redis-benchmark', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutS * 1000);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      resolve({ error: `cannot run redis-benchmark: ${e.message}` });
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
-      let cpu = NaN;
-      try {
-        cpu = cpuSeconds(server.pid) - cpu0;
-      } catch {
-        /* server died: reported below */
-      }
-      const srvErr = /Error from server: (.*)/.exec(out);
-      if (srvErr) {
-        const msg = srvErr[1].trim();
-        resolve({ unsupported: /unknown command/i.test(msg), error: msg });
-        return;
-      }
-      if (timedOut) return resolve({ error: `timed out after ${timeoutS} s` });
-      // CSV rows: "TEST","rps","avg","min","p50","p95","p99","max"
-      const rows = out
-        .split('\n')
-        .filter((l) => l.startsWith('"') && !l.startsWith('"test"'))
-        .map((l) => l.split(',').map((f) => f.replace(/^"|"$/g, '')));
-      if (code !== 0 || rows.length === 0) {
-        resolve({ error: `redis-benchmark exited with ${code}: ${out.trim().split('\n').slice(-3).join(' / ')}` });
-        return;
-      }
-      // the test's own row is the last: LRANGE tests are preceded by redis-benchmark's
-      // "LPUSH (needed to benchmark LRANGE)" fill, whose CPU the measurement then includes
-      const r = rows[rows.length - 1];
-      resolve({ rps: Number(r[1]), p50: Number(r[4]), cpuUs: (cpu / n) * 1e6, elapsed, name: r[0] });
-    });
-  });
+  return runRedisBenchmark(server, { clients, requests: requestsFor(pipeline), pipeline, timeoutS }, ['-t', test]);
 }
 
 async function main() {
