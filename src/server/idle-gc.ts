@@ -70,6 +70,19 @@ export class IdleGc {
   }
 
   /**
+   * A full collection now, unless one ran in the last second (then one is
+   * requested for the next tick): for a rare drop that Redis frees at once
+   * (a client closed over its output limit), so used_memory falls with it.
+   */
+  collectNowOrSoon(now: number): void {
+    if (now - this.lastRequested >= 1000) {
+      this.lastRequested = now;
+      this.requested = false;
+      this.collect();
+    } else this.requested = true;
+  }
+
+  /**
    * One cron tick: collects when idle for a second after growth or a drop
    * (see the header). `dropped` is the keyspace's dropped-bytes counter
    * (Keyspace.dropped). Returns true if it collected.

@@ -1408,11 +1408,12 @@ export class Server {
   closeForOutputLimit(c: Client): void {
     this.log.warning(`Client id=${c.id} addr=${c.addr} name=${c.name} scheduled to be closed ASAP for overcoming of output buffer limits.`);
     // Redis frees the client's reply buffers with it: a big unsent reply is collected at once
+    // (a full collection: what was promoted to the old generation, or handed to the socket, goes too)
     const big = c.outBytes >= BIG_DROPPED_OUTPUT;
     c.out = '';
     c.takeChunks();
     this.freeClient(c);
-    if (big) this.idleGc.collectYoung();
+    if (big) this.idleGc.collectNowOrSoon(Date.now());
   }
 
   /** The output buffer limit class of a client: 0 normal, 1 replica, 2 pub/sub. */
