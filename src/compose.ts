@@ -21,6 +21,8 @@ import { registerPersistenceInfo } from './persistence/info.js';
 import { installScripting } from './scripting/index.js';
 import { installFunctions } from './scripting/functions.js';
 import { luaEngine } from './scripting/functions-lua.js';
+import { clientInfoLine } from './commands/families/connection.js';
+import type { Client } from './server/client.js';
 
 export interface ComposeOptions {
   /**
@@ -39,6 +41,7 @@ export function composeServer(config: Config = new Config(PARAMS), opts: Compose
   const server = new Server(config);
   registerAllCommands(server.table);
   server.applyRenames();
+  server.acl.describeClient = (c) => clientInfoLine(c as Client, server); // ACL LOG's client-info (the CLIENT LIST line)
   registerLatencyInfo(server); // INFO latencystats (commands/families/latency)
   installScripting(server); // EVAL's engine and script cache (scripting/)
   installFunctions(server, [luaEngine(server)]); // FUNCTION's libraries and the LUA engine (scripting/functions)

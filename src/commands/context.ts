@@ -14,6 +14,7 @@
  * The server's command table is a CommandTable<ServerContext>; a row taking
  * a DataContext registers there because every ServerContext is one.
  */
+import type { Acl, AclCheckResult, AclDenial, AclLogContext, AclUser } from '../server/acl.js';
 import type { Socket } from 'node:net';
 import type { Client } from '../server/client.js';
 import type { Config } from '../server/config.js';
@@ -170,6 +171,12 @@ export interface ServerContext extends DataContext {
   /** loading a dataset (RDB or AOF): commands without the loading flag get -LOADING */
   loading: boolean;
   requirePass: string;
+  /** users, the ACL log and settings */
+  readonly acl: Acl;
+  /** ACLCheckAllPerm of a table command for a user: null when allowed */
+  aclCheck(user: AclUser, cmd: CommandSpec<ServerContext>, argv: readonly string[]): AclCheckResult | null;
+  /** addACLLogEntry for a client's denial (object: the command, or argv[pos]; username: the client's user unless given) */
+  aclLogDenial(c: Client, denial: AclDenial, context: AclLogContext, cmd: CommandSpec | null, argv: readonly string[], pos: number, username?: string): void;
   /** DEBUG SET-ACTIVE-EXPIRE */
   activeExpire: boolean;
   /** DEBUG SET-SKIP-CHECKSUM-VALIDATION */

@@ -120,6 +120,8 @@ export class CommandSpec<Ctx = never> {
   /** set from the row: the flags a call declares in place of these (CommandRow.declaredFlags) */
   declaredFlags: ((argv: string[], s: Ctx) => DeclaredFlags | null) | null = null;
   subcommands: Map<string, CommandSpec<Ctx>> | null = null;
+  /** the command's id in the ACL bitmaps (server/acl.ts), found on its first restricted check; -1 until then */
+  aclId = -1;
   /** gKV's one-line summary (meta/summaries.ts), COMMAND DOCS's `summary`; set by the registry */
   summary: string | null = null;
 

@@ -71,6 +71,12 @@ export interface OutputMark {
 }
 
 /**
+ * The ACL user a client is authenticated as: server/acl.ts's AclUser, which
+ * that file merges in here (the client layer does not import the ACLs).
+ */
+export interface ClientUser {}
+
+/**
  * A command as MULTI queues it: the server's CommandSpec<ServerContext>, which
  * commands/context.ts merges into this interface (declaration merging). The
  * command layer names Client in its handlers' type, so the connection layer
@@ -112,8 +118,10 @@ export class Client {
   multiArgvMem = 0;
   /** Redis's accounting of this client's query and reply buffers (server/client-mem.ts) */
   readonly mem: ClientMem = newClientMem();
+  /** AUTH/HELLO succeeded (Redis's c->authenticated; whether it is needed is the default user's: Acl.authRequired) */
   authenticated = true;
-  user = 'default';
+  /** the ACL user (Redis's c->user); null runs anything (the AOF loader's client, as Redis's NULL user) */
+  user: ClientUser | null = null;
   replyMode: ReplyMode = 'on';
   /**
    * While CLIENT REPLY OFF|SKIP silences the command being run (call(), or

@@ -12,6 +12,7 @@
  *  2. arity                        — before any handler sees argv
  *  3. authentication               — NOAUTH unless the command is no_auth
  *  4. no_multi inside MULTI        — some commands make no sense queued
+ *     ACL                          — the user's selectors allow the command, its keys and channels
  *     OOM                          — over maxmemory (noeviction), what may grow the dataset is refused
  *     MISCONF, NOREPLICAS          — writes refused while persistence fails or replicas are missing
  *  5. RESP2 pub/sub context        — a subscribed RESP2 connection only takes (un)subscribe, PING, QUIT, RESET
@@ -47,6 +48,7 @@ import {
 import type { Scripting } from '../scripting/index.js';
 import { feedMonitors, stopMonitoring } from './monitor.js';
 import { WatchedKeys, discardTransaction } from './multi.js';
+import { ACL_DENIED_AUTH, ACL_DENIED_CMD, Acl, type AclCheckResult, type AclDenial, type AclLogContext, type AclUser, noPermText } from './acl.js';
 import { MigrateCache } from '../commands/migrate.js';
 import { SHARED_READ_BUFFER } from '../protocol/parser.js';
 import { Err, ProtocolError, RedisError, sanitizeErrorText } from '../protocol/errors.js';
@@ -190,6 +192,8 @@ export class Server {
   readonly lazyfree = new LazyFree(this.idleGc);
   /** who is subscribed to what (SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE) */
   readonly pubsub = new PubSub<Client>();
+  /** users, the ACL log and the ACL settings (server/acl.ts) */
+  readonly acl = new Acl();
   /** persistence, typed fields the composition root's installers set (persistence/aof, persistence/rdb) */
   aof: Aof | null = null;
   rdb: RdbState | null = null;
@@ -317,7 +321,13 @@ export class Server {
       for (const cl of this.clients.values()) cl.parser.maxBulkLen = this.protoMaxBulkLen;
     });
     c.onChange('client-query-buffer-limit', (v) => (this.queryBufLimit = Number(v)));
-    c.onChange('requirepass', (v) => (this.requirePass = v));
+    c.onChange('requirepass', (v) => {
+      this.requirePass = v;
+      this.acl.setRequirePass(v);
+    });
+    c.onChange('acllog-max-len', (v) => (this.acl.logMaxLen = Number(v)));
+    c.onChange('acl-pubsub-default', (v) => this.acl.setPubsubDefault(v));
+    c.onChange('aclfile', (v) => (this.acl.filename = v));
     c.onChange('hz', (v) => {
       this.hz = Math.min(500, Math.max(1, Number(v)));
       if (this.cronTimer !== null) this.startCron();
@@ -723,7 +733,7 @@ export class Server {
       return;
     }
     // protected mode: with no password for the default user, only loopback clients (Redis's clientAcceptHandler)
-    if (this.protectedMode && this.requirePass === '' && unixPath === null && !isLoopback(accepted.remoteAddress)) {
+    if (this.protectedMode && this.acl.defaultUser.nopass && unixPath === null && !isLoopback(accepted.remoteAddress)) {
       this.stats.rejectedConnections++;
       accepted.on('error', () => {});
       accepted.end(PROTECTED_MODE_DENIED);
@@ -757,7 +767,9 @@ export class Server {
       c.fd = h && typeof h.fd === 'number' ? h.fd : -1;
       this.clients.set(c.id, c);
     }
-    c.authenticated = this.requirePass === '';
+    // Redis's createClient: the default user, authenticated when that needs no password
+    c.user = this.acl.defaultUser;
+    c.authenticated = !this.acl.authRequired;
     c.onError = (text) => this.countError(text);
     return c;
   }
@@ -849,7 +861,7 @@ export class Server {
       if (this.yielding !== null && this.yielding.caller === c) break;
       let argv: string[] | null;
       try {
-        c.parser.authRequired = !c.authenticated;
+        c.parser.authRequired = !c.authenticated && this.acl.authRequired;
         argv = c.parser.next();
       } catch (e) {
         if (e instanceof ProtocolError) {
@@ -1057,7 +1069,7 @@ export class Server {
     // the flags this call declares in place of the command's (a script's shebang: Redis's getCommandFlags)
     const f: DeclaredFlags = cmd.declaredFlags === null ? cmd : (cmd.declaredFlags(argv, this) ?? cmd);
     // 3. authentication
-    if (!c.authenticated && !cmd.noAuth) {
+    if (!c.authenticated && this.acl.authRequired && !cmd.noAuth) {
       this.reject(c, cmd, Err.noAuth().resp, argv);
       return;
     }
@@ -1065,6 +1077,19 @@ export class Server {
     if (c.inMulti && cmd.noMulti) {
       this.reject(c, cmd, 'ERR Command not allowed inside a transaction', argv);
       return;
+    }
+    // ACL (Redis's ACLCheckAllPerm): one of the user's selectors allows the
+    // command, every key it names (with the access its key specs declare)
+    // and every channel it publishes or subscribes to; an unrestricted user
+    // (the default one) costs this one flag test. Denials go to ACL LOG.
+    const user = c.user;
+    if (user !== null && !user.unrestricted) {
+      const denied = this.aclCheck(user, cmd, argv);
+      if (denied !== null) {
+        this.aclLogDenial(c, denied.denial, c.inMulti ? 'multi' : 'toplevel', cmd, argv, denied.pos);
+        this.reject(c, cmd, noPermText(denied.denial, cmd.fullName), argv);
+        return;
+      }
     }
     // OOM: Redis's performEvictions fails when used memory is over maxmemory and
     // nothing may be evicted (noeviction); then commands that may grow the
@@ -1143,6 +1168,22 @@ export class Server {
     // Redis: after each top-level command (a whole EXEC, a whole script), serve the clients blocked on keys it made ready
     // (a script that yielded has not ended: finishYieldedCall serves them)
     if (this.blocking.hasReadyKeys && this.yielding === null) this.blocking.handleClientsBlockedOnKeys();
+  }
+
+  /** ACLCheckAllUserCommandPerm for a command of the table (its ACL id found once, by its original name) */
+  aclCheck(user: AclUser, cmd: CommandSpec<ServerContext>, argv: readonly string[]): AclCheckResult | null {
+    if (cmd.aclId < 0) cmd.aclId = this.acl.commands.lookup(cmd.fullName)!.id;
+    return this.acl.checkCommand(user, cmd, argv);
+  }
+
+  /**
+   * addACLLogEntry for a denied command: the object is the command's name,
+   * or the key or channel at argv[pos]; the client shown is the script's
+   * caller for a script's command.
+   */
+  aclLogDenial(c: Client, denial: AclDenial, context: AclLogContext, cmd: CommandSpec | null, argv: readonly string[], pos: number, username?: string): void {
+    const object = denial === ACL_DENIED_CMD ? cmd!.fullName : denial === ACL_DENIED_AUTH ? argv[0] : argv[pos];
+    this.acl.addLogEntry(denial, context, object, username ?? c.user?.name ?? 'default', this.acl.describeClient(c));
   }
 
   /**

@@ -2,9 +2,9 @@
  * Connection commands (Redis group "connection"): PING ECHO QUIT RESET
  * SELECT HELLO AUTH and CLIENT.
  *
- * Authentication follows Redis 7.0 without ACL users: the default user has
- * the password `requirepass` (none when empty, and then any password
- * authenticates "default" through HELLO, as Redis's nopass user does).
+ * Authentication is Redis 7.0's against the ACL users (server/acl.ts): AUTH
+ * <password> is the default user's (requirepass sets its password), failures
+ * are logged in ACL LOG with reason "auth".
  */
 import type { ServerCommands, ServerContext } from '../context.js';
 import type { Client } from '../../server/client.js';
@@ -16,6 +16,7 @@ import { discardTransaction } from '../../server/multi.js';
 import { addHelp } from '../help.js';
 import { stopMonitoring } from '../../server/monitor.js';
 import { REDIS_VERSION } from '../../version.js';
+import { ACL_DENIED_AUTH, type AclUser } from '../../server/acl.js';
 
 function pingCommand(c: Client, argv: string[]): void {
   if (argv.length > 2) throw Err.wrongArity('ping');
@@ -46,14 +47,16 @@ function selectCommand(c: Client, argv: string[], s: ServerContext): void {
   c.addOK();
 }
 
-/** ACLAuthenticateUser for the default user only. */
-function authenticate(c: Client, s: ServerContext, user: string, pass: string): boolean {
-  const ok = user === 'default' && (s.requirePass === '' || pass === s.requirePass);
-  if (ok) {
+/** ACLAuthenticateUser: the client is now `user`'s, or the failure goes to ACL LOG. */
+function authenticate(c: Client, argv: string[], s: ServerContext, user: string, pass: string): boolean {
+  const u = s.acl.checkCredentials(user, pass);
+  if (u !== null) {
     c.authenticated = true;
-    c.user = 'default';
+    c.user = u;
+    return true;
   }
-  return ok;
+  s.aclLogDenial(c, ACL_DENIED_AUTH, c.inMulti ? 'multi' : 'toplevel', null, argv, 0, user);
+  return false;
 }
 
 const WRONGPASS = 'WRONGPASS invalid username-password pair or user is disabled.';
@@ -63,7 +66,7 @@ function authCommand(c: Client, argv: string[], s: ServerContext): void {
   let user = 'default';
   let pass: string;
   if (argv.length === 2) {
-    if (s.requirePass === '') {
+    if (s.acl.defaultUser.nopass) {
       throw Err.raw('ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?');
     }
     pass = argv[1];
@@ -71,7 +74,7 @@ function authCommand(c: Client, argv: string[], s: ServerContext): void {
     user = argv[1];
     pass = argv[2];
   }
-  if (authenticate(c, s, user, pass)) c.addOK();
+  if (authenticate(c, argv, s, user, pass)) c.addOK();
   else c.addError(WRONGPASS);
 }
 
@@ -109,7 +112,7 @@ function helloCommand(c: Client, argv: string[], s: ServerContext): void {
       j++;
     } else throw Err.raw(`ERR Syntax error in HELLO option '${argv[j]}'`);
   }
-  if (user !== null && pass !== null && !authenticate(c, s, user, pass)) {
+  if (user !== null && pass !== null && !authenticate(c, argv, s, user, pass)) {
     c.addError(WRONGPASS);
     return;
   }
@@ -155,8 +158,9 @@ export function resetClient(c: Client, s: ServerContext): void {
   c.shardChannels = null;
   c.replyMode = 'on';
   c.noEvict = false;
-  if (s.requirePass !== '') c.authenticated = false;
-  c.user = 'default';
+  // clientSetDefaultAuth: the default user, authenticated when it needs no password
+  c.user = s.acl.defaultUser;
+  c.authenticated = !s.acl.authRequired;
 }
 
 function resetCommand(c: Client, _argv: string[], s: ServerContext): void {
@@ -198,7 +202,7 @@ export function clientInfoLine(c: Client, s: ServerContext): string {
     `sub=${c.channels ? c.channels.size : 0} psub=${c.patterns ? c.patterns.size : 0} ssub=${c.shardChannels ? c.shardChannels.size : 0} ` +
     `multi=${c.inMulti ? c.multiQueue.length : -1} qbuf=${m.qbLen} qbuf-free=${Math.max(0, m.qbAlloc - m.qbLen)} argv-mem=${argvLength(c.curArgv)} ` +
     `multi-mem=${c.multiArgvMem} rbs=${m.bufUsable} rbp=${m.bufPeak} obl=${o.obl} oll=${o.oll} omem=${o.omem} tot-mem=${clientMemoryUsage(c, o.omem)} events=${events} ` +
-    `cmd=${c.lastCmd} user=${c.user} redir=-1 resp=${c.resp}`
+    `cmd=${c.lastCmd} user=${c.user === null ? '(superuser)' : c.user.name} redir=-1 resp=${c.resp}`
   );
 }
 
@@ -283,7 +287,7 @@ function clientKillCommand(c: Client, argv: string[], s: ServerContext): void {
   let laddr: string | null = null;
   let id = 0;
   let type: ClientType | null = null;
-  let user: string | null = null;
+  let user: AclUser | null = null;
   let skipme = true;
   const oldForm = argv.length === 3;
   if (oldForm) {
@@ -303,8 +307,9 @@ function clientKillCommand(c: Client, argv: string[], s: ServerContext): void {
       } else if (opt === 'addr') addr = val;
       else if (opt === 'laddr') laddr = val;
       else if (opt === 'user') {
-        if (val !== 'default') throw Err.raw(`ERR No such user '${val}'`);
-        user = val;
+        const u = s.acl.getUser(val);
+        if (u === undefined) throw Err.raw(`ERR No such user '${val}'`);
+        user = u;
       } else if (opt === 'skipme') {
         if (is(val, 'yes')) skipme = true;
         else if (is(val, 'no')) skipme = false;
