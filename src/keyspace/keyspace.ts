@@ -14,7 +14,7 @@
  *
  * The write path: every mutation goes through setKey / deleteKey / the
  * lookupKeyWrite that precedes an in-place change. Each of them calls
- * `beforeWrite` (the snapshot chokepoint), `signalModifiedKey` (WATCH) and
+ * `beforeWrite` (the snapshot chokepoint), `signalModifiedKey` (WATCH, tracking) and
  * counts `dirty`. Expiry deletions additionally feed `onExpired` (propagation
  * of DEL and the `expired` notification).
  *
@@ -23,6 +23,7 @@
  * a command or a transaction. Tests replace `clock` to drive expiry.
  */
 import { Dict } from '../datatypes/dict.js';
+import { Listeners } from '../util/listeners.js';
 import { typedBytes } from '../util/v8-size.js';
 import type { Value } from './value.js';
 import { NOTIFY_EXPIRED, NOTIFY_KEY_MISS, NOTIFY_NEW } from './notify.js';
@@ -35,6 +36,12 @@ import { NOTIFY_EXPIRED, NOTIFY_KEY_MISS, NOTIFY_NEW } from './notify.js';
  * lose their last three digits, nothing else.
  */
 export const MAX_EXPIRE_MS = 9223372036854774784;
+
+/**
+ * A listener of the keyspace's signalModifiedKey: key of db changed;
+ * `internal` when the server removed it (expiry, eviction), not a command.
+ */
+export type ModifiedKeyListener = (db: Db, key: string, internal: boolean) => void;
 
 export interface SnapshotHooks {
   beforeWrite(db: Db, slot: number): void;
@@ -182,8 +189,8 @@ export class Db {
     this.ks.stats.expiredKeys++;
     this.ks.notify(NOTIFY_EXPIRED, 'expired', key, this);
     this.ks.onExpired(this, key);
-    // deleteExpiredKeyAndPropagate signals the key (WATCH)
-    this.ks.signalModifiedKey(this, key);
+    // deleteExpiredKeyAndPropagate signals the key (WATCH, tracking) with no client
+    this.ks.signalModifiedKey(this, key, true);
     return true;
   }
 
@@ -550,12 +557,23 @@ export class Keyspace {
    * reported to them.
    */
   readonly snapshots: SnapshotHooks[] = [];
-  /** WATCH and client-side caching hook. */
-  modifiedHook: ((db: Db, key: string) => void) | null = null;
+  /**
+   * The listeners of signalModifiedKey (`modified.fn`: null while nobody
+   * listens, so writes pay one null test): WATCH (server/multi.ts) while a
+   * key is watched, client-side caching (server/tracking.ts) while keys are
+   * tracked. Each installs itself only while it has something to do.
+   */
+  readonly modified = new Listeners<ModifiedKeyListener>();
   /** server/blocking.ts, only while an XREADGROUP client waits: every change to a key (its stream deleted or replaced) */
   blockedKeyHook: ((db: Db, key: string) => void) | null = null;
   /** Called before a database is flushed, or swapped with another (WATCH's touchAllWatchedKeysInDb). */
   flushedHook: ((emptied: Db, replacedWith: Db | null) => void) | null = null;
+  /**
+   * Called once per flush (not per database, not for SWAPDB), after
+   * flushedHook: client-side caching's null invalidation (Redis's
+   * trackingInvalidateKeysOnFlush in signalFlushedDb).
+   */
+  flushSignalHook: (() => void) | null = null;
   /**
    * Called after a key is created (Redis's dbAdd: add, and setKey on an absent
    * key): the blocking machinery's signalKeyAsReady (server/blocking.ts).
@@ -579,12 +597,19 @@ export class Keyspace {
    * WATCHers of their keys signalled first. Returns the keys removed.
    */
   emptyData(): number {
+    this.signalFlushedDb(null);
     let n = 0;
-    for (const db of this.dbs) {
-      if (this.flushedHook !== null) this.flushedHook(db, null);
-      n += db.flush();
-    }
+    for (const db of this.dbs) n += db.flush();
     return n;
+  }
+
+  /** Redis's signalFlushedDb: db (every database when null) is about to be emptied. */
+  signalFlushedDb(db: Db | null): void {
+    if (this.flushedHook !== null) {
+      if (db !== null) this.flushedHook(db, null);
+      else for (const d of this.dbs) this.flushedHook(d, null);
+    }
+    if (this.flushSignalHook !== null) this.flushSignalHook();
   }
 
   updateClock(): void {
@@ -680,8 +705,15 @@ export class Keyspace {
     for (const s of this.snapshots) s.inserted(db, slot);
   }
 
-  signalModifiedKey(db: Db, key: string): void {
-    if (this.modifiedHook !== null) this.modifiedHook(db, key);
+  /**
+   * Redis's signalModifiedKey: key of db changed (written, deleted, expired,
+   * evicted). `internal` is true when the server itself removed the key —
+   * expiry, eviction — where Redis passes no client (tracking's NOLOOP then
+   * notifies even the client whose command triggered it).
+   */
+  signalModifiedKey(db: Db, key: string, internal = false): void {
+    const h = this.modified.fn;
+    if (h !== null) h(db, key, internal);
     if (this.blockedKeyHook !== null) this.blockedKeyHook(db, key);
   }
 

@@ -4,10 +4,10 @@
  * its own (`Client.watched`) — and discardTransaction, which RESET, EXEC,
  * DISCARD and a rejected EXEC share.
  *
- * The keyspace's write path calls `modifiedHook` for every change (including
- * deletion by expiry), which marks the watchers dirty (CLIENT_DIRTY_CAS) so
- * their EXEC answers null; the hook is installed only while some key is
- * watched, so writes pay nothing otherwise. FLUSHDB/FLUSHALL/SWAPDB touch the
+ * The keyspace's write path calls its modified-key listeners for every change
+ * (including deletion by expiry); WATCH's marks the watchers dirty
+ * (CLIENT_DIRTY_CAS) so their EXEC answers null, and is installed only while
+ * some key is watched, so writes pay nothing otherwise. FLUSHDB/FLUSHALL/SWAPDB touch the
  * watched keys that existed (touchAllWatchedKeysInDb) through the keyspace's
  * `flushedHook`, which the server installs.
  * The server owns one (`Server.watch`) and unwatches a client when it is
@@ -20,6 +20,8 @@ export class WatchedKeys {
   /** db → key → watching clients */
   private readonly byDb = new Map<Db, Map<string, Set<Client>>>();
   private count = 0;
+  /** the keyspace listener, one function for add and remove */
+  private readonly listener = (db: Db, key: string): void => this.touchWatchedKey(db, key);
 
   constructor(private readonly ks: Keyspace) {}
 
@@ -34,7 +36,7 @@ export class WatchedKeys {
     clients.add(c);
     const slot = db.findSlot(key);
     c.watched.push({ db, key, expired: slot !== -1 && db.slotExpired(slot) });
-    if (this.count++ === 0) this.ks.modifiedHook = (d, k) => this.touchWatchedKey(d, k);
+    if (this.count++ === 0) this.ks.modified.add(this.listener);
   }
 
   /** unwatchAllKeys: forgets every key c watches. */
@@ -49,7 +51,7 @@ export class WatchedKeys {
       this.count--;
     }
     c.watched = [];
-    if (this.count === 0) this.ks.modifiedHook = null;
+    if (this.count === 0) this.ks.modified.remove(this.listener);
   }
 
   /**

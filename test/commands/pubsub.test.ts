@@ -42,6 +42,6 @@ test('a client that disconnects loses its subscriptions and WATCHed keys', async
     w.close();
     await waitForInfo(b, 'connected_clients', '1', 'clients');
     // no watcher left: the keyspace's modification hook is uninstalled
-    assert.equal(srv.server.ks.modifiedHook, null);
+    assert.equal(srv.server.ks.modified.fn, null);
   });
 });

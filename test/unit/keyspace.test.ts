@@ -85,3 +85,42 @@ test('deleting a key with a TTL keeps the TTL list consistent for the other keys
   assert.equal(db.size, 0);
   assert.equal(db.expiresCount, 0);
 });
+
+test('every modified-key listener hears each change; expiry is flagged internal; removed ones hear nothing', () => {
+  const { ks, advance } = fakeKeyspace();
+  const db = ks.dbs[0];
+  const a: string[] = [];
+  const b: string[] = [];
+  const la = (_d: unknown, k: string, internal: boolean): void => void a.push(`${k}:${internal}`);
+  const lb = (_d: unknown, k: string, internal: boolean): void => void b.push(`${k}:${internal}`);
+  assert.equal(ks.modified.fn, null);
+  ks.modified.add(la);
+  ks.modified.add(la); // once only
+  assert.equal(ks.modified.fn, la);
+  ks.modified.add(lb);
+  db.setKey('x', '1');
+  db.setExpire('x', ks.now + 10);
+  advance(10);
+  assert.equal(db.lookupRead('x'), undefined);
+  assert.deepEqual(a, ['x:false', 'x:true']);
+  assert.deepEqual(b, a);
+  ks.modified.remove(la);
+  db.setKey('y', '1');
+  assert.deepEqual(a, ['x:false', 'x:true']);
+  assert.deepEqual(b, ['x:false', 'x:true', 'y:false']);
+  ks.modified.remove(lb);
+  assert.equal(ks.modified.fn, null);
+});
+
+test('a flush signals each emptied database, then the flush hook once', () => {
+  const { ks } = fakeKeyspace();
+  const seen: string[] = [];
+  ks.flushedHook = (d, other) => void seen.push(`db${d.id}:${other === null}`);
+  ks.flushSignalHook = () => void seen.push('flush');
+  ks.dbs[1].setKey('k', 'v');
+  assert.equal(ks.emptyData(), 1);
+  assert.deepEqual(seen, ['db0:true', 'db1:true', 'flush']);
+  seen.length = 0;
+  ks.signalFlushedDb(ks.dbs[1]);
+  assert.deepEqual(seen, ['db1:true', 'flush']);
+});

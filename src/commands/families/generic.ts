@@ -447,7 +447,7 @@ function flushallCommand(c: Client, argv: string[], s: ServerContext): void {
 
 /** Empties a db (one change per key); WATCHers of its keys are signalled first (Redis's signalFlushedDb). */
 function flushDbAndSignal(s: ServerContext, db: Db): void {
-  if (s.ks.flushedHook !== null) s.ks.flushedHook(db, null);
+  s.ks.signalFlushedDb(db);
   db.flush();
 }
 
