@@ -22,6 +22,7 @@ import { installScripting } from './scripting/index.js';
 import { installFunctions } from './scripting/functions.js';
 import { luaEngine } from './scripting/functions-lua.js';
 import { clientInfoLine } from './commands/families/connection.js';
+import { aclLoadUsersAtStartup } from './commands/families/acl.js';
 import type { Client } from './server/client.js';
 
 export interface ComposeOptions {
@@ -42,6 +43,7 @@ export function composeServer(config: Config = new Config(PARAMS), opts: Compose
   registerAllCommands(server.table);
   server.applyRenames();
   server.acl.describeClient = (c) => clientInfoLine(c as Client, server); // ACL LOG's client-info (the CLIENT LIST line)
+  aclLoadUsersAtStartup(server); // the configuration's user lines, or the ACL file (commands/families/acl)
   registerLatencyInfo(server); // INFO latencystats (commands/families/latency)
   installScripting(server); // EVAL's engine and script cache (scripting/)
   installFunctions(server, [luaEngine(server)]); // FUNCTION's libraries and the LUA engine (scripting/functions)

@@ -4,6 +4,7 @@
 import type { CommandTable } from './table.js';
 import { bitmapCommands } from './families/bitmap.js';
 import { connectionCommands } from './families/connection.js';
+import { aclCommands } from './families/acl.js';
 import { dumpCommands } from './families/dump.js';
 import { genericCommands } from './families/generic.js';
 import { geoCommands } from './families/geo.js';
@@ -29,6 +30,7 @@ import { functionCommands } from './families/functions.js';
 export function registerAllCommands(t: CommandTable): void {
   t.register(bitmapCommands);
   t.register(connectionCommands);
+  t.register(aclCommands);
   t.register(dumpCommands);
   t.register(genericCommands);
   t.register(geoCommands);

@@ -38,6 +38,7 @@
  * the server's own state is put back, so the commands served meanwhile run
  * as usual.
  */
+import { scriptNoPermText } from '../server/acl.js';
 import { asLuaError } from '../lua/runtime.js';
 import { performance } from 'node:perf_hooks';
 import { BUDGET, LuaClosure, LuaError, type LuaGen, LuaTable, type LuaValue } from '../lua/value.js';
@@ -427,6 +428,15 @@ function scriptCheckCommand(run: ScriptRunCtx, cmd: CommandSpec<ServerContext> |
   if (cmd === undefined) return 'Unknown Redis command called from script';
   if (!cmd.arityOk(argv.length)) return 'Wrong number of args calling Redis command from script';
   if (cmd.noScript && !run.engine.host.scriptDenyDisabled) return 'This Redis command is not allowed from script';
+  // ACL: the script's client runs as its caller's user (Redis's scriptVerifyACL, logged in the "lua" context)
+  const user = run.caller.user;
+  if (user !== null && !user.unrestricted) {
+    const d = run.s.aclCheck(user, cmd, argv);
+    if (d !== null) {
+      run.s.aclLogDenial(run.caller, d.denial, 'lua', cmd, argv, d.pos);
+      return scriptNoPermText(d.denial);
+    }
+  }
   // a may-replicate command (PUBLISH …) counts as a write in a read-only script (Redis 7.0.15)
   if (run.readOnly && (cmd.write || cmd.mayReplicate)) return 'Write commands are not allowed from read-only scripts.';
   if (cmd.write) {

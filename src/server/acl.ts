@@ -81,8 +81,8 @@ const READ = 1;
 const WRITE = 2;
 const ALL_PERMS = READ | WRITE;
 
-const F_ALLKEYS = 1;
-const F_ALLCHANNELS = 2;
+export const F_ALLKEYS = 1;
+export const F_ALLCHANNELS = 2;
 const F_ALLCOMMANDS = 4;
 const F_ROOT = 8;
 
@@ -519,6 +519,16 @@ function patternString(p: KeyPattern): string {
   return (p.flags === ALL_PERMS ? '~' : p.flags === READ ? '%R~' : '%W~') + p.pattern;
 }
 
+/** GETUSER's "keys": the patterns, or ~* */
+export function selectorKeysText(s: Selector): string {
+  return s.flags & F_ALLKEYS ? '~*' : s.patterns.map(patternString).join(' ');
+}
+
+/** GETUSER's "channels": the patterns, or &* */
+export function selectorChannelsText(s: Selector): string {
+  return s.flags & F_ALLCHANNELS ? '&*' : s.channels.map((c) => `&${c}`).join(' ');
+}
+
 /** ACLDescribeSelector */
 function describeSelector(s: Selector): string {
   let r = '';
@@ -607,14 +617,51 @@ export interface AclCheckedCommand extends KeyedCommand {
   readonly parent: unknown;
 }
 
-/** ACLSelectorCheckKey */
-function selectorCheckKey(s: Selector, key: string, keyFlags: readonly string[]): boolean {
-  if (s.flags & F_ALLKEYS) return true;
+/** the permissions a key's key-spec flags ask for: access reads, insert/delete/update write */
+function permsOf(keyFlags: readonly string[]): number {
   let need = 0;
   for (const f of keyFlags) {
     if (f === 'access') need |= READ;
     else if (f === 'insert' || f === 'delete' || f === 'update') need |= WRITE;
   }
+  return need;
+}
+
+/** the keys of the command being checked, extracted once for all selectors */
+interface KeysCache {
+  keys: ReturnType<typeof getKeysFromCommand> | null;
+}
+
+/**
+ * ACLSelectorCheckCmd: 0 when the selector allows the command, its keys and
+ * channels; else the denial, with the argv index of the key or channel
+ * shifted left by 3.
+ */
+function selectorCheckCmd(s: Selector, cmd: AclCheckedCommand, argv: readonly string[], cache: KeysCache): number {
+  const id = cmd.aclId;
+  if (!(s.flags & F_ALLCOMMANDS) && !cmd.noAuth && !s.getBit(id)) {
+    // the bit is off: allowed only with one of its allowed first arguments (+select|0)
+    const fa = s.firstArgs?.get(id);
+    const ai = cmd.parent !== null ? 2 : 1;
+    if (argv.length < 2 || fa === undefined || !fa.some((a) => a.toLowerCase() === argv[ai]?.toLowerCase())) return ACL_DENIED_CMD;
+  }
+  if (!(s.flags & F_ALLKEYS) && cmd.info.keySpecs.length !== 0) {
+    const keys = (cache.keys ??= getKeysFromCommand(cmd, argv));
+    for (const k of keys) if (!selectorCheckKey(s, argv[k.pos], k.flags)) return ACL_DENIED_KEY | (k.pos << 3);
+  }
+  const chan = CHANNEL_COMMANDS[cmd.fullName];
+  if (!(s.flags & F_ALLCHANNELS) && chan !== undefined) {
+    const [literal, one] = chan;
+    const end = one ? 2 : argv.length;
+    for (let j = 1; j < end; j++) if (!channelInList(s.channels, argv[j], literal)) return ACL_DENIED_CHANNEL | (j << 3);
+  }
+  return 0;
+}
+
+/** ACLSelectorCheckKey */
+function selectorCheckKey(s: Selector, key: string, keyFlags: readonly string[]): boolean {
+  if (s.flags & F_ALLKEYS) return true;
+  const need = permsOf(keyFlags);
   for (const p of s.patterns) {
     if ((p.flags & need) !== need) continue;
     if (globMatch(p.pattern, key)) return true;
@@ -622,7 +669,7 @@ function selectorCheckKey(s: Selector, key: string, keyFlags: readonly string[])
   return false;
 }
 
-function channelInList(list: readonly string[], ch: string, literal: boolean): boolean {
+export function channelInList(list: readonly string[], ch: string, literal: boolean): boolean {
   for (const p of list) if (literal ? p === ch : globMatch(p, ch)) return true;
   return false;
 }
@@ -664,7 +711,15 @@ export class Acl {
     const d = this.defaultUser;
     if (d === undefined) return;
     this.authRequired = !d.nopass || !d.enabled;
+    this.requirePassApplied = null;
   }
+
+  /**
+   * The requirepass value the default user's password was last set from,
+   * null once its rules changed otherwise: applying the configuration again
+   * at listen() must not undo users loaded at startup.
+   */
+  requirePassApplied: string | null = null;
 
   setPubsubDefault(v: string): void {
     this.pubsubDefault = v === 'allchannels' ? F_ALLCHANNELS : 0;
@@ -683,9 +738,11 @@ export class Acl {
 
   /** ACLUpdateDefaultUserPassword: requirepass sets the default user's only password ('' = nopass) */
   setRequirePass(pass: string): void {
+    if (pass === this.requirePassApplied) return;
     const d = this.defaultUser;
     d.set('resetpass');
     d.set(pass === '' ? 'nopass' : `>${pass}`);
+    this.requirePassApplied = pass;
   }
 
   /** the requirepass CONFIG GET shows: the default user's first password can't be shown, so Redis keeps the text */
@@ -709,44 +766,14 @@ export class Acl {
    * the last key or channel no selector could match.
    */
   checkCommand(user: AclUser, cmd: AclCheckedCommand, argv: readonly string[]): AclCheckResult | null {
-    const id = cmd.aclId;
     let relevant: AclDenial = ACL_DENIED_CMD;
     let lastIdx = 0;
-    let keys: ReturnType<typeof getKeysFromCommand> | null = null;
-    const chan = CHANNEL_COMMANDS[cmd.fullName];
+    const cache: KeysCache = { keys: null };
     for (const s of user.selectors) {
-      let denial: AclDenial | 0 = 0;
-      let idx = 0;
-      // the command
-      if (!(s.flags & F_ALLCOMMANDS) && !cmd.noAuth && !s.getBit(id)) {
-        const fa = s.firstArgs?.get(id);
-        const ai = cmd.parent !== null ? 2 : 1;
-        if (argv.length < 2 || fa === undefined || !fa.some((a) => a.toLowerCase() === argv[ai]?.toLowerCase())) denial = ACL_DENIED_CMD;
-      }
-      // its keys
-      if (denial === 0 && !(s.flags & F_ALLKEYS) && cmd.info.keySpecs.length !== 0) {
-        keys ??= getKeysFromCommand(cmd, argv);
-        for (const k of keys) {
-          if (!selectorCheckKey(s, argv[k.pos], k.flags)) {
-            denial = ACL_DENIED_KEY;
-            idx = k.pos;
-            break;
-          }
-        }
-      }
-      // its channels
-      if (denial === 0 && !(s.flags & F_ALLCHANNELS) && chan !== undefined) {
-        const [literal, one] = chan;
-        const end = one ? 2 : argv.length;
-        for (let j = 1; j < end; j++) {
-          if (!channelInList(s.channels, argv[j], literal)) {
-            denial = ACL_DENIED_CHANNEL;
-            idx = j;
-            break;
-          }
-        }
-      }
-      if (denial === 0) return null;
+      const r = selectorCheckCmd(s, cmd, argv, cache);
+      if (r === 0) return null;
+      const denial = (r & 7) as AclDenial;
+      const idx = r >>> 3;
       if (denial > relevant || (denial === relevant && idx > lastIdx)) {
         relevant = denial;
         lastIdx = idx;
@@ -774,14 +801,11 @@ export class Acl {
    * ACLUserCheckCmdWithUnrestrictedKeyAccess: a selector allows the command
    * and every key with these permissions (SORT's BY and GET patterns).
    */
-  unrestrictedKeyAccess(user: AclUser, id: number, flags: readonly string[]): boolean {
-    let need = 0;
-    for (const f of flags) {
-      if (f === 'access') need |= READ;
-      else if (f === 'insert' || f === 'delete' || f === 'update') need |= WRITE;
-    }
+  unrestrictedKeyAccess(user: AclUser, cmd: AclCheckedCommand, argv: readonly string[], flags: readonly string[]): boolean {
+    const need = permsOf(flags);
+    const cache: KeysCache = { keys: null };
     for (const s of user.selectors) {
-      if (!(s.flags & F_ALLCOMMANDS) && !s.getBit(id)) continue;
+      if (selectorCheckCmd(s, cmd, argv, cache) !== 0) continue;
       if (s.flags & F_ALLKEYS) return true;
       for (const p of s.patterns) if ((p.flags & need) === need && p.pattern === '*') return true;
     }
@@ -1028,7 +1052,7 @@ export function execNoPermText(denial: AclDenial): string {
 /** scriptVerifyACL's texts (a script's redis.call) */
 export function scriptNoPermText(denial: AclDenial): string {
   if (denial === ACL_DENIED_CMD) return "The user executing the script can't run this command or subcommand";
-  if (denial === ACL_DENIED_KEY) return "The user executing the script can't access at least one of the keys mentioned in the command";
+  if (denial === ACL_DENIED_KEY) return "The user executing the script can't access at least one of the keys mentioned in the command arguments";
   return "The user executing the script can't publish to the channel mentioned in the command";
 }
 

@@ -164,12 +164,16 @@ function readOldFile(cfg: Config, path: string, forceAll: boolean): RewriteState
 
 /**
  * Rewrites the config file at path with the current configuration; with
- * forceAll every parameter is written, defaults included. Throws the file
+ * forceAll every parameter is written, defaults included; `users` are the
+ * ACL users' lines (null when they live in an ACL file). Throws the file
  * system's error.
  */
-export function rewriteConfigFile(cfg: Config, path: string, forceAll = false): void {
+export function rewriteConfigFile(cfg: Config, path: string, forceAll = false, users: string[] | null = null): void {
   const st = readOldFile(cfg, path, forceAll);
   for (const d of cfg.allDefs()) rewriteParam(st, cfg, d);
+  // rewriteConfigUserOption: every ACL user as a user line, unless an ACL file holds them (then the lines go)
+  if (users !== null) for (const line of users) st.rewriteLine('user', line, true);
+  st.markProcessed('user');
   // orphaned lines of rewritten parameters are blanked
   for (const [option, at] of st.optionToLines) {
     if (!st.rewritten.has(option)) continue;

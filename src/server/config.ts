@@ -181,6 +181,8 @@ export class Config {
   private saveLoaded = false;
   /** rename-command directives, in order, applied by the server to its command table */
   readonly renames: RenameCommand[] = [];
+  /** the `user` directives (name and rules), for the ACLs at startup; error makes the directive's ConfigError */
+  readonly users: { args: string[]; error: (msg: string) => ConfigError }[] = [];
 
   /**
    * Sets a parameter at startup (file, command line, library options):
@@ -347,6 +349,8 @@ export class Config {
           }
         } else if (name === 'include' && args.length === 2) {
           this.loadFile(args[1]);
+        } else if (name === 'user' && args.length >= 2) {
+          this.users.push({ args: args.slice(1), error: (msg) => fail(msg) });
         } else if (name === 'rename-command' && args.length === 3) {
           this.renames.push({ from: args[1], to: args[2], error: (msg) => fail(msg) });
         } else {

@@ -33,6 +33,7 @@ function shownArgs(argv: readonly string[]): string {
   let redactFrom = argv.length;
   let redactTo = argv.length;
   if (name === 'auth') redactFrom = 1;
+  else if (name === 'acl' && argv.length > 2 && argv[1].toLowerCase() === 'setuser') redactFrom = 2;
   else if (name === 'hello') {
     for (let j = 2; j < argv.length; j++) {
       if (argv[j].toLowerCase() === 'auth' && j + 2 < argv.length) {

@@ -1183,7 +1183,11 @@ export class Server {
    */
   aclLogDenial(c: Client, denial: AclDenial, context: AclLogContext, cmd: CommandSpec | null, argv: readonly string[], pos: number, username?: string): void {
     const object = denial === ACL_DENIED_CMD ? cmd!.fullName : denial === ACL_DENIED_AUTH ? argv[0] : argv[pos];
+    // a command refused by the guard has its argv (CLIENT LIST argv-mem) though call() never set it
+    const saved = c.curArgv;
+    if (saved === null) c.curArgv = argv as string[];
     this.acl.addLogEntry(denial, context, object, username ?? c.user?.name ?? 'default', this.acl.describeClient(c));
+    c.curArgv = saved;
   }
 
   /**

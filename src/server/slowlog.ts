@@ -93,6 +93,8 @@ function slowlogArgs(cmd: CommandSpec, argv: string[]): string[] {
     for (let i = 1; i < a.length; i++) a[i] = '(redacted)';
   } else if (cmd.fullName === 'hello') {
     for (let i = 1; i < a.length; i++) if (isKw(a[i], 'auth') && i + 2 < a.length) a[i + 1] = a[i + 2] = '(redacted)';
+  } else if (cmd.fullName === 'acl|setuser') {
+    for (let i = 2; i < a.length; i++) a[i] = '(redacted)';
   } else if (cmd.fullName === 'config|set') {
     for (let i = 2; i + 1 < a.length; i += 2) if (SENSITIVE_CONFIGS.has(a[i].toLowerCase())) a[i + 1] = '(redacted)';
   } else if (cmd.fullName === 'migrate') {

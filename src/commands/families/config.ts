@@ -64,7 +64,8 @@ function configRewriteCommand(c: Client, _argv: string[], s: ServerContext): voi
   const file = s.config.configFile;
   if (file === null) throw Err.raw('ERR The server is running without a config file');
   try {
-    rewriteConfigFile(s.config, file);
+    // the ACL users as user lines, unless an ACL file holds them
+    rewriteConfigFile(s.config, file, false, s.acl.filename !== '' ? null : s.acl.listLines());
   } catch (e) {
     s.log.warning(`CONFIG REWRITE failed: ${(e as Error).message}`);
     throw Err.raw(`ERR Rewriting config file: ${(e as Error).message}`);

@@ -118,7 +118,7 @@ function helloCommand(c: Client, argv: string[], s: ServerContext): void {
   }
   if (!c.authenticated) {
     throw Err.raw(
-      'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
+      'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
     );
   }
   if (name !== null) {

@@ -457,7 +457,7 @@ function debugCommand(c: Client, argv: string[], s: ServerContext): void {
     const file = s.config.configFile;
     if (file === null) throw Err.raw('ERR CONFIG-REWRITE-FORCE-ALL failed: No such file or directory');
     try {
-      rewriteConfigFile(s.config, file, true);
+      rewriteConfigFile(s.config, file, true, s.acl.filename !== '' ? null : s.acl.listLines());
     } catch (e) {
       throw Err.raw(`ERR CONFIG-REWRITE-FORCE-ALL failed: ${(e as Error).message}`);
     }

@@ -167,6 +167,10 @@ function sortGeneric(c: Client, argv: string[], s: DataContext, readonly: boolea
   let sortby: string | null = null;
   let storekey: string | null = null;
   const gets: string[] = [];
+  // BY and GET patterns name keys no key spec declares: only a user who may read every key may use them
+  const user = c.user;
+  let fullKeyAccess: boolean | null = user === null || user.unrestricted ? true : null;
+  const keyAccessOk = (): boolean => (fullKeyAccess ??= user!.acl.unrestrictedKeyAccess(user!, user!.acl.commands.lookup(readonly ? 'sort_ro' : 'sort')!, argv, ['access']));
   for (let j = 2; j < argv.length; j++) {
     const a = argv[j];
     const left = argv.length - j - 1;
@@ -183,7 +187,9 @@ function sortGeneric(c: Client, argv: string[], s: DataContext, readonly: boolea
       sortby = argv[++j];
       // a constant BY (no '*'): nothing to sort by, nor to look up
       if (cstr(sortby).indexOf('*') === -1) dontsort = true;
+      else if (!keyAccessOk()) throw Err.raw('ERR BY option of SORT denied due to insufficient ACL permissions.');
     } else if (is(a, 'get') && left >= 1) {
+      if (!keyAccessOk()) throw Err.raw('ERR GET option of SORT denied due to insufficient ACL permissions.');
       gets.push(argv[++j]);
     } else throw Err.syntax();
   }

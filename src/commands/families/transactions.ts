@@ -6,6 +6,7 @@
  * `watch`); EXEC also fails when a key that was live at WATCH time has since
  * expired, even if nothing deleted it yet (isWatchedKeyExpired).
  */
+import { execNoPermText } from '../../server/acl.js';
 import type { ServerCommands, ServerContext } from '../context.js';
 import type { Client } from '../../server/client.js';
 import { Err } from '../../protocol/errors.js';
@@ -85,6 +86,16 @@ function execCommand(c: Client, _argv: string[], s: ServerContext): void {
   s.execOps = ops;
   try {
     for (const q of queue) {
+      // the ACL rules may have changed since the command was queued: checked again (Redis's execCommand)
+      const user = c.user;
+      if (user !== null && !user.unrestricted) {
+        const d = s.aclCheck(user, q.cmd, q.argv);
+        if (d !== null) {
+          s.aclLogDenial(c, d.denial, 'multi', q.cmd, q.argv, d.pos);
+          c.addError(execNoPermText(d.denial));
+          continue;
+        }
+      }
       c.bigArgs = q.big;
       s.call(c, q.cmd, q.argv);
     }
