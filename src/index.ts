@@ -48,6 +48,8 @@ export interface ServerOptions extends ConfigOptions {
 export interface GkvServer {
   /** the TCP port bound (the chosen one when port was 0) */
   port: number;
+  /** the TLS port bound (tls-port; 0 without TLS) */
+  tlsPort: number;
   host: string;
   /**
    * Stops the server as SHUTDOWN does (the AOF fsynced; the final save with
@@ -140,6 +142,7 @@ export async function createServer(options: ServerOptions = {}): Promise<GkvServ
   if (privateDir !== null) void server.closed.then(() => removePrivateDir(privateDir));
   return {
     port: server.port,
+    tlsPort: server.tlsPort,
     host: server.host,
     server,
     close: (opts = {}) => server.shutdown(opts),

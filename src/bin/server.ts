@@ -28,6 +28,7 @@ import { Config, ConfigError, ConfigFileOpenError } from '../server/config.js';
 import { Logger } from '../server/log.js';
 import { PARAMS } from '../server/params.js';
 import { StartupFailure, type Server } from '../server/server.js';
+import { BindError } from '../server/listeners.js';
 import { composeServer } from '../compose.js';
 import { rdbRemoveTempFile } from '../persistence/rdb/file.js';
 import { installCrashHandlers } from '../server/crash.js';
@@ -139,7 +140,8 @@ async function main(argv: string[]): Promise<number> {
     }
     // Redis logs the socket's failure, then gives up
     server.log.warning(`Warning: ${(e as Error).message}`);
-    server.log.warning(`Failed listening on port ${config.get('port')} (TCP), aborting.`);
+    const overTls = e instanceof BindError && e.tls;
+    server.log.warning(`Failed listening on port ${config.get(overTls ? 'tls-port' : 'port')} (${overTls ? 'TLS' : 'TCP'}), aborting.`);
     return 1;
   }
   // Redis's warning about a suspicious maxmemory, after "Ready to accept connections"
@@ -295,18 +297,12 @@ function redisIsSupervised(server: Server): void {
 
 /**
  * Settings gKV takes but cannot honour: those a client would be misled by
- * stop the start (tls-port: no TLS in gKV, as Redis's "Failed to configure
- * TLS"; cluster-enabled: no cluster mode), the others are logged
+ * stop the start (cluster-enabled: no cluster mode), the others are logged
  * (syslog-enabled: the log stays where logfile says). Returns false to stop.
  */
 function serverCanHonour(server: Server): boolean {
   const cfg = server.config;
   const log = server.log;
-  if (cfg.getInt('tls-port') !== 0) {
-    log.warning(`gKV has no TLS support: tls-port ${cfg.getInt('tls-port')} cannot be served.`);
-    log.warning('Failed to configure TLS. Check logs for more info.');
-    return false;
-  }
   if (cfg.getBool('cluster-enabled')) {
     log.warning('gKV has no cluster mode: cluster-enabled yes cannot be honoured, exiting.');
     return false;

@@ -100,6 +100,8 @@ export class Config {
   private values = new Map<string, string>();
   /** hooks run after a parameter changes (name → fn(newValue)) */
   private hooks = new Map<string, (v: string) => void>();
+  /** told the parameter whose apply hook failed a CONFIG SET, before the old values are restored (Redis logs it) */
+  applyFailed: ((name: string) => void) | null = null;
   /** the config file the server was started with, for CONFIG REWRITE */
   configFile: string | null = null;
 
@@ -275,6 +277,7 @@ export class Config {
         applied.push(d);
       }
     } catch (e) {
+      this.applyFailed?.(staged[applied.length][0].name);
       for (const [d, v] of previous) {
         this.values.set(d.name, v);
         if (applied.includes(d)) this.hooks.get(d.name)?.(v);

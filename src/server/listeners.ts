@@ -46,6 +46,8 @@ const SKIPPED = new Set([os.errno.ENOPROTOOPT, os.errno.EPROTONOSUPPORT, 94 /* E
 
 /** A bind failure: the address and the system's reason, for the log. */
 export class BindError extends Error {
+  /** it was the TLS port's ("Failed listening on port N (TLS), aborting.") */
+  tls = false;
   constructor(
     readonly addr: string,
     readonly port: number,

@@ -58,7 +58,9 @@ import { IdleGc } from './idle-gc.js';
 import { publishKeyspaceEvent } from './publish.js';
 import { notifyFlags } from '../keyspace/notify.js';
 import { LatencyMonitor } from './latency.js';
-import { listenToPort, listenUnix, serverOnHandle } from './listeners.js';
+import { BindError, listenToPort, listenUnix, serverOnHandle } from './listeners.js';
+import { setAuthClients, tlsAccept, tlsConfigure, type TlsContext } from './tls.js';
+import type tls from 'node:tls';
 import { procTitle } from './proc-title.js';
 import { LazyFree } from './lazyfree.js';
 import { Children } from './children.js';
@@ -315,6 +317,7 @@ export class Server {
 
   private installConfigHooks(): void {
     const c = this.config;
+    c.applyFailed = (name) => this.log.warning(`Failed applying new configuration. Possibly related to new ${name} setting. Restoring previous settings.`);
     c.onChange('maxclients', (v) => (this.maxClients = Number(v)));
     c.onChange('proto-max-bulk-len', (v) => {
       this.protoMaxBulkLen = Number(v);
@@ -371,12 +374,29 @@ export class Server {
     c.onChange('hll-sparse-max-bytes', (v) => (enc.hllSparseMaxBytes = Number(v)));
     // Redis's updatePort / applyBind: listen anew at once, or keep the old sockets and fail
     c.onChange('port', (v) => {
-      if (this.started && Number(v) !== this.port) this.rebind(Number(v), this.bindAddresses(), 'Unable to listen on this port');
+      if (this.started && Number(v) !== this.port) this.rebind(Number(v), this.bindAddresses(), 'Unable to listen on this port', false);
     });
     c.onChange('bind', () => {
-      if (this.started) this.rebind(this.port, this.bindAddresses(), 'Failed to bind to specified addresses.');
+      if (this.started) this.rebind(this.port, this.bindAddresses(), 'Failed to bind to specified addresses.', true);
     });
     c.onChange('protected-mode', (v) => (this.protectedMode = v === 'yes'));
+    // Redis's applyTLSPort: TLS configured if it was not, then the TLS port listened on anew
+    c.onChange('tls-port', (v) => {
+      if (!this.started) return;
+      if (this.tls === null && !this.tlsReconfigure()) throw new ConfigError(TLS_UPDATE_FAILED);
+      this.rebindTls(Number(v));
+    });
+    // Redis's applyTlsCfg: a changed tls-* setting rebuilds the context while TLS is in use
+    for (const name of TLS_CONTEXT_PARAMS) {
+      c.onChange(name, () => {
+        if (!this.started || !this.tlsWanted()) return;
+        if (!this.tlsReconfigure()) throw new ConfigError(TLS_UPDATE_FAILED);
+      });
+    }
+    // read per accepted connection, as Redis's SSL_set_verify in connCreateAcceptedTLS
+    c.onChange('tls-auth-clients', (v) => {
+      if (this.tls !== null) setAuthClients(this.tls, v);
+    });
     c.onChange('proc-title-template', () => this.updateProcTitle());
   }
 
@@ -388,15 +408,26 @@ export class Server {
     const port = this.config.getInt('port');
     this.boundAddresses = this.bindAddresses();
     // port 0: no TCP listener, as in Redis (gkv-server); the library's servers pick a free port
+    // Redis's initServer: TLS configured before any port is bound, or no start
+    if (this.tlsWanted() && !this.tlsReconfigure()) throw new StartupFailure('Failed to configure TLS. Check logs for more info.');
     if (port !== 0 || this.portZeroPicksFreePort) this.bindAll(port, this.boundAddresses);
+    const tlsPort = this.config.getInt('tls-port');
+    if (tlsPort !== 0) {
+      try {
+        this.bindTls(tlsPort, this.boundAddresses);
+      } catch (e) {
+        this.closeListeners();
+        if (e instanceof BindError) e.tls = true;
+        throw e;
+      }
+    }
     const unix = this.config.get('unixsocket');
     if (unix !== '') {
       let h;
       try {
         h = listenUnix(unix, parseInt(this.config.get('unixsocketperm'), 8));
       } catch (e) {
-        for (const l of this.listeners) l.close();
-        this.listeners = [];
+        this.closeListeners();
         throw new StartupFailure(`Failed opening Unix socket: ${(e as Error).message}`);
       }
       this.unixSocket = unix;
@@ -407,7 +438,7 @@ export class Server {
       );
     }
     // Redis's initServer: a server no client could reach does not start
-    if (this.listeners.length === 0 && this.unixListener === null) throw new StartupFailure('Configured to not listen anywhere, exiting.');
+    if (this.listeners.length === 0 && this.tlsListeners.length === 0 && this.unixListener === null) throw new StartupFailure('Configured to not listen anywhere, exiting.');
     this.started = true;
     this.updateProcTitle();
     this.startCron();
@@ -416,12 +447,11 @@ export class Server {
     } catch (e) {
       // e.g. an AOF that cannot be loaded: never serve a partial dataset
       if (this.cronTimer !== null) clearInterval(this.cronTimer);
-      for (const l of this.listeners) l.close();
-      this.listeners = [];
+      this.closeListeners();
       for (const c of [...this.clients.values()]) this.freeClient(c);
       throw new StartupFailure((e as Error).message);
     }
-    if (this.listeners.length > 0) this.log.notice('Ready to accept connections');
+    if (this.listeners.length > 0 || this.tlsListeners.length > 0) this.log.notice('Ready to accept connections');
     if (this.unixSocket !== null) this.log.notice(`The server is now ready to accept connections at ${this.unixSocket}`);
   }
 
@@ -430,6 +460,41 @@ export class Server {
    * it means no TCP listener, as redis-server takes it (gkv-server sets it).
    */
   portZeroPicksFreePort = true;
+
+  /** the TLS context (Redis's redis_tls_ctx): null until TLS is configured */
+  tls: TlsContext | null = null;
+  /** the TLS port listened on (tls-port; 0: none) and its listeners */
+  tlsPort = 0;
+  private tlsListeners: net.Server[] = [];
+
+  /** TLS is in use: a TLS port, or TLS for replication or the cluster bus (Redis's condition for tlsConfigure) */
+  private tlsWanted(): boolean {
+    const c = this.config;
+    return c.getInt('tls-port') !== 0 || c.getBool('tls-replication') || c.getBool('tls-cluster');
+  }
+
+  /**
+   * Redis's tlsConfigure: a new context from the tls-* settings, replacing
+   * the one in use (whose connections carry on); false, having logged why,
+   * when it cannot be built — the old one stays.
+   */
+  tlsReconfigure(): boolean {
+    const ctx = tlsConfigure(this.config, this.log, {
+      ready: (s) => this.onTlsConnection(s),
+      failed: (why) => this.log.warning(`Error accepting a client connection: ${why}`),
+    });
+    if (ctx === null) return false;
+    this.tls = ctx;
+    return true;
+  }
+
+  /** Stops listening on the TCP and TLS ports. */
+  private closeListeners(): void {
+    for (const l of this.listeners) l.close();
+    this.listeners = [];
+    for (const l of this.tlsListeners) l.close();
+    this.tlsListeners = [];
+  }
 
   /** the Unix socket's path and listener (unixsocket), null without one */
   unixSocket: string | null = null;
@@ -494,25 +559,81 @@ export class Server {
     } else this.port = port;
   }
 
+  /** Listens on the TLS port at the given addresses (port 0: none). Throws BindError, having bound nothing. */
+  private bindTls(port: number, binds: string[]): void {
+    if (port === 0) {
+      this.tlsPort = 0;
+      return;
+    }
+    const handles = listenToPort(port, binds, this.config.getInt('tcp-backlog'), (e) => this.log.warning(`Warning: ${e.message}`));
+    for (const h of handles) {
+      this.tlsListeners.push(
+        serverOnHandle(
+          h,
+          (s) => this.onConnection(s, null, true),
+          (e) => this.log.warning(`listener error: ${e.message}`),
+        ),
+      );
+    }
+    this.tlsPort = handles.length > 0 ? handles[0].port : port;
+    if (this.listeners.length === 0 && handles.length > 0) {
+      const a = handles[0].host;
+      this.host = a === '0.0.0.0' ? '127.0.0.1' : a === '::' ? '::1' : a;
+    }
+  }
+
+  /**
+   * CONFIG SET tls-port (Redis's changeListenPort on the TLS listeners): the
+   * old TLS sockets are closed and the new port bound, or the old one again
+   * and ConfigError thrown. Connected clients stay.
+   */
+  private rebindTls(port: number): void {
+    const oldPort = this.tlsPort;
+    for (const l of this.tlsListeners) l.close();
+    this.tlsListeners = [];
+    try {
+      this.bindTls(port, this.boundAddresses);
+      this.updateProcTitle();
+    } catch (e) {
+      this.log.warning(`Warning: ${(e as Error).message}`);
+      this.bindTls(oldPort, this.boundAddresses);
+      throw new ConfigError('Unable to listen on this port. Check server logs.');
+    }
+  }
+
   /**
    * CONFIG SET port/bind at run time: the old listening sockets are closed
    * and the new ones bound (port 0 listens on nothing, as in Redis); when
    * that fails the old ones are bound again and ConfigError(msg) thrown, so
    * CONFIG SET rolls back. Connected clients stay.
    */
-  private rebind(port: number, binds: string[], msg: string): void {
+  private rebind(port: number, binds: string[], msg: string, tlsToo: boolean): void {
     const oldPort = this.port;
     const oldBinds = this.boundAddresses;
+    const tlsPort = this.tlsPort;
     for (const l of this.listeners) l.close();
     this.listeners = [];
+    if (tlsToo) {
+      for (const l of this.tlsListeners) l.close();
+      this.tlsListeners = [];
+    }
     try {
       if (port !== 0) this.bindAll(port, binds);
       else this.port = 0;
+      // Redis's changeBindAddr: the TLS port moves to the new addresses too
+      if (tlsToo) this.bindTls(tlsPort, binds);
       this.boundAddresses = binds;
       this.updateProcTitle();
     } catch (e) {
       this.log.warning(`Warning: ${(e as Error).message}`);
+      for (const l of this.listeners) l.close();
+      this.listeners = [];
       if (oldPort !== 0) this.bindAll(oldPort, oldBinds);
+      if (tlsToo) {
+        for (const l of this.tlsListeners) l.close();
+        this.tlsListeners = [];
+        this.bindTls(tlsPort, oldBinds);
+      }
       throw new ConfigError(msg);
     }
   }
@@ -703,8 +824,7 @@ export class Server {
         /* not there */
       }
     }
-    for (const l of this.listeners) l.close();
-    this.listeners = [];
+    this.closeListeners();
     this.closeUnixSocket();
     for (const c of [...this.clients.values()]) {
       this.flushClient(c);
@@ -725,11 +845,24 @@ export class Server {
 
   // ------------------------------------------------------------ connections
 
-  private onConnection(accepted: net.Socket, unixPath: string | null = null): void {
+  private onConnection(accepted: net.Socket, unixPath: string | null = null, overTls = false): void {
     if (this.clients.size >= this.maxClients || this.shuttingDown) {
       this.stats.rejectedConnections++;
       accepted.on('error', () => {});
-      accepted.end('-ERR max number of clients reached\r\n');
+      // before its handshake a TLS connection can be told nothing: it is dropped, as Redis's
+      if (overTls) accepted.destroy();
+      else accepted.end('-ERR max number of clients reached\r\n');
+      return;
+    }
+    if (overTls) {
+      // the handshake first; the client is created once it succeeded (onTlsConnection)
+      if (this.tls === null) {
+        accepted.destroy();
+        return;
+      }
+      accepted.on('error', () => {});
+      accepted.setNoDelay(true);
+      tlsAccept(this.tls, accepted);
       return;
     }
     // protected mode: with no password for the default user, only loopback clients (Redis's clientAcceptHandler)
@@ -740,7 +873,7 @@ export class Server {
       return;
     }
     this.stats.totalConnections++;
-    const socket = adoptSocket(accepted, (n) => this.onData(c, n));
+    const socket = adoptSocket(accepted, (n) => this.onData(c, SHARED_READ_BUFFER.subarray(0, n)));
     const c = this.createClient(socket, unixPath);
     socket.on('error', () => this.freeClient(c));
     socket.on('close', () => this.freeClient(c));
@@ -749,6 +882,30 @@ export class Server {
       this.freeClient(c);
     });
     socket.resume();
+  }
+
+  /**
+   * A TLS connection whose handshake succeeded (Redis's clientAcceptHandler
+   * for a TLS connection): protected mode, then a client reading the
+   * decrypted stream ('data' Buffers: TLS sockets take no onread buffer).
+   */
+  private onTlsConnection(s: tls.TLSSocket): void {
+    s.on('error', () => {});
+    if (this.shuttingDown) {
+      s.destroy();
+      return;
+    }
+    if (this.protectedMode && this.acl.defaultUser.nopass && !isLoopback(s.remoteAddress)) {
+      this.stats.rejectedConnections++;
+      s.end(PROTECTED_MODE_DENIED);
+      return;
+    }
+    this.stats.totalConnections++;
+    const c = this.createClient(s);
+    s.on('data', (buf: Buffer) => this.onData(c, buf));
+    s.on('error', () => this.freeClient(c));
+    s.on('close', () => this.freeClient(c));
+    s.on('end', () => this.freeClient(c));
   }
 
   createClient(socket: net.Socket | null, unixPath: string | null = null): Client {
@@ -798,16 +955,17 @@ export class Server {
     (c) => stopMonitoring(c, this),
   ];
 
-  /** A read event: n bytes of the client's input are in SHARED_READ_BUFFER. */
-  private onData(c: Client, n: number): void {
+  /** A read event: the client's input (a view of SHARED_READ_BUFFER, or a TLS socket's Buffer). */
+  private onData(c: Client, input: Buffer): void {
     if (c.closed) return;
+    const n = input.length;
     c.totNetIn += n;
     this.stats.readsProcessed++;
     this.stats.netInput += n;
     const bulkLen = c.parser.currentBulkLen;
     qbufOnRead(c.mem, n, bulkLen, bulkLen >= PROTO_MBULK_BIG_ARG ? c.mem.qbLen : 0);
     try {
-      c.parser.feed(SHARED_READ_BUFFER.subarray(0, n));
+      c.parser.feed(input);
     } catch (e) {
       // e.g. a bulk longer than a Buffer can be: this connection only
       this.log.warning(`Closing client whose input could not be buffered: id=${c.id} addr=${c.addr}: ${(e as Error)?.message ?? e}`);
@@ -1625,6 +1783,30 @@ function isLoopback(ip: string | undefined): boolean {
   return ip === '127.0.0.1' || ip === '::1';
 }
 
+/** CONFIG SET's reason when a tls-* change cannot be applied (Redis's applyTlsCfg / applyTLSPort) */
+const TLS_UPDATE_FAILED = 'Unable to update TLS configuration. Check server logs.';
+/** the settings whose change rebuilds the TLS context (Redis's applyTlsCfg); tls-port and tls-auth-clients act otherwise */
+const TLS_CONTEXT_PARAMS = [
+  'tls-cert-file',
+  'tls-key-file',
+  'tls-key-file-pass',
+  'tls-client-cert-file',
+  'tls-client-key-file',
+  'tls-client-key-file-pass',
+  'tls-dh-params-file',
+  'tls-ca-cert-file',
+  'tls-ca-cert-dir',
+  'tls-protocols',
+  'tls-ciphers',
+  'tls-ciphersuites',
+  'tls-prefer-server-ciphers',
+  'tls-session-caching',
+  'tls-session-cache-size',
+  'tls-session-cache-timeout',
+  'tls-replication',
+  'tls-cluster',
+];
+
 /** What a non-loopback client gets in protected mode before being closed (Redis 7.0's text). */
 const PROTECTED_MODE_DENIED =
   '-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. ' +
@@ -1634,7 +1816,7 @@ const PROTECTED_MODE_DENIED =
   'however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. ' +
   '2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected ' +
   "mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with " +
-  "the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of " +
+  "the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of " +
   'the above things in order for the server to start accepting connections from the outside.\r\n';
 
 function fmtAddr(ip: string | undefined, port: number | undefined): string {
