@@ -92,6 +92,14 @@ const MAY_REPLICATE = new Set(['publish', 'spublish', 'pfcount', 'eval', 'evalsh
  * a command's facts (flags, stats, names) takes a plain CommandSpec, whose
  * handler it cannot call (Ctx = never).
  */
+/** Redis's commands flagged PROTECTED, and the setting that allows each */
+const PROTECTED_COMMANDS = new Map<string, 'enable-debug-command' | 'enable-module-command'>([
+  ['debug', 'enable-debug-command'],
+  ['module|load', 'enable-module-command'],
+  ['module|loadex', 'enable-module-command'],
+  ['module|unload', 'enable-module-command'],
+]);
+
 export class CommandSpec<Ctx = never> {
   readonly flagSet: Set<string>;
   // hot-path flags
@@ -114,6 +122,11 @@ export class CommandSpec<Ctx = never> {
   readonly movableKeys: boolean;
   /** may run untimed in a segment (Server.call): fast, never blocks, no fan-out (PUBLISH is O(receivers)) */
   readonly untimed: boolean;
+  /**
+   * Redis's CMD_PROTECTED (not shown by COMMAND INFO): DEBUG, and MODULE
+   * LOAD/LOADEX/UNLOAD run only as this setting allows (processCommand).
+   */
+  readonly protectedBy: 'enable-debug-command' | 'enable-module-command' | null;
   stats: CommandStats = newCommandStats();
   /** set from the row: takes arguments longer than a JS string (CommandRow.bigArgs) */
   takesBigArgs = false;
@@ -152,6 +165,7 @@ export class CommandSpec<Ctx = never> {
     this.mayReplicate = MAY_REPLICATE.has(fullName);
     this.movableKeys = f.has('movablekeys');
     this.untimed = this.fast && !this.blocking && !this.pubsub;
+    this.protectedBy = PROTECTED_COMMANDS.get(fullName) ?? null;
   }
 
   get arity(): number {

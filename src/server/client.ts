@@ -85,6 +85,15 @@ export interface ClientUser {}
 export interface QueuedCommand {}
 
 /**
+ * Redis's islocalClient (protected actions with "local": enable-debug-command,
+ * enable-module-command, enable-protected-configs): a Unix socket client, one
+ * connected from 127.0.0.1 or ::1, or none at all (scripts, the AOF loader).
+ */
+export function islocalClient(c: Client): boolean {
+  return c.socket === null || c.unixSocket || c.addr.startsWith('127.0.0.1:') || c.addr.startsWith('[::1]:') || c.addr === '';
+}
+
+/**
  * The flags one call of a command declares in place of the command's own
  * (Redis's getCommandFlags: a script's shebang flags for EVAL, a function's
  * for FCALL), for the pipeline's guards: OOM, MISCONF, CLIENT PAUSE WRITE …

@@ -10,6 +10,7 @@
  * processCommand's guards, in Redis's order, each with its reason:
  *  1. known command / subcommand   — unknown names get Redis's error text
  *  2. arity                        — before any handler sees argv
+ *     protected commands           — DEBUG, MODULE LOAD… only as enable-debug/module-command allow
  *  3. authentication               — NOAUTH unless the command is no_auth
  *  4. no_multi inside MULTI        — some commands make no sense queued
  *     ACL                          — the user's selectors allow the command, its keys and channels
@@ -25,7 +26,7 @@
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Client, type DeclaredFlags, REPLY_CAP_BYTES, type ReplyLimit, type ReplyMode } from './client.js';
+import { Client, islocalClient, type DeclaredFlags, REPLY_CAP_BYTES, type ReplyLimit, type ReplyMode } from './client.js';
 import { Config, ConfigError } from './config.js';
 import { PARAMS } from './params.js';
 import { Slowlog } from './slowlog.js';
@@ -1212,6 +1213,21 @@ export class Server {
     if (!cmd.arityOk(argv.length)) {
       this.reject(c, cmd, Err.wrongArity(cmd.fullName).resp, argv);
       return;
+    }
+    // protected commands (Redis's CMD_PROTECTED: DEBUG, MODULE LOAD/LOADEX/UNLOAD) run only as
+    // enable-debug-command / enable-module-command allow: yes, or local for a local connection
+    if (cmd.protectedBy !== null) {
+      const mode = this.config.get(cmd.protectedBy);
+      if (mode !== 'yes' && !(mode === 'local' && islocalClient(c))) {
+        const what = cmd.protectedBy === 'enable-debug-command' ? 'DEBUG' : 'MODULE';
+        this.reject(
+          c,
+          cmd,
+          `ERR ${what} command not allowed. If the ${cmd.protectedBy} option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.`,
+          argv,
+        );
+        return;
+      }
     }
     // arguments longer than a JS string can be: only the commands that store values take them
     if (c.bigArgs !== null && !cmd.takesBigArgs) {

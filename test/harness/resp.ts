@@ -112,9 +112,10 @@ export class RespClient {
     });
   }
 
-  static connect(port: number, host = '127.0.0.1'): Promise<RespClient> {
+  /** Connects over TCP; `localAddress` picks the client's own address (127.0.0.2: a loopback peer that is not "local" to Redis). */
+  static connect(port: number, host = '127.0.0.1', localAddress?: string): Promise<RespClient> {
     return new Promise((resolve, reject) => {
-      const s = net.connect(port, host);
+      const s = net.connect({ port, host, localAddress });
       s.once('connect', () => resolve(new RespClient(s)));
       s.once('error', reject);
     });

@@ -9,7 +9,7 @@
  */
 import { newCommandStats } from '../spec.js';
 import { newServerStats, type ServerCommands, type ServerContext } from '../context.js';
-import type { Client } from '../../server/client.js';
+import { islocalClient, type Client } from '../../server/client.js';
 import { Err } from '../../protocol/errors.js';
 import { rewriteConfigFile } from '../../server/config-rewrite.js';
 import { addHelp } from '../help.js';
@@ -23,18 +23,13 @@ function configGetCommand(c: Client, argv: string[], s: ServerContext): void {
   }
 }
 
-/** Redis's islocalClient: connected from 127.0.0.1 or ::1 (or no socket: scripts, AOF). */
-export function isLocalClient(c: Client): boolean {
-  return c.socket === null || c.addr.startsWith('127.0.0.1:') || c.addr.startsWith('[::1]:') || c.addr === '';
-}
-
 function configSetCommand(c: Client, argv: string[], s: ServerContext): void {
   // Redis 7.0 answers an odd number of arguments with a plain syntax error
   if (argv.length < 4 || argv.length % 2 !== 0) throw Err.syntax();
   const pairs: [string, string][] = [];
   for (let i = 2; i < argv.length; i += 2) pairs.push([argv[i], argv[i + 1]]);
   const protectedOk = s.config.get('enable-protected-configs');
-  s.config.setMany(pairs, protectedOk === 'yes' || (protectedOk === 'local' && isLocalClient(c)), s.loading);
+  s.config.setMany(pairs, protectedOk === 'yes' || (protectedOk === 'local' && islocalClient(c)), s.loading);
   c.addOK();
 }
 

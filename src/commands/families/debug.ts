@@ -22,7 +22,6 @@ import { SEGV_ACCERR, dieBySignal, logCrashReport } from '../../server/crash.js'
 import { aofOf, AofLoadError } from '../../persistence/aof/index.js';
 import { addHelp } from '../help.js';
 import { changeReplicationId } from './server.js';
-import { isLocalClient } from './config.js';
 import { fixed } from '../../util/numbers.js';
 import { rewriteConfigFile } from '../../server/config-rewrite.js';
 import { memToULL } from '../../server/config.js';
@@ -364,12 +363,7 @@ function debugProtocol(c: Client, type: string): void {
 }
 
 function debugCommand(c: Client, argv: string[], s: ServerContext): void {
-  const mode = s.config.get('enable-debug-command');
-  if (mode === 'no' || (mode === 'local' && !isLocalClient(c))) {
-    throw Err.raw(
-      'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.',
-    );
-  }
+  // enable-debug-command is processCommand's guard (DEBUG is a protected command)
   const sub = argv[1].toLowerCase();
   const argc = argv.length;
   if (sub === 'help' && argc === 2) {

@@ -23,6 +23,7 @@ import { monitorCommand } from '../../server/monitor.js';
 import { commandCommands } from './command.js';
 import { configCommands } from './config.js';
 import { slowlogCommands } from './slowlog.js';
+import { moduleCommands } from './module.js';
 import { memoryCommands } from './memory.js';
 
 // ------------------------------------------------------------------ INFO
@@ -130,4 +131,5 @@ export const serverCommands: ServerCommands = [
   { name: 'wait', handler: waitCommand },
   ...slowlogCommands,
   ...memoryCommands,
+  ...moduleCommands,
 ];
