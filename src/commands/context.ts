@@ -29,6 +29,7 @@ import type { InfoRegistry } from '../server/info.js';
 import type { ReplyBufferStats } from '../server/client-mem.js';
 import type { PubSub } from '../pubsub/pubsub.js';
 import type { WatchedKeys } from '../server/multi.js';
+import type { Tracking } from '../server/tracking.js';
 import type { Children } from '../server/children.js';
 import type { Propagation } from '../server/propagation.js';
 import type { MigrateCache } from './migrate.js';
@@ -209,6 +210,11 @@ export interface ServerContext extends DataContext {
   readonly children: Children;
   /** WATCH's registry */
   readonly watch: WatchedKeys;
+  /** client-side caching (CLIENT TRACKING): server/tracking.ts */
+  readonly tracking: Tracking;
+  /** Redis's server.current_client (null between commands) and CLIENT_EXECUTING_COMMAND: see server.ts */
+  currentClient: Client | null;
+  currentExecuting: boolean;
   /** MIGRATE's cached connections */
   readonly migrateCache: MigrateCache;
   /** the clients in MONITOR mode */

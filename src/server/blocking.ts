@@ -106,6 +106,11 @@ export interface BlockingHost {
   flushPending(): void;
   /** runs what an unblocked client sent meanwhile */
   processInputGuarded(c: Client): void;
+  /** Redis's current_client and CLIENT_EXECUTING_COMMAND: a served client is the one executing (tracking) */
+  currentClient: Client | null;
+  currentExecuting: boolean;
+  /** client-side caching: the invalidations held for the served client, sent after its reply */
+  readonly tracking: { readonly hasPending: boolean; handlePendingKeyInvalidations(): void };
 }
 import { Err, RedisError } from '../protocol/errors.js';
 import { parseLongDouble } from '../util/longdouble.js';
@@ -396,6 +401,12 @@ export class Blocking {
     ks.noTouch = c.noTouch;
     const t0 = performance.now();
     let served = true;
+    // the served client is the one executing, as Redis's current_client: what it
+    // modifies for itself (BLMOVE's destination) is invalidated after its reply
+    const outerClient = s.currentClient;
+    const outerExecuting = s.currentExecuting;
+    s.currentClient = c;
+    s.currentExecuting = true;
     try {
       served = serve(c, key);
     } catch (e) {
@@ -406,6 +417,9 @@ export class Blocking {
         c.addError(Err.internal(c.lastCmd).resp);
       }
     }
+    s.currentClient = outerClient;
+    s.currentExecuting = outerExecuting;
+    if (s.tracking.hasPending) s.tracking.handlePendingKeyInvalidations();
     if (c.silenced !== null) {
       c.dropSince(c.silenced);
       c.silenced = null;

@@ -186,6 +186,14 @@ export class Client {
   obufSoftLimitSince = 0;
   /** connected through the Unix socket (unixsocket): CLIENT LIST flag U */
   unixSocket = false;
+  /**
+   * CLIENT TRACKING (server/tracking.ts): Redis's CLIENT_TRACKING* flags as
+   * the TRACKING_* bits there, 0 when off; the client invalidations go to
+   * (0: this one); the BCAST prefixes, null without BCAST.
+   */
+  tracking = 0;
+  trackingRedirect = 0;
+  trackingPrefixes: Set<string> | null = null;
   /** kind for CLIENT LIST/KILL TYPE: normal, master, replica, pubsub */
   kind: 'normal' | 'master' | 'replica' = 'normal';
 

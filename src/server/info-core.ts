@@ -80,7 +80,7 @@ function clientsFields(s: ServerContext): InfoFields {
     ['client_recent_max_input_buffer', maxIn],
     ['client_recent_max_output_buffer', maxOut],
     ['blocked_clients', blocked],
-    ['tracking_clients', 0],
+    ['tracking_clients', s.tracking.clients],
     ['clients_in_timeout_table', s.blocking.timeoutCount], // blocked clients with a timeout (server/blocking.ts)
   ];
 }
@@ -129,9 +129,9 @@ function statsFields(s: ServerContext): InfoFields {
     ['active_defrag_key_misses', 0],
     ['total_active_defrag_time', 0],
     ['current_active_defrag_time', 0],
-    ['tracking_total_keys', 0],
-    ['tracking_total_items', 0],
-    ['tracking_total_prefixes', 0],
+    ['tracking_total_keys', s.tracking.totalKeys],
+    ['tracking_total_items', s.tracking.totalItems],
+    ['tracking_total_prefixes', s.tracking.totalPrefixes],
     ['unexpected_error_replies', 0],
     ['total_error_replies', st.totalErrorReplies],
     ['dump_payload_sanitizations', 0],

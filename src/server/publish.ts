@@ -30,8 +30,12 @@ function flat(s: string): string {
   return s.length < 16 ? s : Buffer.from(s, 'latin1').latin1Slice(0, s.length);
 }
 
-/** Appends a message to a subscriber's output (a push: even under CLIENT REPLY OFF) and schedules its write. */
-function deliver(s: PublishHost, c: Client, frame: string): void {
+/**
+ * Appends a push frame to c's output (even under CLIENT REPLY OFF, as
+ * Redis's CLIENT_PUSHING) and schedules its write: pub/sub messages here,
+ * tracking's invalidations (server/tracking.ts).
+ */
+export function deliverPush(s: { markPending(c: Client): void }, c: Client, frame: string): void {
   if (c.closed) return;
   if (c.silenced === null) c.addRaw(frame);
   else {
@@ -68,7 +72,7 @@ export function publishMessage(s: PublishHost, channel: string, message: string,
       let m: string;
       if (c.resp === 3) m = m3 ??= many ? flat('>3\r\n' + kind + tail) : '>3\r\n' + kind + tail;
       else m = m2 ??= many ? flat('*3\r\n' + kind + tail) : '*3\r\n' + kind + tail;
-      deliver(s, c, m);
+      deliverPush(s, c, m);
       receivers++;
     }
   }
@@ -87,7 +91,7 @@ export function publishMessage(s: PublishHost, channel: string, message: string,
       let m2: string | null = null;
       let m3: string | null = null;
       for (const c of psubs) {
-        deliver(s, c, c.resp === 3 ? (m3 ??= heads[1] + tail) : (m2 ??= heads[0] + tail));
+        deliverPush(s, c, c.resp === 3 ? (m3 ??= heads[1] + tail) : (m2 ??= heads[0] + tail));
         receivers++;
       }
     }

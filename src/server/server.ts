@@ -63,6 +63,7 @@ import { BindError, listenToPort, listenUnix, serverOnHandle } from './listeners
 import { setAuthClients, tlsAccept, tlsConfigure, type TlsContext } from './tls.js';
 import type tls from 'node:tls';
 import { procTitle } from './proc-title.js';
+import { Tracking, TRACKING_CACHING } from './tracking.js';
 import { LazyFree } from './lazyfree.js';
 import { Children } from './children.js';
 import { Propagation } from './propagation.js';
@@ -102,6 +103,9 @@ const SEGMENT_MAX = 16;
 
 const PUBSUB_ALLOWED = new Set(['subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'ping', 'quit', 'reset']);
 const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+/** the read-only script commands: tracking remembers the keys of what they run, not theirs (Redis's call()) */
+const SCRIPT_RO = new Set(['eval_ro', 'evalsha_ro', 'fcall_ro']);
+
 /** what a client in MULTI may still run when over maxmemory */
 const OOM_MULTI_ALLOWED = new Set(['exec', 'discard', 'quit', 'reset']);
 
@@ -189,6 +193,14 @@ export class Server {
   latencyPercentiles: number[] = [50, 99, 99.9];
   /** clients blocked on keys (BLPOP, BZPOPMIN, ...): see blocking.ts */
   readonly blocking: Blocking;
+  /** client-side caching (CLIENT TRACKING): see tracking.ts */
+  readonly tracking: Tracking;
+  /** Redis's server.current_client: the client whose command the pipeline handles, null between commands */
+  currentClient: Client | null = null;
+  /** the current client's command is inside call() (Redis's CLIENT_EXECUTING_COMMAND): its invalidations wait for its reply */
+  currentExecuting = false;
+  /** the client of the innermost running call() (a script's client inside a script): who modifies keys, for tracking's NOLOOP */
+  callClient: Client | null = null;
   /** full GC when the server goes idle after a burst of writes (idle-gc.ts) */
   readonly idleGc = new IdleGc();
   /** lazy freeing's bookkeeping (UNLINK, FLUSH* ASYNC; INFO lazyfree_*): see lazyfree.ts */
@@ -294,6 +306,9 @@ export class Server {
     servers.add(this);
     dictSetResizePolicy(noActiveChild);
     this.blocking = new Blocking(this);
+    this.tracking = new Tracking(this);
+    // Redis's beforeSleep broadcasts BCAST invalidations before the replies (and the AOF's write) leave
+    this.beforeReplies.push(() => this.tracking.broadcastInvalidationMessages());
     this.installConfigHooks();
     this.ks.notifyHook = (_type, event, key, db) => publishKeyspaceEvent(this, event, key, db.id);
     this.watch = new WatchedKeys(this.ks);
@@ -302,6 +317,8 @@ export class Server {
       this.watch.touchAllWatchedKeysInDb(emptied, replacedWith);
       this.blocking.scanDatabaseForDeletedStreams(emptied, replacedWith);
     };
+    // ... and, once per flush, tracking's null invalidation (trackingInvalidateKeysOnFlush)
+    this.ks.flushSignalHook = () => this.tracking.invalidateKeysOnFlush();
   }
 
   /**
@@ -320,6 +337,7 @@ export class Server {
     const c = this.config;
     c.applyFailed = (name) => this.log.warning(`Failed applying new configuration. Possibly related to new ${name} setting. Restoring previous settings.`);
     c.onChange('maxclients', (v) => (this.maxClients = Number(v)));
+    c.onChange('tracking-table-max-keys', (v) => (this.tracking.maxKeys = Number(v)));
     c.onChange('proto-max-bulk-len', (v) => {
       this.protoMaxBulkLen = Number(v);
       for (const cl of this.clients.values()) cl.parser.maxBulkLen = this.protoMaxBulkLen;
@@ -688,6 +706,8 @@ export class Server {
         }
       }
       this.clientsCron(now);
+      // the table bounded also when idle, after a CONFIG SET tracking-table-max-keys
+      if (this.tracking.clients !== 0) this.tracking.limitUsedSlots();
       if (this.pauseUntil !== 0 && now >= this.pauseUntil) this.unpause();
       // not while loading: no commands run then, but the heap is being filled, not idle
       if (!this.loading) this.idleGc.maybeCollect(this.stats.numCommands, now, this.ks.dropped);
@@ -954,6 +974,7 @@ export class Server {
     (c) => this.watch.unwatchAllKeys(c),
     (c) => this.pubsub.unsubscribeAll(c),
     (c) => stopMonitoring(c, this),
+    (c) => this.tracking.clientFreed(c),
   ];
 
   /** A read event: the client's input (a view of SHARED_READ_BUFFER, or a TLS socket's Buffer). */
@@ -1002,6 +1023,8 @@ export class Server {
       c.addError('ERR internal error processing the request');
       c.closeAfterReply = true;
       c.parser.clear();
+      this.currentClient = this.callClient = null;
+      this.currentExecuting = false;
     }
   }
 
@@ -1172,14 +1195,17 @@ export class Server {
    * or blocks (its reply, when it comes, is dropped: blocking.ts).
    */
   processCommand(c: Client, argv: string[]): void {
+    this.currentClient = c;
     if (c.replyMode === 'on') {
       this.processCommandGuarded(c, argv);
+      this.afterProcessCommand(c);
       return;
     }
     const mode = c.replyMode;
     if (mode === 'skipnext') c.replyMode = 'skip';
     const mark = (c.silenced = c.deferLen());
     this.processCommandGuarded(c, argv);
+    this.afterProcessCommand(c);
     const m = c.silenced ?? mark;
     c.silenced = null;
     const after = c.replyMode as ReplyMode; // the command may have been CLIENT REPLY ON, which answers
@@ -1187,6 +1213,16 @@ export class Server {
     else c.dropSince(m);
     if (c.paused && after === 'skip') c.replyMode = mode;
     else if (after === 'skip' && !c.blocked) c.replyMode = 'on';
+  }
+
+  /**
+   * Redis's resetClient after a command: no current client any more, and
+   * CLIENT CACHING's choice spent unless the command was a CLIENT one or was
+   * queued in MULTI (it then covers the transaction).
+   */
+  private afterProcessCommand(c: Client): void {
+    this.currentClient = null;
+    if ((c.tracking & TRACKING_CACHING) !== 0 && !c.inMulti && !c.lastCmd.startsWith('client|')) c.tracking &= ~TRACKING_CACHING;
   }
 
   private processCommandGuarded(c: Client, argv: string[]): void {
@@ -1279,6 +1315,9 @@ export class Server {
         return;
       }
     }
+    // client-side caching: the tracking table kept within tracking-table-max-keys
+    // (its invalidations go before this command's reply, even to this client)
+    if (this.tracking.clients !== 0) this.tracking.limitUsedSlots();
     // disk error: writes refused while persistence cannot write (MISCONF)
     if (this.diskErrorChecks.length !== 0 && (f.write || cmd.name === 'ping' || (cmd.name === 'exec' && c.multiQueue.some((q) => (q.flags ?? q.cmd).write)))) {
       for (const check of this.diskErrorChecks) {
@@ -1338,7 +1377,11 @@ export class Server {
       return;
     }
     // 8. run it
+    this.currentExecuting = true;
     this.call(c, cmd, argv);
+    this.currentExecuting = false;
+    // Redis's afterCommand: the invalidations this client caused for itself, after its reply
+    if (this.tracking.hasPending) this.tracking.handlePendingKeyInvalidations();
     // Redis: after each top-level command (a whole EXEC, a whole script), serve the clients blocked on keys it made ready
     // (a script that yielded has not ended: finishYieldedCall serves them)
     if (this.blocking.hasReadyKeys && this.yielding === null) this.blocking.handleClientsBlockedOnKeys();
@@ -1385,6 +1428,13 @@ export class Server {
     c.addError(text);
   }
 
+  /** The command argv names (its subcommand's row when it has one): tracking's look-up of a script's caller. */
+  private readonly lookupArgv = (argv: string[]): CommandSpec<ServerContext> | undefined => {
+    const cmd = this.table.lookup(argv[0]);
+    if (cmd === undefined || cmd.subcommands === null || argv.length < 2) return cmd;
+    return cmd.subcommands.get(argv[1].toLowerCase());
+  };
+
   /** Redis's prev_err_count: the error count when the last call() started or ended */
   private prevErrCount = 0;
 
@@ -1416,6 +1466,8 @@ export class Server {
     c.propagateArgv = null;
     c.forcePropagate = false;
     c.propagated = false;
+    const outerCallClient = this.callClient;
+    this.callClient = c;
     try {
       cmd.handler!(c, argv, this);
     } catch (e) {
@@ -1427,6 +1479,10 @@ export class Server {
         else this.commandFailed(c, cmd, e, intact);
       }
     }
+    this.callClient = outerCallClient;
+    // client-side caching: the keys a read-only command read are remembered for
+    // its tracking client (a script's: the commands it runs, not EVAL_RO itself)
+    if (this.tracking.clients !== 0 && cmd.readonly && !SCRIPT_RO.has(cmd.name)) this.tracking.rememberCall(c, cmd, argv, this.lookupArgv);
     const y = this.yielding;
     if (y !== null && y.caller === c && y.endCall === null) {
       // the handler gave the event loop back (a busy script): the rest runs when it ends (finishYieldedCall)

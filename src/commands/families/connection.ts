@@ -16,6 +16,7 @@ import { discardTransaction } from '../../server/multi.js';
 import { addHelp } from '../help.js';
 import { stopMonitoring } from '../../server/monitor.js';
 import { REDIS_VERSION } from '../../version.js';
+import { clientCachingCommand, clientGetredirCommand, clientTrackingCommand, clientTrackinginfoCommand, trackingListFlags, trackingRedirField } from './tracking.js';
 import { ACL_DENIED_AUTH, type AclUser } from '../../server/acl.js';
 
 function pingCommand(c: Client, argv: string[]): void {
@@ -153,6 +154,7 @@ export function resetClient(c: Client, s: ServerContext): void {
   s.watch.unwatchAllKeys(c);
   s.pubsub.unsubscribeAll(c);
   stopMonitoring(c, s);
+  s.tracking.disable(c);
   c.channels = null;
   c.patterns = null;
   c.shardChannels = null;
@@ -178,6 +180,7 @@ function clientFlags(c: Client): string {
   if (c.inPubSub) f += 'P';
   if (c.inMulti) f += 'x';
   if (c.blocked || c.paused) f += 'b';
+  f += trackingListFlags(c);
   if (c.dirtyCas) f += 'd';
   if (c.closeAfterReply) f += 'c';
   if (c.unixSocket) f += 'U';
@@ -202,7 +205,7 @@ export function clientInfoLine(c: Client, s: ServerContext): string {
     `sub=${c.channels ? c.channels.size : 0} psub=${c.patterns ? c.patterns.size : 0} ssub=${c.shardChannels ? c.shardChannels.size : 0} ` +
     `multi=${c.inMulti ? c.multiQueue.length : -1} qbuf=${m.qbLen} qbuf-free=${Math.max(0, m.qbAlloc - m.qbLen)} argv-mem=${argvLength(c.curArgv)} ` +
     `multi-mem=${c.multiArgvMem} rbs=${m.bufUsable} rbp=${m.bufPeak} obl=${o.obl} oll=${o.oll} omem=${o.omem} tot-mem=${clientMemoryUsage(c, o.omem)} events=${events} ` +
-    `cmd=${c.lastCmd} user=${c.user === null ? '(superuser)' : c.user.name} redir=-1 resp=${c.resp}`
+    `cmd=${c.lastCmd} user=${c.user === null ? '(superuser)' : c.user.name} redir=${trackingRedirField(c)} resp=${c.resp}`
   );
 }
 
@@ -372,10 +375,6 @@ function clientUnblockCommand(c: Client, argv: string[], s: ServerContext): void
   c.addInt(target !== undefined && s.blocking.unblockByRequest(target, error) ? 1 : 0);
 }
 
-function clientGetredirCommand(c: Client): void {
-  c.addInt(-1);
-}
-
 function clientHelpCommand(c: Client): void {
   addHelp(c, 'CLIENT', [
     'CACHING (YES|NO)',
@@ -432,6 +431,7 @@ export const connectionCommands: ServerCommands = [
     name: 'client',
     sub: [
       { name: 'getname', handler: clientGetnameCommand },
+      { name: 'caching', handler: clientCachingCommand },
       { name: 'getredir', handler: clientGetredirCommand },
       { name: 'help', handler: clientHelpCommand },
       { name: 'id', handler: clientIdCommand },
@@ -442,6 +442,8 @@ export const connectionCommands: ServerCommands = [
       { name: 'pause', handler: clientPauseCommand },
       { name: 'reply', handler: clientReplyCommand },
       { name: 'setname', handler: clientSetnameCommand },
+      { name: 'tracking', handler: clientTrackingCommand },
+      { name: 'trackinginfo', handler: clientTrackinginfoCommand },
       { name: 'unblock', handler: clientUnblockCommand },
       { name: 'unpause', handler: clientUnpauseCommand },
     ],

@@ -1,0 +1,85 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { withGkv } from '../harness/commands.js';
+import { RecordingConn } from '../harness/recording-conn.js';
+import { infoField, waitForInfo } from '../harness/info.js';
+import { RespClient, type RespValue } from '../harness/resp.js';
+
+/** The invalidated keys in the frames a RESP3 tracking client received. */
+function invalidated(frames: { value: RespValue }[]): string[] {
+  const keys: string[] = [];
+  for (const f of frames) {
+    const v = f.value;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v) && 'push' in v && v.push[0] === 'invalidate') keys.push(...(v.push[1] as string[]));
+  }
+  return keys;
+}
+
+test('over tracking-table-max-keys the oldest keys are invalidated until the table fits', async () => {
+  await withGkv({}, async (srv) => {
+    const t = await RecordingConn.open(srv.port);
+    const other = await RespClient.connect(srv.port);
+    try {
+      t.send(['HELLO', '3']);
+      t.send(['CLIENT', 'TRACKING', 'on']);
+      for (let i = 0; i < 10; i++) t.send(['GET', `k${i}`]);
+      await t.barrier('tracked');
+      assert.equal(await infoField(other, 'tracking_total_keys', 'stats'), '10');
+      assert.equal(await other.cmd('CONFIG', 'SET', 'tracking-table-max-keys', '3'), 'OK');
+      // the next command (this INFO) trims the table first
+      assert.equal(await infoField(other, 'tracking_total_keys', 'stats'), '3');
+      assert.equal(await infoField(other, 'tracking_total_items', 'stats'), '3');
+      assert.deepEqual(invalidated(await t.barrier('after')), ['k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'k6']);
+    } finally {
+      t.close();
+      other.close();
+    }
+  });
+});
+
+test('writes pay no tracking listener once no key is tracked; a tracking client leaving is counted out', async () => {
+  await withGkv({}, async (srv) => {
+    const ks = srv.server.ks;
+    const t = await RecordingConn.open(srv.port);
+    const other = await RespClient.connect(srv.port);
+    try {
+      t.send(['HELLO', '3']);
+      t.send(['CLIENT', 'TRACKING', 'on']);
+      await t.barrier('on');
+      assert.equal(ks.modified.fn, null);
+      t.send(['GET', 'a']);
+      await t.barrier('read');
+      assert.notEqual(ks.modified.fn, null);
+      await other.cmd('SET', 'a', '1');
+      assert.deepEqual(invalidated(await t.barrier('inv')), ['a']);
+      assert.equal(ks.modified.fn, null);
+      assert.equal(await infoField(other, 'tracking_clients', 'clients'), '1');
+      t.close();
+      await waitForInfo(other, 'tracking_clients', '0', 'clients');
+    } finally {
+      other.close();
+    }
+  });
+});
+
+test('CLIENT LIST shows t, B and R among the flags and the redirect id in redir=', async () => {
+  await withGkv({}, async (srv) => {
+    const a = await RespClient.connect(srv.port);
+    const b = await RespClient.connect(srv.port);
+    try {
+      const bid = String(await b.cmd('CLIENT', 'ID'));
+      assert.equal(await a.cmd('CLIENT', 'TRACKING', 'on', 'BCAST', 'REDIRECT', bid), 'OK');
+      assert.match(String(await a.cmd('CLIENT', 'INFO')), new RegExp(`flags=tB .* redir=${bid} `));
+      b.close();
+      await waitForInfo(a, 'connected_clients', '1', 'clients');
+      await a.cmd('SET', 'x', '1');
+      // the broadcast found the redirect client gone
+      await a.cmd('PING');
+      assert.match(String(await a.cmd('CLIENT', 'INFO')), new RegExp(`flags=tRB .* redir=${bid} `));
+      assert.equal(await a.cmd('CLIENT', 'TRACKING', 'off'), 'OK');
+      assert.match(String(await a.cmd('CLIENT', 'INFO')), / flags=N .* redir=-1 /);
+    } finally {
+      a.close();
+    }
+  });
+});
