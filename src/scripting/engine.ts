@@ -340,8 +340,10 @@ function registerRedisApi(e: LuaEngine): LuaTable {
       let cmd = s.table.lookup(a[0]);
       if (cmd !== undefined && cmd.subcommands !== null && a.length >= 2) cmd = cmd.subcommands.get(a[1].toLowerCase());
       if (cmd === undefined) raise('Invalid command passed to redis.acl_check_cmd()');
-      // gKV has the default user only, who may run everything
-      return [true];
+      // ACLCheckAllUserCommandPerm for the script's caller (no ACL LOG entry: it only asks)
+      const user = e.run!.caller.user;
+      if (user === null || user.unrestricted) return [true];
+      return [s.aclCheck(user, cmd!, a) === null];
     },
     // the debugger's (redis-cli --ldb): no-ops outside a debugging session
     breakpoint: () => [false],

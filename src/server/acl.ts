@@ -946,12 +946,13 @@ export class Acl {
         errors += `${this.filename}:${linenum}: Unmatched parenthesis in selector definition.`;
         continue;
       }
-      for (const op of r.merged) {
+      for (const arg of r.merged) {
+        const op = arg.replace(/^[\t\r\n]+|[\t\r\n]+$/g, '');
         try {
-          u.set(op.replace(/^[\t\r\n]+|[\t\r\n]+$/g, ''));
+          u.set(op);
         } catch (e) {
           if (!(e instanceof AclRuleError)) throw e;
-          errors += `${this.filename}:${linenum}: ${e.message}. `;
+          errors += `${this.filename}:${linenum}: Error in applying operation '${op}': ${e.message}. `;
         }
       }
     }
