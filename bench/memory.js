@@ -17,7 +17,8 @@
  *        [--servers gkv,redis] [--settle 5] [--json] [--gkv-dist dist-X] [--time-limit 300]
  *
  * Types: string (SET key value), hash10 (HSET with 10 fields), list10 (RPUSH of
- * 10 elements), set10 (SADD of 10 members), zset10 (ZADD of 10 members);
+ * 10 elements), set10 (SADD of 10 members), intset10 (SADD of the integers 0-9:
+ * an intset), zset10 (ZADD of 10 members);
  * bigset / bigintset: one set of --keys members (member:NNNNNN / integers), per member;
  * bigzset: one sorted set of --keys members (member:NNNNNN, scores 0-999), per member;
  * biglist: one list of --keys elements; bighash: one hash of --keys fields (field:NNNNNN);
@@ -55,7 +56,7 @@ import {
 const USAGE = `usage: node bench/memory.js [options]
   --keys N           keys to load (default 1000000)
   --value-size B     bytes per value / element (default 3)
-  --type a,b         string, hash10, list10, set10, zset10, bigset, bigintset, bigzset, biglist, bighash, bigstream (default string)
+  --type a,b         string, hash10, list10, set10, intset10, zset10, bigset, bigintset, bigzset, biglist, bighash, bigstream (default string)
   --servers a,b      gkv, redis (default gkv,redis)
   --settle S         seconds to wait after loading before the final reading (default 5)
   --warm N           N of the type's commands on throwaway keys, then FLUSHALL, before the baseline (default 0)
@@ -108,6 +109,11 @@ const TYPES = {
   set10: {
     cmd: 'SADD',
     gen: (i) => encodeCommand(['SADD', benchKey(i), ...Array.from({ length: 10 }, (_, j) => member(j))]),
+  },
+  // 10 small integers a key (0-9): an intset of int16 elements
+  intset10: {
+    cmd: 'SADD',
+    gen: (i) => encodeCommand(['SADD', benchKey(i), ...Array.from({ length: 10 }, (_, j) => String(j))]),
   },
   // one set of --keys members (bytes per member): member:NNNNNN strings, or integers
   bigset: { cmd: 'SADD', perElement: true, gen: (i) => encodeCommand(['SADD', 'bigset', 'member:' + String(i).padStart(6, '0')]) },

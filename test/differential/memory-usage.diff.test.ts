@@ -17,10 +17,6 @@ const servers = sharedServers();
 
 /** Shapes whose gKV/Redis ratio is known to leave [0.5, 2], with the band they are held to and why. */
 const EXCEPTIONS: Record<string, [low: number, high: number, why: string]> = {
-  // measured 4.96x (397 bytes against 80): a 10-integer Int16Array costs ~230 bytes in V8 (the
-  // JSTypedArray and JSArrayBuffer objects) where Redis's intset is 32; a representation change,
-  // not a reporting one (issue 12's memory lane)
-  'set of 10 integers (intset)': [2, 6, 'a typed array per intset'],
   // measured 0.42x: packed buckets spend ~26 bytes a field where Redis's dict spends ~64
   'hash of 1000 fields (hashtable)': [0.3, 0.5, 'packed buckets'],
   // measured 0.30x and 0.36x: Redis 7.0's figure counts each node's listpack as allocated, grown

@@ -20,6 +20,7 @@ import type { DataCommands, DataContext } from '../context.js';
 import { Err, type RedisError } from '../../protocol/errors.js';
 import type { Db } from '../../keyspace/keyspace.js';
 import { SetValue } from '../../datatypes/set.js';
+import { intsetGet } from '../../datatypes/intset.js';
 import { parseInt64 } from '../../util/numbers.js';
 import { NOTIFY_GENERIC, NOTIFY_SET } from '../../keyspace/notify.js';
 import { is, randomCountArg } from '../args.js';
@@ -82,8 +83,7 @@ function saddCommand(c: Client, argv: string[], s: DataContext): void {
   const created = set === null;
   if (set === null) set = SetValue.forMember(argv[2]);
   const max = s.enc.setMaxIntsetEntries;
-  let added = 0;
-  for (let j = 2; j < argv.length; j++) if (set.add(argv[j], max)) added++;
+  const added = set.addAll(argv, 2, max);
   if (created) db.add(key, set);
   else if (added > 0) db.modified(key);
   if (added > 0) db.notify(NOTIFY_SET, 'sadd', key);
@@ -347,20 +347,38 @@ function sinterGeneric(c: Client, s: DataContext, keys: string[], dstkey: string
   let cardinality = 0;
   const max = s.enc.setMaxIntsetEntries;
   const dstset = dstkey !== null ? SetValue.intset() : null;
-  first.forEach((m) => {
-    for (let j = 1; j < n; j++) {
-      if (sets[j] === first) continue;
-      if (!sets[j].has(m)) return true;
+  const is = first.intset;
+  if (is !== null) {
+    // an intset's values probe the other sets as integers: no string is made for a value some set lacks
+    const size = first.size;
+    for (let i = 0; i < size; i++) {
+      const v = intsetGet(is, i);
+      let j = 1;
+      while (j < n && (sets[j] === first || sets[j].hasInt(v))) j++;
+      if (j < n) continue;
+      cardinality++;
+      if (!cardinalityOnly) found.push(String(v));
+      // SINTERCARD stops once LIMIT members were counted
+      if (cardinalityOnly && limit !== 0 && cardinality >= limit) break;
     }
-    cardinality++;
-    if (dstset !== null) dstset.add(m, max);
-    else if (!cardinalityOnly) found.push(m);
-    // SINTERCARD stops once LIMIT members were counted
-    return !(cardinalityOnly && limit !== 0 && cardinality >= limit);
-  });
+  } else {
+    first.forEach((m) => {
+      for (let j = 1; j < n; j++) {
+        if (sets[j] === first) continue;
+        if (!sets[j].has(m)) return true;
+      }
+      cardinality++;
+      if (!cardinalityOnly) found.push(m);
+      // SINTERCARD stops once LIMIT members were counted
+      return !(cardinalityOnly && limit !== 0 && cardinality >= limit);
+    });
+  }
   if (cardinalityOnly) c.addInt(cardinality);
-  else if (dstset !== null) storeResult(c, dstkey!, dstset, 'sinterstore');
-  else addSetReply(c, found);
+  else if (dstset !== null) {
+    // added in the order found, as one batch (the same encoding as adding them one by one)
+    dstset.addAll(found, 0, max);
+    storeResult(c, dstkey!, dstset, 'sinterstore');
+  } else addSetReply(c, found);
 }
 
 /**
@@ -433,12 +451,7 @@ function sunionDiffGeneric(c: Client, s: DataContext, keys: string[], dstkey: st
   const dstset = SetValue.intset();
   const first = sets[0];
   if (op === 'union') {
-    for (const set of sets) {
-      if (set !== null)
-        set.forEach((m) => {
-          dstset.add(m, max);
-        });
-    }
+    for (const set of sets) if (set !== null) dstset.addAll(set.members(), 0, max);
   } else if (first !== null && !sameset) {
     let algoOne = 0;
     let algoTwo = 0;
@@ -453,14 +466,14 @@ function sunionDiffGeneric(c: Client, s: DataContext, keys: string[], dstkey: st
       const others = sets.slice(1).filter((x): x is SetValue => x !== null);
       // largest first: a member is more likely to be found early
       others.sort((a, b) => b.size - a.size);
+      const kept: string[] = [];
       first.forEach((m) => {
         for (const o of others) if (o.has(m)) return;
-        dstset.add(m, max);
+        kept.push(m);
       });
+      dstset.addAll(kept, 0, max);
     } else {
-      first.forEach((m) => {
-        dstset.add(m, max);
-      });
+      dstset.addAll(first.members(), 0, max);
       for (let j = 1; j < sets.length && dstset.size > 0; j++) {
         const set = sets[j];
         if (set !== null)
@@ -511,8 +524,9 @@ function sscanCommand(c: Client, argv: string[]): void {
   if (flat !== null) {
     scanCollection(c, cursor, o, false, flat, null, null);
   } else {
-    const keys = set.ht!.keys;
-    scanCollection(c, cursor, o, false, null, set.ht, (slot, out) => {
+    const ht = set.ht!;
+    const keys = ht.keys;
+    scanCollection(c, cursor, o, false, null, ht, (slot, out) => {
       out.push(keys[slot]!);
     });
   }

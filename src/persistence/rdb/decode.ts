@@ -41,6 +41,7 @@ import { BYTES_MIN, RawString, type Value } from '../../keyspace/value.js';
 import { QuickList } from '../../datatypes/quicklist.js';
 import { HashValue } from '../../datatypes/hash.js';
 import { SetValue } from '../../datatypes/set.js';
+import { intsetFromValues } from '../../datatypes/intset.js';
 import { ZSet, addResult, ZADD_OUT_ADDED } from '../../datatypes/zset.js';
 import { parseDouble, parseInt64 } from '../../util/numbers.js';
 import { Stream, StreamNACK, StreamNode, streamID, streamIDFromRaw } from '../../datatypes/stream.js';
@@ -749,19 +750,10 @@ function scoreOf(s: string): number {
   return i !== null ? Number(i) : strtod(s);
 }
 
-/** Sets the intset's element width to at least `width` bytes, as the payload had it (Redis keeps the blob). */
-function forceIntsetWidth(sv: SetValue, width: number): void {
-  const is = sv.is!;
-  if (is.elementBytes >= width) return;
-  // a value of that width widens the array (IntSet.add widens before searching); take it out again
-  const probe = width === 4 ? -2147483648 : -9007199254740991;
-  if (is.add(probe)) is.remove(probe);
-}
-
 /** A set from its members as Redis loads RDB_TYPE_SET: an intset while small and all-integer. */
 function setFrom(members: string[], lim: LoadLimits): SetValue {
   const sv = members.length > lim.setMaxIntsetEntries ? SetValue.hashtable() : SetValue.intset();
-  for (const m of members) if (!sv.add(m, Infinity)) throw new RdbError('Duplicate set members detected');
+  if (sv.addAll(members, 0, Infinity) !== members.length) throw new RdbError('Duplicate set members detected');
   return sv;
 }
 
@@ -1170,13 +1162,12 @@ export function rdbLoadObject(type: number, r: RdbReader, lim: LoadLimits, deep 
         if (v.values.length === 0) throw new RdbError('intset: empty');
         return v;
       });
-      const sv = SetValue.intset();
-      const is = sv.is!;
       // Not sanitized, the values may be out of order or repeated: Redis keeps the blob as it is (SCARD reports the
-      // header's count, lookups search it as if it were sorted); gKV holds every value once, in order.
-      let repeated = false;
-      for (const v of values) if (!is.add(v)) repeated = true;
-      forceIntsetWidth(sv, width);
+      // header's count, lookups search it as if it were sorted); gKV holds every value once, in order, at the
+      // blob's width (Redis keeps a width wider than the values need).
+      const built = intsetFromValues(values, width);
+      const repeated = built.added !== values.length;
+      const sv = SetValue.fromIntset(built.s);
       if (values.length > lim.setMaxIntsetEntries) {
         // setTypeConvert asserts that every value it adds to the hash table is new: Redis stops there, gKV refuses
         if (repeated) throw new RdbError('Intset integrity check failed.', 'repeated values in an intset converted at load');

@@ -25,9 +25,8 @@
  * - a list's node boundaries are those Redis would have after pushing the
  *   elements to the tail one by one (quicklistPushTail's fill rule); a Redis
  *   list grown at the head or edited in the middle has other boundaries;
- * - an intset keeps the width its values need plus any width it was widened
- *   to before (gKV's IntSet widens one way as Redis's does, but its
- *   "safe double" width counts as Redis's int64).
+ * - an intset has the width Redis's would: what its values need, or more
+ *   when it was widened before (widths grow one way, as in Redis).
  * An element of at least packed_threshold bytes (1 GB unless DEBUG
  * QUICKLIST-PACKED-THRESHOLD lowered it) is written as a PLAIN node, as
  * quicklistPushTail would have stored it.
@@ -42,6 +41,7 @@
 import type { Value } from '../../keyspace/value.js';
 import { QuickList, quicklistPackedThreshold } from '../../datatypes/quicklist.js';
 import { SetValue } from '../../datatypes/set.js';
+import { intsetToBlob } from '../../datatypes/intset.js';
 import { formatDouble, parseInt64 } from '../../util/numbers.js';
 import { LpBuf, lpAppend, lpAppendInteger, lpEntrySize } from '../../datatypes/listpack.js';
 import { Crc64 } from './crc64.js';
@@ -322,12 +322,6 @@ export function intsetBlob(values: ArrayLike<number | bigint>, width: 2 | 4 | 8)
   return b;
 }
 
-/** The narrowest intset width holding v (_intsetValueEncoding). */
-export function intsetWidthOf(v: number | bigint): 2 | 4 | 8 {
-  if (typeof v === 'bigint') return 8;
-  return v >= -32768 && v <= 32767 ? 2 : v >= -2147483648 && v <= 2147483647 ? 4 : 8;
-}
-
 // ---------------------------------------------------------------- quicklist node boundaries
 
 /** Redis's SIZE_SAFETY_LIMIT and optimization_level[] (quicklist.c). */
@@ -549,18 +543,10 @@ function saveQuicklist(w: RdbWriter, q: QuickList, o: SaveOptions): void {
 }
 
 function saveSet(w: RdbWriter, v: SetValue, o: SaveOptions): void {
-  const is = v.is;
+  const is = v.intset;
   if (is !== null) {
-    const n = is.length;
-    const values: (number | bigint)[] = new Array(n);
-    let width: 2 | 4 | 8 = is.elementBytes === 2 ? 2 : is.elementBytes === 4 ? 4 : 8;
-    for (let i = 0; i < n; i++) {
-      const x = is.get(i);
-      values[i] = x;
-      const need = intsetWidthOf(x);
-      if (need > width) width = need;
-    }
-    w.saveBlob(intsetBlob(values, width), o);
+    // the intset's string is Redis's intset contents: its blob is the header and those bytes
+    w.saveBlob(intsetToBlob(is), o);
     return;
   }
   w.saveLen(v.size);
