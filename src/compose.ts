@@ -15,13 +15,13 @@ import { PARAMS } from './server/params.js';
 import { Server } from './server/server.js';
 import { registerAllCommands } from './commands/index.js';
 import { registerLatencyInfo } from './commands/families/latency.js';
+import { clientInfoLine } from './commands/families/connection.js';
 import { installAof } from './persistence/aof/index.js';
 import { installRdb } from './persistence/rdb/index.js';
 import { registerPersistenceInfo } from './persistence/info.js';
 import { installScripting } from './scripting/index.js';
 import { installFunctions } from './scripting/functions.js';
 import { luaEngine } from './scripting/functions-lua.js';
-import { clientInfoLine } from './commands/families/connection.js';
 import { aclLoadUsersAtStartup } from './commands/families/acl.js';
 import type { Client } from './server/client.js';
 
@@ -45,6 +45,7 @@ export function composeServer(config: Config = new Config(PARAMS), opts: Compose
   server.acl.describeClient = (c) => clientInfoLine(c as Client, server); // ACL LOG's client-info (the CLIENT LIST line)
   aclLoadUsersAtStartup(server); // the configuration's user lines, or the ACL file (commands/families/acl)
   registerLatencyInfo(server); // INFO latencystats (commands/families/latency)
+  server.clientInfoString = (c) => clientInfoLine(c, server); // the log lines naming a client (Redis's catClientInfoString)
   installScripting(server); // EVAL's engine and script cache (scripting/)
   installFunctions(server, [luaEngine(server)]); // FUNCTION's libraries and the LUA engine (scripting/functions)
   if (opts.persistence !== undefined) {

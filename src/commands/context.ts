@@ -27,6 +27,7 @@ import type { LatencyMonitor } from '../server/latency.js';
 import type { IdleGc } from '../server/idle-gc.js';
 import type { InfoRegistry } from '../server/info.js';
 import type { ReplyBufferStats } from '../server/client-mem.js';
+import type { ClientEviction } from '../server/evict-clients.js';
 import type { PubSub } from '../pubsub/pubsub.js';
 import type { WatchedKeys } from '../server/multi.js';
 import type { Tracking } from '../server/tracking.js';
@@ -265,6 +266,8 @@ export interface ServerContext extends DataContext {
   expansiveClients(): [number, number];
   /** a client's output not yet written (CLIENT LIST omem) */
   unsentOutput(c: Client): number;
+  /** maxmemory-clients: the clients' memory by type, their buckets, evicted_clients (CLIENT NO-EVICT) */
+  readonly clientEviction: ClientEviction<Client>;
   /** CLIENT PAUSE / UNPAUSE */
   pause(until: number, all: boolean): void;
   unpause(): void;

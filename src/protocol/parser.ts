@@ -69,9 +69,28 @@ export class RequestParser {
     return this.bulkLen;
   }
 
+  /**
+   * The arguments read so far of a multibulk command still arriving (null
+   * between commands): Redis's c->argv holds them meanwhile, and CLIENT
+   * LIST's argv-mem and tot-mem count them.
+   */
+  get readingArgv(): readonly string[] | null {
+    return this.argv;
+  }
+
   /** Bytes received and not yet consumed (Redis's query buffer length). */
   get pendingBytes(): number {
     return this.buf.length - this.pos + (this.big !== null ? this.bigFill : 0);
+  }
+
+  /**
+   * The first n bytes received and not yet consumed, as latin1 (the log line
+   * of a client over the query buffer limit): of the big bulk being filled
+   * when there is one, as Redis's query buffer then holds that bulk alone.
+   */
+  peekPending(n: number): string {
+    if (this.big !== null) return this.big.latin1Slice(0, Math.min(n, this.bigFill));
+    return this.buf.latin1Slice(this.pos, Math.min(this.buf.length, this.pos + n));
   }
 
   /** Appends a chunk read from the socket. */

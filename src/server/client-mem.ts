@@ -125,6 +125,17 @@ export function qbufTrimmed(m: ClientMem, leftover: number, bigArg: number): voi
   m.qbLen = leftover;
 }
 
+/**
+ * The header of a big bulk (≥ 32 KB) was parsed and the bulk is still
+ * arriving: Redis's processMultibulkBuffer makes the query buffer room for
+ * the whole bulk at once (sdsMakeRoomForNonGreedy), so it counts in full
+ * from then on (client eviction sees a big argument before it arrived).
+ * Called after a read's commands ran and qbufTrimmed left the bulk's bytes.
+ */
+export function qbufBigArgHeader(m: ClientMem, bulkLen: number): void {
+  if (bulkLen >= PROTO_MBULK_BIG_ARG && m.qbLen <= bulkLen + 2) makeRoom(m, bulkLen + 2 - m.qbLen, false);
+}
+
 /** sdsZmallocSize of the query buffer. */
 export function qbufMemory(m: ClientMem): number {
   return jeSize(m.qbHdr + m.qbAlloc + 1);
@@ -220,25 +231,69 @@ export function argvLength(argv: readonly string[] | null): number {
 /** What getClientMemoryUsage reads of a client (server/client.ts's Client has it all). */
 export interface ClientMemoryView {
   readonly mem: ClientMem;
-  readonly curArgv: readonly string[] | null;
+  /** the command's arguments, or those read so far of one arriving */
+  readonly memArgv: readonly string[] | null;
   readonly multiArgvMem: number;
   readonly multiQueue: { readonly length: number };
+  readonly watched: { readonly length: number };
   readonly patterns: { readonly size: number } | null;
   readonly channels: { readonly size: number } | null;
+  readonly shardChannels: { readonly size: number } | null;
+}
+
+/** sizeof(listNode) + sizeof(watchedKey): a watched key's bookkeeping on its client */
+const WATCHED_KEY_OVERHEAD = 24 + 32;
+/** sizeof(multiCmd): a slot of the queued commands' array */
+const MULTI_CMD_SIZE = 24;
+/** sizeof(listNode), sizeof(dictEntry), sizeof(dictEntry*) */
+const LIST_NODE_SIZE = 24;
+const DICT_ENTRY_SIZE = 24;
+const DICT_SLOT_SIZE = 8;
+
+/**
+ * The slots of MULTI's command array for n queued commands: 2 at the first,
+ * doubled when full (queueMultiCommand's alloc_count).
+ */
+function multiAllocCount(n: number): number {
+  if (n === 0) return 0;
+  let a = 2;
+  while (a < n) a *= 2;
+  return a;
+}
+
+/** dictSlots of a client's channel dict of n entries (a power of two, at least 4; 0 when empty). */
+function dictSlots(n: number): number {
+  if (n === 0) return 0;
+  let s = 4;
+  while (s < n) s *= 2;
+  return s;
 }
 
 /**
- * Redis's getClientMemoryUsage (CLIENT LIST tot-mem): output list, query
- * buffer, the client structure, the static reply buffer, the current
- * arguments, queued MULTI commands and pub/sub bookkeeping.
+ * Redis's multiStateMemOverhead: the queued commands' arguments (CLIENT LIST
+ * multi-mem), their array's slots and the watched keys' bookkeeping (not the
+ * keys themselves, which are shared).
+ */
+export function multiStateMemOverhead(c: ClientMemoryView): number {
+  return c.multiArgvMem + c.watched.length * WATCHED_KEY_OVERHEAD + multiAllocCount(c.multiQueue.length) * MULTI_CMD_SIZE;
+}
+
+/**
+ * Redis's getClientMemoryUsage (CLIENT LIST tot-mem, client eviction):
+ * output list, query buffer, the client structure, the static reply buffer,
+ * the current arguments, MULTI's state and the pub/sub bookkeeping (the
+ * channel names are shared, only their entries count). Measured against
+ * redis-server 7.0: 56 bytes a watched key, 24 a pattern, 24 a channel or
+ * shard channel plus its dict's slots, 24 a queued command's slot.
  */
 export function clientMemoryUsage(c: ClientMemoryView, omem: number): number {
   const m = c.mem;
-  const argv = c.curArgv;
+  const argv = c.memArgv;
   let mem = omem + qbufMemory(m) + CLIENT_STRUCT_SIZE + m.bufUsable;
   if (argv !== null) mem += argvLength(argv) + 8 * argv.length;
-  mem += c.multiArgvMem + c.multiQueue.length * 24;
-  if (c.patterns !== null) mem += c.patterns.size * 24;
-  if (c.channels !== null && c.channels.size > 0) mem += c.channels.size * 24 + 8 * 2 ** Math.ceil(Math.log2(Math.max(4, c.channels.size)));
+  mem += multiStateMemOverhead(c);
+  if (c.patterns !== null) mem += c.patterns.size * LIST_NODE_SIZE;
+  if (c.channels !== null) mem += c.channels.size * DICT_ENTRY_SIZE + dictSlots(c.channels.size) * DICT_SLOT_SIZE;
+  if (c.shardChannels !== null) mem += c.shardChannels.size * DICT_ENTRY_SIZE + dictSlots(c.shardChannels.size) * DICT_SLOT_SIZE;
   return mem;
 }

@@ -123,6 +123,10 @@ export class Client {
   lastCmd = 'NULL';
   /** the arguments of the command running (or blocked), for CLIENT LIST argv-mem; null between commands */
   curArgv: string[] | null = null;
+  /** The arguments Redis's c->argv holds: the command running, or those read so far of one arriving (CLIENT LIST argv-mem). */
+  get memArgv(): readonly string[] | null {
+    return this.curArgv ?? this.parser.readingArgv;
+  }
   /** argv bytes of the commands queued in MULTI (CLIENT LIST multi-mem) */
   multiArgvMem = 0;
   /** Redis's accounting of this client's query and reply buffers (server/client-mem.ts) */
@@ -139,6 +143,10 @@ export class Client {
    */
   silenced: OutputMark | null = null;
   noEvict = false;
+  /** client eviction's bookkeeping (server/evict-clients.ts): the memory last measured, its client type, its bucket (-1: none) */
+  lastMemoryUsage = 0;
+  lastMemoryType = 0;
+  memBucket = -1;
   /** in MONITOR mode (server/monitor.ts) */
   monitor = false;
   noTouch = false;

@@ -288,6 +288,17 @@ export class Config {
     }
   }
 
+  /**
+   * Sets a parameter's value without its apply hook, for a value the server
+   * itself corrected (maxclients lowered to the open files limit, as Redis
+   * writes server.maxclients).
+   */
+  setCorrected(name: string, value: string): void {
+    const d = this.defs.get(name);
+    if (!d) throw new Error(`no such config parameter ${name}`);
+    this.values.set(d.name, value);
+  }
+
   /** Runs every apply hook with the current values (after startup parsing). */
   applyAll(): void {
     for (const [name, fn] of this.hooks) fn(this.values.get(name)!);

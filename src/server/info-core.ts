@@ -111,7 +111,7 @@ function statsFields(s: ServerContext): InfoFields {
     ['expired_time_cap_reached_count', ks.expiredTimeCapReachedCount],
     ['expire_cycle_cpu_milliseconds', ks.expireCycleCpuMs],
     ['evicted_keys', ks.evictedKeys],
-    ['evicted_clients', 0],
+    ['evicted_clients', s.clientEviction.evicted],
     ['total_eviction_exceeded_time', 0],
     ['current_eviction_exceeded_time', 0],
     ['keyspace_hits', ks.keyspaceHits],

@@ -14,6 +14,7 @@
  *  3. authentication               — NOAUTH unless the command is no_auth
  *  4. no_multi inside MULTI        — some commands make no sense queued
  *     ACL                          — the user's selectors allow the command, its keys and channels
+ *     client eviction              — over maxmemory-clients, the biggest clients are freed (maybe this one)
  *     OOM                          — over maxmemory (noeviction), what may grow the dataset is refused
  *     MISCONF, NOREPLICAS          — writes refused while persistence fails or replicas are missing
  *  5. RESP2 pub/sub context        — a subscribed RESP2 connection only takes (un)subscribe, PING, QUIT, RESET
@@ -75,21 +76,26 @@ import { HdrHistogram } from '../util/hdr-histogram.js';
 import {
   PROTO_MBULK_BIG_ARG,
   argvLength,
+  clientMemoryUsage,
   clientsCronResizeOutputBuffer,
   clientsCronResizeQueryBuffer,
   outputBufferMemory,
   qbufMemory,
+  qbufBigArgHeader,
   qbufOnRead,
   qbufTrimmed,
   replyBufferUsed,
   type ReplyBufferStats,
 } from './client-mem.js';
 import { jeSize } from '../util/jemalloc.js';
+import { sdsRepr } from '../util/repr.js';
+import { adjustOpenFilesLimit } from './fd-limit.js';
 import { sleepBlocking } from '../util/sleep.js';
 import { strerror } from '../util/strerror.js';
 import { unlinkSync } from 'node:fs';
 import { registerMemoryInfo, usedMemory } from './memory.js';
 import { InfoRegistry } from './info.js';
+import { CLIENT_TYPE_MASTER, CLIENT_TYPE_NORMAL, CLIENT_TYPE_PUBSUB, CLIENT_TYPE_SLAVE, ClientEviction } from './evict-clients.js';
 import { registerCoreInfo } from './info-core.js';
 
 /** pending output beyond this is written at once instead of at the end of the loop iteration */
@@ -252,6 +258,10 @@ export class Server {
   host = '127.0.0.1';
   // cached hot config
   maxClients = 10000;
+  /** timeout: seconds after which an idle client is closed (0: never) */
+  maxIdleTime = 0;
+  /** tcp-keepalive: seconds of idleness before TCP keepalive probes (0: off) */
+  tcpKeepAlive = 300;
   protoMaxBulkLen = 512 * 1024 * 1024;
   queryBufLimit = 1024 * 1024 * 1024;
   requirePass = '';
@@ -267,6 +277,21 @@ export class Server {
   noEviction = true;
   /** min-replicas-to-write (0: writes need no replica) */
   minReplicasToWrite = 0;
+  /** maxmemory-clients: the clients' memory by type and the eviction of the biggest (evict-clients.ts) */
+  readonly clientEviction = new ClientEviction<Client>({
+    clientMemory: (c) => clientMemoryUsage(c, outputBufferMemory(c.mem, this.unsentOutput(c))),
+    clientType: (c) => this.clientType(c),
+    clientInfo: (c) => this.clientInfoString(c),
+    freeClient: (c) => this.freeClient(c),
+    logNotice: (msg) => this.log.notice(msg),
+    logWarning: (msg) => this.log.warning(msg),
+  });
+  /**
+   * CLIENT LIST's line for a client (Redis's catClientInfoString), for the
+   * log lines that name a client: the composition root sets the connection
+   * family's; this one stands in for a server built without it.
+   */
+  clientInfoString: (c: Client) => string = (c) => `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd} name=${c.name}`;
   /** the limit on one command's reply, shared by this server's clients (Client.replyOverLimit) */
   readonly replyLimit: ReplyLimit = { maxBytes: REPLY_CAP_BYTES };
   /** client-output-buffer-limit by client class: normal, replica, pubsub (bytes, bytes, seconds) */
@@ -336,8 +361,19 @@ export class Server {
   private installConfigHooks(): void {
     const c = this.config;
     c.applyFailed = (name) => this.log.warning(`Failed applying new configuration. Possibly related to new ${name} setting. Restoring previous settings.`);
-    c.onChange('maxclients', (v) => (this.maxClients = Number(v)));
     c.onChange('tracking-table-max-keys', (v) => (this.tracking.maxKeys = Number(v)));
+    c.onChange('maxclients', (v) => {
+      const prev = this.maxClients;
+      this.maxClients = Number(v);
+      // Redis's updateMaxclients: more clients than the open files limit allows is refused
+      if (this.started && this.maxClients > prev && !this.adjustOpenFilesLimit()) {
+        const fits = this.maxClients;
+        this.maxClients = prev;
+        throw new ConfigError(`The operating system is not able to handle the specified number of clients, try with ${fits}`);
+      }
+    });
+    c.onChange('timeout', (v) => (this.maxIdleTime = Number(v)));
+    c.onChange('tcp-keepalive', (v) => (this.tcpKeepAlive = Number(v)));
     c.onChange('proto-max-bulk-len', (v) => {
       this.protoMaxBulkLen = Number(v);
       for (const cl of this.clients.values()) cl.parser.maxBulkLen = this.protoMaxBulkLen;
@@ -365,7 +401,11 @@ export class Server {
       this.ks.lfu = v.endsWith('-lfu');
       this.noEviction = v === 'noeviction';
     });
-    c.onChange('maxmemory', (v) => (this.maxmemory = Number(v)));
+    c.onChange('maxmemory', (v) => {
+      this.maxmemory = Number(v);
+      this.clientEviction.setMaxmemory(this.maxmemory);
+    });
+    c.onChange('maxmemory-clients', (v) => this.clientEviction.setLimit(v, this.clients.values()));
     c.onChange('min-replicas-to-write', (v) => (this.minReplicasToWrite = Number(v)));
     c.onChange('lfu-log-factor', (v) => (this.ks.lfuLogFactor = Number(v)));
     c.onChange('lfu-decay-time', (v) => (this.ks.lfuDecayTime = Number(v)));
@@ -424,6 +464,8 @@ export class Server {
   /** Binds the configured addresses and starts the cron. */
   async listen(): Promise<void> {
     this.config.applyAll();
+    // Redis's initServer: the open files limit raised for maxclients, or maxclients lowered to fit it
+    if (!this.adjustOpenFilesLimit()) this.config.setCorrected('maxclients', String(this.maxClients));
     const port = this.config.getInt('port');
     this.boundAddresses = this.bindAddresses();
     // port 0: no TCP listener, as in Redis (gkv-server); the library's servers pick a free port
@@ -472,6 +514,22 @@ export class Server {
     }
     if (this.listeners.length > 0 || this.tlsListeners.length > 0) this.log.notice('Ready to accept connections');
     if (this.unixSocket !== null) this.log.notice(`The server is now ready to accept connections at ${this.unixSocket}`);
+  }
+
+  /**
+   * Redis's adjustOpenFilesLimit (fd-limit.ts): raises the open files limit
+   * for maxclients, or lowers maxClients to what it allows, logging as Redis
+   * does. False when maxclients had to be lowered. Throws StartupFailure
+   * (Redis exits) when not even one client fits.
+   */
+  private adjustOpenFilesLimit(): boolean {
+    const r = adjustOpenFilesLimit(this.maxClients);
+    if (r.exit) throw new StartupFailure(r.warnings[0]);
+    for (const w of r.warnings) this.log.warning(w);
+    for (const n of r.notices) this.log.notice(n);
+    const ok = r.maxclients === this.maxClients;
+    this.maxClients = r.maxclients;
+    return ok;
   }
 
   /**
@@ -696,15 +754,6 @@ export class Server {
         this.instSampleIn = s.netInput;
         this.instSampleOut = s.netOutput;
       }
-      const timeout = this.config.getInt('timeout');
-      if (timeout > 0) {
-        for (const c of this.clients.values()) {
-          if (!c.blocked && !c.paused && !c.inPubSub && now - c.lastInteraction > timeout * 1000) {
-            this.log.verbose('Closing idle client');
-            this.freeClient(c);
-          }
-        }
-      }
       this.clientsCron(now);
       // the table bounded also when idle, after a CONFIG SET tracking-table-max-keys
       if (this.tracking.clients !== 0) this.tracking.limitUsedSlots();
@@ -875,6 +924,10 @@ export class Server {
       else accepted.end('-ERR max number of clients reached\r\n');
       return;
     }
+    // tcp-keepalive (Redis's connKeepAlive on accepted TCP and TLS connections): TCP keepalive probes
+    // after that many idle seconds, so dead peers are noticed and middle boxes keep the connection; Node
+    // sets the idle time only (the probe interval and count stay the system's; Redis: interval/3 and 3)
+    if (unixPath === null && this.tcpKeepAlive > 0) accepted.setKeepAlive(true, this.tcpKeepAlive * 1000);
     if (overTls) {
       // the handshake first; the client is created once it succeeded (onTlsConnection)
       if (this.tls === null) {
@@ -975,6 +1028,7 @@ export class Server {
     (c) => this.pubsub.unsubscribeAll(c),
     (c) => stopMonitoring(c, this),
     (c) => this.tracking.clientFreed(c),
+    (c) => this.clientEviction.clientFreed(c),
   ];
 
   /** A read event: the client's input (a view of SHARED_READ_BUFFER, or a TLS socket's Buffer). */
@@ -995,7 +1049,7 @@ export class Server {
       return;
     }
     if (c.parser.pendingBytes > this.queryBufLimit) {
-      this.log.warning(`Closing client that reached max query buffer length: id=${c.id} addr=${c.addr} qbuf=${c.parser.pendingBytes}`);
+      this.log.warning(`Closing client that reached max query buffer length: ${this.clientInfoString(c)} (qbuf initial bytes: ${sdsRepr(c.parser.peekPending(64))})`);
       this.freeClient(c);
       return;
     }
@@ -1084,6 +1138,9 @@ export class Server {
     }
     if (this.segLen !== 0) this.closeSegment(performance.now());
     qbufTrimmed(c.mem, c.parser.pendingBytes, bigArg);
+    qbufBigArgHeader(c.mem, c.parser.currentBulkLen);
+    // Redis's processInputBuffer: the client's memory after its input, which may hold a big command still arriving
+    if (this.clientEviction.enabled && !c.closed) this.clientEviction.updateAndBucket(c);
   }
 
   /** Redis's is_may_replicate_command: a write or may-replicate command, or an EXEC queuing one. */
@@ -1300,6 +1357,13 @@ export class Server {
         this.reject(c, cmd, noPermText(denied.denial, cmd.fullName), argv);
         return;
       }
+    }
+    // client eviction: clients over maxmemory-clients together are freed,
+    // biggest first, before the command runs and may grow them further
+    // (Redis's evictClients before performEvictions); this one may be among them
+    if (this.clientEviction.enabled) {
+      this.clientEviction.evictClients();
+      if (c.closed) return;
     }
     // OOM: Redis's performEvictions fails when used memory is over maxmemory and
     // nothing may be evicted (noeviction); then commands that may grow the
@@ -1650,6 +1714,8 @@ export class Server {
         c.totNetOut += bytes;
         this.stats.netOutput += bytes;
         if (sock.writableLength !== 0 && this.overOutputLimit(c, sock.writableLength)) return;
+        // Redis's writeToClient: the client's memory after the write (what the socket did not take stays)
+        if (this.clientEviction.enabled) this.clientEviction.updateAndBucket(c);
       }
     }
     if (c.closeAfterReply && !c.closed && c.socket !== null) {
@@ -1664,7 +1730,7 @@ export class Server {
    * soft seconds, is closed (a subscriber that does not read cannot make the
    * server hold its messages without bound). Returns true if it was closed.
    */
-  private overOutputLimit(c: Client, unsent: number): boolean {
+  private overOutputLimit(c: Client, unsent: number, async = true): boolean {
     const l = this.outputLimits[this.obufClass(c)];
     // what Redis measures: the reply list beyond the static reply buffer (client-mem.ts)
     const pending = outputBufferMemory(c.mem, unsent);
@@ -1675,13 +1741,19 @@ export class Server {
       else over = now - c.obufSoftLimitSince > l.softSeconds * 1000;
     } else if (!over) c.obufSoftLimitSince = 0;
     if (!over) return false;
-    this.closeForOutputLimit(c);
+    this.closeForOutputLimit(c, async);
     return true;
   }
 
-  /** Closes c, over its output limit, without writing what is pending (Redis's freeClientAsync on the limit). */
-  closeForOutputLimit(c: Client): void {
-    this.log.warning(`Client id=${c.id} addr=${c.addr} name=${c.name} scheduled to be closed ASAP for overcoming of output buffer limits.`);
+  /**
+   * Closes c, over its output limit, without writing what is pending (Redis's
+   * closeClientOnOutputBufferLimitReached): `async` when the output grew
+   * (Redis's freeClientAsync), not when the cron found it over the limit.
+   */
+  closeForOutputLimit(c: Client, async = true): void {
+    const info = this.clientInfoString(c);
+    if (async) this.log.warning(`Client ${info} scheduled to be closed ASAP for overcoming of output buffer limits.`);
+    else this.log.warning(`Client ${info} closed for overcoming of output buffer limits.`);
     // Redis frees the client's reply buffers with it: a big unsent reply is collected at once
     // (a full collection: what was promoted to the old generation, or handed to the socket, goes too)
     const big = c.outBytes >= BIG_DROPPED_OUTPUT;
@@ -1708,16 +1780,29 @@ export class Server {
    */
   private clientCron(c: Client, now: number): void {
     const m = c.mem;
+    // Redis's clientsCronHandleTimeout: idle clients are closed, but not replicas, masters, monitors,
+    // blocked (or paused) clients nor subscribers; Redis compares whole seconds
+    if (this.maxIdleTime !== 0 && c.kind === 'normal' && !c.monitor && !c.blocked && !c.paused && !c.inPubSub) {
+      if (Math.floor(now / 1000) - Math.floor(c.lastInteraction / 1000) > this.maxIdleTime) {
+        this.log.verbose('Closing idle client');
+        this.freeClient(c);
+        return;
+      }
+    }
     clientsCronResizeQueryBuffer(m, Math.floor((now - c.lastInteraction) / 1000), c.parser.currentBulkLen);
     const unsent = this.unsentOutput(c);
     clientsCronResizeOutputBuffer(m, now, this.replyBufferPeakResetMs, this.replyBufferResizing, unsent, this.replyBufferStats);
     // clientsCronTrackExpansiveClients: the biggest buffers of the last seconds (INFO client_recent_max_*)
     const slot = Math.floor(now / 1000) % CLIENTS_PEAK_MEM_USAGE_SLOTS;
-    const inUsage = qbufMemory(m) + (c.curArgv !== null ? argvLength(c.curArgv) + jeSize(8 * c.curArgv.length) : 0);
+    const argv = c.memArgv;
+    const inUsage = qbufMemory(m) + (argv !== null ? argvLength(argv) + jeSize(8 * argv.length) : 0);
     const outUsage = outputBufferMemory(m, unsent);
     if (inUsage > this.peakMemInput[slot]) this.peakMemInput[slot] = inUsage;
     if (outUsage > this.peakMemOutput[slot]) this.peakMemOutput[slot] = outUsage;
-    if (unsent !== 0) this.overOutputLimit(c, unsent);
+    // Redis's clientsCron: the client's memory measured again (for eviction, and INFO), then the output limits
+    const ev = this.clientEviction;
+    if (!ev.updateAndBucket(c)) ev.updateMemoryUsage(c);
+    if (unsent !== 0) this.overOutputLimit(c, unsent, false);
   }
 
   /** the biggest client input and output buffers seen in each of the last 8 seconds */
@@ -1787,12 +1872,22 @@ export class Server {
     this.flushScheduled = false;
     for (const h of this.beforeReplies) h();
     const list = this.pending;
-    if (list.length === 0) return;
-    this.pending = [];
-    for (const c of list) {
-      c.pendingWrite = false;
-      this.flushClient(c);
+    if (list.length !== 0) {
+      this.pending = [];
+      for (const c of list) {
+        c.pendingWrite = false;
+        this.flushClient(c);
+      }
     }
+    // Redis's beforeSleep: clients over maxmemory-clients go once the replies were written
+    if (this.clientEviction.enabled) this.clientEviction.evictClients();
+  }
+
+  /** Redis's getClientType: master, replica (a monitor counts as normal), pub/sub, normal. */
+  clientType(c: Client): number {
+    if (c.kind === 'master') return CLIENT_TYPE_MASTER;
+    if (c.kind === 'replica') return CLIENT_TYPE_SLAVE;
+    return c.inPubSub ? CLIENT_TYPE_PUBSUB : CLIENT_TYPE_NORMAL;
   }
 }
 

@@ -203,7 +203,7 @@ export function clientInfoLine(c: Client, s: ServerContext): string {
     `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd} name=${c.name} age=${Math.floor((now - c.createdAt) / 1000)} ` +
     `idle=${Math.floor((now - c.lastInteraction) / 1000)} flags=${clientFlags(c)} db=${c.db.id} ` +
     `sub=${c.channels ? c.channels.size : 0} psub=${c.patterns ? c.patterns.size : 0} ssub=${c.shardChannels ? c.shardChannels.size : 0} ` +
-    `multi=${c.inMulti ? c.multiQueue.length : -1} qbuf=${m.qbLen} qbuf-free=${Math.max(0, m.qbAlloc - m.qbLen)} argv-mem=${argvLength(c.curArgv)} ` +
+    `multi=${c.inMulti ? c.multiQueue.length : -1} qbuf=${m.qbLen} qbuf-free=${Math.max(0, m.qbAlloc - m.qbLen)} argv-mem=${argvLength(c.memArgv)} ` +
     `multi-mem=${c.multiArgvMem} rbs=${m.bufUsable} rbp=${m.bufPeak} obl=${o.obl} oll=${o.oll} omem=${o.omem} tot-mem=${clientMemoryUsage(c, o.omem)} events=${events} ` +
     `cmd=${c.lastCmd} user=${c.user === null ? '(superuser)' : c.user.name} redir=${trackingRedirField(c)} resp=${c.resp}`
   );
@@ -277,11 +277,16 @@ function clientReplyCommand(c: Client, argv: string[]): void {
   } else throw Err.syntax();
 }
 
-function clientNoEvictCommand(c: Client, argv: string[]): void {
+/** CLIENT NO-EVICT: the client leaves the eviction buckets, or is measured and enters them again. */
+function clientNoEvictCommand(c: Client, argv: string[], s: ServerContext): void {
   const m = argv[2].toLowerCase();
-  if (m === 'on') c.noEvict = true;
-  else if (m === 'off') c.noEvict = false;
-  else throw Err.syntax();
+  if (m === 'on') {
+    c.noEvict = true;
+    s.clientEviction.removeFromBucket(c);
+  } else if (m === 'off') {
+    c.noEvict = false;
+    s.clientEviction.updateAndBucket(c);
+  } else throw Err.syntax();
   c.addOK();
 }
 
