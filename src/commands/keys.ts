@@ -30,6 +30,10 @@ export interface KeyRef {
 }
 
 const RW_ACCESS_UPDATE = ['RW', 'access', 'update'];
+// the procs' flags are shared arrays: consumers may cache what they derive from one (the ACL check does)
+const OW_UPDATE = ['OW', 'update'];
+const RO_ACCESS = ['RO', 'access'];
+const RW_ACCESS_DELETE = ['RW', 'access', 'delete'];
 
 /**
  * Keys found by the key specs (Redis's getKeysUsingKeySpecs), in spec
@@ -93,7 +97,7 @@ function getKeysUsingProc(cmd: KeyedCommand, argv: readonly string[]): KeyRef[] 
   switch (cmd.fullName) {
     case 'set': {
       for (let i = 3; i < argc; i++) if (is(argv[i], 'get')) return [{ pos: 1, flags: RW_ACCESS_UPDATE }];
-      return [{ pos: 1, flags: ['OW', 'update'] }];
+      return [{ pos: 1, flags: OW_UPDATE }];
     }
     case 'bitfield': {
       let readonly = true;
@@ -109,22 +113,22 @@ function getKeysUsingProc(cmd: KeyedCommand, argv: readonly string[]): KeyRef[] 
           break;
         }
       }
-      return [{ pos: 1, flags: readonly ? ['RO', 'access'] : RW_ACCESS_UPDATE }];
+      return [{ pos: 1, flags: readonly ? RO_ACCESS : RW_ACCESS_UPDATE }];
     }
     case 'sort': {
-      const keys: KeyRef[] = [{ pos: 1, flags: ['RO', 'access'] }];
+      const keys: KeyRef[] = [{ pos: 1, flags: RO_ACCESS }];
       let store: KeyRef | null = null;
       const skip: Record<string, number> = { limit: 2, get: 1, by: 1 };
       for (let i = 2; i < argc; i++) {
         const a = argv[i].toLowerCase();
         if (skip[a] !== undefined) i += skip[a];
-        else if (a === 'store' && i + 1 < argc) store = { pos: i + 1, flags: ['OW', 'update'] };
+        else if (a === 'store' && i + 1 < argc) store = { pos: i + 1, flags: OW_UPDATE };
       }
       if (store !== null) keys.push(store);
       return keys;
     }
     case 'sort_ro':
-      return [{ pos: 1, flags: ['RO', 'access'] }];
+      return [{ pos: 1, flags: RO_ACCESS }];
     case 'migrate': {
       let first = 3;
       let num = 1;
@@ -142,7 +146,7 @@ function getKeysUsingProc(cmd: KeyedCommand, argv: readonly string[]): KeyRef[] 
         }
       }
       const out: KeyRef[] = [];
-      for (let i = 0; i < num; i++) out.push({ pos: first + i, flags: ['RW', 'access', 'delete'] });
+      for (let i = 0; i < num; i++) out.push({ pos: first + i, flags: RW_ACCESS_DELETE });
       return out;
     }
     default:

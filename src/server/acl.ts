@@ -98,6 +98,7 @@ export class AclCommand implements KeyedCommand {
     subs: boolean,
   ) {
     this.subs = subs ? new Map() : null;
+    this.noAuth = info.flags.includes('no_auth');
   }
   get arity(): number {
     return this.info.arity;
@@ -105,9 +106,7 @@ export class AclCommand implements KeyedCommand {
   get aclId(): number {
     return this.id;
   }
-  get noAuth(): boolean {
-    return this.info.flags.includes('no_auth');
-  }
+  readonly noAuth: boolean;
 }
 
 /** Redis's command table for ACLs: ids, names, categories (built once: static metadata). */
@@ -172,6 +171,15 @@ export function aclCommandTable(): AclCommandTable {
 interface KeyPattern {
   flags: number;
   pattern: string;
+  /** the pattern's literal prefix when it is "<literal>*" (a startsWith test), else null */
+  prefix: string | null;
+}
+
+/** a key pattern; a "<literal>*" one (the common form) is matched by startsWith instead of the glob matcher */
+function keyPattern(flags: number, pattern: string): KeyPattern {
+  const body = pattern.slice(0, -1);
+  const prefix = pattern.endsWith('*') && !/[*?[\\]/.test(body) ? body : null;
+  return { flags, pattern, prefix };
 }
 
 /** Redis's aclSelector. */
@@ -477,7 +485,7 @@ function setSelector(s: Selector, op: string): void {
     const pat = op.slice(off);
     if (hasSpaces(pat)) throw new AclRuleError(E_INVAL);
     const old = s.patterns.find((p) => p.pattern === pat);
-    if (old === undefined) s.patterns.push({ flags, pattern: pat });
+    if (old === undefined) s.patterns.push(keyPattern(flags, pat));
     else old.flags |= flags;
     s.flags &= ~F_ALLKEYS;
   } else if (op[0] === '&') {
@@ -617,19 +625,82 @@ export interface AclCheckedCommand extends KeyedCommand {
   readonly parent: unknown;
 }
 
-/** the permissions a key's key-spec flags ask for: access reads, insert/delete/update write */
+const PERMS = new WeakMap<readonly string[], number>();
+
+/** the permissions a key's key-spec flags ask for: access reads, insert/delete/update write (cached per flags array) */
 function permsOf(keyFlags: readonly string[]): number {
+  const known = PERMS.get(keyFlags);
+  if (known !== undefined) return known;
   let need = 0;
   for (const f of keyFlags) {
     if (f === 'access') need |= READ;
     else if (f === 'insert' || f === 'delete' || f === 'update') need |= WRITE;
   }
+  PERMS.set(keyFlags, need);
   return need;
 }
 
 /** the keys of the command being checked, extracted once for all selectors */
 interface KeysCache {
-  keys: ReturnType<typeof getKeysFromCommand> | null;
+  /** pairs: a key's argv index, the permissions it needs */
+  keys: number[] | null;
+}
+
+/** a command whose keys are all at fixed positions (index begin, range find): what each range needs */
+interface KeyRange {
+  index: number;
+  lastkey: number;
+  step: number;
+  limit: number;
+  need: number;
+}
+
+/** key plans by ACL command id (the specs are Redis's, so one plan serves a command everywhere) */
+const KEY_PLANS: (KeyRange[] | null | undefined)[] = [];
+
+/** the command's plain key ranges, or null when a spec needs more (keywords, key counts, flags read from argv) */
+function keyPlan(cmd: AclCheckedCommand): KeyRange[] | null {
+  let plan = KEY_PLANS[cmd.aclId];
+  if (plan !== undefined) return plan;
+  plan = [];
+  for (const ks of cmd.info.keySpecs) {
+    if (ks.flags.includes('not_key')) continue;
+    if (ks.begin_search.type !== 'index' || ks.find_keys.type !== 'range' || ks.flags.includes('variable_flags') || ks.flags.includes('incomplete')) {
+      plan = null;
+      break;
+    }
+    const f = ks.find_keys.spec;
+    plan.push({ index: ks.begin_search.spec.index!, lastkey: f.lastkey!, step: f.keystep!, limit: f.limit!, need: permsOf(ks.flags) });
+  }
+  KEY_PLANS[cmd.aclId] = plan;
+  return plan;
+}
+
+/**
+ * The keys the check looks at, as (argv index, permissions) pairs: a plain
+ * command's from its ranges without allocating key records (as
+ * getKeysUsingKeySpecs computes them), others from commands/keys.ts.
+ */
+function aclKeys(cmd: AclCheckedCommand, argv: readonly string[]): number[] {
+  const plan = keyPlan(cmd);
+  const argc = argv.length;
+  if (plan !== null) {
+    const out: number[] = [];
+    let ok = true;
+    for (const r of plan) {
+      const first = r.index;
+      const last = r.lastkey >= 0 ? first + r.lastkey : !r.limit ? argc + r.lastkey : first + (Math.trunc((argc - first) / r.limit) + r.lastkey);
+      if (last >= argc || last < first || first >= argc) {
+        ok = false;
+        break;
+      }
+      for (let i = first; i <= last; i += r.step) out.push(i, r.need);
+    }
+    if (ok) return out;
+  }
+  const out: number[] = [];
+  for (const k of getKeysFromCommand(cmd, argv)) out.push(k.pos, permsOf(k.flags));
+  return out;
 }
 
 /**
@@ -646,8 +717,8 @@ function selectorCheckCmd(s: Selector, cmd: AclCheckedCommand, argv: readonly st
     if (argv.length < 2 || fa === undefined || !fa.some((a) => a.toLowerCase() === argv[ai]?.toLowerCase())) return ACL_DENIED_CMD;
   }
   if (!(s.flags & F_ALLKEYS) && cmd.info.keySpecs.length !== 0) {
-    const keys = (cache.keys ??= getKeysFromCommand(cmd, argv));
-    for (const k of keys) if (!selectorCheckKey(s, argv[k.pos], k.flags)) return ACL_DENIED_KEY | (k.pos << 3);
+    const keys = (cache.keys ??= aclKeys(cmd, argv));
+    for (let i = 0; i < keys.length; i += 2) if (!selectorCheckKey(s, argv[keys[i]], keys[i + 1])) return ACL_DENIED_KEY | (keys[i] << 3);
   }
   const chan = CHANNEL_COMMANDS[cmd.fullName];
   if (!(s.flags & F_ALLCHANNELS) && chan !== undefined) {
@@ -659,12 +730,11 @@ function selectorCheckCmd(s: Selector, cmd: AclCheckedCommand, argv: readonly st
 }
 
 /** ACLSelectorCheckKey */
-function selectorCheckKey(s: Selector, key: string, keyFlags: readonly string[]): boolean {
+function selectorCheckKey(s: Selector, key: string, need: number): boolean {
   if (s.flags & F_ALLKEYS) return true;
-  const need = permsOf(keyFlags);
   for (const p of s.patterns) {
     if ((p.flags & need) !== need) continue;
-    if (globMatch(p.pattern, key)) return true;
+    if (p.prefix !== null ? key.startsWith(p.prefix) : globMatch(p.pattern, key)) return true;
   }
   return false;
 }
@@ -784,7 +854,8 @@ export class Acl {
 
   /** ACLUserCheckKeyPerm: may `user` touch `key` with these key-spec flags */
   checkKey(user: AclUser, key: string, flags: readonly string[]): boolean {
-    for (const s of user.selectors) if (selectorCheckKey(s, key, flags)) return true;
+    const need = permsOf(flags);
+    for (const s of user.selectors) if (selectorCheckKey(s, key, need)) return true;
     return false;
   }
 

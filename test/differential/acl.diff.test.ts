@@ -22,7 +22,8 @@ import { diffRuns, diffSeed, sharedServers } from './runner.js';
 const SEED = diffSeed(20261207);
 const RUNS = diffRuns(40);
 
-const servers = sharedServers();
+// DEBUG SET-SKIP-CHECKSUM-VALIDATION below: DEBUG allowed, as the harness allows it on redis-server
+const servers = sharedServers({ 'enable-debug-command': 'yes' });
 
 /** a client on each server */
 async function both(): Promise<[RespClient, RespClient]> {
@@ -355,6 +356,33 @@ test('SORT BY and GET patterns need read access to every key, as Redis checks th
       await same(gu, ru, 'SORT_RO', 'mylist', 'GET', '#');
     }
   } finally {
+    for (const c of [g, r, gu, ru]) c.close();
+  }
+});
+
+test('sanitize-dump-payload clients: a user with skip-sanitize-payload RESTOREs unchecked, others are checked deeply', { skip: servers.skip }, async () => {
+  const [g, r] = await both();
+  const [gu, ru] = await both();
+  // a hash listpack with a duplicate field: only deep sanitization refuses it (Redis's corrupt-dump.tcl)
+  const payload = Buffer.from('101717000000040082610003826200038261000382640003FF0A00C0CFA687E5A7C5BE', 'hex');
+  try {
+    await same(g, r, 'DEBUG', 'SET-SKIP-CHECKSUM-VALIDATION', '1');
+    await same(g, r, 'CONFIG', 'SET', 'sanitize-dump-payload', 'clients');
+    await same(g, r, 'ACL', 'SETUSER', 'skipper', 'on', 'nopass', '+@all', '~*', 'skip-sanitize-payload');
+    await same(g, r, 'ACL', 'SETUSER', 'checked', 'on', 'nopass', '+@all', '~*', 'sanitize-payload');
+    for (const user of ['checked', 'skipper']) {
+      await same(gu, ru, 'AUTH', user, 'x');
+      const [a, b] = await Promise.all([gu.call('RESTORE', `k-${user}`, '0', payload), ru.call('RESTORE', `k-${user}`, '0', payload)]);
+      assert.equal(a.raw, b.raw, `RESTORE as ${user}`);
+    }
+    // the checked user's RESTORE was refused, the skipper's taken
+    assert.equal((await same(g, r, 'EXISTS', 'k-checked', 'k-skipper')).raw, ':1\r\n');
+    assert.equal((await same(g, r, 'EXISTS', 'k-skipper')).raw, ':1\r\n');
+  } finally {
+    await Promise.all([g, r].map((c) => c.call('CONFIG', 'SET', 'sanitize-dump-payload', 'no')));
+    await Promise.all([g, r].map((c) => c.call('DEBUG', 'SET-SKIP-CHECKSUM-VALIDATION', '0')));
+    await Promise.all([g, r].map((c) => c.call('FLUSHALL')));
+    await Promise.all([g, r].map((c) => c.call('ACL', 'DELUSER', 'skipper', 'checked')));
     for (const c of [g, r, gu, ru]) c.close();
   }
 });

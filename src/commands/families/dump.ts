@@ -95,7 +95,9 @@ function restoreCommand(c: Client, argv: string[], s: ServerContext): void {
   let val = null;
   try {
     // sanitize-dump-payload: "yes", or "clients" for a client's RESTORE, is Redis's deep sanitization
-    const deep = s.config.get('sanitize-dump-payload') !== 'no';
+    // ("clients" spares the master's and those of an ACL user with skip-sanitize-payload)
+    const mode = s.config.get('sanitize-dump-payload');
+    const deep = mode === 'yes' || (mode === 'clients' && c.kind !== 'master' && !(c.user?.skipSanitize ?? false));
     val = loadDumpPayload(payload, s.enc, deep);
   } catch (e) {
     if (e instanceof RdbError && !(e instanceof RdbNothingReadableError)) {
