@@ -152,6 +152,8 @@ export class ScriptRunCtx implements YieldingCommand {
   /** saved server state while the script's code runs (enter/leave) */
   private savedInExec = false;
   private savedExecOps: [number, string[]][] | null = null;
+  private savedCurrentClient: Client | null = null;
+  private savedCurrentExecuting = false;
   private sliceStart = 0;
 
   constructor(
@@ -188,6 +190,13 @@ export class ScriptRunCtx implements YieldingCommand {
     this.savedExecOps = s.execOps;
     s.inExec = true;
     if (this.ops !== null) s.execOps = this.ops;
+    // the caller executes, also when resumed from the event loop (Redis keeps
+    // current_client through processEventsWhileBlocked): NOLOOP, and its own
+    // invalidations held until its reply
+    this.savedCurrentClient = s.currentClient;
+    this.savedCurrentExecuting = s.currentExecuting;
+    s.currentClient = this.caller;
+    s.currentExecuting = true;
     s.blocking.denyBlocking++;
     if (s.ks.now !== this.snapshotTime) s.ks.setNow(this.snapshotTime);
     this.engine.run = this;
@@ -198,6 +207,8 @@ export class ScriptRunCtx implements YieldingCommand {
     const s = this.s;
     s.inExec = this.savedInExec;
     s.execOps = this.savedExecOps;
+    s.currentClient = this.savedCurrentClient;
+    s.currentExecuting = this.savedCurrentExecuting;
     s.blocking.denyBlocking--;
     this.engine.run = null;
   }

@@ -110,7 +110,7 @@ export interface BlockingHost {
   currentClient: Client | null;
   currentExecuting: boolean;
   /** client-side caching: the invalidations held for the served client, sent after its reply */
-  readonly tracking: { readonly hasPending: boolean; handlePendingKeyInvalidations(): void };
+  readonly tracking: { readonly hasPending: boolean; handlePendingKeyInvalidations(c: Client): void };
 }
 import { Err, RedisError } from '../protocol/errors.js';
 import { parseLongDouble } from '../util/longdouble.js';
@@ -419,7 +419,7 @@ export class Blocking {
     }
     s.currentClient = outerClient;
     s.currentExecuting = outerExecuting;
-    if (s.tracking.hasPending) s.tracking.handlePendingKeyInvalidations();
+    if (s.tracking.hasPending) s.tracking.handlePendingKeyInvalidations(c);
     if (c.silenced !== null) {
       c.dropSince(c.silenced);
       c.silenced = null;

@@ -1445,7 +1445,8 @@ export class Server {
     this.call(c, cmd, argv);
     this.currentExecuting = false;
     // Redis's afterCommand: the invalidations this client caused for itself, after its reply
-    if (this.tracking.hasPending) this.tracking.handlePendingKeyInvalidations();
+    // (a script that yielded has not replied yet: finishYieldedCall sends them)
+    if (this.tracking.hasPending && this.yielding?.caller !== c) this.tracking.handlePendingKeyInvalidations(c);
     // Redis: after each top-level command (a whole EXEC, a whole script), serve the clients blocked on keys it made ready
     // (a script that yielded has not ended: finishYieldedCall serves them)
     if (this.blocking.hasReadyKeys && this.yielding === null) this.blocking.handleClientsBlockedOnKeys();
@@ -1611,6 +1612,7 @@ export class Server {
     this.yielding = null;
     this.anchorClock();
     y.endCall?.();
+    if (this.tracking.hasPending) this.tracking.handlePendingKeyInvalidations(c);
     if (this.blocking.hasReadyKeys) this.blocking.handleClientsBlockedOnKeys();
     if (!c.closed) {
       this.markPending(c);

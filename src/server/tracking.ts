@@ -255,15 +255,19 @@ export class Tracking {
 
   /**
    * Redis's trackingHandlePendingKeyInvalidations: the invalidations held
-   * for the current client while its command ran, after its reply (after
-   * the top-level command: a whole EXEC, a whole script).
+   * for client c while its command ran, after its reply (after the
+   * top-level command: a whole EXEC, a whole script — also one that yielded,
+   * while other clients' commands ran meanwhile).
    */
-  handlePendingKeyInvalidations(): void {
-    const list = this.pending.splice(0);
-    for (const { target, key } of list) {
-      if (target.closed) continue;
-      this.sendTrackingMessage(target, key === null ? nullFor(target) : '*1\r\n' + bulk(key));
+  handlePendingKeyInvalidations(c: Client): void {
+    const all = this.pending;
+    let kept = 0;
+    for (let i = 0; i < all.length; i++) {
+      const { target, key } = all[i];
+      if (target !== c) all[kept++] = all[i];
+      else if (!target.closed) this.sendTrackingMessage(target, key === null ? nullFor(target) : '*1\r\n' + bulk(key));
     }
+    all.length = kept;
   }
 
   /**

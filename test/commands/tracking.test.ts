@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { withGkv } from '../harness/commands.js';
 import { RecordingConn } from '../harness/recording-conn.js';
 import { infoField, waitForInfo } from '../harness/info.js';
+import { waitFor } from '../harness/servers.js';
 import { RespClient, type RespValue } from '../harness/resp.js';
 
 /** The invalidated keys in the frames a RESP3 tracking client received. */
@@ -80,6 +81,32 @@ test('CLIENT LIST shows t, B and R among the flags and the redirect id in redir=
       assert.match(String(await a.cmd('CLIENT', 'INFO')), / flags=N .* redir=-1 /);
     } finally {
       a.close();
+    }
+  });
+});
+
+test('a script that yields keeps its caller the executing client: its own invalidation follows its reply', async () => {
+  await withGkv({ 'busy-reply-threshold': 20 }, async (srv) => {
+    const t = await RecordingConn.open(srv.port);
+    const other = await RespClient.connect(srv.port);
+    try {
+      t.send(['HELLO', '3']);
+      t.send(['CLIENT', 'TRACKING', 'on']);
+      t.send(['GET', 'mine']);
+      await t.barrier('tracked');
+      // the script writes its key, then runs past busy-reply-threshold: the rest runs in slices from the event loop
+      const script = "redis.call('SET', KEYS[1], 'x') local i = 0 while i < 100000000 do i = i + 1 end return 1";
+      t.send(['EVAL', script, '1', 'mine']);
+      // meanwhile another client's command is refused (BUSY): the caller's invalidation does not leave with it
+      await waitFor(async () => (await other.call('GET', 'x')).raw.startsWith('-BUSY'), 'the script yielding');
+      const frames = await t.barrier('after');
+      assert.deepEqual(
+        frames.map((f) => f.raw),
+        [':1\r\n', '>2\r\n$10\r\ninvalidate\r\n*1\r\n$4\r\nmine\r\n', '$5\r\nafter\r\n'],
+      );
+    } finally {
+      t.close();
+      other.close();
     }
   });
 });
