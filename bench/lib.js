@@ -538,11 +538,12 @@ export function markdownTable(headers, rows) {
  * (requests per second, p50 ms, the server's CPU µs per request from /proc
  * — NaN when the server died —, wall seconds, the row's test name) or
  * { error, unsupported } (the server refused the command: an unknown command
- * is "unsupported"). `keyspace` is -r (omitted: none). Killed after
- * timeoutS seconds.
+ * is "unsupported"). `keyspace` is -r (omitted: none). `port` replaces
+ * the server's (its TLS port), `extraArgs` go before the test (--tls …).
+ * Killed after timeoutS seconds.
  */
-export function runRedisBenchmark(server, { clients, requests, pipeline, keyspace, timeoutS }, cmd) {
-  const args = ['-h', '127.0.0.1', '-p', String(server.port), '-c', String(clients), '-n', String(requests), '-P', String(pipeline)];
+export function runRedisBenchmark(server, { clients, requests, pipeline, keyspace, timeoutS, port, extraArgs }, cmd) {
+  const args = ['-h', '127.0.0.1', '-p', String(port ?? server.port), '-c', String(clients), '-n', String(requests), '-P', String(pipeline), ...(extraArgs ?? [])];
   if (keyspace !== undefined) args.push('-r', String(keyspace));
   args.push('-q', '--csv', ...cmd);
   return new Promise((resolve) => {

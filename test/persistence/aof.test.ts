@@ -725,7 +725,7 @@ test('an unknown command, a wrong argument count or a file missing from the dire
     const incr = await writeSome(dir, [['SET', 'a', '1']]);
     const good = readFileSync(incr);
     appendFileSync(incr, '*2\r\n$7\r\nNOSUCHX\r\n$1\r\na\r\n');
-    await assert.rejects(startAof(dir), /Unknown command 'NOSUCHX' reading the append only file appendonly.aof.1.incr.aof at offset/);
+    await assert.rejects(startAof(dir), /Unknown command 'NOSUCHX' reading the append only file appendonly.aof.1.incr.aof$/);
     writeFileSync(incr, Buffer.concat([good, Buffer.from('*2\r\n$3\r\nSET\r\n$1\r\na\r\n')]));
     await assert.rejects(startAof(dir), /Wrong number of arguments for 'set' reading the append only file/);
     rmSync(incr);
