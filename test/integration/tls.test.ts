@@ -345,6 +345,15 @@ test('CONFIG SET tls-port moves the TLS port; port 0 and tls-port swap the proto
   assert.equal(await plain(['CONFIG', 'SET', 'tls-port', String(p)]), 'OK');
 });
 
+test('protected mode over TLS: a peer that is not local (127.0.0.2) is told after the handshake and closed', async () => {
+  // (tls.connect hands localAddress to the TCP connect, though its options' type does not list it)
+  assert.match(
+    await tlsCommand(srv.server.tlsPort, { ...clientPair(), localAddress: '127.0.0.2' } as tls.ConnectionOptions, ['PING']),
+    /^-DENIED Redis is running in protected mode because protected mode is enabled/,
+  );
+  assert.equal(await tlsCommand(srv.server.tlsPort, clientPair(), ['PING']), '+PONG');
+});
+
 test('gkv-server with TLS: serves both ports; a configuration TLS cannot use stops the start with Redis lines', async () => {
   const bad = await runProgram(gkvServerBin, [
     '--port',
