@@ -190,7 +190,7 @@ export class Client {
   fd = -1;
   libName = '';
   libVer = '';
-  /** when the output buffer first went past its class's soft limit (ms), 0 when under it */
+  /** when the output buffer first went past its class's soft limit (unix seconds, as Redis), 0 when under it */
   obufSoftLimitSince = 0;
   /** connected through the Unix socket (unixsocket): CLIENT LIST flag U */
   unixSocket = false;

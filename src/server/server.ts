@@ -1738,9 +1738,10 @@ export class Server {
     const pending = outputBufferMemory(c.mem, unsent);
     let over = l.hard !== 0 && pending >= l.hard;
     if (!over && l.soft !== 0 && pending >= l.soft) {
-      const now = Date.now();
+      // Redis counts whole seconds (server.unixtime): past the soft limit for more than its seconds
+      const now = Math.floor(Date.now() / 1000);
       if (c.obufSoftLimitSince === 0) c.obufSoftLimitSince = now;
-      else over = now - c.obufSoftLimitSince > l.softSeconds * 1000;
+      else over = now - c.obufSoftLimitSince > l.softSeconds;
     } else if (!over) c.obufSoftLimitSince = 0;
     if (!over) return false;
     this.closeForOutputLimit(c, async);
