@@ -216,6 +216,8 @@ export interface ServerContext extends DataContext {
   /** Redis's server.current_client (null between commands) and CLIENT_EXECUTING_COMMAND: see server.ts */
   currentClient: Client | null;
   currentExecuting: boolean;
+  /** the running script's own client while its code runs, null otherwise */
+  scriptClient: Client | null;
   /** MIGRATE's cached connections */
   readonly migrateCache: MigrateCache;
   /** the clients in MONITOR mode */

@@ -197,6 +197,7 @@ export class ScriptRunCtx implements YieldingCommand {
     this.savedCurrentExecuting = s.currentExecuting;
     s.currentClient = this.caller;
     s.currentExecuting = true;
+    s.scriptClient = this.engine.client;
     s.blocking.denyBlocking++;
     if (s.ks.now !== this.snapshotTime) s.ks.setNow(this.snapshotTime);
     this.engine.run = this;
@@ -209,6 +210,7 @@ export class ScriptRunCtx implements YieldingCommand {
     s.execOps = this.savedExecOps;
     s.currentClient = this.savedCurrentClient;
     s.currentExecuting = this.savedCurrentExecuting;
+    s.scriptClient = null;
     s.blocking.denyBlocking--;
     this.engine.run = null;
   }

@@ -205,8 +205,8 @@ export class Server {
   currentClient: Client | null = null;
   /** the current client's command is inside call() (Redis's CLIENT_EXECUTING_COMMAND): its invalidations wait for its reply */
   currentExecuting = false;
-  /** the client of the innermost running call() (a script's client inside a script): who modifies keys, for tracking's NOLOOP */
-  callClient: Client | null = null;
+  /** the running script's own client while its code runs (scripting's enter/leave): who modifies keys then, for tracking's NOLOOP */
+  scriptClient: Client | null = null;
   /** full GC when the server goes idle after a burst of writes (idle-gc.ts) */
   readonly idleGc = new IdleGc();
   /** lazy freeing's bookkeeping (UNLINK, FLUSH* ASYNC; INFO lazyfree_*): see lazyfree.ts */
@@ -1077,7 +1077,7 @@ export class Server {
       c.addError('ERR internal error processing the request');
       c.closeAfterReply = true;
       c.parser.clear();
-      this.currentClient = this.callClient = null;
+      this.currentClient = this.scriptClient = null;
       this.currentExecuting = false;
     }
   }
@@ -1531,8 +1531,6 @@ export class Server {
     c.propagateArgv = null;
     c.forcePropagate = false;
     c.propagated = false;
-    const outerCallClient = this.callClient;
-    this.callClient = c;
     try {
       cmd.handler!(c, argv, this);
     } catch (e) {
@@ -1544,7 +1542,6 @@ export class Server {
         else this.commandFailed(c, cmd, e, intact);
       }
     }
-    this.callClient = outerCallClient;
     // client-side caching: the keys a read-only command read are remembered for
     // its tracking client (a script's: the commands it runs, not EVAL_RO itself)
     if (this.tracking.clients !== 0 && cmd.readonly && !SCRIPT_RO.has(cmd.name)) this.tracking.rememberCall(c, cmd, argv, this.lookupArgv);

@@ -63,8 +63,8 @@ export interface TrackingHost {
   readonly currentClient: Client | null;
   /** the current client's command is inside call() (Redis's CLIENT_EXECUTING_COMMAND) */
   readonly currentExecuting: boolean;
-  /** the client of the innermost running call() (a script's own client inside a script): who modified a key */
-  readonly callClient: Client | null;
+  /** the running script's own client while its code runs (null otherwise): who modifies keys then, as in Redis */
+  readonly scriptClient: Client | null;
   markPending(c: Client): void;
 }
 
@@ -95,7 +95,8 @@ export class Tracking {
   /** some prefix collected keys since the last broadcast */
   private bcastDirty = false;
   private listening = false;
-  private readonly listener: ModifiedKeyListener = (_db, key, internal) => this.invalidateKey(key, internal ? null : this.h.callClient, true);
+  /** signalModifiedKey: the modifier is the script's client inside a script, else the current client (none for expiry, eviction) */
+  private readonly listener: ModifiedKeyListener = (_db, key, internal) => this.invalidateKey(key, internal ? null : (this.h.scriptClient ?? this.h.currentClient), true);
 
   constructor(private readonly h: TrackingHost) {}
 

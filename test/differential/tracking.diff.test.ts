@@ -80,7 +80,7 @@ const scenarios: Record<string, Step[]> = {
     s(1, 'FLUSHALL'),
     s(2, 'PING'),
   ],
-  'BCAST with prefixes, one array per prefix, NOLOOP leaving out the own writes': [
+  "BCAST with prefixes, one array per prefix, NOLOOP leaving out the own writes (not a script's)": [
     s(0, 'HELLO', '3'),
     s(0, 'CLIENT', 'TRACKING', 'on', 'BCAST', 'PREFIX', 'b:', 'PREFIX', 'a:', 'NOLOOP'),
     s(1, 'MSET', 'a:1', '1', 'b:1', '1', 'c:1', '1', 'a:2', '2'),
@@ -92,6 +92,9 @@ const scenarios: Record<string, Step[]> = {
     s(0, 'SET', 'b:9', 'mine'),
     s(0, 'EXEC'),
     s(1, 'SET', 'a:4', 'theirs'),
+    // a script's writes are its own client's, not the caller's: NOLOOP does not leave them out
+    s(0, 'EVAL', "redis.call('SET', 'a:5', 's') return 1", '0'),
+    s(0, 'PING'),
     s(0, 'CLIENT', 'TRACKING', 'on', 'BCAST', 'PREFIX', 'c'),
     s(1, 'SET', 'c:2', 'x'),
     s(0, 'CLIENT', 'TRACKINGINFO'),
