@@ -25,6 +25,7 @@ import type { Logger } from '../server/log.js';
 import type { Slowlog } from '../server/slowlog.js';
 import type { LatencyMonitor } from '../server/latency.js';
 import type { IdleGc } from '../server/idle-gc.js';
+import type { Evictor } from '../server/evict.js';
 import type { InfoRegistry } from '../server/info.js';
 import type { ReplyBufferStats } from '../server/client-mem.js';
 import type { ClientEviction } from '../server/evict-clients.js';
@@ -162,6 +163,21 @@ export interface ServerContext extends DataContext {
   readonly latencyPercentiles: number[];
   /** maxmemory in bytes (0: no limit) */
   readonly maxmemory: number;
+  /**
+   * used_memory: the keyspace's accounted bytes, the clients' buffers, the
+   * tables and the script caches, at startup's base (server/memory.ts)
+   */
+  usedMemory(fresh?: boolean): number;
+  /** used_memory when the server was created (used_memory_startup) */
+  readonly startupMemory: number;
+  /** the clients' memory in used_memory (mem_clients_normal), as last refreshed */
+  readonly clientsMemory: number;
+  /** what used_memory counts but eviction does not (mem_not_counted_for_evict: the AOF buffer) */
+  notCountedForEvict(): number;
+  /** eviction under maxmemory (server/evict.ts): the policy, INFO's exceeded times */
+  readonly evictor: Evictor;
+  /** performEvictions failed before the command running now (Redis's pre_command_oom_state): scripts refuse deny-oom commands */
+  preCommandOomState: boolean;
   /** min-replicas-to-write (0: writes need no replica) */
   readonly minReplicasToWrite: number;
   /** the replication id (DEBUG CHANGE-REPL-ID, INFO replication) */

@@ -111,6 +111,12 @@ export class Dict<V> {
   size = 0;
   /** Called with the new slab capacity when the slab grows (side arrays follow it). */
   onSlabGrow: ((cap: number) => void) | null = null;
+  /**
+   * Redis's dictType.expandAllowed: asked before the bucket table doubles,
+   * with the new table's bytes and the load factor; false keeps the table
+   * (the keyspace's: not when the new table would pass maxmemory).
+   */
+  expandAllowed: ((moreBytes: number, usedRatio: number) => boolean) | null = null;
 
   /**
    * Bytes of the table itself, without its keys and values: the object, the
@@ -250,7 +256,12 @@ export class Dict<V> {
   }
 
   private insertHashed(key: string, val: V, h: number): number {
-    if (this.rehashIdx === -1 && this.size >= this.t0.length && (Math.floor(this.size / this.t0.length) > FORCE_RESIZE_RATIO || resizeAllowed())) {
+    if (
+      this.rehashIdx === -1 &&
+      this.size >= this.t0.length &&
+      (Math.floor(this.size / this.t0.length) > FORCE_RESIZE_RATIO || resizeAllowed()) &&
+      (this.expandAllowed === null || this.expandAllowed(typedBytes(this.t0.byteLength * 2), this.size / this.t0.length))
+    ) {
       this.startRehash(this.t0.length * 2);
     } else if (this.rehashIdx !== -1) this.rehashStep();
     let slot: number;

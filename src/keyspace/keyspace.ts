@@ -18,13 +18,25 @@
  * counts `dirty`. Expiry deletions additionally feed `onExpired` (propagation
  * of DEL and the `expired` notification).
  *
+ * Accounting (used_memory's dataset part, what maxmemory evicts against): a
+ * side array `mem` holds what each slot's key and value were last measured
+ * at (entryBytes: V8's bytes as MEMORY USAGE counts them, sampled), and
+ * `dataBytes` their sum, per database and for the keyspace. A new or
+ * replaced value is measured at once; a value that may change in place is
+ * measured again when the change settles (the lookups for writing, the new
+ * collections and `modified` queue the key, `settle` runs before used memory
+ * is read, or every SETTLE_MAX keys), and a deleted key
+ * takes back exactly what it was counted at, so the sum never drifts from
+ * the per-key figures. Reading it is Redis's zmalloc counter: a sum, not a
+ * walk of the heap (whose garbage counts until the collector runs).
+ *
  * Time: `now` is the command's time, cached by the pipeline at the start of
  * each command as Redis caches mstime, so a key does not expire halfway through
  * a command or a transaction. Tests replace `clock` to drive expiry.
  */
 import { Dict } from '../datatypes/dict.js';
 import { Listeners } from '../util/listeners.js';
-import { typedBytes } from '../util/v8-size.js';
+import { strBytes, typedBytes } from '../util/v8-size.js';
 import type { Value } from './value.js';
 import { NOTIFY_EXPIRED, NOTIFY_KEY_MISS, NOTIFY_NEW } from './notify.js';
 
@@ -77,10 +89,33 @@ function droppedBytes(v: Value): number {
   return 64 + 48 * v.freeEffort();
 }
 
+/** Redis's HASHTABLE_MAX_LOAD_FACTOR: a table this full grows even past maxmemory */
+const HASHTABLE_MAX_LOAD_FACTOR = 1.618;
+/** Elements a collection is measured on when accounted (MEMORY USAGE's default SAMPLES, as Redis). */
+const ACCOUNT_SAMPLES = 5;
+/** Keys changed in place that wait to be measured again before the queue settles by itself. */
+const SETTLE_MAX = 1024;
+/** The largest figure a slot's accounting holds (a Uint32Array): a value beyond 4 GB counts as 4 GB. */
+const MEM_MAX = 0xffffffff;
+
+/**
+ * What a key and its value are accounted at in used_memory: the key string's
+ * bytes and the value's (MEMORY USAGE's figure without the table's share,
+ * which used_memory counts as the table's bytes).
+ */
+export function entryBytes(key: string, v: Value): number {
+  const b = strBytes(key.length) + (typeof v === 'string' ? strBytes(v.length) : v.memoryUsage(ACCOUNT_SAMPLES));
+  return b < MEM_MAX ? b : MEM_MAX;
+}
+
 export class Db {
   readonly id: number;
   dict = new Dict<Value>();
   lru: Uint32Array = new Uint32Array(8);
+  /** bytes each slot's key and value are accounted at (see the header), 0 for a free slot */
+  mem: Uint32Array = new Uint32Array(8);
+  /** the sum of `mem`: this database's share of used_memory's dataset */
+  dataBytes = 0;
   exp: Float64Array | null = null;
   ttlPos: Int32Array | null = null;
   ttlSlots: Int32Array = new Int32Array(0);
@@ -94,6 +129,7 @@ export class Db {
   ) {
     this.id = id;
     this.dict.onSlabGrow = (cap) => this.growSide(cap);
+    this.dict.expandAllowed = ks.dictExpandAllowed;
   }
 
   get size(): number {
@@ -106,9 +142,39 @@ export class Db {
    * a key had a TTL). MEMORY STATS' overhead.hashtable.main / .expires.
    */
   tableBytes(): { main: number; expires: number } {
-    const main = this.dict.tableBytes() + typedBytes(this.lru.byteLength);
+    const main = this.dict.tableBytes() + typedBytes(this.lru.byteLength) + typedBytes(this.mem.byteLength);
     const exp = this.exp === null ? 0 : typedBytes(this.exp.byteLength) + typedBytes(this.ttlPos!.byteLength);
     return { main, expires: exp + typedBytes(this.ttlSlots.byteLength) };
+  }
+
+  /** the shape tableBytesTotal last measured (slab, buckets, TTL arrays) and its bytes */
+  private tbShape = [-1, -1, -1, -1, -1];
+  private tbBytes = 0;
+
+  /**
+   * tableBytes' main + expires, remeasured only when the table's shape
+   * changed (the slab or the buckets grew or shrank, the TTL arrays came or
+   * grew): used_memory reads it for every database before every command
+   * under maxmemory.
+   */
+  tableBytesTotal(): number {
+    const d = this.dict;
+    const s = this.tbShape;
+    const a = d.keys.length;
+    const b = d.nexts.length;
+    const c = d.bucketCount;
+    const e = this.exp === null ? 0 : this.exp.length;
+    const t = this.ttlSlots.length;
+    if (a !== s[0] || b !== s[1] || c !== s[2] || e !== s[3] || t !== s[4]) {
+      s[0] = a;
+      s[1] = b;
+      s[2] = c;
+      s[3] = e;
+      s[4] = t;
+      const tb = this.tableBytes();
+      this.tbBytes = tb.main + tb.expires;
+    }
+    return this.tbBytes;
   }
 
   /**
@@ -132,6 +198,7 @@ export class Db {
     if (cap <= 8 && this.dict.size === 0) {
       // cleared
       this.lru = new Uint32Array(cap);
+      this.mem = new Uint32Array(cap);
       this.exp = null;
       this.ttlPos = null;
       this.ttlSlots = new Int32Array(0);
@@ -141,6 +208,9 @@ export class Db {
     const l = new Uint32Array(cap);
     l.set(this.lru.subarray(0, Math.min(this.lru.length, cap)));
     this.lru = l;
+    const m = new Uint32Array(cap);
+    m.set(this.mem.subarray(0, Math.min(this.mem.length, cap)));
+    this.mem = m;
     if (this.exp !== null) {
       const e = new Float64Array(cap);
       e.set(this.exp.subarray(0, Math.min(this.exp.length, cap)));
@@ -149,6 +219,26 @@ export class Db {
       p.set(this.ttlPos!.subarray(0, Math.min(this.ttlPos!.length, cap)));
       this.ttlPos = p;
     }
+  }
+
+  // ---- accounting (used_memory's dataset: see the header) ----
+
+  /** Measures slot's key and value again and moves the sums by the difference. */
+  account(slot: number, key: string, val: Value): void {
+    const b = entryBytes(key, val);
+    const d = b - this.mem[slot];
+    if (d === 0) return;
+    this.mem[slot] = b;
+    this.dataBytes += d;
+    this.ks.dataBytes += d;
+  }
+
+  /** Takes back what slot was accounted at (its entry is going). */
+  unaccount(slot: number): void {
+    const b = this.mem[slot];
+    this.mem[slot] = 0;
+    this.dataBytes -= b;
+    this.ks.dataBytes -= b;
   }
 
   // ---- raw slot access (no expiry checks) ----
@@ -249,6 +339,7 @@ export class Db {
     if (slot === -1 || this.expireIfNeeded(slot)) return undefined;
     if (!this.ks.noTouch) this.touch(slot);
     if (this.ks.beforeWrite !== null) this.ks.beforeWrite(this, slot);
+    this.ks.queueSettle(this, key);
     return this.dict.vals[slot];
   }
 
@@ -263,6 +354,7 @@ export class Db {
     if (slot === -1 || this.expireIfNeeded(slot)) return -1;
     if (!this.ks.noTouch) this.touch(slot);
     if (this.ks.beforeWrite !== null) this.ks.beforeWrite(this, slot);
+    this.ks.queueSettle(this, key);
     return slot;
   }
 
@@ -278,6 +370,8 @@ export class Db {
    */
   reshapeValue(slot: number, val: Value): void {
     this.dict.vals[slot] = val;
+    // another representation costs other bytes
+    this.ks.queueSettle(this, this.dict.keys[slot]!);
   }
 
   /**
@@ -286,11 +380,13 @@ export class Db {
    */
   beforeEdit(slot: number): void {
     if (this.ks.beforeWrite !== null) this.ks.beforeWrite(this, slot);
+    this.ks.queueSettle(this, this.dict.keys[slot]!);
   }
 
   /** Redis's dbReplaceValue: a new value at an existing slot (from lookupWriteSlot), TTL kept; signals and counts the change. */
   replaceValue(slot: number, key: string, val: Value): void {
     this.dict.vals[slot] = val;
+    this.account(slot, key, val);
     this.ks.signalModifiedKey(this, key);
     this.ks.dirty++;
   }
@@ -323,6 +419,7 @@ export class Db {
     if (slot === -1) {
       slot = this.dict.insertNew(key, val);
       this.lru[slot] = this.ks.newObjectClock();
+      this.account(slot, key, val);
       if (this.ks.beforeWrite !== null) this.ks.snapshotInserted(this, slot);
       if (this.ks.addedHook !== null) this.ks.addedHook(this, key, val);
       this.ks.notify(NOTIFY_NEW, 'new', key, this);
@@ -330,10 +427,13 @@ export class Db {
       if (this.ks.beforeWrite !== null) this.ks.beforeWrite(this, slot);
       this.ks.dropped += droppedBytes(this.dict.vals[slot]!);
       this.dict.vals[slot] = val;
+      this.account(slot, key, val);
       if (!keepTtl) this.removeExpireSlot(slot);
       // Redis's dbOverwrite: under LFU the new value inherits the old counter
       if (!this.ks.lfu) this.lru[slot] = this.ks.lruClock;
     }
+    // an object may still be edited by the command that stored it (SETRANGE's unshared string): measured again then
+    if (typeof val !== 'string') this.ks.queueSettle(this, key);
     this.ks.signalModifiedKey(this, key);
     this.ks.dirty++;
   }
@@ -342,6 +442,9 @@ export class Db {
   add(key: string, val: Value): number {
     const slot = this.dict.insertNew(key, val);
     this.lru[slot] = this.ks.newObjectClock();
+    this.account(slot, key, val);
+    // a collection is often added empty and filled after (LPUSH, HSET, ZADD): measured again when that settles
+    if (typeof val !== 'string') this.ks.queueSettle(this, key);
     if (this.ks.beforeWrite !== null) this.ks.snapshotInserted(this, slot);
     if (this.ks.addedHook !== null) this.ks.addedHook(this, key, val);
     this.ks.notify(NOTIFY_NEW, 'new', key, this);
@@ -361,6 +464,7 @@ export class Db {
     const slot = this.dict.addIfAbsent(key, val);
     if (slot === -1) return -1;
     this.lru[slot] = this.ks.newObjectClock();
+    this.account(slot, key, val);
     if (this.ks.beforeWrite !== null) this.ks.snapshotInserted(this, slot);
     return slot;
   }
@@ -372,6 +476,7 @@ export class Db {
 
   /** Marks an in-place modification of key (after lookupWrite). */
   modified(key: string): void {
+    this.ks.queueSettle(this, key);
     this.ks.signalModifiedKey(this, key);
     this.ks.dirty++;
   }
@@ -392,6 +497,7 @@ export class Db {
     if (this.ks.beforeWrite !== null) this.ks.beforeWrite(this, slot);
     this.ks.dropped += droppedBytes(this.dict.vals[slot]!);
     this.removeExpireSlot(slot);
+    this.unaccount(slot);
     this.dict.delete(key);
   }
 
@@ -473,9 +579,13 @@ export class Db {
    * their Db object (their db number), as Redis's clients keep their db index.
    */
   swapWith(o: Db): void {
-    const t = { dict: this.dict, lru: this.lru, exp: this.exp, ttlPos: this.ttlPos, ttlSlots: this.ttlSlots, ttlCount: this.ttlCount, avgTtl: this.avgTtl };
+    // the keys queued for measuring name their database object, whose contents are about to change
+    this.ks.settle();
+    const t = { dict: this.dict, lru: this.lru, mem: this.mem, dataBytes: this.dataBytes, exp: this.exp, ttlPos: this.ttlPos, ttlSlots: this.ttlSlots, ttlCount: this.ttlCount, avgTtl: this.avgTtl };
     this.dict = o.dict;
     this.lru = o.lru;
+    this.mem = o.mem;
+    this.dataBytes = o.dataBytes;
     this.exp = o.exp;
     this.ttlPos = o.ttlPos;
     this.ttlSlots = o.ttlSlots;
@@ -483,6 +593,8 @@ export class Db {
     this.avgTtl = o.avgTtl;
     o.dict = t.dict;
     o.lru = t.lru;
+    o.mem = t.mem;
+    o.dataBytes = t.dataBytes;
     o.exp = t.exp;
     o.ttlPos = t.ttlPos;
     o.ttlSlots = t.ttlSlots;
@@ -497,6 +609,8 @@ export class Db {
   flush(): number {
     for (const s of this.ks.snapshots) s.beforeFlush(this);
     const n = this.dict.size;
+    this.ks.dataBytes -= this.dataBytes;
+    this.dataBytes = 0;
     this.dict.clear();
     this.ks.dirty += n;
     this.ks.dropped += n * DROPPED_PER_KEY;
@@ -529,6 +643,11 @@ export class Keyspace {
    * heap does not shrink by itself when data is dropped.
    */
   dropped = 0;
+  /** the keys and values' bytes as accounted (Db.dataBytes summed): used_memory's dataset, once settled */
+  dataBytes = 0;
+  /** keys changed in place, to be measured again (settle), and their databases */
+  private settleDbs: Db[] = [];
+  private settleKeys: string[] = [];
   /** Set for the duration of a command issued by a CLIENT NO-TOUCH client. */
   noTouch = false;
   /** Replicas and loading keep logically expired keys. */
@@ -579,6 +698,19 @@ export class Keyspace {
    * key): the blocking machinery's signalKeyAsReady (server/blocking.ts).
    */
   addedHook: ((db: Db, key: string, val: Value) => void) | null = null;
+  /**
+   * Redis's overMaxmemoryAfterAlloc, installed by the server: would used
+   * memory pass maxmemory with `bytes` more? (null: no limit is known)
+   */
+  overMaxmemoryAfterAlloc: ((bytes: number) => boolean) | null = null;
+  /**
+   * Redis's dictExpandAllowed for the databases' tables: below a load factor
+   * of 1.618 a table does not double when the new buckets would pass
+   * maxmemory (the doubling could cost more than the keys it holds and make
+   * the next command evict); above it, it does whatever it costs.
+   */
+  readonly dictExpandAllowed = (moreBytes: number, usedRatio: number): boolean =>
+    usedRatio > HASHTABLE_MAX_LOAD_FACTOR || this.overMaxmemoryAfterAlloc === null || !this.overMaxmemoryAfterAlloc(moreBytes);
   /** the latency monitor is on (latency-monitor-threshold > 0): expiry times its deletions for latencyHook */
   latencyMonitorOn = false;
   /** a latency event the keyspace measured (ms), for the server's latency monitor */
@@ -703,6 +835,31 @@ export class Keyspace {
   /** A new entry took slot while snapshots run. */
   snapshotInserted(db: Db, slot: number): void {
     for (const s of this.snapshots) s.inserted(db, slot);
+  }
+
+  /** Queues key for measuring again after an in-place change (settles at once when the queue is full). */
+  queueSettle(db: Db, key: string): void {
+    const keys = this.settleKeys;
+    // the same key again (a lookup for writing, then the change): once is enough
+    if (keys.length !== 0 && keys[keys.length - 1] === key && this.settleDbs[keys.length - 1] === db) return;
+    const n = keys.push(key);
+    this.settleDbs.push(db);
+    if (n >= SETTLE_MAX) this.settle();
+  }
+
+  /** Measures the keys changed in place since the last settle: dataBytes is exact afterwards. */
+  settle(): void {
+    const keys = this.settleKeys;
+    const n = keys.length;
+    if (n === 0) return;
+    const dbs = this.settleDbs;
+    for (let i = 0; i < n; i++) {
+      const db = dbs[i];
+      const slot = db.dict.find(keys[i]);
+      if (slot !== -1) db.account(slot, keys[i], db.dict.vals[slot]!);
+    }
+    this.settleKeys = [];
+    this.settleDbs = [];
   }
 
   /**

@@ -47,7 +47,6 @@ import type { Client, DeclaredFlags } from '../server/client.js';
 import type { CommandSpec } from '../commands/spec.js';
 import type { ServerContext, YieldingCommand } from '../commands/context.js';
 import { Err } from '../protocol/errors.js';
-import { usedMemory } from '../server/memory.js';
 import { addScriptError, errorTable, extractErrorInformation, luaToReply } from './convert.js';
 
 // ---------------------------------------------------------------- flags
@@ -335,9 +334,13 @@ function killError(): LuaTable {
   return errorTable('Script killed by user with SCRIPT KILL...');
 }
 
-/** Used memory is over maxmemory and nothing can be evicted (Redis's performEvictions failing at the script's start). */
+/**
+ * Used memory is over maxmemory and nothing could be evicted when the
+ * command that runs the script started (Redis's server.pre_command_oom_state,
+ * set by processCommand's performEvictions).
+ */
 function scriptOomNow(s: ServerContext): boolean {
-  return s.maxmemory !== 0 && usedMemory() > s.maxmemory;
+  return s.maxmemory !== 0 && s.preCommandOomState;
 }
 
 /**

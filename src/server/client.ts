@@ -131,6 +131,8 @@ export class Client {
   multiArgvMem = 0;
   /** Redis's accounting of this client's query and reply buffers (server/client-mem.ts) */
   readonly mem: ClientMem = newClientMem();
+  /** what this client counts for in the server's clientsMemory (used_memory), as last refreshed */
+  usedMemCounted = 0;
   /** AUTH/HELLO succeeded (Redis's c->authenticated; whether it is needed is the default user's: Acl.authRequired) */
   authenticated = true;
   /** the ACL user (Redis's c->user); null runs anything (the AOF loader's client, as Redis's NULL user) */

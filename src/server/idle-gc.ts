@@ -28,7 +28,7 @@
  */
 import vm from 'node:vm';
 import v8 from 'node:v8';
-import { usedMemory } from './used-memory.js';
+import { heapUsed } from './used-memory.js';
 
 /** the least growth or drop (bytes) that makes an idle collection worth it */
 const IDLE_GC_MIN = 32 * 1024 * 1024;
@@ -51,8 +51,8 @@ export function fullGc(): (() => void) | null {
 export class IdleGc {
   private lastCommands = -1;
   private idleSince = 0;
-  /** memory in use (usedMemory: heap + external) after the last full collection */
-  private usedAfterGc = usedMemory();
+  /** memory in use (heapUsed: heap + external) after the last full collection */
+  private usedAfterGc = heapUsed();
   /** the keyspace's dropped-bytes counter at the last full collection */
   private droppedAtGc = 0;
   /** the latest dropped-bytes counter seen by maybeCollect */
@@ -101,7 +101,7 @@ export class IdleGc {
     }
     if (now - this.idleSince < 1000) return false;
     if (dropped - this.droppedAtGc >= Math.max(IDLE_GC_MIN, this.usedAfterGc / 4)) return this.collect();
-    if ((used ?? usedMemory()) < this.usedAfterGc * 1.5 + IDLE_GC_MIN) return false;
+    if ((used ?? heapUsed()) < this.usedAfterGc * 1.5 + IDLE_GC_MIN) return false;
     return this.collect();
   }
 
@@ -123,7 +123,7 @@ export class IdleGc {
     if (gc === null) return false;
     gc();
     this.runs++;
-    this.usedAfterGc = usedMemory();
+    this.usedAfterGc = heapUsed();
     this.droppedAtGc = this.dropped;
     return true;
   }

@@ -1,27 +1,31 @@
 /**
- * What gKV calls used memory (INFO used_memory, the maxmemory check): the
- * V8 heap in use plus the memory V8 knows is held outside it (Buffers,
- * ArrayBuffers, external strings) — the bytes in objects the program holds,
- * as Redis's used_memory is the bytes its allocator handed out. Read from
- * v8.getHeapStatistics (~0.4 µs) rather than process.memoryUsage (~18 µs:
- * it also reads the RSS from /proc), so the maxmemory check can afford it
- * on every command.
- *
- * Unlike Redis's allocator count, it does not drop at once when data is
- * freed: objects count until the collector finds them dead (the idle
- * collector, server/idle-gc.ts, or MEMORY PURGE, runs it). So that INFO,
- * MEMORY STATS and DOCTOR do not count the garbage every request leaves in
- * the young generation (parsed arguments, reply chunks: megabytes after a
- * burst, against a dataset of a few), memFigures runs a young-generation
- * collection first (redis-benchmark INFO memory, 200,000 keys: p50 0.29 ms
- * against PING's 0.03). Old-space garbage still counts until a full
- * collection: Redis's unit/memefficiency passed whole in 2 runs of 5 with
- * it, in none of 2 without (its small-value cases fail when a collection
- * lands between its two readings).
+ * What gKV calls used memory (INFO used_memory, what maxmemory is held to):
+ * a counter, as Redis's is the count of bytes its allocator handed out, made
+ * of figures each owner keeps up to date as it changes:
+ *   used_memory = the keys and values (keyspace.ts's accounting: what each
+ *                 key was measured at, V8's bytes as MEMORY USAGE counts them)
+ *               + the databases' tables (slab, buckets, LRU/TTL/size arrays)
+ *               + the clients' memory (CLIENT LIST tot-mem, kept per client
+ *                 by the server: refreshed after each read, by the cron, and
+ *                 all of them when INFO asks)
+ *               + the script caches.
+ * used_memory_startup is that sum when the server was created (the empty
+ * tables). The runtime itself — V8's builtins, the compiled code, the
+ * modules' objects, ~13 MB of heap before the first key — is not counted,
+ * as Redis's used_memory does not count its binary and libraries: it shows
+ * in allocator_allocated and the RSS. A limit of a few megabytes is then a
+ * limit on data, as in Redis (unit/maxmemory sets 11mb).
+ * Reading it is a sum (Server.usedMemory: the in-place changes settled, the
+ * tables added up: well under a microsecond on 16 databases), so the
+ * maxmemory check runs before every command as Redis's does. It drops as
+ * soon as a key goes, where V8's heap (which counts garbage until a
+ * collection finds it dead) would not: eviction measures what it freed by
+ * it. What the heap really holds is allocator_allocated (V8's used heap +
+ * external memory, garbage included until a collection).
  *
  * memFigures derives from it the breakdown INFO memory and MEMORY STATS
  * report, Redis's fields mapped onto what V8 and the process report:
- *   allocator_allocated  = used_memory (V8's used heap + external memory)
+ *   allocator_allocated  = V8's used heap + external memory
  *   allocator_active     = the heap's resident pages (total_physical_size)
  *                          + external memory: what the allocator keeps in
  *                          use, free room inside V8's pages included
@@ -42,14 +46,7 @@ import v8 from 'node:v8';
 import os from 'node:os';
 import type { ServerContext } from '../commands/context.js';
 import type { InfoFields } from './info.js';
-import { clientMemoryUsage, outputBufferMemory } from './client-mem.js';
 import { bytesToHuman, fixed } from '../util/numbers.js';
-import { usedMemory } from './used-memory.js';
-
-export { usedMemory };
-
-/** used_memory when the process loaded the server, before any client or key: used_memory_startup */
-const STARTUP_MEMORY = usedMemory();
 
 /** The figures INFO memory and MEMORY STATS / DOCTOR report (Redis's getMemoryOverheadData and zmalloc figures). */
 export interface MemFigures {
@@ -72,16 +69,14 @@ export interface MemFigures {
 
 /** The memory figures INFO memory and MEMORY STATS report (the mapping: see the header); raises s.peakMemory to the used memory. */
 export function memFigures(s: ServerContext): MemFigures {
-  // the young generation's garbage out first (see the header)
-  s.idleGc.collectYoung();
+  // every client's figure refreshed (Redis's mem_clients_normal: what CLIENT LIST tot-mem counts)
+  const used = s.usedMemory(true);
   const h = v8.getHeapStatistics();
   const rss = process.memoryUsage.rss();
-  const used = h.used_heap_size + h.external_memory;
+  const heap = h.used_heap_size + h.external_memory;
   if (used > s.peakMemory) s.peakMemory = used;
-  const startup = Math.min(STARTUP_MEMORY, used);
-  let clientBufs = 0;
-  // Redis's mem_clients_normal: every client's memory as CLIENT LIST tot-mem counts it
-  for (const c of s.clients.values()) clientBufs += clientMemoryUsage(c, outputBufferMemory(c.mem, s.unsentOutput(c)));
+  const startup = Math.min(s.startupMemory, used);
+  const clientBufs = s.clientsMemory;
   const scripts = s.luaMemory.scriptsEval + s.luaMemory.functions;
   const dbs: MemFigures['dbs'] = [];
   let tables = 0;
@@ -91,7 +86,8 @@ export function memFigures(s: ServerContext): MemFigures {
     dbs.push({ id: db.id, main: t.main, expires: t.expires });
     tables += t.main + t.expires;
   }
-  const overhead = Math.min(used, startup + clientBufs + scripts + tables);
+  // the startup figure is the empty tables and caches, counted in tables and scripts
+  const overhead = Math.min(used, clientBufs + scripts + tables);
   const active = h.total_physical_size + h.external_memory;
   return {
     used,
@@ -104,7 +100,7 @@ export function memFigures(s: ServerContext): MemFigures {
     overhead,
     dataset: used - overhead,
     netUsed: used - startup,
-    allocated: used,
+    allocated: heap,
     active,
     resident: active + h.malloced_memory,
   };
@@ -162,7 +158,7 @@ function memoryFields(s: ServerContext): InfoFields {
     ['rss_overhead_bytes', rss - resident],
     ['mem_fragmentation_ratio', r2(rss, used)],
     ['mem_fragmentation_bytes', rss - used],
-    ['mem_not_counted_for_evict', 0],
+    ['mem_not_counted_for_evict', s.notCountedForEvict()],
     ['mem_replication_backlog', 0],
     ['mem_total_replication_buffers', 0],
     ['mem_clients_slaves', 0],

@@ -15,7 +15,7 @@
  *  4. no_multi inside MULTI        — some commands make no sense queued
  *     ACL                          — the user's selectors allow the command, its keys and channels
  *     client eviction              — over maxmemory-clients, the biggest clients are freed (maybe this one)
- *     OOM                          — over maxmemory (noeviction), what may grow the dataset is refused
+ *     OOM                          — over maxmemory keys are evicted (server/evict.ts); when nothing can be, what may grow the dataset is refused
  *     MISCONF, NOREPLICAS          — writes refused while persistence fails or replicas are missing
  *  5. RESP2 pub/sub context        — a subscribed RESP2 connection only takes (un)subscribe, PING, QUIT, RESET
  *  6. loading                      — LOADING until the dataset is in memory
@@ -33,7 +33,7 @@ import { PARAMS } from './params.js';
 import { Slowlog } from './slowlog.js';
 import { Logger, type LogLevel } from './log.js';
 import { Keyspace } from '../keyspace/keyspace.js';
-import { MAX_STRING_CHARS, ValueTooLongError } from '../keyspace/value.js';
+import { MAX_STRING_CHARS, ValueTooLongError, type Value } from '../keyspace/value.js';
 import { CommandTable } from '../commands/table.js';
 import type { CommandSpec, CommandStats } from '../commands/spec.js';
 import {
@@ -93,7 +93,8 @@ import { adjustOpenFilesLimit } from './fd-limit.js';
 import { sleepBlocking } from '../util/sleep.js';
 import { strerror } from '../util/strerror.js';
 import { unlinkSync } from 'node:fs';
-import { registerMemoryInfo, usedMemory } from './memory.js';
+import { registerMemoryInfo } from './memory.js';
+import { Evictor, type EvictHost, type MaxmemoryPolicy } from './evict.js';
 import { InfoRegistry } from './info.js';
 import { CLIENT_TYPE_MASTER, CLIENT_TYPE_NORMAL, CLIENT_TYPE_PUBSUB, CLIENT_TYPE_SLAVE, ClientEviction } from './evict-clients.js';
 import { registerCoreInfo } from './info-core.js';
@@ -125,7 +126,7 @@ function noActiveChild(): boolean {
 /** A startup step (onStartup) failed: the server stopped; the message says why. */
 export class StartupFailure extends Error {}
 
-export class Server {
+export class Server implements EvictHost {
   readonly config: Config;
   readonly ks: Keyspace;
   readonly table = new CommandTable<ServerContext>();
@@ -272,9 +273,16 @@ export class Server {
   skipChecksumValidation = false;
   /** DEBUG PAUSE-CRON: the periodic work (serverCron, save points, AOF tick, signalled shutdowns) waits */
   pauseCron = false;
-  /** maxmemory in bytes (0: no limit), and whether the policy is noeviction */
+  /** maxmemory in bytes (0: no limit) */
   maxmemory = 0;
-  noEviction = true;
+  /** eviction under maxmemory: the policy's state, performEvictions, its timer */
+  readonly evictor: Evictor = new Evictor(this);
+  /** performEvictions failed before the command running now (Redis's pre_command_oom_state) */
+  preCommandOomState = false;
+  /** the clients' memory as last refreshed (each client's share: Client.usedMemCounted) */
+  clientsMemory = 0;
+  /** used_memory when the server was created: its empty tables and caches (INFO used_memory_startup) */
+  readonly startupMemory: number;
   /** min-replicas-to-write (0: writes need no replica) */
   minReplicasToWrite = 0;
   /** maxmemory-clients: the clients' memory by type and the eviction of the biggest (evict-clients.ts) */
@@ -344,6 +352,8 @@ export class Server {
     };
     // ... and, once per flush, tracking's null invalidation (trackingInvalidateKeysOnFlush)
     this.ks.flushSignalHook = () => this.tracking.invalidateKeysOnFlush();
+    this.startupMemory = this.usedMemory();
+    this.ks.overMaxmemoryAfterAlloc = (bytes) => this.maxmemory !== 0 && this.usedMemory() - this.notCountedForEvict() + bytes > this.maxmemory;
   }
 
   /**
@@ -399,11 +409,25 @@ export class Server {
     c.onChange('loglevel', (v) => (this.log.level = v as LogLevel));
     c.onChange('maxmemory-policy', (v) => {
       this.ks.lfu = v.endsWith('-lfu');
-      this.noEviction = v === 'noeviction';
+      this.evictor.policy = v as MaxmemoryPolicy;
     });
+    c.onChange('maxmemory-samples', (v) => (this.evictor.samples = Number(v)));
+    c.onChange('maxmemory-eviction-tenacity', (v) => (this.evictor.tenacity = Number(v)));
+    c.onChange('lazyfree-lazy-eviction', (v) => (this.evictor.lazy = v === 'yes'));
     c.onChange('maxmemory', (v) => {
       this.maxmemory = Number(v);
       this.clientEviction.setMaxmemory(this.maxmemory);
+      // Redis's updateMaxmemory (CONFIG SET only: not while the configuration is read at startup)
+      if (this.maxmemory !== 0 && this.cronTimer !== null) {
+        const used = this.usedMemory() - this.notCountedForEvict();
+        if (this.maxmemory < used) {
+          this.log.warning(
+            `WARNING: the new maxmemory value set via CONFIG SET (${this.maxmemory}) is smaller than the current memory usage (${used}). This will result in key eviction and/or the inability to accept new write commands depending on the maxmemory-policy.`,
+          );
+        }
+        // evicting from the timer, not inside the command (CONFIG SET may run in a transaction)
+        this.evictor.startTimeProc();
+      }
     });
     c.onChange('maxmemory-clients', (v) => this.clientEviction.setLimit(v, this.clients.values()));
     c.onChange('min-replicas-to-write', (v) => (this.minReplicasToWrite = Number(v)));
@@ -757,6 +781,9 @@ export class Server {
       this.clientsCron(now);
       // the table bounded also when idle, after a CONFIG SET tracking-table-max-keys
       if (this.tracking.clients !== 0) this.tracking.limitUsedSlots();
+      // Redis's serverCron: the peak of used memory (INFO used_memory_peak)
+      const used = this.usedMemory();
+      if (used > this.peakMemory) this.peakMemory = used;
       if (this.pauseUntil !== 0 && now >= this.pauseUntil) this.unpause();
       // not while loading: no commands run then, but the heap is being filled, not idle
       if (!this.loading) this.idleGc.maybeCollect(this.stats.numCommands, now, this.ks.dropped);
@@ -885,6 +912,7 @@ export class Server {
     this.shuttingDown = true;
     this.shutdownRunning = false;
     if (this.cronTimer !== null) clearInterval(this.cronTimer);
+    this.evictor.stop();
     const pidfile = this.config.get('pidfile');
     if (pidfile !== '') {
       this.log.notice('Removing the pid file.');
@@ -1029,6 +1057,10 @@ export class Server {
     (c) => stopMonitoring(c, this),
     (c) => this.tracking.clientFreed(c),
     (c) => this.clientEviction.clientFreed(c),
+    (c) => {
+      this.clientsMemory -= c.usedMemCounted;
+      c.usedMemCounted = 0;
+    },
   ];
 
   /** A read event: the client's input (a view of SHARED_READ_BUFFER, or a TLS socket's Buffer). */
@@ -1055,6 +1087,8 @@ export class Server {
     }
     this.processInputGuarded(c);
     c.parser.detach();
+    // the client's buffers as used memory counts them, for the next eviction check
+    if (this.maxmemory !== 0 && !c.closed) this.updateClientMemory(c);
     // Replies leave at the end of this loop iteration, after every socket that
     // was ready has been read (Redis's beforeSleep): one write per client per
     // iteration, and a burst of writes wakes a sleeping peer once instead of
@@ -1365,18 +1399,23 @@ export class Server {
       this.clientEviction.evictClients();
       if (c.closed) return;
     }
-    // OOM: Redis's performEvictions fails when used memory is over maxmemory and
-    // nothing may be evicted (noeviction); then commands that may grow the
+    // OOM: while maxmemory is set, Redis's performEvictions runs before every
+    // command (not while a script yields): keys are evicted by the policy
+    // until used memory is under the limit (server/evict.ts). When that fails
+    // (noeviction, or nothing left to evict), commands that may grow the
     // dataset are refused, and inside MULTI everything but EXEC, DISCARD,
     // QUIT and RESET (queueing takes memory too); an EXEC whose queue holds
-    // such a command is refused as a whole. The eviction policies are not
-    // implemented yet (issue 13): under them nothing is evicted or refused.
-    if (this.maxmemory !== 0 && this.noEviction && (f.denyoom || c.inMulti || cmd.name === 'exec')) {
-      const denyoom = f.denyoom || (cmd.name === 'exec' && c.multiQueue.some((q) => (q.flags ?? q.cmd).denyoom));
-      const queueing = c.inMulti && !OOM_MULTI_ALLOWED.has(cmd.parent?.name ?? cmd.name);
-      if ((denyoom || queueing) && usedMemory() > this.maxmemory) {
-        this.reject(c, cmd, Err.oom().resp, argv);
-        return;
+    // such a command is refused as a whole. Scripts read the outcome
+    // (preCommandOomState) for the deny-oom commands they call.
+    if (this.maxmemory !== 0 && this.yielding === null) {
+      const oom = this.evictor.performEvictions() === 'fail';
+      this.preCommandOomState = oom;
+      if (oom) {
+        const denyoom = f.denyoom || (cmd.name === 'exec' && c.multiQueue.some((q) => (q.flags ?? q.cmd).denyoom));
+        if (denyoom || (c.inMulti && !OOM_MULTI_ALLOWED.has(cmd.parent?.name ?? cmd.name))) {
+          this.reject(c, cmd, Err.oom().resp, argv);
+          return;
+        }
       }
     }
     // client-side caching: the tracking table kept within tracking-table-max-keys
@@ -1768,6 +1807,54 @@ export class Server {
     return c.kind === 'replica' ? 1 : c.inPubSub ? 2 : 0;
   }
 
+  // ---- used memory (server/memory.ts's header) and eviction's host (server/evict.ts) ----
+
+  /**
+   * used_memory: the keyspace's accounted bytes (settled),
+   * the databases' tables, the clients' memory (every client's refreshed
+   * first when `fresh`) and the script caches.
+   */
+  usedMemory(fresh = false): number {
+    if (fresh) for (const c of this.clients.values()) this.updateClientMemory(c);
+    const ks = this.ks;
+    ks.settle();
+    let tables = 0;
+    const dbs = ks.dbs;
+    for (let i = 0; i < dbs.length; i++) tables += dbs[i].tableBytesTotal();
+    return ks.dataBytes + tables + this.clientsMemory + this.luaMemory.scriptsEval + this.luaMemory.functions;
+  }
+
+  /** Redis's updateClientMemUsage: the client's figure (CLIENT LIST tot-mem) in clientsMemory. */
+  updateClientMemory(c: Client): void {
+    const m = clientMemoryUsage(c, outputBufferMemory(c.mem, this.unsentOutput(c)));
+    this.clientsMemory += m - c.usedMemCounted;
+    c.usedMemCounted = m;
+  }
+
+  /** Redis's freeMemoryGetNotCountedMemory: the AOF buffer (no replicas yet). */
+  notCountedForEvict(): number {
+    return this.aof !== null && this.aof.state !== 'off' ? this.aof.feed.buf.length : 0;
+  }
+
+  /** Redis's isSafeToPerformEvictions: not while a script yields, while loading, or while clients are paused. */
+  safeToEvict(): boolean {
+    return this.yielding === null && !this.loading && this.pauseUntil === 0;
+  }
+
+  freeObjectAsync(v: Value): void {
+    this.lazyfree.freeObjectAsync(v);
+  }
+
+  /** Redis's propagateDeletion: an evicted key as DEL (UNLINK when freed lazily) to the AOF and replicas. */
+  propagateDeletion(dbId: number, key: string, lazy: boolean): void {
+    const emit = this.propagation.emit;
+    if (emit !== null) emit(dbId, [lazy ? 'UNLINK' : 'DEL', key]);
+  }
+
+  latencySample(event: string, ms: number): void {
+    this.latency.addSampleIfNeeded(event, Math.floor(ms));
+  }
+
   /** Bytes of output not written yet: the reply being built and what the socket could not take. */
   unsentOutput(c: Client): number {
     return c.outBytes + (c.socket !== null ? c.socket.writableLength : 0);
@@ -1792,6 +1879,7 @@ export class Server {
     clientsCronResizeQueryBuffer(m, Math.floor((now - c.lastInteraction) / 1000), c.parser.currentBulkLen);
     const unsent = this.unsentOutput(c);
     clientsCronResizeOutputBuffer(m, now, this.replyBufferPeakResetMs, this.replyBufferResizing, unsent, this.replyBufferStats);
+    this.updateClientMemory(c);
     // clientsCronTrackExpansiveClients: the biggest buffers of the last seconds (INFO client_recent_max_*)
     const slot = Math.floor(now / 1000) % CLIENTS_PEAK_MEM_USAGE_SLOTS;
     const argv = c.memArgv;

@@ -9,7 +9,7 @@ import { errText, withServer } from '../harness/commands.js';
 import { bytesToHuman, fixed } from '../../src/util/numbers.js';
 import { jeSize } from '../../src/util/jemalloc.js';
 import { IdleGc } from '../../src/server/idle-gc.js';
-import { usedMemory } from '../../src/server/memory.js';
+import { heapUsed } from '../../src/server/used-memory.js';
 
 test('COMMAND COUNT, LIST and INFO show only the commands gKV implements', async () => {
   await withServer({}, async (c, srv) => {
@@ -371,7 +371,7 @@ test('MEMORY PURGE runs a full collection; an idle server collects once its heap
   });
   const g = new IdleGc();
   const MB = 1024 * 1024;
-  const base = usedMemory();
+  const base = heapUsed();
   // busy: the command counter moves, nothing happens however big the heap
   assert.equal(g.maybeCollect(1, 0, 0, base + 500 * MB), false);
   assert.equal(g.maybeCollect(2, 500, 0, base + 500 * MB), false);

@@ -175,7 +175,8 @@ test('over maxmemory with noeviction: denyoom commands and queueing are refused 
     await admin.cmd('CONFIG', 'SET', 'maxmemory', '1');
     assert.deepEqual(await c.cmd('EXEC'), [null, 'PONG'], 'a read-only EXEC runs');
     await admin.cmd('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lru');
-    assert.equal(await c.cmd('SET', 'y', '1'), 'OK', 'eviction policies (not implemented yet) refuse nothing');
+    assert.equal(errText(await c.cmd('SET', 'y', '1')), OOM, 'an eviction policy with nothing left to evict refuses as noeviction does');
+    assert.equal(await c.cmd('DBSIZE'), 0, 'the keys were evicted first');
     await admin.cmd('CONFIG', 'SET', 'maxmemory', '0');
   });
 });

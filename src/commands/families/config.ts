@@ -45,6 +45,7 @@ export function resetStats(s: ServerContext): void {
   ks.expiredTimeCapReachedCount = 0;
   ks.expireCycleCpuMs = 0;
   ks.evictedKeys = 0;
+  s.evictor.resetStats();
   ks.keyspaceHits = 0;
   ks.keyspaceMisses = 0;
   for (const spec of s.table.all()) spec.stats = newCommandStats();
