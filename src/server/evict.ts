@@ -53,6 +53,14 @@ export interface EvictHost {
   freeObjectAsync(v: Value): void;
   /** propagates a deletion (DEL or UNLINK) of key in database dbId */
   propagateDeletion(dbId: number, key: string, lazy: boolean): void;
+  /**
+   * writes the replies and pushes waiting for the end of the event loop's
+   * turn (what evicting queued: invalidations to tracking clients), as
+   * Redis's beforeSleep does after its time events: left waiting, they would
+   * count as client memory when the cron measures it, and make more keys go
+   * (the feedback loop Redis's unit/maxmemory guards against)
+   */
+  flushReplies(): void;
   /** a latency event (ms) for the latency monitor */
   latencySample(event: string, ms: number): void;
 }
@@ -113,7 +121,9 @@ export class Evictor {
     if (this.timer !== null) return;
     const step = () => {
       this.timer = null;
-      if (this.performEvictions() === 'running' && this.timer === null) this.timer = setImmediate(step);
+      const r = this.performEvictions();
+      this.host.flushReplies();
+      if (r === 'running' && this.timer === null) this.timer = setImmediate(step);
     };
     this.timer = setImmediate(step);
   }

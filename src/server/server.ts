@@ -1851,6 +1851,10 @@ export class Server implements EvictHost {
     if (emit !== null) emit(dbId, [lazy ? 'UNLINK' : 'DEL', key]);
   }
 
+  flushReplies(): void {
+    this.flushPending();
+  }
+
   latencySample(event: string, ms: number): void {
     this.latency.addSampleIfNeeded(event, Math.floor(ms));
   }
