@@ -1026,8 +1026,9 @@ export class Server implements EvictHost {
       c.fd = h && typeof h.fd === 'number' ? h.fd : -1;
       this.clients.set(c.id, c);
     }
-    // Redis's createClient: the default user, authenticated when that needs no password
-    c.user = this.acl.defaultUser;
+    // Redis's createClient: the default user, authenticated when that needs no password; a
+    // server-side client without a socket (the AOF loader's) runs anything, as Redis's NULL user
+    c.user = socket === null ? null : this.acl.defaultUser;
     c.authenticated = !this.acl.authRequired;
     c.onError = (text) => this.countError(text);
     return c;

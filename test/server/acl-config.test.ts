@@ -8,7 +8,7 @@
  * Redis describes single commands in a random order (its command dict's),
  * so user lines are compared as sorted words.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,13 +27,27 @@ function lineWords(line: string): string {
   return [sort(line.replace(/ ?\([^)]*\)/g, '')), ...groups].join(' ');
 }
 
-/** a server started in its own directory with a config file; stopped by stop() */
+/** every program started: killed after the last test, also when one timed out before its stop() */
+const started: Program[] = [];
+after(() => {
+  for (const p of started) if (p.proc.exitCode === null) p.proc.kill('SIGKILL');
+});
+
+/**
+ * A server started in its own directory with a config file; stopped by
+ * stop(). The port comes from freePort(), which another test may take
+ * first: the server answering must be ours (INFO's process_id), else the
+ * test fails here instead of talking to someone else's server.
+ */
 async function start(program: string, conf: string, extra: string[] = []): Promise<{ p: Program; c: RespClient; dir: string; port: number; stop(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'gkv-acl-'));
   writeFileSync(join(dir, 'server.conf'), conf);
   const port = await freePort();
   const p = startProgram(program, [join(dir, 'server.conf'), '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...extra], { cwd: dir });
+  started.push(p);
   const c = await connectWhenListening(port);
+  const info = String(await c.cmd('INFO', 'server'));
+  assert.equal(/process_id:(\d+)/.exec(info)?.[1], String(p.proc.pid), `port ${port} is another server's`);
   return {
     p,
     c,
