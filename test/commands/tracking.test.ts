@@ -110,3 +110,31 @@ test('a script that yields keeps its caller the executing client: its own invali
     }
   });
 });
+
+test('a key evicted before a command is invalidated before the reply of that command', async () => {
+  await withGkv({}, async (srv) => {
+    const t = await RecordingConn.open(srv.port);
+    const other = await RespClient.connect(srv.port);
+    try {
+      t.send(['HELLO', '3']);
+      t.send(['CLIENT', 'TRACKING', 'on']);
+      t.send(['SETEX', 'volatile-key', '10000', 'x']);
+      t.send(['GET', 'volatile-key']);
+      await t.barrier('tracked');
+      const used = Number(await infoField(other, 'used_memory', 'memory')) - Number(await infoField(other, 'mem_not_counted_for_evict', 'memory'));
+      await other.cmd('CONFIG', 'SET', 'maxmemory-policy', 'volatile-random');
+      await other.cmd('CONFIG', 'SET', 'maxmemory', String(used + 100 * 1024));
+      // a 200 KB value takes used memory over the limit: the next command evicts the volatile key first
+      t.send(['SETBIT', 'big-key', '1600000', '0']);
+      t.send(['GETBIT', 'big-key', '0']);
+      const frames = await t.barrier('evicted');
+      assert.deepEqual(
+        frames.map((f) => f.raw),
+        [':0\r\n', '>2\r\n$10\r\ninvalidate\r\n*1\r\n$12\r\nvolatile-key\r\n', ':0\r\n', '$7\r\nevicted\r\n'],
+      );
+    } finally {
+      t.close();
+      other.close();
+    }
+  });
+});
