@@ -78,7 +78,11 @@ export function intsetLength(s: string): number {
   return ((s.length - 1) * 2) / s.charCodeAt(0);
 }
 
-/** A char of 256 or more: V8 then keeps the string at two bytes a char. */
+/**
+ * A char of 256 or more: V8 then keeps the string at two bytes a char. Every
+ * intset string is made so that V8 narrows it when it can (String.fromCharCode,
+ * ucs2Slice), or from the parts of one that has a wide char left.
+ */
 const WIDE_CHAR = /[^\x00-\xff]/;
 
 /** What the intset's string costs in V8 (one or two bytes a char, see the header). */
@@ -417,10 +421,23 @@ export function intsetAddAll(s: string, vals: readonly IntVal[], max: number): {
   return { s: added === 0 ? s : store(w, n), taken, added };
 }
 
+/** Is one of the u chars at o 256 or more? */
+function wideUnits(s: string, o: number, u: number): boolean {
+  for (let k = 0; k < u; k++) if (s.charCodeAt(o + k) > 255) return true;
+  return false;
+}
+
 /** s without the element at index i. */
 export function intsetRemoveAt(s: string, i: number): string {
   const w = s.charCodeAt(0);
   const n = ((s.length - 1) * 2) / w;
+  const u = w >> 1;
+  const o = 1 + i * u;
+  if (s !== held && s.length > 24 && !wideUnits(s, o, u)) {
+    // not in SCRATCH: one copy (join makes a new flat string) beats two. The result keeps s's char size, which
+    // stays right (see intsetBytes) as the chars that go are narrow: a wide s keeps a wide char.
+    return [s.slice(0, o), s.slice(o + u)].join('');
+  }
   take(s, 0);
   const at = BASE + i * w;
   scratch.copyWithin(at, at + w, BASE + n * w);

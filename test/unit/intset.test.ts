@@ -166,3 +166,23 @@ test('an int16 intset of 512 members is a string of 1 + 1 char a member, 2 after
   assert.equal(s.length, 1 + 514 * 4);
   assert.equal(intsetGet(s, 0), -(2 ** 40));
 });
+
+test('removals alternating between intsets (neither held in the scratch buffer) give the same elements as a model', () => {
+  fc.assert(
+    fc.property(fc.array(valArb, { minLength: 30, maxLength: 80 }), fc.array(valArb, { minLength: 30, maxLength: 80 }), fc.array(fc.nat(), { maxLength: 60 }), (xs, ys, picks) => {
+      const sets = [intsetFromValues(xs).s, intsetFromValues(ys).s];
+      const models = [intsetMembers(sets[0]), intsetMembers(sets[1])];
+      picks.forEach((p, k) => {
+        const which = k & 1;
+        if (models[which].length === 0) return;
+        const i = p % models[which].length;
+        sets[which] = intsetRemoveAt(sets[which], i);
+        models[which].splice(i, 1);
+        assert.deepEqual(intsetMembers(sets[which]), models[which]);
+        assert.equal(intsetLength(sets[which]), models[which].length);
+      });
+      for (const w of [0, 1]) for (const m of models[w]) assert.ok(intsetFind(sets[w], parseInt64(m)!));
+    }),
+    { seed: 13, numRuns: 200 },
+  );
+});
