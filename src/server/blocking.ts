@@ -276,9 +276,11 @@ export class Blocking {
   scanDatabaseForReadyKeys(db: Db): void {
     const m = this.byKey[db.id];
     if (m === undefined) return;
+    // the raw table, as Redis's dictFind: an expired key is signalled too, and
+    // expires (its DEL propagated) when the waiting client is served, after SWAPDB
     for (const key of m.keys()) {
-      const v = db.peek(key);
-      if (v !== undefined) this.signalKeyAsReady(db, key, v);
+      const slot = db.dict.find(key);
+      if (slot !== -1) this.signalKeyAsReady(db, key, db.dict.vals[slot]!);
     }
   }
 
@@ -443,6 +445,20 @@ export class Blocking {
     if (s.latencyTracking) s.recordLatency(cmd.stats, total);
     s.slowlog.pushIfNeeded(c, cmd, argv, total);
     s.latency.addSampleIfNeeded('command-unblocking', Math.floor(replyUsec / 1000));
+  }
+
+  /**
+   * Tries to serve blocked c now, with its request's serve (a wait on
+   * something other than keys — WAIT's acknowledgements — that came true).
+   * Returns true when c was blocked and is served.
+   */
+  serveNow(c: Client): boolean {
+    const st = this.states.get(c);
+    if (st === undefined) return false;
+    this.serveClient(c, st, '');
+    const served = !this.states.has(c);
+    if (served) this.s.flushPending();
+    return served;
   }
 
   /**

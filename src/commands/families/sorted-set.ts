@@ -513,6 +513,7 @@ export function genericZpopCommand(c: Client, keys: readonly string[], max: bool
   }
   if (count === 0) {
     c.addArrayLen(0);
+    zpopResultCount = 0;
     return key;
   }
   if (count === -1) count = 1;
@@ -536,8 +537,12 @@ export function genericZpopCommand(c: Client, keys: readonly string[], max: bool
   if (max) z.removeRangeByRank(len - n, len - 1);
   else z.removeRangeByRank(0, n - 1);
   afterRemoval(db, key, z, n, max ? 'zpopmax' : 'zpopmin');
+  zpopResultCount = n;
   return key;
 }
+
+/** how many elements the last genericZpopCommand popped: ZMPOP/BZMPOP propagate that count, as Redis does */
+let zpopResultCount = 0;
 
 /** ZPOPMIN/ZPOPMAX key [count] */
 function zpopMinMaxCommand(c: Client, argv: string[], max: boolean): void {
@@ -579,7 +584,7 @@ function zmpopCommand(c: Client, argv: string[]): void {
   const { keys, max, count } = parseZmpopArgs(argv, 1);
   const key = genericZpopCommand(c, keys, max, true, count, true, true);
   // always propagated as ZPOPMIN/ZPOPMAX with a count
-  if (key !== null) c.propagateArgv = [max ? 'ZPOPMAX' : 'ZPOPMIN', key, String(count)];
+  if (key !== null) c.propagateArgv = [max ? 'ZPOPMAX' : 'ZPOPMIN', key, String(zpopResultCount)];
 }
 
 // ---------------------------------------------------------------- blocking pops
@@ -593,7 +598,7 @@ function zmpopCommand(c: Client, argv: string[]): void {
 function blockingGenericZpopCommand(c: Client, s: DataContext, keys: string[], max: boolean, timeoutArg: string, count: number, nested: boolean): void {
   const timeout = parseTimeout(timeoutArg, s.ks.now);
   const popName = max ? 'ZPOPMAX' : 'ZPOPMIN';
-  const propagateAs = (key: string): string[] => (count === -1 ? [popName, key] : [popName, key, String(count > 0 ? count : 1)]);
+  const propagateAs = (key: string): string[] => (count === -1 ? [popName, key] : [popName, key, String(zpopResultCount)]);
   for (const k of keys) {
     const z = getZsetWrite(c.db, k);
     if (z === null || z.length === 0) continue;

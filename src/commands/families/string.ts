@@ -247,6 +247,8 @@ function getdelCommand(c: Client, argv: string[]): void {
   if (v !== null) {
     c.db.delete(argv[1]);
     c.db.notify(NOTIFY_GENERIC, 'del', argv[1]);
+    // propagated as the DEL it amounts to (Redis's getdelCommand)
+    c.propagateArgv = ['DEL', argv[1]];
   }
   addStringValueOrNull(c, v);
 }
