@@ -18,6 +18,7 @@ import { registerLatencyInfo } from './commands/families/latency.js';
 import { clientInfoLine } from './commands/families/connection.js';
 import { installAof } from './persistence/aof/index.js';
 import { installRdb } from './persistence/rdb/index.js';
+import { installReplication } from './replication/index.js';
 import { registerPersistenceInfo } from './persistence/info.js';
 import { installScripting } from './scripting/index.js';
 import { installFunctions } from './scripting/functions.js';
@@ -53,5 +54,6 @@ export function composeServer(config: Config = new Config(PARAMS), opts: Compose
     installRdb(server, opts.persistence.loadRdb); // SAVE/BGSAVE, save points, the save at shutdown, load at startup
     registerPersistenceInfo(server); // INFO persistence: loading, rdb_ and aof_ fields (persistence/info)
   }
+  installReplication(server); // the master side: SYNC/PSYNC, the stream, the backlog, WAIT (replication/)
   return server;
 }

@@ -90,6 +90,11 @@ export interface ServerStats {
   /** read events and socket writes (INFO total_reads_processed / total_writes_processed) */
   readsProcessed: number;
   writesProcessed: number;
+  /** replication: full and partial resyncs served, and the stream's bytes sent (INFO stats) */
+  syncFull: number;
+  syncPartialOk: number;
+  syncPartialErr: number;
+  netReplOutput: number;
 }
 
 /** Zeroed counters: a new server's, and what CONFIG RESETSTAT puts back. */
@@ -107,6 +112,10 @@ export function newServerStats(): ServerStats {
     instOut: 0,
     readsProcessed: 0,
     writesProcessed: 0,
+    syncFull: 0,
+    syncPartialOk: 0,
+    syncPartialErr: 0,
+    netReplOutput: 0,
   };
 }
 
@@ -240,6 +249,8 @@ export interface ServerContext extends DataContext {
   readonly monitors: Set<Client>;
   readonly onStopped: (() => void)[];
   readonly onFlushAll: (() => void)[];
+  /** what a subsystem undoes when a client leaves (freeClient's steps) */
+  readonly onClientFreed: ((c: Client) => void)[];
   /**
    * The command that gave the event loop back before finishing — a script
    * running past busy-reply-threshold (Redis's isInsideYieldingLongCommand):
@@ -255,6 +266,13 @@ export interface ServerContext extends DataContext {
    */
   finishYieldedCall(c: Client): void;
 
+  /** CLIENT PAUSE is in force */
+  readonly clientsPaused: boolean;
+  /**
+   * Redis's checkClientOutputBufferLimits for output the server holds for c
+   * elsewhere (a replica's stream): closes c when over its class's limit.
+   */
+  overOutputLimit(c: Client, unsent: number): boolean;
   /** runs a command as call() does (EXEC's queue) */
   call(c: Client, cmd: CommandSpec<ServerContext>, argv: string[]): void;
   /**

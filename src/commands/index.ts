@@ -21,6 +21,7 @@ import { stringCommands } from './families/string.js';
 import { transactionCommands } from './families/transactions.js';
 import { aofCommands } from '../persistence/aof/commands.js';
 import { rdbCommands } from '../persistence/rdb/commands.js';
+import { replicationCommands } from '../replication/commands.js';
 import { latencyCommands } from './families/latency.js';
 import { streamCommands } from './families/stream.js';
 import { streamGroupCommands } from './families/stream-groups.js';
@@ -47,6 +48,7 @@ export function registerAllCommands(t: CommandTable): void {
   t.register(transactionCommands);
   t.register(aofCommands);
   t.register(rdbCommands);
+  t.register(replicationCommands);
   t.register(latencyCommands);
   t.register(streamCommands);
   t.register(streamGroupCommands);

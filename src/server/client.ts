@@ -204,6 +204,8 @@ export class Client {
   tracking = 0;
   trackingRedirect = 0;
   trackingPrefixes: Set<string> | null = null;
+  /** the replication offset right after this client's last write (WAIT waits for it: Redis's woff) */
+  woff = 0;
   /** kind for CLIENT LIST/KILL TYPE: normal, master, replica, pubsub */
   kind: 'normal' | 'master' | 'replica' = 'normal';
 

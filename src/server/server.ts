@@ -70,6 +70,7 @@ import { Children } from './children.js';
 import { Propagation } from './propagation.js';
 import type { Aof } from '../persistence/aof/aof.js';
 import type { RdbState } from '../persistence/rdb/index.js';
+import type { ReplicationMaster } from '../replication/master.js';
 import type { Functions } from '../scripting/functions.js';
 import { dictSetResizePolicy } from '../datatypes/dict.js';
 import { HdrHistogram } from '../util/hdr-histogram.js';
@@ -219,6 +220,7 @@ export class Server implements EvictHost {
   /** persistence, typed fields the composition root's installers set (persistence/aof, persistence/rdb) */
   aof: Aof | null = null;
   rdb: RdbState | null = null;
+  repl: ReplicationMaster | null = null;
   /** FUNCTION's libraries and engines (scripting/functions), set by installFunctions */
   functions: Functions | null = null;
   /** where the writes go (the AOF's feed, tests' recorders): see propagation.ts */
@@ -1062,7 +1064,11 @@ export class Server implements EvictHost {
       this.clientsMemory -= c.usedMemCounted;
       c.usedMemCounted = 0;
     },
+    (c) => {
+      for (const f of this.onClientFreed) f(c);
+    },
   ];
+  readonly onClientFreed: ((c: Client) => void)[] = [];
 
   /** A read event: the client's input (a view of SHARED_READ_BUFFER, or a TLS socket's Buffer). */
   private onData(c: Client, input: Buffer): void {
@@ -1432,11 +1438,11 @@ export class Server implements EvictHost {
         }
       }
     }
-    // min-replicas-to-write: writes need that many replicas acknowledging within
-    // min-replicas-max-lag; gKV has no replicas yet (issue 14), so any
-    // requirement is unmet (Redis's checkGoodReplicasStatus with none connected)
+    // min-replicas-to-write: writes need that many replicas online whose last
+    // acknowledgement is at most min-replicas-max-lag seconds old (Redis's
+    // checkGoodReplicasStatus)
     if (this.minReplicasToWrite !== 0 && (f.write || (cmd.name === 'exec' && c.multiQueue.some((q) => (q.flags ?? q.cmd).write)))) {
-      if (this.config.getInt('min-replicas-max-lag') !== 0) {
+      if (this.config.getInt('min-replicas-max-lag') !== 0 && (this.repl?.goodReplicas() ?? 0) < this.minReplicasToWrite) {
         this.reject(c, cmd, Err.noReplicas().resp, argv);
         return;
       }
@@ -1539,6 +1545,9 @@ export class Server implements EvictHost {
     if (cmd === undefined || cmd.subcommands === null || argv.length < 2) return cmd;
     return cmd.subcommands.get(argv[1].toLowerCase());
   };
+  get clientsPaused(): boolean {
+    return this.pauseUntil !== 0;
+  }
 
   /** Redis's prev_err_count: the error count when the last call() started or ended */
   private prevErrCount = 0;
@@ -1731,7 +1740,11 @@ export class Server implements EvictHost {
       return;
     }
     const bytes = c.outBytes;
-    if (bytes !== 0) {
+    if (bytes !== 0 && c.kind === 'replica') {
+      // a replica's connection carries the replication stream only: replies to its own commands are not sent
+      c.out = '';
+      c.takeChunks();
+    } else if (bytes !== 0) {
       for (const h of this.beforeReplies) h();
       const out = c.out;
       c.out = '';
@@ -1769,7 +1782,7 @@ export class Server implements EvictHost {
    * soft seconds, is closed (a subscriber that does not read cannot make the
    * server hold its messages without bound). Returns true if it was closed.
    */
-  private overOutputLimit(c: Client, unsent: number, async = true): boolean {
+  overOutputLimit(c: Client, unsent: number, async = true): boolean {
     const l = this.outputLimits[this.obufClass(c)];
     // what Redis measures: the reply list beyond the static reply buffer (client-mem.ts)
     const pending = outputBufferMemory(c.mem, unsent);

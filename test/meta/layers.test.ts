@@ -9,7 +9,7 @@
  *     (commands/spec, table, context, args, help, keys …); scripting/ (the
  *     scripts' runtime: it runs commands through the command model and call())
  *   4 command families and persistence: commands/families/*, commands/index.ts,
- *     persistence/*, server/crash.ts
+ *     persistence/*, replication/*, server/crash.ts
  *   5 server/server.ts                   — runs commands, knows none of them
  *   6 the composition root and entry points: compose.ts, index.ts, bin/
  * cli/ (gkv-cli) may import layer 0 only.
@@ -54,7 +54,7 @@ function layerOf(f: string): number {
   if (f.startsWith('datatypes/') || f.startsWith('lua/')) return 1;
   if (f.startsWith('keyspace/') || f.startsWith('pubsub/')) return 2;
   if (f === 'server/server.ts') return 5;
-  if (f === 'server/crash.ts' || f.startsWith('commands/families/') || f === 'commands/index.ts' || f.startsWith('persistence/')) return 4;
+  if (f === 'server/crash.ts' || f.startsWith('commands/families/') || f === 'commands/index.ts' || f.startsWith('persistence/') || f.startsWith('replication/')) return 4;
   if (f.startsWith('server/') || f.startsWith('commands/') || f.startsWith('scripting/')) return 3;
   if (f === 'compose.ts' || f === 'index.ts' || f.startsWith('bin/')) return 6;
   throw new Error(`no layer for src/${f}: add it to layerOf (test/meta/layers.test.ts) and docs/ARCHITECTURE.md`);

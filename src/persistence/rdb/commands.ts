@@ -10,7 +10,6 @@ import type { Client } from '../../server/client.js';
 import type { ServerContext } from '../../commands/context.js';
 import type { ServerCommands } from '../../commands/context.js';
 import { Err } from '../../protocol/errors.js';
-import { activeChildOf } from '../child.js';
 import { rdbStateOf } from './index.js';
 
 const saveInProgress = () => Err.raw('ERR Background save already in progress');
@@ -32,8 +31,9 @@ function bgsaveCommand(c: Client, argv: string[], s: ServerContext): void {
     if (argv.length === 2 && argv[1].toLowerCase() === 'schedule') schedule = true;
     else throw Err.syntax();
   }
-  if (st.bg !== null) throw saveInProgress();
-  if (activeChildOf(s) !== null || s.inExec) {
+  // an RDB being made, to a file or to replicas' sockets (a diskless sync)
+  if (st.bg !== null || s.children.active?.type === 'rdb') throw saveInProgress();
+  if (s.children.active !== null || s.inExec) {
     if (!schedule && !s.inExec) {
       throw Err.raw("ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.");
     }

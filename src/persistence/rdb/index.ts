@@ -54,6 +54,8 @@ export class RdbState {
   /** (seconds, changes) pairs of the `save` parameter */
   points: [number, number][] = [];
   private timer: NodeJS.Timeout | null = null;
+  /** called when a BGSAVE ends (true: the file is written): the replicas waiting for it (Redis's updateSlavesWaitingBgsave) */
+  readonly onBackgroundDone: ((ok: boolean) => void)[] = [];
 
   constructor(private readonly s: ServerContext) {}
 
@@ -106,6 +108,7 @@ export class RdbState {
           // the server's own kill (FLUSHALL, SHUTDOWN) is no error, as Redis's SIGUSR1
           if (!r.killed) this.lastBgsaveOk = false;
         }
+        for (const f of this.onBackgroundDone) f(r.ok);
       });
     } catch (e) {
       this.lastBgsaveOk = false;
