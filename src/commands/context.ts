@@ -266,6 +266,12 @@ export interface ServerContext extends DataContext {
    */
   finishYieldedCall(c: Client): void;
 
+  /** min-replicas-to-write is unmet: writes get -NOREPLICAS */
+  tooFewGoodReplicas(): boolean;
+  /** a replica whose link is down with replica-serve-stale-data no: only stale-allowed commands run */
+  staleReplica(): boolean;
+  /** a replica with replica-read-only yes: writes are its master's only */
+  readOnlyReplica(): boolean;
   /** CLIENT PAUSE is in force */
   readonly clientsPaused: boolean;
   /**
@@ -298,6 +304,8 @@ export interface ServerContext extends DataContext {
   /** a client of the server's own (a socket, or null: the AOF loader's fake client) */
   createClient(socket: Socket | null, unixPath?: string | null): Client;
   freeClient(c: Client): void;
+  /** input for c read from a connection the server did not accept (a master's link): parsed and run as a read event's */
+  feedClient(c: Client, chunk: Buffer): void;
   /** the biggest input and output buffers among the clients (INFO client_recent_max_*) */
   expansiveClients(): [number, number];
   /** a client's output not yet written (CLIENT LIST omem) */

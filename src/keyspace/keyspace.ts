@@ -268,7 +268,7 @@ export class Db {
   expireIfNeeded(slot: number): boolean {
     if (!this.slotExpired(slot)) return false;
     // replicas/loading, and a CLIENT PAUSE: logically expired, kept
-    if (this.ks.noExpireDeletes || this.ks.expirePaused) return true;
+    if (this.ks.noExpireDeletes || this.ks.expirePaused) return !this.ks.masterClientRunning;
     const key = this.dict.keys[slot]!;
     if (this.ks.latencyMonitorOn) {
       // Redis's deleteExpiredKeyAndPropagate: the deletion is the latency monitor's "expire-del" event
@@ -652,6 +652,8 @@ export class Keyspace {
   noTouch = false;
   /** Replicas and loading keep logically expired keys. */
   noExpireDeletes = false;
+  /** a replica's master client runs: expired keys are still there for it (it sends the DELs) */
+  masterClientRunning = false;
   /** clients are paused (CLIENT PAUSE): expired keys are not deleted either, lazily or actively */
   expirePaused = false;
   activeExpireEnabled = true;

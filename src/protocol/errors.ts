@@ -103,6 +103,8 @@ export const Err = {
   bitfieldRo: () => E('ERR BITFIELD_RO only supports the GET subcommand'),
   /** min-replicas-to-write is not met (Redis's shared.noreplicaserr) */
   noReplicas: () => E('NOREPLICAS Not enough good replicas to write.'),
+  /** a write on a read-only replica (Redis's shared.roslaveerr) */
+  readonlyReplica: () => E("READONLY You can't write against a read only replica."),
   /** over maxmemory with nothing to evict (Redis's shared.oomerr) */
   oom: () => E("OOM command not allowed when used memory > 'maxmemory'."),
   /** a script past busy-reply-threshold runs (Redis's shared.slowevalerr / slowscripterr) */

@@ -10,6 +10,7 @@ import type { ServerCommands, ServerContext } from '../commands/context.js';
 import { Err } from '../protocol/errors.js';
 import { parseInt64 } from '../util/numbers.js';
 import type { ReplicationMaster } from './master.js';
+import { clientInfoLine } from '../commands/families/connection.js';
 
 declare module '../commands/context.js' {
   interface ServerContext {
@@ -18,9 +19,12 @@ declare module '../commands/context.js' {
   }
 }
 
+/** a server composed without replication (composeServer always installs it) */
+const noReplication = () => Err.raw('ERR replication is not available on this server');
+
 /** SYNC / PSYNC replid offset (syncCommand). */
 function syncCommand(c: Client, argv: string[], s: ServerContext): void {
-  if (s.repl === null) throw Err.raw('ERR replication is not available on this server');
+  if (s.repl === null) throw noReplication();
   s.repl.sync(c, argv);
 }
 
@@ -33,9 +37,23 @@ function replconfCommand(c: Client, argv: string[], s: ServerContext): void {
   s.repl.replconf(c, argv);
 }
 
-/** ROLE of a master: ["master", master_repl_offset, [[ip, port, acked offset] for each online replica]]. */
+/**
+ * ROLE: a master's ["master", master_repl_offset, [[ip, port, acked offset]
+ * for each online replica]], or a replica's ["slave", host, port, link
+ * state, offset applied (-1 without a link)].
+ */
 function roleCommand(c: Client, _argv: string[], s: ServerContext): void {
   const r = s.repl;
+  const u = r?.upstream ?? null;
+  if (u !== null) {
+    c.addArrayLen(5);
+    c.addBulk('slave');
+    c.addBulk(u.host);
+    c.addInt(u.port);
+    c.addBulk(u.state);
+    c.addInt(u.master !== null ? r!.offset - u.master.parser.pendingBytes : -1);
+    return;
+  }
   const replicas = r === null ? [] : r.describe().filter((d) => d.online);
   c.addArrayLen(3);
   c.addBulk('master');
@@ -93,7 +111,31 @@ function waitCommand(c: Client, argv: string[], s: ServerContext): void {
   }
 }
 
+/** REPLICAOF host port | NO ONE (replicaofCommand); SLAVEOF is the same command. */
+function replicaofCommand(c: Client, argv: string[], s: ServerContext): void {
+  const r = s.repl;
+  if (r === null) throw noReplication();
+  if (argv[1].toLowerCase() === 'no' && argv[2].toLowerCase() === 'one') {
+    if (r.upstream !== null) r.unsetMaster(clientInfoLine(c, s));
+    c.addOK();
+    return;
+  }
+  if (c.kind === 'replica') throw Err.raw('ERR Command is not valid when client is a replica.');
+  const port = parseInt64(argv[2]);
+  if (port === null || typeof port !== 'number') throw Err.notInteger();
+  const u = r.upstream;
+  if (u !== null && u.host.toLowerCase() === argv[1].toLowerCase() && u.port === port) {
+    s.log.notice('REPLICAOF would result into synchronization with the master we are already connected with. No operation performed.');
+    c.addStatus('OK Already connected to specified master');
+    return;
+  }
+  r.setMaster(argv[1], port, clientInfoLine(c, s));
+  c.addOK();
+}
+
 export const replicationCommands: ServerCommands = [
+  { name: 'replicaof', handler: replicaofCommand },
+  { name: 'slaveof', handler: replicaofCommand },
   { name: 'sync', handler: syncCommand },
   { name: 'psync', handler: syncCommand },
   { name: 'replconf', handler: replconfCommand },

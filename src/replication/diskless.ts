@@ -38,6 +38,8 @@ export class DisklessSync implements ActiveChild {
   constructor(
     private readonly s: ServerContext,
     targets: ReplicaLink[],
+    /** the RDB holds the functions only (REPLCONF rdb-filter-only functions) */
+    private readonly excludeData: boolean,
     private readonly done: (ok: boolean, job: DisklessSync) => void,
   ) {
     this.targets = targets;
@@ -96,7 +98,10 @@ export class DisklessSync implements ActiveChild {
     const delayUs = this.s.config.getInt('rdb-key-save-delay');
     let complete: boolean;
     try {
-      complete = delayUs > 0 ? this.snap.step(SLICE_MS, 1) : this.snap.step(SLICE_MS);
+      if (this.excludeData) {
+        this.snap.finish();
+        complete = true;
+      } else complete = delayUs > 0 ? this.snap.step(SLICE_MS, 1) : this.snap.step(SLICE_MS);
       if (complete) this.img.end();
       else this.img.drain();
     } catch (e) {

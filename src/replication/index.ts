@@ -14,10 +14,40 @@ export function installReplication(s: ServerContext): ReplicationMaster {
   const m = new ReplicationMaster(s);
   s.repl = m;
   s.info.register('replication', () => {
-    const lines: [string, string | number][] = [
-      ['role', 'master'],
-      ['connected_slaves', m.replicas.length],
-    ];
+    const u = m.upstream;
+    const lines: [string, string | number][] = [];
+    if (u === null) lines.push(['role', 'master']);
+    else {
+      const now = Math.floor(Date.now() / 1000);
+      const applied = u.master !== null ? m.offset - u.master.parser.pendingBytes : (u.cached?.offset ?? 1);
+      lines.push(
+        ['role', 'slave'],
+        ['master_host', u.host],
+        ['master_port', u.port],
+        ['master_link_status', u.state === 'connected' ? 'up' : 'down'],
+        ['master_last_io_seconds_ago', u.master !== null ? Math.floor((Date.now() - u.master.lastInteraction) / 1000) : -1],
+        ['master_sync_in_progress', u.syncInProgress ? 1 : 0],
+        ['slave_read_repl_offset', u.master !== null ? m.offset : applied],
+        ['slave_repl_offset', applied],
+      );
+      if (u.syncInProgress) {
+        const total = u.transferSize;
+        lines.push(
+          ['master_sync_total_bytes', total],
+          ['master_sync_read_bytes', u.transferRead],
+          ['master_sync_left_bytes', total === -1 ? -1 : total - u.transferRead],
+          ['master_sync_perc', total > 0 ? ((u.transferRead * 100) / total).toFixed(2) : '0.00'],
+          ['master_sync_last_io_seconds_ago', now - u.lastIo],
+        );
+      }
+      if (u.state !== 'connected') lines.push(['master_link_down_since_seconds', u.everUp ? now - u.downSince : -1]);
+      lines.push(
+        ['slave_priority', s.config.getInt('replica-priority')],
+        ['slave_read_only', s.config.getBool('replica-read-only') ? 1 : 0],
+        ['replica_announced', s.config.getBool('replica-announced') ? 1 : 0],
+      );
+    }
+    lines.push(['connected_slaves', m.replicas.length]);
     let i = 0;
     for (const d of m.describe()) lines.push([`slave${i++}`, `ip=${d.ip},port=${d.port},state=${d.state},offset=${d.offset},lag=${d.lag}`]);
     const b = m.backlog;
@@ -38,7 +68,15 @@ export function installReplication(s: ServerContext): ReplicationMaster {
   s.onClientFreed.push((c) => m.clientFreed(c));
   rdbStateOf(s)?.onBackgroundDone.push((ok) => m.bgsaveDone(ok));
   s.config.onChange('repl-backlog-size', () => m.resizeBacklog());
-  s.onStartup.push(() => m.start());
+  s.onStartup.push(() => {
+    // `replicaof` in the config: a replica from the start, connecting from the cron (no log line of a user request)
+    const v = s.config.get('replicaof');
+    if (v !== '') {
+      const sp = v.lastIndexOf(' ');
+      m.setMaster(v.slice(0, sp), Number(v.slice(sp + 1)), null);
+    }
+    m.start();
+  });
   s.onStopped.push(() => m.stop());
   return m;
 }

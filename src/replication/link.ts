@@ -20,6 +20,8 @@ export class ReplicaLink {
   listeningPort = 0;
   announcedIp = '';
   capa = 0;
+  /** REPLCONF rdb-filter-only functions: its RDB holds the functions and no keys (SLAVE_REQ_RDB_EXCLUDE_DATA) */
+  excludeData = false;
   /** attached with SYNC (no +FULLRESYNC, no ACKs expected): CLIENT_PRE_PSYNC */
   prePsync = false;
   /** the offset its full sync starts at (psync_initial_offset) */
@@ -45,4 +47,16 @@ export function sendToReplica(stats: ServerStats, r: ReplicaLink, data: string |
   stats.netReplOutput += data.length;
   stats.netOutput += data.length;
   r.c.totNetOut += data.length;
+}
+
+/** What the replica side (replica.ts) drives of the master side's history and stream (master.ts). */
+export interface ReplicationHistory {
+  replid2: string;
+  secondReplidOffset: number;
+  readonly offset: number;
+  clearReplid2(): void;
+  resetOffset(offset: number): void;
+  ensureBacklog(): void;
+  proxyFromMaster(str: string): void;
+  disconnectReplicas(): void;
 }

@@ -39,8 +39,10 @@ import { randomBytes } from 'node:crypto';
 import type { ServerContext } from '../commands/context.js';
 import type { Client } from '../server/client.js';
 import { ReplBacklog } from './backlog.js';
+import { Err } from '../protocol/errors.js';
 import { DisklessSync } from './diskless.js';
 import { CAPA_EOF, CAPA_PSYNC2, ReplicaLink, sendToReplica } from './link.js';
+import { ReplicaOf } from './replica.js';
 import { rdbStateOf } from '../persistence/rdb/index.js';
 import { rdbPath } from '../persistence/rdb/file.js';
 
@@ -79,6 +81,9 @@ export class ReplicationMaster {
     return this.s.replId;
   }
 
+  /** the master this server replicates (REPLICAOF), null while it is a master */
+  upstream: ReplicaOf | null = null;
+
   linkOf(c: Client): ReplicaLink | undefined {
     return this.byClient.get(c);
   }
@@ -95,6 +100,13 @@ export class ReplicationMaster {
 
   /** The propagation listener: one write into the stream (replicationFeedSlaves). */
   private readonly feed = (dbId: number, argv: string[]): void => {
+    // a replica's stream is its master's, proxied byte for byte (proxyFromMaster)
+    if (this.upstream !== null) return;
+    this.feedCommand(dbId, argv);
+  };
+
+  /** One command into the stream, with the SELECT it needs. */
+  private feedCommand(dbId: number, argv: string[]): void {
     let str = '';
     if (dbId !== this.seldb) {
       str = `*2\r\n$6\r\nSELECT\r\n$${String(dbId).length}\r\n${dbId}\r\n`;
@@ -102,7 +114,12 @@ export class ReplicationMaster {
     }
     str += encodeCommand(argv);
     this.append(str);
-  };
+  }
+
+  /** The master's stream, as read: counted, kept in the backlog, proxied to our replicas (replicationFeedStreamFromMasterStream). */
+  proxyFromMaster(str: string): void {
+    this.append(str);
+  }
 
   /** Bytes into the stream: the backlog, the offset, and the replicas (at the end of the event). */
   private append(str: string): void {
@@ -153,9 +170,26 @@ export class ReplicationMaster {
     // a new history: a new replication id, no previous one (syncCommand)
     this.s.replId = randomBytes(20).toString('hex');
     this.clearReplid2();
-    this.backlog = new ReplBacklog(this.backlogSize(), this.offset);
-    if (this.removeListener === null) this.removeListener = this.s.propagation.add(this.feed);
+    this.ensureBacklog();
     this.s.log.notice(`Replication backlog created, my new replication IDs are '${this.s.replId}' and '${this.replid2}'`);
+  }
+
+  /** The backlog and the stream's listener exist (a replica keeps a backlog from its first sync, to serve its own replicas after a failover). */
+  ensureBacklog(): void {
+    if (this.backlog === null) this.backlog = new ReplBacklog(this.backlogSize(), this.offset);
+    if (this.removeListener === null) this.removeListener = this.s.propagation.add(this.feed);
+  }
+
+  /** A replica took its master's history from `offset` on: an empty backlog from there. */
+  resetOffset(offset: number): void {
+    this.offset = offset;
+    this.seldb = -1;
+    if (this.backlog !== null) this.backlog = new ReplBacklog(this.backlogSize(), offset);
+  }
+
+  /** disconnectSlaves: every replica reconnects (our history changed). */
+  disconnectReplicas(): void {
+    for (const r of [...this.replicas]) this.s.freeClient(r.c);
   }
 
   private backlogSize(): number {
@@ -189,7 +223,13 @@ export class ReplicationMaster {
       probe.listeningPort = pre.listeningPort;
       probe.announcedIp = pre.announcedIp;
       probe.capa = pre.capa;
+      probe.excludeData = pre.excludeData;
       this.preLinks.delete(c);
+    }
+    // a filtered RDB is only ever made over the socket (not as the server's RDB file)
+    if (probe.excludeData && !(probe.capa & CAPA_EOF)) {
+      c.addError('ERR Filtered replica requires EOF capability');
+      return;
     }
     this.s.log.notice(`Replica ${this.nameOf(probe)} asks for synchronization`);
     if (psync) {
@@ -287,16 +327,19 @@ export class ReplicationMaster {
    */
   private startBgsaveForReplication(): boolean {
     const s = this.s;
-    const waiting = this.replicas.filter((r) => r.state === 'wait_bgsave_start');
+    // one RDB serves the replicas that want the same one (all keys, or the functions only)
+    const first = this.replicas.find((r) => r.state === 'wait_bgsave_start');
+    if (first === undefined) return false;
+    const waiting = this.replicas.filter((r) => r.state === 'wait_bgsave_start' && r.excludeData === first.excludeData);
     let mincapa = -1;
     for (const r of waiting) mincapa &= r.capa;
-    const socketTarget = this.diskless() && (mincapa & CAPA_EOF) !== 0;
+    const socketTarget = first.excludeData || (this.diskless() && (mincapa & CAPA_EOF) !== 0);
     s.log.notice(`Starting BGSAVE for SYNC with target: ${socketTarget ? 'replicas sockets' : 'disk'}`);
     this.flush();
     if (socketTarget) {
       // +FULLRESYNC first, then the $EOF: frame the walk writes
       for (const r of waiting) this.setupFullResync(r, this.offset);
-      const job = new DisklessSync(s, waiting, (ok, j) => this.disklessDone(ok, j));
+      const job = new DisklessSync(s, waiting, first.excludeData, (ok, j) => this.disklessDone(ok, j));
       s.children.totalForks++;
       s.log.notice(`Background RDB transfer started by pid ${job.pid}`);
       return true;
@@ -417,6 +460,7 @@ export class ReplicationMaster {
 
   /** A replica's client is gone (freeClient). */
   clientFreed(c: Client): void {
+    if (c.kind === 'master') this.upstream?.masterFreed(c);
     this.preLinks.delete(c);
     this.waiting.delete(c);
     const r = this.byClient.get(c);
@@ -441,7 +485,7 @@ export class ReplicationMaster {
   /** REPLCONF <option> <value> ... (replconfCommand); false: no reply (ACK, GETACK). */
   replconf(c: Client, argv: string[]): void {
     if (argv.length % 2 === 0) {
-      c.addError('ERR syntax error');
+      c.addError(Err.syntax().resp);
       return;
     }
     let r = this.byClient.get(c);
@@ -459,14 +503,19 @@ export class ReplicationMaster {
         this.ackReceived();
         return;
       }
-      if (opt === 'getack') return; // a master asks its master: we have none
+      if (opt === 'getack') {
+        // our master asks where we are: the ACK leaves now, counting up to (not including) this command
+        const u = this.upstream;
+        if (u !== null && c === u.master) u.sendAck(encodeCommand(argv).length);
+        return;
+      }
       if (r === undefined) {
         r = this.preLinks.get(c) ?? new ReplicaLink(c);
         this.preLinks.set(c, r);
       }
       if (opt === 'listening-port') {
         if (!/^-?\d+$/.test(val)) {
-          c.addError('ERR value is not an integer or out of range');
+          c.addError(Err.notInteger().resp);
           return;
         }
         r.listeningPort = Number(val);
@@ -479,9 +528,19 @@ export class ReplicationMaster {
       } else if (opt === 'capa') {
         if (val.toLowerCase() === 'eof') r.capa |= CAPA_EOF;
         else if (val.toLowerCase() === 'psync2') r.capa |= CAPA_PSYNC2;
+      } else if (opt === 'rdb-filter-only') {
+        // the one include filter Redis 7.0 knows: functions ("" clears it)
+        const filters = val.split(' ').filter((f) => f !== '');
+        for (const f of filters) {
+          if (f.toLowerCase() !== 'functions') {
+            c.addError(`ERR Unsupported rdb-filter-only option: ${f}`);
+            return;
+          }
+        }
+        r.excludeData = filters.length !== 0;
       } else if (opt === 'rdb-only') {
         if (val !== '0' && val !== '1') {
-          c.addError('ERR value is not an integer or out of range');
+          c.addError(Err.notInteger().resp);
           return;
         }
       } else {
@@ -490,6 +549,50 @@ export class ReplicationMaster {
       }
     }
     c.addOK();
+  }
+
+  // ------------------------------------------------------------ REPLICAOF
+
+  /** replicationSetMaster: follow host:port (the dataset will be replaced by the master's). */
+  setMaster(host: string, port: number, by: string | null): void {
+    const s = this.s;
+    s.config.noteState('replicaof', `${host} ${port}`);
+    const wasMaster = this.upstream === null;
+    const prev = this.upstream;
+    prev?.close();
+    // clients blocked on keys would be served by a dataset that is about to change
+    s.blocking.unblockAll('UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)');
+    this.flush();
+    const u = new ReplicaOf(s, this, host, port);
+    // continue our own history with the new master when it has it (replicationCacheMasterUsingMyself)
+    u.cached = wasMaster ? { replid: s.replId, offset: this.offset, db: Math.max(0, this.seldb) } : prev!.cached;
+    this.upstream = u;
+    s.ks.noExpireDeletes = true;
+    if (by !== null) {
+      s.log.notice(`REPLICAOF ${host}:${port} enabled (user request from '${by}')`);
+      u.connect();
+    }
+  }
+
+  /** replicationUnsetMaster (REPLICAOF NO ONE): a master again, its history continuing under a new id. */
+  unsetMaster(by: string): void {
+    const s = this.s;
+    const u = this.upstream;
+    if (u === null) return;
+    if (u.master !== null) this.offset -= u.master.parser.pendingBytes;
+    u.close();
+    this.upstream = null;
+    s.config.noteState('replicaof', '');
+    s.ks.noExpireDeletes = false;
+    // shiftReplicationId: replicas of the old master continue with us partially
+    this.replid2 = s.replId;
+    this.secondReplidOffset = this.offset + 1;
+    s.replId = randomBytes(20).toString('hex');
+    s.log.warning(`Setting secondary replication ID to ${this.replid2}, valid up to offset: ${this.secondReplidOffset}. New replication ID is ${s.replId}`);
+    // our replicas learn the new id by reconnecting (+CONTINUE <newid>)
+    this.disconnectReplicas();
+    this.seldb = -1;
+    s.log.notice(`MASTER MODE enabled (user request from '${by}')`);
   }
 
   // ------------------------------------------------------------ WAIT
@@ -514,7 +617,7 @@ export class ReplicationMaster {
     setImmediate(() => {
       this.getAckQueued = false;
       if (this.replicas.length === 0) return;
-      this.feed(this.seldb, ['REPLCONF', 'GETACK', '*']);
+      this.feedCommand(this.seldb, ['REPLCONF', 'GETACK', '*']);
       this.flush();
     });
   }
@@ -545,11 +648,12 @@ export class ReplicationMaster {
     const s = this.s;
     this.startPendingFork();
     if (++this.cronLoops % 10 !== 0) return;
+    this.upstream?.tick();
     const secs = this.cronLoops / 10;
     const now = nowSec();
-    if (this.replicas.length !== 0 && secs % s.config.getInt('repl-ping-replica-period') === 0 && !s.clientsPaused) {
+    if (this.upstream === null && this.replicas.length !== 0 && secs % s.config.getInt('repl-ping-replica-period') === 0 && !s.clientsPaused) {
       // a PING in the stream, in the database it is at (no SELECT)
-      this.feed(this.seldb, ['PING']);
+      this.feedCommand(this.seldb, ['PING']);
       this.flush();
     }
     // replicas waiting for their RDB get a newline a second, so they see the link is alive
@@ -567,7 +671,7 @@ export class ReplicationMaster {
       }
     }
     const ttl = s.config.getInt('repl-backlog-ttl');
-    if (this.backlog !== null && this.replicas.length === 0 && ttl !== 0 && now - this.noReplicasSince > ttl) {
+    if (this.upstream === null && this.backlog !== null && this.replicas.length === 0 && ttl !== 0 && now - this.noReplicasSince > ttl) {
       // a new history: nobody can continue from this one any more
       this.s.replId = randomBytes(20).toString('hex');
       this.clearReplid2();

@@ -80,6 +80,8 @@ export function scriptFlagsToCmdFlags(cmd: { readonly: boolean }, flags: number)
     write: (flags & SCRIPT_FLAG_NO_WRITES) === 0,
     denyoom: (flags & (SCRIPT_FLAG_ALLOW_OOM | SCRIPT_FLAG_NO_WRITES)) === 0,
     mayReplicate: false,
+    // runs on a stale replica only when it says allow-stale (the command itself is stale-allowed)
+    stale: (flags & SCRIPT_FLAG_ALLOW_STALE) !== 0,
     readonly: cmd.readonly,
   };
 }
@@ -457,15 +459,19 @@ function scriptCheckCommand(run: ScriptRunCtx, cmd: CommandSpec<ServerContext> |
   if (run.readOnly && (cmd.write || cmd.mayReplicate)) return 'Write commands are not allowed from read-only scripts.';
   if (cmd.write) {
     const s = run.s;
+    // a read-only replica: writes come only from its master (scriptVerifyWriteCommandAllow)
+    if (run.caller.kind !== 'master' && s.readOnlyReplica()) return '-' + Err.readonlyReplica().resp;
     for (const check of s.diskErrorChecks) {
       const e = check();
       if (e !== null) return '-' + e;
     }
-    // min-replicas-to-write: gKV has no replicas yet (issue 14), so any requirement is unmet (Redis's checkGoodReplicasStatus)
-    if (s.minReplicasToWrite !== 0 && s.config.getInt('min-replicas-max-lag') !== 0) return '-' + Err.noReplicas().resp;
+    // min-replicas-to-write unmet (Redis's checkGoodReplicasStatus)
+    if (s.tooFewGoodReplicas()) return '-' + Err.noReplicas().resp;
   }
   // OOM: only before the script's first write (it cannot stop halfway through its writes)
   if (!run.allowOom && !run.writeDirty && run.scriptOom && cmd.denyoom) return '-' + Err.oom().resp;
+  // scriptVerifyAllowStale: on a replica whose link is down (and replica-serve-stale-data no) only stale-allowed commands run
+  if (!cmd.stale && run.s.staleReplica()) return 'Can not execute the command on a stale replica';
   if (cmd.write) run.writeDirty = true;
   return null;
 }

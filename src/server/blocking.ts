@@ -448,6 +448,20 @@ export class Blocking {
   }
 
   /**
+   * Redis's disconnectAllBlockedClients: every client blocked on keys (or in
+   * WAIT) gets `text` as an error and is unblocked — the dataset it waits on
+   * is about to be replaced (REPLICAOF).
+   */
+  unblockAll(text: string): void {
+    for (const [c, st] of [...this.states]) {
+      c.addError(text);
+      this.updateStatsOnUnblock(c, st, 0, true, []);
+      this.unblock(c);
+    }
+    this.s.flushPending();
+  }
+
+  /**
    * Tries to serve blocked c now, with its request's serve (a wait on
    * something other than keys — WAIT's acknowledgements — that came true).
    * Returns true when c was blocked and is served.

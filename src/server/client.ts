@@ -103,6 +103,7 @@ export interface DeclaredFlags {
   readonly denyoom: boolean;
   readonly mayReplicate: boolean;
   readonly readonly: boolean;
+  readonly stale: boolean;
 }
 
 export class Client {

@@ -132,6 +132,17 @@ export class Config {
     return this.get(name) === 'yes';
   }
 
+  /**
+   * A value the server itself changed (REPLICAOF moves `replicaof`, which
+   * CONFIG SET cannot): CONFIG GET shows it and CONFIG REWRITE writes it;
+   * no hook runs.
+   */
+  noteState(name: string, value: string): void {
+    const d = this.defs.get(name);
+    if (!d) throw new Error(`no such config parameter ${name}`);
+    this.values.set(d.name, value);
+  }
+
   onChange(name: string, fn: (v: string) => void): void {
     this.hooks.set(name, fn);
   }

@@ -388,7 +388,7 @@ export class Server implements EvictHost {
     c.onChange('tcp-keepalive', (v) => (this.tcpKeepAlive = Number(v)));
     c.onChange('proto-max-bulk-len', (v) => {
       this.protoMaxBulkLen = Number(v);
-      for (const cl of this.clients.values()) cl.parser.maxBulkLen = this.protoMaxBulkLen;
+      for (const cl of this.clients.values()) if (cl.kind !== 'master') cl.parser.maxBulkLen = this.protoMaxBulkLen;
     });
     c.onChange('client-query-buffer-limit', (v) => (this.queryBufLimit = Number(v)));
     c.onChange('requirepass', (v) => {
@@ -464,6 +464,8 @@ export class Server implements EvictHost {
     c.onChange('bind', () => {
       if (this.started) this.rebind(this.port, this.bindAddresses(), 'Failed to bind to specified addresses.', true);
     });
+    c.onChange('replica-read-only', (v) => (this.replicaReadOnly = v === 'yes'));
+    c.onChange('replica-serve-stale-data', (v) => (this.replicaServeStaleData = v === 'yes'));
     c.onChange('protected-mode', (v) => (this.protectedMode = v === 'yes'));
     // Redis's applyTLSPort: TLS configured if it was not, then the TLS port listened on anew
     c.onChange('tls-port', (v) => {
@@ -1070,6 +1072,11 @@ export class Server implements EvictHost {
   ];
   readonly onClientFreed: ((c: Client) => void)[] = [];
 
+  /** Input for c read from a connection the server did not accept (a master's link): as a read event's. */
+  feedClient(c: Client, chunk: Buffer): void {
+    this.onData(c, chunk);
+  }
+
   /** A read event: the client's input (a view of SHARED_READ_BUFFER, or a TLS socket's Buffer). */
   private onData(c: Client, input: Buffer): void {
     if (c.closed) return;
@@ -1087,7 +1094,8 @@ export class Server implements EvictHost {
       this.freeClient(c);
       return;
     }
-    if (c.parser.pendingBytes > this.queryBufLimit) {
+    // a replica's master is not held to the query buffer limit (its commands are the dataset's)
+    if (c.parser.pendingBytes > this.queryBufLimit && c.kind !== 'master') {
       this.log.warning(`Closing client that reached max query buffer length: ${this.clientInfoString(c)} (qbuf initial bytes: ${sdsRepr(c.parser.peekPending(64))})`);
       this.freeClient(c);
       return;
@@ -1442,8 +1450,16 @@ export class Server implements EvictHost {
     // acknowledgement is at most min-replicas-max-lag seconds old (Redis's
     // checkGoodReplicasStatus)
     if (this.minReplicasToWrite !== 0 && (f.write || (cmd.name === 'exec' && c.multiQueue.some((q) => (q.flags ?? q.cmd).write)))) {
-      if (this.config.getInt('min-replicas-max-lag') !== 0 && (this.repl?.goodReplicas() ?? 0) < this.minReplicasToWrite) {
+      if (this.tooFewGoodReplicas()) {
         this.reject(c, cmd, Err.noReplicas().resp, argv);
+        return;
+      }
+    }
+    // a read-only replica refuses writes but its master's (Redis's roslaveerr)
+    const upstream = this.repl?.upstream ?? null;
+    if (upstream !== null && c.kind !== 'master') {
+      if (this.replicaReadOnly && (f.write || (cmd.name === 'exec' && c.multiQueue.some((q) => (q.flags ?? q.cmd).write)))) {
+        this.reject(c, cmd, Err.readonlyReplica().resp, argv);
         return;
       }
     }
@@ -1451,6 +1467,13 @@ export class Server implements EvictHost {
     if (c.resp === 2 && c.inPubSub && !PUBSUB_ALLOWED.has(cmd.parent?.name ?? cmd.name)) {
       this.reject(c, cmd, `ERR Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`, argv);
       return;
+    }
+    // a replica whose link is down serves only the stale-allowed commands when replica-serve-stale-data is no
+    if (upstream !== null && upstream.state !== 'connected' && !this.replicaServeStaleData) {
+      if (!f.stale || (cmd.name === 'exec' && c.multiQueue.some((q) => !(q.flags ?? q.cmd).stale))) {
+        this.reject(c, cmd, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.", argv);
+        return;
+      }
     }
     // 6. loading
     if (this.loading && !cmd.loading) {
@@ -1488,6 +1511,8 @@ export class Server implements EvictHost {
     }
     // 8. run it
     this.currentExecuting = true;
+    // a replica's master sees its keys as they are: expiry is the master's to decide (expireIfNeeded)
+    this.ks.masterClientRunning = c.kind === 'master';
     this.call(c, cmd, argv);
     this.currentExecuting = false;
     // Redis's afterCommand: the invalidations this client caused for itself, after its reply
@@ -1545,6 +1570,30 @@ export class Server implements EvictHost {
     if (cmd === undefined || cmd.subcommands === null || argv.length < 2) return cmd;
     return cmd.subcommands.get(argv[1].toLowerCase());
   };
+
+  /**
+   * min-replicas-to-write is unmet (Redis's checkGoodReplicasStatus): a
+   * master with fewer replicas online whose last ACK is at most
+   * min-replicas-max-lag seconds old. A replica is never held to it.
+   */
+  tooFewGoodReplicas(): boolean {
+    if (this.minReplicasToWrite === 0 || this.config.getInt('min-replicas-max-lag') === 0) return false;
+    if (this.repl?.upstream != null) return false;
+    return (this.repl?.goodReplicas() ?? 0) < this.minReplicasToWrite;
+  }
+
+  readOnlyReplica(): boolean {
+    return this.replicaReadOnly && (this.repl?.upstream ?? null) !== null;
+  }
+
+  staleReplica(): boolean {
+    const u = this.repl?.upstream ?? null;
+    return u !== null && u.state !== 'connected' && !this.replicaServeStaleData;
+  }
+
+  /** replica-read-only and replica-serve-stale-data */
+  replicaReadOnly = true;
+  replicaServeStaleData = true;
   get clientsPaused(): boolean {
     return this.pauseUntil !== 0;
   }
@@ -1740,8 +1789,9 @@ export class Server implements EvictHost {
       return;
     }
     const bytes = c.outBytes;
-    if (bytes !== 0 && c.kind === 'replica') {
-      // a replica's connection carries the replication stream only: replies to its own commands are not sent
+    if (bytes !== 0 && (c.kind === 'replica' || c.kind === 'master')) {
+      // a replica's connection carries the replication stream only, and a
+      // master gets no replies from its replica: replies to their commands are not sent
       c.out = '';
       c.takeChunks();
     } else if (bytes !== 0) {

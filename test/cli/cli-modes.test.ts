@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -252,20 +252,13 @@ test('--pipe sends stdin as it is and counts replies and errors as redis-cli doe
   }
 });
 
-test('--rdb against a server without SYNC answers as redis-cli does; against Redis it writes the RDB', { skip: oracleCliSkip() }, async () => {
+test('--rdb writes the RDB as redis-cli does, from gKV and from Redis (diskless and disk)', { skip: oracleCliSkip() }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gkv-cli-rdb-'));
   const srv = await startGkv();
   const diskless = await startRedis();
   const disk = await startRedis(['--repl-diskless-sync', 'no']);
   try {
-    // gKV (issue 14: no SYNC yet): REPLCONF refused, then "SYNC with master failed", status 1, no file
-    const file = join(dir, 'none.rdb');
-    const r = await sameAsRedisCli(srv.port, ['--rdb', file]);
-    assert.equal(r.code, 1);
-    assert.match(r.err, /SYNC with master failed: -ERR unknown command 'SYNC'/);
-    assert.throws(() => statSync(file));
-    await sameAsRedisCli(srv.port, ['--rdb', '-']);
-    for (const redis of [diskless, disk]) {
+    for (const redis of [srv, diskless, disk]) {
       await populate(redis.port);
       const theirs = join(dir, `redis-cli-${redis.port}.rdb`);
       const ours = join(dir, `gkv-cli-${redis.port}.rdb`);
@@ -427,18 +420,23 @@ test('a mode that cannot connect says so as redis-cli does and ends with status 
   }
 });
 
-test('--replica and --functions-rdb: as redis-cli against gKV (no SYNC) and against Redis', { skip: oracleCliSkip() }, async () => {
+test('--replica and --functions-rdb: as redis-cli, against gKV and against Redis', { skip: oracleCliSkip() }, async () => {
   const srv = await startGkv();
   const redis = await startRedis();
   const dir = mkdtempSync(join(tmpdir(), 'gkv-cli-replica-'));
   try {
-    const r = await sameAsRedisCli(srv.port, ['--replica']);
-    assert.equal(r.code, 1);
-    assert.match(r.err, /SYNC with master failed/);
-    await sameAsRedisCli(srv.port, ['--functions-rdb', join(dir, 'f.rdb')]);
     assert.equal((await cli(['-p', String(srv.port), '--rdb', 'a', '--functions-rdb', 'b'])).err, 'Option --functions-rdb and --rdb are mutually exclusive.\n');
-    // against Redis: both CLIs follow the master's stream and print the same CSV lines
-    const p = String(redis.port);
+    for (const port of [srv.port, redis.port]) await followAndDumpFunctions(String(port), dir);
+  } finally {
+    await redis.stop();
+    await srv.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Both CLIs follow the master's stream and print the same CSV lines; --functions-rdb writes the functions only. */
+async function followAndDumpFunctions(p: string, dir: string): Promise<void> {
+  {
     const follow = (prog: 'redis-cli' | 'gkv-cli') => {
       const args = prog === 'redis-cli' ? ['stdbuf', '-o0', '-e0', 'redis-cli', '-p', p, '--replica'] : [process.execPath, cliMainJs, '-p', p, '--replica'];
       const child = spawn(args[0], args.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv() });
@@ -464,19 +462,15 @@ test('--replica and --functions-rdb: as redis-cli against gKV (no SYNC) and agai
     assert.equal(ours.got.err.replace(/after \d+ bytes/, 'after N bytes'), theirs.got.err.replace(/after \d+ bytes/, 'after N bytes'));
     // --functions-rdb writes an RDB holding the functions only
     await runProgram('redis-cli', ['-p', p, 'function', 'load', "#!lua name=lib\nredis.register_function('f', function() return 1 end)"]);
-    const file = join(dir, 'functions.rdb');
+    const file = join(dir, `functions-${p}.rdb`);
     const got = await cli(['-p', p, '--functions-rdb', file]);
     assert.equal(got.code, 0, got.err);
     assert.match(got.err, /sending REPLCONF rdb-filter-only functions\n/);
     const rdb = readFileSync(file).toString('latin1');
     assert.ok(rdb.includes("redis.register_function('f'"));
     assert.ok(!rdb.includes('bar baz'), 'no keys in a functions-only RDB');
-  } finally {
-    await redis.stop();
-    await srv.close();
-    rmSync(dir, { recursive: true, force: true });
   }
-});
+}
 
 /** A fake cluster node: answers each command (its words joined by spaces) from a table, as Redis's fake_redis_node.tcl does. */
 async function fakeNode(replies: Record<string, string>): Promise<{ port: number; seen: string[]; close(): Promise<void> }> {

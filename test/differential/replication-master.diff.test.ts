@@ -145,3 +145,67 @@ test('the stream after SYNC is byte for byte Redis’s for the same commands', {
     await gkv.close();
   }
 });
+
+test('a gKV replica follows a real Redis master: full sync, the stream, partial resync, READONLY, MASTERDOWN', { skip }, async () => {
+  const redis = await startRedis(['--repl-diskless-sync-delay', '0']);
+  const gkv = await startGkv({ 'enable-debug-command': 'yes' });
+  const m = await RespClient.connect(redis.port);
+  const r = await RespClient.connect(gkv.port);
+  try {
+    await writeMix(m, 'before', 30);
+    assert.equal(await r.cmd('REPLICAOF', '127.0.0.1', String(redis.port)), 'OK');
+    await writeMix(m, 'during', 10);
+    await waitFor(async () => (await infoField(r, 'master_link_status', 'replication')) === 'up', 'the link to come up');
+    await digestsMatch(m, r);
+    assert.deepEqual(((await r.cmd('ROLE')) as unknown[]).slice(0, 4), ['slave', '127.0.0.1', redis.port, 'connected']);
+    // writes are the master's: a client of the replica is refused, as by Redis
+    assert.equal((await r.call('SET', 'x', '1')).raw, "-READONLY You can't write against a read only replica.\r\n");
+    // WAIT on the master counts gKV's acknowledgements
+    await m.cmd('SET', 'acked', '1');
+    assert.equal(await m.cmd('WAIT', '1', '5000'), 1);
+    // the link breaks: gKV continues from its offset
+    await r.cmd('CLIENT', 'KILL', 'TYPE', 'master');
+    await writeMix(m, 'gap', 5);
+    await waitFor(async () => (await infoField(m, 'sync_partial_ok', 'stats')) === '1', 'a partial resync');
+    await digestsMatch(m, r);
+    // replica-serve-stale-data no: while the link is down only stale-allowed commands run
+    await r.cmd('CONFIG', 'SET', 'replica-serve-stale-data', 'no');
+    await r.cmd('REPLICAOF', '127.0.0.1', '1');
+    assert.equal((await r.call('GET', 'acked')).raw, "-MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.\r\n");
+    assert.equal(await r.cmd('REPLICAOF', 'NO', 'ONE'), 'OK');
+    assert.equal(await r.cmd('GET', 'acked'), '1');
+    assert.equal(await r.cmd('SET', 'x', '1'), 'OK');
+  } finally {
+    m.close();
+    r.close();
+    await gkv.close();
+    await redis.stop();
+  }
+});
+
+test('gKV chains: a replica of a replica, then a failover where the other replica continues partially', { skip }, async () => {
+  const opts = { 'repl-diskless-sync-delay': 0, 'enable-debug-command': 'yes' } as const;
+  const [a, b, c] = await Promise.all([startGkv(opts), startGkv(opts), startGkv(opts)]);
+  const [ca, cb, cc] = await Promise.all([a, b, c].map((s) => RespClient.connect(s.port)));
+  try {
+    await writeMix(ca, 'one', 20);
+    await cb.cmd('REPLICAOF', '127.0.0.1', String(a.port));
+    await waitFor(async () => (await infoField(cb, 'master_link_status', 'replication')) === 'up', 'b to follow a');
+    await cc.cmd('REPLICAOF', '127.0.0.1', String(b.port));
+    await waitFor(async () => (await infoField(cc, 'master_link_status', 'replication')) === 'up', 'c to follow b');
+    await writeMix(ca, 'two', 10);
+    await digestsMatch(ca, cc);
+    // the chain carries a's stream byte for byte: the same offsets everywhere
+    await waitFor(async () => (await infoField(cc, 'master_repl_offset', 'replication')) === (await infoField(ca, 'master_repl_offset', 'replication')), 'equal offsets');
+    // b becomes the master, c follows it directly: a partial resync on b's previous id
+    await cb.cmd('REPLICAOF', 'NO', 'ONE');
+    await cc.cmd('REPLICAOF', '127.0.0.1', String(b.port));
+    await waitFor(async () => (await infoField(cc, 'master_link_status', 'replication')) === 'up', 'c to follow b again');
+    assert.equal(await infoField(cb, 'sync_full', 'stats'), '1');
+    await writeMix(cb, 'three', 5);
+    await digestsMatch(cb, cc);
+  } finally {
+    for (const cl of [ca, cb, cc]) cl.close();
+    await Promise.all([a, b, c].map((s) => s.close()));
+  }
+});
