@@ -191,7 +191,8 @@ test('gKV chains: a replica of a replica, then a failover where the other replic
     await writeMix(ca, 'one', 20);
     await cb.cmd('REPLICAOF', '127.0.0.1', String(a.port));
     await waitFor(async () => (await infoField(cb, 'master_link_status', 'replication')) === 'up', 'b to follow a');
-    await cc.cmd('REPLICAOF', '127.0.0.1', String(b.port));
+    // SLAVEOF is the same command under its old name
+    await cc.cmd('SLAVEOF', '127.0.0.1', String(b.port));
     await waitFor(async () => (await infoField(cc, 'master_link_status', 'replication')) === 'up', 'c to follow b');
     await writeMix(ca, 'two', 10);
     await digestsMatch(ca, cc);
