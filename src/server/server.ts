@@ -1902,6 +1902,8 @@ export class Server implements EvictHost {
 
   /** Redis's isSafeToPerformEvictions: not while a script yields, while loading, or while clients are paused. */
   safeToEvict(): boolean {
+    // a replica leaves eviction to its master (replica-ignore-maxmemory), whose DELs it applies
+    if (this.repl?.upstream != null && this.config.getBool('replica-ignore-maxmemory')) return false;
     return this.yielding === null && !this.loading && this.pauseUntil === 0;
   }
 
