@@ -33,7 +33,7 @@ import type { PubSub } from '../pubsub/pubsub.js';
 import type { WatchedKeys } from '../server/multi.js';
 import type { Tracking } from '../server/tracking.js';
 import type { Children } from '../server/children.js';
-import type { Propagation } from '../server/propagation.js';
+import type { PropagatedOp, Propagation } from '../server/propagation.js';
 import type { MigrateCache } from './migrate.js';
 import type { CommandTable } from './table.js';
 import type { CommandRow, CommandSpec } from './spec.js';
@@ -194,7 +194,7 @@ export interface ServerContext extends DataContext {
   /** true while EXEC runs its queue (commands then do not block or pause) */
   inExec: boolean;
   /** the propagated ops of the EXEC running, null outside one */
-  execOps: [number, string[]][] | null;
+  execOps: PropagatedOp[] | null;
   /** loading a dataset (RDB or AOF): commands without the loading flag get -LOADING */
   loading: boolean;
   requirePass: string;
@@ -296,7 +296,7 @@ export interface ServerContext extends DataContext {
    */
   countRejected(cmd: CommandSpec | undefined, text: string): void;
   /** propagates a transaction's ops wrapped in MULTI/EXEC */
-  propagateTransaction(ops: [number, string[]][]): void;
+  propagateTransaction(ops: PropagatedOp[]): void;
   /** marks a client as having output to write at the end of the loop iteration */
   markPending(c: Client): void;
   /** writes every pending client's output now */

@@ -39,6 +39,7 @@ import { randomBytes } from 'node:crypto';
 import type { ServerContext } from '../commands/context.js';
 import type { Client } from '../server/client.js';
 import { ReplBacklog } from './backlog.js';
+import { PROPAGATE_ALL, PROPAGATE_REPL } from '../server/propagation.js';
 import { Err } from '../protocol/errors.js';
 import { DisklessSync } from './diskless.js';
 import { CAPA_EOF, CAPA_PSYNC2, ReplicaLink, sendToReplica } from './link.js';
@@ -99,9 +100,9 @@ export class ReplicationMaster {
   // ------------------------------------------------------------ the stream
 
   /** The propagation listener: one write into the stream (replicationFeedSlaves). */
-  private readonly feed = (dbId: number, argv: string[]): void => {
-    // a replica's stream is its master's, proxied byte for byte (proxyFromMaster)
-    if (this.upstream !== null) return;
+  private readonly feed = (dbId: number, argv: string[], targets = PROPAGATE_ALL): void => {
+    // a replica's stream is its master's, proxied byte for byte (proxyFromMaster); what is for the AOF only stays out
+    if (this.upstream !== null || (targets & PROPAGATE_REPL) === 0) return;
     this.feedCommand(dbId, argv);
   };
 

@@ -38,6 +38,7 @@
  * the server's own state is put back, so the commands served meanwhile run
  * as usual.
  */
+import type { PropagatedOp } from '../server/propagation.js';
 import { scriptNoPermText } from '../server/acl.js';
 import { asLuaError } from '../lua/runtime.js';
 import { performance } from 'node:perf_hooks';
@@ -145,14 +146,14 @@ export class ScriptRunCtx implements YieldingCommand {
   /** "Slow script detected" was logged */
   private slowLogged = false;
   /** the writes to propagate at the end (null: inside EXEC, they join its ops) */
-  readonly ops: [number, string[]][] | null;
+  readonly ops: PropagatedOp[] | null;
   endCall: (() => void) | null = null;
   /** may give the event loop back (a connected client's command: not inside EXEC, nor while loading) */
   readonly mayYield: boolean;
   gen: LuaGen | null = null;
   /** saved server state while the script's code runs (enter/leave) */
   private savedInExec = false;
-  private savedExecOps: [number, string[]][] | null = null;
+  private savedExecOps: PropagatedOp[] | null = null;
   private savedCurrentClient: Client | null = null;
   private savedCurrentExecuting = false;
   private sliceStart = 0;
@@ -437,8 +438,12 @@ export function scriptCall(run: ScriptRunCtx, argv: string[]): string | null {
   const ops = s.execOps;
   const before = ops === null ? 0 : ops.length;
   s.call(c, cmd as CommandSpec<ServerContext>, argv);
-  // redis.set_repl: what the AOF (gKV's only consumer of propagation yet) must not see is taken back
-  if ((run.replFlags & PROPAGATE_AOF) === 0 && ops !== null) ops.length = before;
+  // redis.set_repl: the command's effects go only where the script says (none: taken back)
+  const flags = run.replFlags;
+  if (flags !== (PROPAGATE_AOF | PROPAGATE_REPL) && ops !== null) {
+    if (flags === 0) ops.length = before;
+    else for (let i = before; i < ops.length; i++) ops[i][2] = (ops[i][2] ?? PROPAGATE_AOF | PROPAGATE_REPL) & flags;
+  }
   return null;
 }
 

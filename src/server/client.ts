@@ -300,6 +300,8 @@ export class Client {
   propagateArgv: string[] | null = null;
   /** a handler may ask to be propagated although it changed nothing (Redis's forceCommandPropagation) */
   forcePropagate = false;
+  /** where this call's propagation goes (PROPAGATE_AOF | PROPAGATE_REPL, server/propagation.ts) */
+  propagateTargets = 3;
   /** the handler propagated what it did itself (EXEC): call() propagates nothing more */
   propagated = false;
   /** the command failed with an error reply its stats do not count again (a script returning a command's error) */

@@ -10,7 +10,20 @@
  */
 import { Listeners } from '../util/listeners.js';
 
-export type PropagationListener = (dbId: number, argv: string[]) => void;
+/**
+ * Where a propagated command goes (Redis's PROPAGATE_AOF / PROPAGATE_REPL):
+ * both by default; PUBLISH goes to replicas only, and a script's
+ * redis.set_repl chooses per command.
+ */
+export const PROPAGATE_AOF = 1;
+export const PROPAGATE_REPL = 2;
+export const PROPAGATE_ALL = PROPAGATE_AOF | PROPAGATE_REPL;
+
+/** A consumer of the propagated commands; `targets` (default PROPAGATE_ALL) says which consumers a command is for. */
+export type PropagationListener = (dbId: number, argv: string[], targets?: number) => void;
+
+/** A propagated command waiting for its transaction's end: [db, argv, targets (default all)]. */
+export type PropagatedOp = [number, string[], number?];
 
 export class Propagation {
   private readonly listeners = new Listeners<PropagationListener>();

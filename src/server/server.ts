@@ -67,7 +67,7 @@ import { procTitle } from './proc-title.js';
 import { Tracking, TRACKING_CACHING } from './tracking.js';
 import { LazyFree } from './lazyfree.js';
 import { Children } from './children.js';
-import { Propagation } from './propagation.js';
+import { PROPAGATE_ALL, Propagation, type PropagatedOp } from './propagation.js';
 import type { Aof } from '../persistence/aof/aof.js';
 import type { RdbState } from '../persistence/rdb/index.js';
 import type { ReplicationMaster } from '../replication/master.js';
@@ -168,7 +168,7 @@ export class Server implements EvictHost {
   /** MIGRATE's cached connections to its targets */
   readonly migrateCache = new MigrateCache();
   /** the writes of the transaction EXEC is running, propagated together when it ends */
-  execOps: [number, string[]][] | null = null;
+  execOps: PropagatedOp[] | null = null;
   loading = false;
   /** progress of the load in course, for INFO's loading_* fields (set by the loader; null when unknown) */
   loadingInfo: { start: number; totalBytes: number; loadedBytes: number; rdbUsedMem: number } | null = null;
@@ -1628,6 +1628,7 @@ export class Server implements EvictHost {
     c.curArgv = argv;
     c.propagateArgv = null;
     c.forcePropagate = false;
+    c.propagateTargets = PROPAGATE_ALL;
     c.propagated = false;
     try {
       cmd.handler!(c, argv, this);
@@ -1691,8 +1692,8 @@ export class Server implements EvictHost {
     if ((ks.dirty > dirtyBefore || c.forcePropagate) && emit !== null && !c.propagated) {
       // Inside EXEC the writes are collected and propagated by EXEC as one
       // unit (Redis's also_propagate, see propagateTransaction).
-      if (this.execOps !== null) this.execOps.push([c.db.id, c.propagateArgv ?? argv]);
-      else emit(c.db.id, c.propagateArgv ?? argv);
+      if (this.execOps !== null) this.execOps.push([c.db.id, c.propagateArgv ?? argv, c.propagateTargets]);
+      else emit(c.db.id, c.propagateArgv ?? argv, c.propagateTargets);
     }
   }
 
@@ -1752,15 +1753,16 @@ export class Server implements EvictHost {
    * MULTI … EXEC when there are several, a single write alone (it is atomic
    * by itself), nothing when it wrote nothing.
    */
-  propagateTransaction(ops: [number, string[]][]): void {
+  propagateTransaction(ops: PropagatedOp[]): void {
     const p = this.propagation.emit;
     if (p === null || ops.length === 0) return;
     if (ops.length === 1) {
-      p(ops[0][0], ops[0][1]);
+      p(ops[0][0], ops[0][1], ops[0][2]);
       return;
     }
+    // MULTI and EXEC go to every consumer, each command to its own (propagatePendingCommands)
     p(ops[0][0], ['MULTI']);
-    for (const [db, argv] of ops) p(db, argv);
+    for (const [db, argv, targets] of ops) p(db, argv, targets);
     p(ops[ops.length - 1][0], ['EXEC']);
   }
 

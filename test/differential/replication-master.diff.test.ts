@@ -129,6 +129,16 @@ test('the stream after SYNC is byte for byte Redis’s for the same commands', {
       ['EXEC'],
       ['ZADD', 'z', '1', 'a', '2', 'b', '3', 'c'],
       ['ZMPOP', '1', 'z', 'MIN', 'COUNT', '10'],
+      // PUBLISH goes to replicas (not the AOF); a script's redis.set_repl picks each command's consumers
+      ['PUBLISH', 'ch', 'msg'],
+      ['MULTI'],
+      ['PUBLISH', 'ch', 'in-multi'],
+      ['EXEC'],
+      [
+        'EVAL',
+        "redis.call('set','a1','1') redis.set_repl(redis.REPL_NONE) redis.call('set','b1','2') redis.set_repl(redis.REPL_AOF) redis.call('set','c1','3') redis.set_repl(redis.REPL_ALL) redis.call('set','d1','4')",
+        '0',
+      ],
       ['SELECT', '0'],
       ['DEL', 'a'],
       ['FLUSHDB'],

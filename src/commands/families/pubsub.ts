@@ -9,6 +9,7 @@
  * pubsub (Server.flushClient), so a slow reader never slows the publisher.
  * The RESP2 subscribed-context guard lives in the pipeline (server.ts).
  */
+import { PROPAGATE_REPL } from '../../server/propagation.js';
 import type { ServerCommands, ServerContext } from '../context.js';
 import type { Client } from '../../server/client.js';
 import type { Namespace } from '../../pubsub/pubsub.js';
@@ -78,12 +79,17 @@ function sunsubscribeCommand(c: Client, argv: string[], s: ServerContext): void 
   unsubscribeGeneric(c, argv, s, 'shardChannels', 'sunsubscribe');
 }
 
+/** PUBLISH: delivered here, and propagated to the replicas (not the AOF), whose subscribers get it too */
 function publishCommand(c: Client, argv: string[], s: ServerContext): void {
   c.addInt(publishMessage(s, argv[1], argv[2], false));
+  c.forcePropagate = true;
+  c.propagateTargets = PROPAGATE_REPL;
 }
 
 function spublishCommand(c: Client, argv: string[], s: ServerContext): void {
   c.addInt(publishMessage(s, argv[1], argv[2], true));
+  c.forcePropagate = true;
+  c.propagateTargets = PROPAGATE_REPL;
 }
 
 /** PUBSUB CHANNELS / SHARDCHANNELS [pattern]: the names with subscribers, optionally filtered. */

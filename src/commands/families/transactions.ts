@@ -6,6 +6,7 @@
  * `watch`); EXEC also fails when a key that was live at WATCH time has since
  * expired, even if nothing deleted it yet (isWatchedKeyExpired).
  */
+import type { PropagatedOp } from '../../server/propagation.js';
 import { execNoPermText } from '../../server/acl.js';
 import type { ServerCommands, ServerContext } from '../context.js';
 import type { Client } from '../../server/client.js';
@@ -82,7 +83,7 @@ function execCommand(c: Client, _argv: string[], s: ServerContext): void {
   c.addArrayLen(queue.length);
   s.ks.updateClock();
   s.inExec = true;
-  const ops: [number, string[]][] = [];
+  const ops: PropagatedOp[] = [];
   s.execOps = ops;
   try {
     for (const q of queue) {

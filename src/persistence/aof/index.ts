@@ -12,6 +12,7 @@
  * — and to CONFIG SET appendonly / appendfsync. aofOf(server) gives INFO and
  * BGREWRITEAOF the instance.
  */
+import { PROPAGATE_ALL, PROPAGATE_AOF } from '../../server/propagation.js';
 import type { ServerContext } from '../../commands/context.js';
 import { Aof } from './aof.js';
 import type { FsyncPolicy } from './feed.js';
@@ -39,7 +40,10 @@ export function installAof(s: ServerContext): Aof {
   const aof = new Aof(s);
   s.aof = aof;
   const feed = aof.feed;
-  s.propagation.add((db, argv) => feed.append(db, argv));
+  // what is for replicas only (PUBLISH, redis.set_repl(REPL_REPLICA)) is not the AOF's
+  s.propagation.add((db, argv, targets = PROPAGATE_ALL) => {
+    if ((targets & PROPAGATE_AOF) !== 0) feed.append(db, argv);
+  });
   s.beforeReplies.push(() => {
     if (feed.buf.length !== 0) feed.flush(false);
   });
