@@ -77,7 +77,9 @@ export class ReplicaOf {
     this.state = 'connecting';
     this.log('notice', `Connecting to MASTER ${this.host}:${this.port}`);
     this.log('notice', 'MASTER <-> REPLICA sync started');
-    const sock = net.connect({ host: this.host, port: this.port });
+    // bind-source-addr: the address our side of the link is bound to (Redis's connConnect source)
+    const source = this.s.config.get('bind-source-addr');
+    const sock = net.connect(source !== '' ? { host: this.host, port: this.port, localAddress: source } : { host: this.host, port: this.port });
     this.sock = sock;
     sock.setNoDelay(true);
     let pending = '';
