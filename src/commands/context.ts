@@ -304,8 +304,8 @@ export interface ServerContext extends DataContext {
   /** a client of the server's own (a socket, or null: the AOF loader's fake client) */
   createClient(socket: Socket | null, unixPath?: string | null): Client;
   freeClient(c: Client): void;
-  /** input for c read from a connection the server did not accept (a master's link): parsed and run as a read event's */
-  feedClient(c: Client, chunk: Buffer): void;
+  /** a read event's input for c (also from a connection the server did not accept: a master's link) */
+  feedClient(c: Client, input: Buffer): void;
   /** the biggest input and output buffers among the clients (INFO client_recent_max_*) */
   expansiveClients(): [number, number];
   /** a client's output not yet written (CLIENT LIST omem) */

@@ -51,7 +51,7 @@ function roleCommand(c: Client, _argv: string[], s: ServerContext): void {
     c.addBulk(u.host);
     c.addInt(u.port);
     c.addBulk(u.state);
-    c.addInt(u.master !== null ? r!.offset - u.master.parser.pendingBytes : -1);
+    c.addInt(u.appliedOffset());
     return;
   }
   const replicas = r === null ? [] : r.describe().filter((d) => d.online);

@@ -19,7 +19,7 @@ export function installReplication(s: ServerContext): ReplicationMaster {
     if (u === null) lines.push(['role', 'master']);
     else {
       const now = Math.floor(Date.now() / 1000);
-      const applied = u.master !== null ? m.offset - u.master.parser.pendingBytes : (u.cached?.offset ?? 1);
+      const applied = u.master !== null ? u.appliedOffset() : (u.cached?.offset ?? 1);
       lines.push(
         ['role', 'slave'],
         ['master_host', u.host],

@@ -218,15 +218,9 @@ export class ReplicationMaster {
       return;
     }
     const psync = argv[0].toLowerCase() === 'psync';
-    const probe = new ReplicaLink(c);
-    const pre = this.preLinks.get(c);
-    if (pre !== undefined) {
-      probe.listeningPort = pre.listeningPort;
-      probe.announcedIp = pre.announcedIp;
-      probe.capa = pre.capa;
-      probe.excludeData = pre.excludeData;
-      this.preLinks.delete(c);
-    }
+    // what it announced with REPLCONF before asking
+    const probe = this.preLinks.get(c) ?? new ReplicaLink(c);
+    this.preLinks.delete(c);
     // a filtered RDB is only ever made over the socket (not as the server's RDB file)
     if (probe.excludeData && !(probe.capa & CAPA_EOF)) {
       c.addError('ERR Filtered replica requires EOF capability');
@@ -580,7 +574,7 @@ export class ReplicationMaster {
     const s = this.s;
     const u = this.upstream;
     if (u === null) return;
-    if (u.master !== null) this.offset -= u.master.parser.pendingBytes;
+    if (u.master !== null) this.offset = u.appliedOffset();
     u.close();
     this.upstream = null;
     s.config.noteState('replicaof', '');

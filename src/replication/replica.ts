@@ -56,7 +56,6 @@ export class ReplicaOf {
   syncInProgress = false;
   /** the link was up at least once (INFO shows -1 down-since before that) */
   everUp = false;
-  private retryTimer: NodeJS.Timeout | null = null;
   private gen = 0;
 
   constructor(
@@ -357,29 +356,47 @@ export class ReplicaOf {
     sock.on('data', (chunk: Buffer) => {
       if (c.closed) return;
       this.lastIo = Math.floor(Date.now() / 1000);
-      this.m.proxyFromMaster(chunk.toString('latin1'));
-      s.feedClient(c, chunk);
+      this.applyFromMaster(c, chunk);
     });
-    if (rest.length !== 0) {
-      this.m.proxyFromMaster(rest.toString('latin1'));
-      s.feedClient(c, rest);
+    if (rest.length !== 0) this.applyFromMaster(c, rest);
+  }
+
+  /**
+   * Bytes of the master's stream: proxied to our replicas and backlog, then
+   * run. The master sees its keys as they are while its commands (and what
+   * they wake) run: expiry is its to decide (expireIfNeeded).
+   */
+  private applyFromMaster(c: Client, chunk: Buffer): void {
+    const s = this.s;
+    this.m.proxyFromMaster(chunk.toString('latin1'));
+    s.ks.masterClientRunning = true;
+    try {
+      s.feedClient(c, chunk);
+    } finally {
+      s.ks.masterClientRunning = false;
     }
+  }
+
+  /** The offset of the stream applied so far (the master client's reploff): what was read less what is not yet run; -1 without a link. */
+  appliedOffset(): number {
+    const c = this.master;
+    return c === null ? -1 : this.m.offset - c.parser.pendingBytes;
   }
 
   /** REPLCONF ACK <offset applied> to the master (replicationSendAck). */
   sendAck(exclude = 0): void {
     const c = this.master;
     if (c === null || c.closed || c.socket === null) return;
-    const off = String(this.m.offset - c.parser.pendingBytes - exclude);
+    const off = String(this.appliedOffset() - exclude);
     c.socket.write(`*3\r\n$8\r\nREPLCONF\r\n$3\r\nACK\r\n$${off.length}\r\n${off}\r\n`, 'latin1');
   }
 
   /** The master client is gone (freeClient): keep its history for a PSYNC (replicationCacheMaster). */
   masterFreed(c: Client): void {
     if (c !== this.master) return;
-    this.master = null;
     // the stream goes on in the database it had selected: the next master client starts there
-    this.cached = { replid: this.s.replId, offset: this.m.offset - c.parser.pendingBytes, db: c.db.id };
+    this.cached = { replid: this.s.replId, offset: this.appliedOffset(), db: c.db.id };
+    this.master = null;
     this.log('notice', 'Connection with master lost.');
     this.log('notice', '* Caching the disconnected master state.');
     this.linkDown();
@@ -408,7 +425,6 @@ export class ReplicaOf {
   /** Stops following the master (REPLICAOF NO ONE, another master, shutdown). */
   close(): void {
     this.gen++;
-    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     const c = this.master;
     this.master = null;
     if (c !== null) this.s.freeClient(c);

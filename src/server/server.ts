@@ -979,7 +979,7 @@ export class Server implements EvictHost {
       return;
     }
     this.stats.totalConnections++;
-    const socket = adoptSocket(accepted, (n) => this.onData(c, SHARED_READ_BUFFER.subarray(0, n)));
+    const socket = adoptSocket(accepted, (n) => this.feedClient(c, SHARED_READ_BUFFER.subarray(0, n)));
     const c = this.createClient(socket, unixPath);
     socket.on('error', () => this.freeClient(c));
     socket.on('close', () => this.freeClient(c));
@@ -1008,7 +1008,7 @@ export class Server implements EvictHost {
     }
     this.stats.totalConnections++;
     const c = this.createClient(s);
-    s.on('data', (buf: Buffer) => this.onData(c, buf));
+    s.on('data', (buf: Buffer) => this.feedClient(c, buf));
     s.on('error', () => this.freeClient(c));
     s.on('close', () => this.freeClient(c));
     s.on('end', () => this.freeClient(c));
@@ -1072,13 +1072,11 @@ export class Server implements EvictHost {
   ];
   readonly onClientFreed: ((c: Client) => void)[] = [];
 
-  /** Input for c read from a connection the server did not accept (a master's link): as a read event's. */
-  feedClient(c: Client, chunk: Buffer): void {
-    this.onData(c, chunk);
-  }
-
-  /** A read event: the client's input (a view of SHARED_READ_BUFFER, or a TLS socket's Buffer). */
-  private onData(c: Client, input: Buffer): void {
+  /**
+   * A read event: the client's input (a view of SHARED_READ_BUFFER, a TLS
+   * socket's Buffer, or a master's link, which the server did not accept).
+   */
+  feedClient(c: Client, input: Buffer): void {
     if (c.closed) return;
     const n = input.length;
     c.totNetIn += n;
@@ -1511,8 +1509,6 @@ export class Server implements EvictHost {
     }
     // 8. run it
     this.currentExecuting = true;
-    // a replica's master sees its keys as they are: expiry is the master's to decide (expireIfNeeded)
-    this.ks.masterClientRunning = c.kind === 'master';
     this.call(c, cmd, argv);
     this.currentExecuting = false;
     // Redis's afterCommand: the invalidations this client caused for itself, after its reply

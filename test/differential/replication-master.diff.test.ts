@@ -73,7 +73,7 @@ for (const diskless of ['yes', 'no'] as const) {
       await writeMix(m, 'end', 5);
       await digestsMatch(m, r);
       assert.equal(await infoField(m, 'sync_full', 'stats'), '1');
-      // a replica's connection refuses writes to the keyspace, as Redis's
+      // the write WAIT counted is on the replica
       assert.equal(await r.cmd('GET', 'acked'), '1');
     } finally {
       r?.close();
