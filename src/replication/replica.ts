@@ -398,7 +398,7 @@ export class ReplicaOf {
     this.cached = { replid: this.s.replId, offset: this.appliedOffset(), db: c.db.id };
     this.master = null;
     this.log('notice', 'Connection with master lost.');
-    this.log('notice', '* Caching the disconnected master state.');
+    this.log('notice', 'Caching the disconnected master state.');
     this.linkDown();
   }
 
