@@ -15,7 +15,7 @@
  *   node bench/acl.js [--tests set,get,incr,mset] [--pipeline 1,16]
  *        [--clients 50] [--requests N] [--rounds R] [--quick] [--markdown]
  */
-import { parseArgsOrExit, intOpt, listOpt, startServer, envInfo, runRedisBenchmark, median, fmtInt, fmtNum, textTable, markdownTable, RespConn } from './lib.js';
+import { parseArgsOrExit, benchRunOpts, listOpt, startServer, envInfo, runRedisBenchmark, median, fmtInt, fmtNum, textTable, markdownTable, RespConn } from './lib.js';
 
 const DEFAULT_TESTS = ['set', 'get', 'incr', 'mset'];
 /** the restricted user: its rules, and the key patterns redis-benchmark's keys match (key:, counter:) last */
@@ -38,11 +38,7 @@ const opts = parseArgsOrExit(
   USAGE,
 );
 const tests = listOpt(opts.tests, DEFAULT_TESTS).map((t) => t.toLowerCase());
-const pipelines = listOpt(opts.pipeline, ['1', '16']).map((p) => intOpt(p, 1) || 1);
-const clients = intOpt(opts.clients, 50);
-const rounds = intOpt(opts.rounds, opts.quick ? 1 : 3) || 1;
-const timeoutS = intOpt(opts.timeout, 120);
-const requestsFor = (p) => (opts.requests !== undefined ? intOpt(opts.requests, 100000) : opts.quick ? (p === 1 ? 50000 : 300000) : p === 1 ? 200000 : 1000000);
+const { pipelines, clients, rounds, timeoutS, requestsFor } = benchRunOpts(opts, { full: [200000, 1000000], quick: [50000, 300000] });
 const USERS = ['default', 'restricted'];
 
 async function main() {

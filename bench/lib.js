@@ -78,6 +78,26 @@ export function intOpt(v, def) {
   return Math.floor(n);
 }
 
+/**
+ * The run options the redis-benchmark side-by-side benches share: --pipeline
+ * (default 1,16), --clients (50), --rounds (3, or 1 with --quick), --timeout
+ * (seconds, default `timeout`) and --requests per pipeline depth: `full`
+ * ([at -P 1, deeper]) or `quick` with --quick, unless --requests gives one.
+ */
+export function benchRunOpts(opts, { full, quick, timeout = 120 }) {
+  return {
+    pipelines: listOpt(opts.pipeline, ['1', '16']).map((p) => intOpt(p, 1) || 1),
+    clients: intOpt(opts.clients, 50),
+    rounds: intOpt(opts.rounds, opts.quick ? 1 : 3) || 1,
+    timeoutS: intOpt(opts.timeout, timeout),
+    requestsFor: (p) => {
+      if (opts.requests !== undefined) return intOpt(opts.requests, 100000);
+      const [one, deep] = opts.quick ? quick : full;
+      return p === 1 ? one : deep;
+    },
+  };
+}
+
 export function listOpt(v, def) {
   if (v === undefined) return def;
   return String(v)

@@ -33,6 +33,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import {
   parseArgsOrExit,
+  benchRunOpts,
   intOpt,
   listOpt,
   startServer,
@@ -86,17 +87,9 @@ const opts = parseArgsOrExit(
 const PARTS = ['evalsha3', 'cpu', 'load', 'bullmq'];
 const parts = listOpt(opts.parts, PARTS);
 for (const p of parts) if (!PARTS.includes(p)) throw new Error(`unknown part '${p}'`);
-const pipelines = listOpt(opts.pipeline, ['1', '16']).map((p) => intOpt(p, 1) || 1);
-const clients = intOpt(opts.clients, 50);
-const rounds = intOpt(opts.rounds, opts.quick ? 1 : 3) || 1;
+const { pipelines, clients, rounds, timeoutS, requestsFor } = benchRunOpts(opts, { full: [200000, 1000000], quick: [50000, 200000], timeout: 180 });
 const cpuCalls = intOpt(opts['cpu-calls'], opts.quick ? 3 : 10) || 1;
 const jobs = intOpt(opts.jobs, 10000) || 1;
-const timeoutS = intOpt(opts.timeout, 180);
-const requestsFor = (p) => {
-  if (opts.requests !== undefined) return intOpt(opts.requests, 100000);
-  if (opts.quick) return p === 1 ? 50000 : 200000;
-  return p === 1 ? 200000 : 1000000;
-};
 
 // (a) three commands on three keys: INCR a counter, HSET a field to its value, GET the counter back
 const SCRIPT3 = "local n = redis.call('INCR', KEYS[1]) redis.call('HSET', KEYS[2], 'f', n) return redis.call('GET', KEYS[3])";

@@ -18,7 +18,7 @@
  * A test a server does not support (redis-benchmark stops with "Error from
  * server: ERR unknown command ...") is reported as "not supported".
  */
-import { parseArgsOrExit, intOpt, listOpt, startServer, envInfo, runRedisBenchmark, writeResults, median, geomean, fmtInt, fmtNum, textTable, markdownTable } from './lib.js';
+import { parseArgsOrExit, benchRunOpts, listOpt, startServer, envInfo, runRedisBenchmark, writeResults, median, geomean, fmtInt, fmtNum, textTable, markdownTable } from './lib.js';
 
 const DEFAULT_TESTS = ['set', 'get', 'incr', 'mset', 'ping_inline', 'ping_mbulk'];
 
@@ -52,15 +52,7 @@ const opts = parseArgsOrExit(
 );
 
 const tests = listOpt(opts.tests, DEFAULT_TESTS).map((t) => t.toLowerCase());
-const pipelines = listOpt(opts.pipeline, ['1', '16']).map((p) => intOpt(p, 1) || 1);
-const clients = intOpt(opts.clients, 50);
-const rounds = intOpt(opts.rounds, opts.quick ? 1 : 3) || 1;
-const timeoutS = intOpt(opts.timeout, 120);
-const requestsFor = (p) => {
-  if (opts.requests !== undefined) return intOpt(opts.requests, 100000);
-  if (opts.quick) return p === 1 ? 50000 : 300000;
-  return p === 1 ? 200000 : 1000000;
-};
+const { pipelines, clients, rounds, timeoutS, requestsFor } = benchRunOpts(opts, { full: [200000, 1000000], quick: [50000, 300000] });
 
 /** One redis-benchmark run of one test (lib.js's runRedisBenchmark). */
 function runBenchmark(server, test, pipeline) {

@@ -18,7 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgsOrExit, intOpt, listOpt, startServer, envInfo, runRedisBenchmark, writeResults, median, geomean, fmtInt, fmtNum, textTable, freePort, ROOT } from './lib.js';
+import { parseArgsOrExit, benchRunOpts, listOpt, startServer, envInfo, runRedisBenchmark, writeResults, median, geomean, fmtInt, fmtNum, textTable, freePort, ROOT } from './lib.js';
 
 const USAGE = `usage: node bench/tls.js [options]
   --tests a,b,c      redis-benchmark tests (default set,get,ping_mbulk)
@@ -31,10 +31,7 @@ const USAGE = `usage: node bench/tls.js [options]
 
 const opts = parseArgsOrExit(process.argv.slice(2), { tests: 'string', pipeline: 'string', clients: 'string', requests: 'string', rounds: 'string', quick: 'bool', json: 'bool' }, USAGE);
 const tests = listOpt(opts.tests, ['set', 'get', 'ping_mbulk']).map((t) => t.toLowerCase());
-const pipelines = listOpt(opts.pipeline, ['1', '16']).map((p) => intOpt(p, 1) || 1);
-const clients = intOpt(opts.clients, 50);
-const rounds = intOpt(opts.rounds, opts.quick ? 1 : 3) || 1;
-const requestsFor = (p) => (opts.requests !== undefined ? intOpt(opts.requests, 100000) : opts.quick ? (p === 1 ? 30000 : 200000) : p === 1 ? 100000 : 500000);
+const { pipelines, clients, rounds, requestsFor } = benchRunOpts(opts, { full: [100000, 500000], quick: [30000, 200000] });
 
 if (!/--tls/.test(spawnSync('redis-benchmark', ['--help'], { encoding: 'utf8' }).stdout ?? '')) {
   console.error('tls: this redis-benchmark has no --tls (it was built without TLS)');
