@@ -464,8 +464,9 @@ function scriptCheckCommand(run: ScriptRunCtx, cmd: CommandSpec<ServerContext> |
   if (run.readOnly && (cmd.write || cmd.mayReplicate)) return 'Write commands are not allowed from read-only scripts.';
   if (cmd.write) {
     const s = run.s;
-    // a read-only replica: writes come only from its master (scriptVerifyWriteCommandAllow)
-    if (run.caller.kind !== 'master' && s.readOnlyReplica()) return '-' + Err.readonlyReplica().resp;
+    // a read-only replica: writes come only from the clients it must obey, its master and the
+    // AOF's replay (the loader's client, the one without a socket: Redis's mustObeyClient)
+    if (run.caller.kind !== 'master' && run.caller.socket !== null && s.readOnlyReplica()) return '-' + Err.readonlyReplica().resp;
     for (const check of s.diskErrorChecks) {
       const e = check();
       if (e !== null) return '-' + e;
